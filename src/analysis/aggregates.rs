@@ -1,0 +1,162 @@
+//! Summary rows: DevTools' `buildAggregates` and `calculateClassesRetainedSize` (spec §5), and
+//! the dominator tree's children lists (`buildDominatedNodes`).
+
+use std::collections::HashMap;
+
+use super::classes::Classes;
+use crate::model::{Graph, Location, NodeId};
+
+/// Children of every node in the dominator tree (CSR), each list in descending ordinal order
+/// as DevTools builds it.
+pub struct DominatedNodes {
+    pub first: Vec<u32>,
+    pub nodes: Vec<u32>,
+}
+
+impl DominatedNodes {
+    pub fn build(dominator: &[u32], root: NodeId) -> DominatedNodes {
+        let n = dominator.len();
+        let mut first = vec![0u32; n + 1];
+        let mut nodes = vec![0u32; n.saturating_sub(1)];
+        let skip = |v: usize| v == root as usize;
+        for (v, &d) in dominator.iter().enumerate() {
+            if !skip(v) {
+                first[d as usize] += 1;
+            }
+        }
+        let mut acc = 0u32;
+        for slot in first.iter_mut().take(n) {
+            let c = *slot;
+            *slot = acc;
+            acc += c;
+        }
+        first[n] = acc;
+        // Fill back to front, as DevTools' count-down fill does.
+        let mut fill: Vec<u32> = first[1..].to_vec();
+        for (v, &d) in dominator.iter().enumerate() {
+            if skip(v) {
+                continue;
+            }
+            fill[d as usize] -= 1;
+            nodes[fill[d as usize] as usize] = v as u32;
+        }
+        DominatedNodes { first, nodes }
+    }
+
+    pub fn of(&self, v: NodeId) -> &[u32] {
+        &self.nodes[self.first[v as usize] as usize..self.first[v as usize + 1] as usize]
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        (self.first.capacity() + self.nodes.capacity()) * 4
+    }
+}
+
+/// One Summary row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassRow {
+    /// Dense class id (see [`Classes`]).
+    pub class: u32,
+    pub name: String,
+    pub location: Option<Location>,
+    pub count: u64,
+    pub shallow_size: u64,
+    /// Sum of retained sizes of the class's topmost instances in the dominator tree.
+    pub retained_size: f64,
+    /// Minimum distance over instances (DevTools' raw value; see `distances::is_shown`).
+    pub distance: i32,
+}
+
+pub struct AggregateInputs<'a> {
+    pub graph: &'a Graph,
+    pub classes: &'a Classes,
+    pub distances: &'a [i32],
+    pub retained: &'a [f64],
+    pub dominated: &'a DominatedNodes,
+}
+
+/// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
+/// first appearance. Zero-size nodes are left out, as DevTools leaves them out.
+pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
+    let g = inp.graph;
+    let n = g.node_count();
+    let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
+    // Dense class id → row index, in order of first appearance.
+    let mut row_of: Vec<u32> = vec![u32::MAX; inp.classes.info.len()];
+    let mut rows: Vec<ClassRow> = Vec::new();
+    for v in 0..n as NodeId {
+        let size = g.self_size[v as usize];
+        if size == 0 || !accepts(v) {
+            continue;
+        }
+        let class = inp.classes.of_node[v as usize];
+        let d = inp.distances[v as usize];
+        let r = row_of[class as usize];
+        if r == u32::MAX {
+            row_of[class as usize] = rows.len() as u32;
+            let info = &inp.classes.info[class as usize];
+            rows.push(ClassRow {
+                class,
+                name: g.strings.get(info.name_index).to_owned(),
+                location: info.location,
+                count: 1,
+                shallow_size: size as u64,
+                retained_size: 0.0,
+                distance: d,
+            });
+        } else {
+            let row = &mut rows[r as usize];
+            row.count += 1;
+            row.shallow_size += size as u64;
+            row.distance = row.distance.min(d);
+        }
+    }
+
+    // Walk the dominator tree; an instance counts only if no ancestor of its class counted.
+    let mut seen = vec![false; inp.classes.info.len()];
+    let mut list: Vec<u32> = vec![g.root];
+    let mut sizes: Vec<usize> = vec![usize::MAX];
+    let mut keys: Vec<u32> = Vec::new();
+    while let Some(v) = list.pop() {
+        let class = inp.classes.of_node[v as usize];
+        let children = inp.dominated.of(v);
+        if !seen[class as usize] && accepts(v) && g.self_size[v as usize] > 0 {
+            rows[row_of[class as usize] as usize].retained_size += inp.retained[v as usize];
+            if !children.is_empty() {
+                seen[class as usize] = true;
+                sizes.push(list.len());
+                keys.push(class);
+            }
+        }
+        list.extend_from_slice(children);
+        while sizes.last() == Some(&list.len()) {
+            sizes.pop();
+            if let Some(k) = keys.pop() {
+                seen[k as usize] = false;
+            }
+        }
+    }
+
+    // DevTools re-keys rows by their public key; when two internal keys share one (same text,
+    // different string index), the later row replaces the earlier.
+    let mut by_public: HashMap<String, usize> = HashMap::new();
+    let mut keep = vec![true; rows.len()];
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(prev) = by_public.insert(inp.classes.public_key(g, row.class), i) {
+            keep[prev] = false;
+        }
+    }
+    rows.into_iter().zip(keep).filter_map(|(r, k)| k.then_some(r)).collect()
+}
+
+/// Sorts rows as the CLI and the reference tool print them: retained size, then shallow size
+/// (both descending), then name.
+pub fn sort_rows(rows: &mut [ClassRow]) {
+    rows.sort_by(|a, b| {
+        b.retained_size
+            .round()
+            .total_cmp(&a.retained_size.round())
+            .then(b.shallow_size.cmp(&a.shallow_size))
+            .then_with(|| super::classes::cmp_js(&a.name, &b.name))
+    });
+}

@@ -1,0 +1,133 @@
+//! DevTools' `calculateDistances` with its JS edge filter (spec §3).
+
+use std::collections::HashSet;
+
+use super::flags::{is_user_root, parse_weak_map_edge_name};
+use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
+use crate::progress::{Cancelled, Phase, Progress};
+
+/// Distance of nodes no BFS reached.
+pub const NO_DISTANCE: i32 = -5;
+/// Distances of nodes reachable only through system roots start here.
+pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
+/// Used by the retainers view for unreachable retainers.
+pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
+
+/// Whether DevTools shows this distance (it prints "−" otherwise).
+pub fn is_shown(d: i32) -> bool {
+    (0..BASE_SYSTEM_DISTANCE).contains(&d)
+}
+
+/// Computes distances from the root. `ignored` nodes (the retainers view's "ignore this
+/// retainer") are never entered.
+pub fn calculate(g: &Graph, ignored: Option<&dyn Fn(NodeId) -> bool>, progress: &Progress) -> Result<Vec<i32>, Cancelled> {
+    let n = g.node_count();
+    progress.begin(Phase::Distances, n as u64);
+    let mut dist = vec![NO_DISTANCE; n];
+    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    let mut filter = Filter {
+        pending_ephemerons: HashSet::new(),
+    };
+    for e in g.edges(g.root) {
+        let t = g.to(e);
+        if is_user_root(g, t) {
+            dist[t as usize] = 1;
+            queue.push(t);
+        }
+    }
+    let has_user_roots = !queue.is_empty();
+    bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
+    dist[g.root as usize] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
+    queue.clear();
+    queue.push(g.root);
+    bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
+    Ok(dist)
+}
+
+fn bfs<'g>(
+    g: &'g Graph,
+    queue: &mut Vec<u32>,
+    dist: &mut [i32],
+    filter: &mut Filter<'g>,
+    ignored: Option<&dyn Fn(NodeId) -> bool>,
+    progress: &Progress,
+) -> Result<(), Cancelled> {
+    let mut head = 0;
+    while head < queue.len() {
+        let v = queue[head];
+        head += 1;
+        if head & 0xFFFF == 0 {
+            progress.set(queue.len() as u64)?;
+        }
+        let d = dist[v as usize] + 1;
+        for e in g.edges(v) {
+            if g.edge_kind(e) == EdgeKind::Weak {
+                continue;
+            }
+            let t = g.edge_to[e];
+            if dist[t as usize] != NO_DISTANCE {
+                continue;
+            }
+            if ignored.is_some_and(|f| f(t)) || !filter.allows(g, v, e) {
+                continue;
+            }
+            dist[t as usize] = d;
+            queue.push(t);
+        }
+    }
+    Ok(())
+}
+
+struct Filter<'g> {
+    pending_ephemerons: HashSet<&'g str>,
+}
+
+impl<'g> Filter<'g> {
+    fn allows(&mut self, g: &'g Graph, v: NodeId, e: usize) -> bool {
+        let kind = g.kind(v);
+        if kind == NodeKind::Hidden && g.edge_str(e) == Some("sloppy_function_map") && g.name(v) == "system / NativeContext" {
+            return false;
+        }
+        if kind == NodeKind::Array && g.name(v) == "(map descriptors)" {
+            // Descriptor arrays may be shared between maps; DevTools skips their descriptor links.
+            let index = match g.edge_name(e) {
+                crate::model::EdgeName::Index(i) => Some(i as f64),
+                crate::model::EdgeName::Str(s) => js_parse_int(s),
+            };
+            return match index {
+                None => true,
+                Some(i) => i < 2.0 || i % 3.0 != 1.0,
+            };
+        }
+        if g.edge_kind(e) == EdgeKind::Internal {
+            let name = g.strings.get(g.edge_name[e]);
+            if name.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                && let Some(m) = parse_weak_map_edge_name(name)
+            {
+                // WeakMap values are reached from the key and the table; the first edge seen is
+                // skipped so the value's distance comes from the later of the two.
+                if !self.pending_ephemerons.remove(m.duplicated_part) {
+                    self.pending_ephemerons.insert(m.duplicated_part);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// JavaScript's `parseInt(s, 10)`: leading whitespace, an optional sign, then digits.
+pub fn js_parse_int(s: &str) -> Option<f64> {
+    let t = s.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: &str = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    let v: f64 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}

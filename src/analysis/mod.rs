@@ -1,0 +1,150 @@
+//! DevTools' analysis of a heap snapshot, in DevTools' order (spec §2–5). Pure algorithms on
+//! the model; no I/O, no UI.
+
+pub mod aggregates;
+pub mod bits;
+pub mod classes;
+pub mod distances;
+pub mod dom_state;
+pub mod dominators;
+pub mod flags;
+pub mod query;
+pub mod retainers;
+pub mod shallow;
+pub mod stats;
+
+use std::collections::HashMap;
+
+use aggregates::{AggregateInputs, ClassRow, DominatedNodes};
+use classes::{Classes, InterfaceDefinition};
+use retainers::Retainers;
+
+use crate::error::{Error, Result};
+use crate::model::{Graph, NodeId};
+use crate::progress::{Phase, Progress};
+
+/// A fully indexed snapshot: the graph plus everything DevTools derives from it.
+pub struct Snapshot {
+    pub graph: Graph,
+    pub flags: Vec<u8>,
+    pub retainers: Retainers,
+    pub distances: Vec<i32>,
+    pub classes: Classes,
+    pub interface_definitions: Vec<InterfaceDefinition>,
+    pub dominator: Vec<u32>,
+    pub retained: Vec<f64>,
+    pub dominated: DominatedNodes,
+    /// Root retained size plus `extra_native_bytes`: DevTools' total for percentages.
+    pub total_size: f64,
+    /// Summary rows for all objects, in DevTools' order of first appearance.
+    pub summary: Vec<ClassRow>,
+    pub statistics: stats::Statistics,
+    pub max_js_object_id: u32,
+    /// Nodes reached only through weak edges, and nodes in unreachable cliques.
+    pub orphans: usize,
+    pub cliques: usize,
+}
+
+/// Runs every analysis phase on a freshly parsed graph.
+pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
+    if g.root as usize >= g.node_count() {
+        return Err(Error::invalid("the snapshot has no root node"));
+    }
+    dom_state::propagate(&mut g, progress)?;
+    let flags = flags::calculate(&g, progress)?;
+    let essential = flags::essential_edges(&g, &flags, progress)?;
+    shallow::transfer(&mut g, progress)?;
+    let (retainers, distances) = rayon::join(
+        || Retainers::build(&g, &essential, progress),
+        || distances::calculate(&g, None, &progress.silent()),
+    );
+    let (retainers, distances) = (retainers?, distances?);
+    let mut class_index = classes::calculate_object_names(&mut g, progress)?;
+    let interface_definitions = classes::infer_interface_definitions(&g, progress)?;
+    let mut interface_names = HashMap::new();
+    classes::apply_interface_definitions(
+        &mut g,
+        &mut class_index,
+        &interface_definitions,
+        &mut interface_names,
+        progress,
+    )?;
+    let classes = Classes::build(&g, &class_index);
+    drop(class_index);
+
+    let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
+    drop(essential);
+    progress.begin(Phase::DominatedNodes, 1);
+    let dominated = DominatedNodes::build(&doms.dominator, g.root);
+    let total_size = doms.retained[g.root as usize] + g.extra_native_bytes;
+
+    progress.begin(Phase::Aggregates, 1);
+    let summary = aggregates::aggregate(
+        &AggregateInputs {
+            graph: &g,
+            classes: &classes,
+            distances: &distances,
+            retained: &doms.retained,
+            dominated: &dominated,
+        },
+        None,
+    );
+    let statistics = stats::calculate(&g, &retainers, total_size);
+    let max_js_object_id = g.max_js_object_id();
+    progress.check()?;
+    Ok(Snapshot {
+        graph: g,
+        flags,
+        retainers,
+        distances,
+        classes,
+        interface_definitions,
+        dominator: doms.dominator,
+        retained: doms.retained,
+        dominated,
+        total_size,
+        summary,
+        statistics,
+        max_js_object_id,
+        orphans: doms.orphans,
+        cliques: doms.cliques,
+    })
+}
+
+impl Snapshot {
+    pub fn aggregate_inputs(&self) -> AggregateInputs<'_> {
+        AggregateInputs {
+            graph: &self.graph,
+            classes: &self.classes,
+            distances: &self.distances,
+            retained: &self.retained,
+            dominated: &self.dominated,
+        }
+    }
+
+    /// Summary rows for objects whose id is in `(min_id, max_id]` ("allocated between").
+    pub fn summary_between(&self, min_id: u32, max_id: u32) -> Vec<ClassRow> {
+        let ids = &self.graph.node_id;
+        let filter = move |v: NodeId| {
+            let id = ids[v as usize];
+            id > min_id && id <= max_id
+        };
+        aggregates::aggregate(&self.aggregate_inputs(), Some(&filter))
+    }
+
+    pub fn class_name(&self, v: NodeId) -> &str {
+        self.classes.name(&self.graph, self.classes.of_node[v as usize])
+    }
+
+    /// Bytes held by the index, for benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        self.graph.heap_bytes()
+            + self.flags.capacity()
+            + self.retainers.heap_bytes()
+            + self.distances.capacity() * 4
+            + self.classes.of_node.capacity() * 4
+            + self.dominator.capacity() * 4
+            + self.retained.capacity() * 8
+            + self.dominated.heap_bytes()
+    }
+}

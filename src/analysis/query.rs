@@ -1,0 +1,224 @@
+//! Per-object queries: names as DevTools shows them, outgoing edges, retainers, the dominator
+//! chain and the shortest retainer path to the root.
+
+use super::Snapshot;
+use super::classes::{format_property_name, js_len};
+use super::distances::{BASE_UNREACHABLE_DISTANCE, is_shown};
+use crate::model::{EdgeKind, EdgeName, Graph, NodeId, NodeKind};
+
+/// DevTools' `JSHeapSnapshotNode.name()`: cons strings flattened, plain objects as `{a, b, …}`.
+pub fn display_name(g: &Graph, v: NodeId) -> String {
+    match g.kind(v) {
+        NodeKind::ConsString => cons_string_name(g, v),
+        NodeKind::Object if g.name(v) == "Object" => plain_object_name(g, v),
+        _ => g.name(v).to_owned(),
+    }
+}
+
+fn cons_string_name(g: &Graph, v: NodeId) -> String {
+    let mut stack = vec![v];
+    let mut name = String::new();
+    let mut len = 0;
+    while let Some(n) = stack.pop() {
+        if len >= 1024 {
+            break;
+        }
+        if g.kind(n) != NodeKind::ConsString {
+            let s = g.name(n);
+            name.push_str(s);
+            len += js_len(s);
+            continue;
+        }
+        let (mut first, mut second) = (None, None);
+        for e in g.edges(n) {
+            if first.is_some() && second.is_some() {
+                break;
+            }
+            if g.edge_kind(e) == EdgeKind::Internal {
+                match g.strings.get(g.edge_name[e]) {
+                    "first" => first = Some(g.to(e)),
+                    "second" => second = Some(g.to(e)),
+                    _ => {}
+                }
+            }
+        }
+        // DevTools falls back to node 0 (the root, named "") for a missing part.
+        stack.push(second.unwrap_or(0));
+        stack.push(first.unwrap_or(0));
+    }
+    name
+}
+
+fn plain_object_name(g: &Graph, v: NodeId) -> String {
+    let edges = g.edges(v);
+    if edges.is_empty() {
+        return "{}".into();
+    }
+    let mut start = String::from("{");
+    let mut end = String::from("}");
+    let (mut from_start, mut from_end) = (edges.start as isize, edges.end as isize - 1);
+    let mut next_from_end = false;
+    while from_start <= from_end {
+        let e = if next_from_end { from_end } else { from_start } as usize;
+        let name = g.edge_str(e).unwrap_or("");
+        if g.edge_kind(e) != EdgeKind::Property || name == "__proto__" {
+            if next_from_end {
+                from_end -= 1;
+            } else {
+                from_start += 1;
+            }
+            continue;
+        }
+        let formatted = format_property_name(name);
+        if js_len(&start) > 1 && js_len(&start) + js_len(&end) + js_len(&formatted) > 100 {
+            break;
+        }
+        if next_from_end {
+            from_end -= 1;
+            if js_len(&end) > 1 {
+                end.insert_str(0, ", ");
+            }
+            end.insert_str(0, &formatted);
+        } else {
+            from_start += 1;
+            if js_len(&start) > 1 {
+                start.push_str(", ");
+            }
+            start.push_str(&formatted);
+        }
+        next_from_end = !next_from_end;
+    }
+    if from_start <= from_end {
+        start.push_str(", …");
+    }
+    if js_len(&end) > 1 {
+        start.push_str(", ");
+    }
+    start + &end
+}
+
+/// DevTools' edge label: `.prop`, `["a b"]`, `[3]`, `->ctx`, `{internal}`, `[[weak]]`.
+pub fn edge_label(g: &Graph, e: usize) -> String {
+    let name = g.edge_name(e);
+    let text = name.to_string();
+    let numeric_shortcut = matches!(name, EdgeName::Str(s) if super::distances::js_parse_int(s).is_some());
+    match g.edge_kind(e) {
+        EdgeKind::Context => format!("->{text}"),
+        EdgeKind::Element => format!("[{text}]"),
+        EdgeKind::Weak => format!("[[{text}]]"),
+        EdgeKind::Property => property_label(&text),
+        EdgeKind::Shortcut if numeric_shortcut => format!("[{text}]"),
+        EdgeKind::Shortcut => property_label(&text),
+        EdgeKind::Internal | EdgeKind::Hidden => format!("{{{text}}}"),
+        EdgeKind::Other => format!("?{text}?"),
+    }
+}
+
+fn property_label(name: &str) -> String {
+    if name.contains(' ') { format!("[\"{name}\"]") } else { format!(".{name}") }
+}
+
+/// Whether the retainers view shows this retaining edge (HS `retainingEdgesFilter`).
+pub fn shows_retainer(g: &Graph, e: usize, from: NodeId) -> bool {
+    g.edge_type[e] != g.invisible_edge_type && g.edge_kind(e) != EdgeKind::Weak && from != g.root
+}
+
+/// One retainer of a node: the retaining edge and its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retainer {
+    pub edge: usize,
+    pub from: NodeId,
+}
+
+/// Retainers as the Retainers view lists them: weak and root edges hidden, sorted by the
+/// retainer's distance, then name, then storage order. `distances` lets the view pass
+/// distances recomputed with ignored retainers.
+pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
+    let g = &s.graph;
+    let mut out: Vec<(i32, String, usize, Retainer)> = s
+        .retainers
+        .of(v)
+        .filter_map(|slot| {
+            let from = s.retainers.node[slot];
+            let edge = s.retainers.edge(g, v, slot);
+            shows_retainer(g, edge, from).then(|| {
+                let d = distances[from as usize];
+                let key = if d < 0 { BASE_UNREACHABLE_DISTANCE } else { d };
+                (key, display_name(g, from), slot, Retainer { edge, from })
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.into_iter().map(|x| x.3).collect()
+}
+
+/// Outgoing edges as the Containment view lists them (invisible edges hidden).
+pub fn edges(g: &Graph, v: NodeId) -> impl Iterator<Item = usize> + '_ {
+    g.edges(v).filter(move |&e| g.edge_type[e] != g.invisible_edge_type)
+}
+
+/// One step of a path: the edge taken and the node it reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// `None` for the first hop (the path's start).
+    pub edge: Option<usize>,
+    pub node: NodeId,
+}
+
+/// The shortest retainer path from the root to `v`, root first: at each step the retainer the
+/// Retainers view would list first (the nearest to a root). `None` when `v` is unreachable.
+pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
+    let g = &s.graph;
+    if s.distances[v as usize] < 0 && v != g.root {
+        return None;
+    }
+    let mut rev: Vec<(Option<usize>, NodeId)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut cur = v;
+    seen.insert(cur);
+    loop {
+        if cur == g.root {
+            rev.push((None, cur));
+            break;
+        }
+        let d = s.distances[cur as usize];
+        // Follow a retainer strictly closer to the root; the root's own edge ends the path.
+        let next = retainers(s, cur, &s.distances)
+            .into_iter()
+            .find(|r| s.distances[r.from as usize] >= 0 && s.distances[r.from as usize] < d && !seen.contains(&r.from));
+        match next {
+            Some(r) => {
+                rev.push((Some(r.edge), cur));
+                seen.insert(r.from);
+                cur = r.from;
+            }
+            None => {
+                let root_edge = g.edges(g.root).find(|&e| g.to(e) == cur);
+                rev.push((root_edge, cur));
+                if root_edge.is_some() {
+                    rev.push((None, g.root));
+                }
+                break;
+            }
+        }
+    }
+    rev.reverse();
+    // rev holds (edge into node, node); turn it into hops root first.
+    Some(rev.into_iter().map(|(edge, node)| Hop { edge, node }).collect())
+}
+
+/// The dominator chain from `v` up to the root (v first).
+pub fn dominator_chain(s: &Snapshot, v: NodeId) -> Vec<NodeId> {
+    let mut out = vec![v];
+    let mut cur = v;
+    while cur != s.graph.root && out.len() <= s.graph.node_count() {
+        cur = s.dominator[cur as usize];
+        out.push(cur);
+    }
+    out
+}
+
+/// Distance as DevTools shows it (`None` for "−").
+pub fn shown_distance(d: i32) -> Option<i32> {
+    is_shown(d).then_some(d)
+}

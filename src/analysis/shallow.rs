@@ -1,0 +1,68 @@
+//! DevTools' `calculateShallowSizes`: arrays, hidden nodes and external string data owned by a
+//! single object have their self size moved onto that owner (spec §4).
+
+use super::flags::has_user_roots;
+use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::progress::{Cancelled, Phase, Progress, tick};
+
+const UNVISITED: u32 = u32::MAX;
+const MULTIPLE_OWNERS: u32 = u32::MAX - 1;
+
+/// Rewrites `g.self_size` in place, with u32 wrapping additions as DevTools' `Uint32Array` does.
+pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
+    let n = g.node_count();
+    progress.begin(Phase::ShallowSizes, n as u64 * 2);
+    // Snapshots taken with "expose internals" have no user roots and keep raw sizes.
+    if !has_user_roots(g) {
+        return Ok(());
+    }
+    let mut owners = vec![0u32; n];
+    let mut worklist: Vec<u32> = Vec::new();
+    for (i, owner) in owners.iter_mut().enumerate() {
+        let v = i as u32;
+        let kind = g.kind(v);
+        if kind == NodeKind::Hidden
+            || kind == NodeKind::Array
+            || (kind == NodeKind::Native && g.name(v) == "system / ExternalStringData")
+        {
+            *owner = UNVISITED;
+        } else {
+            *owner = v;
+            worklist.push(v);
+        }
+    }
+    let mut visits = 0usize;
+    while let Some(id) = worklist.pop() {
+        visits += 1;
+        tick(progress, visits, 16)?;
+        let owner = owners[id as usize];
+        for e in g.edges(id) {
+            if g.edge_kind(e) == EdgeKind::Weak {
+                continue;
+            }
+            let t = g.edge_to[e];
+            let current = owners[t as usize];
+            if current == UNVISITED {
+                owners[t as usize] = owner;
+                worklist.push(t);
+            } else if current == t || current == owner || current == MULTIPLE_OWNERS {
+                // Owned by itself, already by this owner, or already shared: nothing changes.
+            } else {
+                owners[t as usize] = MULTIPLE_OWNERS;
+                worklist.push(t);
+            }
+        }
+    }
+    for (i, &owner) in owners.iter().enumerate() {
+        if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner == i as u32 {
+            continue;
+        }
+        if g.kind(owner) == NodeKind::Synthetic || owner == g.root {
+            continue;
+        }
+        let size = g.self_size[i];
+        g.self_size[i] = 0;
+        g.self_size[owner as usize] = g.self_size[owner as usize].wrapping_add(size);
+    }
+    Ok(())
+}

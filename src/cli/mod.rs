@@ -1,0 +1,159 @@
+//! The `heapsift` command line: the same analyses as the app, printed as tables or JSON.
+
+mod output;
+mod progress_bar;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::analysis::Snapshot;
+use crate::engine;
+use crate::error::FileError;
+use crate::progress::Progress;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "heapsift",
+    version,
+    about = "Explore V8 heap snapshots: the numbers Chrome DevTools shows, fast.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Snapshots to open in the desktop app.
+    pub files: Vec<PathBuf>,
+    /// No progress bar on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// The Summary view: one row per constructor, largest retained size first.
+    Summary {
+        file: PathBuf,
+        /// Only the first N rows.
+        #[arg(long)]
+        top: Option<usize>,
+        /// JSON in the schema of `devtools-reference summary`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One object: class, sizes, distance, dominator and its shortest retainer path to the root.
+    Object {
+        file: PathBuf,
+        /// The object id, as `@123` or `123`.
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time every indexing phase and report peak memory.
+    Bench { file: PathBuf },
+    /// Per-object numbers for every node (id, class, sizes, distance, dominator) as JSON
+    /// lines; for comparing with DevTools when a golden test fails.
+    #[command(hide = true)]
+    DumpNodes { file: PathBuf },
+}
+
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Runs a parsed command line; `None` means "no subcommand" (the caller opens the app).
+pub fn run(cli: &Cli) -> Option<ExitCode> {
+    let command = cli.command.as_ref()?;
+    let result = match command {
+        Command::Summary { file, top, json } => load(file, cli.quiet).and_then(|s| {
+            if *json {
+                output::print_json(&output::summary_json(&s, file, *top))
+            } else {
+                output::print_summary(&s, file, *top)
+            }
+            Ok(())
+        }),
+        Command::Object { file, id, json } => run_object(file, id, *json, cli.quiet),
+        Command::Bench { file } => run_bench(file, cli.quiet),
+        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::dump_nodes(&s)),
+    };
+    Some(match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("heapsift: {msg}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    })
+}
+
+fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
+    let progress = Progress::new();
+    let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let result = engine::load(file, &progress);
+    bar.finish();
+    result.map_err(|e: FileError| e.to_string())
+}
+
+fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), String> {
+    let wanted: u32 = id
+        .trim_start_matches('@')
+        .parse()
+        .map_err(|_| format!("{id:?} is not an object id (expected @123 or 123)"))?;
+    let s = load(file, quiet)?;
+    let Some(v) = s.graph.find_id(wanted) else {
+        return Err(format!("{}: there is no object with id @{wanted}", file.display()));
+    };
+    if json {
+        output::print_json(&output::object_json(&s, v));
+    } else {
+        output::print_object(&s, v);
+    }
+    Ok(())
+}
+
+fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
+    let file_size = std::fs::metadata(file).map(|m| m.len()).map_err(|e| format!("{}: {e}", file.display()))?;
+    let progress = Progress::new();
+    let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let start = std::time::Instant::now();
+    let result = engine::load(file, &progress);
+    let total = start.elapsed();
+    bar.finish();
+    let s = result.map_err(|e| e.to_string())?;
+    let timings = engine::timings(&progress);
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = writeln!(
+        out,
+        "{}: {} ({} bytes), {} nodes, {} edges, {} strings",
+        file.display(),
+        crate::units::bytes(file_size as f64),
+        crate::units::thousands(file_size),
+        crate::units::thousands(s.graph.node_count() as u64),
+        crate::units::thousands(s.graph.edge_count() as u64),
+        crate::units::thousands(s.graph.strings.len() as u64),
+    );
+    let _ = writeln!(out, "{:<40} {:>10}", "phase", "seconds");
+    for (phase, d) in &timings {
+        let _ = writeln!(out, "{:<40} {:>10.3}", phase.label(), d.as_secs_f64());
+    }
+    let _ = writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64());
+    let rss = engine::peak_rss().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "peak RSS: {} ({:.2}× the file size); index holds {}",
+        crate::units::bytes(rss as f64),
+        rss as f64 / file_size.max(1) as f64,
+        crate::units::bytes(s.heap_bytes() as f64),
+    );
+    let _ = writeln!(
+        out,
+        "total size {} in {} classes; {} only-weakly-reachable nodes, {} in unreachable cliques",
+        crate::units::bytes(s.total_size),
+        crate::units::thousands(s.summary.len() as u64),
+        crate::units::thousands(s.orphans as u64),
+        crate::units::thousands(s.cliques as u64),
+    );
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! Loading and indexing jobs: file → parse → graph → analysis, with progress and cancel.
+//! Used by the CLI directly and by the app on background threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::analysis::{self, Snapshot};
+use crate::error::{Error, FileError};
+use crate::format::{self, Bytes};
+use crate::model::Graph;
+use crate::progress::{Phase, Progress};
+
+/// Opens and fully indexes a snapshot file.
+pub fn load(path: &Path, progress: &Progress) -> Result<Snapshot, FileError> {
+    load_inner(path, progress).map_err(|e| e.in_file(path))
+}
+
+fn load_inner(path: &Path, progress: &Progress) -> Result<Snapshot, Error> {
+    let bytes = Bytes::open(path)?;
+    load_bytes(bytes, progress)
+}
+
+/// Indexes snapshot bytes already in memory (embedded samples, decompressed files).
+pub fn load_bytes(bytes: Bytes, progress: &Progress) -> Result<Snapshot, Error> {
+    let raw = format::parse(&bytes, progress)?;
+    // The mapping is no longer needed: every column now lives in our own arrays.
+    drop(bytes);
+    let graph = Graph::from_raw(raw, progress)?;
+    analysis::analyze(graph, progress)
+}
+
+/// A load running on a named background thread.
+pub struct LoadJob {
+    pub path: PathBuf,
+    pub progress: Progress,
+    handle: Option<std::thread::JoinHandle<Result<Snapshot, FileError>>>,
+}
+
+impl LoadJob {
+    pub fn spawn(path: PathBuf) -> LoadJob {
+        let progress = Progress::new();
+        let (p, job_path) = (progress.clone(), path.clone());
+        let handle = std::thread::Builder::new()
+            .name(format!("load {}", path.display()))
+            .spawn(move || load(&job_path, &p))
+            .ok();
+        LoadJob { path, progress, handle }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// Waits for the result; call after `is_finished` to avoid blocking.
+    pub fn join(mut self) -> Result<Arc<Snapshot>, FileError> {
+        let path = self.path.clone();
+        match self.handle.take() {
+            None => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
+            Some(h) => match h.join() {
+                Ok(r) => r.map(Arc::new),
+                Err(_) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
+            },
+        }
+    }
+}
+
+/// Peak resident memory of this process so far, in bytes (Linux; `None` elsewhere).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Phase timings of a finished load, for `heapsift bench`.
+pub fn timings(progress: &Progress) -> Vec<(Phase, Duration)> {
+    progress.finish()
+}

@@ -1,0 +1,305 @@
+//! The snapshot graph: struct-of-arrays columns indexed by a `u32` node ordinal, edges in CSR
+//! form (`first_edge`). Built once from a [`RawSnapshot`]; the analysis later rewrites only
+//! what DevTools rewrites (detached node names, transferred self sizes).
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::format::{RawSnapshot, StringTable};
+use crate::progress::{Phase, Progress};
+
+/// A node, by ordinal (its position in the `nodes` array).
+pub type NodeId = u32;
+/// An edge, by ordinal.
+pub type EdgeId = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    Hidden,
+    Array,
+    String,
+    Object,
+    Code,
+    Closure,
+    RegExp,
+    Number,
+    Native,
+    Synthetic,
+    ConsString,
+    SlicedString,
+    Symbol,
+    BigInt,
+    ObjectShape,
+    Other,
+}
+
+impl NodeKind {
+    fn from_name(s: &str) -> Self {
+        match s {
+            "hidden" => NodeKind::Hidden,
+            "array" => NodeKind::Array,
+            "string" => NodeKind::String,
+            "object" => NodeKind::Object,
+            "code" => NodeKind::Code,
+            "closure" => NodeKind::Closure,
+            "regexp" => NodeKind::RegExp,
+            "number" => NodeKind::Number,
+            "native" => NodeKind::Native,
+            "synthetic" => NodeKind::Synthetic,
+            "concatenated string" => NodeKind::ConsString,
+            "sliced string" => NodeKind::SlicedString,
+            "symbol" => NodeKind::Symbol,
+            "bigint" => NodeKind::BigInt,
+            "object shape" => NodeKind::ObjectShape,
+            _ => NodeKind::Other,
+        }
+    }
+
+    pub fn is_string(self) -> bool {
+        matches!(self, NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    Context,
+    Element,
+    Property,
+    Internal,
+    Hidden,
+    Shortcut,
+    Weak,
+    Other,
+}
+
+impl EdgeKind {
+    fn from_name(s: &str) -> Self {
+        match s {
+            "context" => EdgeKind::Context,
+            "element" => EdgeKind::Element,
+            "property" => EdgeKind::Property,
+            "internal" => EdgeKind::Internal,
+            "hidden" => EdgeKind::Hidden,
+            "shortcut" => EdgeKind::Shortcut,
+            "weak" => EdgeKind::Weak,
+            _ => EdgeKind::Other,
+        }
+    }
+
+    /// Element and hidden edges carry a numeric index; all others a string index.
+    pub fn has_string_name(self) -> bool {
+        !matches!(self, EdgeKind::Element | EdgeKind::Hidden)
+    }
+}
+
+/// The name of an edge as DevTools shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeName<'a> {
+    Str(&'a str),
+    Index(u32),
+}
+
+impl std::fmt::Display for EdgeName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EdgeName::Str(s) => f.write_str(s),
+            EdgeName::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A source location of an object's constructor, 0-based as stored in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    pub script_id: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+pub struct Graph {
+    pub node_type_names: Vec<String>,
+    pub edge_type_names: Vec<String>,
+    node_kinds: Vec<NodeKind>,
+    edge_kinds: Vec<EdgeKind>,
+
+    pub node_type: Vec<u8>,
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u32>,
+    pub self_size: Vec<u32>,
+    pub detachedness: Vec<u8>,
+    pub first_edge: Vec<u32>,
+
+    pub edge_type: Vec<u8>,
+    pub edge_name: Vec<u32>,
+    pub edge_to: Vec<u32>,
+
+    pub strings: StringTable,
+    /// (ordinal, script id, line, column) sorted by ordinal.
+    pub locations: Vec<[u32; 4]>,
+    pub root: NodeId,
+    pub extra_native_bytes: f64,
+    pub has_detachedness: bool,
+    /// The highest edge type index V8 wrote plus one; DevTools appends `invisible` after it.
+    pub invisible_edge_type: u8,
+}
+
+impl Graph {
+    /// Wraps parsed columns and checks every string index.
+    pub fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
+        progress.begin(Phase::Validating, 2);
+        let node_kinds: Vec<NodeKind> = raw.header.node_types.iter().map(|s| NodeKind::from_name(s)).collect();
+        let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
+        let string_count = raw.strings.len() as u64;
+
+        if let Some((ord, &name)) = raw
+            .node_name
+            .par_iter()
+            .enumerate()
+            .find_first(|(_, n)| **n as u64 >= string_count)
+        {
+            return Err(Error::invalid(format!(
+                "node {ord} (id {}) has name index {name}, but there are only {string_count} strings",
+                raw.node_id[ord]
+            )));
+        }
+        progress.advance(1)?;
+        let string_named: Vec<bool> = edge_kinds.iter().map(|k| k.has_string_name()).collect();
+        if let Some(e) = (0..raw.edge_name.len())
+            .into_par_iter()
+            .find_first(|&e| string_named[raw.edge_type[e] as usize] && raw.edge_name[e] as u64 >= string_count)
+        {
+            return Err(Error::invalid(format!(
+                "edge {e} has name index {}, but there are only {string_count} strings",
+                raw.edge_name[e]
+            )));
+        }
+        progress.advance(1)?;
+
+        Ok(Graph {
+            invisible_edge_type: raw.header.edge_types.len() as u8,
+            node_type_names: raw.header.node_types,
+            edge_type_names: raw.header.edge_types,
+            node_kinds,
+            edge_kinds,
+            node_type: raw.node_type,
+            node_name: raw.node_name,
+            node_id: raw.node_id,
+            self_size: raw.self_size,
+            detachedness: raw.detachedness,
+            first_edge: raw.first_edge,
+            edge_type: raw.edge_type,
+            edge_name: raw.edge_name,
+            edge_to: raw.edge_to,
+            strings: raw.strings,
+            locations: raw.locations,
+            root: raw.root,
+            extra_native_bytes: raw.header.extra_native_bytes,
+            has_detachedness: raw.header.has_detachedness,
+        })
+    }
+
+    #[inline]
+    pub fn node_count(&self) -> usize {
+        self.node_id.len()
+    }
+
+    #[inline]
+    pub fn edge_count(&self) -> usize {
+        self.edge_to.len()
+    }
+
+    #[inline]
+    pub fn kind(&self, n: NodeId) -> NodeKind {
+        self.node_kinds[self.node_type[n as usize] as usize]
+    }
+
+    #[inline]
+    pub fn edge_kind(&self, e: usize) -> EdgeKind {
+        self.edge_kinds[self.edge_type[e] as usize]
+    }
+
+    /// The node type as V8 names it ("object", "closure", ...).
+    pub fn type_name(&self, n: NodeId) -> &str {
+        &self.node_type_names[self.node_type[n as usize] as usize]
+    }
+
+    pub fn edge_type_name(&self, e: usize) -> &str {
+        &self.edge_type_names[self.edge_type[e] as usize]
+    }
+
+    #[inline]
+    pub fn edges(&self, n: NodeId) -> std::ops::Range<usize> {
+        self.first_edge[n as usize] as usize..self.first_edge[n as usize + 1] as usize
+    }
+
+    /// The node's raw name (after DevTools' "Detached " rename).
+    #[inline]
+    pub fn name(&self, n: NodeId) -> &str {
+        self.strings.get(self.node_name[n as usize])
+    }
+
+    #[inline]
+    pub fn id(&self, n: NodeId) -> u32 {
+        self.node_id[n as usize]
+    }
+
+    #[inline]
+    pub fn to(&self, e: usize) -> NodeId {
+        self.edge_to[e]
+    }
+
+    pub fn edge_name(&self, e: usize) -> EdgeName<'_> {
+        if self.edge_kind(e).has_string_name() {
+            EdgeName::Str(self.strings.get(self.edge_name[e]))
+        } else {
+            EdgeName::Index(self.edge_name[e])
+        }
+    }
+
+    /// The string name of a string-named edge, `None` for element and hidden edges.
+    #[inline]
+    pub fn edge_str(&self, e: usize) -> Option<&str> {
+        self.edge_kind(e).has_string_name().then(|| self.strings.get(self.edge_name[e]))
+    }
+
+    pub fn location(&self, n: NodeId) -> Option<Location> {
+        self.locations
+            .binary_search_by_key(&n, |l| l[0])
+            .ok()
+            .map(|i| {
+                let l = self.locations[i];
+                Location {
+                    script_id: l[1],
+                    line: l[2],
+                    column: l[3],
+                }
+            })
+    }
+
+    /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
+    pub fn find_id(&self, id: u32) -> Option<NodeId> {
+        self.node_id.par_iter().position_first(|x| *x == id).map(|i| i as NodeId)
+    }
+
+    /// The largest odd id: DevTools' `maxJSObjectId`.
+    pub fn max_js_object_id(&self) -> u32 {
+        self.node_id.par_iter().copied().filter(|id| id % 2 == 1).max().unwrap_or(0)
+    }
+
+    /// Bytes held by the graph's columns.
+    pub fn heap_bytes(&self) -> usize {
+        self.node_type.capacity()
+            + self.node_name.capacity() * 4
+            + self.node_id.capacity() * 4
+            + self.self_size.capacity() * 4
+            + self.detachedness.capacity()
+            + self.first_edge.capacity() * 4
+            + self.edge_type.capacity()
+            + self.edge_name.capacity() * 4
+            + self.edge_to.capacity() * 4
+            + self.strings.heap_bytes()
+            + self.locations.capacity() * 16
+    }
+}
+
+pub mod builder;

@@ -1,0 +1,209 @@
+//! Progress reporting and cancellation shared by every long-running phase.
+//!
+//! A [`Progress`] handle is cheap to clone; the worker side calls [`Progress::begin`] and
+//! [`Progress::advance`], the observer (CLI progress bar, app progress card) reads
+//! [`Progress::view`] and may call [`Progress::cancel`] at any time.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The phases of loading and indexing a snapshot, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    Reading,
+    Nodes,
+    Edges,
+    Strings,
+    Validating,
+    DomState,
+    Flags,
+    EssentialEdges,
+    Retainers,
+    ShallowSizes,
+    Distances,
+    ClassNames,
+    Dominators,
+    RetainedSizes,
+    DominatedNodes,
+    Aggregates,
+    Done,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 17] = [
+        Phase::Reading,
+        Phase::Nodes,
+        Phase::Edges,
+        Phase::Strings,
+        Phase::Validating,
+        Phase::DomState,
+        Phase::Flags,
+        Phase::EssentialEdges,
+        Phase::Retainers,
+        Phase::ShallowSizes,
+        Phase::Distances,
+        Phase::ClassNames,
+        Phase::Dominators,
+        Phase::RetainedSizes,
+        Phase::DominatedNodes,
+        Phase::Aggregates,
+        Phase::Done,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Reading => "Reading header",
+            Phase::Nodes => "Parsing nodes",
+            Phase::Edges => "Parsing edges",
+            Phase::Strings => "Parsing strings",
+            Phase::Validating => "Validating graph",
+            Phase::DomState => "Propagating DOM state",
+            Phase::Flags => "Calculating node flags",
+            Phase::EssentialEdges => "Marking essential edges",
+            Phase::Retainers => "Building retainers and distances",
+            Phase::ShallowSizes => "Calculating shallow sizes",
+            Phase::Distances => "Calculating distances",
+            Phase::ClassNames => "Calculating class names",
+            Phase::Dominators => "Building dominator tree",
+            Phase::RetainedSizes => "Calculating retained sizes",
+            Phase::DominatedNodes => "Indexing dominator tree",
+            Phase::Aggregates => "Aggregating classes",
+            Phase::Done => "Done",
+        }
+    }
+
+    fn index(self) -> usize {
+        Phase::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Returned by a phase that noticed the cancel flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+#[derive(Default)]
+struct Inner {
+    phase: AtomicUsize,
+    done: AtomicU64,
+    total: AtomicU64,
+    cancel: Arc<AtomicBool>,
+    clock: Mutex<Clock>,
+}
+
+#[derive(Default)]
+struct Clock {
+    start: Option<Instant>,
+    phase_start: Option<Instant>,
+    timings: Vec<(Phase, Duration)>,
+}
+
+#[derive(Clone, Default)]
+pub struct Progress {
+    inner: Arc<Inner>,
+}
+
+/// What an observer sees at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressView {
+    pub phase: Phase,
+    /// Fraction of the current phase done, 0..=1.
+    pub fraction: f32,
+    pub elapsed: Duration,
+    pub cancelled: bool,
+}
+
+impl Progress {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts a phase of `total` work units; closes the timing of the previous phase.
+    pub fn begin(&self, phase: Phase, total: u64) {
+        let now = Instant::now();
+        {
+            let mut clock = self.inner.clock.lock().unwrap_or_else(|e| e.into_inner());
+            clock.start.get_or_insert(now);
+            if let Some(start) = clock.phase_start {
+                let prev = Phase::ALL[self.inner.phase.load(Ordering::Relaxed)];
+                clock.timings.push((prev, now - start));
+            }
+            clock.phase_start = Some(now);
+        }
+        self.inner.total.store(total.max(1), Ordering::Relaxed);
+        self.inner.done.store(0, Ordering::Relaxed);
+        self.inner.phase.store(phase.index(), Ordering::Relaxed);
+    }
+
+    /// Adds `n` units of work done and reports whether the user asked to stop.
+    #[inline]
+    pub fn advance(&self, n: u64) -> Result<(), Cancelled> {
+        self.inner.done.fetch_add(n, Ordering::Relaxed);
+        self.check()
+    }
+
+    /// Sets the absolute amount of work done in this phase.
+    #[inline]
+    pub fn set(&self, done: u64) -> Result<(), Cancelled> {
+        self.inner.done.store(done, Ordering::Relaxed);
+        self.check()
+    }
+
+    #[inline]
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.inner.cancel.load(Ordering::Relaxed) {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A handle that shares the cancel flag but reports nowhere: for work running alongside
+    /// another phase, whose progress stands for both.
+    pub fn silent(&self) -> Progress {
+        Progress {
+            inner: Arc::new(Inner {
+                cancel: self.inner.cancel.clone(),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    pub fn cancel(&self) {
+        self.inner.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.load(Ordering::Relaxed)
+    }
+
+    pub fn view(&self) -> ProgressView {
+        let total = self.inner.total.load(Ordering::Relaxed).max(1);
+        let done = self.inner.done.load(Ordering::Relaxed).min(total);
+        let clock = self.inner.clock.lock().unwrap_or_else(|e| e.into_inner());
+        ProgressView {
+            phase: Phase::ALL[self.inner.phase.load(Ordering::Relaxed)],
+            fraction: done as f32 / total as f32,
+            elapsed: clock.start.map(|s| s.elapsed()).unwrap_or_default(),
+            cancelled: self.is_cancelled(),
+        }
+    }
+
+    /// Ends timing and returns how long each phase took, in order.
+    pub fn finish(&self) -> Vec<(Phase, Duration)> {
+        self.begin(Phase::Done, 1);
+        self.inner.done.store(1, Ordering::Relaxed);
+        let clock = self.inner.clock.lock().unwrap_or_else(|e| e.into_inner());
+        clock.timings.clone()
+    }
+}
+
+/// Calls `progress.set(i)` every `1 << shift` iterations; keeps hot loops cheap.
+#[inline]
+pub fn tick(progress: &Progress, i: usize, shift: u32) -> Result<(), Cancelled> {
+    if i & ((1 << shift) - 1) == 0 {
+        progress.set(i as u64)
+    } else {
+        Ok(())
+    }
+}

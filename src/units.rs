@@ -1,0 +1,78 @@
+//! Number formatting shared by the CLI and the app.
+
+/// `1234567` → `"1,234,567"`.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Sizes as people read them: `512 B`, `12.3 KB`, `1,024.5 MB` (powers of 1024).
+pub fn bytes(v: f64) -> String {
+    const KB: f64 = 1024.0;
+    let v = v.max(0.0);
+    if v < KB {
+        format!("{} B", thousands(v.round() as u64))
+    } else if v < KB * KB {
+        format!("{:.1} KB", v / KB)
+    } else if v < KB * KB * KB {
+        with_separators(v / KB / KB, "MB")
+    } else {
+        with_separators(v / KB / KB / KB, "GB")
+    }
+}
+
+fn with_separators(v: f64, unit: &str) -> String {
+    let tenths = (v * 10.0).round() as u64;
+    format!("{}.{} {unit}", thousands(tenths / 10), tenths % 10)
+}
+
+/// `part / total` as a percentage with one decimal, `"0%"` for an empty total.
+pub fn percent(part: f64, total: f64) -> String {
+    if total <= 0.0 {
+        return "0%".into();
+    }
+    let p = part / total * 100.0;
+    if p >= 99.95 || p == 0.0 { format!("{:.0}%", p) } else { format!("{:.1}%", p) }
+}
+
+/// Parses sizes like `1MB`, `512kb`, `2 GB`, `1000` (bytes; units are powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    Some((n * mult).round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(1536.0), "1.5 KB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "3,072.0 GB");
+        assert_eq!(percent(1.0, 3.0), "33.3%");
+        assert_eq!(percent(3.0, 3.0), "100%");
+        assert_eq!(parse_size("1MB"), Some(1 << 20));
+        assert_eq!(parse_size("2 kb"), Some(2048));
+        assert_eq!(parse_size("abc"), None);
+    }
+}
