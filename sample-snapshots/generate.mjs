@@ -16,10 +16,12 @@ const expectedPath = path.join(here, 'expected.json');
 
 function check(cond, msg) { if (!cond) throw new Error(`check failed: ${msg}`); }
 
-async function withPage(fn) {
+async function withPage(out, fn) {
   const browser = await launchChromium();
   try {
     const version = await browser.send('Browser.getVersion');
+    out.chromium = version.product;
+    out.v8 = version.jsVersion;
     const page = await openPage(browser);
     await page.send('HeapProfiler.enable');
     return await fn(browser, page, version);
@@ -61,9 +63,7 @@ function presentIds(snap, ids) {
 
 // ---------------------------------------------------------------------------------------------
 async function smallApp(out) {
-  await withPage(async (browser, page, version) => {
-    out.chromium = version.product;
-    out.v8 = version.jsVersion;
+  await withPage(out, async (browser, page) => {
     await loadPageScript(page, 'small-app.js');
     const app = await evaluate(page, `({
       Author: authors.length, Book: books.length, Inventory: 1, ShoppingCart: carts.length, EventBus: 1,
@@ -108,7 +108,7 @@ const LEAK = {
 function listenersIn([from, to]) { let n = 0; for (let i = from; i < to; i++) if (i % 3 !== 0) n++; return n; }
 
 async function leak(out) {
-  await withPage(async (browser, page) => {
+  await withPage(out, async (browser, page) => {
     await loadPageScript(page, 'leak.js');
     const waitForSamples = () => evaluate(page, `new Promise((resolve) => {
       const t = setInterval(() => { if (metricBudget === 0) { clearInterval(t); resolve(leakStats()); } }, 5);
@@ -208,7 +208,7 @@ async function leak(out) {
 const GROWTH_STEPS = 5;
 
 async function growth(out) {
-  await withPage(async (browser, page) => {
+  await withPage(out, async (browser, page) => {
     await loadPageScript(page, 'growth.js');
     const spec = {
       Order: ['object', 'Order'], AuditLogEntry: ['object', 'AuditLogEntry'], Customer: ['object', 'Customer'],

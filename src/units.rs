@@ -39,13 +39,19 @@ pub fn percent(part: f64, total: f64) -> String {
         return "0%".into();
     }
     let p = part / total * 100.0;
-    if p >= 99.95 || p == 0.0 { format!("{:.0}%", p) } else { format!("{:.1}%", p) }
+    if p >= 99.95 || p == 0.0 {
+        format!("{:.0}%", p)
+    } else {
+        format!("{:.1}%", p)
+    }
 }
 
 /// Parses sizes like `1MB`, `512kb`, `2 GB`, `1000` (bytes; units are powers of 1024).
 pub fn parse_size(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().ok()?;
     let mult = match unit.trim() {

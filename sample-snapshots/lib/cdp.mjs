@@ -11,11 +11,15 @@ export const CHROMIUM_ARGS = [
   '--disable-extensions', '--disable-default-apps', '--mute-audio', '--no-default-browser-check',
   '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
+  // Fixed seed for V8's RNG (identity hashes -> Map/WeakMap table order); the rest of the run is
+  // still timing-dependent, see README.md.
+  '--js-flags=--random-seed=42',
 ];
 
 export async function launchChromium({ executablePath = process.env.CHROMIUM || '/usr/bin/chromium' } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapsift-chromium-'));
-  const args = [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'];
+  const extra = (process.env.CHROMIUM_EXTRA_ARGS || '').split(' ').filter(Boolean);
+  const args = [...CHROMIUM_ARGS, ...extra, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'];
   const proc = spawn(executablePath, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });

@@ -90,7 +90,7 @@ const books = titles.map((title, i) => {
 
 // Plain objects with a repeated shape {id, name, email}.
 const firstNames = ['Ada', 'Linus', 'Grace', 'Ken', 'Barbara', 'Dennis', 'Margaret', 'Alan', 'Frances', 'Edsger', 'Zoë', 'Søren'];
-const customers = firstNames.map((name, i) => ({ id: 1000 + i, name, email: name.toLowerCase() + '@example.com' }));
+const customers = firstNames.map((name, i) => ({ id: 'c-' + (1000 + i), name, email: name.toLowerCase() + '@example.com' }));
 // A second repeated shape {street, city, zip}.
 const addresses = customers.map((c, i) => ({ street: (10 + i) + ' Main St', city: i % 2 ? 'Springfield' : 'Zürich', zip: String(8000 + i) }));
 
@@ -103,10 +103,10 @@ const pageViews = makeCounter('views');
 const checkouts = makeCounter('checkouts');
 
 const bus = new EventBus();
-const carts = customers.slice(0, 4).map((customer) => {
+const carts = customers.slice(0, 4).map((customer, i) => {
   const cart = new ShoppingCart(customer);
-  cart.add(books[customer.id % books.length], 1);
-  cart.add(books[(customer.id + 3) % books.length], 2);
+  cart.add(books[i % books.length], 1);
+  cart.add(books[(i + 3) % books.length], 2);
   return cart;
 });
 const receipts = [];

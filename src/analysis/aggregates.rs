@@ -77,7 +77,10 @@ pub struct AggregateInputs<'a> {
 
 /// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
 /// first appearance. Zero-size nodes are left out, as DevTools leaves them out.
-pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
+pub fn aggregate(
+    inp: &AggregateInputs,
+    filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
+) -> Vec<ClassRow> {
     let g = inp.graph;
     let n = g.node_count();
     let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
@@ -146,7 +149,10 @@ pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool 
             keep[prev] = false;
         }
     }
-    rows.into_iter().zip(keep).filter_map(|(r, k)| k.then_some(r)).collect()
+    rows.into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r))
+        .collect()
 }
 
 /// Sorts rows as the CLI and the reference tool print them: retained size, then shallow size

@@ -32,7 +32,11 @@ pub fn cmp_js(a: &str, b: &str) -> Ordering {
 
 /// JavaScript's `string.length`.
 pub fn js_len(s: &str) -> usize {
-    if s.is_ascii() { s.len() } else { s.encode_utf16().count() }
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.encode_utf16().count()
+    }
 }
 
 /// DevTools' `formatPropertyName`: names with `,'"{}` are JSON-quoted.
@@ -113,7 +117,10 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
 }
 
 /// DevTools' `inferInterfaceDefinitions`.
-pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec<InterfaceDefinition>, Cancelled> {
+pub fn infer_interface_definitions(
+    g: &Graph,
+    progress: &Progress,
+) -> Result<Vec<InterfaceDefinition>, Cancelled> {
     let n = g.node_count();
     let mut total = 0usize;
     // Candidates keyed by their property string indices, in first-seen order.
@@ -138,7 +145,9 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
             if name == "__proto__" {
                 continue;
             }
-            let flen = *formatted_len.entry(s).or_insert_with(|| js_len(&format_property_name(name)));
+            let flen = *formatted_len
+                .entry(s)
+                .or_insert_with(|| js_len(&format_property_name(name)));
             if len > MIN_INTERFACE_PROPERTY_COUNT && len + flen > MAX_INTERFACE_NAME_LENGTH {
                 break;
             }
@@ -166,18 +175,29 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
         let texts: Vec<String> = props.iter().map(|&s| g.strings.get(s).to_owned()).collect();
         let name = format!(
             "{{{}}}",
-            texts.iter().map(|t| format_property_name(t)).collect::<Vec<_>>().join(", ")
+            texts
+                .iter()
+                .map(|t| format_property_name(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         match by_name.get(&name) {
             Some(&i) => named[i].1 += count,
             None => {
                 by_name.insert(name.clone(), named.len());
-                named.push((InterfaceDefinition { name, properties: texts }, count));
+                named.push((
+                    InterfaceDefinition {
+                        name,
+                        properties: texts,
+                    },
+                    count,
+                ));
             }
         }
     }
     named.sort_by(|a, b| b.1.cmp(&a.1));
-    let min_count = MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    let min_count =
+        MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     Ok(named
         .into_iter()
         .take_while(|(_, c)| *c as f64 >= min_count)
@@ -209,12 +229,19 @@ pub fn apply_interface_definitions(
     progress: &Progress,
 ) -> Result<(), Cancelled> {
     let n = g.node_count();
-    let plain: Vec<NodeId> = (0..n as NodeId).into_par_iter().filter(|&v| is_plain_object(g, v)).collect();
+    let plain: Vec<NodeId> = (0..n as NodeId)
+        .into_par_iter()
+        .filter(|&v| is_plain_object(g, v))
+        .collect();
 
     // Rank every property name that can be compared: object properties and definition properties.
     let mut prop_indices: Vec<u32> = plain
         .par_iter()
-        .flat_map_iter(|&v| g.edges(v).filter(|&e| g.edge_kind(e) == EdgeKind::Property).map(|e| g.edge_name[e]))
+        .flat_map_iter(|&v| {
+            g.edges(v)
+                .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
+                .map(|e| g.edge_name[e])
+        })
         .collect();
     prop_indices.par_sort_unstable();
     prop_indices.dedup();
@@ -242,7 +269,11 @@ pub fn apply_interface_definitions(
         greatest_next: None,
     }];
     for (di, d) in definitions.iter().enumerate() {
-        let mut props: Vec<u32> = d.properties.iter().map(|p| ranks.of_text[p.as_str()]).collect();
+        let mut props: Vec<u32> = d
+            .properties
+            .iter()
+            .map(|p| ranks.of_text[p.as_str()])
+            .collect();
         props.sort_unstable();
         let mut cur = 0;
         for &p in &props {
@@ -375,7 +406,10 @@ impl Classes {
             while loc_i < g.locations.len() && (g.locations[loc_i][0] as usize) < v {
                 loc_i += 1;
             }
-            if loc_i < g.locations.len() && g.locations[loc_i][0] as usize == v && g.kind(v as NodeId) == NodeKind::Object {
+            if loc_i < g.locations.len()
+                && g.locations[loc_i][0] as usize == v
+                && g.kind(v as NodeId) == NodeKind::Object
+            {
                 let l = g.locations[loc_i];
                 location = Some(Location {
                     script_id: l[1],

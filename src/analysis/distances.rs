@@ -20,7 +20,11 @@ pub fn is_shown(d: i32) -> bool {
 
 /// Computes distances from the root. `ignored` nodes (the retainers view's "ignore this
 /// retainer") are never entered.
-pub fn calculate(g: &Graph, ignored: Option<&dyn Fn(NodeId) -> bool>, progress: &Progress) -> Result<Vec<i32>, Cancelled> {
+pub fn calculate(
+    g: &Graph,
+    ignored: Option<&dyn Fn(NodeId) -> bool>,
+    progress: &Progress,
+) -> Result<Vec<i32>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::Distances, n as u64);
     let mut dist = vec![NO_DISTANCE; n];
@@ -37,7 +41,11 @@ pub fn calculate(g: &Graph, ignored: Option<&dyn Fn(NodeId) -> bool>, progress: 
     }
     let has_user_roots = !queue.is_empty();
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
-    dist[g.root as usize] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
+    dist[g.root as usize] = if has_user_roots {
+        BASE_SYSTEM_DISTANCE
+    } else {
+        0
+    };
     queue.clear();
     queue.push(g.root);
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
@@ -85,7 +93,10 @@ struct Filter<'g> {
 impl<'g> Filter<'g> {
     fn allows(&mut self, g: &'g Graph, v: NodeId, e: usize) -> bool {
         let kind = g.kind(v);
-        if kind == NodeKind::Hidden && g.edge_str(e) == Some("sloppy_function_map") && g.name(v) == "system / NativeContext" {
+        if kind == NodeKind::Hidden
+            && g.edge_str(e) == Some("sloppy_function_map")
+            && g.name(v) == "system / NativeContext"
+        {
             return false;
         }
         if kind == NodeKind::Array && g.name(v) == "(map descriptors)" {

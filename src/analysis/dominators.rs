@@ -86,7 +86,11 @@ pub fn calculate(
     if (n as usize) < node_count {
         for v in 1..=node_count as u32 {
             let v_ord = v - 1;
-            if semi[v as usize] == 0 && !retainers.of(v_ord).any(|slot| retainers.essential.get(slot)) {
+            if semi[v as usize] == 0
+                && !retainers
+                    .of(v_ord)
+                    .any(|slot| retainers.essential.get(slot))
+            {
                 orphans += 1;
                 parent[v as usize] = r;
                 dfs(v, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
@@ -110,31 +114,33 @@ pub fn calculate(
 
     // The DFS cursor array is reused as the path compression stack.
     let mut stack = next_edge;
-    let compress = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| {
-        let mut sp = 0usize;
-        let mut v = v;
-        while ancestor[ancestor[v as usize] as usize] != 0 {
-            sp += 1;
-            stack[sp] = v;
-            v = ancestor[v as usize];
-        }
-        while sp > 0 {
-            let w = stack[sp] as usize;
-            sp -= 1;
-            let a = ancestor[w] as usize;
-            if semi[label[a] as usize] < semi[label[w] as usize] {
-                label[w] = label[a];
+    let compress =
+        |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| {
+            let mut sp = 0usize;
+            let mut v = v;
+            while ancestor[ancestor[v as usize] as usize] != 0 {
+                sp += 1;
+                stack[sp] = v;
+                v = ancestor[v as usize];
             }
-            ancestor[w] = ancestor[a];
-        }
-    };
-    let evaluate = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| -> u32 {
-        if ancestor[v as usize] == 0 {
-            return v;
-        }
-        compress(v, ancestor, label, semi, stack);
-        label[v as usize]
-    };
+            while sp > 0 {
+                let w = stack[sp] as usize;
+                sp -= 1;
+                let a = ancestor[w] as usize;
+                if semi[label[a] as usize] < semi[label[w] as usize] {
+                    label[w] = label[a];
+                }
+                ancestor[w] = ancestor[a];
+            }
+        };
+    let evaluate =
+        |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| -> u32 {
+            if ancestor[v as usize] == 0 {
+                return v;
+            }
+            compress(v, ancestor, label, semi, stack);
+            label[v as usize]
+        };
 
     // Buckets are insertion-ordered sets, as DevTools' `Set`s: FIFO lists threaded through
     // `bucket_next`, with heads and tails per vertex.
@@ -181,13 +187,25 @@ pub fn calculate(
         let mut v = bucket_head[p as usize];
         while v != 0 {
             let u = evaluate(v, &mut ancestor, &mut label, &semi, &mut stack);
-            dom[v as usize] = if semi[u as usize] < semi[v as usize] { u } else { p };
+            dom[v as usize] = if semi[u as usize] < semi[v as usize] {
+                u
+            } else {
+                p
+            };
             v = bucket_next[v as usize];
         }
         bucket_head[p as usize] = 0;
         i -= 1;
     }
-    drop((bucket_head, bucket_tail, bucket_next, ancestor, label, stack, parent));
+    drop((
+        bucket_head,
+        bucket_tail,
+        bucket_next,
+        ancestor,
+        label,
+        stack,
+        parent,
+    ));
 
     dom[0] = r;
     dom[r as usize] = r;

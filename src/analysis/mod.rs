@@ -133,7 +133,8 @@ impl Snapshot {
     }
 
     pub fn class_name(&self, v: NodeId) -> &str {
-        self.classes.name(&self.graph, self.classes.of_node[v as usize])
+        self.classes
+            .name(&self.graph, self.classes.of_node[v as usize])
     }
 
     /// Bytes held by the index, for benchmarks.

@@ -102,7 +102,10 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
         .map_err(|_| format!("{id:?} is not an object id (expected @123 or 123)"))?;
     let s = load(file, quiet)?;
     let Some(v) = s.graph.find_id(wanted) else {
-        return Err(format!("{}: there is no object with id @{wanted}", file.display()));
+        return Err(format!(
+            "{}: there is no object with id @{wanted}",
+            file.display()
+        ));
     };
     if json {
         output::print_json(&output::object_json(&s, v));
@@ -113,7 +116,9 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
 }
 
 fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
-    let file_size = std::fs::metadata(file).map(|m| m.len()).map_err(|e| format!("{}: {e}", file.display()))?;
+    let file_size = std::fs::metadata(file)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", file.display()))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let start = std::time::Instant::now();

@@ -15,7 +15,10 @@ use crate::units::{bytes, percent, thousands};
 /// Writes JSON as the reference tool does (one-space indent), then a newline.
 pub fn print_json(v: &impl Serialize) {
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b" "));
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut buf,
+        serde_json::ser::PrettyFormatter::with_indent(b" "),
+    );
     if v.serialize(&mut ser).is_ok() {
         buf.push(b'\n');
         let _ = std::io::stdout().lock().write_all(&buf);
@@ -48,7 +51,9 @@ pub fn sorted_rows(s: &Snapshot, top: Option<usize>) -> Vec<ClassRow> {
 }
 
 pub fn file_name(file: &Path) -> String {
-    file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+    file.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The schema of `devtools-reference summary`.
@@ -77,14 +82,24 @@ pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
 }
 
 fn distance_text(d: i32) -> String {
-    shown_distance(d).map(|d| d.to_string()).unwrap_or_else(|| "−".into())
+    shown_distance(d)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "−".into())
 }
 
 /// Shortens long names for one-line display, keeping the length visible.
 pub fn preview(s: &str, max: usize) -> String {
     let count = s.chars().count();
-    let flat: String = s.chars().take(max).map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if count > max { format!("{flat}… ({count} chars)") } else { flat }
+    let flat: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if count > max {
+        format!("{flat}… ({count} chars)")
+    } else {
+        flat
+    }
 }
 
 pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
@@ -99,7 +114,12 @@ pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
         thousands(s.graph.edge_count() as u64),
         bytes(s.total_size)
     );
-    let name_width = rows.iter().map(|r| r.name.chars().count().min(60) + 12).max().unwrap_or(20).max(11);
+    let name_width = rows
+        .iter()
+        .map(|r| r.name.chars().count().min(60) + 12)
+        .max()
+        .unwrap_or(20)
+        .max(11);
     let _ = writeln!(
         out,
         "{:<name_width$} {:>8} {:>14} {:>6} {:>14} {:>6}",
@@ -167,7 +187,13 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let name = display_name(g, v);
-    let _ = writeln!(out, "@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v));
+    let _ = writeln!(
+        out,
+        "@{}  {}  ({})",
+        g.id(v),
+        s.class_name(v),
+        g.type_name(v)
+    );
     if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
         let _ = writeln!(out, "name:          {}", preview(&name, 120));
     }
@@ -185,15 +211,26 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
         bytes(r),
         percent(r, s.total_size)
     );
-    let _ = writeln!(out, "distance:      {}", distance_text(s.distances[v as usize]));
+    let _ = writeln!(
+        out,
+        "distance:      {}",
+        distance_text(s.distances[v as usize])
+    );
     let dom = s.dominator[v as usize];
     let _ = writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom));
     match query::path_to_root(s, v) {
         None => {
-            let _ = writeln!(out, "path to root:  none (only weak references reach this object)");
+            let _ = writeln!(
+                out,
+                "path to root:  none (only weak references reach this object)"
+            );
         }
         Some(hops) => {
-            let _ = writeln!(out, "path to root ({} hops, root first):", hops.len().saturating_sub(1));
+            let _ = writeln!(
+                out,
+                "path to root ({} hops, root first):",
+                hops.len().saturating_sub(1)
+            );
             for h in &hops {
                 let edge = match h.edge {
                     None => String::new(),

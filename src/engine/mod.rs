@@ -45,7 +45,11 @@ impl LoadJob {
             .name(format!("load {}", path.display()))
             .spawn(move || load(&job_path, &p))
             .ok();
-        LoadJob { path, progress, handle }
+        LoadJob {
+            path,
+            progress,
+            handle,
+        }
     }
 
     pub fn is_finished(&self) -> bool {
@@ -59,7 +63,9 @@ impl LoadJob {
             None => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
             Some(h) => match h.join() {
                 Ok(r) => r.map(Arc::new),
-                Err(_) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
+                Err(_) => {
+                    Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path))
+                }
             },
         }
     }

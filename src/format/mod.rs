@@ -73,7 +73,9 @@ impl Bytes {
             if end > start {
                 // SAFETY: the mapping is a private read-only file mapping, so dropping pages
                 // loses nothing; later reads fault them back in from the file.
-                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+                let _ = unsafe {
+                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
+                };
             }
         }
         #[cfg(not(unix))]
@@ -125,7 +127,10 @@ impl<'a> Cursor<'a> {
                 self.i += 1;
                 Ok(())
             }
-            Some(_) => Err(Error::invalid(format!("expected '{}' {context} at byte {}", c as char, self.i))),
+            Some(_) => Err(Error::invalid(format!(
+                "expected '{}' {context} at byte {}",
+                c as char, self.i
+            ))),
             None => Err(truncated(context)),
         }
     }
@@ -133,10 +138,12 @@ impl<'a> Cursor<'a> {
     fn key(&mut self) -> Result<&'a str> {
         self.expect(b'"', "before a section name")?;
         let start = self.i;
-        let end = memchr::memchr(b'"', &self.b[start..]).ok_or_else(|| truncated("in a section name"))?;
+        let end =
+            memchr::memchr(b'"', &self.b[start..]).ok_or_else(|| truncated("in a section name"))?;
         self.i = start + end + 1;
-        std::str::from_utf8(&self.b[start..start + end])
-            .map_err(|_| Error::invalid(format!("a section name at byte {start} is not valid text")))
+        std::str::from_utf8(&self.b[start..start + end]).map_err(|_| {
+            Error::invalid(format!("a section name at byte {start} is not valid text"))
+        })
     }
 
     /// Skips one JSON value of any kind, honouring strings and nesting.
@@ -152,7 +159,8 @@ impl<'a> Cursor<'a> {
                 b'"' => {
                     self.i += 1;
                     loop {
-                        let rel = memchr::memchr2(b'"', b'\\', &b[self.i..]).ok_or_else(|| truncated(context))?;
+                        let rel = memchr::memchr2(b'"', b'\\', &b[self.i..])
+                            .ok_or_else(|| truncated(context))?;
                         self.i += rel;
                         if b[self.i] == b'\\' {
                             self.i += 2;
@@ -186,14 +194,17 @@ impl<'a> Cursor<'a> {
     fn numeric_array(&mut self, what: &str) -> Result<(usize, usize)> {
         self.expect(b'[', &format!("at the start of the \"{what}\" section"))?;
         let start = self.i;
-        let end = memchr::memchr(b']', &self.b[start..]).ok_or_else(|| truncated(&format!("in the \"{what}\" section")))?;
+        let end = memchr::memchr(b']', &self.b[start..])
+            .ok_or_else(|| truncated(&format!("in the \"{what}\" section")))?;
         self.i = start + end + 1;
         Ok((start, start + end))
     }
 }
 
 fn truncated(context: &str) -> Error {
-    Error::invalid(format!("the file ends unexpectedly {context} (it looks truncated)"))
+    Error::invalid(format!(
+        "the file ends unexpectedly {context} (it looks truncated)"
+    ))
 }
 
 /// Parses a whole snapshot. `bytes` must outlive the call only; the result owns its data.
@@ -205,7 +216,11 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     match cur.peek() {
         None => return Err(Error::invalid("the file is empty")),
         Some(b'{') => cur.i += 1,
-        Some(_) => return Err(Error::invalid("not a heap snapshot: the file does not start with a JSON object")),
+        Some(_) => {
+            return Err(Error::invalid(
+                "not a heap snapshot: the file does not start with a JSON object",
+            ));
+        }
     }
 
     let mut header: Option<Header> = None;
@@ -248,15 +263,24 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         match cur.peek() {
             Some(b',') => cur.i += 1,
             Some(b'}') => break,
-            Some(_) => return Err(Error::invalid(format!("expected ',' or '}}' after the \"{key}\" section at byte {}", cur.i))),
+            Some(_) => {
+                return Err(Error::invalid(format!(
+                    "expected ',' or '}}' after the \"{key}\" section at byte {}",
+                    cur.i
+                )));
+            }
             None => return Err(truncated(&format!("after the \"{key}\" section"))),
         }
     }
 
-    let header = header.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
-    let nodes = nodes.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"nodes\" section"))?;
-    let edges = edges.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"edges\" section"))?;
-    let strings = strings.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"strings\" section"))?;
+    let header = header
+        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
+    let nodes = nodes
+        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"nodes\" section"))?;
+    let edges = edges
+        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"edges\" section"))?;
+    let strings = strings
+        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"strings\" section"))?;
 
     let n = header.node_count;
     if n == 0 {
@@ -305,7 +329,12 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     Ok(raw)
 }
 
-fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
+fn parse_nodes(
+    bytes: &Bytes,
+    (s, e): (usize, usize),
+    raw: &mut RawSnapshot,
+    progress: &Progress,
+) -> Result<()> {
     progress.begin(Phase::Nodes, (e - s) as u64);
     let fields = raw.header.node_fields.clone();
     let f = fields.len();
@@ -342,7 +371,9 @@ fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
                         NodeField::Name => name.write(rec, checked_u32(v, "a node name index")?),
                         NodeField::Id => id.write(rec, v as u32),
                         NodeField::SelfSize => size.write(rec, v as u32),
-                        NodeField::EdgeCount => counts.write(rec + 1, checked_u32(v, "a node's edge count")?),
+                        NodeField::EdgeCount => {
+                            counts.write(rec + 1, checked_u32(v, "a node's edge count")?)
+                        }
                         NodeField::Detachedness => det.write(rec, (v & 3) as u8),
                         NodeField::Ignored => {}
                     }
@@ -375,7 +406,12 @@ fn checked_u32(v: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::invalid(format!("{what} is out of range ({v})")))
 }
 
-fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
+fn parse_edges(
+    bytes: &Bytes,
+    (s, e): (usize, usize),
+    raw: &mut RawSnapshot,
+    progress: &Progress,
+) -> Result<()> {
     progress.begin(Phase::Edges, (e - s) as u64);
     let fields = raw.header.edge_fields.clone();
     let f = fields.len();
@@ -441,7 +477,12 @@ fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
     )
 }
 
-fn parse_locations(bytes: &Bytes, (s, e): (usize, usize), header: &Header, progress: &Progress) -> Result<Vec<[u32; 4]>> {
+fn parse_locations(
+    bytes: &Bytes,
+    (s, e): (usize, usize),
+    header: &Header,
+    progress: &Progress,
+) -> Result<Vec<[u32; 4]>> {
     let fields = &header.location_fields;
     let f = fields.len();
     if f == 0 {

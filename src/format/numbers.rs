@@ -107,7 +107,11 @@ where
 
 /// Iterates the unsigned integers of a chunk, calling `f(index_in_chunk, value)`.
 #[inline]
-pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -> Result<()>) -> Result<()> {
+pub fn for_each_value(
+    chunk: &Chunk,
+    what: &str,
+    mut f: impl FnMut(usize, u64) -> Result<()>,
+) -> Result<()> {
     let b = chunk.bytes;
     let n = b.len();
     let mut i = 0;
@@ -122,7 +126,10 @@ pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -
         let start = i;
         let mut v: u64 = 0;
         while i < n && b[i].is_ascii_digit() {
-            v = match v.checked_mul(10).and_then(|v| v.checked_add((b[i] - b'0') as u64)) {
+            v = match v
+                .checked_mul(10)
+                .and_then(|v| v.checked_add((b[i] - b'0') as u64))
+            {
                 Some(v) => v,
                 None => return Err(bad_number(chunk, start, what)),
             };

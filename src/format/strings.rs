@@ -68,8 +68,13 @@ impl StringTable {
 
 /// Decodes the array starting at `bytes[0] == b'['`. Returns the table and the number of bytes
 /// consumed (through the closing `]`). `offset` is the array's byte offset in the file.
-pub fn parse_strings(bytes: &[u8], offset: usize, progress: &Progress) -> Result<(StringTable, usize)> {
-    let truncated = || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
+pub fn parse_strings(
+    bytes: &[u8],
+    offset: usize,
+    progress: &Progress,
+) -> Result<(StringTable, usize)> {
+    let truncated =
+        || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
     let mut out: Vec<u8> = Vec::new();
     // Decoded text is never longer than its JSON form; reserving up front avoids doubling copies
     // of a possibly huge buffer (untouched capacity costs no memory).
@@ -181,14 +186,17 @@ pub fn parse_strings(bytes: &[u8], offset: usize, progress: &Progress) -> Result
         }
     }
     // `push_raw` only appends valid UTF-8 and escapes append whole chars.
-    let data = String::from_utf8(out).map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
+    let data = String::from_utf8(out)
+        .map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
     let mut table = StringTable { data, ends };
     table.shrink_to_fit();
     Ok((table, i))
 }
 
 fn bad_unicode(at: usize) -> Error {
-    Error::invalid(format!("invalid \\u escape in the \"strings\" section at byte {at}"))
+    Error::invalid(format!(
+        "invalid \\u escape in the \"strings\" section at byte {at}"
+    ))
 }
 
 #[inline]
@@ -226,10 +234,16 @@ mod tests {
 
     #[test]
     fn decodes_escapes_and_surrogates() {
-        assert_eq!(parse(r#"["<dummy>","a\"b\\c\n","\u00e9\uF600"]"#), vec!["<dummy>", "a\"b\\c\n", "é\u{F600}"]);
+        assert_eq!(
+            parse(r#"["<dummy>","a\"b\\c\n","\u00e9\uF600"]"#),
+            vec!["<dummy>", "a\"b\\c\n", "é\u{F600}"]
+        );
         assert_eq!(parse(r#"["\ud83d\ude00"]"#), vec!["😀"]);
         // Lone surrogates (other producers) do not fail the load.
-        assert_eq!(parse(r#"["\ud83d", "x\udc00y"]"#), vec!["\u{FFFD}", "x\u{FFFD}y"]);
+        assert_eq!(
+            parse(r#"["\ud83d", "x\udc00y"]"#),
+            vec!["\u{FFFD}", "x\u{FFFD}y"]
+        );
         assert_eq!(parse("[]"), Vec::<String>::new());
         assert_eq!(parse("[ \"raw é\" ]"), vec!["raw é"]);
     }

@@ -30,7 +30,9 @@ pub const NODE_TYPES: [&str; 15] = [
     "bigint",
     "object shape",
 ];
-pub const EDGE_TYPES: [&str; 7] = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"];
+pub const EDGE_TYPES: [&str; 7] = [
+    "context", "element", "property", "internal", "hidden", "shortcut", "weak",
+];
 
 impl SnapshotBuilder {
     pub fn new() -> Self {
@@ -60,7 +62,14 @@ impl SnapshotBuilder {
         self.node_detached(ty, name, id, self_size, 0)
     }
 
-    pub fn node_detached(&mut self, ty: &'static str, name: &str, id: u32, self_size: u64, detachedness: u8) -> usize {
+    pub fn node_detached(
+        &mut self,
+        ty: &'static str,
+        name: &str,
+        id: u32,
+        self_size: u64,
+        detachedness: u8,
+    ) -> usize {
         assert!(NODE_TYPES.contains(&ty), "unknown node type {ty}");
         let name = self.string(name);
         self.nodes.push((ty, name, id, self_size, detachedness));
@@ -71,7 +80,8 @@ impl SnapshotBuilder {
     pub fn edge(&mut self, from: usize, ty: &'static str, name: &str, to: usize) {
         assert!(EDGE_TYPES.contains(&ty), "unknown edge type {ty}");
         let name = if ty == "element" || ty == "hidden" {
-            name.parse().expect("element and hidden edges take numeric names")
+            name.parse()
+                .expect("element and hidden edges take numeric names")
         } else {
             self.string(name)
         };
@@ -90,8 +100,16 @@ impl SnapshotBuilder {
         } else {
             r#"["type","name","id","self_size","edge_count","trace_node_id"]"#
         };
-        let types = NODE_TYPES.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",");
-        let etypes = EDGE_TYPES.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",");
+        let types = NODE_TYPES
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        let etypes = EDGE_TYPES
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(",");
         write!(
             out,
             r#"{{"snapshot":{{"meta":{{"node_fields":{node_fields},"node_types":[[{types}],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[[{etypes}],"string_or_number","node"],"location_fields":["object_index","script_id","line","column"]}},"node_count":{},"edge_count":{},"trace_function_count":0}},"#,
@@ -99,7 +117,8 @@ impl SnapshotBuilder {
             self.edges.len()
         )
         .unwrap();
-        let mut by_source: Vec<Vec<&(usize, &str, u32, usize)>> = vec![Vec::new(); self.nodes.len()];
+        let mut by_source: Vec<Vec<&(usize, &str, u32, usize)>> =
+            vec![Vec::new(); self.nodes.len()];
         for e in &self.edges {
             by_source[e.0].push(e);
         }
@@ -127,7 +146,11 @@ impl SnapshotBuilder {
             .map(|(n, s, l, c)| format!("{},{s},{l},{c}", n * nf))
             .collect();
         write!(out, "\"locations\":[{}],", locs.join(",")).unwrap();
-        let strings: Vec<String> = self.strings.iter().map(|s| serde_json::to_string(s).unwrap()).collect();
+        let strings: Vec<String> = self
+            .strings
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap())
+            .collect();
         write!(out, "\"strings\":[{}]}}", strings.join(",")).unwrap();
         out
     }

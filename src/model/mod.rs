@@ -56,7 +56,10 @@ impl NodeKind {
     }
 
     pub fn is_string(self) -> bool {
-        matches!(self, NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString)
+        matches!(
+            self,
+            NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString
+        )
     }
 }
 
@@ -147,8 +150,18 @@ impl Graph {
     /// Wraps parsed columns and checks every string index.
     pub fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
         progress.begin(Phase::Validating, 2);
-        let node_kinds: Vec<NodeKind> = raw.header.node_types.iter().map(|s| NodeKind::from_name(s)).collect();
-        let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
+        let node_kinds: Vec<NodeKind> = raw
+            .header
+            .node_types
+            .iter()
+            .map(|s| NodeKind::from_name(s))
+            .collect();
+        let edge_kinds: Vec<EdgeKind> = raw
+            .header
+            .edge_types
+            .iter()
+            .map(|s| EdgeKind::from_name(s))
+            .collect();
         let string_count = raw.strings.len() as u64;
 
         if let Some((ord, &name)) = raw
@@ -164,10 +177,9 @@ impl Graph {
         }
         progress.advance(1)?;
         let string_named: Vec<bool> = edge_kinds.iter().map(|k| k.has_string_name()).collect();
-        if let Some(e) = (0..raw.edge_name.len())
-            .into_par_iter()
-            .find_first(|&e| string_named[raw.edge_type[e] as usize] && raw.edge_name[e] as u64 >= string_count)
-        {
+        if let Some(e) = (0..raw.edge_name.len()).into_par_iter().find_first(|&e| {
+            string_named[raw.edge_type[e] as usize] && raw.edge_name[e] as u64 >= string_count
+        }) {
             return Err(Error::invalid(format!(
                 "edge {e} has name index {}, but there are only {string_count} strings",
                 raw.edge_name[e]
@@ -259,7 +271,9 @@ impl Graph {
     /// The string name of a string-named edge, `None` for element and hidden edges.
     #[inline]
     pub fn edge_str(&self, e: usize) -> Option<&str> {
-        self.edge_kind(e).has_string_name().then(|| self.strings.get(self.edge_name[e]))
+        self.edge_kind(e)
+            .has_string_name()
+            .then(|| self.strings.get(self.edge_name[e]))
     }
 
     pub fn location(&self, n: NodeId) -> Option<Location> {
@@ -278,12 +292,20 @@ impl Graph {
 
     /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
     pub fn find_id(&self, id: u32) -> Option<NodeId> {
-        self.node_id.par_iter().position_first(|x| *x == id).map(|i| i as NodeId)
+        self.node_id
+            .par_iter()
+            .position_first(|x| *x == id)
+            .map(|i| i as NodeId)
     }
 
     /// The largest odd id: DevTools' `maxJSObjectId`.
     pub fn max_js_object_id(&self) -> u32 {
-        self.node_id.par_iter().copied().filter(|id| id % 2 == 1).max().unwrap_or(0)
+        self.node_id
+            .par_iter()
+            .copied()
+            .filter(|id| id % 2 == 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Bytes held by the graph's columns.

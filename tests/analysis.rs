@@ -1,0 +1,305 @@
+//! The DevTools algorithms on small hand-built graphs. Every expected number here was checked
+//! against Chrome DevTools' own code (`devtools-reference`) on the same graph, written out with
+//! HEAPSIFT_DUMP_TEST_GRAPHS=DIR.
+
+mod common;
+
+use common::*;
+use heapsift::analysis::aggregates::ClassRow;
+use heapsift::analysis::distances::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
+use heapsift::analysis::query;
+use heapsift::model::builder::SnapshotBuilder;
+
+fn row<'a>(s: &'a heapsift::analysis::Snapshot, name: &str) -> &'a ClassRow {
+    s.summary
+        .iter()
+        .find(|r| r.name == name)
+        .unwrap_or_else(|| panic!("no class {name}"))
+}
+
+/// Cycles, a node only weak edges reach (an orphan, with a child), an unreachable clique and a
+/// system-only node.
+fn dominator_graph() -> SnapshotBuilder {
+    let (mut b, gc, global) = base();
+    let a = b.node("object", "A", 7, 10);
+    let bb = b.node("object", "B", 9, 20);
+    let c = b.node("object", "C", 11, 30);
+    let d = b.node("object", "D", 13, 40);
+    let w = b.node("object", "W", 15, 50);
+    let x = b.node("object", "X", 17, 60);
+    let p = b.node("object", "P", 19, 70);
+    let q = b.node("object", "Q", 21, 80);
+    let sys = b.node("object", "S", 23, 5);
+    b.edge(global, "property", "a", a);
+    b.edge(global, "property", "b", bb);
+    b.edge(a, "property", "c", c);
+    b.edge(bb, "property", "c", c);
+    b.edge(c, "property", "d", d);
+    b.edge(d, "property", "back", c);
+    b.edge(global, "weak", "w", w);
+    b.edge(w, "property", "x", x);
+    b.edge(p, "property", "q", q);
+    b.edge(q, "property", "p", p);
+    b.edge(gc, "element", "1", sys);
+    b
+}
+
+#[test]
+fn dominators_with_cycles_orphans_and_cliques() {
+    let s = index("dominators", &dominator_graph());
+    for (id, dom) in [
+        (7, 5),
+        (9, 5),
+        (11, 5),
+        (13, 11),
+        (15, 1),
+        (17, 15),
+        (19, 1),
+        (21, 1),
+        (23, 3),
+        (5, 1),
+    ] {
+        assert_eq!(dominator_id(&s, id), dom, "dominator of @{id}");
+    }
+    for (id, r) in [
+        (13, 40.0),
+        (11, 70.0),
+        (5, 200.0),
+        (15, 110.0),
+        (17, 60.0),
+        (19, 70.0),
+        (21, 80.0),
+        (3, 5.0),
+    ] {
+        assert_eq!(retained(&s, id), r, "retained size of @{id}");
+    }
+    assert_eq!(retained(&s, 1), 465.0);
+    assert_eq!(s.total_size, 465.0);
+    assert_eq!((s.orphans, s.cliques), (1, 2));
+}
+
+#[test]
+fn distances_skip_weak_edges_and_mark_system_nodes() {
+    let s = index("dominators", &dominator_graph());
+    for (id, d) in [(5, 1), (7, 2), (9, 2), (11, 3), (13, 4)] {
+        assert_eq!(distance(&s, id), d, "distance of @{id}");
+    }
+    for id in [15, 17, 19, 21] {
+        assert_eq!(distance(&s, id), NO_DISTANCE, "@{id} is unreachable");
+    }
+    assert_eq!(distance(&s, 3), BASE_SYSTEM_DISTANCE + 1);
+    assert_eq!(distance(&s, 23), BASE_SYSTEM_DISTANCE + 2);
+}
+
+#[test]
+fn weak_map_values_take_the_later_of_key_and_table() {
+    let (mut b, _gc, global) = base();
+    let wm = b.node("object", "WeakMap", 7, 32);
+    let table = b.node("array", "(object elements)", 9, 16);
+    let k1 = b.node("object", "K1", 11, 8);
+    let k2 = b.node("object", "K2", 13, 8);
+    let key = b.node("object", "Key", 15, 8);
+    let value = b.node("object", "Value", 17, 24);
+    b.edge(global, "property", "map", wm);
+    b.edge(global, "property", "k1", k1);
+    b.edge(wm, "internal", "table", table);
+    b.edge(k1, "property", "k2", k2);
+    b.edge(k2, "property", "key", key);
+    let pair = "part of key (Key @15) -> value (Value @17) pair in WeakMap (table @9)";
+    b.edge(table, "internal", &format!("3 / {pair}"), value);
+    b.edge(key, "internal", &format!("7 / {pair}"), value);
+    let s = index("weakmap", &b);
+    assert_eq!(distance(&s, 9), 3);
+    assert_eq!(distance(&s, 15), 4);
+    // Without DevTools' ephemeron rule the table would give distance 4.
+    assert_eq!(distance(&s, 17), 5);
+    // The table's edge is not essential: the key alone dominates the value.
+    assert_eq!(dominator_id(&s, 17), 15);
+}
+
+#[test]
+fn distances_skip_descriptor_links_and_sloppy_function_map() {
+    let (mut b, _gc, global) = base();
+    let map = b.node("hidden", "system / Map", 7, 40);
+    let md = b.node("array", "(map descriptors)", 9, 64);
+    let y = b.node("object", "Y", 11, 8);
+    let z = b.node("object", "Z", 13, 8);
+    let nc = b.node("hidden", "system / NativeContext", 15, 100);
+    let sloppy = b.node("hidden", "system / Map", 17, 40);
+    b.edge(global, "internal", "map", map);
+    b.edge(map, "internal", "descriptors", md);
+    b.edge(md, "element", "4", y);
+    b.edge(md, "element", "2", z);
+    b.edge(global, "internal", "native_context", nc);
+    b.edge(nc, "internal", "sloppy_function_map", sloppy);
+    let s = index("descriptors", &b);
+    assert_eq!(distance(&s, 9), 3);
+    assert_eq!(distance(&s, 13), 4);
+    assert_eq!(distance(&s, 11), NO_DISTANCE);
+    assert_eq!(distance(&s, 17), NO_DISTANCE);
+    // Distances do not change dominators.
+    assert_eq!(dominator_id(&s, 11), 9);
+}
+
+#[test]
+fn ownership_transfer_moves_sizes_onto_single_owners() {
+    let (mut b, gc, global) = base();
+    let holder = b.node("object", "Holder", 7, 16);
+    let elements = b.node("array", "(object elements)", 9, 64);
+    let shared = b.node("array", "(object elements)", 11, 32);
+    let hidden = b.node("hidden", "system / Foo", 13, 8);
+    let gc_owned = b.node("hidden", "system / Bar", 15, 12);
+    let nested = b.node("array", "(object properties)", 17, 24);
+    b.edge(global, "property", "holder", holder);
+    b.edge(holder, "internal", "elements", elements);
+    b.edge(holder, "internal", "shared", shared);
+    b.edge(global, "internal", "shared", shared);
+    b.edge(holder, "internal", "hidden", hidden);
+    b.edge(gc, "element", "1", gc_owned);
+    b.edge(elements, "internal", "nested", nested);
+    let s = index("ownership", &b);
+    assert_eq!(self_size(&s, 7), 16 + 64 + 8 + 24);
+    assert_eq!(self_size(&s, 9), 0);
+    assert_eq!(self_size(&s, 17), 0);
+    assert_eq!(self_size(&s, 13), 0);
+    assert_eq!(self_size(&s, 11), 32, "shared arrays keep their size");
+    assert_eq!(
+        self_size(&s, 15),
+        12,
+        "sizes never move onto synthetic owners"
+    );
+    // Zero-size nodes vanish from the Summary, as in DevTools.
+    assert_eq!(row(&s, "(array)").count, 1);
+}
+
+#[test]
+fn no_transfer_without_user_roots() {
+    let mut b = SnapshotBuilder::new();
+    let root = b.node("synthetic", "", 1, 0);
+    let gc = b.node("synthetic", "(GC roots)", 3, 0);
+    let holder = b.node("object", "Holder", 5, 16);
+    let elements = b.node("array", "(object elements)", 7, 64);
+    b.edge(root, "element", "1", gc);
+    b.edge(gc, "element", "1", holder);
+    b.edge(holder, "internal", "elements", elements);
+    let s = index("expose-internals", &b);
+    assert_eq!(self_size(&s, 7), 64);
+    assert_eq!(
+        distance(&s, 5),
+        2,
+        "without user roots the root starts at 0"
+    );
+}
+
+#[test]
+fn class_names_shapes_and_detached_nodes() {
+    let (mut b, _gc, global) = base();
+    let mut id = 7;
+    let mut next = || {
+        id += 2;
+        id
+    };
+    for props in [
+        &["a", "b"][..],
+        &["a", "b"],
+        &["b", "a", "__proto__"],
+        &["a", "b", "c"],
+        &["x"],
+        &["a,b", "c"],
+        &["a,b", "c"],
+    ] {
+        let o = b.node("object", "Object", next(), 12);
+        b.edge(global, "element", &next().to_string(), o);
+        for p in props {
+            let v = b.node("number", "heap number", next(), 16);
+            b.edge(o, "property", p, v);
+        }
+    }
+    let div = b.node("native", "<div id=\"x\">", next(), 40);
+    let hidden = b.node("hidden", "system / Foo", next(), 4);
+    let code = b.node("code", "foo", next(), 4);
+    let closure = b.node("closure", "foo", next(), 32);
+    let detached = b.node_detached("native", "HTMLDivElement", next(), 64, 2);
+    let child = b.node_detached("native", "HTMLSpanElement", next(), 64, 0);
+    let attached = b.node_detached("native", "HTMLBodyElement", next(), 64, 1);
+    let attached_child = b.node_detached("native", "HTMLPElement", next(), 64, 0);
+    let detached_tag = b.node_detached("native", "<li class=\"item\">", next(), 16, 2);
+    for (i, n) in [div, hidden, code, closure, detached, attached, detached_tag]
+        .into_iter()
+        .enumerate()
+    {
+        b.edge(global, "internal", &format!("n{i}"), n);
+    }
+    b.edge(detached, "property", "child", child);
+    b.edge(detached, "property", "p", attached_child);
+    b.edge(attached, "property", "p", attached_child);
+    let s = index("classes", &b);
+    let names: Vec<&str> = s.summary.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        row(&s, "{a, b}").count,
+        4,
+        "{{a, b, c}} matches the popular {{a, b}} shape; {names:?}"
+    );
+    assert_eq!(row(&s, "{\"a,b\", c}").count, 2);
+    assert_eq!(row(&s, "Object").count, 1, "{{x}} is too rare to name");
+    assert_eq!(class(&s, s.graph.id(hidden as u32)), "(system)");
+    for name in [
+        "<div>",
+        "(compiled code)",
+        "Function",
+        "(number)",
+        "Detached HTMLDivElement",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    assert!(
+        names.contains(&"Detached HTMLSpanElement"),
+        "detachedness flows to native children"
+    );
+    assert!(
+        names.contains(&"HTMLPElement"),
+        "attached wins over detached"
+    );
+    assert!(names.contains(&"Detached <li>"));
+    assert_eq!(query::display_name(&s.graph, node(&s, 9)), "{a, b}");
+}
+
+#[test]
+fn location_keyed_classes_and_topmost_retained_sizes() {
+    let (mut b, _gc, global) = base();
+    let n1 = b.node("object", "Node", 7, 10);
+    let n2 = b.node("object", "Node", 9, 10);
+    let n3 = b.node("object", "Node", 11, 10);
+    let other = b.node("object", "Node", 13, 10);
+    b.edge(global, "property", "head", n1);
+    b.edge(n1, "property", "next", n2);
+    b.edge(n2, "property", "next", n3);
+    b.edge(global, "property", "other", other);
+    for n in [n1, n2, n3] {
+        b.location(n, 4, 10, 2);
+    }
+    b.location(other, 5, 1, 0);
+    let s = index("locations", &b);
+    let rows: Vec<&ClassRow> = s.summary.iter().filter(|r| r.name == "Node").collect();
+    assert_eq!(rows.len(), 2, "one row per constructor location");
+    let chain = rows.iter().find(|r| r.count == 3).unwrap();
+    assert_eq!(
+        chain.retained_size, 30.0,
+        "only the topmost instance counts"
+    );
+    assert_eq!(chain.location.unwrap().script_id, 4);
+}
+
+#[test]
+fn path_to_root_is_root_first_and_shortest() {
+    let s = index("dominators", &dominator_graph());
+    let path = query::path_to_root(&s, node(&s, 13)).unwrap();
+    let ids: Vec<u32> = path.iter().map(|h| s.graph.id(h.node)).collect();
+    assert_eq!(ids, vec![1, 5, 7, 11, 13]);
+    assert!(path[0].edge.is_none());
+    assert_eq!(query::edge_label(&s.graph, path[2].edge.unwrap()), ".a");
+    assert!(
+        query::path_to_root(&s, node(&s, 17)).is_none(),
+        "weakly held objects have no path"
+    );
+}

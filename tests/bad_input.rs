@@ -1,0 +1,243 @@
+//! Every kind of broken file gets a one-line error naming the file, and exit code 2.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const META: &str = r#"{"node_fields":["type","name","id","self_size","edge_count","trace_node_id","detachedness"],"node_types":[["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"],"string","number","number","number","number","number"],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["context","element","property","internal","hidden","shortcut","weak"],"string_or_number","node"]}"#;
+
+/// A two-node snapshot (root → A); each part can be replaced to break it.
+fn snapshot(node_count: &str, edge_count: &str, nodes: &str, edges: &str, strings: &str) -> String {
+    format!(
+        r#"{{"snapshot":{{"meta":{META},"node_count":{node_count},"edge_count":{edge_count},"trace_function_count":0}},"nodes":[{nodes}],"edges":[{edges}],"strings":[{strings}]}}"#
+    )
+}
+
+const NODES: &str = "9,0,1,0,1,0,0,3,1,3,10,0,0,0";
+const EDGES: &str = "5,2,7";
+const STRINGS: &str = r#""","A","a""#;
+
+fn valid() -> String {
+    snapshot("2", "1", NODES, EDGES, STRINGS)
+}
+
+fn run(path: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .args(["summary", "--quiet"])
+        .arg(path)
+        .output()
+        .expect("runs heapsift");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write(name: &str, content: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("heapsift-bad-input-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// Asserts the run failed with one line that names the file and contains `expect`.
+fn assert_rejected(name: &str, content: &[u8], expect: &str) {
+    let path = write(name, content);
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 2, "{name}: exit code; stderr: {stderr}");
+    assert!(stdout.is_empty(), "{name}: nothing on stdout");
+    assert_eq!(stderr.lines().count(), 1, "{name}: one line: {stderr:?}");
+    assert!(
+        stderr.contains(&path.display().to_string()),
+        "{name}: names the file: {stderr}"
+    );
+    assert!(
+        stderr.contains(expect),
+        "{name}: {stderr:?} should say {expect:?}"
+    );
+    assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        content,
+        "{name}: the input is never modified"
+    );
+}
+
+#[test]
+fn the_valid_base_case_loads() {
+    let path = write("valid.heapsnapshot", valid().as_bytes());
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("A ×1"), "{stdout}");
+}
+
+#[test]
+fn empty_file() {
+    assert_rejected("empty.heapsnapshot", b"", "the file is empty");
+    assert_rejected("blank.heapsnapshot", b"   \n", "the file is empty");
+}
+
+#[test]
+fn truncated_files() {
+    let v = valid();
+    for cut in [
+        20,
+        v.find("\"nodes\"").unwrap() + 12,
+        v.find("\"edges\"").unwrap() + 10,
+        v.len() - 5,
+    ] {
+        assert_rejected(
+            &format!("truncated-{cut}.heapsnapshot"),
+            &v.as_bytes()[..cut],
+            "truncated",
+        );
+    }
+}
+
+#[test]
+fn not_json() {
+    assert_rejected(
+        "text.heapsnapshot",
+        b"hello, world",
+        "does not start with a JSON object",
+    );
+    assert_rejected(
+        "binary.heapsnapshot",
+        &[0u8, 159, 146, 150],
+        "does not start with a JSON object",
+    );
+}
+
+#[test]
+fn json_that_is_not_a_snapshot() {
+    assert_rejected(
+        "other.json",
+        br#"{"name": "package", "version": 1}"#,
+        "no \"snapshot\" header",
+    );
+    assert_rejected(
+        "array.json",
+        b"[1, 2, 3]",
+        "does not start with a JSON object",
+    );
+    assert_rejected(
+        "bad-header.json",
+        br#"{"snapshot": {"meta": 3}}"#,
+        "header is not valid",
+    );
+}
+
+#[test]
+fn counts_that_disagree_with_the_arrays() {
+    assert_rejected(
+        "node-count.heapsnapshot",
+        snapshot("3", "1", NODES, EDGES, STRINGS).as_bytes(),
+        "\"nodes\" array holds 14 values but the header implies 21",
+    );
+    assert_rejected(
+        "edge-count.heapsnapshot",
+        snapshot("2", "2", NODES, EDGES, STRINGS).as_bytes(),
+        "header's edge_count is 2",
+    );
+    assert_rejected(
+        "edge-array.heapsnapshot",
+        snapshot("2", "1", NODES, "5,2,7,5,2,7", STRINGS).as_bytes(),
+        "\"edges\" array holds 6 values but the header implies 3",
+    );
+    let nodes = "9,0,1,0,2,0,0,3,1,3,10,0,0,0";
+    assert_rejected(
+        "edge-sum.heapsnapshot",
+        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
+        "edge counts add up to 2",
+    );
+}
+
+#[test]
+fn edges_pointing_outside_the_nodes() {
+    assert_rejected(
+        "edge-outside.heapsnapshot",
+        snapshot("2", "1", NODES, "5,2,14", STRINGS).as_bytes(),
+        "outside the nodes array",
+    );
+    assert_rejected(
+        "edge-misaligned.heapsnapshot",
+        snapshot("2", "1", NODES, "5,2,8", STRINGS).as_bytes(),
+        "not a multiple of the node field count 7",
+    );
+}
+
+#[test]
+fn unknown_type_indices() {
+    let nodes = "9,0,1,0,1,0,0,42,1,3,10,0,0,0";
+    assert_rejected(
+        "node-type.heapsnapshot",
+        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
+        "type index 42",
+    );
+    assert_rejected(
+        "edge-type.heapsnapshot",
+        snapshot("2", "1", NODES, "17,2,7", STRINGS).as_bytes(),
+        "type index 17",
+    );
+}
+
+#[test]
+fn string_indices_out_of_range() {
+    let nodes = "9,0,1,0,1,0,0,3,99,3,10,0,0,0";
+    assert_rejected(
+        "node-name.heapsnapshot",
+        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
+        "name index 99, but there are only 3 strings",
+    );
+    assert_rejected(
+        "edge-name.heapsnapshot",
+        snapshot("2", "1", NODES, "2,77,7", STRINGS).as_bytes(),
+        "name index 77",
+    );
+}
+
+#[test]
+fn garbage_inside_arrays_and_strings() {
+    assert_rejected(
+        "negative.heapsnapshot",
+        snapshot("2", "1", "9,0,1,0,1,0,0,3,1,3,-10,0,0,0", EDGES, STRINGS).as_bytes(),
+        "not an unsigned integer",
+    );
+    assert_rejected(
+        "bad-escape.heapsnapshot",
+        snapshot("2", "1", NODES, EDGES, r#""","A\q","a""#).as_bytes(),
+        "invalid escape",
+    );
+    assert_rejected(
+        "bad-gzip.heapsnapshot.gz",
+        &[0x1f, 0x8b, 8, 0, 1, 2, 3],
+        "gzip",
+    );
+}
+
+#[test]
+fn missing_and_unreadable_files() {
+    let missing = std::env::temp_dir().join("heapsift-no-such-file.heapsnapshot");
+    let (code, _, stderr) = run(&missing);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("heapsift-no-such-file") && stderr.contains("cannot read"),
+        "{stderr}"
+    );
+    let dir = std::env::temp_dir();
+    let (code, _, stderr) = run(&dir);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn lone_surrogates_do_not_fail_the_load() {
+    let path = write(
+        "surrogate.heapsnapshot",
+        snapshot("2", "1", NODES, EDGES, r#""","A\ud800","a""#).as_bytes(),
+    );
+    let (code, stdout, stderr) = run(&path);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("A\u{FFFD}"), "{stdout}");
+}
