@@ -11,4 +11,5 @@ pub mod error;
 pub mod format;
 pub mod model;
 pub mod progress;
+pub mod report;
 pub mod units;

@@ -88,8 +88,8 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
                         Some(sp) => index_for(g, format!("{}>", &name[..sp])),
                         None => index_for(g, name.to_owned()),
                     }
-                } else if name.starts_with("Detached <") {
-                    match name[10..].find(' ') {
+                } else if let Some(rest) = name.strip_prefix("Detached <") {
+                    match rest.find(' ') {
                         Some(sp) => index_for(g, format!("{}>", &name[..10 + sp])),
                         None => index_for(g, name.to_owned()),
                     }
@@ -195,7 +195,7 @@ pub fn infer_interface_definitions(
             }
         }
     }
-    named.sort_by(|a, b| b.1.cmp(&a.1));
+    named.sort_by_key(|c| std::cmp::Reverse(c.1));
     let min_count =
         MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     Ok(named

@@ -110,7 +110,6 @@ pub fn calculate(
             }
         }
     }
-    drop(dfs);
 
     // The DFS cursor array is reused as the path compression stack.
     let mut stack = next_edge;

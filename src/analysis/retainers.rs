@@ -34,9 +34,9 @@ impl Retainers {
         // As in DevTools, each node's first slot temporarily holds its count of unfilled slots.
         let mut node = vec![0u32; e_count];
         let mut acc = 0u32;
-        for i in 0..n {
-            let c = first[i];
-            first[i] = acc;
+        for slot in first.iter_mut().take(n) {
+            let c = *slot;
+            *slot = acc;
             if c > 0 {
                 node[acc as usize] = c;
             }

@@ -66,17 +66,16 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 pub fn run(cli: &Cli) -> Option<ExitCode> {
     let command = cli.command.as_ref()?;
     let result = match command {
-        Command::Summary { file, top, json } => load(file, cli.quiet).and_then(|s| {
+        Command::Summary { file, top, json } => load(file, cli.quiet).map(|s| {
             if *json {
-                output::print_json(&output::summary_json(&s, file, *top))
+                output::print_json(&crate::report::summary_json(&s, file, *top))
             } else {
                 output::print_summary(&s, file, *top)
             }
-            Ok(())
         }),
         Command::Object { file, id, json } => run_object(file, id, *json, cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
-        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::dump_nodes(&s)),
+        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| crate::report::dump_nodes(&s)),
     };
     Some(match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -108,7 +107,7 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
         ));
     };
     if json {
-        output::print_json(&output::object_json(&s, v));
+        output::print_json(&crate::report::object_json(&s, v));
     } else {
         output::print_object(&s, v);
     }

@@ -75,10 +75,9 @@ pub fn parse_strings(
 ) -> Result<(StringTable, usize)> {
     let truncated =
         || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
-    let mut out: Vec<u8> = Vec::new();
     // Decoded text is never longer than its JSON form; reserving up front avoids doubling copies
     // of a possibly huge buffer (untouched capacity costs no memory).
-    out.reserve(bytes.len().min(1 << 34));
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len().min(1 << 34));
     let mut ends: Vec<u64> = Vec::new();
     let n = bytes.len();
     let mut i = 1;

@@ -1,0 +1,144 @@
+//! Machine-readable results (JSON values) shared by the CLI and exports. The summary schema
+//! is exactly that of `devtools-reference summary`.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::analysis::Snapshot;
+use crate::analysis::aggregates::{ClassRow, sort_rows};
+use crate::analysis::query::{self, display_name, shown_distance};
+use crate::model::{Location, NodeId};
+
+/// A whole number as a JSON integer, anything else as a float (JS prints both the same way).
+pub fn js_number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.007_199_254_740_992e15 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+fn location_json(l: Option<Location>) -> Value {
+    match l {
+        None => Value::Null,
+        Some(l) => json!({"script_id": l.script_id, "line": l.line, "column": l.column}),
+    }
+}
+
+pub fn sorted_rows(s: &Snapshot, top: Option<usize>) -> Vec<ClassRow> {
+    let mut rows = s.summary.clone();
+    sort_rows(&mut rows);
+    if let Some(n) = top {
+        rows.truncate(n);
+    }
+    rows
+}
+
+pub fn file_name(file: &Path) -> String {
+    file.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The schema of `devtools-reference summary`.
+pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
+    let classes: Vec<Value> = sorted_rows(s, top)
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "location": location_json(r.location),
+                "count": r.count,
+                "shallow_size": r.shallow_size,
+                "retained_size": js_number(r.retained_size.round()),
+                "distance": shown_distance(r.distance),
+            })
+        })
+        .collect();
+    json!({
+        "file": file_name(file),
+        "node_count": s.graph.node_count(),
+        "edge_count": s.graph.edge_count(),
+        "total_size": js_number(s.total_size),
+        "max_js_object_id": s.max_js_object_id,
+        "classes": classes,
+    })
+}
+
+/// Shortens long names for one-line display, keeping the length visible.
+pub fn preview(s: &str, max: usize) -> String {
+    let count = s.chars().count();
+    let flat: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if count > max {
+        format!("{flat}… ({count} chars)")
+    } else {
+        flat
+    }
+}
+
+fn node_json(s: &Snapshot, v: NodeId) -> Value {
+    json!({
+        "id": s.graph.id(v),
+        "class_name": s.class_name(v),
+    })
+}
+
+pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
+    let g = &s.graph;
+    let name = display_name(g, v);
+    let dom = s.dominator[v as usize];
+    let path: Value = match query::path_to_root(s, v) {
+        None => Value::Null,
+        Some(hops) => hops
+            .iter()
+            .map(|h| {
+                let mut hop = node_json(s, h.node);
+                if let Some(e) = h.edge {
+                    hop["edge_type"] = json!(g.edge_type_name(e));
+                    hop["edge_name"] = json!(g.edge_name(e).to_string());
+                }
+                hop["type"] = json!(g.type_name(h.node));
+                hop["name"] = json!(preview(&display_name(g, h.node), 200));
+                hop["retained_size"] = js_number(s.retained[h.node as usize]);
+                hop
+            })
+            .collect(),
+    };
+    json!({
+        "id": g.id(v),
+        "type": g.type_name(v),
+        "class_name": s.class_name(v),
+        "name": preview(&name, 200),
+        "name_length": name.chars().count(),
+        "self_size": g.self_size[v as usize],
+        "retained_size": js_number(s.retained[v as usize].round()),
+        "distance": shown_distance(s.distances[v as usize]),
+        "dominator_id": g.id(dom),
+        "dominator_class": s.class_name(dom),
+        "path_to_root": path,
+    })
+}
+
+/// One JSON line per node, for comparing with DevTools when a golden test fails.
+pub fn dump_nodes(s: &Snapshot) {
+    let g = &s.graph;
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    for v in 0..g.node_count() as NodeId {
+        let line = json!({
+            "id": g.id(v),
+            "class_name": s.class_name(v),
+            "self_size": g.self_size[v as usize],
+            "retained_size": js_number(s.retained[v as usize].round()),
+            "distance": shown_distance(s.distances[v as usize]),
+            "dominator_id": g.id(s.dominator[v as usize]),
+        });
+        let _ = writeln!(out, "{line}");
+    }
+}
