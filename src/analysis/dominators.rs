@@ -141,10 +141,10 @@ pub fn calculate(
             label[v as usize]
         };
 
-    // Buckets are insertion-ordered sets, as DevTools' `Set`s: FIFO lists threaded through
-    // `bucket_next`, with heads and tails per vertex.
-    let mut bucket_head = vec![0u32; len];
-    let mut bucket_tail = vec![0u32; len];
+    // Buckets are insertion-ordered sets, as DevTools' `Set`s: circular lists threaded through
+    // `bucket_next`, `bucket_last[b]` pointing at the newest member (whose next is the oldest).
+    // A vertex sits in at most one bucket, so two arrays suffice.
+    let mut bucket_last = vec![0u32; len];
     let mut bucket_next = vec![0u32; len];
     let mut dom = vec![0u32; len];
 
@@ -172,39 +172,34 @@ pub fn calculate(
         }
 
         let b = vertex[semi[w as usize] as usize] as usize;
-        bucket_next[w as usize] = 0;
-        if bucket_head[b] == 0 {
-            bucket_head[b] = w;
+        let last = bucket_last[b];
+        if last == 0 {
+            bucket_next[w as usize] = w;
         } else {
-            bucket_next[bucket_tail[b] as usize] = w;
+            bucket_next[w as usize] = bucket_next[last as usize];
+            bucket_next[last as usize] = w;
         }
-        bucket_tail[b] = w;
+        bucket_last[b] = w;
 
         let p = parent[w as usize];
         ancestor[w as usize] = p; // link(parent[w], w)
 
-        let mut v = bucket_head[p as usize];
-        while v != 0 {
-            let u = evaluate(v, &mut ancestor, &mut label, &semi, &mut stack);
-            dom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                u
-            } else {
-                p
-            };
-            v = bucket_next[v as usize];
+        let last = bucket_last[p as usize];
+        if last != 0 {
+            let mut v = bucket_next[last as usize];
+            loop {
+                let u = evaluate(v, &mut ancestor, &mut label, &semi, &mut stack);
+                dom[v as usize] = if semi[u as usize] < semi[v as usize] { u } else { p };
+                if v == last {
+                    break;
+                }
+                v = bucket_next[v as usize];
+            }
+            bucket_last[p as usize] = 0;
         }
-        bucket_head[p as usize] = 0;
         i -= 1;
     }
-    drop((
-        bucket_head,
-        bucket_tail,
-        bucket_next,
-        ancestor,
-        label,
-        stack,
-        parent,
-    ));
+    drop((bucket_last, bucket_next, ancestor, label, stack, parent));
 
     dom[0] = r;
     dom[r as usize] = r;

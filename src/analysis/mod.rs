@@ -54,11 +54,7 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
     let flags = flags::calculate(&g, progress)?;
     let essential = flags::essential_edges(&g, &flags, progress)?;
     shallow::transfer(&mut g, progress)?;
-    let (retainers, distances) = rayon::join(
-        || Retainers::build(&g, &essential, progress),
-        || distances::calculate(&g, None, &progress.silent()),
-    );
-    let (retainers, distances) = (retainers?, distances?);
+    let retainers = Retainers::build(&g, &essential, progress)?;
     let mut class_index = classes::calculate_object_names(&mut g, progress)?;
     let interface_definitions = classes::infer_interface_definitions(&g, progress)?;
     let mut interface_names = HashMap::new();
@@ -74,8 +70,14 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
 
     let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
     drop(essential);
+    // Distances run after the dominators so their arrays never coexist with the dominator
+    // algorithm's temporaries; nothing in between depends on them.
     progress.begin(Phase::DominatedNodes, 1);
-    let dominated = DominatedNodes::build(&doms.dominator, g.root);
+    let (distances, dominated) = rayon::join(
+        || distances::calculate(&g, None, &progress.silent()),
+        || DominatedNodes::build(&doms.dominator, g.root),
+    );
+    let distances = distances?;
     let total_size = doms.retained[g.root as usize] + g.extra_native_bytes;
 
     progress.begin(Phase::Aggregates, 1);
