@@ -25,13 +25,12 @@ pub enum Phase {
     ClassNames,
     Dominators,
     RetainedSizes,
-    DominatedNodes,
     Aggregates,
     Done,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 17] = [
+    pub const ALL: [Phase; 16] = [
         Phase::Reading,
         Phase::Nodes,
         Phase::Edges,
@@ -46,7 +45,6 @@ impl Phase {
         Phase::ClassNames,
         Phase::Dominators,
         Phase::RetainedSizes,
-        Phase::DominatedNodes,
         Phase::Aggregates,
         Phase::Done,
     ];
@@ -67,8 +65,7 @@ impl Phase {
             Phase::ClassNames => "Calculating class names",
             Phase::Dominators => "Building dominator tree",
             Phase::RetainedSizes => "Calculating retained sizes",
-            Phase::DominatedNodes => "Distances and dominator tree index",
-            Phase::Aggregates => "Aggregating classes",
+            Phase::Aggregates => "Class sizes and distances",
             Phase::Done => "Done",
         }
     }

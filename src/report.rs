@@ -105,7 +105,7 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
                 }
                 hop["type"] = json!(g.type_name(h.node));
                 hop["name"] = json!(preview(&display_name(g, h.node), 200));
-                hop["retained_size"] = js_number(s.retained[h.node as usize]);
+                hop["retained_size"] = js_number(s.retained.get(h.node));
                 hop
             })
             .collect(),
@@ -117,7 +117,7 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
         "name": preview(&name, 200),
         "name_length": name.chars().count(),
         "self_size": g.self_size[v as usize],
-        "retained_size": js_number(s.retained[v as usize].round()),
+        "retained_size": js_number(s.retained.get(v).round()),
         "distance": shown_distance(s.distances[v as usize]),
         "dominator_id": g.id(dom),
         "dominator_class": s.class_name(dom),
@@ -135,7 +135,7 @@ pub fn dump_nodes(s: &Snapshot) {
             "id": g.id(v),
             "class_name": s.class_name(v),
             "self_size": g.self_size[v as usize],
-            "retained_size": js_number(s.retained[v as usize].round()),
+            "retained_size": js_number(s.retained.get(v).round()),
             "distance": shown_distance(s.distances[v as usize]),
             "dominator_id": g.id(s.dominator[v as usize]),
         });

@@ -82,7 +82,7 @@ fn objects_equal_devtools() {
                 "name": if name.chars().count() > 200 { w["name"].clone() } else { json!(name) },
                 "class_name": s.class_name(v),
                 "self_size": s.graph.self_size[v as usize],
-                "retained_size": js_number(s.retained[v as usize].round()),
+                "retained_size": js_number(s.retained.get(v).round()),
                 "distance": shown_distance(s.distances[v as usize]),
                 "dominator_id": s.graph.id(s.dominator[v as usize]),
             });

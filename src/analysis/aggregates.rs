@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::classes::Classes;
+use super::dominators::RetainedSizes;
 use crate::model::{Graph, Location, NodeId};
 
 /// Children of every node in the dominator tree (CSR), each list in descending ordinal order
@@ -46,10 +47,6 @@ impl DominatedNodes {
     pub fn of(&self, v: NodeId) -> &[u32] {
         &self.nodes[self.first[v as usize] as usize..self.first[v as usize + 1] as usize]
     }
-
-    pub fn heap_bytes(&self) -> usize {
-        (self.first.capacity() + self.nodes.capacity()) * 4
-    }
 }
 
 /// One Summary row.
@@ -71,8 +68,47 @@ pub struct AggregateInputs<'a> {
     pub graph: &'a Graph,
     pub classes: &'a Classes,
     pub distances: &'a [i32],
-    pub retained: &'a [f64],
-    pub dominated: &'a DominatedNodes,
+    /// Per dense class id, from [`class_retained_sizes`] with the same filter.
+    pub class_retained: &'a [f64],
+}
+
+/// DevTools' `calculateClassesRetainedSize`: per dense class id, the sum of retained sizes of
+/// the instances `filter` accepts that have no accepted instance of their class above them in
+/// the dominator tree. Builds the tree's children lists for the walk and frees them after.
+pub fn class_retained_sizes(
+    g: &Graph,
+    classes: &Classes,
+    dominator: &[u32],
+    retained: &RetainedSizes,
+    filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
+) -> Vec<f64> {
+    let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
+    let dominated = DominatedNodes::build(dominator, g.root);
+    let mut sums = vec![0f64; classes.info.len()];
+    let mut seen = vec![false; classes.info.len()];
+    let mut list: Vec<u32> = vec![g.root];
+    let mut sizes: Vec<usize> = vec![usize::MAX];
+    let mut keys: Vec<u32> = Vec::new();
+    while let Some(v) = list.pop() {
+        let class = classes.of_node[v as usize];
+        let children = dominated.of(v);
+        if !seen[class as usize] && g.self_size[v as usize] > 0 && accepts(v) {
+            sums[class as usize] += retained.get(v);
+            if !children.is_empty() {
+                seen[class as usize] = true;
+                sizes.push(list.len());
+                keys.push(class);
+            }
+        }
+        list.extend_from_slice(children);
+        while sizes.last() == Some(&list.len()) {
+            sizes.pop();
+            if let Some(k) = keys.pop() {
+                seen[k as usize] = false;
+            }
+        }
+    }
+    sums
 }
 
 /// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
@@ -104,7 +140,7 @@ pub fn aggregate(
                 location: info.location,
                 count: 1,
                 shallow_size: size as u64,
-                retained_size: 0.0,
+                retained_size: inp.class_retained[class as usize],
                 distance: d,
             });
         } else {
@@ -112,31 +148,6 @@ pub fn aggregate(
             row.count += 1;
             row.shallow_size += size as u64;
             row.distance = row.distance.min(d);
-        }
-    }
-
-    // Walk the dominator tree; an instance counts only if no ancestor of its class counted.
-    let mut seen = vec![false; inp.classes.info.len()];
-    let mut list: Vec<u32> = vec![g.root];
-    let mut sizes: Vec<usize> = vec![usize::MAX];
-    let mut keys: Vec<u32> = Vec::new();
-    while let Some(v) = list.pop() {
-        let class = inp.classes.of_node[v as usize];
-        let children = inp.dominated.of(v);
-        if !seen[class as usize] && accepts(v) && g.self_size[v as usize] > 0 {
-            rows[row_of[class as usize] as usize].retained_size += inp.retained[v as usize];
-            if !children.is_empty() {
-                seen[class as usize] = true;
-                sizes.push(list.len());
-                keys.push(class);
-            }
-        }
-        list.extend_from_slice(children);
-        while sizes.last() == Some(&list.len()) {
-            sizes.pop();
-            if let Some(k) = keys.pop() {
-                seen[k as usize] = false;
-            }
         }
     }
 

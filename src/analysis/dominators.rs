@@ -1,17 +1,81 @@
 //! Dominators and retained sizes: a literal port of DevTools' Lengauer–Tarjan
 //! (`calculateDominatorsAndRetainedSizes`, spec §4), including its handling of nodes that only
 //! weak edges reach (orphans) and of unreachable cliques, and its iteration orders.
+//!
+//! The arithmetic and visiting order are DevTools'; the storage is leaner. DevTools keeps nine
+//! arrays of `n + 1` words; here `parent` doubles as `ancestor` (a vertex's ancestor is its
+//! parent from the moment it is linked, and its parent is never read again after that), the
+//! bucket links double as `dom` (a vertex leaves its bucket exactly when its `dom` is set), and
+//! the compression stack grows on demand.
+
+use std::collections::HashMap;
 
 use super::bits::BitVec;
 use super::retainers::Retainers;
-use crate::model::Graph;
+use crate::model::{Graph, NodeId};
 use crate::progress::{Cancelled, Phase, Progress};
+
+/// Retained sizes: exact integer sums, as DevTools' `Float64Array` sums of u32 sizes are.
+/// Most fit in 32 bits; the few that do not (near the root) live in `big`.
+pub struct RetainedSizes {
+    small: Vec<u32>,
+    big: HashMap<u32, u64>,
+}
+
+impl RetainedSizes {
+    const SPILLED: u32 = u32::MAX;
+
+    #[inline]
+    pub fn get(&self, v: NodeId) -> f64 {
+        self.get_u64(v) as f64
+    }
+
+    #[inline]
+    fn get_u64(&self, v: NodeId) -> u64 {
+        match self.small[v as usize] {
+            Self::SPILLED => self.big[&v],
+            s => s as u64,
+        }
+    }
+
+    fn set(&mut self, v: NodeId, value: u64) {
+        if value < Self::SPILLED as u64 {
+            self.small[v as usize] = value as u32;
+        } else {
+            self.small[v as usize] = Self::SPILLED;
+            self.big.insert(v, value);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.small.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.small.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.small.capacity() * 4 + self.big.capacity() * 16
+    }
+
+    /// Sizes given directly (tests and hand-made results).
+    pub fn from_values(values: &[u64]) -> Self {
+        let mut r = RetainedSizes {
+            small: vec![0; values.len()],
+            big: HashMap::new(),
+        };
+        for (i, &v) in values.iter().enumerate() {
+            r.set(i as NodeId, v);
+        }
+        r
+    }
+}
 
 pub struct Dominators {
     /// Immediate dominator ordinal of each node; the root dominates itself.
     pub dominator: Vec<u32>,
-    /// Retained size of each node (f64 sums, as DevTools' `Float64Array`).
-    pub retained: Vec<f64>,
+    pub retained: RetainedSizes,
     /// How many nodes were only weakly reachable, and how many sat in unreachable cliques.
     pub orphans: usize,
     pub cliques: usize,
@@ -28,7 +92,6 @@ pub fn calculate(
     // Vertices are numbered 1..=n (ordinal + 1); 0 means "none", as in the paper.
     let len = node_count + 1;
     let mut parent = vec![0u32; len];
-    let mut ancestor = vec![0u32; len];
     let mut vertex = vec![0u32; len];
     let mut label = vec![0u32; len];
     let mut semi = vec![0u32; len];
@@ -111,42 +174,14 @@ pub fn calculate(
         }
     }
 
-    // The DFS cursor array is reused as the path compression stack.
-    let mut stack = next_edge;
-    let compress =
-        |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| {
-            let mut sp = 0usize;
-            let mut v = v;
-            while ancestor[ancestor[v as usize] as usize] != 0 {
-                sp += 1;
-                stack[sp] = v;
-                v = ancestor[v as usize];
-            }
-            while sp > 0 {
-                let w = stack[sp] as usize;
-                sp -= 1;
-                let a = ancestor[w] as usize;
-                if semi[label[a] as usize] < semi[label[w] as usize] {
-                    label[w] = label[a];
-                }
-                ancestor[w] = ancestor[a];
-            }
-        };
-    let evaluate =
-        |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32], stack: &mut [u32]| -> u32 {
-            if ancestor[v as usize] == 0 {
-                return v;
-            }
-            compress(v, ancestor, label, semi, stack);
-            label[v as usize]
-        };
-
-    // Buckets are insertion-ordered sets, as DevTools' `Set`s: circular lists threaded through
-    // `bucket_next`, `bucket_last[b]` pointing at the newest member (whose next is the oldest).
-    // A vertex sits in at most one bucket, so two arrays suffice.
+    // `ancestor[x]` is `parent[x]` once x is linked and 0 before; compression rewrites it.
+    let mut ancestor = parent;
+    let mut linked = BitVec::new(len);
+    let mut stack: Vec<u32> = Vec::new();
+    // Bucket links, then `dom`: the DFS cursors are dead, so their memory is reused.
+    let mut slot = next_edge;
+    slot.fill(0);
     let mut bucket_last = vec![0u32; len];
-    let mut bucket_next = vec![0u32; len];
-    let mut dom = vec![0u32; len];
 
     let mut i = n;
     while i >= 2 {
@@ -156,13 +191,13 @@ pub fn calculate(
         let w = vertex[i as usize];
         let w_ord = w - 1;
         let mut is_orphan = true;
-        for slot in retainers.of(w_ord) {
-            if !retainers.essential.get(slot) {
+        for s in retainers.of(w_ord) {
+            if !retainers.essential.get(s) {
                 continue;
             }
             is_orphan = false;
-            let v = retainers.node[slot] + 1;
-            let u = evaluate(v, &mut ancestor, &mut label, &semi, &mut stack);
+            let v = retainers.node[s] + 1;
+            let u = evaluate(v, &mut ancestor, &linked, &mut label, &semi, &mut stack);
             if semi[u as usize] < semi[w as usize] {
                 semi[w as usize] = semi[u as usize];
             }
@@ -171,36 +206,59 @@ pub fn calculate(
             semi[w as usize] = semi[r as usize];
         }
 
+        // Add w to bucket(vertex[semi[w]]): a circular list whose last member points at the
+        // first, so members stay in insertion order as in DevTools' `Set`.
         let b = vertex[semi[w as usize] as usize] as usize;
         let last = bucket_last[b];
         if last == 0 {
-            bucket_next[w as usize] = w;
+            slot[w as usize] = w;
         } else {
-            bucket_next[w as usize] = bucket_next[last as usize];
-            bucket_next[last as usize] = w;
+            slot[w as usize] = slot[last as usize];
+            slot[last as usize] = w;
         }
         bucket_last[b] = w;
 
-        let p = parent[w as usize];
-        ancestor[w as usize] = p; // link(parent[w], w)
+        let p = ancestor[w as usize]; // still parent[w]
+        linked.set(w as usize); // link(parent[w], w)
 
         let last = bucket_last[p as usize];
         if last != 0 {
-            let mut v = bucket_next[last as usize];
+            let mut v = slot[last as usize];
             loop {
-                let u = evaluate(v, &mut ancestor, &mut label, &semi, &mut stack);
-                dom[v as usize] = if semi[u as usize] < semi[v as usize] { u } else { p };
+                let next = slot[v as usize];
+                let u = evaluate(v, &mut ancestor, &linked, &mut label, &semi, &mut stack);
+                slot[v as usize] = if semi[u as usize] < semi[v as usize] {
+                    u
+                } else {
+                    p
+                };
                 if v == last {
                     break;
                 }
-                v = bucket_next[v as usize];
+                v = next;
             }
             bucket_last[p as usize] = 0;
         }
         i -= 1;
     }
-    drop((bucket_last, bucket_next, ancestor, label, stack, parent));
+    // Members of buckets never processed keep dom = 0 in DevTools (and so resolve to the root).
+    for b in 0..len {
+        let last = bucket_last[b];
+        if last != 0 {
+            let mut v = slot[last as usize];
+            loop {
+                let next = slot[v as usize];
+                slot[v as usize] = 0;
+                if v == last {
+                    break;
+                }
+                v = next;
+            }
+        }
+    }
+    drop((bucket_last, ancestor, label, linked, stack));
 
+    let mut dom = slot;
     dom[0] = r;
     dom[r as usize] = r;
     for i in 2..=n {
@@ -212,18 +270,29 @@ pub fn calculate(
     drop(semi);
 
     progress.begin(Phase::RetainedSizes, n as u64);
-    let mut dominator = vec![0u32; node_count];
-    let mut retained = vec![0f64; node_count];
+    // Vertex numbers to ordinals, in place.
     for ord in 0..node_count {
-        dominator[ord] = dom[ord + 1].wrapping_sub(1);
-        retained[ord] = g.self_size[ord] as f64;
+        dom[ord] = dom[ord + 1].wrapping_sub(1);
     }
-    drop(dom);
+    dom.truncate(node_count);
+    dom.shrink_to_fit();
+    let dominator = dom;
+
+    let mut retained = RetainedSizes {
+        small: g.self_size.clone(),
+        big: HashMap::new(),
+    };
+    for (v, &s) in g.self_size.iter().enumerate() {
+        if s == RetainedSizes::SPILLED {
+            retained.set(v as NodeId, s as u64);
+        }
+    }
     let mut i = n;
     while i > 1 {
-        let ord = (vertex[i as usize] - 1) as usize;
-        let d = dominator[ord] as usize;
-        retained[d] += retained[ord];
+        let ord = vertex[i as usize] - 1;
+        let d = dominator[ord as usize];
+        let sum = retained.get_u64(d) + retained.get_u64(ord);
+        retained.set(d, sum);
         i -= 1;
     }
     Ok(Dominators {
@@ -232,4 +301,53 @@ pub fn calculate(
         orphans,
         cliques,
     })
+}
+
+#[inline]
+fn ancestor_of(ancestor: &[u32], linked: &BitVec, x: u32) -> u32 {
+    if linked.get(x as usize) {
+        ancestor[x as usize]
+    } else {
+        0
+    }
+}
+
+fn compress(
+    v: u32,
+    ancestor: &mut [u32],
+    linked: &BitVec,
+    label: &mut [u32],
+    semi: &[u32],
+    stack: &mut Vec<u32>,
+) {
+    stack.clear();
+    let mut v = v;
+    while ancestor_of(ancestor, linked, ancestor_of(ancestor, linked, v)) != 0 {
+        stack.push(v);
+        v = ancestor[v as usize];
+    }
+    while let Some(w) = stack.pop() {
+        let w = w as usize;
+        let a = ancestor[w] as usize;
+        if semi[label[a] as usize] < semi[label[w] as usize] {
+            label[w] = label[a];
+        }
+        ancestor[w] = ancestor[a];
+    }
+}
+
+#[inline]
+fn evaluate(
+    v: u32,
+    ancestor: &mut [u32],
+    linked: &BitVec,
+    label: &mut [u32],
+    semi: &[u32],
+    stack: &mut Vec<u32>,
+) -> u32 {
+    if ancestor_of(ancestor, linked, v) == 0 {
+        return v;
+    }
+    compress(v, ancestor, linked, label, semi, stack);
+    label[v as usize]
 }

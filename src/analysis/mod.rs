@@ -15,7 +15,7 @@ pub mod stats;
 
 use std::collections::HashMap;
 
-use aggregates::{AggregateInputs, ClassRow, DominatedNodes};
+use aggregates::{AggregateInputs, ClassRow};
 use classes::{Classes, InterfaceDefinition};
 use retainers::Retainers;
 
@@ -32,8 +32,7 @@ pub struct Snapshot {
     pub classes: Classes,
     pub interface_definitions: Vec<InterfaceDefinition>,
     pub dominator: Vec<u32>,
-    pub retained: Vec<f64>,
-    pub dominated: DominatedNodes,
+    pub retained: dominators::RetainedSizes,
     /// Root retained size plus `extra_native_bytes`: DevTools' total for percentages.
     pub total_size: f64,
     /// Summary rows for all objects, in DevTools' order of first appearance.
@@ -67,27 +66,26 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
     )?;
     let classes = Classes::build(&g, &class_index);
     drop(class_index);
+    g.locations = Vec::new();
 
     let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
     drop(essential);
-    // Distances run after the dominators so their arrays never coexist with the dominator
-    // algorithm's temporaries; nothing in between depends on them.
-    progress.begin(Phase::DominatedNodes, 1);
-    let (distances, dominated) = rayon::join(
-        || distances::calculate(&g, None, &progress.silent()),
-        || DominatedNodes::build(&doms.dominator, g.root),
-    );
-    let distances = distances?;
-    let total_size = doms.retained[g.root as usize] + g.extra_native_bytes;
+    let total_size = doms.retained.get(g.root) + g.extra_native_bytes;
 
-    progress.begin(Phase::Aggregates, 1);
+    progress.begin(Phase::Aggregates, 3);
+    let class_retained =
+        aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
+    progress.advance(1)?;
+    // Distances run last so their arrays never coexist with the dominator algorithm's
+    // temporaries or the dominator tree's children lists; nothing before needs them.
+    let distances = distances::calculate(&g, None, &progress.silent())?;
+    progress.advance(1)?;
     let summary = aggregates::aggregate(
         &AggregateInputs {
             graph: &g,
             classes: &classes,
             distances: &distances,
-            retained: &doms.retained,
-            dominated: &dominated,
+            class_retained: &class_retained,
         },
         None,
     );
@@ -103,7 +101,6 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
         interface_definitions,
         dominator: doms.dominator,
         retained: doms.retained,
-        dominated,
         total_size,
         summary,
         statistics,
@@ -114,24 +111,54 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
 }
 
 impl Snapshot {
-    pub fn aggregate_inputs(&self) -> AggregateInputs<'_> {
-        AggregateInputs {
-            graph: &self.graph,
-            classes: &self.classes,
-            distances: &self.distances,
-            retained: &self.retained,
-            dominated: &self.dominated,
-        }
+    /// Summary rows for the objects `filter` accepts, as DevTools' filtered Summary shows them.
+    pub fn summary_filtered(&self, filter: &(dyn Fn(NodeId) -> bool + Sync)) -> Vec<ClassRow> {
+        let class_retained = aggregates::class_retained_sizes(
+            &self.graph,
+            &self.classes,
+            &self.dominator,
+            &self.retained,
+            Some(filter),
+        );
+        aggregates::aggregate(
+            &AggregateInputs {
+                graph: &self.graph,
+                classes: &self.classes,
+                distances: &self.distances,
+                class_retained: &class_retained,
+            },
+            Some(filter),
+        )
     }
 
     /// Summary rows for objects whose id is in `(min_id, max_id]` ("allocated between").
     pub fn summary_between(&self, min_id: u32, max_id: u32) -> Vec<ClassRow> {
         let ids = &self.graph.node_id;
-        let filter = move |v: NodeId| {
+        self.summary_filtered(&move |v: NodeId| {
             let id = ids[v as usize];
             id > min_id && id <= max_id
-        };
-        aggregates::aggregate(&self.aggregate_inputs(), Some(&filter))
+        })
+    }
+
+    /// Children of `v` in the dominator tree, largest retained size first (a scan of the
+    /// dominator array: call it off the UI thread on big snapshots).
+    pub fn dominated_children(&self, v: NodeId) -> Vec<NodeId> {
+        use rayon::prelude::*;
+        let root = self.graph.root;
+        let mut out: Vec<NodeId> = self
+            .dominator
+            .par_iter()
+            .enumerate()
+            .filter(|&(c, &d)| d == v && c as NodeId != root)
+            .map(|(c, _)| c as NodeId)
+            .collect();
+        out.sort_by(|&a, &b| {
+            self.retained
+                .get(b)
+                .total_cmp(&self.retained.get(a))
+                .then(a.cmp(&b))
+        });
+        out
     }
 
     pub fn class_name(&self, v: NodeId) -> &str {
@@ -147,7 +174,6 @@ impl Snapshot {
             + self.distances.capacity() * 4
             + self.classes.of_node.capacity() * 4
             + self.dominator.capacity() * 4
-            + self.retained.capacity() * 8
-            + self.dominated.heap_bytes()
+            + self.retained.heap_bytes()
     }
 }

@@ -120,9 +120,11 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let sampler = engine::RssSampler::start(&progress);
     let start = std::time::Instant::now();
     let result = engine::load(file, &progress);
     let total = start.elapsed();
+    let phase_rss = sampler.finish();
     bar.finish();
     let s = result.map_err(|e| e.to_string())?;
     let timings = engine::timings(&progress);
@@ -138,9 +140,20 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
         crate::units::thousands(s.graph.edge_count() as u64),
         crate::units::thousands(s.graph.strings.len() as u64),
     );
-    let _ = writeln!(out, "{:<40} {:>10}", "phase", "seconds");
+    let _ = writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS");
     for (phase, d) in &timings {
-        let _ = writeln!(out, "{:<40} {:>10.3}", phase.label(), d.as_secs_f64());
+        let rss = phase_rss
+            .iter()
+            .find(|(p, _)| p == phase)
+            .map(|(_, r)| crate::units::bytes(*r as f64))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<40} {:>10.3} {:>14}",
+            phase.label(),
+            d.as_secs_f64(),
+            rss
+        );
     }
     let _ = writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64());
     let rss = engine::peak_rss().unwrap_or(0);

@@ -89,7 +89,7 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
         thousands(g.self_size[v as usize] as u64),
         bytes(g.self_size[v as usize] as f64)
     );
-    let r = s.retained[v as usize];
+    let r = s.retained.get(v);
     let _ = writeln!(
         out,
         "retained size: {} ({}, {} of total)",
@@ -128,7 +128,7 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
                     preview(s.class_name(h.node), 80),
                     g.id(h.node),
                     name_suffix(s, h.node),
-                    bytes(s.retained[h.node as usize])
+                    bytes(s.retained.get(h.node))
                 );
             }
         }

@@ -190,14 +190,25 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Finds the bounds of a flat numeric array; returns the range inside the brackets.
-    fn numeric_array(&mut self, what: &str) -> Result<(usize, usize)> {
+    /// Finds the bounds of a flat numeric array; returns the range inside the brackets. The
+    /// scan goes window by window, releasing each scanned window of the mapping.
+    fn numeric_array(&mut self, what: &str, bytes: &Bytes) -> Result<(usize, usize)> {
         self.expect(b'[', &format!("at the start of the \"{what}\" section"))?;
         let start = self.i;
-        let end = memchr::memchr(b']', &self.b[start..])
-            .ok_or_else(|| truncated(&format!("in the \"{what}\" section")))?;
-        self.i = start + end + 1;
-        Ok((start, start + end))
+        const WINDOW: usize = 64 << 20;
+        let mut at = start;
+        loop {
+            let end = (at + WINDOW).min(self.b.len());
+            if let Some(i) = memchr::memchr(b']', &self.b[at..end]) {
+                self.i = at + i + 1;
+                return Ok((start, at + i));
+            }
+            bytes.release(at, end - at);
+            if end == self.b.len() {
+                return Err(truncated(&format!("in the \"{what}\" section")));
+            }
+            at = end;
+        }
     }
 }
 
@@ -244,9 +255,9 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
                 cur.skip_value("in the snapshot header")?;
                 header = Some(header::parse_header(&b[start..cur.i])?);
             }
-            "nodes" => nodes = Some(cur.numeric_array("nodes")?),
-            "edges" => edges = Some(cur.numeric_array("edges")?),
-            "locations" => locations = Some(cur.numeric_array("locations")?),
+            "nodes" => nodes = Some(cur.numeric_array("nodes", bytes)?),
+            "edges" => edges = Some(cur.numeric_array("edges", bytes)?),
+            "locations" => locations = Some(cur.numeric_array("locations", bytes)?),
             "strings" => {
                 if cur.peek() != Some(b'[') {
                     return Err(Error::invalid("the \"strings\" section is not an array"));

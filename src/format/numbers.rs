@@ -64,6 +64,7 @@ where
             let commas = memchr::memchr_iter(b',', slice).count();
             let last = i + 1 == ranges.len();
             let tail = last && slice.iter().any(|b| !b.is_ascii_whitespace());
+            release(base_offset + s, e - s);
             commas + tail as usize
         })
         .collect();
@@ -125,17 +126,16 @@ pub fn for_each_value(
         }
         let start = i;
         let mut v: u64 = 0;
-        while i < n && b[i].is_ascii_digit() {
-            v = match v
-                .checked_mul(10)
-                .and_then(|v| v.checked_add((b[i] - b'0') as u64))
-            {
-                Some(v) => v,
-                None => return Err(bad_number(chunk, start, what)),
-            };
+        while i < n {
+            let d = b[i].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            // Cannot overflow within 19 digits; longer numbers are rejected below.
+            v = v.wrapping_mul(10).wrapping_add(d as u64);
             i += 1;
         }
-        if i == start {
+        if i == start || i - start > 19 {
             return Err(bad_number(chunk, start, what));
         }
         while i < n && b[i].is_ascii_whitespace() {

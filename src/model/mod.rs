@@ -137,7 +137,8 @@ pub struct Graph {
     pub edge_to: Vec<u32>,
 
     pub strings: StringTable,
-    /// (ordinal, script id, line, column) sorted by ordinal.
+    /// (ordinal, script id, line, column) sorted by ordinal. Only class keys use it; the
+    /// analysis empties it once classes are built (an object's location is its class's).
     pub locations: Vec<[u32; 4]>,
     pub root: NodeId,
     pub extra_native_bytes: f64,
@@ -164,20 +165,17 @@ impl Graph {
             .collect();
         let string_count = raw.strings.len() as u64;
 
-        if let Some((ord, &name)) = raw
-            .node_name
-            .par_iter()
-            .enumerate()
-            .find_first(|(_, n)| **n as u64 >= string_count)
-        {
+        if let Some(ord) = first_bad(raw.node_name.len(), |i| {
+            raw.node_name[i] as u64 >= string_count
+        }) {
             return Err(Error::invalid(format!(
-                "node {ord} (id {}) has name index {name}, but there are only {string_count} strings",
-                raw.node_id[ord]
+                "node {ord} (id {}) has name index {}, but there are only {string_count} strings",
+                raw.node_id[ord], raw.node_name[ord]
             )));
         }
         progress.advance(1)?;
         let string_named: Vec<bool> = edge_kinds.iter().map(|k| k.has_string_name()).collect();
-        if let Some(e) = (0..raw.edge_name.len()).into_par_iter().find_first(|&e| {
+        if let Some(e) = first_bad(raw.edge_name.len(), |e| {
             string_named[raw.edge_type[e] as usize] && raw.edge_name[e] as u64 >= string_count
         }) {
             return Err(Error::invalid(format!(
@@ -276,20 +274,6 @@ impl Graph {
             .then(|| self.strings.get(self.edge_name[e]))
     }
 
-    pub fn location(&self, n: NodeId) -> Option<Location> {
-        self.locations
-            .binary_search_by_key(&n, |l| l[0])
-            .ok()
-            .map(|i| {
-                let l = self.locations[i];
-                Location {
-                    script_id: l[1],
-                    line: l[2],
-                    column: l[3],
-                }
-            })
-    }
-
     /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
     pub fn find_id(&self, id: u32) -> Option<NodeId> {
         self.node_id
@@ -322,6 +306,15 @@ impl Graph {
             + self.strings.heap_bytes()
             + self.locations.capacity() * 16
     }
+}
+
+/// The first index in `0..len` where `bad` holds, scanning blocks in parallel.
+fn first_bad(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
+    const BLOCK: usize = 1 << 16;
+    (0..len.div_ceil(BLOCK))
+        .into_par_iter()
+        .filter_map(|b| (b * BLOCK..((b + 1) * BLOCK).min(len)).find(|&i| bad(i)))
+        .min()
 }
 
 pub mod builder;

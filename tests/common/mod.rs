@@ -35,7 +35,7 @@ pub fn dominator_id(s: &Snapshot, id: u32) -> u32 {
 }
 
 pub fn retained(s: &Snapshot, id: u32) -> f64 {
-    s.retained[node(s, id) as usize]
+    s.retained.get(node(s, id))
 }
 
 pub fn self_size(s: &Snapshot, id: u32) -> u32 {
