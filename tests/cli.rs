@@ -140,7 +140,7 @@ fn bench_reports_phases_total_and_peak_memory() {
         "Parsing edges",
         "Parsing strings",
         "Building dominator tree",
-        "Aggregating classes",
+        "Class sizes and distances",
     ] {
         assert!(text.contains(phase), "{phase} in {text}");
     }

@@ -242,8 +242,7 @@ pub fn calculate(
         i -= 1;
     }
     // Members of buckets never processed keep dom = 0 in DevTools (and so resolve to the root).
-    for b in 0..len {
-        let last = bucket_last[b];
+    for &last in &bucket_last {
         if last != 0 {
             let mut v = slot[last as usize];
             loop {
