@@ -67,7 +67,8 @@ pub struct ClassRow {
 pub struct AggregateInputs<'a> {
     pub graph: &'a Graph,
     pub classes: &'a Classes,
-    pub distances: &'a [i32],
+    /// `None` before distances are known (rows then carry `NO_DISTANCE`).
+    pub distances: Option<&'a [i32]>,
     /// Per dense class id, from [`class_retained_sizes`] with the same filter.
     pub class_retained: &'a [f64],
 }
@@ -129,7 +130,9 @@ pub fn aggregate(
             continue;
         }
         let class = inp.classes.of_node[v as usize];
-        let d = inp.distances[v as usize];
+        let d = inp
+            .distances
+            .map_or(super::distances::NO_DISTANCE, |d| d[v as usize]);
         let r = row_of[class as usize];
         if r == u32::MAX {
             row_of[class as usize] = rows.len() as u32;

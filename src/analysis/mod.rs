@@ -44,8 +44,26 @@ pub struct Snapshot {
     pub cliques: usize,
 }
 
+/// What is known before the slow phases finish: class counts and shallow sizes.
+pub struct PartialSummary {
+    pub node_count: usize,
+    pub edge_count: usize,
+    /// Summary rows with retained sizes 0 and distances unknown.
+    pub rows: Vec<ClassRow>,
+}
+
 /// Runs every analysis phase on a freshly parsed graph.
-pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
+pub fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
+    analyze_with(g, progress, &|_| {})
+}
+
+/// Like [`analyze`], handing the Summary's counts and shallow sizes to `on_partial` as soon as
+/// they are known, before dominators and retained sizes.
+pub fn analyze_with(
+    mut g: Graph,
+    progress: &Progress,
+    on_partial: &dyn Fn(PartialSummary),
+) -> Result<Snapshot> {
     if g.root as usize >= g.node_count() {
         return Err(Error::invalid("the snapshot has no root node"));
     }
@@ -67,6 +85,19 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
     let classes = Classes::build(&g, &class_index);
     drop(class_index);
     g.locations = Vec::new();
+    on_partial(PartialSummary {
+        node_count: g.node_count(),
+        edge_count: g.edge_count(),
+        rows: aggregates::aggregate(
+            &AggregateInputs {
+                graph: &g,
+                classes: &classes,
+                distances: None,
+                class_retained: &vec![0.0; classes.info.len()],
+            },
+            None,
+        ),
+    });
 
     let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
     drop(essential);
@@ -84,7 +115,7 @@ pub fn analyze(mut g: Graph, progress: &Progress) -> Result<Snapshot> {
         &AggregateInputs {
             graph: &g,
             classes: &classes,
-            distances: &distances,
+            distances: Some(&distances),
             class_retained: &class_retained,
         },
         None,
@@ -124,7 +155,7 @@ impl Snapshot {
             &AggregateInputs {
                 graph: &self.graph,
                 classes: &self.classes,
-                distances: &self.distances,
+                distances: Some(&self.distances),
                 class_retained: &class_retained,
             },
             Some(filter),

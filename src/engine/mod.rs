@@ -1,11 +1,13 @@
 //! Loading and indexing jobs: file → parse → graph → analysis, with progress and cancel.
 //! Used by the CLI directly and by the app on background threads.
 
+pub mod task;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::analysis::{self, Snapshot};
+use crate::analysis::{self, PartialSummary, Snapshot};
 use crate::error::{Error, FileError};
 use crate::format::{self, Bytes};
 use crate::model::Graph;
@@ -13,18 +15,56 @@ use crate::progress::{Phase, Progress};
 
 /// Opens and fully indexes a snapshot file.
 pub fn load(path: &Path, progress: &Progress) -> Result<Snapshot, FileError> {
-    load_inner(path, progress).map_err(|e| e.in_file(path))
+    load_with(Source::File(path.to_path_buf()), progress, &|_| {}).map_err(|e| e.in_file(path))
 }
 
-fn load_inner(path: &Path, progress: &Progress) -> Result<Snapshot, Error> {
-    let bytes = Bytes::open(path)?;
-    load_bytes(bytes, progress)
+/// Where a snapshot comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    File(PathBuf),
+    /// Bytes built into the binary (the demo samples), with a display name.
+    Embedded(&'static str, &'static [u8]),
 }
 
-/// Indexes snapshot bytes already in memory (embedded samples, decompressed files).
-pub fn load_bytes(bytes: Bytes, progress: &Progress) -> Result<Snapshot, Error> {
+impl Source {
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            Source::Embedded(name, _) => (*name).to_owned(),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Source::File(p) => p.clone(),
+            Source::Embedded(name, _) => PathBuf::from(name),
+        }
+    }
+}
+
+/// Opens and indexes a snapshot from any source, reporting the partial Summary early.
+pub fn load_with(
+    source: Source,
+    progress: &Progress,
+    on_partial: &dyn Fn(PartialSummary),
+) -> Result<Snapshot, Error> {
+    let bytes = match source {
+        Source::File(path) => Bytes::open(&path)?,
+        Source::Embedded(_, data) => Bytes::Static(data),
+    };
     let raw = format::parse(&bytes, progress)?;
     // The mapping is no longer needed: every column now lives in our own arrays.
+    drop(bytes);
+    let graph = Graph::from_raw(raw, progress)?;
+    analysis::analyze_with(graph, progress, on_partial)
+}
+
+/// Indexes snapshot bytes already in memory (decompressed files, tests).
+pub fn load_bytes(bytes: Bytes, progress: &Progress) -> Result<Snapshot, Error> {
+    let raw = format::parse(&bytes, progress)?;
     drop(bytes);
     let graph = Graph::from_raw(raw, progress)?;
     analysis::analyze(graph, progress)
@@ -32,22 +72,37 @@ pub fn load_bytes(bytes: Bytes, progress: &Progress) -> Result<Snapshot, Error> 
 
 /// A load running on a named background thread.
 pub struct LoadJob {
-    pub path: PathBuf,
+    pub source: Source,
     pub progress: Progress,
+    partial: Arc<Mutex<Option<Arc<PartialSummary>>>>,
     handle: Option<std::thread::JoinHandle<Result<Snapshot, FileError>>>,
 }
 
 impl LoadJob {
-    pub fn spawn(path: PathBuf) -> LoadJob {
+    /// Starts loading; `waker` is called when the partial Summary and the result are ready.
+    pub fn spawn(source: Source, waker: task::Waker) -> LoadJob {
         let progress = Progress::new();
-        let (p, job_path) = (progress.clone(), path.clone());
+        let partial: Arc<Mutex<Option<Arc<PartialSummary>>>> = Arc::default();
+        let (p, src, part) = (progress.clone(), source.clone(), partial.clone());
         let handle = std::thread::Builder::new()
-            .name(format!("load {}", path.display()))
-            .spawn(move || load(&job_path, &p))
+            .name(format!("load {}", source.name()))
+            .spawn(move || {
+                let path = src.path();
+                let wake = waker.clone();
+                let result = load_with(src, &p, &move |s| {
+                    *part.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(s));
+                    wake();
+                })
+                .map_err(|e| e.in_file(&path));
+                p.finish();
+                waker();
+                result
+            })
             .ok();
         LoadJob {
-            path,
+            source,
             progress,
+            partial,
             handle,
         }
     }
@@ -56,9 +111,17 @@ impl LoadJob {
         self.handle.as_ref().is_none_or(|h| h.is_finished())
     }
 
+    /// Counts and shallow sizes, once known.
+    pub fn partial(&self) -> Option<Arc<PartialSummary>> {
+        self.partial
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Waits for the result; call after `is_finished` to avoid blocking.
     pub fn join(mut self) -> Result<Arc<Snapshot>, FileError> {
-        let path = self.path.clone();
+        let path = self.source.path();
         match self.handle.take() {
             None => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
             Some(h) => match h.join() {
