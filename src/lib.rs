@@ -12,4 +12,6 @@ pub mod format;
 pub mod model;
 pub mod progress;
 pub mod report;
+#[cfg(feature = "gui")]
+pub mod ui;
 pub mod units;

@@ -8,6 +8,40 @@ fn main() -> ExitCode {
     if let Some(code) = run(&cli) {
         return code;
     }
-    eprintln!("heapsift: give a subcommand (summary, object, bench); see `heapsift --help`");
+    app(cli)
+}
+
+#[cfg(feature = "gui")]
+fn app(cli: Cli) -> ExitCode {
+    let select = match cli
+        .select
+        .as_deref()
+        .map(|s| s.trim_start_matches('@').parse::<u32>())
+    {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            eprintln!("heapsift: --select takes an object id like @123");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    if cli.screenshot.is_some() && cli.files.is_empty() {
+        eprintln!("heapsift: --screenshot needs a snapshot file to open");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    let options = heapsift::ui::Options {
+        files: cli.files,
+        screenshot: cli.screenshot,
+        view: cli.view.as_deref().and_then(heapsift::ui::View::parse),
+        select,
+    };
+    ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
+}
+
+#[cfg(not(feature = "gui"))]
+fn app(_cli: Cli) -> ExitCode {
+    eprintln!(
+        "heapsift: this build has no desktop app (built without the `gui` feature); see `heapsift --help`"
+    );
     ExitCode::from(EXIT_BAD_INPUT)
 }

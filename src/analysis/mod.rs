@@ -171,6 +171,28 @@ impl Snapshot {
         })
     }
 
+    /// The instances of a class that the Summary counts (self size > 0), largest retained
+    /// size first, then by id (a scan of all nodes: call it off the UI thread).
+    pub fn instances_of(&self, class: u32) -> Vec<NodeId> {
+        use rayon::prelude::*;
+        let g = &self.graph;
+        let mut out: Vec<NodeId> = self
+            .classes
+            .of_node
+            .par_iter()
+            .enumerate()
+            .filter(|&(v, &c)| c == class && g.self_size[v] > 0)
+            .map(|(v, _)| v as NodeId)
+            .collect();
+        out.par_sort_by(|&a, &b| {
+            self.retained
+                .get(b)
+                .total_cmp(&self.retained.get(a))
+                .then(g.id(a).cmp(&g.id(b)))
+        });
+        out
+    }
+
     /// Children of `v` in the dominator tree, largest retained size first (a scan of the
     /// dominator array: call it off the UI thread on big snapshots).
     pub fn dominated_children(&self, v: NodeId) -> Vec<NodeId> {

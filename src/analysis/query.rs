@@ -161,6 +161,21 @@ pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
     out.into_iter().map(|x| x.3).collect()
 }
 
+/// All retainers for the app's Retainers view: those DevTools lists, in its order, followed by
+/// weak ones (which DevTools hides; the app shows them dimmed). Edges from the root are left out.
+pub fn retainers_with_weak(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
+    let g = &s.graph;
+    let mut out = retainers(s, v, distances);
+    for slot in s.retainers.of(v) {
+        let from = s.retainers.node[slot];
+        let edge = s.retainers.edge(g, v, slot);
+        if from != g.root && g.edge_kind(edge) == EdgeKind::Weak {
+            out.push(Retainer { edge, from });
+        }
+    }
+    out
+}
+
 /// Outgoing edges as the Containment view lists them (invisible edges hidden).
 pub fn edges(g: &Graph, v: NodeId) -> impl Iterator<Item = usize> + '_ {
     g.edges(v)

@@ -26,6 +26,15 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Snapshots to open in the desktop app.
     pub files: Vec<PathBuf>,
+    /// Open the files, wait for indexing, save a PNG of the window to this path and exit.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+    /// The view to show: summary, retainers, dominators or statistics.
+    #[arg(long, value_parser = ["summary", "retainers", "dominators", "statistics"])]
+    pub view: Option<String>,
+    /// Select this object (`@123`) before the screenshot.
+    #[arg(long, value_name = "@ID")]
+    pub select: Option<String>,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,

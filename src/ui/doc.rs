@@ -1,0 +1,562 @@
+//! One open snapshot in the app: its load, and the state of each view over it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::analysis::aggregates::ClassRow;
+use crate::analysis::query::{self, Hop, Retainer};
+use crate::analysis::{PartialSummary, Snapshot, distances};
+use crate::engine::task::{Task, Waker};
+use crate::engine::{LoadJob, Source};
+use crate::model::NodeId;
+
+use super::tree::{Items, PAGE, Row, Tree};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum View {
+    #[default]
+    Summary,
+    Retainers,
+    Dominators,
+    Statistics,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [
+        View::Summary,
+        View::Retainers,
+        View::Dominators,
+        View::Statistics,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Summary => "Summary",
+            View::Retainers => "Retainers",
+            View::Dominators => "Dominators",
+            View::Statistics => "Statistics",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<View> {
+        View::ALL
+            .into_iter()
+            .find(|v| v.label().eq_ignore_ascii_case(s))
+    }
+}
+
+pub enum DocState {
+    Loading(LoadJob),
+    Ready(Arc<Snapshot>),
+    Failed(String),
+}
+
+/// Summary columns, for sorting.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Column {
+    Constructor,
+    Distance,
+    Shallow,
+    Retained,
+}
+
+pub struct SummaryState {
+    pub rows: Arc<Vec<ClassRow>>,
+    /// Class rows in display order (sorted, filtered): indices into `rows`.
+    pub order: Vec<u32>,
+    pub sort: Column,
+    pub descending: bool,
+    pub filter: String,
+    pub tree: Tree,
+    /// Flat row index of the keyboard/click selection.
+    pub cursor: Option<usize>,
+    pub scroll_to: Option<usize>,
+    /// An `@id` jump waiting for the class's instance list.
+    pub reveal: Option<NodeId>,
+}
+
+impl SummaryState {
+    pub fn new(rows: Arc<Vec<ClassRow>>) -> Self {
+        let mut s = SummaryState {
+            tree: Tree::new(Items::Classes(rows.len())),
+            rows,
+            order: Vec::new(),
+            sort: Column::Retained,
+            descending: true,
+            filter: String::new(),
+            cursor: None,
+            scroll_to: None,
+            reveal: None,
+        };
+        s.reorder();
+        s
+    }
+
+    /// Recomputes the class order after a sort or filter change (O(classes)).
+    pub fn reorder(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let rows = &self.rows;
+        let mut order: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&i| {
+                needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle)
+            })
+            .collect();
+        let key = |a: &ClassRow, b: &ClassRow| match self.sort {
+            Column::Constructor => crate::analysis::classes::cmp_js(&a.name, &b.name),
+            Column::Distance => distance_key(a.distance).cmp(&distance_key(b.distance)),
+            Column::Shallow => a.shallow_size.cmp(&b.shallow_size),
+            Column::Retained => a.retained_size.total_cmp(&b.retained_size),
+        };
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
+            let o = key(ra, rb);
+            let o = if self.descending { o.reverse() } else { o };
+            o.then_with(|| crate::analysis::classes::cmp_js(&ra.name, &rb.name))
+        });
+        self.order = order;
+        self.tree.mark_dirty();
+        self.cursor = None;
+    }
+
+    pub fn set_sort(&mut self, column: Column) {
+        if self.sort == column {
+            self.descending = !self.descending;
+        } else {
+            self.sort = column;
+            self.descending = column != Column::Constructor;
+        }
+        self.reorder();
+    }
+
+    pub fn rows(&mut self) -> &[Row] {
+        self.tree.rows(Some(&self.order))
+    }
+}
+
+/// Unreachable and system-only distances sort after all shown ones.
+fn distance_key(d: i32) -> i64 {
+    if distances::is_shown(d) {
+        d as i64
+    } else {
+        i64::MAX
+    }
+}
+
+/// Everything shown about the selected object.
+pub struct ObjectState {
+    pub node: NodeId,
+    pub retainers: Tree,
+    pub path: Task<Option<Vec<Hop>>>,
+    /// Retainers the user chose to ignore, and the distances recomputed without them.
+    pub ignored: HashSet<NodeId>,
+    pub distances: Option<Task<Arc<Vec<i32>>>>,
+    pub cursor: Option<usize>,
+    /// Auto-expansion along the first retainer still to do (levels), and the level it is at.
+    pub auto_expand: u32,
+    pub frontier: u32,
+    /// Whether the retainer tree reflects the current `distances`.
+    pub distances_applied: bool,
+}
+
+pub struct DominatorState {
+    pub tree: Tree,
+    pub cursor: Option<usize>,
+}
+
+pub struct Doc {
+    pub source: Source,
+    pub state: DocState,
+    pub partial: Option<Arc<PartialSummary>>,
+    pub load_time: Option<Duration>,
+    pub view: View,
+    pub summary: Option<SummaryState>,
+    pub object: Option<ObjectState>,
+    pub dominators: Option<DominatorState>,
+    /// Navigation history of selected objects (for Back).
+    pub history: Vec<NodeId>,
+    pub jump: String,
+    pub jump_error: Option<String>,
+    pub jump_task: Option<Task<Option<NodeId>>>,
+}
+
+/// DevTools expands the first retainer this many levels when an object is selected.
+pub const AUTO_EXPAND_LEVELS: u32 = 20;
+
+impl Doc {
+    pub fn open(source: Source, waker: Waker) -> Doc {
+        Doc {
+            state: DocState::Loading(LoadJob::spawn(source.clone(), waker)),
+            source,
+            partial: None,
+            load_time: None,
+            view: View::Summary,
+            summary: None,
+            object: None,
+            dominators: None,
+            history: Vec::new(),
+            jump: String::new(),
+            jump_error: None,
+            jump_task: None,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        self.source.name()
+    }
+
+    pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
+        match &self.state {
+            DocState::Ready(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self.state, DocState::Loading(_))
+    }
+
+    /// Moves finished background work into place. Cheap when nothing changed.
+    pub fn poll(&mut self, waker: &Waker) {
+        if let DocState::Loading(job) = &self.state {
+            if self.partial.is_none() {
+                self.partial = job.partial();
+            }
+            if job.is_finished() {
+                let DocState::Loading(job) =
+                    std::mem::replace(&mut self.state, DocState::Failed(String::new()))
+                else {
+                    unreachable!()
+                };
+                let elapsed = job.progress.view().elapsed;
+                self.state = match job.join() {
+                    Ok(s) => {
+                        self.load_time = Some(elapsed);
+                        self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
+                        self.dominators = Some(DominatorState {
+                            tree: Tree::new(Items::Nodes(Arc::new(vec![s.graph.root]))),
+                            cursor: None,
+                        });
+                        DocState::Ready(s)
+                    }
+                    Err(e) => DocState::Failed(e.to_string()),
+                };
+            }
+        }
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        if let Some(summary) = &mut self.summary {
+            summary.tree.poll();
+        }
+        if let Some(d) = &mut self.dominators {
+            d.tree.poll();
+        }
+        if let Some(task) = &self.jump_task
+            && let Some(r) = task.get()
+        {
+            match r {
+                Ok(Some(v)) => {
+                    let v = *v;
+                    self.jump_task = None;
+                    self.jump_error = None;
+                    self.select(v, waker);
+                    self.reveal_in_summary(v, waker);
+                }
+                Ok(None) => {
+                    self.jump_error = Some(format!("no object {}", self.jump.trim()));
+                    self.jump_task = None;
+                }
+                Err(e) => {
+                    self.jump_error = Some(e.to_string());
+                    self.jump_task = None;
+                }
+            }
+        }
+        self.poll_object(&snapshot, waker);
+        self.poll_reveal(&snapshot);
+    }
+
+    fn poll_object(&mut self, snapshot: &Arc<Snapshot>, waker: &Waker) {
+        let Some(obj) = &mut self.object else { return };
+        if !obj.distances_applied && obj.distances.as_ref().is_none_or(|t| t.is_done()) {
+            // Retainer order depends on distances: rebuild once the recomputed ones are in.
+            obj.distances_applied = true;
+            obj.retainers = Tree::new(retainers_task(snapshot, obj.node, obj, waker));
+            obj.frontier = 0;
+            obj.auto_expand = AUTO_EXPAND_LEVELS;
+        }
+        obj.retainers.poll();
+        // Expand the first retainer level by level, as DevTools does on selection.
+        while obj.auto_expand > 0 {
+            let level = obj.frontier;
+            let first = match &obj.retainers.level(level).items {
+                Items::LoadingRetainers(..) => return,
+                Items::Retainers { list, .. } => list.first().copied(),
+                _ => None,
+            };
+            let Some(r) = first else {
+                obj.auto_expand = 0;
+                break;
+            };
+            let cycled = r.from == obj.node
+                || obj
+                    .retainers
+                    .ancestry(level, 0)
+                    .iter()
+                    .rev()
+                    .skip(1)
+                    .filter_map(|&(l, i)| retainer_at(&obj.retainers, l, i))
+                    .any(|x| x.from == r.from);
+            if current_distance(snapshot, obj, r.from) <= 1 || cycled || is_weak(snapshot, r.edge) {
+                obj.auto_expand = 0;
+                break;
+            }
+            obj.frontier =
+                obj.retainers
+                    .expand(level, 0, retainers_task(snapshot, r.from, obj, waker), PAGE);
+            obj.auto_expand -= 1;
+        }
+    }
+
+    fn poll_reveal(&mut self, snapshot: &Arc<Snapshot>) {
+        let Some(summary) = &mut self.summary else {
+            return;
+        };
+        let Some(target) = summary.reveal else { return };
+        let class = snapshot.classes.of_node[target as usize];
+        let Some(pos) = summary.rows.iter().position(|r| r.class == class) else {
+            summary.reveal = None;
+            return;
+        };
+        if !summary.order.contains(&(pos as u32)) {
+            summary.filter.clear();
+            summary.reorder();
+        }
+        if !summary.tree.is_expanded(0, pos as u32) {
+            return;
+        }
+        let Some(level) = summary.tree.child(0, pos as u32) else {
+            return;
+        };
+        let found = match &summary.tree.level(level).items {
+            Items::Nodes(list) => list.iter().position(|&v| v == target),
+            Items::Loading(_) => return,
+            _ => None,
+        };
+        summary.reveal = None;
+        let Some(i) = found else { return };
+        let l = summary.tree.level_mut(level);
+        if i >= l.shown {
+            l.shown = (i / PAGE + 1) * PAGE;
+        }
+        summary.tree.mark_dirty();
+        let rows = summary.rows().to_vec();
+        if let Some(flat) = rows.iter().position(
+            |r| matches!(*r, Row::Item { level: l, index, .. } if l == level && index == i as u32),
+        ) {
+            summary.cursor = Some(flat);
+            summary.scroll_to = Some(flat);
+        }
+    }
+
+    /// Expands the object's class in the Summary and scrolls to it once its instances are known.
+    pub fn reveal_in_summary(&mut self, v: NodeId, waker: &Waker) {
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        let Some(summary) = &mut self.summary else {
+            return;
+        };
+        let class = snapshot.classes.of_node[v as usize];
+        if let Some(pos) = summary.rows.iter().position(|r| r.class == class) {
+            if !summary.order.contains(&(pos as u32)) {
+                summary.filter.clear();
+                summary.reorder();
+            }
+            if !summary.tree.is_expanded(0, pos as u32) {
+                summary
+                    .tree
+                    .expand(0, pos as u32, instances_task(&snapshot, class, waker), PAGE);
+            }
+            summary.reveal = Some(v);
+        }
+    }
+
+    /// Selects an object: its retainers, path to root and details appear.
+    pub fn select(&mut self, v: NodeId, waker: &Waker) {
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        if self.object.as_ref().is_some_and(|o| o.node == v) {
+            return;
+        }
+        if let Some(prev) = &self.object {
+            self.history.push(prev.node);
+        }
+        let mut obj = ObjectState {
+            node: v,
+            retainers: Tree::new(Items::Failed(String::new())),
+            path: {
+                let s = snapshot.clone();
+                Task::spawn(waker.clone(), move |_| Ok(query::path_to_root(&s, v)))
+            },
+            ignored: HashSet::new(),
+            distances: None,
+            cursor: None,
+            auto_expand: AUTO_EXPAND_LEVELS,
+            frontier: 0,
+            distances_applied: true,
+        };
+        obj.retainers = Tree::new(retainers_task(&snapshot, v, &obj, waker));
+        self.object = Some(obj);
+    }
+
+    pub fn back(&mut self, waker: &Waker) {
+        if let Some(prev) = self.history.pop() {
+            self.object = None;
+            self.select(prev, waker);
+            self.history.pop();
+        }
+    }
+
+    /// "Ignore this retainer": distances are recomputed without it, as DevTools does.
+    pub fn ignore_retainer(&mut self, from: NodeId, waker: &Waker) {
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        let Some(obj) = &mut self.object else { return };
+        obj.ignored.insert(from);
+        recompute_distances(&snapshot, obj, waker);
+    }
+
+    pub fn restore_ignored(&mut self, waker: &Waker) {
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        let Some(obj) = &mut self.object else { return };
+        obj.ignored.clear();
+        recompute_distances(&snapshot, obj, waker);
+    }
+
+    /// Starts an `@id` search (a scan of all nodes, off the UI thread).
+    pub fn jump_to(&mut self, waker: &Waker) {
+        let text = self.jump.trim().trim_start_matches('@').to_owned();
+        let Ok(id) = text.parse::<u32>() else {
+            self.jump_error = Some("type an object id like @1234".into());
+            return;
+        };
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        self.jump_error = None;
+        self.jump_task = Some(Task::spawn(waker.clone(), move |_| {
+            Ok(snapshot.graph.find_id(id))
+        }));
+    }
+
+    pub fn busy(&self) -> bool {
+        self.is_loading()
+            || self.jump_task.is_some()
+            || self
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.tree.is_loading() || s.reveal.is_some())
+            || self.object.as_ref().is_some_and(|o| {
+                o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied
+            })
+            || self
+                .dominators
+                .as_ref()
+                .is_some_and(|d| d.tree.is_loading())
+    }
+}
+
+fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &Waker) {
+    obj.distances = if obj.ignored.is_empty() {
+        None
+    } else {
+        let s = snapshot.clone();
+        let ignored = obj.ignored.clone();
+        Some(Task::spawn(waker.clone(), move |p| {
+            let d = distances::calculate(&s.graph, Some(&|v| ignored.contains(&v)), p)?;
+            Ok(Arc::new(d))
+        }))
+    };
+    obj.distances_applied = false;
+}
+
+/// Distance used by the Retainers view: recomputed when retainers are ignored.
+pub fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
+    match obj.distances.as_ref().and_then(|t| t.value()) {
+        Some(d) => d[v as usize],
+        None => snapshot.distances[v as usize],
+    }
+}
+
+pub fn is_weak(snapshot: &Snapshot, e: usize) -> bool {
+    snapshot.graph.edge_kind(e) == crate::model::EdgeKind::Weak
+}
+
+pub fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
+    match &tree.level(level).items {
+        Items::Retainers { list, .. } => list.get(index as usize).copied(),
+        _ => None,
+    }
+}
+
+/// The retainers of `v`, sorted as the Retainers view lists them, computed off the UI thread.
+pub fn retainers_task(
+    snapshot: &Arc<Snapshot>,
+    v: NodeId,
+    obj: &ObjectState,
+    waker: &Waker,
+) -> Items {
+    let s = snapshot.clone();
+    let dist = obj.distances.as_ref().and_then(|t| t.value().cloned());
+    let ignored = obj.ignored.clone();
+    let task = Task::spawn(waker.clone(), move |_| {
+        let d: &[i32] = dist
+            .as_deref()
+            .map(|v| v.as_slice())
+            .unwrap_or(&s.distances);
+        let mut list = query::retainers_with_weak(&s, v, d);
+        // Ignored retainers stay listed (so they can be restored) but sort last.
+        list.sort_by_key(|r| ignored.contains(&r.from));
+        Ok(Arc::new(list))
+    });
+    Items::LoadingRetainers(v, task)
+}
+
+/// The instances of a class, largest retained first, computed off the UI thread.
+pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, waker: &Waker) -> Items {
+    let s = snapshot.clone();
+    Items::Loading(Task::spawn(waker.clone(), move |_| {
+        Ok(Arc::new(s.instances_of(class)))
+    }))
+}
+
+/// Dominator-tree children, largest retained first, computed off the UI thread.
+pub fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Items {
+    let s = snapshot.clone();
+    Items::Loading(Task::spawn(waker.clone(), move |_| {
+        Ok(Arc::new(s.dominated_children(v)))
+    }))
+}
+
+/// Outgoing references of `v` (cheap: its own edges).
+pub fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
+    Items::Edges {
+        from: v,
+        edges: query::edges(&snapshot.graph, v).collect(),
+    }
+}
+
+/// Distance text as DevTools shows it.
+pub fn distance_text(d: i32) -> String {
+    if distances::is_shown(d) {
+        d.to_string()
+    } else {
+        "−".into()
+    }
+}

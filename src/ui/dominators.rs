@@ -1,0 +1,167 @@
+//! The dominator tree from the root: each object's children are the objects only it keeps
+//! alive, largest retained size first, expanded lazily.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column as TableColumn, TableBuilder};
+
+use super::doc::{Doc, distance_text, dominated_task};
+use super::summary::{Action, keyboard, object_label, pending_label, row_node};
+use super::tree::{PAGE, Row};
+use super::widgets::{self, ROW_HEIGHT, size_cell};
+use crate::analysis::Snapshot;
+use crate::engine::task::Waker;
+
+pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
+    let Some(dom) = &mut doc.dominators else {
+        return;
+    };
+    let g = &snapshot.graph;
+    let total = snapshot.total_size;
+    ui.label(
+        RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.")
+            .weak(),
+    );
+    let rows: Vec<Row> = dom.tree.take_rows(None);
+    let selected = doc.object.as_ref().map(|o| o.node);
+    let mut actions: Vec<Action> = Vec::new();
+    TableBuilder::new(ui)
+        .id_salt("dominators")
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(TableColumn::remainder().at_least(260.0).clip(true))
+        .column(TableColumn::initial(72.0).at_least(60.0))
+        .column(TableColumn::initial(150.0).at_least(110.0))
+        .column(TableColumn::initial(150.0).at_least(110.0))
+        .min_scrolled_height(0.0)
+        .auto_shrink([false, false])
+        .header(ROW_HEIGHT + 4.0, |mut h| {
+            for name in ["Object", "Distance", "Shallow Size", "Retained Size"] {
+                h.col(|ui| {
+                    ui.strong(name);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+                let i = row.index();
+                let r = rows[i];
+                let node = row_node(&dom.tree, r, g);
+                row.set_selected(dom.cursor == Some(i) || (node.is_some() && node == selected));
+                match r {
+                    Row::Item {
+                        level,
+                        index,
+                        depth,
+                    } => {
+                        let Some(v) = node else { return };
+                        let expanded = dom.tree.is_expanded(level, index);
+                        // Leaves retain only themselves.
+                        let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64
+                            || v == g.root;
+                        row.col(|ui| {
+                            if widgets::tree_toggle(ui, depth, expandable, expanded) {
+                                actions.push(Action::Toggle { level, index });
+                            }
+                            if v == g.root {
+                                ui.label(RichText::new("(root)").strong());
+                            } else {
+                                object_label(ui, snapshot, v, None);
+                            }
+                        });
+                        row.col(|ui| {
+                            widgets::right_text(ui, distance_text(snapshot.distances[v as usize]))
+                        });
+                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                        row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
+                    }
+                    Row::More { level, depth } => {
+                        let l = dom.tree.level(level);
+                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
+                        row.col(|ui| {
+                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+                            ui.label(RichText::new(format!("{shown} of {len} shown")).weak());
+                            if ui
+                                .small_button(format!("Show {} more", PAGE.min(len - shown)))
+                                .clicked()
+                            {
+                                actions.push(Action::More { level, all: false });
+                            }
+                            if ui.small_button("Show all").clicked() {
+                                actions.push(Action::More { level, all: true });
+                            }
+                        });
+                        for _ in 0..3 {
+                            row.col(|_| {});
+                        }
+                    }
+                    Row::Pending { level, depth } => {
+                        row.col(|ui| {
+                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+                            pending_label(ui, &dom.tree.level(level).items);
+                        });
+                        for _ in 0..3 {
+                            row.col(|_| {});
+                        }
+                    }
+                }
+                let resp = row.response();
+                if resp.clicked() {
+                    actions.push(Action::Cursor(i));
+                    if let Some(v) = node {
+                        actions.push(Action::Select(v));
+                    }
+                }
+                if resp.double_clicked()
+                    && let Row::Item { level, index, .. } = r
+                {
+                    actions.push(Action::Toggle { level, index });
+                }
+            });
+        });
+    keyboard(
+        ui,
+        &rows,
+        dom.cursor,
+        |r| row_node(&dom.tree, r, g),
+        &mut actions,
+    );
+    dom.tree.put_rows(rows);
+    for a in actions {
+        match a {
+            Action::Select(v) => doc.select(v, waker),
+            Action::Cursor(i) => {
+                if let Some(d) = &mut doc.dominators {
+                    d.cursor = Some(i);
+                }
+            }
+            Action::More { level, all } => {
+                if let Some(d) = &mut doc.dominators {
+                    d.tree.show_more(level, all);
+                }
+            }
+            Action::Toggle { level, index } => {
+                let Some(d) = &mut doc.dominators else {
+                    continue;
+                };
+                if d.tree.is_expanded(level, index) {
+                    d.tree.collapse(level, index);
+                } else if let Some(v) = row_node(
+                    &d.tree,
+                    Row::Item {
+                        level,
+                        index,
+                        depth: 0,
+                    },
+                    g,
+                ) {
+                    d.tree
+                        .expand(level, index, dominated_task(snapshot, v, waker), PAGE);
+                }
+            }
+        }
+    }
+}

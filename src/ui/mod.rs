@@ -1,0 +1,797 @@
+//! The desktop app (eframe/egui). This is the only module that uses egui: it drives the engine
+//! through load jobs and background tasks and draws O(visible rows) per frame.
+
+mod doc;
+mod dominators;
+mod object;
+pub mod screenshot;
+mod statistics;
+mod summary;
+pub mod tree;
+mod welcome;
+mod widgets;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use egui::{RichText, Ui};
+use serde::{Deserialize, Serialize};
+
+pub use doc::View;
+use doc::{Doc, DocState};
+
+use crate::engine::Source;
+use crate::engine::task::Waker;
+use crate::units;
+
+/// The built-in demo: the sample leak set, three snapshots of one page.
+pub const DEMO: [(&str, &[u8]); 3] = [
+    (
+        "leak-s1.heapsnapshot (demo)",
+        include_bytes!("../../sample-snapshots/leak-s1.heapsnapshot"),
+    ),
+    (
+        "leak-s2.heapsnapshot (demo)",
+        include_bytes!("../../sample-snapshots/leak-s2.heapsnapshot"),
+    ),
+    (
+        "leak-s3.heapsnapshot (demo)",
+        include_bytes!("../../sample-snapshots/leak-s3.heapsnapshot"),
+    ),
+];
+
+const MAX_RECENT: usize = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Debug)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Everything that persists between runs.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub theme: Theme,
+}
+
+/// How the app was started.
+#[derive(Default)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    pub screenshot: Option<PathBuf>,
+    pub view: Option<View>,
+    pub select: Option<u32>,
+}
+
+pub struct HeapsiftApp {
+    pub docs: Vec<Doc>,
+    pub active: usize,
+    pub settings: Settings,
+    waker: Waker,
+    path_field: String,
+    open_window: bool,
+    focus_filter: bool,
+    dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+    save_shot: Option<SaveShot>,
+    plan: Option<screenshot::Plan>,
+    pending_shot: Option<screenshot::Pending>,
+    status: Option<String>,
+    /// Process exit code for `--screenshot` runs.
+    pub exit_code: Arc<AtomicI32>,
+}
+
+/// "Save screenshot…": the captured image and where to put it.
+struct SaveShot {
+    image: Arc<egui::ColorImage>,
+    path: String,
+    error: Option<String>,
+}
+
+impl HeapsiftApp {
+    pub fn new(
+        ctx: &egui::Context,
+        storage: Option<&dyn eframe::Storage>,
+        options: Options,
+    ) -> HeapsiftApp {
+        let settings: Settings = storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        let c = ctx.clone();
+        let waker: Waker = Arc::new(move || c.request_repaint());
+        let mut app = HeapsiftApp {
+            docs: Vec::new(),
+            active: 0,
+            settings,
+            waker,
+            path_field: String::new(),
+            open_window: false,
+            focus_filter: false,
+            dialog: None,
+            save_shot: None,
+            plan: None,
+            pending_shot: None,
+            status: None,
+            exit_code: Arc::new(AtomicI32::new(0)),
+        };
+        app.apply_theme(ctx);
+        // Rows are clicked to select; labels inside them must not swallow the click for text
+        // selection.
+        ctx.all_styles_mut(|s| s.interaction.selectable_labels = false);
+        for f in options.files {
+            app.open(Source::File(f));
+        }
+        if let Some(out) = options.screenshot {
+            app.plan = Some(screenshot::Plan {
+                out,
+                view: options.view.unwrap_or(View::Summary),
+                select: options.select,
+                stage: screenshot::Stage::Loading,
+                quiet_frames: 0,
+            });
+        } else if let Some(v) = options.view {
+            for d in &mut app.docs {
+                d.view = v;
+            }
+        }
+        app
+    }
+
+    pub fn open(&mut self, source: Source) {
+        if let Source::File(p) = &source {
+            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            self.settings.recent.retain(|x| x != &p);
+            self.settings.recent.insert(0, p);
+            self.settings.recent.truncate(MAX_RECENT);
+        }
+        self.docs.push(Doc::open(source, self.waker.clone()));
+        self.active = self.docs.len() - 1;
+    }
+
+    pub fn open_demo(&mut self) {
+        for (name, bytes) in DEMO {
+            self.open(Source::Embedded(name, bytes));
+        }
+    }
+
+    fn apply_theme(&self, ctx: &egui::Context) {
+        ctx.set_theme(match self.settings.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+    }
+
+    /// Opens the native file dialog on a helper thread, so the UI keeps drawing.
+    fn open_dialog(&mut self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waker = self.waker.clone();
+        let started = std::thread::Builder::new()
+            .name("file dialog".into())
+            .spawn(move || {
+                let files = rfd::FileDialog::new()
+                    .set_title("Open heap snapshots")
+                    .add_filter("Heap snapshots", &["heapsnapshot", "gz", "json"])
+                    .add_filter("All files", &["*"])
+                    .pick_files()
+                    .unwrap_or_default();
+                let _ = tx.send(files);
+                waker();
+            });
+        if started.is_ok() {
+            self.dialog = Some(rx);
+        }
+        // The path field works everywhere, including where no native dialog exists.
+        self.open_window = true;
+    }
+
+    pub fn active_doc(&mut self) -> Option<&mut Doc> {
+        self.docs.get_mut(self.active)
+    }
+
+    fn poll(&mut self, ctx: &egui::Context) {
+        for d in &mut self.docs {
+            d.poll(&self.waker);
+        }
+        if let Some(rx) = &self.dialog
+            && let Ok(files) = rx.try_recv()
+        {
+            self.dialog = None;
+            if !files.is_empty() {
+                self.open_window = false;
+            }
+            for f in files {
+                self.open(Source::File(f));
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        for f in dropped {
+            self.open(Source::File(f));
+        }
+        if let Some(p) = &self.pending_shot
+            && let Some(img) = p.take()
+        {
+            self.pending_shot = None;
+            if self.plan.is_some() {
+                self.finish_plan(ctx, &img);
+            } else {
+                let name = self
+                    .docs
+                    .get(self.active)
+                    .map(|d| {
+                        d.title()
+                            .replace(".heapsnapshot", "")
+                            .replace(" (demo)", "")
+                    })
+                    .unwrap_or_else(|| "heapsift".into());
+                let dir = std::env::current_dir().unwrap_or_default();
+                self.save_shot = Some(SaveShot {
+                    image: img,
+                    path: dir.join(format!("{name}.png")).display().to_string(),
+                    error: None,
+                });
+            }
+        }
+        self.drive_plan(ctx);
+    }
+
+    /// Advances a `--screenshot` run: wait for every load, apply view and selection, wait for
+    /// the background work to settle, capture.
+    fn drive_plan(&mut self, ctx: &egui::Context) {
+        let Some(plan) = &mut self.plan else { return };
+        ctx.request_repaint();
+        match plan.stage {
+            screenshot::Stage::Loading => {
+                if self.docs.iter().any(|d| d.is_loading()) {
+                    return;
+                }
+                if let Some(e) = self.docs.iter().find_map(|d| match &d.state {
+                    DocState::Failed(e) => Some(e.clone()),
+                    _ => None,
+                }) {
+                    eprintln!("heapsift: {e}");
+                    self.exit_code.store(2, Ordering::Relaxed);
+                    plan.stage = screenshot::Stage::Done;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    return;
+                }
+                let (view, select) = (plan.view, plan.select);
+                plan.stage = screenshot::Stage::Settling;
+                if let Some(d) = self.docs.get_mut(self.active) {
+                    d.view = view;
+                    if let Some(id) = select {
+                        d.jump = format!("@{id}");
+                        d.jump_to(&self.waker);
+                    }
+                }
+            }
+            screenshot::Stage::Settling => {
+                let busy = self.docs.get(self.active).is_some_and(|d| d.busy());
+                if let Some(d) = self.docs.get(self.active)
+                    && let Some(e) = &d.jump_error
+                {
+                    eprintln!("heapsift: {e}");
+                    self.exit_code.store(2, Ordering::Relaxed);
+                    plan.stage = screenshot::Stage::Done;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    return;
+                }
+                plan.quiet_frames = if busy { 0 } else { plan.quiet_frames + 1 };
+                if plan.quiet_frames >= 4 {
+                    plan.stage = screenshot::Stage::Capturing;
+                    self.pending_shot = Some(screenshot::Pending::request(ctx));
+                }
+            }
+            screenshot::Stage::Capturing | screenshot::Stage::Done => {}
+        }
+    }
+
+    fn finish_plan(&mut self, ctx: &egui::Context, img: &egui::ColorImage) {
+        let Some(plan) = &mut self.plan else { return };
+        plan.stage = screenshot::Stage::Done;
+        let code = if screenshot::is_blank(img) {
+            eprintln!("heapsift: the captured window is blank (no rendering?)");
+            1
+        } else {
+            match screenshot::save_png(&plan.out, img) {
+                Ok(()) => {
+                    println!("{}", plan.out.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("heapsift: {e}");
+                    2
+                }
+            }
+        };
+        self.exit_code.store(code, Ordering::Relaxed);
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let open = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+        let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        let close = KeyboardShortcut::new(Modifiers::COMMAND, Key::W);
+        if ctx.input_mut(|i| i.consume_shortcut(&open)) {
+            self.open_dialog();
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&find))
+            && let Some(d) = self.active_doc()
+        {
+            d.view = View::Summary;
+            self.focus_filter = true;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&close)) && !self.docs.is_empty() {
+            self.close(self.active);
+        }
+        if ctx.input(|i| i.key_pressed(Key::Escape)) && !ctx.egui_wants_keyboard_input() {
+            if self.open_window || self.save_shot.is_some() {
+                self.open_window = false;
+                self.save_shot = None;
+            } else if let Some(d) = self.active_doc() {
+                d.object = None;
+            }
+        }
+    }
+
+    fn close(&mut self, i: usize) {
+        if i < self.docs.len() {
+            if let DocState::Loading(job) = &self.docs[i].state {
+                job.progress.cancel();
+            }
+            self.docs.remove(i);
+            self.active = self.active.min(self.docs.len().saturating_sub(1));
+        }
+    }
+
+    fn menu(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui
+                    .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
+                    .clicked()
+                {
+                    self.open_dialog();
+                    ui.close();
+                }
+                if ui.button("Open path…").clicked() {
+                    self.open_window = true;
+                    ui.close();
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.label(RichText::new("Nothing yet").weak());
+                    }
+                    for p in self.settings.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.open(Source::File(p));
+                            ui.close();
+                        }
+                    }
+                });
+                if ui.button("Open the demo snapshots").clicked() {
+                    self.open_demo();
+                    ui.close();
+                }
+                ui.separator();
+                if ui
+                    .add_enabled(!self.docs.is_empty(), egui::Button::new("Save screenshot…"))
+                    .clicked()
+                {
+                    self.pending_shot = Some(screenshot::Pending::request(ui.ctx()));
+                    ui.close();
+                }
+                if ui
+                    .add_enabled(
+                        !self.docs.is_empty(),
+                        egui::Button::new("Close snapshot").shortcut_text("Ctrl+W"),
+                    )
+                    .clicked()
+                {
+                    self.close(self.active);
+                    ui.close();
+                }
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                let mut theme = self.settings.theme;
+                ui.radio_value(&mut theme, Theme::System, "Follow the system theme");
+                ui.radio_value(&mut theme, Theme::Light, "Light");
+                ui.radio_value(&mut theme, Theme::Dark, "Dark");
+                if theme != self.settings.theme {
+                    self.settings.theme = theme;
+                    self.apply_theme(ui.ctx());
+                }
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let dark = ui.visuals().dark_mode;
+                if ui
+                    .button(if dark { "☀" } else { "🌙" })
+                    .on_hover_text("Switch between light and dark")
+                    .clicked()
+                {
+                    self.settings.theme = if dark { Theme::Light } else { Theme::Dark };
+                    self.apply_theme(ui.ctx());
+                }
+            });
+        });
+    }
+
+    fn tabs(&mut self, ui: &mut Ui) {
+        let mut close = None;
+        ui.horizontal_wrapped(|ui| {
+            for (i, d) in self.docs.iter().enumerate() {
+                let label = if d.is_loading() {
+                    format!("⟳ {}", d.title())
+                } else {
+                    d.title()
+                };
+                let mut text = RichText::new(label);
+                if matches!(d.state, DocState::Failed(_)) {
+                    text = text.color(ui.visuals().error_fg_color);
+                }
+                if ui.selectable_label(i == self.active, text).clicked() {
+                    self.active = i;
+                }
+                if ui.small_button("×").on_hover_text("Close").clicked() {
+                    close = Some(i);
+                }
+                ui.add_space(6.0);
+            }
+        });
+        if let Some(i) = close {
+            self.close(i);
+        }
+    }
+
+    fn windows(&mut self, ctx: &egui::Context) {
+        if self.open_window {
+            let mut open = true;
+            let mut chosen = None;
+            egui::Window::new("Open a snapshot")
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .default_width(480.0)
+                .show(ctx, |ui| {
+                    if self.dialog.is_some() {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            ui.label("The file dialog is open…");
+                        });
+                    }
+                    ui.label("Path to a .heapsnapshot (or .heapsnapshot.gz) file:");
+                    let field = ui
+                        .add(egui::TextEdit::singleline(&mut self.path_field).desired_width(440.0));
+                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if (ui.button("Open").clicked() || enter) && !self.path_field.trim().is_empty()
+                    {
+                        chosen = Some(PathBuf::from(self.path_field.trim()));
+                    }
+                });
+            if let Some(p) = chosen {
+                self.open(Source::File(p));
+                open = false;
+            }
+            self.open_window = open;
+        }
+        if let Some(shot) = &mut self.save_shot {
+            let mut open = true;
+            let mut done = false;
+            egui::Window::new("Save screenshot")
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    let [w, h] = shot.image.size;
+                    ui.label(format!(
+                        "The window as it looked ({w} × {h}) will be saved as a PNG:"
+                    ));
+                    ui.add(egui::TextEdit::singleline(&mut shot.path).desired_width(440.0));
+                    if let Some(e) = &shot.error {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            let path = PathBuf::from(shot.path.trim());
+                            if path.exists() && shot.error.as_deref() != Some(OVERWRITE) {
+                                shot.error = Some(OVERWRITE.into());
+                            } else {
+                                match screenshot::save_png(&path, &shot.image) {
+                                    Ok(()) => done = true,
+                                    Err(e) => shot.error = Some(e),
+                                }
+                            }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            done = true;
+                        }
+                    });
+                });
+            if done {
+                self.status = Some(format!("Saved {}", shot.path.trim()));
+            }
+            if done || !open {
+                self.save_shot = None;
+            }
+        }
+    }
+
+    fn central(&mut self, ui: &mut Ui) {
+        let waker = self.waker.clone();
+        let focus_filter = std::mem::take(&mut self.focus_filter);
+        let Some(doc) = self.docs.get_mut(self.active) else {
+            if let Some(choice) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {
+                match choice {
+                    welcome::Choice::OpenDialog => self.open_dialog(),
+                    welcome::Choice::OpenPath(p) => self.open(Source::File(p)),
+                    welcome::Choice::Demo => self.open_demo(),
+                }
+            }
+            return;
+        };
+        match &doc.state {
+            DocState::Loading(job) => {
+                let view = job.progress.view();
+                let name = doc.title();
+                let cancel = ui
+                    .vertical_centered(|ui| {
+                        ui.add_space(30.0);
+                        widgets::progress_card(ui, &name, view)
+                    })
+                    .inner;
+                if cancel {
+                    job.progress.cancel();
+                }
+                if let Some(p) = doc.partial.clone() {
+                    ui.add_space(10.0);
+                    partial_summary(ui, &p);
+                }
+            }
+            DocState::Failed(e) => {
+                let e = e.clone();
+                ui.vertical_centered(|ui| {
+                    ui.add_space(40.0);
+                    ui.heading(
+                        RichText::new("This snapshot could not be opened")
+                            .color(ui.visuals().error_fg_color),
+                    );
+                    ui.add_space(8.0);
+                    ui.label(e);
+                    ui.add_space(8.0);
+                    ui.label(RichText::new("Other open snapshots are not affected.").weak());
+                });
+            }
+            DocState::Ready(s) => {
+                let s = s.clone();
+                ready(ui, doc, &s, &waker, focus_filter);
+            }
+        }
+    }
+}
+
+const OVERWRITE: &str = "That file exists. Click Save again to replace it.";
+
+/// Counts and shallow sizes while retained sizes are still being computed.
+fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
+    ui.label(RichText::new(format!(
+        "{} nodes, {} edges. Retained sizes and distances are still being computed.",
+        units::thousands(p.node_count as u64),
+        units::thousands(p.edge_count as u64)
+    )));
+    let mut rows: Vec<&crate::analysis::aggregates::ClassRow> = p.rows.iter().collect();
+    rows.sort_by(|a, b| b.shallow_size.cmp(&a.shallow_size));
+    let total: f64 = rows.iter().map(|r| r.shallow_size as f64).sum();
+    egui_extras::TableBuilder::new(ui)
+        .id_salt("partial")
+        .striped(true)
+        .column(egui_extras::Column::remainder().at_least(240.0).clip(true))
+        .column(egui_extras::Column::initial(150.0))
+        .column(egui_extras::Column::initial(150.0))
+        .auto_shrink([false, false])
+        .header(widgets::ROW_HEIGHT + 4.0, |mut h| {
+            for n in ["Constructor", "Shallow Size", "Retained Size"] {
+                h.col(|ui| {
+                    ui.strong(n);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
+                let r = rows[row.index()];
+                row.col(|ui| {
+                    ui.label(
+                        RichText::new(crate::report::preview(&r.name, 100))
+                            .color(widgets::class_color(ui)),
+                    );
+                    ui.label(RichText::new(format!("×{}", units::thousands(r.count))).weak());
+                });
+                row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
+                row.col(|ui| widgets::pending_cell(ui));
+            });
+        });
+}
+
+/// A loaded snapshot: view tabs, the view, and the selected object's panels.
+fn ready(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<crate::analysis::Snapshot>,
+    waker: &Waker,
+    focus_filter: bool,
+) {
+    egui::Panel::top("view-tabs").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            for v in View::ALL {
+                if ui
+                    .selectable_label(doc.view == v, RichText::new(v.label()).strong())
+                    .clicked()
+                {
+                    doc.view = v;
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let load = doc
+                    .load_time
+                    .map(|t| format!(", indexed in {:.2} s", t.as_secs_f32()))
+                    .unwrap_or_default();
+                ui.label(
+                    RichText::new(format!(
+                        "{} nodes · {} edges · total {}{load}",
+                        units::thousands(s.graph.node_count() as u64),
+                        units::thousands(s.graph.edge_count() as u64),
+                        units::bytes(s.total_size)
+                    ))
+                    .weak(),
+                );
+            });
+        });
+    });
+    match doc.view {
+        View::Statistics => {
+            egui::CentralPanel::default().show(ui, |ui| statistics::show(ui, s));
+        }
+        View::Retainers => {
+            egui::Panel::right("path-panel")
+                .resizable(true)
+                .default_size(ui.available_width() * 0.42)
+                .show(ui, |ui| {
+                    object::path_to_root(ui, doc, s, waker);
+                    ui.separator();
+                    egui::ScrollArea::vertical()
+                        .id_salt("inspector-scroll")
+                        .show(ui, |ui| {
+                            object::inspector(ui, doc, s, waker);
+                        });
+                });
+            egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
+        }
+        View::Summary | View::Dominators => {
+            egui::Panel::right("inspector-panel")
+                .resizable(true)
+                .default_size(380.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("inspector-scroll")
+                        .show(ui, |ui| {
+                            object::inspector(ui, doc, s, waker);
+                            ui.separator();
+                            object::path_to_root(ui, doc, s, waker);
+                        });
+                });
+            egui::Panel::bottom("retainers-panel")
+                .resizable(true)
+                .default_size(ui.available_height() * 0.38)
+                .show(ui, |ui| object::retainers(ui, doc, s, waker));
+            egui::CentralPanel::default().show(ui, |ui| {
+                if doc.view == View::Summary {
+                    summary::show(ui, doc, s, waker, focus_filter);
+                } else {
+                    dominators::show(ui, doc, s, waker);
+                }
+            });
+        }
+    }
+}
+
+impl eframe::App for HeapsiftApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll(ctx);
+        self.shortcuts(ctx);
+        if self.docs.iter().any(|d| d.is_loading()) {
+            // Progress bars move without input events.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        egui::Panel::top("menu").show(ui, |ui| {
+            self.menu(ui);
+            if !self.docs.is_empty() {
+                self.tabs(ui);
+            }
+        });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match &self.status {
+                    Some(s) => ui.label(RichText::new(s).weak()),
+                    None => ui
+                        .label(RichText::new("Drop .heapsnapshot files here to open them.").weak()),
+                };
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        let ctx = ui.ctx().clone();
+        self.windows(&ctx);
+        let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
+        if hovering {
+            let screen = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop"),
+            ));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop to open",
+                egui::FontId::proportional(28.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+/// Runs the desktop app; returns the process exit code.
+pub fn run(options: Options) -> i32 {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("heapsift")
+        .with_app_id("heapsift")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        // Screenshot runs must not restore a previous window size or be affected by it.
+        persist_window: options.screenshot.is_none(),
+        ..Default::default()
+    };
+    let exit = Arc::new(AtomicI32::new(0));
+    let exit_for_app = exit.clone();
+    let result = eframe::run_native(
+        "heapsift",
+        native,
+        Box::new(move |cc| {
+            let mut app = HeapsiftApp::new(&cc.egui_ctx, cc.storage, options);
+            app.exit_code = exit_for_app;
+            Ok(Box::new(app))
+        }),
+    );
+    if let Err(e) = result {
+        eprintln!("heapsift: cannot open a window: {e}");
+        return 1;
+    }
+    exit.load(Ordering::Relaxed)
+}

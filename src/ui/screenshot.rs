@@ -1,0 +1,83 @@
+//! Screenshots: `--screenshot OUT.png` (open, wait for indexing, render a view, save, exit)
+//! and "Save screenshot…" from the menu. PNGs are written atomically.
+
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use image::ImageEncoder;
+
+use super::doc::View;
+
+/// A screenshot the user or the command line asked for, waiting for its pixels.
+#[derive(Clone, Default)]
+pub struct Pending {
+    pub image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+}
+
+impl Pending {
+    pub fn request(ctx: &egui::Context) -> Pending {
+        let p = Pending::default();
+        let slot = p.image.clone();
+        let c = ctx.clone();
+        ctx.request_screenshot(move |img| {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(img);
+            c.request_repaint();
+        });
+        ctx.request_repaint();
+        p
+    }
+
+    pub fn take(&self) -> Option<Arc<egui::ColorImage>> {
+        self.image.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// The `--screenshot` run: what to show and where to save it.
+pub struct Plan {
+    pub out: PathBuf,
+    pub view: View,
+    pub select: Option<u32>,
+    pub stage: Stage,
+    /// Consecutive frames with no background work, before capturing.
+    pub quiet_frames: u32,
+}
+
+#[derive(PartialEq, Eq, Debug)]
+pub enum Stage {
+    Loading,
+    Settling,
+    Capturing,
+    Done,
+}
+
+/// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
+pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = img.size;
+    let mut rgba = Vec::with_capacity(w * h * 4);
+    for p in &img.pixels {
+        rgba.extend_from_slice(&p.to_srgba_unmultiplied());
+    }
+    let name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let write = || -> Result<(), String> {
+        let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+        image::codecs::png::PngEncoder::new(BufWriter::new(file))
+            .write_image(&rgba, w as u32, h as u32, image::ExtendedColorType::Rgba8)
+            .map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}: {e}", path.display())
+    })
+}
+
+/// Whether an image is more than one flat colour (a blank capture means rendering failed).
+pub fn is_blank(img: &egui::ColorImage) -> bool {
+    let first = img.pixels.first().copied();
+    img.pixels.iter().all(|p| Some(*p) == first)
+}

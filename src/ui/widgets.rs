@@ -1,0 +1,122 @@
+//! Small shared pieces: size cells, tree toggles, progress card, colours.
+
+use egui::{Align, Color32, Layout, RichText, Ui};
+
+use crate::progress::ProgressView;
+use crate::units;
+
+pub const ROW_HEIGHT: f32 = 20.0;
+pub const INDENT: f32 = 16.0;
+
+/// A size with its share of the total, right-aligned: `12.3 KB  4.5%`.
+pub fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.add_sized(
+            [44.0, ROW_HEIGHT],
+            egui::Label::new(
+                RichText::new(units::percent(bytes, total))
+                    .weak()
+                    .monospace(),
+            )
+            .halign(Align::RIGHT),
+        );
+        ui.label(RichText::new(units::bytes(bytes)).monospace());
+    });
+}
+
+/// A size whose value is not known yet.
+pub fn pending_cell(ui: &mut Ui) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.label(RichText::new("…").weak());
+    });
+}
+
+pub fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        ui.label(text);
+    });
+}
+
+/// The ▶/▼ toggle of a tree row, indented by depth. Returns true when clicked.
+pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) -> bool {
+    ui.add_space(depth as f32 * INDENT);
+    if !expandable {
+        ui.add_space(INDENT);
+        return false;
+    }
+    let icon = if expanded { "▼" } else { "▶" };
+    let r = ui.add(
+        egui::Button::new(RichText::new(icon).monospace().size(10.0))
+            .frame(false)
+            .min_size(egui::vec2(INDENT, ROW_HEIGHT - 4.0)),
+    );
+    r.on_hover_text(if expanded { "Collapse" } else { "Expand" })
+        .clicked()
+}
+
+/// Object id in the DevTools style, `@1234`, dimmed.
+pub fn id_text(id: u32) -> RichText {
+    RichText::new(format!("@{id}")).weak()
+}
+
+pub fn accent(ui: &Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(255, 170, 90)
+    } else {
+        Color32::from_rgb(190, 90, 0)
+    }
+}
+
+pub fn class_color(ui: &Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(130, 190, 255)
+    } else {
+        Color32::from_rgb(20, 90, 170)
+    }
+}
+
+pub fn edge_color(ui: &Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(200, 150, 230)
+    } else {
+        Color32::from_rgb(130, 50, 150)
+    }
+}
+
+/// Phase, percent, elapsed and a Cancel button. Returns true when Cancel was clicked.
+pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
+    let mut cancel = false;
+    egui::Frame::group(ui.style())
+        .inner_margin(16.0)
+        .show(ui, |ui| {
+            ui.set_max_width(520.0);
+            ui.heading(format!("Indexing {name}"));
+            ui.add_space(6.0);
+            ui.label(format!(
+                "{} — {:.0}%",
+                view.phase.label(),
+                view.fraction * 100.0
+            ));
+            ui.add(
+                egui::ProgressBar::new(view.fraction)
+                    .desired_width(480.0)
+                    .text(format!("{:.1} s", view.elapsed.as_secs_f32())),
+            );
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                cancel = ui.button("Cancel").clicked();
+                ui.label(
+                    RichText::new("Counts and shallow sizes appear as soon as they are known.")
+                        .weak(),
+                );
+            });
+        });
+    cancel
+}
+
+/// A one-line key/value row in a two-column grid.
+pub fn kv(ui: &mut Ui, key: &str, value: impl Into<egui::WidgetText>) {
+    ui.label(RichText::new(key).weak());
+    ui.label(value);
+    ui.end_row();
+}

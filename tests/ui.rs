@@ -1,0 +1,248 @@
+//! The real app driven through its accessibility tree (egui_kittest): open, index, sort,
+//! filter, expand, select, and read the path to root, as a user would.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use heapsift::ui::{HeapsiftApp, Options};
+
+fn app(files: Vec<PathBuf>) -> Harness<'static, HeapsiftApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(64)
+        // Snapshot strings hold CJK text that the bundled fonts lack.
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| {
+            HeapsiftApp::new(
+                &cc.egui_ctx,
+                None,
+                Options {
+                    files,
+                    ..Default::default()
+                },
+            )
+        })
+}
+
+/// Steps frames until `cond` holds (background work runs on other threads meanwhile).
+fn wait(h: &mut Harness<'static, HeapsiftApp>, what: &str, cond: impl Fn(&HeapsiftApp) -> bool) {
+    let start = Instant::now();
+    // Queued clicks and keys are only processed by the next frame.
+    h.step();
+    while !cond(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A few more frames so what just arrived is laid out and in the accessibility tree.
+    for _ in 0..3 {
+        h.step();
+    }
+}
+
+fn ready(a: &HeapsiftApp) -> bool {
+    !a.docs.is_empty() && a.docs.iter().all(|d| d.snapshot().is_some())
+}
+
+fn sample(name: &str) -> PathBuf {
+    common::repo().join("sample-snapshots").join(name)
+}
+
+fn settled(a: &HeapsiftApp) -> bool {
+    a.docs.iter().all(|d| !d.busy())
+}
+
+#[test]
+fn the_empty_window_offers_open_and_the_demo() {
+    let mut h = app(Vec::new());
+    h.step();
+    h.get_by_label_contains("Open snapshot").hover();
+    h.get_by_label_contains("How to take a heap snapshot")
+        .hover();
+    h.get_by_label_contains("Try the demo").click();
+    wait(&mut h, "the demo snapshots", ready);
+    assert_eq!(h.state().docs.len(), 3);
+    h.get_by_label("Summary");
+    h.get_by_label_contains("CachedSession");
+}
+
+#[test]
+fn from_summary_to_the_path_to_root_of_a_leaked_session() {
+    let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+
+    // Sorted by retained size, largest first; clicking the header flips the order.
+    let first_before = h.state().docs[0].summary.as_ref().unwrap().order[0];
+    h.get_by_label_contains("Retained Size").click();
+    h.step();
+    let s = h.state().docs[0].summary.as_ref().unwrap();
+    assert!(!s.descending);
+    assert_ne!(s.order[0], first_before);
+    h.get_by_label_contains("Retained Size").click();
+    h.step();
+    assert_eq!(
+        h.state().docs[0].summary.as_ref().unwrap().order[0],
+        first_before
+    );
+
+    // Filter to one class.
+    let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
+    filter.click();
+    filter.type_text("CachedSession");
+    h.step();
+    h.step();
+    let s = h.state().docs[0].summary.as_ref().unwrap();
+    assert_eq!(s.order.len(), 1, "one class matches");
+    assert_eq!(s.rows[s.order[0] as usize].name, "CachedSession");
+
+    // Expand it: its instances, largest retained first.
+    h.get_by_label("▶").click();
+    wait(&mut h, "instances", settled);
+    let snapshot = h.state().docs[0].snapshot().unwrap().clone();
+    let class = snapshot.classes.of_node[snapshot.graph.find_id(45239).unwrap() as usize];
+    let first = snapshot.instances_of(class)[0];
+    let first_id = snapshot.graph.id(first);
+
+    // Select the first instance: the path to root appears, root first.
+    h.get_by_label(&format!("@{first_id}")).click();
+    wait(&mut h, "the path to root", |a| {
+        a.docs[0]
+            .object
+            .as_ref()
+            .is_some_and(|o| o.node == first && o.path.is_done())
+            && settled(a)
+    });
+    let hops = h.state().docs[0]
+        .object
+        .as_ref()
+        .unwrap()
+        .path
+        .value()
+        .unwrap()
+        .clone()
+        .unwrap();
+    let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node)).collect();
+    assert_eq!(ids[0], 1, "root first");
+    assert_eq!(*ids.last().unwrap(), first_id);
+    assert!(
+        ids.contains(&44655),
+        "through the sessionCache Map: {ids:?}"
+    );
+    assert!(
+        h.query_all_by_label("->sessionCache").count() >= 1,
+        "the hop through the cache is shown"
+    );
+    h.get_by_label_contains("Copy as text");
+    h.get_by_label("Path to root");
+}
+
+#[test]
+fn retainers_can_be_ignored_and_restored() {
+    let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    let jump = h.get_by(|n| n.placeholder() == Some("@id"));
+    jump.click();
+    jump.type_text("@52995");
+    h.get_by_label("Find object").click();
+    wait(&mut h, "selection", |a| {
+        a.docs[0].object.is_some() && settled(a)
+    });
+    // The MetricSample is held by element [50] of the metricSamples array.
+    // The edge label shows in the path and in the retainer tree (the bottom panel).
+    let lowest = h
+        .get_all_by_label("[50]")
+        .max_by(|a, b| a.rect().center().y.total_cmp(&b.rect().center().y))
+        .unwrap();
+    lowest.click_secondary();
+    h.run_steps(3);
+    h.get_by_label("Ignore this retainer").click();
+    wait(&mut h, "distances without the array", |a| {
+        a.docs[0]
+            .object
+            .as_ref()
+            .is_some_and(|o| !o.ignored.is_empty())
+            && settled(a)
+    });
+    h.get_by_label("ignored");
+    h.get_by_label("Restore ignored").click();
+    wait(&mut h, "restored distances", |a| {
+        a.docs[0]
+            .object
+            .as_ref()
+            .is_some_and(|o| o.ignored.is_empty())
+            && settled(a)
+    });
+}
+
+#[test]
+fn dominators_and_statistics_views() {
+    let mut h = app(vec![sample("small-app.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    h.get_by_label("Dominators").click();
+    h.step();
+    h.get_by_label("(root)");
+    h.get_by_label("▶").click();
+    wait(&mut h, "the root's dominated objects", settled);
+    let dom = h.state_mut().docs[0].dominators.as_mut().unwrap();
+    for l in dom.tree.levels.iter().flatten() {
+        if let heapsift::ui::tree::Items::Failed(e) = &l.items {
+            panic!("dominated children failed: {e}");
+        }
+    }
+    let rows = dom.tree.rows(None).len();
+    assert!(rows > 10, "the root's children are listed ({rows} rows)");
+    assert!(
+        h.query_all_by_label("▶").count() > 3,
+        "children are listed and expandable"
+    );
+    h.get_by_label("Statistics").click();
+    h.step();
+    h.step();
+    h.get_by_label("Strings");
+    h.get_by_label("JS arrays");
+}
+
+#[test]
+fn a_broken_file_shows_its_error_and_the_rest_keeps_working() {
+    let dir = std::env::temp_dir().join(format!("heapsift-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("broken.heapsnapshot");
+    std::fs::write(&bad, b"{\"snapshot\": {\"meta\": ").unwrap();
+    let mut h = app(vec![bad.clone(), sample("small-app.heapsnapshot")]);
+    wait(&mut h, "both loads", |a| {
+        a.docs.iter().all(|d| !d.is_loading())
+    });
+    h.state_mut().active = 0;
+    h.step();
+    h.step();
+    h.get_by_label("This snapshot could not be opened");
+    h.get_by_label_contains("broken.heapsnapshot: the file ends unexpectedly");
+    h.state_mut().active = 1;
+    h.step();
+    h.step();
+    h.get_by_label("Summary");
+}
+
+#[test]
+fn keyboard_moves_through_rows_and_expands() {
+    let mut h = app(vec![sample("small-app.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    h.key_press(egui::Key::ArrowDown);
+    h.step();
+    assert_eq!(h.state().docs[0].summary.as_ref().unwrap().cursor, Some(0));
+    h.key_press(egui::Key::ArrowDown);
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait(&mut h, "instances of the second class", settled);
+    let s = h.state().docs[0].summary.as_ref().unwrap();
+    assert_eq!(s.cursor, Some(1));
+    assert!(s.tree.is_expanded(0, s.order[1]));
+}
