@@ -263,7 +263,8 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
                     return Err(Error::invalid("the \"strings\" section is not an array"));
                 }
                 progress.begin(Phase::Strings, (b.len() - cur.i) as u64);
-                let (table, used) = strings::parse_strings(&b[cur.i..], cur.i, progress)?;
+                let (table, used) =
+                    strings::parse_strings_releasing(&b[cur.i..], cur.i, progress, &|o, l| bytes.release(o, l))?;
                 bytes.release(cur.i, used);
                 cur.i += used;
                 strings = Some(table);

@@ -73,6 +73,19 @@ pub fn parse_strings(
     offset: usize,
     progress: &Progress,
 ) -> Result<(StringTable, usize)> {
+    parse_strings_releasing(bytes, offset, progress, &|_, _| {})
+}
+
+/// Like [`parse_strings`], calling `release(file_offset, len)` for parsed ranges as it goes, so
+/// a mapped input need not stay resident.
+pub fn parse_strings_releasing(
+    bytes: &[u8],
+    offset: usize,
+    progress: &Progress,
+    release: &dyn Fn(usize, usize),
+) -> Result<(StringTable, usize)> {
+    const RELEASE_EVERY: usize = 32 << 20;
+    let mut released = 0usize;
     let truncated =
         || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
     // Decoded text is never longer than its JSON form; reserving up front avoids doubling copies
@@ -165,6 +178,10 @@ pub fn parse_strings(
         ends.push(out.len() as u64);
         if ends.len() & 0xFFF == 0 {
             progress.set(i as u64)?;
+        }
+        if i - released >= RELEASE_EVERY {
+            release(offset + released, i - released);
+            released = i;
         }
         skip_ws(&mut i);
         if i >= n {
