@@ -13,11 +13,7 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn app(cli: Cli) -> ExitCode {
-    let select = match cli
-        .select
-        .as_deref()
-        .map(|s| s.trim_start_matches('@').parse::<u32>())
-    {
+    let select = match cli.select.as_deref().map(|s| s.trim_start_matches('@').parse::<u32>()) {
         None => None,
         Some(Ok(id)) => Some(id),
         Some(Err(_)) => {
@@ -25,6 +21,13 @@ fn app(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
+    if let Some(missing) = cli.files.iter().find(|f| !f.exists()) {
+        eprintln!(
+            "heapsift: {}: no such file (to run a command, use one of: summary, object, bench; see --help)",
+            missing.display()
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     if cli.screenshot.is_some() && cli.files.is_empty() {
         eprintln!("heapsift: --screenshot needs a snapshot file to open");
         return ExitCode::from(EXIT_BAD_INPUT);
@@ -40,8 +43,6 @@ fn app(cli: Cli) -> ExitCode {
 
 #[cfg(not(feature = "gui"))]
 fn app(_cli: Cli) -> ExitCode {
-    eprintln!(
-        "heapsift: this build has no desktop app (built without the `gui` feature); see `heapsift --help`"
-    );
+    eprintln!("heapsift: this build has no desktop app (built without the `gui` feature); see `heapsift --help`");
     ExitCode::from(EXIT_BAD_INPUT)
 }

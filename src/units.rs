@@ -41,6 +41,8 @@ pub fn percent(part: f64, total: f64) -> String {
     let p = part / total * 100.0;
     if p >= 99.95 || p == 0.0 {
         format!("{:.0}%", p)
+    } else if p < 0.05 {
+        "<0.1%".into()
     } else {
         format!("{:.1}%", p)
     }
@@ -49,9 +51,7 @@ pub fn percent(part: f64, total: f64) -> String {
 /// Parses sizes like `1MB`, `512kb`, `2 GB`, `1000` (bytes; units are powers of 1024).
 pub fn parse_size(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().ok()?;
     let mult = match unit.trim() {
@@ -77,6 +77,8 @@ mod tests {
         assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "3,072.0 GB");
         assert_eq!(percent(1.0, 3.0), "33.3%");
         assert_eq!(percent(3.0, 3.0), "100%");
+        assert_eq!(percent(1.0, 10_000.0), "<0.1%");
+        assert_eq!(percent(1.0, 10_000.0), "<0.1%");
         assert_eq!(parse_size("1MB"), Some(1 << 20));
         assert_eq!(parse_size("2 kb"), Some(2048));
         assert_eq!(parse_size("abc"), None);

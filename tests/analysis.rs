@@ -163,11 +163,7 @@ fn ownership_transfer_moves_sizes_onto_single_owners() {
     assert_eq!(self_size(&s, 17), 0);
     assert_eq!(self_size(&s, 13), 0);
     assert_eq!(self_size(&s, 11), 32, "shared arrays keep their size");
-    assert_eq!(
-        self_size(&s, 15),
-        12,
-        "sizes never move onto synthetic owners"
-    );
+    assert_eq!(self_size(&s, 15), 12, "sizes never move onto synthetic owners");
     // Zero-size nodes vanish from the Summary, as in DevTools.
     assert_eq!(row(&s, "(array)").count, 1);
 }
@@ -184,11 +180,7 @@ fn no_transfer_without_user_roots() {
     b.edge(holder, "internal", "elements", elements);
     let s = index("expose-internals", &b);
     assert_eq!(self_size(&s, 7), 64);
-    assert_eq!(
-        distance(&s, 5),
-        2,
-        "without user roots the root starts at 0"
-    );
+    assert_eq!(distance(&s, 5), 2, "without user roots the root starts at 0");
 }
 
 #[test]
@@ -256,10 +248,7 @@ fn class_names_shapes_and_detached_nodes() {
         names.contains(&"Detached HTMLSpanElement"),
         "detachedness flows to native children"
     );
-    assert!(
-        names.contains(&"HTMLPElement"),
-        "attached wins over detached"
-    );
+    assert!(names.contains(&"HTMLPElement"), "attached wins over detached");
     assert!(names.contains(&"Detached <li>"));
     assert_eq!(query::display_name(&s.graph, node(&s, 9)), "{a, b}");
 }
@@ -283,10 +272,7 @@ fn location_keyed_classes_and_topmost_retained_sizes() {
     let rows: Vec<&ClassRow> = s.summary.iter().filter(|r| r.name == "Node").collect();
     assert_eq!(rows.len(), 2, "one row per constructor location");
     let chain = rows.iter().find(|r| r.count == 3).unwrap();
-    assert_eq!(
-        chain.retained_size, 30.0,
-        "only the topmost instance counts"
-    );
+    assert_eq!(chain.retained_size, 30.0, "only the topmost instance counts");
     assert_eq!(chain.location.unwrap().script_id, 4);
 }
 

@@ -52,10 +52,7 @@ fn assert_rejected(name: &str, content: &[u8], expect: &str) {
         stderr.contains(&path.display().to_string()),
         "{name}: names the file: {stderr}"
     );
-    assert!(
-        stderr.contains(expect),
-        "{name}: {stderr:?} should say {expect:?}"
-    );
+    assert!(stderr.contains(expect), "{name}: {stderr:?} should say {expect:?}");
     assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     assert_eq!(
         std::fs::read(&path).unwrap(),
@@ -116,11 +113,7 @@ fn json_that_is_not_a_snapshot() {
         br#"{"name": "package", "version": 1}"#,
         "no \"snapshot\" header",
     );
-    assert_rejected(
-        "array.json",
-        b"[1, 2, 3]",
-        "does not start with a JSON object",
-    );
+    assert_rejected("array.json", b"[1, 2, 3]", "does not start with a JSON object");
     assert_rejected(
         "bad-header.json",
         br#"{"snapshot": {"meta": 3}}"#,
@@ -209,11 +202,7 @@ fn garbage_inside_arrays_and_strings() {
         snapshot("2", "1", NODES, EDGES, r#""","A\q","a""#).as_bytes(),
         "invalid escape",
     );
-    assert_rejected(
-        "bad-gzip.heapsnapshot.gz",
-        &[0x1f, 0x8b, 8, 0, 1, 2, 3],
-        "gzip",
-    );
+    assert_rejected("bad-gzip.heapsnapshot.gz", &[0x1f, 0x8b, 8, 0, 1, 2, 3], "gzip");
 }
 
 #[test]

@@ -60,16 +60,9 @@ fn summary_table_lists_constructors_with_counts_and_percentages() {
 #[test]
 fn object_prints_the_path_from_the_root_to_a_leaked_session() {
     let out = heapsift(&["object", LEAK_S3, "@45239"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = stdout(&out);
-    assert!(
-        text.starts_with("@45239  CachedSession  (object)"),
-        "{text}"
-    );
+    assert!(text.starts_with("@45239  CachedSession  (object)"), "{text}");
     let path: Vec<&str> = text
         .lines()
         .skip_while(|l| !l.starts_with("path to root"))
@@ -81,10 +74,7 @@ fn object_prints_the_path_from_the_root_to_a_leaked_session() {
             .any(|l| l.contains("->sessionCache") && l.contains("Map @44655")),
         "{path:?}"
     );
-    assert!(
-        path.last().unwrap().contains("CachedSession @45239"),
-        "{path:?}"
-    );
+    assert!(path.last().unwrap().contains("CachedSession @45239"), "{path:?}");
 }
 
 #[test]
@@ -116,23 +106,14 @@ fn unknown_objects_and_bad_ids_exit_2() {
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(heapsift(&["summary"]).status.code(), Some(2));
-    assert_eq!(
-        heapsift(&["summary", LEAK_S3, "--top", "many"])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(heapsift(&["summary", LEAK_S3, "--top", "many"]).status.code(), Some(2));
     assert_eq!(heapsift(&["frobnicate", LEAK_S3]).status.code(), Some(2));
     assert!(heapsift(&["--help"]).status.success());
 }
 
 #[test]
 fn bench_reports_phases_total_and_peak_memory() {
-    let out = heapsift(&[
-        "bench",
-        "sample-snapshots/small-app.heapsnapshot",
-        "--quiet",
-    ]);
+    let out = heapsift(&["bench", "sample-snapshots/small-app.heapsnapshot", "--quiet"]);
     assert!(out.status.success());
     let text = stdout(&out);
     for phase in [
@@ -152,9 +133,5 @@ fn bench_reports_phases_total_and_peak_memory() {
 fn no_progress_bar_when_stderr_is_not_a_terminal() {
     let out = heapsift(&["summary", LEAK_S3, "--top", "1"]);
     assert!(out.status.success());
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -25,11 +25,8 @@ fn samples() -> Vec<PathBuf> {
 
 fn golden(sample: &Path) -> Value {
     let stem = sample.file_stem().unwrap().to_string_lossy();
-    let path = common::repo()
-        .join("tests/golden")
-        .join(format!("{stem}.summary.json"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("golden file {} is missing", path.display()));
+    let path = common::repo().join("tests/golden").join(format!("{stem}.summary.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("golden file {} is missing", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -40,19 +37,10 @@ fn summaries_equal_devtools_on_every_row() {
         let ours = summary_json(&s, &sample, None);
         let want = golden(&sample);
         let name = sample.display();
-        for key in [
-            "file",
-            "node_count",
-            "edge_count",
-            "total_size",
-            "max_js_object_id",
-        ] {
+        for key in ["file", "node_count", "edge_count", "total_size", "max_js_object_id"] {
             assert_eq!(ours[key], want[key], "{name}: {key}");
         }
-        let (ours, want) = (
-            ours["classes"].as_array().unwrap(),
-            want["classes"].as_array().unwrap(),
-        );
+        let (ours, want) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
         for (i, (o, w)) in ours.iter().zip(want).enumerate() {
             assert_eq!(o, w, "{name}: class row {i}");
         }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use heapsift::ui::{HeapsiftApp, Options};
 
 fn app(files: Vec<PathBuf>) -> Harness<'static, HeapsiftApp> {
@@ -65,8 +65,7 @@ fn the_empty_window_offers_open_and_the_demo() {
     let mut h = app(Vec::new());
     h.step();
     h.get_by_label_contains("Open snapshot").hover();
-    h.get_by_label_contains("How to take a heap snapshot")
-        .hover();
+    h.get_by_label_contains("How to take a heap snapshot").hover();
     h.get_by_label_contains("Try the demo").click();
     wait(&mut h, "the demo snapshots", ready);
     assert_eq!(h.state().docs.len(), 3);
@@ -88,10 +87,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     assert_ne!(s.order[0], first_before);
     h.get_by_label_contains("Retained Size").click();
     h.step();
-    assert_eq!(
-        h.state().docs[0].summary.as_ref().unwrap().order[0],
-        first_before
-    );
+    assert_eq!(h.state().docs[0].summary.as_ref().unwrap().order[0], first_before);
 
     // Filter to one class.
     let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
@@ -132,10 +128,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node)).collect();
     assert_eq!(ids[0], 1, "root first");
     assert_eq!(*ids.last().unwrap(), first_id);
-    assert!(
-        ids.contains(&44655),
-        "through the sessionCache Map: {ids:?}"
-    );
+    assert!(ids.contains(&44655), "through the sessionCache Map: {ids:?}");
     assert!(
         h.query_all_by_label("->sessionCache").count() >= 1,
         "the hop through the cache is shown"
@@ -152,9 +145,7 @@ fn retainers_can_be_ignored_and_restored() {
     jump.click();
     jump.type_text("@52995");
     h.get_by_label("Find object").click();
-    wait(&mut h, "selection", |a| {
-        a.docs[0].object.is_some() && settled(a)
-    });
+    wait(&mut h, "selection", |a| a.docs[0].object.is_some() && settled(a));
     // The MetricSample is held by element [50] of the metricSamples array.
     // The edge label shows in the path and in the retainer tree (the bottom panel).
     let lowest = h
@@ -165,20 +156,12 @@ fn retainers_can_be_ignored_and_restored() {
     h.run_steps(3);
     h.get_by_label("Ignore this retainer").click();
     wait(&mut h, "distances without the array", |a| {
-        a.docs[0]
-            .object
-            .as_ref()
-            .is_some_and(|o| !o.ignored.is_empty())
-            && settled(a)
+        a.docs[0].object.as_ref().is_some_and(|o| !o.ignored.is_empty()) && settled(a)
     });
     h.get_by_label("ignored");
     h.get_by_label("Restore ignored").click();
     wait(&mut h, "restored distances", |a| {
-        a.docs[0]
-            .object
-            .as_ref()
-            .is_some_and(|o| o.ignored.is_empty())
-            && settled(a)
+        a.docs[0].object.as_ref().is_some_and(|o| o.ignored.is_empty()) && settled(a)
     });
 }
 
@@ -187,22 +170,19 @@ fn dominators_and_statistics_views() {
     let mut h = app(vec![sample("small-app.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
     h.get_by_label("Dominators").click();
-    h.step();
-    h.get_by_label("(root)");
-    h.get_by_label("▶").click();
+    // The root starts expanded: its dominated objects, largest first.
     wait(&mut h, "the root's dominated objects", settled);
-    let dom = h.state_mut().docs[0].dominators.as_mut().unwrap();
-    for l in dom.tree.levels.iter().flatten() {
-        if let heapsift::ui::tree::Items::Failed(e) = &l.items {
-            panic!("dominated children failed: {e}");
-        }
-    }
-    let rows = dom.tree.rows(None).len();
-    assert!(rows > 10, "the root's children are listed ({rows} rows)");
-    assert!(
-        h.query_all_by_label("▶").count() > 3,
-        "children are listed and expandable"
-    );
+    h.get_by_label("(root)");
+    let rows = |h: &mut Harness<'static, HeapsiftApp>| {
+        h.state_mut().docs[0].dominators.as_mut().unwrap().tree.rows(None).len()
+    };
+    let before = rows(&mut h);
+    assert!(before > 10, "the root's children are listed ({before} rows)");
+    let toggles = h.query_all_by_label("▶").count();
+    assert!(toggles > 3, "children are expandable ({toggles})");
+    h.query_all_by_label("▶").next().unwrap().click();
+    wait(&mut h, "a child's dominated objects", settled);
+    assert!(rows(&mut h) > before, "expanding a child lists what it dominates");
     h.get_by_label("Statistics").click();
     h.step();
     h.step();
@@ -217,9 +197,7 @@ fn a_broken_file_shows_its_error_and_the_rest_keeps_working() {
     let bad = dir.join("broken.heapsnapshot");
     std::fs::write(&bad, b"{\"snapshot\": {\"meta\": ").unwrap();
     let mut h = app(vec![bad.clone(), sample("small-app.heapsnapshot")]);
-    wait(&mut h, "both loads", |a| {
-        a.docs.iter().all(|d| !d.is_loading())
-    });
+    wait(&mut h, "both loads", |a| a.docs.iter().all(|d| !d.is_loading()));
     h.state_mut().active = 0;
     h.step();
     h.step();

@@ -114,10 +114,7 @@ pub fn class_retained_sizes(
 
 /// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
 /// first appearance. Zero-size nodes are left out, as DevTools leaves them out.
-pub fn aggregate(
-    inp: &AggregateInputs,
-    filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
-) -> Vec<ClassRow> {
+pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
     let g = inp.graph;
     let n = g.node_count();
     let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
@@ -130,9 +127,7 @@ pub fn aggregate(
             continue;
         }
         let class = inp.classes.of_node[v as usize];
-        let d = inp
-            .distances
-            .map_or(super::distances::NO_DISTANCE, |d| d[v as usize]);
+        let d = inp.distances.map_or(super::distances::NO_DISTANCE, |d| d[v as usize]);
         let r = row_of[class as usize];
         if r == u32::MAX {
             row_of[class as usize] = rows.len() as u32;
@@ -163,10 +158,7 @@ pub fn aggregate(
             keep[prev] = false;
         }
     }
-    rows.into_iter()
-        .zip(keep)
-        .filter_map(|(r, k)| k.then_some(r))
-        .collect()
+    rows.into_iter().zip(keep).filter_map(|(r, k)| k.then_some(r)).collect()
 }
 
 /// Sorts rows as the CLI and the reference tool print them: retained size, then shallow size

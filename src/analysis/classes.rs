@@ -117,10 +117,7 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
 }
 
 /// DevTools' `inferInterfaceDefinitions`.
-pub fn infer_interface_definitions(
-    g: &Graph,
-    progress: &Progress,
-) -> Result<Vec<InterfaceDefinition>, Cancelled> {
+pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec<InterfaceDefinition>, Cancelled> {
     let n = g.node_count();
     let mut total = 0usize;
     // Candidates keyed by their property string indices, in first-seen order.
@@ -196,8 +193,7 @@ pub fn infer_interface_definitions(
         }
     }
     named.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let min_count =
-        MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+    let min_count = MIN_OBJECT_COUNT_PER_INTERFACE.max(total as f64 / MIN_OBJECT_PROPORTION_PER_INTERFACE);
     Ok(named
         .into_iter()
         .take_while(|(_, c)| *c as f64 >= min_count)
@@ -269,11 +265,7 @@ pub fn apply_interface_definitions(
         greatest_next: None,
     }];
     for (di, d) in definitions.iter().enumerate() {
-        let mut props: Vec<u32> = d
-            .properties
-            .iter()
-            .map(|p| ranks.of_text[p.as_str()])
-            .collect();
+        let mut props: Vec<u32> = d.properties.iter().map(|p| ranks.of_text[p.as_str()]).collect();
         props.sort_unstable();
         let mut cur = 0;
         for &p in &props {

@@ -41,11 +41,7 @@ pub fn calculate(
     }
     let has_user_roots = !queue.is_empty();
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
-    dist[g.root as usize] = if has_user_roots {
-        BASE_SYSTEM_DISTANCE
-    } else {
-        0
-    };
+    dist[g.root as usize] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
     queue.clear();
     queue.push(g.root);
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;

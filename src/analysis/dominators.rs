@@ -149,11 +149,7 @@ pub fn calculate(
     if (n as usize) < node_count {
         for v in 1..=node_count as u32 {
             let v_ord = v - 1;
-            if semi[v as usize] == 0
-                && !retainers
-                    .of(v_ord)
-                    .any(|slot| retainers.essential.get(slot))
-            {
+            if semi[v as usize] == 0 && !retainers.of(v_ord).any(|slot| retainers.essential.get(slot)) {
                 orphans += 1;
                 parent[v as usize] = r;
                 dfs(v, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
@@ -227,11 +223,7 @@ pub fn calculate(
             loop {
                 let next = slot[v as usize];
                 let u = evaluate(v, &mut ancestor, &linked, &mut label, &semi, &mut stack);
-                slot[v as usize] = if semi[u as usize] < semi[v as usize] {
-                    u
-                } else {
-                    p
-                };
+                slot[v as usize] = if semi[u as usize] < semi[v as usize] { u } else { p };
                 if v == last {
                     break;
                 }
@@ -311,14 +303,7 @@ fn ancestor_of(ancestor: &[u32], linked: &BitVec, x: u32) -> u32 {
     }
 }
 
-fn compress(
-    v: u32,
-    ancestor: &mut [u32],
-    linked: &BitVec,
-    label: &mut [u32],
-    semi: &[u32],
-    stack: &mut Vec<u32>,
-) {
+fn compress(v: u32, ancestor: &mut [u32], linked: &BitVec, label: &mut [u32], semi: &[u32], stack: &mut Vec<u32>) {
     stack.clear();
     let mut v = v;
     while ancestor_of(ancestor, linked, ancestor_of(ancestor, linked, v)) != 0 {

@@ -224,22 +224,15 @@ mod tests {
         );
         assert!(parse_weak_map_edge_name("map").is_none());
         assert!(
-            parse_weak_map_edge_name(
-                "12 / part of key (Object @1) -> value (Array) pair in WeakMap (table @7)"
-            )
-            .is_none()
+            parse_weak_map_edge_name("12 / part of key (Object @1) -> value (Array) pair in WeakMap (table @7)")
+                .is_none()
         );
         assert!(
-            parse_weak_map_edge_name(
-                " / part of key (Object @1) -> value (Array @2) pair in WeakMap (table @7)"
-            )
-            .is_none()
+            parse_weak_map_edge_name(" / part of key (Object @1) -> value (Array @2) pair in WeakMap (table @7)")
+                .is_none()
         );
         assert!(
-            parse_weak_map_edge_name(
-                "3 / part of key (a\nb @1) -> value (c @2) pair in WeakMap (table @7)"
-            )
-            .is_none()
+            parse_weak_map_edge_name("3 / part of key (a\nb @1) -> value (c @2) pair in WeakMap (table @7)").is_none()
         );
     }
 }

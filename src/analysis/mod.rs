@@ -59,11 +59,7 @@ pub fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
 
 /// Like [`analyze`], handing the Summary's counts and shallow sizes to `on_partial` as soon as
 /// they are known, before dominators and retained sizes.
-pub fn analyze_with(
-    mut g: Graph,
-    progress: &Progress,
-    on_partial: &dyn Fn(PartialSummary),
-) -> Result<Snapshot> {
+pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot> {
     if g.root as usize >= g.node_count() {
         return Err(Error::invalid("the snapshot has no root node"));
     }
@@ -104,8 +100,7 @@ pub fn analyze_with(
     let total_size = doms.retained.get(g.root) + g.extra_native_bytes;
 
     progress.begin(Phase::Aggregates, 3);
-    let class_retained =
-        aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
+    let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
     progress.advance(1)?;
     // Distances run last so their arrays never coexist with the dominator algorithm's
     // temporaries or the dominator tree's children lists; nothing before needs them.
@@ -205,18 +200,12 @@ impl Snapshot {
             .filter(|&(c, &d)| d == v && c as NodeId != root)
             .map(|(c, _)| c as NodeId)
             .collect();
-        out.sort_by(|&a, &b| {
-            self.retained
-                .get(b)
-                .total_cmp(&self.retained.get(a))
-                .then(a.cmp(&b))
-        });
+        out.sort_by(|&a, &b| self.retained.get(b).total_cmp(&self.retained.get(a)).then(a.cmp(&b)));
         out
     }
 
     pub fn class_name(&self, v: NodeId) -> &str {
-        self.classes
-            .name(&self.graph, self.classes.of_node[v as usize])
+        self.classes.name(&self.graph, self.classes.of_node[v as usize])
     }
 
     /// Bytes held by the index, for benchmarks.

@@ -101,8 +101,7 @@ fn plain_object_name(g: &Graph, v: NodeId) -> String {
 pub fn edge_label(g: &Graph, e: usize) -> String {
     let name = g.edge_name(e);
     let text = name.to_string();
-    let numeric_shortcut =
-        matches!(name, EdgeName::Str(s) if super::distances::js_parse_int(s).is_some());
+    let numeric_shortcut = matches!(name, EdgeName::Str(s) if super::distances::js_parse_int(s).is_some());
     match g.edge_kind(e) {
         EdgeKind::Context => format!("->{text}"),
         EdgeKind::Element => format!("[{text}]"),
@@ -153,11 +152,7 @@ pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
             })
         })
         .collect();
-    out.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.cmp(&b.1))
-            .then(a.2.cmp(&b.2))
-    });
+    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     out.into_iter().map(|x| x.3).collect()
 }
 
@@ -178,8 +173,7 @@ pub fn retainers_with_weak(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Re
 
 /// Outgoing edges as the Containment view lists them (invisible edges hidden).
 pub fn edges(g: &Graph, v: NodeId) -> impl Iterator<Item = usize> + '_ {
-    g.edges(v)
-        .filter(move |&e| g.edge_type[e] != g.invisible_edge_type)
+    g.edges(v).filter(move |&e| g.edge_type[e] != g.invisible_edge_type)
 }
 
 /// One step of a path: the edge taken and the node it reaches.
@@ -208,11 +202,9 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
         }
         let d = s.distances[cur as usize];
         // Follow a retainer strictly closer to the root; the root's own edge ends the path.
-        let next = retainers(s, cur, &s.distances).into_iter().find(|r| {
-            s.distances[r.from as usize] >= 0
-                && s.distances[r.from as usize] < d
-                && !seen.contains(&r.from)
-        });
+        let next = retainers(s, cur, &s.distances)
+            .into_iter()
+            .find(|r| s.distances[r.from as usize] >= 0 && s.distances[r.from as usize] < d && !seen.contains(&r.from));
         match next {
             Some(r) => {
                 rev.push((Some(r.edge), cur));
@@ -231,11 +223,7 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
     }
     rev.reverse();
     // rev holds (edge into node, node); turn it into hops root first.
-    Some(
-        rev.into_iter()
-            .map(|(edge, node)| Hop { edge, node })
-            .collect(),
-    )
+    Some(rev.into_iter().map(|(edge, node)| Hop { edge, node }).collect())
 }
 
 /// The dominator chain from `v` up to the root (v first).

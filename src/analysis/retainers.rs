@@ -19,11 +19,7 @@ pub struct Retainers {
 }
 
 impl Retainers {
-    pub fn build(
-        g: &Graph,
-        essential_edges: &BitVec,
-        progress: &Progress,
-    ) -> Result<Retainers, Cancelled> {
+    pub fn build(g: &Graph, essential_edges: &BitVec, progress: &Progress) -> Result<Retainers, Cancelled> {
         let n = g.node_count();
         let e_count = g.edge_count();
         progress.begin(Phase::Retainers, (e_count * 2) as u64);
@@ -60,11 +56,7 @@ impl Retainers {
                 }
             }
         }
-        Ok(Retainers {
-            first,
-            node,
-            essential,
-        })
+        Ok(Retainers { first, node, essential })
     }
 
     #[inline]

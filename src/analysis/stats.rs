@@ -42,10 +42,10 @@ pub fn calculate(g: &Graph, retainers: &Retainers, total_size: f64) -> Statistic
             _ if g.name(v) == "Array" => {
                 let mut s = size;
                 // The elements store counts with its array when nothing else holds it.
-                if let Some(e) = g.edges(v).find(|&e| {
-                    g.edge_kind(e) == EdgeKind::Internal
-                        && g.strings.get(g.edge_name[e]) == "elements"
-                }) {
+                if let Some(e) = g
+                    .edges(v)
+                    .find(|&e| g.edge_kind(e) == EdgeKind::Internal && g.strings.get(g.edge_name[e]) == "elements")
+                {
                     let el = g.to(e);
                     if retainers.count(el) == 1 {
                         s += g.self_size[el as usize] as f64;

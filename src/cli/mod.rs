@@ -110,10 +110,7 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
         .map_err(|_| format!("{id:?} is not an object id (expected @123 or 123)"))?;
     let s = load(file, quiet)?;
     let Some(v) = s.graph.find_id(wanted) else {
-        return Err(format!(
-            "{}: there is no object with id @{wanted}",
-            file.display()
-        ));
+        return Err(format!("{}: there is no object with id @{wanted}", file.display()));
     };
     if json {
         output::print_json(&crate::report::object_json(&s, v));
@@ -156,13 +153,7 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
             .find(|(p, _)| p == phase)
             .map(|(_, r)| crate::units::bytes(*r as f64))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{:<40} {:>10.3} {:>14}",
-            phase.label(),
-            d.as_secs_f64(),
-            rss
-        );
+        let _ = writeln!(out, "{:<40} {:>10.3} {:>14}", phase.label(), d.as_secs_f64(), rss);
     }
     let _ = writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64());
     let rss = engine::peak_rss().unwrap_or(0);

@@ -14,10 +14,7 @@ use crate::units::{bytes, percent, thousands};
 /// Writes JSON as the reference tool does (one-space indent), then a newline.
 pub fn print_json(v: &impl Serialize) {
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b" "),
-    );
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b" "));
     if v.serialize(&mut ser).is_ok() {
         buf.push(b'\n');
         let _ = std::io::stdout().lock().write_all(&buf);
@@ -25,9 +22,7 @@ pub fn print_json(v: &impl Serialize) {
 }
 
 fn distance_text(d: i32) -> String {
-    shown_distance(d)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "−".into())
+    shown_distance(d).map(|d| d.to_string()).unwrap_or_else(|| "−".into())
 }
 
 pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
@@ -73,13 +68,7 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let name = display_name(g, v);
-    let _ = writeln!(
-        out,
-        "@{}  {}  ({})",
-        g.id(v),
-        s.class_name(v),
-        g.type_name(v)
-    );
+    let _ = writeln!(out, "@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v));
     if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
         let _ = writeln!(out, "name:          {}", preview(&name, 120));
     }
@@ -97,26 +86,15 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
         bytes(r),
         percent(r, s.total_size)
     );
-    let _ = writeln!(
-        out,
-        "distance:      {}",
-        distance_text(s.distances[v as usize])
-    );
+    let _ = writeln!(out, "distance:      {}", distance_text(s.distances[v as usize]));
     let dom = s.dominator[v as usize];
     let _ = writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom));
     match query::path_to_root(s, v) {
         None => {
-            let _ = writeln!(
-                out,
-                "path to root:  none (only weak references reach this object)"
-            );
+            let _ = writeln!(out, "path to root:  none (only weak references reach this object)");
         }
         Some(hops) => {
-            let _ = writeln!(
-                out,
-                "path to root ({} hops, root first):",
-                hops.len().saturating_sub(1)
-            );
+            let _ = writeln!(out, "path to root ({} hops, root first):", hops.len().saturating_sub(1));
             for h in &hops {
                 let edge = match h.edge {
                     None => String::new(),

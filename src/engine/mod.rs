@@ -46,11 +46,7 @@ impl Source {
 }
 
 /// Opens and indexes a snapshot from any source, reporting the partial Summary early.
-pub fn load_with(
-    source: Source,
-    progress: &Progress,
-    on_partial: &dyn Fn(PartialSummary),
-) -> Result<Snapshot, Error> {
+pub fn load_with(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot, Error> {
     let bytes = match source {
         Source::File(path) => Bytes::open(&path)?,
         Source::Embedded(_, data) => Bytes::Static(data),
@@ -113,10 +109,7 @@ impl LoadJob {
 
     /// Counts and shallow sizes, once known.
     pub fn partial(&self) -> Option<Arc<PartialSummary>> {
-        self.partial
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.partial.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Waits for the result; call after `is_finished` to avoid blocking.
@@ -126,9 +119,7 @@ impl LoadJob {
             None => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
             Some(h) => match h.join() {
                 Ok(r) => r.map(Arc::new),
-                Err(_) => {
-                    Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path))
-                }
+                Err(_) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
             },
         }
     }
@@ -179,10 +170,7 @@ impl RssSampler {
 
     pub fn finish(mut self) -> Vec<(Phase, u64)> {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.handle
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default()
+        self.handle.take().and_then(|h| h.join().ok()).unwrap_or_default()
     }
 }
 

@@ -17,10 +17,7 @@ pub struct Task<T> {
 
 impl<T: Send + Sync + 'static> Task<T> {
     /// Runs `work` on the shared thread pool.
-    pub fn spawn(
-        waker: Waker,
-        work: impl FnOnce(&Progress) -> Result<T, Error> + Send + 'static,
-    ) -> Task<T> {
+    pub fn spawn(waker: Waker, work: impl FnOnce(&Progress) -> Result<T, Error> + Send + 'static) -> Task<T> {
         let result = Arc::new(OnceLock::new());
         let progress = Progress::new();
         let (r, p) = (result.clone(), progress.clone());

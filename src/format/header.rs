@@ -80,11 +80,9 @@ fn type_names(types: &[Value], offset: usize, what: &str) -> Result<Vec<String>>
         .ok_or_else(|| Error::invalid(format!("meta.{what} does not list the type names")))?;
     list.iter()
         .map(|v| {
-            v.as_str().map(str::to_owned).ok_or_else(|| {
-                Error::invalid(format!(
-                    "meta.{what} holds a type name that is not a string"
-                ))
-            })
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| Error::invalid(format!("meta.{what} holds a type name that is not a string")))
         })
         .collect()
 }
@@ -100,8 +98,8 @@ fn count(v: Option<f64>, what: &str) -> Result<usize> {
 }
 
 pub fn parse_header(json: &[u8]) -> Result<Header> {
-    let raw: RawHeader = serde_json::from_slice(json)
-        .map_err(|e| Error::invalid(format!("the snapshot header is not valid: {e}")))?;
+    let raw: RawHeader =
+        serde_json::from_slice(json).map_err(|e| Error::invalid(format!("the snapshot header is not valid: {e}")))?;
     let meta = raw.meta;
 
     let node_fields: Vec<NodeField> = meta
@@ -125,16 +123,10 @@ pub fn parse_header(json: &[u8]) -> Result<Header> {
         (NodeField::EdgeCount, "edge_count"),
     ] {
         if !node_fields.contains(&need) {
-            return Err(Error::invalid(format!(
-                "meta.node_fields has no \"{name}\" field"
-            )));
+            return Err(Error::invalid(format!("meta.node_fields has no \"{name}\" field")));
         }
     }
-    let type_offset = meta
-        .node_fields
-        .iter()
-        .position(|f| f == "type")
-        .unwrap_or(0);
+    let type_offset = meta.node_fields.iter().position(|f| f == "type").unwrap_or(0);
     let node_types = type_names(&meta.node_types, type_offset, "node_types")?;
 
     let edge_fields: Vec<EdgeField> = meta
@@ -153,21 +145,13 @@ pub fn parse_header(json: &[u8]) -> Result<Header> {
         (EdgeField::ToNode, "to_node"),
     ] {
         if !edge_fields.contains(&need) {
-            return Err(Error::invalid(format!(
-                "meta.edge_fields has no \"{name}\" field"
-            )));
+            return Err(Error::invalid(format!("meta.edge_fields has no \"{name}\" field")));
         }
     }
-    let edge_type_offset = meta
-        .edge_fields
-        .iter()
-        .position(|f| f == "type")
-        .unwrap_or(0);
+    let edge_type_offset = meta.edge_fields.iter().position(|f| f == "type").unwrap_or(0);
     let edge_types = type_names(&meta.edge_types, edge_type_offset, "edge_types")?;
     if node_types.len() > 255 || edge_types.len() > 255 {
-        return Err(Error::invalid(
-            "meta lists more than 255 node or edge types",
-        ));
+        return Err(Error::invalid("meta lists more than 255 node or edge types"));
     }
 
     let location_fields = meta

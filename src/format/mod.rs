@@ -73,9 +73,7 @@ impl Bytes {
             if end > start {
                 // SAFETY: the mapping is a private read-only file mapping, so dropping pages
                 // loses nothing; later reads fault them back in from the file.
-                let _ = unsafe {
-                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start)
-                };
+                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
             }
         }
         #[cfg(not(unix))]
@@ -138,12 +136,10 @@ impl<'a> Cursor<'a> {
     fn key(&mut self) -> Result<&'a str> {
         self.expect(b'"', "before a section name")?;
         let start = self.i;
-        let end =
-            memchr::memchr(b'"', &self.b[start..]).ok_or_else(|| truncated("in a section name"))?;
+        let end = memchr::memchr(b'"', &self.b[start..]).ok_or_else(|| truncated("in a section name"))?;
         self.i = start + end + 1;
-        std::str::from_utf8(&self.b[start..start + end]).map_err(|_| {
-            Error::invalid(format!("a section name at byte {start} is not valid text"))
-        })
+        std::str::from_utf8(&self.b[start..start + end])
+            .map_err(|_| Error::invalid(format!("a section name at byte {start} is not valid text")))
     }
 
     /// Skips one JSON value of any kind, honouring strings and nesting.
@@ -159,8 +155,7 @@ impl<'a> Cursor<'a> {
                 b'"' => {
                     self.i += 1;
                     loop {
-                        let rel = memchr::memchr2(b'"', b'\\', &b[self.i..])
-                            .ok_or_else(|| truncated(context))?;
+                        let rel = memchr::memchr2(b'"', b'\\', &b[self.i..]).ok_or_else(|| truncated(context))?;
                         self.i += rel;
                         if b[self.i] == b'\\' {
                             self.i += 2;
@@ -213,9 +208,7 @@ impl<'a> Cursor<'a> {
 }
 
 fn truncated(context: &str) -> Error {
-    Error::invalid(format!(
-        "the file ends unexpectedly {context} (it looks truncated)"
-    ))
+    Error::invalid(format!("the file ends unexpectedly {context} (it looks truncated)"))
 }
 
 /// Parses a whole snapshot. `bytes` must outlive the call only; the result owns its data.
@@ -285,14 +278,10 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         }
     }
 
-    let header = header
-        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
-    let nodes = nodes
-        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"nodes\" section"))?;
-    let edges = edges
-        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"edges\" section"))?;
-    let strings = strings
-        .ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"strings\" section"))?;
+    let header = header.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
+    let nodes = nodes.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"nodes\" section"))?;
+    let edges = edges.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"edges\" section"))?;
+    let strings = strings.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"strings\" section"))?;
 
     let n = header.node_count;
     if n == 0 {
@@ -341,12 +330,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     Ok(raw)
 }
 
-fn parse_nodes(
-    bytes: &Bytes,
-    (s, e): (usize, usize),
-    raw: &mut RawSnapshot,
-    progress: &Progress,
-) -> Result<()> {
+fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
     progress.begin(Phase::Nodes, (e - s) as u64);
     let fields = raw.header.node_fields.clone();
     let f = fields.len();
@@ -383,9 +367,7 @@ fn parse_nodes(
                         NodeField::Name => name.write(rec, checked_u32(v, "a node name index")?),
                         NodeField::Id => id.write(rec, v as u32),
                         NodeField::SelfSize => size.write(rec, v as u32),
-                        NodeField::EdgeCount => {
-                            counts.write(rec + 1, checked_u32(v, "a node's edge count")?)
-                        }
+                        NodeField::EdgeCount => counts.write(rec + 1, checked_u32(v, "a node's edge count")?),
                         NodeField::Detachedness => det.write(rec, (v & 3) as u8),
                         NodeField::Ignored => {}
                     }
@@ -418,12 +400,7 @@ fn checked_u32(v: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::invalid(format!("{what} is out of range ({v})")))
 }
 
-fn parse_edges(
-    bytes: &Bytes,
-    (s, e): (usize, usize),
-    raw: &mut RawSnapshot,
-    progress: &Progress,
-) -> Result<()> {
+fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
     progress.begin(Phase::Edges, (e - s) as u64);
     let fields = raw.header.edge_fields.clone();
     let f = fields.len();

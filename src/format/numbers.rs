@@ -108,11 +108,7 @@ where
 
 /// Iterates the unsigned integers of a chunk, calling `f(index_in_chunk, value)`.
 #[inline]
-pub fn for_each_value(
-    chunk: &Chunk,
-    what: &str,
-    mut f: impl FnMut(usize, u64) -> Result<()>,
-) -> Result<()> {
+pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -> Result<()>) -> Result<()> {
     let b = chunk.bytes;
     let n = b.len();
     let mut i = 0;

@@ -68,11 +68,7 @@ impl StringTable {
 
 /// Decodes the array starting at `bytes[0] == b'['`. Returns the table and the number of bytes
 /// consumed (through the closing `]`). `offset` is the array's byte offset in the file.
-pub fn parse_strings(
-    bytes: &[u8],
-    offset: usize,
-    progress: &Progress,
-) -> Result<(StringTable, usize)> {
+pub fn parse_strings(bytes: &[u8], offset: usize, progress: &Progress) -> Result<(StringTable, usize)> {
     parse_strings_releasing(bytes, offset, progress, &|_, _| {})
 }
 
@@ -86,8 +82,7 @@ pub fn parse_strings_releasing(
 ) -> Result<(StringTable, usize)> {
     const RELEASE_EVERY: usize = 32 << 20;
     let mut released = 0usize;
-    let truncated =
-        || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
+    let truncated = || Error::invalid("the file ends inside the \"strings\" section (it looks truncated)");
     // Decoded text is never longer than its JSON form; reserving up front avoids doubling copies
     // of a possibly huge buffer (untouched capacity costs no memory).
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len().min(1 << 34));
@@ -202,17 +197,14 @@ pub fn parse_strings_releasing(
         }
     }
     // `push_raw` only appends valid UTF-8 and escapes append whole chars.
-    let data = String::from_utf8(out)
-        .map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
+    let data = String::from_utf8(out).map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
     let mut table = StringTable { data, ends };
     table.shrink_to_fit();
     Ok((table, i))
 }
 
 fn bad_unicode(at: usize) -> Error {
-    Error::invalid(format!(
-        "invalid \\u escape in the \"strings\" section at byte {at}"
-    ))
+    Error::invalid(format!("invalid \\u escape in the \"strings\" section at byte {at}"))
 }
 
 #[inline]
@@ -256,10 +248,7 @@ mod tests {
         );
         assert_eq!(parse(r#"["\ud83d\ude00"]"#), vec!["😀"]);
         // Lone surrogates (other producers) do not fail the load.
-        assert_eq!(
-            parse(r#"["\ud83d", "x\udc00y"]"#),
-            vec!["\u{FFFD}", "x\u{FFFD}y"]
-        );
+        assert_eq!(parse(r#"["\ud83d", "x\udc00y"]"#), vec!["\u{FFFD}", "x\u{FFFD}y"]);
         assert_eq!(parse("[]"), Vec::<String>::new());
         assert_eq!(parse("[ \"raw é\" ]"), vec!["raw é"]);
     }

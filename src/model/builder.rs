@@ -62,14 +62,7 @@ impl SnapshotBuilder {
         self.node_detached(ty, name, id, self_size, 0)
     }
 
-    pub fn node_detached(
-        &mut self,
-        ty: &'static str,
-        name: &str,
-        id: u32,
-        self_size: u64,
-        detachedness: u8,
-    ) -> usize {
+    pub fn node_detached(&mut self, ty: &'static str, name: &str, id: u32, self_size: u64, detachedness: u8) -> usize {
         assert!(NODE_TYPES.contains(&ty), "unknown node type {ty}");
         let name = self.string(name);
         self.nodes.push((ty, name, id, self_size, detachedness));
@@ -80,8 +73,7 @@ impl SnapshotBuilder {
     pub fn edge(&mut self, from: usize, ty: &'static str, name: &str, to: usize) {
         assert!(EDGE_TYPES.contains(&ty), "unknown edge type {ty}");
         let name = if ty == "element" || ty == "hidden" {
-            name.parse()
-                .expect("element and hidden edges take numeric names")
+            name.parse().expect("element and hidden edges take numeric names")
         } else {
             self.string(name)
         };
@@ -117,8 +109,7 @@ impl SnapshotBuilder {
             self.edges.len()
         )
         .unwrap();
-        let mut by_source: Vec<Vec<&(usize, &str, u32, usize)>> =
-            vec![Vec::new(); self.nodes.len()];
+        let mut by_source: Vec<Vec<&(usize, &str, u32, usize)>> = vec![Vec::new(); self.nodes.len()];
         for e in &self.edges {
             by_source[e.0].push(e);
         }
@@ -146,11 +137,7 @@ impl SnapshotBuilder {
             .map(|(n, s, l, c)| format!("{},{s},{l},{c}", n * nf))
             .collect();
         write!(out, "\"locations\":[{}],", locs.join(",")).unwrap();
-        let strings: Vec<String> = self
-            .strings
-            .iter()
-            .map(|s| serde_json::to_string(s).unwrap())
-            .collect();
+        let strings: Vec<String> = self.strings.iter().map(|s| serde_json::to_string(s).unwrap()).collect();
         write!(out, "\"strings\":[{}]}}", strings.join(",")).unwrap();
         out
     }

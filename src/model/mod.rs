@@ -56,10 +56,7 @@ impl NodeKind {
     }
 
     pub fn is_string(self) -> bool {
-        matches!(
-            self,
-            NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString
-        )
+        matches!(self, NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString)
     }
 }
 
@@ -151,23 +148,11 @@ impl Graph {
     /// Wraps parsed columns and checks every string index.
     pub fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
         progress.begin(Phase::Validating, 2);
-        let node_kinds: Vec<NodeKind> = raw
-            .header
-            .node_types
-            .iter()
-            .map(|s| NodeKind::from_name(s))
-            .collect();
-        let edge_kinds: Vec<EdgeKind> = raw
-            .header
-            .edge_types
-            .iter()
-            .map(|s| EdgeKind::from_name(s))
-            .collect();
+        let node_kinds: Vec<NodeKind> = raw.header.node_types.iter().map(|s| NodeKind::from_name(s)).collect();
+        let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
         let string_count = raw.strings.len() as u64;
 
-        if let Some(ord) = first_bad(raw.node_name.len(), |i| {
-            raw.node_name[i] as u64 >= string_count
-        }) {
+        if let Some(ord) = first_bad(raw.node_name.len(), |i| raw.node_name[i] as u64 >= string_count) {
             return Err(Error::invalid(format!(
                 "node {ord} (id {}) has name index {}, but there are only {string_count} strings",
                 raw.node_id[ord], raw.node_name[ord]

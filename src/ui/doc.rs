@@ -23,12 +23,7 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 4] = [
-        View::Summary,
-        View::Retainers,
-        View::Dominators,
-        View::Statistics,
-    ];
+    pub const ALL: [View; 4] = [View::Summary, View::Retainers, View::Dominators, View::Statistics];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -40,9 +35,7 @@ impl View {
     }
 
     pub fn parse(s: &str) -> Option<View> {
-        View::ALL
-            .into_iter()
-            .find(|v| v.label().eq_ignore_ascii_case(s))
+        View::ALL.into_iter().find(|v| v.label().eq_ignore_ascii_case(s))
     }
 }
 
@@ -98,9 +91,7 @@ impl SummaryState {
         let needle = self.filter.to_lowercase();
         let rows = &self.rows;
         let mut order: Vec<u32> = (0..rows.len() as u32)
-            .filter(|&i| {
-                needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle)
-            })
+            .filter(|&i| needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle))
             .collect();
         let key = |a: &ClassRow, b: &ClassRow| match self.sort {
             Column::Constructor => crate::analysis::classes::cmp_js(&a.name, &b.name),
@@ -136,11 +127,7 @@ impl SummaryState {
 
 /// Unreachable and system-only distances sort after all shown ones.
 fn distance_key(d: i32) -> i64 {
-    if distances::is_shown(d) {
-        d as i64
-    } else {
-        i64::MAX
-    }
+    if distances::is_shown(d) { d as i64 } else { i64::MAX }
 }
 
 /// Everything shown about the selected object.
@@ -223,9 +210,7 @@ impl Doc {
                 self.partial = job.partial();
             }
             if job.is_finished() {
-                let DocState::Loading(job) =
-                    std::mem::replace(&mut self.state, DocState::Failed(String::new()))
-                else {
+                let DocState::Loading(job) = std::mem::replace(&mut self.state, DocState::Failed(String::new())) else {
                     unreachable!()
                 };
                 let elapsed = job.progress.view().elapsed;
@@ -233,10 +218,10 @@ impl Doc {
                     Ok(s) => {
                         self.load_time = Some(elapsed);
                         self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
-                        self.dominators = Some(DominatorState {
-                            tree: Tree::new(Items::Nodes(Arc::new(vec![s.graph.root]))),
-                            cursor: None,
-                        });
+                        let mut tree = Tree::new(Items::Nodes(Arc::new(vec![s.graph.root])));
+                        // The root alone says nothing: start with its children listed.
+                        tree.expand(0, 0, dominated_task(&s, s.graph.root, waker), PAGE);
+                        self.dominators = Some(DominatorState { tree, cursor: None });
                         DocState::Ready(s)
                     }
                     Err(e) => DocState::Failed(e.to_string()),
@@ -312,9 +297,9 @@ impl Doc {
                 obj.auto_expand = 0;
                 break;
             }
-            obj.frontier =
-                obj.retainers
-                    .expand(level, 0, retainers_task(snapshot, r.from, obj, waker), PAGE);
+            obj.frontier = obj
+                .retainers
+                .expand(level, 0, retainers_task(snapshot, r.from, obj, waker), PAGE);
             obj.auto_expand -= 1;
         }
     }
@@ -352,9 +337,10 @@ impl Doc {
         }
         summary.tree.mark_dirty();
         let rows = summary.rows().to_vec();
-        if let Some(flat) = rows.iter().position(
-            |r| matches!(*r, Row::Item { level: l, index, .. } if l == level && index == i as u32),
-        ) {
+        if let Some(flat) = rows
+            .iter()
+            .position(|r| matches!(*r, Row::Item { level: l, index, .. } if l == level && index == i as u32))
+        {
             summary.cursor = Some(flat);
             summary.scroll_to = Some(flat);
         }
@@ -450,9 +436,7 @@ impl Doc {
             return;
         };
         self.jump_error = None;
-        self.jump_task = Some(Task::spawn(waker.clone(), move |_| {
-            Ok(snapshot.graph.find_id(id))
-        }));
+        self.jump_task = Some(Task::spawn(waker.clone(), move |_| Ok(snapshot.graph.find_id(id))));
     }
 
     pub fn busy(&self) -> bool {
@@ -462,13 +446,11 @@ impl Doc {
                 .summary
                 .as_ref()
                 .is_some_and(|s| s.tree.is_loading() || s.reveal.is_some())
-            || self.object.as_ref().is_some_and(|o| {
-                o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied
-            })
             || self
-                .dominators
+                .object
                 .as_ref()
-                .is_some_and(|d| d.tree.is_loading())
+                .is_some_and(|o| o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied)
+            || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
     }
 }
 
@@ -506,20 +488,12 @@ pub fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
 }
 
 /// The retainers of `v`, sorted as the Retainers view lists them, computed off the UI thread.
-pub fn retainers_task(
-    snapshot: &Arc<Snapshot>,
-    v: NodeId,
-    obj: &ObjectState,
-    waker: &Waker,
-) -> Items {
+pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, waker: &Waker) -> Items {
     let s = snapshot.clone();
     let dist = obj.distances.as_ref().and_then(|t| t.value().cloned());
     let ignored = obj.ignored.clone();
     let task = Task::spawn(waker.clone(), move |_| {
-        let d: &[i32] = dist
-            .as_deref()
-            .map(|v| v.as_slice())
-            .unwrap_or(&s.distances);
+        let d: &[i32] = dist.as_deref().map(|v| v.as_slice()).unwrap_or(&s.distances);
         let mut list = query::retainers_with_weak(&s, v, d);
         // Ignored retainers stay listed (so they can be restored) but sort last.
         list.sort_by_key(|r| ignored.contains(&r.from));
@@ -531,9 +505,7 @@ pub fn retainers_task(
 /// The instances of a class, largest retained first, computed off the UI thread.
 pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, waker: &Waker) -> Items {
     let s = snapshot.clone();
-    Items::Loading(Task::spawn(waker.clone(), move |_| {
-        Ok(Arc::new(s.instances_of(class)))
-    }))
+    Items::Loading(Task::spawn(waker.clone(), move |_| Ok(Arc::new(s.instances_of(class)))))
 }
 
 /// Dominator-tree children, largest retained first, computed off the UI thread.

@@ -20,8 +20,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     let g = &snapshot.graph;
     let total = snapshot.total_size;
     ui.label(
-        RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.")
-            .weak(),
+        RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.").weak(),
     );
     let rows: Vec<Row> = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
@@ -33,9 +32,9 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(72.0).at_least(60.0))
-        .column(TableColumn::initial(150.0).at_least(110.0))
-        .column(TableColumn::initial(150.0).at_least(110.0))
+        .column(TableColumn::initial(64.0).at_least(56.0))
+        .column(TableColumn::initial(128.0).at_least(110.0))
+        .column(TableColumn::initial(136.0).at_least(110.0))
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
         .header(ROW_HEIGHT + 4.0, |mut h| {
@@ -52,16 +51,11 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                 let node = row_node(&dom.tree, r, g);
                 row.set_selected(dom.cursor == Some(i) || (node.is_some() && node == selected));
                 match r {
-                    Row::Item {
-                        level,
-                        index,
-                        depth,
-                    } => {
+                    Row::Item { level, index, depth } => {
                         let Some(v) = node else { return };
                         let expanded = dom.tree.is_expanded(level, index);
                         // Leaves retain only themselves.
-                        let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64
-                            || v == g.root;
+                        let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64 || v == g.root;
                         row.col(|ui| {
                             if widgets::tree_toggle(ui, depth, expandable, expanded) {
                                 actions.push(Action::Toggle { level, index });
@@ -72,9 +66,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                                 object_label(ui, snapshot, v, None);
                             }
                         });
-                        row.col(|ui| {
-                            widgets::right_text(ui, distance_text(snapshot.distances[v as usize]))
-                        });
+                        row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
                         row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
                         row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     }
@@ -122,13 +114,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                 }
             });
         });
-    keyboard(
-        ui,
-        &rows,
-        dom.cursor,
-        |r| row_node(&dom.tree, r, g),
-        &mut actions,
-    );
+    keyboard(ui, &rows, dom.cursor, |r| row_node(&dom.tree, r, g), &mut actions);
     dom.tree.put_rows(rows);
     for a in actions {
         match a {
@@ -149,17 +135,8 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                 };
                 if d.tree.is_expanded(level, index) {
                     d.tree.collapse(level, index);
-                } else if let Some(v) = row_node(
-                    &d.tree,
-                    Row::Item {
-                        level,
-                        index,
-                        depth: 0,
-                    },
-                    g,
-                ) {
-                    d.tree
-                        .expand(level, index, dominated_task(snapshot, v, waker), PAGE);
+                } else if let Some(v) = row_node(&d.tree, Row::Item { level, index, depth: 0 }, g) {
+                    d.tree.expand(level, index, dominated_task(snapshot, v, waker), PAGE);
                 }
             }
         }

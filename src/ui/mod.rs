@@ -93,11 +93,7 @@ struct SaveShot {
 }
 
 impl HeapsiftApp {
-    pub fn new(
-        ctx: &egui::Context,
-        storage: Option<&dyn eframe::Storage>,
-        options: Options,
-    ) -> HeapsiftApp {
+    pub fn new(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>, options: Options) -> HeapsiftApp {
         let settings: Settings = storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
@@ -170,18 +166,16 @@ impl HeapsiftApp {
     fn open_dialog(&mut self) {
         let (tx, rx) = std::sync::mpsc::channel();
         let waker = self.waker.clone();
-        let started = std::thread::Builder::new()
-            .name("file dialog".into())
-            .spawn(move || {
-                let files = rfd::FileDialog::new()
-                    .set_title("Open heap snapshots")
-                    .add_filter("Heap snapshots", &["heapsnapshot", "gz", "json"])
-                    .add_filter("All files", &["*"])
-                    .pick_files()
-                    .unwrap_or_default();
-                let _ = tx.send(files);
-                waker();
-            });
+        let started = std::thread::Builder::new().name("file dialog".into()).spawn(move || {
+            let files = rfd::FileDialog::new()
+                .set_title("Open heap snapshots")
+                .add_filter("Heap snapshots", &["heapsnapshot", "gz", "json"])
+                .add_filter("All files", &["*"])
+                .pick_files()
+                .unwrap_or_default();
+            let _ = tx.send(files);
+            waker();
+        });
         if started.is_ok() {
             self.dialog = Some(rx);
         }
@@ -208,13 +202,7 @@ impl HeapsiftApp {
                 self.open(Source::File(f));
             }
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .collect()
-        });
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
         for f in dropped {
             self.open(Source::File(f));
         }
@@ -228,11 +216,7 @@ impl HeapsiftApp {
                 let name = self
                     .docs
                     .get(self.active)
-                    .map(|d| {
-                        d.title()
-                            .replace(".heapsnapshot", "")
-                            .replace(" (demo)", "")
-                    })
+                    .map(|d| d.title().replace(".heapsnapshot", "").replace(" (demo)", ""))
                     .unwrap_or_else(|| "heapsift".into());
                 let dir = std::env::current_dir().unwrap_or_default();
                 self.save_shot = Some(SaveShot {
@@ -358,10 +342,7 @@ impl HeapsiftApp {
     fn menu(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
-                if ui
-                    .add(egui::Button::new("Open…").shortcut_text("Ctrl+O"))
-                    .clicked()
-                {
+                if ui.add(egui::Button::new("Open…").shortcut_text("Ctrl+O")).clicked() {
                     self.open_dialog();
                     ui.close();
                 }
@@ -474,11 +455,9 @@ impl HeapsiftApp {
                         });
                     }
                     ui.label("Path to a .heapsnapshot (or .heapsnapshot.gz) file:");
-                    let field = ui
-                        .add(egui::TextEdit::singleline(&mut self.path_field).desired_width(440.0));
+                    let field = ui.add(egui::TextEdit::singleline(&mut self.path_field).desired_width(440.0));
                     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    if (ui.button("Open").clicked() || enter) && !self.path_field.trim().is_empty()
-                    {
+                    if (ui.button("Open").clicked() || enter) && !self.path_field.trim().is_empty() {
                         chosen = Some(PathBuf::from(self.path_field.trim()));
                     }
                 });
@@ -497,9 +476,7 @@ impl HeapsiftApp {
                 .resizable(false)
                 .show(ctx, |ui| {
                     let [w, h] = shot.image.size;
-                    ui.label(format!(
-                        "The window as it looked ({w} × {h}) will be saved as a PNG:"
-                    ));
+                    ui.label(format!("The window as it looked ({w} × {h}) will be saved as a PNG:"));
                     ui.add(egui::TextEdit::singleline(&mut shot.path).desired_width(440.0));
                     if let Some(e) = &shot.error {
                         ui.colored_label(ui.visuals().error_fg_color, e);
@@ -565,10 +542,7 @@ impl HeapsiftApp {
                 let e = e.clone();
                 ui.vertical_centered(|ui| {
                     ui.add_space(40.0);
-                    ui.heading(
-                        RichText::new("This snapshot could not be opened")
-                            .color(ui.visuals().error_fg_color),
-                    );
+                    ui.heading(RichText::new("This snapshot could not be opened").color(ui.visuals().error_fg_color));
                     ui.add_space(8.0);
                     ui.label(e);
                     ui.add_space(8.0);
@@ -593,7 +567,7 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
         units::thousands(p.edge_count as u64)
     )));
     let mut rows: Vec<&crate::analysis::aggregates::ClassRow> = p.rows.iter().collect();
-    rows.sort_by(|a, b| b.shallow_size.cmp(&a.shallow_size));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
     let total: f64 = rows.iter().map(|r| r.shallow_size as f64).sum();
     egui_extras::TableBuilder::new(ui)
         .id_salt("partial")
@@ -613,26 +587,17 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
             body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
                 let r = rows[row.index()];
                 row.col(|ui| {
-                    ui.label(
-                        RichText::new(crate::report::preview(&r.name, 100))
-                            .color(widgets::class_color(ui)),
-                    );
+                    ui.label(RichText::new(crate::report::preview(&r.name, 100)).color(widgets::class_color(ui)));
                     ui.label(RichText::new(format!("×{}", units::thousands(r.count))).weak());
                 });
                 row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
-                row.col(|ui| widgets::pending_cell(ui));
+                row.col(widgets::pending_cell);
             });
         });
 }
 
 /// A loaded snapshot: view tabs, the view, and the selected object's panels.
-fn ready(
-    ui: &mut Ui,
-    doc: &mut Doc,
-    s: &Arc<crate::analysis::Snapshot>,
-    waker: &Waker,
-    focus_filter: bool,
-) {
+fn ready(ui: &mut Ui, doc: &mut Doc, s: &Arc<crate::analysis::Snapshot>, waker: &Waker, focus_filter: bool) {
     egui::Panel::top("view-tabs").show(ui, |ui| {
         ui.horizontal(|ui| {
             for v in View::ALL {
@@ -665,32 +630,33 @@ fn ready(
             egui::CentralPanel::default().show(ui, |ui| statistics::show(ui, s));
         }
         View::Retainers => {
+            let width = ui.available_width();
             egui::Panel::right("path-panel")
                 .resizable(true)
-                .default_size(ui.available_width() * 0.42)
+                .default_size(width * 0.45)
+                .max_size(width * 0.6)
                 .show(ui, |ui| {
-                    object::path_to_root(ui, doc, s, waker);
-                    ui.separator();
-                    egui::ScrollArea::vertical()
-                        .id_salt("inspector-scroll")
-                        .show(ui, |ui| {
-                            object::inspector(ui, doc, s, waker);
-                        });
+                    egui::ScrollArea::both().id_salt("path-scroll").show(ui, |ui| {
+                        object::path_to_root(ui, doc, s, waker);
+                        ui.separator();
+                        object::inspector(ui, doc, s, waker);
+                    });
                 });
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
         }
         View::Summary | View::Dominators => {
+            let width = ui.available_width();
             egui::Panel::right("inspector-panel")
                 .resizable(true)
-                .default_size(380.0)
+                .default_size(380.0_f32.min(width * 0.4))
+                .max_size(width * 0.5)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical()
-                        .id_salt("inspector-scroll")
-                        .show(ui, |ui| {
-                            object::inspector(ui, doc, s, waker);
-                            ui.separator();
-                            object::path_to_root(ui, doc, s, waker);
-                        });
+                    // Long chains scroll sideways instead of widening the panel.
+                    egui::ScrollArea::both().id_salt("inspector-scroll").show(ui, |ui| {
+                        object::inspector(ui, doc, s, waker);
+                        ui.separator();
+                        object::path_to_root(ui, doc, s, waker);
+                    });
                 });
             egui::Panel::bottom("retainers-panel")
                 .resizable(true)
@@ -728,8 +694,7 @@ impl eframe::App for HeapsiftApp {
             ui.horizontal(|ui| {
                 match &self.status {
                     Some(s) => ui.label(RichText::new(s).weak()),
-                    None => ui
-                        .label(RichText::new("Drop .heapsnapshot files here to open them.").weak()),
+                    None => ui.label(RichText::new("Drop .heapsnapshot files here to open them.").weak()),
                 };
             });
         });
@@ -739,10 +704,7 @@ impl eframe::App for HeapsiftApp {
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
         if hovering {
             let screen = ctx.content_rect();
-            let painter = ctx.layer_painter(egui::LayerId::new(
-                egui::Order::Foreground,
-                egui::Id::unique("drop"),
-            ));
+            let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop")));
             painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
             painter.text(
                 screen.center(),

@@ -45,12 +45,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     });
     let rows: Vec<Row> = obj.retainers.take_rows(None);
     if rows.is_empty() {
-        ui.label(
-            RichText::new(
-                "Nothing retains this object (it is the root, or only the root holds it).",
-            )
-            .weak(),
-        );
+        ui.label(RichText::new("Nothing retains this object (it is the root, or only the root holds it).").weak());
     }
     let selected_cursor = obj.cursor;
     TableBuilder::new(ui)
@@ -60,9 +55,9 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(72.0).at_least(60.0))
-        .column(TableColumn::initial(140.0).at_least(100.0))
-        .column(TableColumn::initial(140.0).at_least(100.0))
+        .column(TableColumn::initial(64.0).at_least(56.0))
+        .column(TableColumn::initial(128.0).at_least(110.0))
+        .column(TableColumn::initial(136.0).at_least(110.0))
         .min_scrolled_height(0.0)
         .auto_shrink([false, false])
         .header(ROW_HEIGHT + 4.0, |mut h| {
@@ -78,11 +73,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                 let r = rows[i];
                 row.set_selected(selected_cursor == Some(i));
                 match r {
-                    Row::Item {
-                        level,
-                        index,
-                        depth,
-                    } => {
+                    Row::Item { level, index, depth } => {
                         let Some(ret) = retainer_at(&obj.retainers, level, index) else {
                             return;
                         };
@@ -109,10 +100,8 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                             }
                             object_label(ui, snapshot, v, Some(ret.edge));
                             if cycled {
-                                ui.label(
-                                    RichText::new("↻ cycle").color(widgets::accent(ui)).small(),
-                                )
-                                .on_hover_text("This object already appears above in this chain");
+                                ui.label(RichText::new("↻ cycle").color(widgets::accent(ui)).small())
+                                    .on_hover_text("This object already appears above in this chain");
                             }
                             if weak {
                                 ui.label(RichText::new("weak").weak().small());
@@ -147,9 +136,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                         let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
                         row.col(|ui| {
                             ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            ui.label(
-                                RichText::new(format!("{shown} of {len} retainers shown")).weak(),
-                            );
+                            ui.label(RichText::new(format!("{shown} of {len} retainers shown")).weak());
                             if ui.small_button("Show all").clicked() {
                                 actions.push(Action::More { level, all: true });
                             }
@@ -180,9 +167,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         &rows,
         obj.cursor,
         |r| match r {
-            Row::Item { level, index, .. } => {
-                retainer_at(&obj.retainers, level, index).map(|x| x.from)
-            }
+            Row::Item { level, index, .. } => retainer_at(&obj.retainers, level, index).map(|x| x.from),
             _ => None,
         },
         &mut actions,
@@ -245,12 +230,7 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
         }
         Some(Ok(None)) => {
-            ui.label(
-                RichText::new(
-                    "No path: only weak references or unreachable objects hold this object.",
-                )
-                .weak(),
-            );
+            ui.label(RichText::new("No path: only weak references or unreachable objects hold this object.").weak());
         }
         Some(Ok(Some(hops))) => {
             egui::ScrollArea::vertical()
@@ -272,23 +252,20 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
                                         );
                                         ui.label(RichText::new("→").weak());
                                     }
-                                    let class = snapshot.class_name(h.node);
+                                    let class = if h.node == g.root {
+                                        "(root)"
+                                    } else {
+                                        snapshot.class_name(h.node)
+                                    };
                                     let last = i + 1 == hops.len();
-                                    let text = RichText::new(preview(class, 60))
-                                        .color(widgets::class_color(ui));
+                                    let text = RichText::new(preview(class, 60)).color(widgets::class_color(ui));
                                     let text = if last { text.strong() } else { text };
-                                    if ui
-                                        .add(egui::Label::new(text).sense(egui::Sense::click()))
-                                        .clicked()
-                                    {
+                                    if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {
                                         select = Some(h.node);
                                     }
                                     let name = display_name(g, h.node);
                                     if !name.is_empty() && name != class {
-                                        ui.label(
-                                            RichText::new(format!("“{}”", preview(&name, 40)))
-                                                .weak(),
-                                        );
+                                        ui.label(RichText::new(format!("“{}”", preview(&name, 40))).weak());
                                     }
                                     ui.label(id_text(g.id(h.node)));
                                     ui.label(
@@ -317,7 +294,11 @@ pub fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
             out.push_str(&format!("  {} → ", edge_label(g, e)));
         }
         let name = display_name(g, h.node);
-        let class = snapshot.class_name(h.node);
+        let class = if h.node == g.root {
+            "(root)"
+        } else {
+            snapshot.class_name(h.node)
+        };
         out.push_str(&format!("{} @{}", class, g.id(h.node)));
         if !name.is_empty() && name != class {
             out.push_str(&format!(" “{}”", preview(&name, 60)));
@@ -340,9 +321,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let g = &snapshot.graph;
     let mut select = None;
     ui.horizontal(|ui| {
-        ui.heading(
-            RichText::new(preview(snapshot.class_name(v), 60)).color(widgets::class_color(ui)),
-        );
+        ui.heading(RichText::new(preview(snapshot.class_name(v), 60)).color(widgets::class_color(ui)));
         ui.label(id_text(g.id(v)).size(16.0));
     });
     egui::Grid::new("inspector")
@@ -354,11 +333,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             let len = name.chars().count();
             if g.kind(v).is_string() {
                 kv(ui, "Value", format!("\"{}\"", preview(&name, 200)));
-                kv(
-                    ui,
-                    "Length",
-                    format!("{} characters", units::thousands(len as u64)),
-                );
+                kv(ui, "Length", format!("{} characters", units::thousands(len as u64)));
             } else if !name.is_empty() && name != snapshot.class_name(v) {
                 kv(ui, "Name", preview(&name, 200));
             }
@@ -367,11 +342,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             kv(
                 ui,
                 "Shallow size",
-                format!(
-                    "{}  ({})",
-                    units::bytes(shallow),
-                    units::percent(shallow, total)
-                ),
+                format!("{}  ({})", units::bytes(shallow), units::percent(shallow, total)),
             );
             let r = snapshot.retained.get(v);
             kv(
@@ -379,49 +350,26 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                 "Retained size",
                 format!("{}  ({})", units::bytes(r), units::percent(r, total)),
             );
-            kv(
-                ui,
-                "Distance",
-                distance_text(snapshot.distances[v as usize]),
-            );
-            if let Some(l) =
-                snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location
-            {
+            kv(ui, "Distance", distance_text(snapshot.distances[v as usize]));
+            if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
                 kv(
                     ui,
                     "Defined at",
-                    format!(
-                        "script {}, line {}, column {}",
-                        l.script_id,
-                        l.line + 1,
-                        l.column + 1
-                    ),
+                    format!("script {}, line {}, column {}", l.script_id, l.line + 1, l.column + 1),
                 );
             }
             if g.kind(v) == NodeKind::Native && g.detachedness[v as usize] == 2 {
-                kv(
-                    ui,
-                    "DOM",
-                    RichText::new("detached").color(widgets::accent(ui)),
-                );
+                kv(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
             }
-            kv(
-                ui,
-                "Retainers",
-                units::thousands(snapshot.retainers.count(v) as u64),
-            );
+            kv(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));
             kv(ui, "References", units::thousands(g.edges(v).len() as u64));
         });
     ui.add_space(6.0);
     ui.label(RichText::new("Dominator chain").strong());
-    for d in query::dominator_chain(snapshot, v)
-        .into_iter()
-        .skip(1)
-        .take(40)
-    {
+    for d in query::dominator_chain(snapshot, v).into_iter().skip(1).take(40) {
         ui.horizontal(|ui| {
-            let text =
-                RichText::new(preview(snapshot.class_name(d), 50)).color(widgets::class_color(ui));
+            let class = if d == g.root { "(root)" } else { snapshot.class_name(d) };
+            let text = RichText::new(preview(class, 50)).color(widgets::class_color(ui));
             if ui
                 .add(egui::Label::new(text).sense(egui::Sense::click()))
                 .on_hover_text("Select")
@@ -430,11 +378,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                 select = Some(d);
             }
             ui.label(id_text(g.id(d)));
-            ui.label(
-                RichText::new(units::bytes(snapshot.retained.get(d)))
-                    .weak()
-                    .small(),
-            );
+            ui.label(RichText::new(units::bytes(snapshot.retained.get(d))).weak().small());
         });
     }
     if !doc.history.is_empty() && ui.button("⬅ Back").clicked() {

@@ -14,21 +14,9 @@ pub fn categories(s: &Snapshot) -> Vec<(&'static str, f64, Color32)> {
         ("Code", st.code, Color32::from_rgb(232, 128, 80)),
         ("Strings", st.strings, Color32::from_rgb(90, 170, 90)),
         ("JS arrays", st.js_arrays, Color32::from_rgb(80, 140, 220)),
-        (
-            "Typed arrays",
-            st.typed_arrays,
-            Color32::from_rgb(150, 110, 210),
-        ),
-        (
-            "System objects",
-            st.system,
-            Color32::from_rgb(160, 160, 160),
-        ),
-        (
-            "Other JS objects",
-            st.other(),
-            Color32::from_rgb(230, 190, 70),
-        ),
+        ("Typed arrays", st.typed_arrays, Color32::from_rgb(150, 110, 210)),
+        ("System objects", st.system, Color32::from_rgb(160, 160, 160)),
+        ("Other JS objects", st.other(), Color32::from_rgb(230, 190, 70)),
         (
             "Other non-JS objects",
             (st.native_total - st.typed_arrays).max(0.0),
@@ -58,8 +46,7 @@ pub fn show(ui: &mut Ui, s: &Snapshot) {
                 ui.end_row();
                 for (name, size, color) in &cats {
                     ui.horizontal(|ui| {
-                        let (rect, _) =
-                            ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                         ui.painter().rect_filled(rect, 2.0, *color);
                         ui.label(*name);
                     });

@@ -36,13 +36,7 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
     }
 }
 
-pub fn show(
-    ui: &mut Ui,
-    doc: &mut Doc,
-    snapshot: &Arc<Snapshot>,
-    waker: &Waker,
-    focus_filter: bool,
-) {
+pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, focus_filter: bool) {
     let mut actions: Vec<Action> = Vec::new();
     toolbar(ui, doc, waker, focus_filter);
     ui.separator();
@@ -62,9 +56,9 @@ pub fn show(
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(72.0).at_least(60.0))
-        .column(TableColumn::initial(150.0).at_least(110.0))
-        .column(TableColumn::initial(150.0).at_least(110.0))
+        .column(TableColumn::initial(64.0).at_least(56.0))
+        .column(TableColumn::initial(128.0).at_least(110.0))
+        .column(TableColumn::initial(136.0).at_least(110.0))
         .min_scrolled_height(0.0)
         .auto_shrink([false, false]);
     if let Some(r) = scroll_to {
@@ -87,10 +81,7 @@ pub fn show(
                         _ => "",
                     };
                     if ui
-                        .add(
-                            egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
-                                .frame(false),
-                        )
+                        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
                         .on_hover_text("Sort by this column")
                         .clicked()
                     {
@@ -106,11 +97,7 @@ pub fn show(
                 let node = row_node_summary(&summary.tree, r, g);
                 row.set_selected(summary.cursor == Some(i) || (node.is_some() && node == selected));
                 match r {
-                    Row::Item {
-                        level: 0,
-                        index,
-                        depth,
-                    } => {
+                    Row::Item { level: 0, index, depth } => {
                         let c = &summary.rows[index as usize];
                         let expanded = summary.tree.is_expanded(0, index);
                         row.col(|ui| {
@@ -123,11 +110,7 @@ pub fn show(
                         row.col(|ui| size_cell(ui, c.shallow_size as f64, total));
                         row.col(|ui| size_cell(ui, c.retained_size, total));
                     }
-                    Row::Item {
-                        level,
-                        index,
-                        depth,
-                    } => {
+                    Row::Item { level, index, depth } => {
                         let expanded = summary.tree.is_expanded(level, index);
                         let (v, edge) = match &summary.tree.level(level).items {
                             Items::Nodes(list) => (list[index as usize], None),
@@ -144,9 +127,7 @@ pub fn show(
                             }
                             object_label(ui, snapshot, v, edge);
                         });
-                        row.col(|ui| {
-                            widgets::right_text(ui, distance_text(snapshot.distances[v as usize]))
-                        });
+                        row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
                         row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
                         row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     }
@@ -236,23 +217,14 @@ fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
             summary.filter.clear();
             summary.reorder();
         }
-        ui.label(
-            RichText::new(format!(
-                "{} of {} classes",
-                summary.order.len(),
-                summary.rows.len()
-            ))
-            .weak(),
-        );
+        ui.label(RichText::new(format!("{} of {} classes", summary.order.len(), summary.rows.len())).weak());
         ui.separator();
         let jump = ui.add(
             egui::TextEdit::singleline(&mut doc.jump)
                 .hint_text("@id")
                 .desired_width(100.0),
         );
-        let go = ui
-            .button("Find object")
-            .on_hover_text("Select the object with this id");
+        let go = ui.button("Find object").on_hover_text("Select the object with this id");
         if go.clicked() || (jump.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
             doc.jump_to(waker);
         }
@@ -381,15 +353,7 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
                 let items = if level == 0 {
                     instances_task(snapshot, s.rows[index as usize].class, waker)
                 } else {
-                    let Some(v) = row_node(
-                        &s.tree,
-                        Row::Item {
-                            level,
-                            index,
-                            depth: 0,
-                        },
-                        &snapshot.graph,
-                    ) else {
+                    let Some(v) = row_node(&s.tree, Row::Item { level, index, depth: 0 }, &snapshot.graph) else {
                         continue;
                     };
                     if snapshot.graph.edges(v).is_empty() {

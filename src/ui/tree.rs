@@ -179,11 +179,7 @@ impl Tree {
 
     pub fn show_more(&mut self, level: u32, all: bool) {
         let l = self.level_mut(level);
-        l.shown = if all {
-            usize::MAX
-        } else {
-            l.shown.saturating_add(PAGE)
-        };
+        l.shown = if all { usize::MAX } else { l.shown.saturating_add(PAGE) };
         self.dirty = true;
     }
 
@@ -260,11 +256,7 @@ impl Tree {
         let len = level.items.len();
         let shown = level.shown.min(len);
         let emit = |index: u32, out: &mut Vec<Row>| {
-            out.push(Row::Item {
-                level: l,
-                index,
-                depth,
-            });
+            out.push(Row::Item { level: l, index, depth });
             if let Some(&c) = level.expanded.get(&index) {
                 self.flatten(c, None, out);
             }
@@ -311,7 +303,10 @@ mod tests {
         let l = t.expand(0, 1, Items::Nodes(Arc::new(nodes)), PAGE);
         // 3 classes + 100 instances + "show more".
         assert_eq!(t.rows(None).len(), 104);
-        assert!(matches!(t.rows(None)[103], Row::More { .. }));
+        assert!(
+            matches!(t.rows(None)[102], Row::More { .. }),
+            "after the expanded class, before the next"
+        );
         t.show_more(l, false);
         assert_eq!(t.rows(None).len(), 204);
         t.show_more(l, true);
@@ -330,11 +325,7 @@ mod tests {
         t.collapse(0, 1);
         assert_eq!(t.rows(None).len(), 3);
         // Sorted/filtered top level.
-        assert_eq!(
-            t.rows(Some(&[2, 0])).len(),
-            3,
-            "order changes only apply on rebuild"
-        );
+        assert_eq!(t.rows(Some(&[2, 0])).len(), 3, "order changes only apply on rebuild");
         t.mark_dirty();
         assert_eq!(
             t.rows(Some(&[2, 0])),

@@ -17,20 +17,30 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
         ui.vertical_centered(|ui| {
             ui.add_space(40.0);
             ui.heading(RichText::new("heapsift").size(30.0).strong());
-            ui.label(RichText::new("Find what holds your memory in V8 heap snapshots — with DevTools' numbers.").size(15.0));
+            ui.label(
+                RichText::new("Find what holds your memory in V8 heap snapshots — with DevTools' numbers.").size(15.0),
+            );
             ui.add_space(20.0);
             ui.horizontal(|ui| {
                 ui.add_space((ui.available_width() - 420.0).max(0.0) / 2.0);
                 if ui
-                    .add(egui::Button::new(RichText::new("📂  Open snapshot…").size(16.0)).min_size(egui::vec2(200.0, 36.0)))
+                    .add(
+                        egui::Button::new(RichText::new("📂  Open snapshot…").size(16.0))
+                            .min_size(egui::vec2(200.0, 36.0)),
+                    )
                     .on_hover_text("Ctrl+O")
                     .clicked()
                 {
                     choice = Some(Choice::OpenDialog);
                 }
                 if ui
-                    .add(egui::Button::new(RichText::new("▶  Try the demo").size(16.0)).min_size(egui::vec2(200.0, 36.0)))
-                    .on_hover_text("Opens three built-in snapshots of a page that leaks sessions, listeners and metric samples")
+                    .add(
+                        egui::Button::new(RichText::new("▶  Try the demo").size(16.0))
+                            .min_size(egui::vec2(200.0, 36.0)),
+                    )
+                    .on_hover_text(
+                        "Opens three built-in snapshots of a page that leaks sessions, listeners and metric samples",
+                    )
                     .clicked()
                 {
                     choice = Some(Choice::Demo);
@@ -59,23 +69,33 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                 ui.label(RichText::new("Nothing yet.").weak());
             }
             for p in recent {
-                let label = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                if ui
-                    .link(label)
-                    .on_hover_text(p.display().to_string())
-                    .clicked()
-                {
+                let label = p
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if ui.link(label).on_hover_text(p.display().to_string()).clicked() {
                     choice = Some(Choice::OpenPath(p.clone()));
                 }
             }
             let ui = &mut cols[1];
             ui.strong("How to take a heap snapshot");
             ui.add_space(4.0);
-            howto(ui, "Node.js, on demand", "node --heapsnapshot-signal=SIGUSR2 server.js\nkill -USR2 <pid>");
+            howto(
+                ui,
+                "Node.js, on demand",
+                "node --heapsnapshot-signal=SIGUSR2 server.js\nkill -USR2 <pid>",
+            );
             howto(ui, "Node.js, from code", "require('v8').writeHeapSnapshot()");
-            howto(ui, "Node.js with DevTools", "node --inspect server.js   # then chrome://inspect → Memory");
+            howto(
+                ui,
+                "Node.js with DevTools",
+                "node --inspect server.js   # then chrome://inspect → Memory",
+            );
             ui.label("Chrome, Edge, Electron: DevTools ▸ Memory ▸ Heap snapshot ▸ Take snapshot, then Save.");
-            ui.label(RichText::new("Force a garbage collection first (the trash-can button, or node --expose-gc and gc()).").weak());
+            ui.label(
+                RichText::new("Force a garbage collection first (the trash-can button, or node --expose-gc and gc()).")
+                    .weak(),
+            );
         });
     });
     choice

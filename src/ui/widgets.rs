@@ -13,12 +13,7 @@ pub fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.add_sized(
             [44.0, ROW_HEIGHT],
-            egui::Label::new(
-                RichText::new(units::percent(bytes, total))
-                    .weak()
-                    .monospace(),
-            )
-            .halign(Align::RIGHT),
+            egui::Label::new(RichText::new(units::percent(bytes, total)).weak().monospace()).halign(Align::RIGHT),
         );
         ui.label(RichText::new(units::bytes(bytes)).monospace());
     });
@@ -50,8 +45,7 @@ pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) ->
             .frame(false)
             .min_size(egui::vec2(INDENT, ROW_HEIGHT - 4.0)),
     );
-    r.on_hover_text(if expanded { "Collapse" } else { "Expand" })
-        .clicked()
+    r.on_hover_text(if expanded { "Collapse" } else { "Expand" }).clicked()
 }
 
 /// Object id in the DevTools style, `@1234`, dimmed.
@@ -86,31 +80,22 @@ pub fn edge_color(ui: &Ui) -> Color32 {
 /// Phase, percent, elapsed and a Cancel button. Returns true when Cancel was clicked.
 pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
     let mut cancel = false;
-    egui::Frame::group(ui.style())
-        .inner_margin(16.0)
-        .show(ui, |ui| {
-            ui.set_max_width(520.0);
-            ui.heading(format!("Indexing {name}"));
-            ui.add_space(6.0);
-            ui.label(format!(
-                "{} — {:.0}%",
-                view.phase.label(),
-                view.fraction * 100.0
-            ));
-            ui.add(
-                egui::ProgressBar::new(view.fraction)
-                    .desired_width(480.0)
-                    .text(format!("{:.1} s", view.elapsed.as_secs_f32())),
-            );
-            ui.add_space(6.0);
-            ui.horizontal(|ui| {
-                cancel = ui.button("Cancel").clicked();
-                ui.label(
-                    RichText::new("Counts and shallow sizes appear as soon as they are known.")
-                        .weak(),
-                );
-            });
+    egui::Frame::group(ui.style()).inner_margin(16.0).show(ui, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading(format!("Indexing {name}"));
+        ui.add_space(6.0);
+        ui.label(format!("{} — {:.0}%", view.phase.label(), view.fraction * 100.0));
+        ui.add(
+            egui::ProgressBar::new(view.fraction)
+                .desired_width(480.0)
+                .text(format!("{:.1} s", view.elapsed.as_secs_f32())),
+        );
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            cancel = ui.button("Cancel").clicked();
+            ui.label(RichText::new("Counts and shallow sizes appear as soon as they are known.").weak());
         });
+    });
     cancel
 }
 

@@ -13,21 +13,14 @@ use heapsift::progress::Progress;
 pub fn index(name: &str, b: &SnapshotBuilder) -> Snapshot {
     let json = b.to_json();
     if let Ok(dir) = std::env::var("HEAPSIFT_DUMP_TEST_GRAPHS") {
-        std::fs::write(
-            PathBuf::from(dir).join(format!("{name}.heapsnapshot")),
-            &json,
-        )
-        .unwrap();
+        std::fs::write(PathBuf::from(dir).join(format!("{name}.heapsnapshot")), &json).unwrap();
     }
-    engine::load_bytes(Bytes::Owned(json.into_bytes()), &Progress::new())
-        .expect("hand-built snapshot loads")
+    engine::load_bytes(Bytes::Owned(json.into_bytes()), &Progress::new()).expect("hand-built snapshot loads")
 }
 
 /// The node with snapshot id `id`.
 pub fn node(s: &Snapshot, id: u32) -> u32 {
-    s.graph
-        .find_id(id)
-        .unwrap_or_else(|| panic!("no node @{id}"))
+    s.graph.find_id(id).unwrap_or_else(|| panic!("no node @{id}"))
 }
 
 pub fn dominator_id(s: &Snapshot, id: u32) -> u32 {
