@@ -11,7 +11,7 @@ use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
 use crate::model::NodeId;
 
-use super::tree::{Items, PAGE, Row, Tree};
+use super::tree::{FlatRows, Items, PAGE, Tree};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum View {
@@ -120,7 +120,7 @@ impl SummaryState {
         self.reorder();
     }
 
-    pub fn rows(&mut self) -> &[Row] {
+    pub fn rows(&mut self) -> &FlatRows {
         self.tree.rows(Some(&self.order))
     }
 }
@@ -336,11 +336,7 @@ impl Doc {
             l.shown = (i / PAGE + 1) * PAGE;
         }
         summary.tree.mark_dirty();
-        let rows = summary.rows().to_vec();
-        if let Some(flat) = rows
-            .iter()
-            .position(|r| matches!(*r, Row::Item { level: l, index, .. } if l == level && index == i as u32))
-        {
+        if let Some(flat) = summary.rows().index_of(level, i as u32) {
             summary.cursor = Some(flat);
             summary.scroll_to = Some(flat);
         }

@@ -22,7 +22,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     ui.label(
         RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.").weak(),
     );
-    let rows: Vec<Row> = dom.tree.take_rows(None);
+    let rows = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
     let mut actions: Vec<Action> = Vec::new();
     TableBuilder::new(ui)
@@ -47,7 +47,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
         .body(|body| {
             body.rows(ROW_HEIGHT, rows.len(), |mut row| {
                 let i = row.index();
-                let r = rows[i];
+                let r = rows.get(i);
                 let node = row_node(&dom.tree, r, g);
                 row.set_selected(dom.cursor == Some(i) || (node.is_some() && node == selected));
                 match r {

@@ -43,7 +43,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             }
         }
     });
-    let rows: Vec<Row> = obj.retainers.take_rows(None);
+    let rows = obj.retainers.take_rows(None);
     if rows.is_empty() {
         ui.label(RichText::new("Nothing retains this object (it is the root, or only the root holds it).").weak());
     }
@@ -70,7 +70,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         .body(|body| {
             body.rows(ROW_HEIGHT, rows.len(), |mut row| {
                 let i = row.index();
-                let r = rows[i];
+                let r = rows.get(i);
                 row.set_selected(selected_cursor == Some(i));
                 match r {
                     Row::Item { level, index, depth } => {

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column as TableColumn, TableBuilder};
 
 use super::doc::{Column, Doc, distance_text, edges_items, instances_task};
-use super::tree::{Items, PAGE, Row, Tree};
+use super::tree::{FlatRows, Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
@@ -44,7 +44,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker,
         return;
     };
     let total = snapshot.total_size;
-    let rows: Vec<Row> = summary.tree.take_rows(Some(&summary.order));
+    let rows = summary.tree.take_rows(Some(&summary.order));
     let selected = doc.object.as_ref().map(|o| o.node);
     let scroll_to = summary.scroll_to.take();
     let g = &snapshot.graph;
@@ -93,7 +93,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker,
         .body(|body| {
             body.rows(ROW_HEIGHT, rows.len(), |mut row| {
                 let i = row.index();
-                let r = rows[i];
+                let r = rows.get(i);
                 let node = row_node_summary(&summary.tree, r, g);
                 row.set_selected(summary.cursor == Some(i) || (node.is_some() && node == selected));
                 match r {
@@ -292,7 +292,7 @@ pub fn pending_label(ui: &mut Ui, items: &Items) {
 /// Arrow keys move the cursor, Right/Left expand/collapse, Enter toggles.
 pub fn keyboard(
     ui: &Ui,
-    rows: &[Row],
+    rows: &FlatRows,
     cursor: Option<usize>,
     node_of: impl Fn(Row) -> Option<NodeId>,
     actions: &mut Vec<Action>,
@@ -311,7 +311,7 @@ pub fn keyboard(
     });
     let move_to = |i: usize, actions: &mut Vec<Action>| {
         actions.push(Action::Cursor(i));
-        if let Some(v) = node_of(rows[i]) {
+        if let Some(v) = node_of(rows.get(i)) {
             actions.push(Action::Select(v));
         }
     };
@@ -320,9 +320,10 @@ pub fn keyboard(
         Some(c) if down && c + 1 < rows.len() => move_to(c + 1, actions),
         Some(c) if up && c > 0 => move_to(c - 1, actions),
         Some(c) if enter || right || left => {
-            if let Row::Item { level, index, .. } = rows[c] {
+            let r = rows.get(c);
+            if let Row::Item { level, index, .. } = r {
                 actions.push(Action::Toggle { level, index });
-            } else if let Row::More { level, .. } = rows[c] {
+            } else if let Row::More { level, .. } = r {
                 actions.push(Action::More { level, all: false });
             }
         }

@@ -89,9 +89,83 @@ impl Row {
     }
 }
 
+/// A run of the flat row list: one row, or consecutive unexpanded items of one level.
+#[derive(Clone, Copy, Debug)]
+enum Span {
+    One(Row),
+    Items {
+        level: u32,
+        start: u32,
+        end: u32,
+        depth: u16,
+    },
+}
+
+/// The visible rows, stored as runs so that showing a million instances costs one run: building
+/// it is O(expanded rows + levels), and looking up a row is a binary search.
+#[derive(Default, Debug)]
+pub struct FlatRows {
+    spans: Vec<Span>,
+    /// Flat index of each span's first row.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl FlatRows {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, span: Span) {
+        let n = match span {
+            Span::One(_) => 1,
+            Span::Items { start, end, .. } => (end - start) as usize,
+        };
+        if n == 0 {
+            return;
+        }
+        self.starts.push(self.len);
+        self.spans.push(span);
+        self.len += n;
+    }
+
+    pub fn get(&self, i: usize) -> Row {
+        let k = self.starts.partition_point(|&s| s <= i) - 1;
+        match self.spans[k] {
+            Span::One(r) => r,
+            Span::Items {
+                level, start, depth, ..
+            } => Row::Item {
+                level,
+                index: start + (i - self.starts[k]) as u32,
+                depth,
+            },
+        }
+    }
+
+    /// The flat position of item `index` of `level`, if it is visible.
+    pub fn index_of(&self, level: u32, index: u32) -> Option<usize> {
+        self.spans.iter().zip(&self.starts).find_map(|(span, &at)| match *span {
+            Span::One(Row::Item { level: l, index: i, .. }) if l == level && i == index => Some(at),
+            Span::Items {
+                level: l, start, end, ..
+            } if l == level && (start..end).contains(&index) => Some(at + (index - start) as usize),
+            _ => None,
+        })
+    }
+
+    pub fn to_vec(&self) -> Vec<Row> {
+        (0..self.len).map(|i| self.get(i)).collect()
+    }
+}
+
 pub struct Tree {
     pub levels: Vec<Option<Level>>,
-    pub rows: Vec<Row>,
+    rows: FlatRows,
     dirty: bool,
 }
 
@@ -105,7 +179,7 @@ impl Tree {
                 parent: None,
                 depth: 0,
             })],
-            rows: Vec::new(),
+            rows: FlatRows::default(),
             dirty: true,
         }
     }
@@ -221,9 +295,9 @@ impl Tree {
 
     /// Rebuilds the flat rows if the shape changed. `order` maps the top level's row positions
     /// to item indices (sorting and filtering of the top level live outside the tree).
-    pub fn rows(&mut self, order: Option<&[u32]>) -> &[Row] {
+    pub fn rows(&mut self, order: Option<&[u32]>) -> &FlatRows {
         if self.dirty {
-            let mut rows = Vec::new();
+            let mut rows = FlatRows::default();
             self.flatten(0, order, &mut rows);
             self.rows = rows;
             self.dirty = false;
@@ -232,49 +306,72 @@ impl Tree {
     }
 
     /// Moves the flat rows out for drawing (no copy); give them back with [`Tree::put_rows`].
-    pub fn take_rows(&mut self, order: Option<&[u32]>) -> Vec<Row> {
+    pub fn take_rows(&mut self, order: Option<&[u32]>) -> FlatRows {
         self.rows(order);
         std::mem::take(&mut self.rows)
     }
 
-    pub fn put_rows(&mut self, rows: Vec<Row>) {
+    pub fn put_rows(&mut self, rows: FlatRows) {
         if !self.dirty {
             self.rows = rows;
         }
     }
 
-    fn flatten(&self, l: u32, order: Option<&[u32]>, out: &mut Vec<Row>) {
+    fn flatten(&self, l: u32, order: Option<&[u32]>, out: &mut FlatRows) {
         let level = self.level(l);
         let depth = level.depth;
         if matches!(
             level.items,
             Items::Loading(_) | Items::LoadingRetainers(..) | Items::Failed(_)
         ) {
-            out.push(Row::Pending { level: l, depth });
+            out.push(Span::One(Row::Pending { level: l, depth }));
             return;
         }
         let len = level.items.len();
         let shown = level.shown.min(len);
-        let emit = |index: u32, out: &mut Vec<Row>| {
-            out.push(Row::Item { level: l, index, depth });
-            if let Some(&c) = level.expanded.get(&index) {
-                self.flatten(c, None, out);
-            }
-        };
         match order {
             Some(order) if l == 0 => {
                 for &i in order.iter().take(shown) {
-                    emit(i, out);
+                    out.push(Span::One(Row::Item {
+                        level: l,
+                        index: i,
+                        depth,
+                    }));
+                    if let Some(&c) = level.expanded.get(&i) {
+                        self.flatten(c, None, out);
+                    }
                 }
             }
             _ => {
-                for i in 0..shown {
-                    emit(i as u32, out);
+                // Runs of unexpanded items between the expanded ones.
+                let mut open: Vec<u32> = level
+                    .expanded
+                    .keys()
+                    .copied()
+                    .filter(|&i| (i as usize) < shown)
+                    .collect();
+                open.sort_unstable();
+                let mut next = 0u32;
+                for i in open {
+                    out.push(Span::Items {
+                        level: l,
+                        start: next,
+                        end: i + 1,
+                        depth,
+                    });
+                    self.flatten(level.expanded[&i], None, out);
+                    next = i + 1;
                 }
+                out.push(Span::Items {
+                    level: l,
+                    start: next,
+                    end: shown as u32,
+                    depth,
+                });
             }
         }
         if shown < len {
-            out.push(Row::More { level: l, depth });
+            out.push(Span::One(Row::More { level: l, depth }));
         }
     }
 
@@ -296,6 +393,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn runs_of_items_map_to_rows() {
+        let mut t = Tree::new(Items::Nodes(Arc::new((0..1_000_000).collect())));
+        t.show_more(0, true);
+        let inner = t.expand(
+            0,
+            500_000,
+            Items::Edges {
+                from: 0,
+                edges: vec![7, 8, 9],
+            },
+            PAGE,
+        );
+        let rows = t.rows(None);
+        assert_eq!(rows.len(), 1_000_003);
+        assert_eq!(
+            rows.get(500_000),
+            Row::Item {
+                level: 0,
+                index: 500_000,
+                depth: 0
+            }
+        );
+        assert_eq!(
+            rows.get(500_001),
+            Row::Item {
+                level: inner,
+                index: 0,
+                depth: 1
+            }
+        );
+        assert_eq!(
+            rows.get(500_004),
+            Row::Item {
+                level: 0,
+                index: 500_001,
+                depth: 0
+            }
+        );
+        assert_eq!(rows.index_of(0, 999_999), Some(1_000_002));
+        assert_eq!(rows.index_of(inner, 2), Some(500_003));
+        assert_eq!(rows.index_of(inner, 3), None);
+    }
+
+    #[test]
     fn expands_pages_and_collapses() {
         let mut t = Tree::new(Items::Classes(3));
         assert_eq!(t.rows(None).len(), 3);
@@ -304,7 +445,7 @@ mod tests {
         // 3 classes + 100 instances + "show more".
         assert_eq!(t.rows(None).len(), 104);
         assert!(
-            matches!(t.rows(None)[102], Row::More { .. }),
+            matches!(t.rows(None).get(102), Row::More { .. }),
             "after the expanded class, before the next"
         );
         t.show_more(l, false);
@@ -328,8 +469,8 @@ mod tests {
         assert_eq!(t.rows(Some(&[2, 0])).len(), 3, "order changes only apply on rebuild");
         t.mark_dirty();
         assert_eq!(
-            t.rows(Some(&[2, 0])),
-            &[
+            t.rows(Some(&[2, 0])).to_vec(),
+            vec![
                 Row::Item {
                     level: 0,
                     index: 2,
