@@ -719,6 +719,12 @@ impl eframe::App for HeapsiftApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
+
+    /// Scroll offsets and expanded states belong to one snapshot; restoring them on another
+    /// file would land the user in the middle of an unrelated table.
+    fn persist_egui_memory(&self) -> bool {
+        false
+    }
 }
 
 /// Runs the desktop app; returns the process exit code.

@@ -62,7 +62,9 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker,
         .min_scrolled_height(0.0)
         .auto_shrink([false, false]);
     if let Some(r) = scroll_to {
-        table = table.scroll_to_row(r, Some(egui::Align::Center));
+        table = table
+            .scroll_to_row(r, Some(egui::Align::Center))
+            .animate_scrolling(false);
     }
     let sort = (summary.sort, summary.descending);
     let mut sort_clicked = None;
