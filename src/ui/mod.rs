@@ -717,7 +717,10 @@ impl eframe::App for HeapsiftApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        // A --screenshot run is a batch job: it leaves the user's settings alone.
+        if self.plan.is_none() {
+            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+        }
     }
 
     /// Scroll offsets and expanded states belong to one snapshot; restoring them on another
