@@ -142,3 +142,23 @@ pub fn dump_nodes(s: &Snapshot) {
         let _ = writeln!(out, "{line}");
     }
 }
+
+/// The schema of `devtools-reference diff`.
+pub fn diff_json(base: &Path, current: &Path, rows: &[crate::analysis::diff::DiffRow]) -> Value {
+    let classes: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "location": location_json(r.location),
+                "new_count": r.new_count,
+                "deleted_count": r.deleted_count,
+                "count_delta": r.count_delta,
+                "alloc_size": r.alloc_size,
+                "freed_size": r.freed_size,
+                "size_delta": r.size_delta,
+            })
+        })
+        .collect();
+    json!({"base": file_name(base), "current": file_name(current), "classes": classes})
+}

@@ -80,3 +80,91 @@ fn objects_equal_devtools() {
     }
     assert!(checked >= 20, "goldens list objects to check ({checked})");
 }
+
+fn load(name: &str) -> heapsift::analysis::Snapshot {
+    engine::load(&common::repo().join("sample-snapshots").join(name), &Progress::new()).unwrap()
+}
+
+/// Rows keyed for comparison; ties in the printed order may fall either way.
+fn keyed(rows: &[Value]) -> Vec<String> {
+    let mut v: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn comparisons_equal_devtools_on_every_row() {
+    use heapsift::analysis::diff;
+    let mut checked = 0;
+    for entry in std::fs::read_dir(common::repo().join("tests/golden")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(pair) = name.strip_suffix(".diff.json") else {
+            continue;
+        };
+        let (base, current) = pair.split_once("__").unwrap();
+        let want: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let cur = load(&format!("{current}.heapsnapshot"));
+        let b = load(&format!("{base}.heapsnapshot"));
+        let mut rows = diff::diff(
+            &diff::class_objects(&b, Some(&cur.interface_definitions)),
+            &diff::class_objects(&cur, None),
+        );
+        diff::sort_rows(&mut rows);
+        let ours = heapsift::report::diff_json(
+            std::path::Path::new(&format!("{base}.heapsnapshot")),
+            std::path::Path::new(&format!("{current}.heapsnapshot")),
+            &rows,
+        );
+        assert_eq!(ours["base"], want["base"]);
+        assert_eq!(ours["current"], want["current"]);
+        let (o, w) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
+        assert_eq!(keyed(o), keyed(w), "{name}: every row");
+        // The printed order is DevTools' (size delta, then name).
+        for (a, b) in o.iter().zip(w) {
+            assert_eq!(
+                (&a["size_delta"], &a["name"]),
+                (&b["size_delta"], &b["name"]),
+                "{name}: order"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7, "the golden comparisons are committed ({checked})");
+}
+
+#[test]
+fn allocated_between_equals_devtools() {
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(common::repo().join("tests/golden/leak.between.json")).unwrap())
+            .unwrap();
+    let (s1, s2, s3) = (
+        load("leak-s1.heapsnapshot"),
+        load("leak-s2.heapsnapshot"),
+        load("leak-s3.heapsnapshot"),
+    );
+    let (min, max) = (s1.max_js_object_id, s2.max_js_object_id);
+    assert_eq!(want["min_node_id_exclusive"], min);
+    assert_eq!(want["max_node_id_inclusive"], max);
+    let mut rows = s3.summary_between(min, max);
+    heapsift::analysis::aggregates::sort_rows(&mut rows);
+    let ours: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "location": r.location.map(|l| json!({"script_id": l.script_id, "line": l.line, "column": l.column})),
+                "count": r.count,
+                "shallow_size": r.shallow_size,
+                "retained_size": js_number(r.retained_size.round()),
+                "distance": shown_distance(r.distance),
+            })
+        })
+        .collect();
+    let want_rows = want["classes"].as_array().unwrap();
+    assert_eq!(keyed(&ours), keyed(want_rows), "every row");
+    let count = |name: &str| ours.iter().find(|r| r["name"] == name).map(|r| r["count"].clone());
+    assert_eq!(count("CachedSession"), Some(json!(300)));
+    assert_eq!(count("RequestContext"), Some(json!(200)));
+    assert_eq!(count("MetricSample"), Some(json!(150)));
+}

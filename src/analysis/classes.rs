@@ -224,6 +224,31 @@ pub fn apply_interface_definitions(
     names: &mut HashMap<String, u32>,
     progress: &Progress,
 ) -> Result<(), Cancelled> {
+    let (plain, matches) = match_interfaces(g, definitions);
+    progress.set(g.node_count() as u64 * 3)?;
+    for (&v, m) in plain.iter().zip(matches) {
+        class_index[v as usize] = match m {
+            None => g.node_name[v as usize],
+            Some(di) => {
+                let name = &definitions[di].name;
+                match names.get(name) {
+                    Some(&s) => s,
+                    None => {
+                        let s = g.strings.push(name);
+                        names.insert(name.clone(), s);
+                        s
+                    }
+                }
+            }
+        };
+    }
+    Ok(())
+}
+
+/// The plain objects of `g` and, for each, the index of the interface definition that names
+/// it (`None`: it stays `Object`). Pure, so a base snapshot can be matched against another
+/// snapshot's definitions for a comparison.
+pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
     let n = g.node_count();
     let plain: Vec<NodeId> = (0..n as NodeId)
         .into_par_iter()
@@ -346,25 +371,7 @@ pub fn apply_interface_definitions(
             best.map(|(_, di)| di)
         })
         .collect();
-    progress.set(n as u64 * 3)?;
-
-    for (&v, m) in plain.iter().zip(matches) {
-        class_index[v as usize] = match m {
-            None => g.node_name[v as usize],
-            Some(di) => {
-                let name = &definitions[di].name;
-                match names.get(name) {
-                    Some(&s) => s,
-                    None => {
-                        let s = g.strings.push(name);
-                        names.insert(name.clone(), s);
-                        s
-                    }
-                }
-            }
-        };
-    }
-    Ok(())
+    (plain, matches)
 }
 
 /// What a class (a Summary row) is keyed by.

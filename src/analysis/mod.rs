@@ -4,6 +4,7 @@
 pub mod aggregates;
 pub mod bits;
 pub mod classes;
+pub mod diff;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;

@@ -60,6 +60,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The Comparison view: per class, objects new in CURRENT and deleted since BASE.
+    Diff {
+        base: PathBuf,
+        current: PathBuf,
+        /// Only the first N rows.
+        #[arg(long)]
+        top: Option<usize>,
+        /// JSON in the schema of `devtools-reference diff`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Time every indexing phase and report peak memory.
     Bench { file: PathBuf },
     /// Per-object numbers for every node (id, class, sizes, distance, dominator) as JSON
@@ -83,6 +94,12 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             }
         }),
         Command::Object { file, id, json } => run_object(file, id, *json, cli.quiet),
+        Command::Diff {
+            base,
+            current,
+            top,
+            json,
+        } => run_diff(base, current, *top, *json, cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
         Command::DumpNodes { file } => load(file, cli.quiet).map(|s| crate::report::dump_nodes(&s)),
     };
@@ -116,6 +133,28 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
         output::print_json(&crate::report::object_json(&s, v));
     } else {
         output::print_object(&s, v);
+    }
+    Ok(())
+}
+
+fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: bool) -> Result<(), String> {
+    use crate::analysis::diff;
+    // DevTools classifies the base with the current snapshot's plain-object shapes.
+    let cur = load(current, quiet)?;
+    let current_classes = diff::class_objects(&cur, None);
+    let definitions = cur.interface_definitions.clone();
+    let b = load(base, quiet)?;
+    let base_classes = diff::class_objects(&b, Some(&definitions));
+    drop(b);
+    let mut rows = diff::diff(&base_classes, &current_classes);
+    diff::sort_rows(&mut rows);
+    if let Some(n) = top {
+        rows.truncate(n);
+    }
+    if json {
+        output::print_json(&crate::report::diff_json(base, current, &rows));
+    } else {
+        output::print_diff(base, current, &rows);
     }
     Ok(())
 }

@@ -122,3 +122,42 @@ fn name_suffix(s: &Snapshot, v: NodeId) -> String {
         format!(" “{}”", preview(&name, 40))
     }
 }
+
+pub fn print_diff(base: &Path, current: &Path, rows: &[crate::analysis::diff::DiffRow]) {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = writeln!(out, "{} compared with {}", current.display(), base.display());
+    let name_width = rows
+        .iter()
+        .map(|r| r.name.chars().count().min(60))
+        .max()
+        .unwrap_or(20)
+        .max(11);
+    let _ = writeln!(
+        out,
+        "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
+        "Constructor", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta"
+    );
+    for r in rows {
+        let signed = |v: i64| {
+            if v > 0 {
+                format!("+{}", thousands(v as u64))
+            } else if v < 0 {
+                format!("−{}", thousands(v.unsigned_abs()))
+            } else {
+                "0".into()
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
+            preview(&r.name, 60),
+            thousands(r.new_count),
+            thousands(r.deleted_count),
+            signed(r.count_delta),
+            thousands(r.alloc_size),
+            thousands(r.freed_size),
+            signed(r.size_delta),
+        );
+    }
+}
