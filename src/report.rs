@@ -162,3 +162,124 @@ pub fn diff_json(base: &Path, current: &Path, rows: &[crate::analysis::diff::Dif
         .collect();
     json!({"base": file_name(base), "current": file_name(current), "classes": classes})
 }
+
+/// A path as JSON hops, root first.
+pub fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
+    let g = &s.graph;
+    hops.iter()
+        .map(|h| {
+            let mut hop = node_json(s, h.node);
+            if let Some(e) = h.edge {
+                hop["edge_type"] = json!(g.edge_type_name(e));
+                hop["edge_name"] = json!(g.edge_name(e).to_string());
+            }
+            hop["type"] = json!(g.type_name(h.node));
+            hop["name"] = json!(preview(&display_name(g, h.node), 200));
+            hop["retained_size"] = js_number(s.retained.get(h.node));
+            hop
+        })
+        .collect()
+}
+
+/// The leak groups of `heapsift leaks --json`.
+pub fn leaks_json(
+    s: &Snapshot,
+    names: &[String],
+    candidates: usize,
+    groups: &[crate::analysis::leaks::LeakGroup],
+) -> Value {
+    let g = &s.graph;
+    json!({
+        "snapshots": names,
+        "candidates": candidates,
+        "groups": groups.iter().map(|grp| json!({
+            "class_name": grp.class,
+            "count": grp.nodes.len(),
+            "shallow_size": grp.shallow_size,
+            "retained_size": js_number(grp.retained_size),
+            "part_of_group": grp.part_of.map(|k| k + 1),
+            "path_shape": grp.signature,
+            "path_to_root": path_json(s, &grp.path),
+            "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<u32>>(),
+        })).collect::<Vec<Value>>(),
+    })
+}
+
+/// The chain as plain lines, root first: `edge → Class @id`.
+pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
+    let g = &s.graph;
+    hops.iter()
+        .map(|h| {
+            let edge = h
+                .edge
+                .map(|e| format!("{} → ", query::edge_label(g, e)))
+                .unwrap_or_default();
+            let class = if h.node == g.root {
+                "(root)"
+            } else {
+                s.class_name(h.node)
+            };
+            format!("{edge}{} @{}", preview(class, 80), g.id(h.node))
+        })
+        .collect()
+}
+
+/// A Markdown report of leak groups.
+pub fn leaks_markdown(
+    s: &Snapshot,
+    names: &[String],
+    candidates: usize,
+    groups: &[crate::analysis::leaks::LeakGroup],
+) -> String {
+    use crate::units::{bytes, thousands};
+    let mut md = String::new();
+    md.push_str("# Memory leak report\n\n");
+    md.push_str(&format!(
+        "Snapshots: baseline `{}`, target `{}`, final `{}`.\n\n{} objects were allocated between the baseline and the target and are still alive in the final snapshot.\n\n",
+        names[0], names[1], names[2], thousands(candidates as u64)
+    ));
+    md.push_str("| # | Class | Count | Retained | Shallow | Note |\n|---|---|---:|---:|---:|---|\n");
+    for (i, grp) in groups.iter().enumerate() {
+        let note = grp
+            .part_of
+            .map(|k| format!("kept alive by #{}", k + 1))
+            .unwrap_or_default();
+        md.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {note} |\n",
+            i + 1,
+            preview(&grp.class, 60).replace('|', "\\|"),
+            thousands(grp.nodes.len() as u64),
+            bytes(grp.retained_size),
+            bytes(grp.shallow_size as f64)
+        ));
+    }
+    for (i, grp) in groups.iter().enumerate() {
+        md.push_str(&format!(
+            "\n## {}. `{}` ×{}, retains {}\n\nPath to the root of @{}:\n\n```\n{}\n```\n",
+            i + 1,
+            preview(&grp.class, 60),
+            thousands(grp.nodes.len() as u64),
+            bytes(grp.retained_size),
+            s.graph.id(grp.nodes[0]),
+            path_lines(s, &grp.path).join("\n")
+        ));
+    }
+    md
+}
+
+/// Writes a file that must not exist yet, atomically: a reader sees all of it or nothing, and an
+/// existing file is never replaced.
+pub fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        std::fs::write(&tmp, data)?;
+        // A hard link fails if the target exists, unlike a rename.
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}

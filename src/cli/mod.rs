@@ -1,5 +1,6 @@
 //! The `heapsift` command line: the same analyses as the app, printed as tables or JSON.
 
+mod leaks;
 mod output;
 mod progress_bar;
 
@@ -71,6 +72,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The three-snapshot leak method: objects new in S2 (not in S1) and still alive in S3,
+    /// grouped by class and retaining path, largest first.
+    Leaks {
+        s1: PathBuf,
+        s2: PathBuf,
+        s3: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also write a Markdown report here (refuses to overwrite).
+        #[arg(long, value_name = "OUT.md")]
+        report: Option<PathBuf>,
+        /// Exit with code 1 when any group retains more than this (e.g. 1MB, 512KB).
+        #[arg(long, value_name = "SIZE")]
+        fail_above: Option<String>,
+        /// Only the first N groups.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Report strings too.
+        #[arg(long)]
+        include_strings: bool,
+        /// Report V8 internals (arrays, contexts, code) too.
+        #[arg(long)]
+        include_internals: bool,
+    },
     /// Time every indexing phase and report peak memory.
     Bench { file: PathBuf },
     /// Per-object numbers for every node (id, class, sizes, distance, dominator) as JSON
@@ -93,6 +118,39 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 output::print_summary(&s, file, *top)
             }
         }),
+        Command::Leaks {
+            s1,
+            s2,
+            s3,
+            json,
+            report,
+            fail_above,
+            top,
+            include_strings,
+            include_internals,
+        } => {
+            let opts = crate::analysis::leaks::LeakOptions {
+                include_strings: *include_strings,
+                include_internals: *include_internals,
+            };
+            return Some(
+                match leaks::run(
+                    [s1, s2, s3],
+                    *json,
+                    report.as_deref(),
+                    fail_above.as_deref(),
+                    *top,
+                    opts,
+                    cli.quiet,
+                ) {
+                    Ok(gate_failed) => ExitCode::from(gate_failed as u8),
+                    Err(msg) => {
+                        eprintln!("heapsift: {msg}");
+                        ExitCode::from(EXIT_BAD_INPUT)
+                    }
+                },
+            );
+        }
         Command::Object { file, id, json } => run_object(file, id, *json, cli.quiet),
         Command::Diff {
             base,
@@ -112,7 +170,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     })
 }
 
-fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
+pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let result = engine::load(file, &progress);

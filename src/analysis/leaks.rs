@@ -1,0 +1,353 @@
+//! The three-snapshot leak method (spec §8, product "The method"): objects that exist in the
+//! target snapshot S2 but not in the baseline S1 (by object id) and are still alive in the final
+//! snapshot S3 are leak candidates. They are grouped by class and by the shape of the path that
+//! keeps them alive, and ranked by the memory each group keeps alive.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Snapshot;
+use super::bits::BitVec;
+use super::query::{self, Hop};
+use crate::model::{EdgeKind, EdgeName, NodeId, NodeKind};
+use crate::progress::{Cancelled, Phase, Progress};
+
+/// Which objects are too trivial to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeakOptions {
+    /// Report strings (off: a leaked object's strings are counted in its retained size anyway).
+    pub include_strings: bool,
+    /// Report V8 internals: arrays backing other objects, contexts, code, maps, numbers.
+    pub include_internals: bool,
+}
+
+impl Default for LeakOptions {
+    fn default() -> Self {
+        LeakOptions {
+            include_strings: false,
+            include_internals: false,
+        }
+    }
+}
+
+/// Whether `v` is left out of leak reports.
+pub fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
+    let g = &s.graph;
+    if g.self_size[v as usize] == 0 {
+        // Its size was moved to its owner; the owner stands for it.
+        return true;
+    }
+    match g.kind(v) {
+        NodeKind::Number | NodeKind::Synthetic | NodeKind::Symbol | NodeKind::BigInt => true,
+        NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString => !opts.include_strings,
+        NodeKind::Hidden | NodeKind::Code | NodeKind::ObjectShape | NodeKind::Array => !opts.include_internals,
+        NodeKind::Object | NodeKind::Native => !opts.include_internals && g.name(v).starts_with("system / "),
+        _ => false,
+    }
+}
+
+/// The objects of `s3` whose id is in `s2_ids` but not in `s1_ids` (both sorted), not trivial.
+pub fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOptions) -> Vec<NodeId> {
+    let ids = &s3.graph.node_id;
+    (0..s3.graph.node_count() as NodeId)
+        .into_par_iter()
+        .filter(|&v| {
+            let id = ids[v as usize];
+            s2_ids.binary_search(&id).is_ok() && s1_ids.binary_search(&id).is_err() && !is_trivial(s3, v, opts)
+        })
+        .collect()
+}
+
+/// Checks that three snapshots can be compared: one process (their ids overlap) and in order
+/// (newest object ids increase). Takes the sorted ids and newest JS ids of S1, S2, S3.
+pub fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 3]) -> Result<(), String> {
+    for k in 0..2 {
+        let (a, b) = (ids[k], ids[k + 1]);
+        let shared = overlap(a, b);
+        if a.len() > 100 && shared * 20 < a.len() {
+            return Err(format!(
+                "{} and {} do not look like snapshots of one process: only {} of {} objects are in both \
+                 (object ids are only kept within one process)",
+                names[k],
+                names[k + 1],
+                shared,
+                a.len()
+            ));
+        }
+        if max_ids[k] > max_ids[k + 1] {
+            return Err(format!(
+                "the snapshots are not in order: {} has newer objects (up to @{}) than {} (up to @{}); \
+                 give them oldest first",
+                names[k],
+                max_ids[k],
+                names[k + 1],
+                max_ids[k + 1]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How many values two sorted lists share.
+fn overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A snapshot's object ids, sorted: all the method keeps of S1 and S2.
+pub fn sorted_ids(s: &Snapshot) -> Vec<u32> {
+    let mut ids = s.graph.node_id.clone();
+    ids.par_sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Leak candidates of one class that are kept alive along paths of the same shape.
+#[derive(Debug, Clone)]
+pub struct LeakGroup {
+    pub class: String,
+    /// The path shape: edge names (indexes replaced by `[]`) and classes from the root.
+    pub signature: Vec<String>,
+    /// Members, largest retained size first.
+    pub nodes: Vec<NodeId>,
+    pub shallow_size: u64,
+    /// Retained size of the members that no other candidate dominates: memory this group
+    /// keeps alive that no other group already accounts for.
+    pub retained_size: f64,
+    /// When every member is kept alive by members of another group: that group (an index into
+    /// the returned list), so the report can say "part of #k".
+    pub part_of: Option<usize>,
+    /// The path to the root of the first member (root first).
+    pub path: Vec<Hop>,
+}
+
+/// Groups candidates by class and path shape, largest retained size first.
+pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result<Vec<LeakGroup>, Cancelled> {
+    progress.begin(Phase::Aggregates, candidates.len() as u64 + 1);
+    let g = &s.graph;
+    let mut shapes = Shapes::new(s);
+    let mut by_key: HashMap<(u32, u64), usize> = HashMap::new();
+    let mut groups: Vec<LeakGroup> = Vec::new();
+    for (i, &v) in candidates.iter().enumerate() {
+        if i & 0x3FF == 0 {
+            progress.set(i as u64)?;
+        }
+        let class = s.classes.of_node[v as usize];
+        let sig = shapes.signature(v);
+        let at = *by_key.entry((class, sig)).or_insert_with(|| {
+            groups.push(LeakGroup {
+                class: s.class_name(v).to_owned(),
+                signature: Vec::new(),
+                nodes: Vec::new(),
+                shallow_size: 0,
+                retained_size: 0.0,
+                part_of: None,
+                path: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let grp = &mut groups[at];
+        grp.nodes.push(v);
+        grp.shallow_size += g.self_size[v as usize] as u64;
+    }
+    // A candidate dominated by another candidate is counted once, with that other candidate.
+    let mut member = BitVec::new(g.node_count());
+    for &v in candidates {
+        member.set(v as usize);
+    }
+    let mut group_of: HashMap<NodeId, usize> = HashMap::new();
+    for (i, grp) in groups.iter().enumerate() {
+        for &v in &grp.nodes {
+            group_of.insert(v, i);
+        }
+    }
+    let mut outer: Vec<Option<usize>> = vec![None; groups.len()];
+    for (i, grp) in groups.iter_mut().enumerate() {
+        let mut sum = 0.0;
+        let mut counted = false;
+        for &v in &grp.nodes {
+            match candidate_dominator(s, v, &member) {
+                None => {
+                    sum += s.retained.get(v);
+                    counted = true;
+                }
+                Some(d) => {
+                    if outer[i].is_none() {
+                        outer[i] = group_of.get(&d).copied().filter(|&k| k != i);
+                    }
+                }
+            }
+        }
+        grp.retained_size = sum;
+        if counted {
+            outer[i] = None;
+        }
+        grp.nodes.sort_by(|&a, &b| {
+            s.retained
+                .get(b)
+                .total_cmp(&s.retained.get(a))
+                .then(g.id(a).cmp(&g.id(b)))
+        });
+        grp.path = query::path_to_root(s, grp.nodes[0]).unwrap_or_default();
+        grp.signature = shapes.describe(grp.nodes[0]);
+    }
+    // Rank: what a group keeps alive on its own, then its total retained size, then size of group.
+    let total: Vec<f64> = groups
+        .iter()
+        .map(|grp| grp.nodes.iter().map(|&v| s.retained.get(v)).sum())
+        .collect();
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| {
+        groups[b]
+            .retained_size
+            .total_cmp(&groups[a].retained_size)
+            .then(total[b].total_cmp(&total[a]))
+            .then(groups[b].nodes.len().cmp(&groups[a].nodes.len()))
+            .then_with(|| groups[a].class.cmp(&groups[b].class))
+    });
+    let mut rank = vec![0usize; groups.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut slots: Vec<Option<LeakGroup>> = groups.into_iter().map(Some).collect();
+    let mut groups: Vec<LeakGroup> = order
+        .iter()
+        .map(|&i| slots[i].take().expect("each group once"))
+        .collect();
+    for (r, &i) in order.iter().enumerate() {
+        groups[r].part_of = outer[i].map(|k| rank[k]);
+    }
+    progress.set(candidates.len() as u64 + 1)?;
+    Ok(groups)
+}
+
+/// The nearest candidate among `v`'s dominators, if any.
+fn candidate_dominator(s: &Snapshot, v: NodeId, member: &BitVec) -> Option<NodeId> {
+    let root = s.graph.root;
+    let mut cur = s.dominator[v as usize];
+    let mut steps = 0usize;
+    while cur != root && steps <= s.graph.node_count() {
+        if member.get(cur as usize) {
+            return Some(cur);
+        }
+        cur = s.dominator[cur as usize];
+        steps += 1;
+    }
+    None
+}
+
+/// Path shapes: each node's shortest-path parent (the nearest retainer in storage order), and
+/// memoised hashes of the normalised chain from the root.
+struct Shapes<'a> {
+    s: &'a Snapshot,
+    memo: HashMap<NodeId, u64>,
+}
+
+impl<'a> Shapes<'a> {
+    fn new(s: &'a Snapshot) -> Self {
+        Shapes {
+            s,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The retaining edge on a shortest path to the root, if any.
+    fn parent(&self, v: NodeId) -> Option<(usize, NodeId)> {
+        let s = self.s;
+        let g = &s.graph;
+        let d = s.distances[v as usize];
+        if d < 0 {
+            return None;
+        }
+        let mut best: Option<(i32, usize, NodeId)> = None;
+        for slot in s.retainers.of(v) {
+            let from = s.retainers.node[slot];
+            let fd = s.distances[from as usize];
+            if from == g.root || fd < 0 || fd >= d {
+                continue;
+            }
+            let edge = s.retainers.edge(g, v, slot);
+            if !query::shows_retainer(g, edge, from) {
+                continue;
+            }
+            if best.is_none_or(|(bd, _, _)| fd < bd) {
+                best = Some((fd, edge, from));
+            }
+        }
+        best.map(|(_, e, f)| (e, f))
+    }
+
+    fn step(&self, edge: usize, to: NodeId) -> String {
+        format!("{} {}", normalised_edge(self.s, edge), self.s.class_name(to))
+    }
+
+    fn signature(&mut self, v: NodeId) -> u64 {
+        // Walk up to a memoised node (or the top), then hash back down.
+        let mut chain: Vec<(usize, NodeId)> = Vec::new();
+        let mut cur = v;
+        let mut base = 0u64;
+        let mut guard = 0usize;
+        while let Some((e, parent)) = self.parent(cur) {
+            chain.push((e, cur));
+            if let Some(&h) = self.memo.get(&parent) {
+                base = h;
+                break;
+            }
+            cur = parent;
+            guard += 1;
+            if guard > 10_000 {
+                break;
+            }
+        }
+        let mut h = base;
+        for &(e, node) in chain.iter().rev() {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            h.hash(&mut hasher);
+            self.step(e, node).hash(&mut hasher);
+            h = hasher.finish();
+            self.memo.insert(node, h);
+        }
+        h
+    }
+
+    /// The shape as text, root first (for reports).
+    fn describe(&self, v: NodeId) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = v;
+        while let Some((e, parent)) = self.parent(cur) {
+            out.push(self.step(e, cur));
+            cur = parent;
+            if out.len() > 200 {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Edge names with array indexes and numeric names replaced, so paths through different
+/// elements of one array have one shape.
+fn normalised_edge(s: &Snapshot, e: usize) -> String {
+    let g = &s.graph;
+    match (g.edge_kind(e), g.edge_name(e)) {
+        (EdgeKind::Element | EdgeKind::Hidden, _) => "[]".into(),
+        (_, EdgeName::Str(name)) if name.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => "[]".into(),
+        (EdgeKind::Internal, EdgeName::Str(name)) if name.contains(" / part of key") => "{weakmap entry}".into(),
+        _ => query::edge_label(g, e),
+    }
+}

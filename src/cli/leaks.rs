@@ -1,0 +1,105 @@
+//! `heapsift leaks S1 S2 S3`: the three-snapshot method from the command line, with a gate for CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::Snapshot;
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::analysis::query::edge_label;
+use crate::progress::Progress;
+use crate::report::{self, preview};
+use crate::units::{bytes, thousands};
+
+/// Runs the method; `Ok(true)` when `--fail-above` is exceeded.
+pub fn run(
+    files: [&PathBuf; 3],
+    json: bool,
+    report_path: Option<&Path>,
+    fail_above: Option<&str>,
+    top: usize,
+    opts: LeakOptions,
+    quiet: bool,
+) -> Result<bool, String> {
+    let limit = match fail_above {
+        None => None,
+        Some(t) => Some(
+            crate::units::parse_size(t).ok_or_else(|| format!("--fail-above {t:?} is not a size like 1MB or 512KB"))?,
+        ),
+    };
+    if let Some(p) = report_path
+        && p.exists()
+    {
+        return Err(format!("{}: already exists; not overwriting it", p.display()));
+    }
+    let names: Vec<String> = files.iter().map(|f| report::file_name(f)).collect();
+    // Of S1 and S2 only the sorted ids are kept, so three big snapshots fit in memory.
+    let s1 = super::load(files[0], quiet)?;
+    let (ids1, max1) = (leaks::sorted_ids(&s1), s1.max_js_object_id);
+    drop(s1);
+    let s2 = super::load(files[1], quiet)?;
+    let (ids2, max2) = (leaks::sorted_ids(&s2), s2.max_js_object_id);
+    drop(s2);
+    let s3 = super::load(files[2], quiet)?;
+    let ids3 = leaks::sorted_ids(&s3);
+    leaks::check_sequence(
+        [&ids1, &ids2, &ids3],
+        [max1, max2, s3.max_js_object_id],
+        [&names[0], &names[1], &names[2]],
+    )?;
+    drop(ids3);
+    let candidates = leaks::candidates(&ids1, &ids2, &s3, &opts);
+    let groups = leaks::group(&s3, &candidates, &Progress::new()).map_err(|_| "cancelled".to_string())?;
+    let shown = &groups[..groups.len().min(top)];
+    if json {
+        super::output::print_json(&report::leaks_json(&s3, &names, candidates.len(), shown));
+    } else {
+        print(&s3, &names, candidates.len(), groups.len(), shown);
+    }
+    if let Some(p) = report_path {
+        let md = report::leaks_markdown(&s3, &names, candidates.len(), shown);
+        report::write_new_file(p, md.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
+        if !quiet {
+            eprintln!("wrote {}", p.display());
+        }
+    }
+    Ok(limit.is_some_and(|l| groups.iter().any(|g| g.retained_size > l as f64)))
+}
+
+fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize, groups: &[LeakGroup]) {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = writeln!(
+        out,
+        "{} objects were allocated between {} and {} and are still alive in {}, in {} groups.",
+        thousands(candidates as u64),
+        names[0],
+        names[1],
+        names[2],
+        thousands(total_groups as u64)
+    );
+    for (i, grp) in groups.iter().enumerate() {
+        let part = grp
+            .part_of
+            .map(|k| format!(", kept alive by group #{}", k + 1))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n#{}  {} ×{}  retains {} (shallow {}){part}",
+            i + 1,
+            preview(&grp.class, 80),
+            thousands(grp.nodes.len() as u64),
+            bytes(grp.retained_size),
+            bytes(grp.shallow_size as f64)
+        );
+        let g = &s.graph;
+        for h in &grp.path {
+            let edge = h.edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default();
+            let class = if h.node == g.root {
+                "(root)"
+            } else {
+                s.class_name(h.node)
+            };
+            let _ = writeln!(out, "      {edge}{} @{}", preview(class, 60), g.id(h.node));
+        }
+    }
+}
