@@ -283,3 +283,21 @@ pub fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let _ = std::fs::remove_file(&tmp);
     result
 }
+
+/// `heapsift growth --json`.
+pub fn growth_json(names: &[String], series: &[crate::analysis::growth::Series]) -> Value {
+    json!({
+        "snapshots": names,
+        "classes": series.iter().map(|c| json!({
+            "name": c.name,
+            "location": location_json(c.location),
+            "counts": c.counts,
+            "sizes": c.sizes,
+            "monotonic": c.monotonic(),
+            "count_delta": c.count_delta(),
+            "size_delta": c.size_delta(),
+            "average_growth": js_number(c.average_growth().round()),
+            "owned_growth": js_number(c.owned_growth.round()),
+        })).collect::<Vec<Value>>(),
+    })
+}

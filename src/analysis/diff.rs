@@ -57,12 +57,12 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
 
     let mut slot: Vec<u32> = vec![u32::MAX; names.len()];
     let mut out: Vec<ClassObjects> = Vec::new();
-    for v in 0..n {
+    for (v, &c) in of_node.iter().enumerate().take(n) {
         let size = g.self_size[v];
         if size == 0 {
             continue;
         }
-        let c = of_node[v] as usize;
+        let c = c as usize;
         if slot[c] == u32::MAX {
             slot[c] = out.len() as u32;
             let (name, location) = &names[c];

@@ -16,21 +16,12 @@ use crate::model::{EdgeKind, EdgeName, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
 /// Which objects are too trivial to report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LeakOptions {
     /// Report strings (off: a leaked object's strings are counted in its retained size anyway).
     pub include_strings: bool,
     /// Report V8 internals: arrays backing other objects, contexts, code, maps, numbers.
     pub include_internals: bool,
-}
-
-impl Default for LeakOptions {
-    fn default() -> Self {
-        LeakOptions {
-            include_strings: false,
-            include_internals: false,
-        }
-    }
 }
 
 /// Whether `v` is left out of leak reports.
@@ -106,6 +97,61 @@ fn overlap(a: &[u32], b: &[u32]) -> usize {
         }
     }
     n
+}
+
+/// A small sample of (id, type and name) pairs. Within one process an id always names the same
+/// object; two processes started alike share their startup ids but not what comes after, so
+/// comparing samples tells snapshots of one process from look-alikes of another.
+pub struct Fingerprint(Vec<(u32, u64)>);
+
+impl Fingerprint {
+    pub fn of(s: &Snapshot) -> Fingerprint {
+        let g = &s.graph;
+        let mut v: Vec<(u32, u64)> = (0..g.node_count() as NodeId)
+            .filter(|&n| g.id(n) % 31 == 1)
+            .map(|n| (g.id(n), name_hash(s, n)))
+            .collect();
+        v.sort_unstable();
+        Fingerprint(v)
+    }
+
+    /// (objects compared, objects whose type or name differ) against another snapshot.
+    pub fn compare(&self, other: &Snapshot) -> (usize, usize) {
+        let g = &other.graph;
+        let (mut seen, mut differ) = (0, 0);
+        for n in 0..g.node_count() as NodeId {
+            let id = g.id(n);
+            if id % 31 != 1 {
+                continue;
+            }
+            if let Ok(i) = self.0.binary_search_by_key(&id, |x| x.0) {
+                seen += 1;
+                if self.0[i].1 != name_hash(other, n) {
+                    differ += 1;
+                }
+            }
+        }
+        (seen, differ)
+    }
+}
+
+fn name_hash(s: &Snapshot, n: NodeId) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.graph.node_type[n as usize].hash(&mut h);
+    s.graph.name(n).hash(&mut h);
+    h.finish()
+}
+
+/// Fails when a fingerprint comparison says the snapshots come from different processes.
+pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), String> {
+    let (seen, differ) = compared;
+    if seen >= 50 && differ * 20 > seen {
+        return Err(format!(
+            "{a} and {b} do not look like snapshots of one process: {differ} of {seen} sampled objects have the \
+             same id but are different objects (ids are only kept within one process)"
+        ));
+    }
+    Ok(())
 }
 
 /// A snapshot's object ids, sorted: all the method keeps of S1 and S2.

@@ -9,6 +9,7 @@ pub mod distances;
 pub mod dom_state;
 pub mod dominators;
 pub mod flags;
+pub mod growth;
 pub mod leaks;
 pub mod query;
 pub mod retainers;

@@ -34,12 +34,14 @@ pub fn run(
     let names: Vec<String> = files.iter().map(|f| report::file_name(f)).collect();
     // Of S1 and S2 only the sorted ids are kept, so three big snapshots fit in memory.
     let s1 = super::load(files[0], quiet)?;
-    let (ids1, max1) = (leaks::sorted_ids(&s1), s1.max_js_object_id);
+    let (ids1, max1, print1) = (leaks::sorted_ids(&s1), s1.max_js_object_id, leaks::Fingerprint::of(&s1));
     drop(s1);
     let s2 = super::load(files[1], quiet)?;
-    let (ids2, max2) = (leaks::sorted_ids(&s2), s2.max_js_object_id);
+    leaks::check_same_process(print1.compare(&s2), &names[0], &names[1])?;
+    let (ids2, max2, print2) = (leaks::sorted_ids(&s2), s2.max_js_object_id, leaks::Fingerprint::of(&s2));
     drop(s2);
     let s3 = super::load(files[2], quiet)?;
+    leaks::check_same_process(print2.compare(&s3), &names[1], &names[2])?;
     let ids3 = leaks::sorted_ids(&s3);
     leaks::check_sequence(
         [&ids1, &ids2, &ids3],

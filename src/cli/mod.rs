@@ -96,6 +96,16 @@ pub enum Command {
         #[arg(long)]
         include_internals: bool,
     },
+    /// Per-class counts and sizes across snapshots of one process, growing classes first.
+    Growth {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Only the first N classes.
+        #[arg(long, default_value_t = 25)]
+        top: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Time every indexing phase and report peak memory.
     Bench { file: PathBuf },
     /// Per-object numbers for every node (id, class, sizes, distance, dominator) as JSON
@@ -158,6 +168,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             top,
             json,
         } => run_diff(base, current, *top, *json, cli.quiet),
+        Command::Growth { files, top, json } => run_growth(files, *top, *json, cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
         Command::DumpNodes { file } => load(file, cli.quiet).map(|s| crate::report::dump_nodes(&s)),
     };
@@ -213,6 +224,36 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
         output::print_json(&crate::report::diff_json(base, current, &rows));
     } else {
         output::print_diff(base, current, &rows);
+    }
+    Ok(())
+}
+
+fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<(), String> {
+    use crate::analysis::growth::Growth;
+    // Every snapshot is classified with the last one's plain-object shapes, so names line up.
+    let last = load(files.last().expect("at least two files"), quiet)?;
+    let definitions = last.interface_definitions.clone();
+    let mut growth = Growth::new();
+    let mut first_ids = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let name = crate::report::file_name(f);
+        if i + 1 == files.len() {
+            growth.add(name, &last, None);
+        } else {
+            let s = load(f, quiet)?;
+            growth.add(name, &s, Some(&definitions));
+            if i == 0 {
+                first_ids = crate::analysis::leaks::sorted_ids(&s);
+            }
+        }
+    }
+    growth.attribute(&first_ids, &last);
+    let mut ranked = growth.ranked();
+    ranked.truncate(top);
+    if json {
+        output::print_json(&crate::report::growth_json(&growth.names, &ranked));
+    } else {
+        output::print_growth(&growth.names, &ranked);
     }
     Ok(())
 }

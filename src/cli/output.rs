@@ -161,3 +161,34 @@ pub fn print_diff(base: &Path, current: &Path, rows: &[crate::analysis::diff::Di
         );
     }
 }
+
+pub fn print_growth(names: &[String], series: &[crate::analysis::growth::Series]) {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = writeln!(out, "{} snapshots: {}", names.len(), names.join(", "));
+    let name_width = series
+        .iter()
+        .map(|r| r.name.chars().count().min(50))
+        .max()
+        .unwrap_or(20)
+        .max(11);
+    let _ = writeln!(
+        out,
+        "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  counts",
+        "Constructor", "", "Count delta", "Size delta", "Avg / step", "Keeps alive"
+    );
+    for c in series {
+        let counts: Vec<String> = c.counts.iter().map(|&n| thousands(n)).collect();
+        let _ = writeln!(
+            out,
+            "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  {}",
+            preview(&c.name, 50),
+            if c.monotonic() { "↑" } else { "" },
+            c.count_delta(),
+            bytes(c.size_delta() as f64),
+            bytes(c.average_growth()),
+            bytes(c.owned_growth),
+            counts.join(" → ")
+        );
+    }
+}

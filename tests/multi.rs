@@ -1,0 +1,161 @@
+//! The multi-snapshot commands: diff, growth, leaks (with its CI gate and report).
+
+mod common;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn heapsift(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .args(args)
+        .arg("--quiet")
+        .current_dir(common::repo().join("sample-snapshots"))
+        .output()
+        .expect("runs heapsift")
+}
+
+fn json(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("valid JSON")
+}
+
+fn expected() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(common::repo().join("sample-snapshots/expected.json")).unwrap())
+        .unwrap()
+}
+
+const LEAK: [&str; 3] = ["leak-s1.heapsnapshot", "leak-s2.heapsnapshot", "leak-s3.heapsnapshot"];
+
+#[test]
+fn diff_json_equals_the_golden_comparison() {
+    let ours = json(&heapsift(&["diff", LEAK[0], LEAK[2], "--json"]));
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("tests/golden/leak-s1__leak-s3.diff.json")).unwrap(),
+    )
+    .unwrap();
+    let key = |v: &Value| {
+        let mut rows: Vec<String> = v["classes"].as_array().unwrap().iter().map(|r| r.to_string()).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(key(&ours), key(&want));
+    let text = String::from_utf8_lossy(&heapsift(&["diff", LEAK[0], LEAK[2]]).stdout).into_owned();
+    assert!(text.lines().nth(1).unwrap().contains("# New"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("CachedSession") && l.contains("+330")),
+        "{text}"
+    );
+}
+
+#[test]
+fn leaks_lists_the_planted_leaks_first_with_their_counts() {
+    let out = json(&heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--json"]));
+    let groups = out["groups"].as_array().unwrap();
+    let top: Vec<(String, u64)> = groups
+        .iter()
+        .take(3)
+        .map(|g| {
+            (
+                g["class_name"].as_str().unwrap().to_owned(),
+                g["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let e = expected();
+    let leak = &e["leak"];
+    eprintln!("{leak}");
+    assert_eq!(
+        top,
+        vec![
+            ("CachedSession".to_owned(), 300),
+            ("EventListener".to_owned(), 200),
+            ("MetricSample".to_owned(), 150)
+        ],
+        "the three planted leaks, largest first"
+    );
+    // Each path runs from the root to a member, through the object that holds the leak.
+    let through = |i: usize, via: &str| {
+        let path = groups[i]["path_to_root"].as_array().unwrap();
+        assert_eq!(path[0]["id"], 1);
+        assert_eq!(path.last().unwrap()["id"], groups[i]["ids"][0]);
+        assert!(
+            path.iter().any(|h| h["edge_name"] == via),
+            "group {i} through {via}: {path:?}"
+        );
+    };
+    through(0, "sessionCache");
+    through(1, "appEvents");
+    through(2, "metricSamples");
+    // What those roots keep alive is not counted again.
+    let contexts = groups.iter().find(|g| g["class_name"] == "RequestContext").unwrap();
+    assert_eq!(contexts["count"], 200);
+    assert_eq!(contexts["retained_size"], 0);
+    assert!(contexts["part_of_group"].is_number());
+}
+
+#[test]
+fn leaks_gate_exits_1_above_the_limit() {
+    let below = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "1MB"]);
+    assert_eq!(
+        below.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&below.stderr)
+    );
+    let above = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "50KB"]);
+    assert_eq!(above.status.code(), Some(1));
+    let bad = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn leaks_rejects_snapshots_out_of_order_or_of_other_processes() {
+    let swapped = heapsift(&["leaks", LEAK[2], LEAK[1], LEAK[0]]);
+    assert_eq!(swapped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&swapped.stderr).contains("not in order"));
+    let mixed = heapsift(&["leaks", "small-app.heapsnapshot", LEAK[1], LEAK[2]]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&mixed.stderr).contains("one process"),
+        "{}",
+        String::from_utf8_lossy(&mixed.stderr)
+    );
+}
+
+#[test]
+fn leaks_report_is_written_once() {
+    let dir = std::env::temp_dir().join(format!("heapsift-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("leaks.md");
+    let _ = std::fs::remove_file(&report);
+    let r = report.to_str().unwrap();
+    let out = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--report", r]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        md.contains("# Memory leak report") && md.contains("`CachedSession`") && md.contains("->sessionCache"),
+        "{md}"
+    );
+    let again = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--report", r]);
+    assert_eq!(again.status.code(), Some(2), "never overwrites");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), md);
+}
+
+#[test]
+fn growth_ranks_the_growing_classes_first() {
+    let files: Vec<String> = (1..=5).map(|i| format!("growth-{i}.heapsnapshot")).collect();
+    let mut args = vec!["growth"];
+    args.extend(files.iter().map(String::as_str));
+    args.push("--json");
+    let out = json(&heapsift(&args));
+    let classes = out["classes"].as_array().unwrap();
+    let names: Vec<&str> = classes.iter().take(2).map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["Order", "AuditLogEntry"]);
+    assert_eq!(classes[0]["counts"], serde_json::json!([200, 400, 600, 800, 1000]));
+    assert_eq!(classes[1]["counts"], serde_json::json!([100, 200, 300, 400, 500]));
+    assert_eq!(classes[0]["monotonic"], true);
+    let draft = classes.iter().find(|c| c["name"] == "CartDraft").unwrap();
+    assert_eq!(draft["monotonic"], false);
+}
