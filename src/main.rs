@@ -28,8 +28,12 @@ fn app(cli: Cli) -> ExitCode {
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    if cli.screenshot.is_some() && cli.files.is_empty() {
-        eprintln!("heapsift: --screenshot needs a snapshot file to open");
+    if cli.wizard && cli.files.len() != 3 && !cli.files.is_empty() {
+        eprintln!("heapsift: --wizard takes three snapshots: baseline, target, final");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    if (cli.screenshot.is_some() || cli.export_finding.is_some()) && cli.files.is_empty() {
+        eprintln!("heapsift: --screenshot and --export-finding need snapshot files to open");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     let options = heapsift::ui::Options {
@@ -37,6 +41,8 @@ fn app(cli: Cli) -> ExitCode {
         screenshot: cli.screenshot,
         view: cli.view.as_deref().and_then(heapsift::ui::View::parse),
         select,
+        wizard: cli.wizard,
+        export_finding: cli.export_finding,
     };
     ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
 }

@@ -301,3 +301,170 @@ pub fn growth_json(names: &[String], series: &[crate::analysis::growth::Series])
         })).collect::<Vec<Value>>(),
     })
 }
+
+/// A snapshot named in a finding: file name, size and SHA-256 of its bytes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SnapshotIdentity {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl SnapshotIdentity {
+    /// Hashes a file (streamed: works for multi-GB files).
+    pub fn of_file(path: &Path) -> std::io::Result<SnapshotIdentity> {
+        use sha2::Digest;
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            hasher.update(&buf[..n]);
+        }
+        Ok(SnapshotIdentity {
+            name: file_name(path),
+            size,
+            sha256: format!("{:x}", hasher.finalize()),
+        })
+    }
+
+    pub fn of_bytes(name: &str, bytes: &[u8]) -> SnapshotIdentity {
+        use sha2::Digest;
+        SnapshotIdentity {
+            name: name.to_owned(),
+            size: bytes.len() as u64,
+            sha256: format!("{:x}", sha2::Sha256::digest(bytes)),
+        }
+    }
+}
+
+/// A node's name for a finding: string values hidden when redacting.
+fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
+    let g = &s.graph;
+    let name = display_name(g, v);
+    if redact && g.kind(v).is_string() {
+        format!("<redacted string, {} chars>", name.chars().count())
+    } else {
+        preview(&name, 200)
+    }
+}
+
+/// One leak group written up: what, how many, how much, and the chain that keeps it alive.
+pub fn finding_json(
+    s: &Snapshot,
+    snapshots: &[SnapshotIdentity],
+    group: &crate::analysis::leaks::LeakGroup,
+    redact: bool,
+) -> Value {
+    let g = &s.graph;
+    let path: Vec<Value> = group
+        .path
+        .iter()
+        .map(|h| {
+            json!({
+                "edge_type": h.edge.map(|e| g.edge_type_name(e)),
+                "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
+                "class_name": if h.node == g.root { "(root)" } else { s.class_name(h.node) },
+                "name": finding_name(s, h.node, redact),
+                "id": g.id(h.node),
+                "retained_size": js_number(s.retained.get(h.node)),
+            })
+        })
+        .collect();
+    json!({
+        "tool": format!("heapsift {}", env!("CARGO_PKG_VERSION")),
+        "method": "three-snapshot: objects allocated between the baseline and the target, still alive in the final snapshot",
+        "snapshots": snapshots,
+        "group": {
+            "class_name": group.class,
+            "count": group.nodes.len(),
+            "shallow_size": group.shallow_size,
+            "retained_size": js_number(group.retained_size),
+            "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<u32>>(),
+            "path_shape": group.signature,
+        },
+        "path_to_root": path,
+        "strings_redacted": redact,
+    })
+}
+
+pub fn finding_markdown(
+    s: &Snapshot,
+    snapshots: &[SnapshotIdentity],
+    group: &crate::analysis::leaks::LeakGroup,
+    redact: bool,
+    png_name: Option<&str>,
+) -> String {
+    use crate::units::{bytes, thousands};
+    let g = &s.graph;
+    let mut md = format!(
+        "# Leak: `{}` ×{} retains {}\n\n",
+        preview(&group.class, 80),
+        thousands(group.nodes.len() as u64),
+        bytes(group.retained_size)
+    );
+    md.push_str(&format!(
+        "{} objects of class `{}` were allocated between the baseline and the target snapshot and are still alive in the final one. Together they keep {} alive (shallow {}).\n\n",
+        thousands(group.nodes.len() as u64),
+        preview(&group.class, 80),
+        bytes(group.retained_size),
+        bytes(group.shallow_size as f64)
+    ));
+    md.push_str("| Snapshot | Role | Size | SHA-256 |\n|---|---|---:|---|\n");
+    for (snap, role) in snapshots.iter().zip(["baseline (S1)", "target (S2)", "final (S3)"]) {
+        md.push_str(&format!(
+            "| `{}` | {role} | {} | `{}` |\n",
+            snap.name,
+            bytes(snap.size as f64),
+            snap.sha256
+        ));
+    }
+    md.push_str(&format!(
+        "\n## What keeps them alive\n\nPath from the GC root to @{} (one of the {}), in the final snapshot:\n\n```\n",
+        g.id(group.nodes[0]),
+        thousands(group.nodes.len() as u64)
+    ));
+    for h in &group.path {
+        let edge = h
+            .edge
+            .map(|e| format!("{} → ", query::edge_label(g, e)))
+            .unwrap_or_default();
+        let class = if h.node == g.root {
+            "(root)"
+        } else {
+            s.class_name(h.node)
+        };
+        let name = finding_name(s, h.node, redact);
+        let name = if name.is_empty() || name == class {
+            String::new()
+        } else {
+            format!(" “{name}”")
+        };
+        md.push_str(&format!(
+            "{edge}{class} @{}{name}  (retains {})\n",
+            g.id(h.node),
+            bytes(s.retained.get(h.node))
+        ));
+    }
+    md.push_str("```\n");
+    let ids: Vec<String> = group.nodes.iter().take(20).map(|&v| format!("@{}", g.id(v))).collect();
+    md.push_str(&format!(
+        "\nSome of the objects: {}{}\n",
+        ids.join(", "),
+        if group.nodes.len() > 20 { ", …" } else { "" }
+    ));
+    if redact {
+        md.push_str("\nString values are redacted.\n");
+    }
+    if let Some(png) = png_name {
+        md.push_str(&format!("\n![heapsift view of this finding]({png})\n"));
+    }
+    md.push_str(&format!("\n_Made with heapsift {}._\n", env!("CARGO_PKG_VERSION")));
+    md
+}

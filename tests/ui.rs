@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use heapsift::ui::{HeapsiftApp, Options};
 
 fn app(files: Vec<PathBuf>) -> Harness<'static, HeapsiftApp> {
@@ -223,4 +223,56 @@ fn keyboard_moves_through_rows_and_expands() {
     let s = h.state().docs[0].summary.as_ref().unwrap();
     assert_eq!(s.cursor, Some(1));
     assert!(s.tree.is_expanded(0, s.order[1]));
+}
+
+#[test]
+fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
+    let mut h = app(Vec::new());
+    h.step();
+    h.get_by_label("Hunt a leak with three snapshots (wizard)").click();
+    h.step();
+    h.step();
+    h.get_by_label_contains("Take three snapshots of one process");
+    h.get_by_label("Use the demo set").click();
+    wait(&mut h, "the three snapshots and the comparison", |a| {
+        a.wizard.as_ref().is_some_and(|w| w.result().is_some() && !w.busy())
+    });
+    let w = h.state().wizard.as_ref().unwrap();
+    let r = w.result().unwrap();
+    let top: Vec<(String, usize)> = r
+        .groups
+        .iter()
+        .take(3)
+        .map(|g| (g.class.clone(), g.nodes.len()))
+        .collect();
+    assert_eq!(
+        top,
+        vec![
+            ("CachedSession".into(), 300),
+            ("EventListener".into(), 200),
+            ("MetricSample".into(), 150)
+        ]
+    );
+    // Select the second group: its path runs through the long-lived EventTarget.
+    h.get_by_label("EventListener").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().wizard.as_ref().unwrap().selected, Some(1));
+    h.get_by_label("->appEvents");
+    // An object of the group opens in the final snapshot with its retainers.
+    h.query_all_by_label_contains("@")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::Link)
+        .unwrap()
+        .click();
+    wait(&mut h, "the object in the final snapshot", |a| {
+        a.page == heapsift::ui::Page::Snapshot && a.docs[a.active].object.is_some() && settled(a)
+    });
+    assert_eq!(h.state().docs[h.state().active].title(), "leak-s3.heapsnapshot (demo)");
+    // The export dialog refuses to overwrite.
+    h.get_by_label("Leak wizard").click();
+    h.step();
+    h.get_by_label("Export finding…").click();
+    h.step();
+    h.step();
+    h.get_by_label("Export finding");
 }

@@ -36,6 +36,13 @@ pub struct Cli {
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]
     pub select: Option<String>,
+    /// Open the leak wizard with the three files as baseline, target and final snapshot.
+    #[arg(long)]
+    pub wizard: bool,
+    /// With --wizard: export the largest leak group as a finding (Markdown, JSON, PNG) into
+    /// this folder, then exit.
+    #[arg(long, value_name = "DIR", requires = "wizard")]
+    pub export_finding: Option<PathBuf>,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,

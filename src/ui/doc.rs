@@ -152,6 +152,8 @@ pub struct DominatorState {
 }
 
 pub struct Doc {
+    /// Stable identity while the doc is open (indices shift when tabs close).
+    pub uid: u64,
     pub source: Source,
     pub state: DocState,
     pub partial: Option<Arc<PartialSummary>>,
@@ -172,7 +174,9 @@ pub const AUTO_EXPAND_LEVELS: u32 = 20;
 
 impl Doc {
     pub fn open(source: Source, waker: Waker) -> Doc {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Doc {
+            uid: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: DocState::Loading(LoadJob::spawn(source.clone(), waker)),
             source,
             partial: None,

@@ -10,6 +10,7 @@ mod summary;
 pub mod tree;
 mod welcome;
 mod widgets;
+pub mod wizard;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -66,11 +67,24 @@ pub struct Options {
     pub screenshot: Option<PathBuf>,
     pub view: Option<View>,
     pub select: Option<u32>,
+    /// Open the leak wizard with the three files.
+    pub wizard: bool,
+    pub export_finding: Option<PathBuf>,
+}
+
+/// What the central area shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Page {
+    #[default]
+    Snapshot,
+    Wizard,
 }
 
 pub struct HeapsiftApp {
     pub docs: Vec<Doc>,
     pub active: usize,
+    pub page: Page,
+    pub wizard: Option<wizard::WizardState>,
     pub settings: Settings,
     waker: Waker,
     path_field: String,
@@ -102,6 +116,8 @@ impl HeapsiftApp {
         let mut app = HeapsiftApp {
             docs: Vec::new(),
             active: 0,
+            page: Page::Snapshot,
+            wizard: None,
             settings,
             waker,
             path_field: String::new(),
@@ -121,9 +137,18 @@ impl HeapsiftApp {
         for f in options.files {
             app.open(Source::File(f));
         }
-        if let Some(out) = options.screenshot {
+        if options.wizard {
+            app.open_wizard();
+            if let Some(w) = &mut app.wizard {
+                for (i, d) in app.docs.iter().take(3).enumerate() {
+                    w.picks[i] = Some(d.uid);
+                }
+            }
+        }
+        if options.screenshot.is_some() || options.export_finding.is_some() {
             app.plan = Some(screenshot::Plan {
-                out,
+                out: options.screenshot,
+                export: options.export_finding,
                 view: options.view.unwrap_or(View::Summary),
                 select: options.select,
                 stage: screenshot::Stage::Loading,
@@ -148,9 +173,58 @@ impl HeapsiftApp {
         self.active = self.docs.len() - 1;
     }
 
-    pub fn open_demo(&mut self) {
-        for (name, bytes) in DEMO {
-            self.open(Source::Embedded(name, bytes));
+    /// Opens the demo snapshots (once) and returns their doc uids.
+    pub fn open_demo(&mut self) -> Vec<u64> {
+        DEMO.iter()
+            .map(|&(name, bytes)| {
+                match self
+                    .docs
+                    .iter()
+                    .position(|d| matches!(d.source, Source::Embedded(n, _) if n == name))
+                {
+                    Some(i) => {
+                        self.active = i;
+                        self.docs[i].uid
+                    }
+                    None => {
+                        self.open(Source::Embedded(name, bytes));
+                        self.docs[self.active].uid
+                    }
+                }
+            })
+            .collect()
+    }
+
+    pub fn open_wizard(&mut self) {
+        self.wizard.get_or_insert_with(wizard::WizardState::default);
+        self.page = Page::Wizard;
+    }
+
+    fn handle_wizard(&mut self, requests: Vec<wizard::Request>) {
+        for r in requests {
+            match r {
+                wizard::Request::OpenDialog => self.open_dialog(),
+                wizard::Request::Demo => {
+                    let uids = self.open_demo();
+                    if let Some(w) = &mut self.wizard {
+                        for (i, u) in uids.into_iter().enumerate().take(3) {
+                            w.picks[i] = Some(u);
+                        }
+                    }
+                    self.page = Page::Wizard;
+                }
+                wizard::Request::Reveal { doc, node } => {
+                    if let Some(i) = self.docs.iter().position(|d| d.uid == doc) {
+                        self.active = i;
+                        self.page = Page::Snapshot;
+                        let waker = self.waker.clone();
+                        let d = &mut self.docs[i];
+                        d.view = View::Retainers;
+                        d.select(node, &waker);
+                        d.reveal_in_summary(node, &waker);
+                    }
+                }
+            }
         }
     }
 
@@ -190,6 +264,9 @@ impl HeapsiftApp {
     fn poll(&mut self, ctx: &egui::Context) {
         for d in &mut self.docs {
             d.poll(&self.waker);
+        }
+        if let Some(w) = &mut self.wizard {
+            w.poll(&self.docs, &self.waker);
         }
         if let Some(rx) = &self.dialog
             && let Ok(files) = rx.try_recv()
@@ -260,7 +337,16 @@ impl HeapsiftApp {
                 }
             }
             screenshot::Stage::Settling => {
-                let busy = self.docs.get(self.active).is_some_and(|d| d.busy());
+                let mut busy = self.docs.get(self.active).is_some_and(|d| d.busy());
+                if self.page == Page::Wizard
+                    && let Some(w) = &mut self.wizard
+                {
+                    busy |= w.busy() || w.result.is_none();
+                    if !busy && w.selected.is_none() && w.result().is_some_and(|r| !r.groups.is_empty()) {
+                        w.selected = Some(0);
+                        busy = true;
+                    }
+                }
                 if let Some(d) = self.docs.get(self.active)
                     && let Some(e) = &d.jump_error
                 {
@@ -272,8 +358,34 @@ impl HeapsiftApp {
                 }
                 plan.quiet_frames = if busy { 0 } else { plan.quiet_frames + 1 };
                 if plan.quiet_frames >= 4 {
-                    plan.stage = screenshot::Stage::Capturing;
-                    self.pending_shot = Some(screenshot::Pending::request(ctx));
+                    if let Some(dir) = plan.export.clone() {
+                        plan.stage = screenshot::Stage::Exporting;
+                        let started = match &mut self.wizard {
+                            Some(w) if w.selected.is_some() => w.export_now(ctx, &dir, "finding"),
+                            _ => Err("no leak group to export (use --wizard with three snapshots)".into()),
+                        };
+                        if let Err(e) = started {
+                            eprintln!("heapsift: {e}");
+                            self.exit_code.store(2, Ordering::Relaxed);
+                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                        }
+                    } else {
+                        plan.stage = screenshot::Stage::Capturing;
+                        self.pending_shot = Some(screenshot::Pending::request(ctx));
+                    }
+                }
+            }
+            screenshot::Stage::Exporting => {
+                if let Some(r) = self.wizard.as_ref().and_then(|w| w.export_result()) {
+                    match r {
+                        Ok(m) => println!("{m}"),
+                        Err(e) => {
+                            eprintln!("heapsift: {e}");
+                            self.exit_code.store(2, Ordering::Relaxed);
+                        }
+                    }
+                    plan.stage = screenshot::Stage::Done;
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             }
             screenshot::Stage::Capturing | screenshot::Stage::Done => {}
@@ -287,9 +399,10 @@ impl HeapsiftApp {
             eprintln!("heapsift: the captured window is blank (no rendering?)");
             1
         } else {
-            match screenshot::save_png(&plan.out, img) {
+            let out = plan.out.clone().unwrap_or_else(|| PathBuf::from("heapsift.png"));
+            match screenshot::save_png(&out, img) {
                 Ok(()) => {
-                    println!("{}", plan.out.display());
+                    println!("{}", out.display());
                     0
                 }
                 Err(e) => {
@@ -387,6 +500,12 @@ impl HeapsiftApp {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             });
+            ui.menu_button("Analyze", |ui| {
+                if ui.button("Leak wizard (three snapshots)…").clicked() {
+                    self.open_wizard();
+                    ui.close();
+                }
+            });
             ui.menu_button("View", |ui| {
                 let mut theme = self.settings.theme;
                 ui.radio_value(&mut theme, Theme::System, "Follow the system theme");
@@ -414,6 +533,7 @@ impl HeapsiftApp {
     fn tabs(&mut self, ui: &mut Ui) {
         let mut close = None;
         ui.horizontal_wrapped(|ui| {
+            self.page_tabs(ui);
             for (i, d) in self.docs.iter().enumerate() {
                 let label = if d.is_loading() {
                     format!("⟳ {}", d.title())
@@ -424,8 +544,12 @@ impl HeapsiftApp {
                 if matches!(d.state, DocState::Failed(_)) {
                     text = text.color(ui.visuals().error_fg_color);
                 }
-                if ui.selectable_label(i == self.active, text).clicked() {
+                if ui
+                    .selectable_label(self.page == Page::Snapshot && i == self.active, text)
+                    .clicked()
+                {
                     self.active = i;
+                    self.page = Page::Snapshot;
                 }
                 if ui.small_button("×").on_hover_text("Close").clicked() {
                     close = Some(i);
@@ -438,7 +562,27 @@ impl HeapsiftApp {
         }
     }
 
+    fn page_tabs(&mut self, ui: &mut Ui) {
+        if self.wizard.is_some() {
+            ui.separator();
+            if ui
+                .selectable_label(self.page == Page::Wizard, RichText::new("Leak wizard").strong())
+                .clicked()
+            {
+                self.page = Page::Wizard;
+            }
+            if ui.small_button("×").on_hover_text("Close the wizard").clicked() {
+                self.wizard = None;
+                self.page = Page::Snapshot;
+            }
+        }
+    }
+
     fn windows(&mut self, ctx: &egui::Context) {
+        // While the window is captured for an export, the dialog itself is not drawn.
+        if let Some(w) = &mut self.wizard {
+            wizard::export_window(ctx, w, &self.docs, &self.waker);
+        }
         if self.open_window {
             let mut open = true;
             let mut chosen = None;
@@ -509,13 +653,23 @@ impl HeapsiftApp {
 
     fn central(&mut self, ui: &mut Ui) {
         let waker = self.waker.clone();
+        if self.page == Page::Wizard
+            && let Some(w) = &mut self.wizard
+        {
+            let requests = wizard::show(ui, w, &self.docs, &waker);
+            self.handle_wizard(requests);
+            return;
+        }
         let focus_filter = std::mem::take(&mut self.focus_filter);
         let Some(doc) = self.docs.get_mut(self.active) else {
             if let Some(choice) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {
                 match choice {
                     welcome::Choice::OpenDialog => self.open_dialog(),
                     welcome::Choice::OpenPath(p) => self.open(Source::File(p)),
-                    welcome::Choice::Demo => self.open_demo(),
+                    welcome::Choice::Demo => {
+                        self.open_demo();
+                    }
+                    welcome::Choice::Wizard => self.open_wizard(),
                 }
             }
             return;
@@ -686,7 +840,7 @@ impl eframe::App for HeapsiftApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu(ui);
-            if !self.docs.is_empty() {
+            if !self.docs.is_empty() || self.wizard.is_some() {
                 self.tabs(ui);
             }
         });

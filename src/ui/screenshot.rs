@@ -1,7 +1,6 @@
 //! Screenshots: `--screenshot OUT.png` (open, wait for indexing, render a view, save, exit)
 //! and "Save screenshot…" from the menu. PNGs are written atomically.
 
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -35,7 +34,9 @@ impl Pending {
 
 /// The `--screenshot` run: what to show and where to save it.
 pub struct Plan {
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+    /// Export the wizard's first leak group into this folder instead of a screenshot.
+    pub export: Option<PathBuf>,
     pub view: View,
     pub select: Option<u32>,
     pub stage: Stage,
@@ -48,26 +49,34 @@ pub enum Stage {
     Loading,
     Settling,
     Capturing,
+    Exporting,
     Done,
 }
 
-/// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
-pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
+/// The image as PNG bytes.
+pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, String> {
     let [w, h] = img.size;
     let mut rgba = Vec::with_capacity(w * h * 4);
     for p in &img.pixels {
         rgba.extend_from_slice(&p.to_srgba_unmultiplied());
     }
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(&rgba, w as u32, h as u32, image::ExtendedColorType::Rgba8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
+pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
     let name = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let write = || -> Result<(), String> {
-        let file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-        image::codecs::png::PngEncoder::new(BufWriter::new(file))
-            .write_image(&rgba, w as u32, h as u32, image::ExtendedColorType::Rgba8)
-            .map_err(|e| e.to_string())?;
+        let png = encode_png(img)?;
+        std::fs::write(&tmp, png).map_err(|e| e.to_string())?;
         std::fs::rename(&tmp, path).map_err(|e| e.to_string())
     };
     write().map_err(|e| {

@@ -9,6 +9,7 @@ pub enum Choice {
     OpenDialog,
     OpenPath(PathBuf),
     Demo,
+    Wizard,
 }
 
 pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<Choice> {
@@ -46,6 +47,14 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                     choice = Some(Choice::Demo);
                 }
             });
+            ui.add_space(6.0);
+            if ui
+                .button("Hunt a leak with three snapshots (wizard)")
+                .on_hover_text("Baseline, target, final: what the target leaked")
+                .clicked()
+            {
+                choice = Some(Choice::Wizard);
+            }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
                 ui.add_space((ui.available_width() - 520.0).max(0.0) / 2.0);

@@ -1,0 +1,633 @@
+//! The guided three-snapshot leak hunt: how to take the snapshots, which three, indexing, then
+//! leak groups with the chain that keeps each alive, and "Export finding…".
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::doc::{Doc, DocState};
+use super::screenshot;
+use super::widgets::{self, ROW_HEIGHT, id_text};
+use crate::analysis::Snapshot;
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::engine::Source;
+use crate::engine::task::{Task, Waker};
+use crate::report::{self, SnapshotIdentity, preview};
+use crate::units::{bytes, thousands};
+
+pub struct LeakResult {
+    pub snapshot: Arc<Snapshot>,
+    pub names: Vec<String>,
+    pub candidates: usize,
+    pub groups: Vec<LeakGroup>,
+}
+
+#[derive(Default)]
+pub struct WizardState {
+    /// Doc uids for S1, S2, S3.
+    pub picks: [Option<u64>; 3],
+    pub options: LeakOptions,
+    pub result: Option<Task<Arc<LeakResult>>>,
+    /// The picks and options the result was computed for.
+    computed_for: Option<([u64; 3], LeakOptions)>,
+    pub selected: Option<usize>,
+    pub export: Option<Export>,
+    /// Steps 1–3 are folded into one line once results are in (until the user reopens them).
+    pub setup_folded: bool,
+    folded_for: Option<[u64; 3]>,
+}
+
+/// What the wizard asks the app to do.
+pub enum Request {
+    OpenDialog,
+    Demo,
+    /// Show this object of the final snapshot in its tab.
+    Reveal {
+        doc: u64,
+        node: u32,
+    },
+}
+
+pub struct Export {
+    pub folder: String,
+    pub base: String,
+    pub redact: bool,
+    pub message: Option<Result<String, String>>,
+    stage: ExportStage,
+}
+
+enum ExportStage {
+    Editing,
+    Capturing(screenshot::Pending),
+    Writing(Task<String>),
+}
+
+fn doc_by_uid(docs: &[Doc], uid: Option<u64>) -> Option<&Doc> {
+    uid.and_then(|u| docs.iter().find(|d| d.uid == u))
+}
+
+impl WizardState {
+    /// Starts or refreshes the analysis when the three snapshots are ready.
+    pub fn poll(&mut self, docs: &[Doc], waker: &Waker) {
+        let snaps: Vec<Option<Arc<Snapshot>>> = self
+            .picks
+            .iter()
+            .map(|&u| doc_by_uid(docs, u).and_then(|d| d.snapshot().cloned()))
+            .collect();
+        let ([Some(a), Some(b), Some(c)], [Some(u1), Some(u2), Some(u3)]) = (
+            <[Option<Arc<Snapshot>>; 3]>::try_from(snaps).unwrap_or([None, None, None]),
+            self.picks,
+        ) else {
+            return;
+        };
+        let key = ([u1, u2, u3], self.options);
+        if self.computed_for == Some(key) {
+            return;
+        }
+        self.computed_for = Some(key);
+        self.selected = None;
+        let names: Vec<String> = self
+            .picks
+            .iter()
+            .map(|&u| doc_by_uid(docs, u).map(|d| d.title()).unwrap_or_default())
+            .collect();
+        let opts = self.options;
+        self.result = Some(Task::spawn(waker.clone(), move |p| {
+            let n: Vec<&str> = names.iter().map(String::as_str).collect();
+            let (ids1, ids2, ids3) = (leaks::sorted_ids(&a), leaks::sorted_ids(&b), leaks::sorted_ids(&c));
+            leaks::check_same_process(leaks::Fingerprint::of(&a).compare(&b), n[0], n[1])
+                .map_err(crate::error::Error::Invalid)?;
+            leaks::check_same_process(leaks::Fingerprint::of(&b).compare(&c), n[1], n[2])
+                .map_err(crate::error::Error::Invalid)?;
+            leaks::check_sequence(
+                [&ids1, &ids2, &ids3],
+                [a.max_js_object_id, b.max_js_object_id, c.max_js_object_id],
+                [n[0], n[1], n[2]],
+            )
+            .map_err(crate::error::Error::Invalid)?;
+            let candidates = leaks::candidates(&ids1, &ids2, &c, &opts);
+            let groups = leaks::group(&c, &candidates, p)?;
+            Ok(Arc::new(LeakResult {
+                snapshot: c,
+                names,
+                candidates: candidates.len(),
+                groups,
+            }))
+        }));
+    }
+
+    pub fn busy(&self) -> bool {
+        self.result.as_ref().is_some_and(|t| !t.is_done())
+            || self
+                .export
+                .as_ref()
+                .is_some_and(|e| !matches!(e.stage, ExportStage::Editing))
+    }
+}
+
+pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker) -> Vec<Request> {
+    let mut requests = Vec::new();
+    egui::ScrollArea::vertical()
+        .id_salt("wizard")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading("Leak wizard: the three-snapshot method");
+            ui.add_space(4.0);
+            let ready = w.result().is_some();
+            if ready && w.computed_for.map(|k| k.0) != w.folded_for {
+                // Fold the setup the first time results for these snapshots arrive.
+                w.folded_for = w.computed_for.map(|k| k.0);
+                w.setup_folded = true;
+            }
+            if ready && w.setup_folded {
+                ui.horizontal(|ui| {
+                    let names: Vec<String> = w
+                        .picks
+                        .iter()
+                        .map(|&u| doc_by_uid(docs, u).map(|d| d.title()).unwrap_or_default())
+                        .collect();
+                    ui.label(
+                        RichText::new(format!(
+                            "Baseline {} → target {} → final {}",
+                            names[0], names[1], names[2]
+                        ))
+                        .weak(),
+                    );
+                    if ui.small_button("Change…").clicked() {
+                        w.setup_folded = false;
+                    }
+                });
+            } else {
+                step_method(ui);
+                ui.separator();
+                step_pick(ui, w, docs, &mut requests);
+                ui.separator();
+                step_index(ui, w, docs);
+            }
+            ui.separator();
+            step_results(ui, w, docs, waker, &mut requests);
+        });
+    requests
+}
+
+fn step_title(ui: &mut Ui, n: usize, title: &str) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(format!("{n} · {title}")).strong().size(16.0));
+    ui.add_space(2.0);
+}
+
+fn step_method(ui: &mut Ui) {
+    step_title(ui, 1, "Take three snapshots of one process");
+    ui.label(
+        "Objects that exist in the target snapshot but not in the baseline, and are still alive in the final one, \
+         are what the action leaked: temporary allocations are gone by then.",
+    );
+    egui::Grid::new("method")
+        .num_columns(2)
+        .spacing([10.0, 4.0])
+        .show(ui, |ui| {
+            for (n, what) in [
+                (
+                    "S1",
+                    "Baseline: start the app, use every feature once, force a GC, take a snapshot.",
+                ),
+                (
+                    "S2",
+                    "Target: repeat the suspect action many times (e.g. 100 requests), force a GC, take a snapshot.",
+                ),
+                ("S3", "Final: wait a little, force a GC, take a snapshot."),
+            ] {
+                ui.label(RichText::new(n).strong());
+                ui.label(what);
+                ui.end_row();
+            }
+        });
+    ui.collapsing("How to take heap snapshots", |ui| {
+        howto(ui, "Node.js, on a signal (force GC first: run with --expose-gc)", "node --expose-gc --heapsnapshot-signal=SIGUSR2 server.js\nkill -USR2 $(pgrep -f server.js)");
+        howto(ui, "Node.js, from code", "global.gc?.(); require('v8').writeHeapSnapshot();");
+        howto(ui, "Node.js with Chrome DevTools", "node --inspect server.js   # chrome://inspect → Memory → Take snapshot");
+        ui.label("Chrome, Edge, Electron: DevTools ▸ Memory ▸ click the trash can (collect garbage) ▸ Heap snapshot ▸ Take snapshot; then Save each profile.");
+    });
+}
+
+fn howto(ui: &mut Ui, title: &str, code: &str) {
+    ui.label(RichText::new(title).weak());
+    ui.horizontal(|ui| {
+        ui.add(egui::Label::new(RichText::new(code).monospace()).wrap());
+        if ui.small_button("📋 Copy").clicked() {
+            ui.ctx().copy_text(code.to_owned());
+        }
+    });
+}
+
+fn step_pick(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], requests: &mut Vec<Request>) {
+    step_title(ui, 2, "Choose them");
+    if docs.is_empty() {
+        ui.label(RichText::new("Open the three snapshots first, or try the built-in demo set.").weak());
+    }
+    egui::Grid::new("picks")
+        .num_columns(2)
+        .spacing([10.0, 6.0])
+        .show(ui, |ui| {
+            for (i, role) in ["Baseline (S1)", "Target (S2)", "Final (S3)"].iter().enumerate() {
+                ui.label(*role);
+                let current = doc_by_uid(docs, w.picks[i])
+                    .map(|d| d.title())
+                    .unwrap_or_else(|| "choose…".into());
+                egui::ComboBox::from_id_salt(("pick", i))
+                    .selected_text(current)
+                    .width(320.0)
+                    .show_ui(ui, |ui| {
+                        for d in docs {
+                            ui.selectable_value(&mut w.picks[i], Some(d.uid), d.title());
+                        }
+                    });
+                ui.end_row();
+            }
+        });
+    ui.horizontal(|ui| {
+        if ui.button("Open snapshots…").clicked() {
+            requests.push(Request::OpenDialog);
+        }
+        if ui
+            .button("Use the demo set")
+            .on_hover_text("Three built-in snapshots of a page that leaks")
+            .clicked()
+        {
+            requests.push(Request::Demo);
+        }
+        if w.picks.iter().all(Option::is_none) && docs.len() >= 3 && ui.button("Use the last three opened").clicked() {
+            for (i, d) in docs[docs.len() - 3..].iter().enumerate() {
+                w.picks[i] = Some(d.uid);
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut w.options.include_strings, "Include strings");
+        ui.checkbox(
+            &mut w.options.include_internals,
+            "Include V8 internals (arrays, contexts, code)",
+        );
+    });
+}
+
+fn step_index(ui: &mut Ui, w: &WizardState, docs: &[Doc]) {
+    step_title(ui, 3, "Index them");
+    for (i, uid) in w.picks.iter().enumerate() {
+        let Some(d) = doc_by_uid(docs, *uid) else { continue };
+        ui.horizontal(|ui| {
+            ui.label(format!("S{}", i + 1));
+            match &d.state {
+                DocState::Loading(job) => {
+                    let v = job.progress.view();
+                    ui.add(egui::ProgressBar::new(v.fraction).desired_width(260.0).text(format!(
+                        "{} {:.0}%",
+                        v.phase.label(),
+                        v.fraction * 100.0
+                    )));
+                }
+                DocState::Ready(s) => {
+                    ui.label(RichText::new("✔").color(egui::Color32::from_rgb(90, 170, 90)));
+                    ui.label(format!(
+                        "{}: {} objects, newest id @{}",
+                        d.title(),
+                        thousands(s.graph.node_count() as u64),
+                        s.max_js_object_id
+                    ));
+                }
+                DocState::Failed(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+            }
+        });
+    }
+}
+
+fn step_results(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker, requests: &mut Vec<Request>) {
+    step_title(ui, 4, "Leaks");
+    let Some(task) = &w.result else {
+        ui.label(RichText::new("Results appear here once the three snapshots are indexed.").weak());
+        return;
+    };
+    let r = match task.get() {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing the snapshots…");
+            });
+            return;
+        }
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            return;
+        }
+        Some(Ok(r)) => r.clone(),
+    };
+    ui.label(format!(
+        "{} objects were allocated between {} and {} and are still alive in {}. Grouped by class and by the path that keeps them alive, largest first:",
+        thousands(r.candidates as u64),
+        r.names[0],
+        r.names[1],
+        r.names[2]
+    ));
+    ui.add_space(4.0);
+    ui.columns(2, |cols| {
+        groups_table(&mut cols[0], w, &r);
+        group_detail(&mut cols[1], w, &r, requests);
+    });
+    let _ = (docs, waker);
+}
+
+fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
+    let total = r.snapshot.total_size;
+    let mut clicked = None;
+    TableBuilder::new(ui)
+        .id_salt("leak-groups")
+        .striped(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(Column::exact(34.0))
+        .column(Column::remainder().at_least(220.0).clip(true))
+        .column(Column::initial(80.0))
+        .column(Column::initial(140.0))
+        .column(Column::initial(120.0))
+        .min_scrolled_height(200.0)
+        .max_scroll_height(560.0)
+        .auto_shrink([false, true])
+        .header(ROW_HEIGHT + 4.0, |mut h| {
+            for n in ["#", "Class", "Count", "Retained", "Shallow"] {
+                h.col(|ui| {
+                    ui.strong(n);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, r.groups.len(), |mut row| {
+                let i = row.index();
+                let g = &r.groups[i];
+                row.set_selected(w.selected == Some(i));
+                row.col(|ui| {
+                    ui.label(RichText::new(format!("{}", i + 1)).weak());
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
+                    if let Some(k) = g.part_of {
+                        ui.label(RichText::new(format!("kept alive by #{}", k + 1)).weak().small());
+                    }
+                });
+                row.col(|ui| widgets::right_text(ui, thousands(g.nodes.len() as u64)));
+                row.col(|ui| widgets::size_cell(ui, g.retained_size, total));
+                row.col(|ui| widgets::right_text(ui, bytes(g.shallow_size as f64)));
+                if row.response().clicked() {
+                    clicked = Some(i);
+                }
+            });
+        });
+    if let Some(i) = clicked {
+        w.selected = Some(i);
+    }
+}
+
+fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut Vec<Request>) {
+    let Some(sel) = w.selected.filter(|&i| i < r.groups.len()) else {
+        ui.label(RichText::new("Select a group to see what keeps it alive.").weak());
+        return;
+    };
+    let g = &r.groups[sel];
+    let s = &r.snapshot;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("#{} {}", sel + 1, preview(&g.class, 80)))
+                .strong()
+                .size(16.0)
+                .color(widgets::class_color(ui)),
+        );
+        ui.label(format!(
+            "×{} · retains {}",
+            thousands(g.nodes.len() as u64),
+            bytes(g.retained_size)
+        ));
+        if ui.button("Export finding…").clicked() && w.export.is_none() {
+            let dir = std::env::current_dir().unwrap_or_default();
+            let safe: String = g.class.chars().filter(|c| c.is_ascii_alphanumeric()).take(40).collect();
+            w.export = Some(Export {
+                folder: dir.display().to_string(),
+                base: format!("leak-{}", if safe.is_empty() { "group".into() } else { safe }),
+                redact: false,
+                message: None,
+                stage: ExportStage::Editing,
+            });
+        }
+    });
+    ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
+    egui::Grid::new("leak-path")
+        .num_columns(2)
+        .spacing([10.0, 3.0])
+        .show(ui, |ui| {
+            let gr = &s.graph;
+            for (i, h) in g.path.iter().enumerate() {
+                ui.label(RichText::new(format!("{i:>2}")).weak().monospace());
+                ui.horizontal(|ui| {
+                    if let Some(e) = h.edge {
+                        ui.label(
+                            RichText::new(crate::analysis::query::edge_label(gr, e))
+                                .color(widgets::edge_color(ui))
+                                .monospace(),
+                        );
+                        ui.label(RichText::new("→").weak());
+                    }
+                    let class = if h.node == gr.root {
+                        "(root)"
+                    } else {
+                        s.class_name(h.node)
+                    };
+                    ui.label(RichText::new(preview(class, 50)).color(widgets::class_color(ui)));
+                    ui.label(id_text(gr.id(h.node)));
+                });
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    ui.label(RichText::new("Objects (click to see its retainers in the final snapshot):").weak());
+    ui.horizontal_wrapped(|ui| {
+        for &v in g.nodes.iter().take(60) {
+            if ui.link(id_text(s.graph.id(v)).text().to_string()).clicked()
+                && let Some(u) = w.picks[2]
+            {
+                requests.push(Request::Reveal { doc: u, node: v });
+            }
+        }
+        if g.nodes.len() > 60 {
+            ui.label(RichText::new(format!("and {} more", g.nodes.len() - 60)).weak());
+        }
+    });
+}
+
+/// The export window; drives capture and writing. Call every frame.
+pub fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], waker: &Waker) {
+    let Some(ex) = &mut w.export else { return };
+    let Some(r) = w.result.as_ref().and_then(|t| t.value()).cloned() else {
+        w.export = None;
+        return;
+    };
+    let Some(group) = w.selected.and_then(|i| r.groups.get(i)).cloned() else {
+        w.export = None;
+        return;
+    };
+    match &mut ex.stage {
+        ExportStage::Capturing(p) => {
+            if let Some(img) = p.take() {
+                let png = screenshot::encode_png(&img);
+                let sources: Vec<Source> = w
+                    .picks
+                    .iter()
+                    .filter_map(|&u| doc_by_uid(docs, u).map(|d| d.source.clone()))
+                    .collect();
+                let (folder, base, redact) = (PathBuf::from(ex.folder.trim()), ex.base.trim().to_owned(), ex.redact);
+                let snapshot = r.snapshot.clone();
+                ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| {
+                    let png = png.map_err(crate::error::Error::Invalid)?;
+                    let ids: Vec<SnapshotIdentity> = sources
+                        .iter()
+                        .map(|src| match src {
+                            Source::File(p) => SnapshotIdentity::of_file(p),
+                            Source::Embedded(name, bytes) => Ok(SnapshotIdentity::of_bytes(name, bytes)),
+                        })
+                        .collect::<Result<_, _>>()?;
+                    write_finding(&folder, &base, &snapshot, &ids, &group, redact, &png)
+                }));
+            }
+            return;
+        }
+        ExportStage::Writing(t) => {
+            if let Some(res) = t.get() {
+                ex.message = Some(res.clone().map_err(|e| e.to_string()));
+                ex.stage = ExportStage::Editing;
+            }
+        }
+        ExportStage::Editing => {}
+    }
+    let mut open = true;
+    let mut go = false;
+    egui::Window::new("Export finding")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .show(ctx, |ui| {
+            ui.label(format!(
+                "{} ×{}: a Markdown report, a JSON file and a PNG of the window.",
+                group.class,
+                group.nodes.len()
+            ));
+            egui::Grid::new("export").num_columns(2).show(ui, |ui| {
+                ui.label("Folder");
+                ui.add(egui::TextEdit::singleline(&mut ex.folder).desired_width(360.0));
+                ui.end_row();
+                ui.label("Name");
+                ui.add(egui::TextEdit::singleline(&mut ex.base).desired_width(200.0));
+                ui.end_row();
+            });
+            ui.checkbox(&mut ex.redact, "Redact string values");
+            ui.horizontal(|ui| {
+                go = ui.button("Export").clicked();
+                if matches!(ex.stage, ExportStage::Writing(_)) {
+                    ui.spinner();
+                    ui.label("Hashing the snapshots and writing…");
+                }
+            });
+            match &ex.message {
+                Some(Ok(m)) => {
+                    ui.label(RichText::new(m).color(egui::Color32::from_rgb(90, 170, 90)));
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                None => {}
+            }
+        });
+    if go {
+        ex.message = start(ex, ctx).err().map(Err);
+    }
+    if !open {
+        w.export = None;
+    }
+}
+
+fn write_finding(
+    folder: &std::path::Path,
+    base: &str,
+    s: &Snapshot,
+    ids: &[SnapshotIdentity],
+    group: &LeakGroup,
+    redact: bool,
+    png: &[u8],
+) -> Result<String, crate::error::Error> {
+    let png_name = format!("{base}.png");
+    let md = report::finding_markdown(s, ids, group, redact, Some(&png_name));
+    let json = report::finding_json(s, ids, group, redact);
+    let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    json_text.push('\n');
+    let paths = [
+        folder.join(&png_name),
+        folder.join(format!("{base}.json")),
+        folder.join(format!("{base}.md")),
+    ];
+    report::write_new_file(&paths[0], png)?;
+    report::write_new_file(&paths[1], json_text.as_bytes())?;
+    report::write_new_file(&paths[2], md.as_bytes())?;
+    Ok(format!(
+        "Wrote {}",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// Checks the target and starts the capture; the rest runs in `export_window`.
+fn start(ex: &mut Export, ctx: &egui::Context) -> Result<(), String> {
+    let folder = PathBuf::from(ex.folder.trim());
+    let existing: Vec<String> = ["md", "json", "png"]
+        .iter()
+        .map(|ext| folder.join(format!("{}.{ext}", ex.base.trim())))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    if !folder.is_dir() {
+        return Err(format!("{} is not a folder", folder.display()));
+    }
+    if !existing.is_empty() {
+        return Err(format!("{} already exists; choose another name", existing.join(", ")));
+    }
+    // The dialog is not drawn during the capture, so the PNG shows the finding, not this dialog.
+    ex.stage = ExportStage::Capturing(screenshot::Pending::request(ctx));
+    Ok(())
+}
+
+impl WizardState {
+    /// Exports the selected group without the dialog (command line `--export-finding`).
+    pub fn export_now(&mut self, ctx: &egui::Context, folder: &std::path::Path, base: &str) -> Result<(), String> {
+        let mut ex = Export {
+            folder: folder.display().to_string(),
+            base: base.to_owned(),
+            redact: false,
+            message: None,
+            stage: ExportStage::Editing,
+        };
+        start(&mut ex, ctx)?;
+        self.export = Some(ex);
+        Ok(())
+    }
+
+    /// The outcome of the last export, once it is written.
+    pub fn export_result(&self) -> Option<&Result<String, String>> {
+        self.export.as_ref().and_then(|e| e.message.as_ref())
+    }
+
+    pub fn result(&self) -> Option<&Arc<LeakResult>> {
+        self.result.as_ref().and_then(|t| t.value())
+    }
+}
