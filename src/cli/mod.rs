@@ -30,8 +30,8 @@ pub struct Cli {
     /// Open the files, wait for indexing, save a PNG of the window to this path and exit.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
-    /// The view to show: summary, retainers, dominators or statistics.
-    #[arg(long, value_parser = ["summary", "retainers", "dominators", "statistics"])]
+    /// The view to show: summary, comparison, retainers, dominators or statistics.
+    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "statistics"])]
     pub view: Option<String>,
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]
@@ -219,6 +219,9 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
     let cur = load(current, quiet)?;
     let current_classes = diff::class_objects(&cur, None);
     let definitions = cur.interface_definitions.clone();
+    // Only the per-class ids and sizes are needed from here on: two big snapshots never
+    // have to be in memory at once.
+    drop(cur);
     let b = load(base, quiet)?;
     let base_classes = diff::class_objects(&b, Some(&definitions));
     drop(b);

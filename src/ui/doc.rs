@@ -17,17 +17,19 @@ use super::tree::{FlatRows, Items, PAGE, Tree};
 pub enum View {
     #[default]
     Summary,
+    Comparison,
     Retainers,
     Dominators,
     Statistics,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Summary, View::Retainers, View::Dominators, View::Statistics];
+    pub const ALL: [View; 5] = [View::Summary, View::Comparison, View::Retainers, View::Dominators, View::Statistics];
 
     pub fn label(self) -> &'static str {
         match self {
             View::Summary => "Summary",
+            View::Comparison => "Comparison",
             View::Retainers => "Retainers",
             View::Dominators => "Dominators",
             View::Statistics => "Statistics",
@@ -162,6 +164,7 @@ pub struct Doc {
     pub summary: Option<SummaryState>,
     pub object: Option<ObjectState>,
     pub dominators: Option<DominatorState>,
+    pub comparison: Option<super::compare::ComparisonState>,
     /// Navigation history of selected objects (for Back).
     pub history: Vec<NodeId>,
     pub jump: String,
@@ -185,6 +188,7 @@ impl Doc {
             summary: None,
             object: None,
             dominators: None,
+            comparison: None,
             history: Vec::new(),
             jump: String::new(),
             jump_error: None,
@@ -226,6 +230,7 @@ impl Doc {
                         // The root alone says nothing: start with its children listed.
                         tree.expand(0, 0, dominated_task(&s, s.graph.root, waker), PAGE);
                         self.dominators = Some(DominatorState { tree, cursor: None });
+                        self.comparison = Some(Default::default());
                         DocState::Ready(s)
                     }
                     Err(e) => DocState::Failed(e.to_string()),
@@ -451,6 +456,7 @@ impl Doc {
                 .as_ref()
                 .is_some_and(|o| o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied)
             || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
+            || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
     }
 }
 

@@ -2,6 +2,7 @@
 //! through load jobs and background tasks and draws O(visible rows) per frame.
 
 mod doc;
+mod compare;
 mod dominators;
 mod object;
 pub mod screenshot;
@@ -661,6 +662,17 @@ impl HeapsiftApp {
             return;
         }
         let focus_filter = std::mem::take(&mut self.focus_filter);
+        let active_uid = self.docs.get(self.active).map(|d| d.uid);
+        let candidates: Vec<compare::Candidate> = self
+            .docs
+            .iter()
+            .filter(|d| Some(d.uid) != active_uid)
+            .map(|d| compare::Candidate {
+                uid: d.uid,
+                title: d.title(),
+                snapshot: d.snapshot().cloned(),
+            })
+            .collect();
         let Some(doc) = self.docs.get_mut(self.active) else {
             if let Some(choice) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {
                 match choice {
@@ -705,7 +717,7 @@ impl HeapsiftApp {
             }
             DocState::Ready(s) => {
                 let s = s.clone();
-                ready(ui, doc, &s, &waker, focus_filter);
+                ready(ui, doc, &s, &waker, focus_filter, &candidates);
             }
         }
     }
@@ -751,7 +763,26 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
 }
 
 /// A loaded snapshot: view tabs, the view, and the selected object's panels.
-fn ready(ui: &mut Ui, doc: &mut Doc, s: &Arc<crate::analysis::Snapshot>, waker: &Waker, focus_filter: bool) {
+fn ready(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<crate::analysis::Snapshot>,
+    waker: &Waker,
+    focus_filter: bool,
+    candidates: &[compare::Candidate],
+) {
+    if doc.view == View::Comparison
+        && let Some(c) = &mut doc.comparison
+        && c.base.is_none()
+    {
+        // The most recent snapshot taken before this one is the natural base.
+        c.base = candidates
+            .iter()
+            .filter_map(|c| c.snapshot.as_ref().map(|x| (c.uid, x.max_js_object_id)))
+            .filter(|&(_, m)| m < s.max_js_object_id)
+            .max_by_key(|&(_, m)| m)
+            .map(|(u, _)| u);
+    }
     egui::Panel::top("view-tabs").show(ui, |ui| {
         ui.horizontal(|ui| {
             for v in View::ALL {
@@ -798,7 +829,7 @@ fn ready(ui: &mut Ui, doc: &mut Doc, s: &Arc<crate::analysis::Snapshot>, waker: 
                 });
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
         }
-        View::Summary | View::Dominators => {
+        View::Summary | View::Dominators | View::Comparison => {
             let width = ui.available_width();
             egui::Panel::right("inspector-panel")
                 .resizable(true)
@@ -817,10 +848,10 @@ fn ready(ui: &mut Ui, doc: &mut Doc, s: &Arc<crate::analysis::Snapshot>, waker: 
                 .default_size(ui.available_height() * 0.38)
                 .show(ui, |ui| object::retainers(ui, doc, s, waker));
             egui::CentralPanel::default().show(ui, |ui| {
-                if doc.view == View::Summary {
-                    summary::show(ui, doc, s, waker, focus_filter);
-                } else {
-                    dominators::show(ui, doc, s, waker);
+                match doc.view {
+                    View::Summary => summary::show(ui, doc, s, waker, focus_filter),
+                    View::Comparison => compare::show(ui, doc, s, candidates, waker),
+                    _ => dominators::show(ui, doc, s, waker),
                 }
             });
         }

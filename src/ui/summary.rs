@@ -32,6 +32,7 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
         Items::Nodes(list) => list.get(index as usize).copied(),
         Items::Edges { edges, .. } => edges.get(index as usize).map(|&e| g.to(e)),
         Items::Retainers { list, .. } => list.get(index as usize).map(|r| r.from),
+        Items::Diff { added, .. } => added.get(index as usize).copied(),
         _ => None,
     }
 }

@@ -30,6 +30,11 @@ pub enum Items {
         of: NodeId,
         list: Arc<Vec<Retainer>>,
     },
+    /// A Comparison class: new objects (current snapshot), then deleted ones (base snapshot).
+    Diff {
+        added: Arc<Vec<NodeId>>,
+        deleted: Arc<Vec<NodeId>>,
+    },
     Loading(Task<Arc<Vec<NodeId>>>),
     LoadingRetainers(NodeId, Task<Arc<Vec<Retainer>>>),
     Failed(String),
@@ -42,6 +47,7 @@ impl Items {
             Items::Nodes(v) => v.len(),
             Items::Edges { edges, .. } => edges.len(),
             Items::Retainers { list, .. } => list.len(),
+            Items::Diff { added, deleted } => added.len() + deleted.len(),
             Items::Loading(_) | Items::LoadingRetainers(..) | Items::Failed(_) => 0,
         }
     }

@@ -1,0 +1,383 @@
+//! The Comparison view: this snapshot against a base, per class # New, # Deleted, # Delta,
+//! Alloc. Size, Freed Size, Size Delta, exactly as DevTools computes them.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column as TableColumn, TableBuilder};
+
+use super::doc::{Doc, edges_items};
+use super::summary::{Action, keyboard, object_label, pending_label, row_node};
+use super::tree::{Items, PAGE, Row, Tree};
+use super::widgets::{self, ROW_HEIGHT, id_text};
+use crate::analysis::Snapshot;
+use crate::analysis::diff::{self, DiffRow};
+use crate::engine::task::{Task, Waker};
+use crate::report::preview;
+use crate::units::{bytes, thousands};
+
+/// Another open snapshot that can serve as the base.
+pub struct Candidate {
+    pub uid: u64,
+    pub title: String,
+    pub snapshot: Option<Arc<Snapshot>>,
+}
+
+pub struct Comparison {
+    pub rows: Vec<DiffRow>,
+    pub base: Arc<Snapshot>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DiffColumn {
+    Constructor,
+    New,
+    Deleted,
+    Delta,
+    Alloc,
+    Freed,
+    SizeDelta,
+}
+
+pub struct ComparisonState {
+    pub base: Option<u64>,
+    computed_for: Option<u64>,
+    pub task: Option<Task<Arc<Comparison>>>,
+    pub sort: DiffColumn,
+    pub descending: bool,
+    pub filter: String,
+    pub order: Vec<u32>,
+    pub tree: Tree,
+    pub cursor: Option<usize>,
+}
+
+impl Default for ComparisonState {
+    fn default() -> Self {
+        ComparisonState {
+            base: None,
+            computed_for: None,
+            task: None,
+            sort: DiffColumn::SizeDelta,
+            descending: true,
+            filter: String::new(),
+            order: Vec::new(),
+            tree: Tree::new(Items::Classes(0)),
+            cursor: None,
+        }
+    }
+}
+
+impl ComparisonState {
+    fn reorder(&mut self) {
+        let Some(c) = self.task.as_ref().and_then(|t| t.value()).cloned() else { return };
+        let needle = self.filter.to_lowercase();
+        let mut order: Vec<u32> = (0..c.rows.len() as u32)
+            .filter(|&i| needle.is_empty() || c.rows[i as usize].name.to_lowercase().contains(&needle))
+            .collect();
+        let key = |r: &DiffRow| -> i128 {
+            match self.sort {
+                DiffColumn::Constructor => 0,
+                DiffColumn::New => r.new_count as i128,
+                DiffColumn::Deleted => r.deleted_count as i128,
+                DiffColumn::Delta => r.count_delta as i128,
+                DiffColumn::Alloc => r.alloc_size as i128,
+                DiffColumn::Freed => r.freed_size as i128,
+                DiffColumn::SizeDelta => r.size_delta as i128,
+            }
+        };
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (&c.rows[a as usize], &c.rows[b as usize]);
+            let o = if self.sort == DiffColumn::Constructor {
+                crate::analysis::classes::cmp_js(&ra.name, &rb.name)
+            } else {
+                key(ra).cmp(&key(rb))
+            };
+            let o = if self.descending { o.reverse() } else { o };
+            o.then_with(|| crate::analysis::classes::cmp_js(&ra.name, &rb.name))
+        });
+        self.order = order;
+        self.tree = Tree::new(Items::Classes(c.rows.len()));
+        self.cursor = None;
+    }
+
+    /// Starts the comparison when the base changes.
+    pub fn poll(&mut self, current: &Arc<Snapshot>, candidates: &[Candidate], waker: &Waker) {
+        if self.task.as_ref().is_some_and(|t| t.is_done()) && self.order.is_empty() {
+            self.reorder();
+        }
+        let Some(uid) = self.base else { return };
+        if self.computed_for == Some(uid) {
+            return;
+        }
+        let Some(base) = candidates.iter().find(|c| c.uid == uid).and_then(|c| c.snapshot.clone()) else { return };
+        self.computed_for = Some(uid);
+        self.order.clear();
+        let cur = current.clone();
+        self.task = Some(Task::spawn(waker.clone(), move |_| {
+            // DevTools classifies the base with the current snapshot's plain-object shapes.
+            let rows = diff::diff(
+                &diff::class_objects(&base, Some(&cur.interface_definitions)),
+                &diff::class_objects(&cur, None),
+            );
+            Ok(Arc::new(Comparison { rows, base }))
+        }));
+    }
+
+    pub fn busy(&self) -> bool {
+        self.task.as_ref().is_some_and(|t| !t.is_done()) || self.tree.is_loading()
+    }
+}
+
+pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candidate], waker: &Waker) {
+    let Some(cmp) = &mut doc.comparison else { return };
+    cmp.poll(s, candidates, waker);
+    ui.horizontal(|ui| {
+        ui.label("Base snapshot");
+        let current = candidates
+            .iter()
+            .find(|c| Some(c.uid) == cmp.base)
+            .map(|c| c.title.clone())
+            .unwrap_or_else(|| "choose…".into());
+        egui::ComboBox::from_id_salt("base").selected_text(current).width(300.0).show_ui(ui, |ui| {
+            for c in candidates {
+                ui.selectable_value(&mut cmp.base, Some(c.uid), &c.title);
+            }
+        });
+        let f = ui.add(egui::TextEdit::singleline(&mut cmp.filter).hint_text("Filter by class name").desired_width(220.0));
+        if f.changed() {
+            cmp.reorder();
+        }
+    });
+    if candidates.is_empty() {
+        ui.label(RichText::new("Open another snapshot of the same process to compare with.").weak());
+        return;
+    }
+    let Some(task) = &cmp.task else {
+        ui.label(RichText::new("Choose the snapshot to compare with (usually an earlier one).").weak());
+        return;
+    };
+    let c = match task.get() {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing…");
+            });
+            return;
+        }
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            return;
+        }
+        Some(Ok(c)) => c.clone(),
+    };
+    ui.separator();
+    let g = &s.graph;
+    let rows = cmp.tree.take_rows(Some(&cmp.order));
+    let mut actions: Vec<Action> = Vec::new();
+    let mut sort_clicked = None;
+    let selected = doc.object.as_ref().map(|o| o.node);
+    let cursor = cmp.cursor;
+    let (sort, desc) = (cmp.sort, cmp.descending);
+    TableBuilder::new(ui)
+        .id_salt("comparison")
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .column(TableColumn::remainder().at_least(180.0).clip(true))
+        .columns(TableColumn::initial(64.0).at_least(52.0), 3)
+        .columns(TableColumn::initial(88.0).at_least(72.0), 3)
+        .min_scrolled_height(0.0)
+        .auto_shrink([false, false])
+        .header(ROW_HEIGHT + 4.0, |mut h| {
+            for (col, name) in [
+                (DiffColumn::Constructor, "Constructor"),
+                (DiffColumn::New, "# New"),
+                (DiffColumn::Deleted, "# Deleted"),
+                (DiffColumn::Delta, "# Delta"),
+                (DiffColumn::Alloc, "Alloc. Size"),
+                (DiffColumn::Freed, "Freed Size"),
+                (DiffColumn::SizeDelta, "Size Delta"),
+            ] {
+                h.col(|ui| {
+                    let arrow = if sort == col { if desc { " ⏷" } else { " ⏶" } } else { "" };
+                    if ui.add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false)).clicked() {
+                        sort_clicked = Some(col);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+                let i = row.index();
+                let r = rows.get(i);
+                let node = match r {
+                    Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
+                    _ => None,
+                };
+                row.set_selected(cursor == Some(i) || (node.is_some() && node == selected));
+                match r {
+                    Row::Item { level: 0, index, depth } => {
+                        let d = &c.rows[index as usize];
+                        let expanded = cmp.tree.is_expanded(0, index);
+                        row.col(|ui| {
+                            if widgets::tree_toggle(ui, depth, true, expanded) {
+                                actions.push(Action::Toggle { level: 0, index });
+                            }
+                            ui.label(RichText::new(preview(&d.name, 100)).color(widgets::class_color(ui)).strong());
+                        });
+                        row.col(|ui| widgets::right_text(ui, thousands(d.new_count)));
+                        row.col(|ui| widgets::right_text(ui, thousands(d.deleted_count)));
+                        row.col(|ui| widgets::right_text(ui, signed(d.count_delta, false)));
+                        row.col(|ui| widgets::right_text(ui, bytes(d.alloc_size as f64)));
+                        row.col(|ui| widgets::right_text(ui, bytes(d.freed_size as f64)));
+                        row.col(|ui| widgets::right_text(ui, signed(d.size_delta, true)));
+                    }
+                    Row::Item { level, index, depth } => {
+                        let expanded = cmp.tree.is_expanded(level, index);
+                        match &cmp.tree.level(level).items {
+                            Items::Diff { added, deleted } if (index as usize) >= added.len() => {
+                                // A deleted object: it lives in the base snapshot.
+                                let v = deleted[index as usize - added.len()];
+                                let b = &c.base;
+                                row.col(|ui| {
+                                    widgets::tree_toggle(ui, depth, false, false);
+                                    ui.label(RichText::new("deleted").color(widgets::accent(ui)).small());
+                                    ui.label(RichText::new(preview(b.class_name(v), 60)).weak());
+                                    ui.label(id_text(b.graph.id(v)));
+                                });
+                                for _ in 0..4 {
+                                    row.col(|_| {});
+                                }
+                                row.col(|ui| widgets::right_text(ui, bytes(b.graph.self_size[v as usize] as f64)));
+                                row.col(|_| {});
+                            }
+                            items => {
+                                let (v, edge) = match items {
+                                    Items::Edges { edges, .. } => {
+                                        let e = edges[index as usize];
+                                        (g.to(e), Some(e))
+                                    }
+                                    _ => match node {
+                                        Some(v) => (v, None),
+                                        None => return,
+                                    },
+                                };
+                                let is_new = matches!(items, Items::Diff { .. });
+                                row.col(|ui| {
+                                    if widgets::tree_toggle(ui, depth, !g.edges(v).is_empty(), expanded) {
+                                        actions.push(Action::Toggle { level, index });
+                                    }
+                                    if is_new {
+                                        ui.label(RichText::new("new").color(egui::Color32::from_rgb(90, 170, 90)).small());
+                                    }
+                                    object_label(ui, s, v, edge);
+                                });
+                                for _ in 0..3 {
+                                    row.col(|_| {});
+                                }
+                                row.col(|ui| widgets::right_text(ui, bytes(g.self_size[v as usize] as f64)));
+                                row.col(|_| {});
+                                row.col(|_| {});
+                            }
+                        }
+                    }
+                    Row::More { level, depth } => {
+                        let l = cmp.tree.level(level);
+                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
+                        row.col(|ui| {
+                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+                            ui.label(RichText::new(format!("{shown} of {len} shown")).weak());
+                            if ui.small_button("Show all").clicked() {
+                                actions.push(Action::More { level, all: true });
+                            }
+                        });
+                        for _ in 0..6 {
+                            row.col(|_| {});
+                        }
+                    }
+                    Row::Pending { level, depth } => {
+                        row.col(|ui| {
+                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+                            pending_label(ui, &cmp.tree.level(level).items);
+                        });
+                        for _ in 0..6 {
+                            row.col(|_| {});
+                        }
+                    }
+                }
+                let resp = row.response();
+                if resp.clicked() {
+                    actions.push(Action::Cursor(i));
+                    if let Some(v) = node {
+                        actions.push(Action::Select(v));
+                    }
+                }
+            });
+        });
+    keyboard(
+        ui,
+        &rows,
+        cmp.cursor,
+        |r| match r {
+            Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
+            _ => None,
+        },
+        &mut actions,
+    );
+    cmp.tree.put_rows(rows);
+    if let Some(col) = sort_clicked {
+        if cmp.sort == col {
+            cmp.descending = !cmp.descending;
+        } else {
+            cmp.sort = col;
+            cmp.descending = col != DiffColumn::Constructor;
+        }
+        cmp.reorder();
+    }
+    for a in actions {
+        match a {
+            Action::Select(v) => doc.select(v, waker),
+            Action::Cursor(i) => {
+                if let Some(c) = &mut doc.comparison {
+                    c.cursor = Some(i);
+                }
+            }
+            Action::More { level, all } => {
+                if let Some(c) = &mut doc.comparison {
+                    c.tree.show_more(level, all);
+                }
+            }
+            Action::Toggle { level, index } => {
+                let Some(cs) = &mut doc.comparison else { continue };
+                if cs.tree.is_expanded(level, index) {
+                    cs.tree.collapse(level, index);
+                } else if level == 0 {
+                    let d = &c.rows[index as usize];
+                    cs.tree.expand(
+                        0,
+                        index,
+                        Items::Diff {
+                            added: Arc::new(d.added.clone()),
+                            deleted: Arc::new(d.deleted.clone()),
+                        },
+                        PAGE,
+                    );
+                } else if let Some(v) = row_node(&cs.tree, Row::Item { level, index, depth: 0 }, g)
+                    && !g.edges(v).is_empty()
+                {
+                    cs.tree.expand(level, index, edges_items(s, v), PAGE);
+                }
+            }
+        }
+    }
+}
+
+fn signed(v: i64, size: bool) -> String {
+    let body = if size { bytes(v.unsigned_abs() as f64) } else { thousands(v.unsigned_abs()) };
+    match v.signum() {
+        1 => format!("+{body}"),
+        -1 => format!("−{body}"),
+        _ => body,
+    }
+}
