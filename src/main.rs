@@ -43,6 +43,7 @@ fn app(cli: Cli) -> ExitCode {
         select,
         wizard: cli.wizard,
         export_finding: cli.export_finding,
+        growth: cli.growth,
     };
     ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
 }

@@ -276,3 +276,76 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.step();
     h.get_by_label("Export finding");
 }
+
+#[test]
+fn comparison_view_matches_devtools_counts() {
+    let mut h = app(vec![sample("leak-s1.heapsnapshot"), sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    h.state_mut().active = 1;
+    h.step();
+    h.get_by_label("Comparison").click();
+    wait(&mut h, "the comparison", |a| {
+        a.docs[1]
+            .comparison
+            .as_ref()
+            .is_some_and(|c| c.task.as_ref().is_some_and(|t| t.is_done()))
+            && settled(a)
+    });
+    let c = h.state().docs[1].comparison.as_ref().unwrap();
+    let rows = &c.task.as_ref().unwrap().value().unwrap().rows;
+    let session = rows.iter().find(|r| r.name == "CachedSession").unwrap();
+    assert_eq!((session.new_count, session.deleted_count), (330, 0));
+    h.get_by_label_contains("Base snapshot");
+    h.get_by_label_contains("# New").click();
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().docs[1].comparison.as_ref().unwrap().sort,
+        heapsift::ui::compare::DiffColumn::New
+    );
+    // Filter to one class and expand it: its new objects are listed and marked.
+    let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name"));
+    filter.click();
+    filter.type_text("MetricSample");
+    h.step();
+    h.step();
+    assert_eq!(h.state().docs[1].comparison.as_ref().unwrap().order.len(), 1);
+    h.get_by_label("▶").click();
+    h.step();
+    h.step();
+    h.step();
+    assert!(h.query_all_by_label("new").count() > 0, "new objects are marked");
+}
+
+#[test]
+fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
+    let files: Vec<PathBuf> = (1..=5).map(|i| sample(&format!("growth-{i}.heapsnapshot"))).collect();
+    let mut h = app(files);
+    wait(&mut h, "indexing", ready);
+    h.get_by_label("Analyze").click();
+    h.run_steps(3);
+    h.get_by_label("Growth across snapshots…").click();
+    wait(&mut h, "the growth series", |a| {
+        a.growth.as_ref().is_some_and(|g| g.result().is_some() && !g.busy())
+    });
+    let g = h.state().growth.as_ref().unwrap();
+    let r = g.result().unwrap();
+    assert_eq!(r.names.len(), 5);
+    let top: Vec<&str> = r.ranked.iter().take(2).map(|c| c.name.as_str()).collect();
+    assert_eq!(top, vec!["Order", "AuditLogEntry"]);
+    assert!(g.charted.contains(&r.ranked[0].key), "the top class is charted");
+    h.get_by_label("Growth across snapshots");
+    // Click-through: the orders that are new in the last snapshot.
+    h.query_all_by_label("Order").last().unwrap().click();
+    wait(&mut h, "new orders", |a| {
+        a.growth
+            .as_ref()
+            .is_some_and(|g| g.new_objects.as_ref().is_some_and(|t| t.is_done()))
+    });
+    let g = h.state().growth.as_ref().unwrap();
+    assert_eq!(
+        g.new_objects.as_ref().unwrap().value().unwrap().len(),
+        800,
+        "1,000 orders at the end, 200 at the start"
+    );
+}

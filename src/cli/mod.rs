@@ -43,6 +43,9 @@ pub struct Cli {
     /// this folder, then exit.
     #[arg(long, value_name = "DIR", requires = "wizard")]
     pub export_finding: Option<PathBuf>,
+    /// Open the growth view over the files, in the order given.
+    #[arg(long, conflicts_with = "wizard")]
+    pub growth: bool,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,

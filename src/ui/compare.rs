@@ -69,7 +69,9 @@ impl Default for ComparisonState {
 
 impl ComparisonState {
     fn reorder(&mut self) {
-        let Some(c) = self.task.as_ref().and_then(|t| t.value()).cloned() else { return };
+        let Some(c) = self.task.as_ref().and_then(|t| t.value()).cloned() else {
+            return;
+        };
         let needle = self.filter.to_lowercase();
         let mut order: Vec<u32> = (0..c.rows.len() as u32)
             .filter(|&i| needle.is_empty() || c.rows[i as usize].name.to_lowercase().contains(&needle))
@@ -109,7 +111,13 @@ impl ComparisonState {
         if self.computed_for == Some(uid) {
             return;
         }
-        let Some(base) = candidates.iter().find(|c| c.uid == uid).and_then(|c| c.snapshot.clone()) else { return };
+        let Some(base) = candidates
+            .iter()
+            .find(|c| c.uid == uid)
+            .and_then(|c| c.snapshot.clone())
+        else {
+            return;
+        };
         self.computed_for = Some(uid);
         self.order.clear();
         let cur = current.clone();
@@ -138,12 +146,19 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
             .find(|c| Some(c.uid) == cmp.base)
             .map(|c| c.title.clone())
             .unwrap_or_else(|| "choose…".into());
-        egui::ComboBox::from_id_salt("base").selected_text(current).width(300.0).show_ui(ui, |ui| {
-            for c in candidates {
-                ui.selectable_value(&mut cmp.base, Some(c.uid), &c.title);
-            }
-        });
-        let f = ui.add(egui::TextEdit::singleline(&mut cmp.filter).hint_text("Filter by class name").desired_width(220.0));
+        egui::ComboBox::from_id_salt("base")
+            .selected_text(current)
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for c in candidates {
+                    ui.selectable_value(&mut cmp.base, Some(c.uid), &c.title);
+                }
+            });
+        let f = ui.add(
+            egui::TextEdit::singleline(&mut cmp.filter)
+                .hint_text("Filter by class name")
+                .desired_width(220.0),
+        );
         if f.changed() {
             cmp.reorder();
         }
@@ -200,8 +215,15 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
                 (DiffColumn::SizeDelta, "Size Delta"),
             ] {
                 h.col(|ui| {
-                    let arrow = if sort == col { if desc { " ⏷" } else { " ⏶" } } else { "" };
-                    if ui.add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false)).clicked() {
+                    let arrow = if sort == col {
+                        if desc { " ⏷" } else { " ⏶" }
+                    } else {
+                        ""
+                    };
+                    if ui
+                        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
+                        .clicked()
+                    {
                         sort_clicked = Some(col);
                     }
                 });
@@ -224,7 +246,11 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
                             if widgets::tree_toggle(ui, depth, true, expanded) {
                                 actions.push(Action::Toggle { level: 0, index });
                             }
-                            ui.label(RichText::new(preview(&d.name, 100)).color(widgets::class_color(ui)).strong());
+                            ui.label(
+                                RichText::new(preview(&d.name, 100))
+                                    .color(widgets::class_color(ui))
+                                    .strong(),
+                            );
                         });
                         row.col(|ui| widgets::right_text(ui, thousands(d.new_count)));
                         row.col(|ui| widgets::right_text(ui, thousands(d.deleted_count)));
@@ -269,7 +295,9 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
                                         actions.push(Action::Toggle { level, index });
                                     }
                                     if is_new {
-                                        ui.label(RichText::new("new").color(egui::Color32::from_rgb(90, 170, 90)).small());
+                                        ui.label(
+                                            RichText::new("new").color(egui::Color32::from_rgb(90, 170, 90)).small(),
+                                        );
                                     }
                                     object_label(ui, s, v, edge);
                                 });
@@ -374,7 +402,11 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
 }
 
 fn signed(v: i64, size: bool) -> String {
-    let body = if size { bytes(v.unsigned_abs() as f64) } else { thousands(v.unsigned_abs()) };
+    let body = if size {
+        bytes(v.unsigned_abs() as f64)
+    } else {
+        thousands(v.unsigned_abs())
+    };
     match v.signum() {
         1 => format!("+{body}"),
         -1 => format!("−{body}"),

@@ -24,7 +24,13 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 5] = [View::Summary, View::Comparison, View::Retainers, View::Dominators, View::Statistics];
+    pub const ALL: [View; 5] = [
+        View::Summary,
+        View::Comparison,
+        View::Retainers,
+        View::Dominators,
+        View::Statistics,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -1,9 +1,10 @@
 //! The desktop app (eframe/egui). This is the only module that uses egui: it drives the engine
 //! through load jobs and background tasks and draws O(visible rows) per frame.
 
+pub mod compare;
 mod doc;
-mod compare;
 mod dominators;
+pub mod growth;
 mod object;
 pub mod screenshot;
 mod statistics;
@@ -71,6 +72,8 @@ pub struct Options {
     /// Open the leak wizard with the three files.
     pub wizard: bool,
     pub export_finding: Option<PathBuf>,
+    /// Open the growth view over the files, in the order given.
+    pub growth: bool,
 }
 
 /// What the central area shows.
@@ -79,6 +82,7 @@ pub enum Page {
     #[default]
     Snapshot,
     Wizard,
+    Growth,
 }
 
 pub struct HeapsiftApp {
@@ -86,6 +90,7 @@ pub struct HeapsiftApp {
     pub active: usize,
     pub page: Page,
     pub wizard: Option<wizard::WizardState>,
+    pub growth: Option<growth::GrowthState>,
     pub settings: Settings,
     waker: Waker,
     path_field: String,
@@ -119,6 +124,7 @@ impl HeapsiftApp {
             active: 0,
             page: Page::Snapshot,
             wizard: None,
+            growth: None,
             settings,
             waker,
             path_field: String::new(),
@@ -145,6 +151,13 @@ impl HeapsiftApp {
                     w.picks[i] = Some(d.uid);
                 }
             }
+        }
+        if options.growth {
+            app.growth = Some(growth::GrowthState {
+                order: app.docs.iter().map(|d| d.uid).collect(),
+                ..Default::default()
+            });
+            app.page = Page::Growth;
         }
         if options.screenshot.is_some() || options.export_finding.is_some() {
             app.plan = Some(screenshot::Plan {
@@ -196,6 +209,48 @@ impl HeapsiftApp {
             .collect()
     }
 
+    pub fn open_growth(&mut self) {
+        if self.growth.is_none() {
+            self.growth = Some(growth::GrowthState {
+                order: growth::default_order(&self.docs),
+                ..Default::default()
+            });
+        }
+        self.page = Page::Growth;
+    }
+
+    fn handle_growth(&mut self, requests: Vec<growth::Request>) {
+        for r in requests {
+            match r {
+                growth::Request::OpenDialog => self.open_dialog(),
+                growth::Request::OpenFolder(dir) => match snapshot_files(&dir) {
+                    Ok(files) if !files.is_empty() => {
+                        for f in files {
+                            self.open(Source::File(f));
+                        }
+                        self.page = Page::Growth;
+                    }
+                    Ok(_) => self.status = Some(format!("No .heapsnapshot files in {}", dir.display())),
+                    Err(e) => self.status = Some(format!("{}: {e}", dir.display())),
+                },
+                growth::Request::Reveal { doc, node } => self.reveal(doc, node),
+            }
+        }
+    }
+
+    /// Shows an object of an open snapshot with its retainers.
+    fn reveal(&mut self, doc: u64, node: u32) {
+        if let Some(i) = self.docs.iter().position(|d| d.uid == doc) {
+            self.active = i;
+            self.page = Page::Snapshot;
+            let waker = self.waker.clone();
+            let d = &mut self.docs[i];
+            d.view = View::Retainers;
+            d.select(node, &waker);
+            d.reveal_in_summary(node, &waker);
+        }
+    }
+
     pub fn open_wizard(&mut self) {
         self.wizard.get_or_insert_with(wizard::WizardState::default);
         self.page = Page::Wizard;
@@ -214,17 +269,7 @@ impl HeapsiftApp {
                     }
                     self.page = Page::Wizard;
                 }
-                wizard::Request::Reveal { doc, node } => {
-                    if let Some(i) = self.docs.iter().position(|d| d.uid == doc) {
-                        self.active = i;
-                        self.page = Page::Snapshot;
-                        let waker = self.waker.clone();
-                        let d = &mut self.docs[i];
-                        d.view = View::Retainers;
-                        d.select(node, &waker);
-                        d.reveal_in_summary(node, &waker);
-                    }
-                }
+                wizard::Request::Reveal { doc, node } => self.reveal(doc, node),
             }
         }
     }
@@ -268,6 +313,9 @@ impl HeapsiftApp {
         }
         if let Some(w) = &mut self.wizard {
             w.poll(&self.docs, &self.waker);
+        }
+        if let Some(g) = &mut self.growth {
+            g.poll(&self.docs, &self.waker);
         }
         if let Some(rx) = &self.dialog
             && let Ok(files) = rx.try_recv()
@@ -339,6 +387,11 @@ impl HeapsiftApp {
             }
             screenshot::Stage::Settling => {
                 let mut busy = self.docs.get(self.active).is_some_and(|d| d.busy());
+                if self.page == Page::Growth
+                    && let Some(g) = &self.growth
+                {
+                    busy |= g.busy() || g.result().is_none();
+                }
                 if self.page == Page::Wizard
                     && let Some(w) = &mut self.wizard
                 {
@@ -506,6 +559,10 @@ impl HeapsiftApp {
                     self.open_wizard();
                     ui.close();
                 }
+                if ui.button("Growth across snapshots…").clicked() {
+                    self.open_growth();
+                    ui.close();
+                }
             });
             ui.menu_button("View", |ui| {
                 let mut theme = self.settings.theme;
@@ -564,6 +621,18 @@ impl HeapsiftApp {
     }
 
     fn page_tabs(&mut self, ui: &mut Ui) {
+        if self.growth.is_some() {
+            if ui
+                .selectable_label(self.page == Page::Growth, RichText::new("Growth").strong())
+                .clicked()
+            {
+                self.page = Page::Growth;
+            }
+            if ui.small_button("×").on_hover_text("Close the growth view").clicked() {
+                self.growth = None;
+                self.page = Page::Snapshot;
+            }
+        }
         if self.wizard.is_some() {
             ui.separator();
             if ui
@@ -659,6 +728,16 @@ impl HeapsiftApp {
         {
             let requests = wizard::show(ui, w, &self.docs, &waker);
             self.handle_wizard(requests);
+            return;
+        }
+        if self.page == Page::Growth
+            && let Some(g) = &mut self.growth
+        {
+            let requests = egui::ScrollArea::vertical()
+                .id_salt("growth-page")
+                .show(ui, |ui| growth::show(ui, g, &self.docs, &waker))
+                .inner;
+            self.handle_growth(requests);
             return;
         }
         let focus_filter = std::mem::take(&mut self.focus_filter);
@@ -847,12 +926,10 @@ fn ready(
                 .resizable(true)
                 .default_size(ui.available_height() * 0.38)
                 .show(ui, |ui| object::retainers(ui, doc, s, waker));
-            egui::CentralPanel::default().show(ui, |ui| {
-                match doc.view {
-                    View::Summary => summary::show(ui, doc, s, waker, focus_filter),
-                    View::Comparison => compare::show(ui, doc, s, candidates, waker),
-                    _ => dominators::show(ui, doc, s, waker),
-                }
+            egui::CentralPanel::default().show(ui, |ui| match doc.view {
+                View::Summary => summary::show(ui, doc, s, waker, focus_filter),
+                View::Comparison => compare::show(ui, doc, s, candidates, waker),
+                _ => dominators::show(ui, doc, s, waker),
             });
         }
     }
@@ -871,7 +948,7 @@ impl eframe::App for HeapsiftApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("menu").show(ui, |ui| {
             self.menu(ui);
-            if !self.docs.is_empty() || self.wizard.is_some() {
+            if !self.docs.is_empty() || self.wizard.is_some() || self.growth.is_some() {
                 self.tabs(ui);
             }
         });
@@ -950,4 +1027,29 @@ pub fn run(options: Options) -> i32 {
         return 1;
     }
     exit.load(Ordering::Relaxed)
+}
+
+/// The snapshot files in a folder, oldest first (then by name).
+fn snapshot_files(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|f| f.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            n.ends_with(".heapsnapshot") || n.ends_with(".heapsnapshot.gz")
+        })
+        .map(|p| {
+            (
+                std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                p,
+            )
+        })
+        .collect();
+    files.sort();
+    Ok(files.into_iter().map(|x| x.1).collect())
 }
