@@ -349,3 +349,32 @@ fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
         "1,000 orders at the end, 200 at the start"
     );
 }
+
+#[test]
+fn summary_filter_objects_allocated_between_two_snapshots() {
+    let mut h = app(vec![
+        sample("leak-s1.heapsnapshot"),
+        sample("leak-s2.heapsnapshot"),
+        sample("leak-s3.heapsnapshot"),
+    ]);
+    wait(&mut h, "indexing", ready);
+    h.state_mut().active = 2;
+    h.run_steps(2);
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(3);
+    h.get_by_label("Objects allocated between leak-s1.heapsnapshot and leak-s2.heapsnapshot")
+        .click();
+    wait(&mut h, "the filtered summary", |a| {
+        a.docs[2]
+            .summary
+            .as_ref()
+            .is_some_and(|s| s.range.is_some() && s.range_task.is_none())
+            && settled(a)
+    });
+    let s = h.state().docs[2].summary.as_ref().unwrap();
+    let count = |name: &str| s.rows.iter().find(|r| r.name == name).map(|r| r.count);
+    assert_eq!(count("CachedSession"), Some(300));
+    assert_eq!(count("RequestContext"), Some(200));
+    assert_eq!(count("MetricSample"), Some(150));
+    assert_eq!(count("TempBuffer"), None, "transient garbage is gone");
+}

@@ -75,7 +75,15 @@ pub struct SummaryState {
     pub scroll_to: Option<usize>,
     /// An `@id` jump waiting for the class's instance list.
     pub reveal: Option<NodeId>,
+    /// "Objects allocated between …": the id range `(min, max]` the rows are limited to.
+    pub range: Option<(u32, u32)>,
+    pub range_label: String,
+    /// Summary rows being computed for a newly chosen range.
+    pub range_task: Option<RangeTask>,
 }
+
+/// A chosen id range, its label, and the Summary rows being computed for it.
+pub type RangeTask = (Option<(u32, u32)>, String, Task<Arc<Vec<ClassRow>>>);
 
 impl SummaryState {
     pub fn new(rows: Arc<Vec<ClassRow>>) -> Self {
@@ -89,9 +97,45 @@ impl SummaryState {
             cursor: None,
             scroll_to: None,
             reveal: None,
+            range: None,
+            range_label: "All objects".into(),
+            range_task: None,
         };
         s.reorder();
         s
+    }
+
+    /// Limits the Summary to objects whose id is in `(min, max]` (None: all objects).
+    pub fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Option<(u32, u32)>, label: String, waker: &Waker) {
+        let s = snapshot.clone();
+        let task = Task::spawn(waker.clone(), move |_| {
+            Ok(Arc::new(match range {
+                None => s.summary.clone(),
+                Some((min, max)) => s.summary_between(min, max),
+            }))
+        });
+        self.range_task = Some((range, label, task));
+    }
+
+    /// Installs rows computed for a new range.
+    fn poll_range(&mut self) {
+        let done = self.range_task.as_ref().is_some_and(|(_, _, t)| t.is_done());
+        if !done {
+            return;
+        }
+        let Some((range, label, task)) = self.range_task.take() else {
+            return;
+        };
+        if let Some(rows) = task.value() {
+            let (sort, descending, filter) = (self.sort, self.descending, std::mem::take(&mut self.filter));
+            *self = SummaryState::new(rows.clone());
+            self.sort = sort;
+            self.descending = descending;
+            self.filter = filter;
+            self.range = range;
+            self.range_label = label;
+            self.reorder();
+        }
     }
 
     /// Recomputes the class order after a sort or filter change (O(classes)).
@@ -247,6 +291,7 @@ impl Doc {
             return;
         };
         if let Some(summary) = &mut self.summary {
+            summary.poll_range();
             summary.tree.poll();
         }
         if let Some(d) = &mut self.dominators {
@@ -372,9 +417,12 @@ impl Doc {
                 summary.reorder();
             }
             if !summary.tree.is_expanded(0, pos as u32) {
-                summary
-                    .tree
-                    .expand(0, pos as u32, instances_task(&snapshot, class, waker), PAGE);
+                summary.tree.expand(
+                    0,
+                    pos as u32,
+                    instances_task(&snapshot, class, summary.range, waker),
+                    PAGE,
+                );
             }
             summary.reveal = Some(v);
         }
@@ -515,9 +563,20 @@ pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, wa
 }
 
 /// The instances of a class, largest retained first, computed off the UI thread.
-pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, waker: &Waker) -> Items {
+/// The instances of a class (within an id range, if any), largest retained first, computed off
+/// the UI thread.
+pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, range: Option<(u32, u32)>, waker: &Waker) -> Items {
     let s = snapshot.clone();
-    Items::Loading(Task::spawn(waker.clone(), move |_| Ok(Arc::new(s.instances_of(class)))))
+    Items::Loading(Task::spawn(waker.clone(), move |_| {
+        let mut list = s.instances_of(class);
+        if let Some((min, max)) = range {
+            list.retain(|&v| {
+                let id = s.graph.id(v);
+                id > min && id <= max
+            });
+        }
+        Ok(Arc::new(list))
+    }))
 }
 
 /// Dominator-tree children, largest retained first, computed off the UI thread.

@@ -927,7 +927,7 @@ fn ready(
                 .default_size(ui.available_height() * 0.38)
                 .show(ui, |ui| object::retainers(ui, doc, s, waker));
             egui::CentralPanel::default().show(ui, |ui| match doc.view {
-                View::Summary => summary::show(ui, doc, s, waker, focus_filter),
+                View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
                 View::Comparison => compare::show(ui, doc, s, candidates, waker),
                 _ => dominators::show(ui, doc, s, waker),
             });

@@ -37,9 +37,17 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, focus_filter: bool) {
+pub fn show(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    snapshot: &Arc<Snapshot>,
+    waker: &Waker,
+    focus_filter: bool,
+    others: &[super::compare::Candidate],
+) {
     let mut actions: Vec<Action> = Vec::new();
     toolbar(ui, doc, waker, focus_filter);
+    range_picker(ui, doc, snapshot, others, waker);
     ui.separator();
     let Some(summary) = &mut doc.summary else {
         return;
@@ -240,6 +248,62 @@ fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
     });
 }
 
+/// DevTools' "Objects allocated before S1 / between S(k-1) and Sk", from the open snapshots of
+/// this process (ordered by their newest object id).
+fn range_picker(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    snapshot: &Arc<Snapshot>,
+    others: &[super::compare::Candidate],
+    waker: &Waker,
+) {
+    let Some(summary) = &mut doc.summary else { return };
+    let mut series: Vec<(String, u32)> = others
+        .iter()
+        .filter_map(|c| c.snapshot.as_ref().map(|s| (c.title.clone(), s.max_js_object_id)))
+        .filter(|&(_, m)| m <= snapshot.max_js_object_id)
+        .collect();
+    series.push((doc.source.name(), snapshot.max_js_object_id));
+    series.sort_by_key(|x| x.1);
+    series.dedup_by_key(|x| x.1);
+    if series.len() < 2 {
+        return;
+    }
+    let mut choices: Vec<(Option<(u32, u32)>, String)> = vec![(None, "All objects".into())];
+    choices.push((
+        Some((0, series[0].1)),
+        format!("Objects allocated before {}", series[0].0),
+    ));
+    for w in series.windows(2) {
+        choices.push((
+            Some((w[0].1, w[1].1)),
+            format!("Objects allocated between {} and {}", w[0].0, w[1].0),
+        ));
+    }
+    let mut picked = None;
+    ui.horizontal(|ui| {
+        let label = ui.label("Show");
+        egui::ComboBox::from_id_salt("range")
+            .selected_text(summary.range_label.clone())
+            .width(420.0)
+            .show_ui(ui, |ui| {
+                for (range, label) in &choices {
+                    if ui.selectable_label(summary.range == *range, label).clicked() {
+                        picked = Some((*range, label.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if summary.range_task.is_some() {
+            ui.spinner();
+        }
+    });
+    if let Some((range, label)) = picked {
+        summary.set_range(snapshot, range, label, waker);
+    }
+}
+
 fn class_label(ui: &mut Ui, c: &ClassRow) {
     ui.label(
         RichText::new(preview(&c.name, 120))
@@ -355,7 +419,7 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
                     continue;
                 }
                 let items = if level == 0 {
-                    instances_task(snapshot, s.rows[index as usize].class, waker)
+                    instances_task(snapshot, s.rows[index as usize].class, s.range, waker)
                 } else {
                     let Some(v) = row_node(&s.tree, Row::Item { level, index, depth: 0 }, &snapshot.graph) else {
                         continue;
