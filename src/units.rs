@@ -33,6 +33,17 @@ fn with_separators(v: f64, unit: &str) -> String {
     format!("{}.{} {unit}", thousands(tenths / 10), tenths % 10)
 }
 
+/// A size change: `+1.5 KB`, `−512 B`, `0 B`.
+pub fn signed_bytes(v: f64) -> String {
+    if v > 0.0 {
+        format!("+{}", bytes(v))
+    } else if v < 0.0 {
+        format!("−{}", bytes(-v))
+    } else {
+        "0 B".into()
+    }
+}
+
 /// `part / total` as a percentage with one decimal, `"0%"` for an empty total.
 pub fn percent(part: f64, total: f64) -> String {
     if total <= 0.0 {
@@ -78,7 +89,11 @@ mod tests {
         assert_eq!(percent(1.0, 3.0), "33.3%");
         assert_eq!(percent(3.0, 3.0), "100%");
         assert_eq!(percent(1.0, 10_000.0), "<0.1%");
+        assert_eq!(signed_bytes(-1536.0), "−1.5 KB");
+        assert_eq!(signed_bytes(2.0), "+2 B");
         assert_eq!(percent(1.0, 10_000.0), "<0.1%");
+        assert_eq!(signed_bytes(-1536.0), "−1.5 KB");
+        assert_eq!(signed_bytes(2.0), "+2 B");
         assert_eq!(parse_size("1MB"), Some(1 << 20));
         assert_eq!(parse_size("2 kb"), Some(2048));
         assert_eq!(parse_size("abc"), None);

@@ -185,8 +185,8 @@ pub fn print_growth(names: &[String], series: &[crate::analysis::growth::Series]
             preview(&c.name, 50),
             if c.monotonic() { "↑" } else { "" },
             c.count_delta(),
-            bytes(c.size_delta() as f64),
-            bytes(c.average_growth()),
+            crate::units::signed_bytes(c.size_delta() as f64),
+            crate::units::signed_bytes(c.average_growth()),
             bytes(c.owned_growth),
             counts.join(" → ")
         );

@@ -15,7 +15,7 @@ use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
 use crate::model::NodeId;
 use crate::report::preview;
-use crate::units::{bytes, thousands};
+use crate::units::{bytes, signed_bytes, thousands};
 
 pub struct GrowthResult {
     pub names: Vec<String>,
@@ -272,13 +272,14 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(24.0))
         .column(Column::remainder().at_least(140.0).clip(true))
-        .column(Column::initial(70.0))
-        .column(Column::initial(80.0))
-        .column(Column::initial(90.0))
+        .column(Column::initial(64.0))
+        .column(Column::initial(76.0))
+        .column(Column::initial(76.0))
+        .column(Column::initial(84.0))
         .max_scroll_height(320.0)
         .auto_shrink([false, true])
         .header(ROW_HEIGHT + 4.0, |mut h| {
-            for n in ["", "Class", "Δ count", "Δ size", "Keeps alive"] {
+            for n in ["", "Class", "Δ count", "Δ size", "Avg / step", "Keeps alive"] {
                 h.col(|ui| {
                     ui.strong(n);
                 });
@@ -307,7 +308,8 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
                     );
                 });
                 row.col(|ui| widgets::right_text(ui, format!("{:+}", c.count_delta())));
-                row.col(|ui| widgets::right_text(ui, bytes(c.size_delta() as f64)));
+                row.col(|ui| widgets::right_text(ui, signed_bytes(c.size_delta() as f64)));
+                row.col(|ui| widgets::right_text(ui, signed_bytes(c.average_growth())));
                 row.col(|ui| widgets::right_text(ui, bytes(c.owned_growth)));
                 if row.response().clicked() {
                     clicked = Some(i);
