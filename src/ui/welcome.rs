@@ -82,9 +82,13 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                     .file_name()
                     .map(|f| f.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if ui.link(label).on_hover_text(p.display().to_string()).clicked() {
-                    choice = Some(Choice::OpenPath(p.clone()));
-                }
+                let dir = p.parent().map(|d| d.display().to_string()).unwrap_or_default();
+                ui.horizontal(|ui| {
+                    if ui.link(label).on_hover_text(p.display().to_string()).clicked() {
+                        choice = Some(Choice::OpenPath(p.clone()));
+                    }
+                    ui.label(RichText::new(dir).weak().small());
+                });
             }
             let ui = &mut cols[1];
             ui.strong("How to take a heap snapshot");
@@ -101,10 +105,12 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                 "node --inspect server.js   # then chrome://inspect → Memory",
             );
             ui.label("Chrome, Edge, Electron: DevTools ▸ Memory ▸ Heap snapshot ▸ Take snapshot, then Save.");
-            ui.label(
-                RichText::new("Force a garbage collection first (the trash-can button, or node --expose-gc and gc()).")
-                    .weak(),
-            );
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Force a garbage collection first: the trash-can button, or").weak());
+                ui.label(RichText::new("node --expose-gc").monospace());
+                ui.label(RichText::new("and").weak());
+                ui.label(RichText::new("gc()").monospace());
+            });
         });
     });
     choice
