@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column as TableColumn, TableBuilder};
+use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, edges_items};
-use super::summary::{Action, keyboard, object_label, pending_label, row_node};
+use super::summary::{Action, keyboard, more_row, object_label, pending_row, row_node, tree_table};
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
@@ -193,17 +193,10 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
     let selected = doc.object.as_ref().map(|o| o.node);
     let cursor = cmp.cursor;
     let (sort, desc) = (cmp.sort, cmp.descending);
-    TableBuilder::new(ui)
-        .id_salt("comparison")
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    tree_table(ui, "comparison")
         .column(TableColumn::remainder().at_least(180.0).clip(true))
         .columns(TableColumn::initial(64.0).at_least(52.0), 3)
         .columns(TableColumn::initial(88.0).at_least(72.0), 3)
-        .min_scrolled_height(0.0)
-        .auto_shrink([false, false])
         .header(ROW_HEIGHT + 4.0, |mut h| {
             for (col, name) in [
                 (DiffColumn::Constructor, "Constructor"),
@@ -310,29 +303,8 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
                             }
                         }
                     }
-                    Row::More { level, depth } => {
-                        let l = cmp.tree.level(level);
-                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            ui.label(RichText::new(format!("{shown} of {len} shown")).weak());
-                            if ui.small_button("Show all").clicked() {
-                                actions.push(Action::More { level, all: true });
-                            }
-                        });
-                        for _ in 0..6 {
-                            row.col(|_| {});
-                        }
-                    }
-                    Row::Pending { level, depth } => {
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            pending_label(ui, &cmp.tree.level(level).items);
-                        });
-                        for _ in 0..6 {
-                            row.col(|_| {});
-                        }
-                    }
+                    Row::More { level, depth } => more_row(&mut row, &cmp.tree, level, depth, 7, &mut actions),
+                    Row::Pending { level, depth } => pending_row(&mut row, &cmp.tree.level(level).items, depth, 7),
                 }
                 let resp = row.response();
                 if resp.clicked() {

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column as TableColumn, TableBuilder};
+use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, distance_text, dominated_task};
-use super::summary::{Action, keyboard, object_label, pending_label, row_node};
+use super::summary::{Action, keyboard, more_row, object_label, pending_row, row_node, tree_table};
 use super::tree::{PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
@@ -25,18 +25,11 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     let rows = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
     let mut actions: Vec<Action> = Vec::new();
-    TableBuilder::new(ui)
-        .id_salt("dominators")
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    tree_table(ui, "dominators")
         .column(TableColumn::remainder().at_least(260.0).clip(true))
         .column(TableColumn::initial(64.0).at_least(56.0))
         .column(TableColumn::initial(128.0).at_least(110.0))
         .column(TableColumn::initial(136.0).at_least(110.0))
-        .min_scrolled_height(0.0)
-        .auto_shrink([false, false])
         .header(ROW_HEIGHT + 4.0, |mut h| {
             for name in ["Object", "Distance", "Shallow Size", "Retained Size"] {
                 h.col(|ui| {
@@ -70,35 +63,8 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                         row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
                         row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     }
-                    Row::More { level, depth } => {
-                        let l = dom.tree.level(level);
-                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            ui.label(RichText::new(format!("{shown} of {len} shown")).weak());
-                            if ui
-                                .small_button(format!("Show {} more", PAGE.min(len - shown)))
-                                .clicked()
-                            {
-                                actions.push(Action::More { level, all: false });
-                            }
-                            if ui.small_button("Show all").clicked() {
-                                actions.push(Action::More { level, all: true });
-                            }
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
-                        }
-                    }
-                    Row::Pending { level, depth } => {
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            pending_label(ui, &dom.tree.level(level).items);
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
-                        }
-                    }
+                    Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
+                    Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),
                 }
                 let resp = row.response();
                 if resp.clicked() {

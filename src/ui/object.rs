@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column as TableColumn, TableBuilder};
+use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, current_distance, distance_text, is_weak, retainer_at, retainers_task};
-use super::summary::{Action, keyboard, object_label, pending_label};
+use super::summary::{Action, keyboard, more_row, object_label, pending_label, tree_table};
 use super::tree::{Items, PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, id_text, kv, size_cell};
 use crate::analysis::Snapshot;
@@ -48,18 +48,11 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         ui.label(RichText::new("Nothing retains this object (it is the root, or only the root holds it).").weak());
     }
     let selected_cursor = obj.cursor;
-    TableBuilder::new(ui)
-        .id_salt("retainers")
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    tree_table(ui, "retainers")
         .column(TableColumn::remainder().at_least(260.0).clip(true))
         .column(TableColumn::initial(64.0).at_least(56.0))
         .column(TableColumn::initial(128.0).at_least(110.0))
         .column(TableColumn::initial(136.0).at_least(110.0))
-        .min_scrolled_height(0.0)
-        .auto_shrink([false, false])
         .header(ROW_HEIGHT + 4.0, |mut h| {
             for name in ["Object", "Distance", "Shallow Size", "Retained Size"] {
                 h.col(|ui| {
@@ -131,20 +124,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                             }
                         });
                     }
-                    Row::More { level, depth } => {
-                        let l = obj.retainers.level(level);
-                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            ui.label(RichText::new(format!("{shown} of {len} retainers shown")).weak());
-                            if ui.small_button("Show all").clicked() {
-                                actions.push(Action::More { level, all: true });
-                            }
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
-                        }
-                    }
+                    Row::More { level, depth } => more_row(&mut row, &obj.retainers, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => {
                         row.col(|ui| {
                             ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);

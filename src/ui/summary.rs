@@ -14,6 +14,7 @@ use crate::analysis::query::{display_name, edge_label};
 use crate::engine::task::Waker;
 use crate::model::NodeId;
 use crate::report::preview;
+use crate::units::thousands;
 
 /// What a click or key asks for; applied after the table is drawn.
 pub enum Action {
@@ -58,18 +59,11 @@ pub fn show(
     let scroll_to = summary.scroll_to.take();
     let g = &snapshot.graph;
 
-    let mut table = TableBuilder::new(ui)
-        .id_salt("summary")
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    let mut table = tree_table(ui, "summary")
         .column(TableColumn::remainder().at_least(260.0).clip(true))
         .column(TableColumn::initial(64.0).at_least(56.0))
         .column(TableColumn::initial(128.0).at_least(110.0))
-        .column(TableColumn::initial(136.0).at_least(110.0))
-        .min_scrolled_height(0.0)
-        .auto_shrink([false, false]);
+        .column(TableColumn::initial(136.0).at_least(110.0));
     if let Some(r) = scroll_to {
         table = table
             .scroll_to_row(r, Some(egui::Align::Center))
@@ -142,35 +136,8 @@ pub fn show(
                         row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
                         row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     }
-                    Row::More { level, depth } => {
-                        let l = summary.tree.level(level);
-                        let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            ui.label(RichText::new(format!("{shown} of {len} shown")).weak());
-                            if ui
-                                .small_button(format!("Show {} more", PAGE.min(len - shown)))
-                                .clicked()
-                            {
-                                actions.push(Action::More { level, all: false });
-                            }
-                            if ui.small_button("Show all").clicked() {
-                                actions.push(Action::More { level, all: true });
-                            }
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
-                        }
-                    }
-                    Row::Pending { level, depth } => {
-                        row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
-                            pending_label(ui, &summary.tree.level(level).items);
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
-                        }
-                    }
+                    Row::More { level, depth } => more_row(&mut row, &summary.tree, level, depth, 4, &mut actions),
+                    Row::Pending { level, depth } => pending_row(&mut row, &summary.tree.level(level).items, depth, 4),
                 }
                 let resp = row.response();
                 if resp.clicked() {
@@ -353,6 +320,65 @@ pub fn pending_label(ui: &mut Ui, items: &Items) {
             ui.spinner();
             ui.label(RichText::new("Loading…").weak());
         }
+    }
+}
+
+/// A virtual-scrolled tree table as every view draws it: striped, click to select.
+pub fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
+    TableBuilder::new(ui)
+        .id_salt(id)
+        .striped(true)
+        .resizable(true)
+        .sense(egui::Sense::click())
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .min_scrolled_height(0.0)
+        .auto_shrink([false, false])
+}
+
+/// The "12 of 3,400 shown · Show 100 more · Show all" row at the end of a paged level.
+pub fn more_row(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    tree: &Tree,
+    level: u32,
+    depth: u16,
+    columns: usize,
+    actions: &mut Vec<Action>,
+) {
+    let l = tree.level(level);
+    let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
+    row.col(|ui| {
+        ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+        ui.label(
+            RichText::new(format!(
+                "{} of {} shown",
+                thousands(shown as u64),
+                thousands(len as u64)
+            ))
+            .weak(),
+        );
+        if ui
+            .small_button(format!("Show {} more", PAGE.min(len - shown)))
+            .clicked()
+        {
+            actions.push(Action::More { level, all: false });
+        }
+        if ui.small_button("Show all").clicked() {
+            actions.push(Action::More { level, all: true });
+        }
+    });
+    for _ in 1..columns {
+        row.col(|_| {});
+    }
+}
+
+/// The row of a level whose items are still being computed (or failed).
+pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
+    row.col(|ui| {
+        ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+        pending_label(ui, items);
+    });
+    for _ in 1..columns {
+        row.col(|_| {});
     }
 }
 
