@@ -95,20 +95,7 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
     let dom = s.dominator[v as usize];
     let path: Value = match query::path_to_root(s, v) {
         None => Value::Null,
-        Some(hops) => hops
-            .iter()
-            .map(|h| {
-                let mut hop = node_json(s, h.node);
-                if let Some(e) = h.edge {
-                    hop["edge_type"] = json!(g.edge_type_name(e));
-                    hop["edge_name"] = json!(g.edge_name(e).to_string());
-                }
-                hop["type"] = json!(g.type_name(h.node));
-                hop["name"] = json!(preview(&display_name(g, h.node), 200));
-                hop["retained_size"] = js_number(s.retained.get(h.node));
-                hop
-            })
-            .collect(),
+        Some(hops) => path_json(s, &hops),
     };
     json!({
         "id": g.id(v),

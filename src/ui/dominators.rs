@@ -6,10 +6,12 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::Column as TableColumn;
 
-use super::doc::{Doc, distance_text, dominated_task};
-use super::summary::{Action, keyboard, more_row, object_label, pending_row, row_node, tree_table};
+use super::doc::{Doc, dominated_task};
+use super::summary::{
+    Action, keyboard, more_row, object_cells, object_label, pending_row, row_clicks, row_node, tree_table,
+};
 use super::tree::{PAGE, Row};
-use super::widgets::{self, ROW_HEIGHT, size_cell};
+use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::engine::task::Waker;
 
@@ -18,7 +20,6 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
         return;
     };
     let g = &snapshot.graph;
-    let total = snapshot.total_size;
     ui.label(
         RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.").weak(),
     );
@@ -59,25 +60,12 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                                 object_label(ui, snapshot, v, None);
                             }
                         });
-                        row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
-                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
-                        row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
+                        object_cells(&mut row, snapshot, v);
                     }
                     Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),
                 }
-                let resp = row.response();
-                if resp.clicked() {
-                    actions.push(Action::Cursor(i));
-                    if let Some(v) = node {
-                        actions.push(Action::Select(v));
-                    }
-                }
-                if resp.double_clicked()
-                    && let Row::Item { level, index, .. } = r
-                {
-                    actions.push(Action::Toggle { level, index });
-                }
+                row_clicks(&row.response(), i, r, node, &mut actions);
             });
         });
     keyboard(ui, &rows, dom.cursor, |r| row_node(&dom.tree, r, g), &mut actions);

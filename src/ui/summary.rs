@@ -132,25 +132,12 @@ pub fn show(
                             }
                             object_label(ui, snapshot, v, edge);
                         });
-                        row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
-                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
-                        row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
+                        object_cells(&mut row, snapshot, v);
                     }
                     Row::More { level, depth } => more_row(&mut row, &summary.tree, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => pending_row(&mut row, &summary.tree.level(level).items, depth, 4),
                 }
-                let resp = row.response();
-                if resp.clicked() {
-                    actions.push(Action::Cursor(i));
-                    if let Some(v) = node {
-                        actions.push(Action::Select(v));
-                    }
-                }
-                if resp.double_clicked()
-                    && let Row::Item { level, index, .. } = r
-                {
-                    actions.push(Action::Toggle { level, index });
-                }
+                row_clicks(&row.response(), i, r, node, &mut actions);
             });
         });
     if let Some(col) = sort_clicked {
@@ -321,6 +308,29 @@ pub fn pending_label(ui: &mut Ui, items: &Items) {
             ui.label(RichText::new("Loading…").weak());
         }
     }
+}
+
+/// Click selects the row (and its object), double click expands or collapses it.
+pub fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>, actions: &mut Vec<Action>) {
+    if resp.clicked() {
+        actions.push(Action::Cursor(i));
+        if let Some(v) = node {
+            actions.push(Action::Select(v));
+        }
+    }
+    if resp.double_clicked()
+        && let Row::Item { level, index, .. } = r
+    {
+        actions.push(Action::Toggle { level, index });
+    }
+}
+
+/// Distance, shallow and retained size cells of an object row.
+pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
+    let total = snapshot.total_size;
+    row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
+    row.col(|ui| size_cell(ui, snapshot.graph.self_size[v as usize] as f64, total));
+    row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }
 
 /// A virtual-scrolled tree table as every view draws it: striped, click to select.
