@@ -14,15 +14,18 @@ pub struct StringTable {
     data: String,
     /// `ends[i]` is the end of string `i` in `data`; string `i` starts at `ends[i-1]`.
     ends: Vec<u64>,
+    /// Strings added after loading (class names DevTools makes up). Kept apart so that adding
+    /// one never reallocates the big buffer.
+    added: Vec<String>,
 }
 
 impl StringTable {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ends.len() + self.added.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The string at `i`, or "" when out of range (indices are validated at load time).
@@ -30,25 +33,24 @@ impl StringTable {
     pub fn get(&self, i: u32) -> &str {
         let i = i as usize;
         if i >= self.ends.len() {
-            return "";
+            return self.added.get(i - self.ends.len()).map_or("", String::as_str);
         }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.data[start..self.ends[i] as usize]
     }
 
     pub fn push(&mut self, s: &str) -> u32 {
-        self.data.push_str(s);
-        self.ends.push(self.data.len() as u64);
-        (self.ends.len() - 1) as u32
+        self.added.push(s.to_owned());
+        (self.len() - 1) as u32
     }
 
     /// Total length in bytes of all strings.
     pub fn byte_len(&self) -> usize {
-        self.data.len()
+        self.data.len() + self.added.iter().map(String::len).sum::<usize>()
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + self.ends.capacity() * 8
+        self.data.capacity() + self.ends.capacity() * 8 + self.added.iter().map(|s| s.capacity() + 24).sum::<usize>()
     }
 
     pub fn shrink_to_fit(&mut self) {
@@ -198,7 +200,11 @@ pub fn parse_strings_releasing(
     }
     // `push_raw` only appends valid UTF-8 and escapes append whole chars.
     let data = String::from_utf8(out).map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
-    let mut table = StringTable { data, ends };
+    let mut table = StringTable {
+        data,
+        ends,
+        added: Vec::new(),
+    };
     table.shrink_to_fit();
     Ok((table, i))
 }
