@@ -115,6 +115,22 @@ fn weak_map_values_take_the_later_of_key_and_table() {
     assert_eq!(distance(&s, 17), 5);
     // The table's edge is not essential: the key alone dominates the value.
     assert_eq!(dominator_id(&s, 17), 15);
+
+    // Ignoring what holds the key: the key is unreachable, so the table's half of the pair no
+    // longer retains the value either, and sorts with the unreachable retainers.
+    let ignored: std::collections::HashSet<u32> = [node(&s, 13)].into();
+    let view = query::IgnoredView::compute(&s, &ignored, &heapsift::progress::Progress::new()).unwrap();
+    assert_eq!(view.distances[node(&s, 15) as usize], NO_DISTANCE);
+    let table_edge = query::retainers(&s, node(&s, 17), Some(&view))
+        .into_iter()
+        .find(|r| r.from == node(&s, 9))
+        .unwrap()
+        .edge;
+    assert!(view.ignored_edges.contains(&table_edge));
+    assert_eq!(
+        query::view_distance(&s, Some(&view), node(&s, 9), table_edge),
+        3 + heapsift::analysis::distances::BASE_UNREACHABLE_DISTANCE
+    );
 }
 
 #[test]

@@ -134,10 +134,74 @@ pub struct Retainer {
     pub from: NodeId,
 }
 
+/// The Retainers view with some retainers ignored (DevTools' "Ignore this retainer"): distances
+/// recomputed without the ignored nodes, and the WeakMap edges that no longer retain anything
+/// because the other half of their key/table pair became unreachable (HS
+/// `#updateIgnoredEdgesInRetainersView`).
+pub struct IgnoredView {
+    pub distances: Vec<i32>,
+    pub ignored_edges: std::collections::HashSet<usize>,
+}
+
+impl IgnoredView {
+    pub fn compute(
+        s: &Snapshot,
+        ignored: &std::collections::HashSet<NodeId>,
+        progress: &crate::progress::Progress,
+    ) -> Result<IgnoredView, crate::progress::Cancelled> {
+        use super::distances::{NO_DISTANCE, calculate};
+        use super::flags::parse_weak_map_edge_name;
+        let g = &s.graph;
+        let distances = calculate(g, Some(&|v| ignored.contains(&v)), progress)?;
+        let weak_map_part = |e: usize| {
+            (g.edge_kind(e) == EdgeKind::Internal)
+                .then(|| parse_weak_map_edge_name(g.strings.get(g.edge_name[e])).map(|m| m.duplicated_part))
+                .flatten()
+        };
+        // (value, pair) for every WeakMap edge out of an unreachable node.
+        let mut unreachable: std::collections::HashMap<NodeId, Vec<&str>> = std::collections::HashMap::new();
+        for v in 0..g.node_count() as NodeId {
+            if distances[v as usize] != NO_DISTANCE {
+                continue;
+            }
+            for e in g.edges(v) {
+                if let Some(part) = weak_map_part(e) {
+                    unreachable.entry(g.to(e)).or_default().push(part);
+                }
+            }
+        }
+        let mut ignored_edges = std::collections::HashSet::new();
+        for (&target, parts) in &unreachable {
+            for slot in s.retainers.of(target) {
+                let e = s.retainers.edge(g, target, slot);
+                if weak_map_part(e).is_some_and(|p| parts.contains(&p)) {
+                    ignored_edges.insert(e);
+                }
+            }
+        }
+        Ok(IgnoredView {
+            distances,
+            ignored_edges,
+        })
+    }
+}
+
+/// The distance the Retainers view sorts a retainer by: unreachable ones (and ignored WeakMap
+/// edges) go last, ordered by their original distance (HS `getDistanceForRetainersView`).
+pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edge: usize) -> i32 {
+    let d = view.map_or(s.distances[from as usize], |x| x.distances[from as usize]);
+    let ignored_edge = view.is_some_and(|x| x.ignored_edges.contains(&edge));
+    if d == super::distances::NO_DISTANCE || ignored_edge {
+        s.distances[from as usize].max(0) + BASE_UNREACHABLE_DISTANCE
+    } else {
+        d
+    }
+}
+
 /// Retainers as the Retainers view lists them: weak and root edges hidden, sorted by the
-/// retainer's distance, then name, then storage order. `distances` lets the view pass
-/// distances recomputed with ignored retainers.
-pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
+/// retainer's distance, then name, then storage order. `view` carries distances recomputed
+/// with ignored retainers.
+pub fn retainers(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Retainer> {
     let g = &s.graph;
     let mut out: Vec<(i32, String, usize, Retainer)> = s
         .retainers
@@ -146,8 +210,7 @@ pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
             let from = s.retainers.node[slot];
             let edge = s.retainers.edge(g, v, slot);
             shows_retainer(g, edge, from).then(|| {
-                let d = distances[from as usize];
-                let key = if d < 0 { BASE_UNREACHABLE_DISTANCE } else { d };
+                let key = view_distance(s, view, from, edge);
                 (key, display_name(g, from), slot, Retainer { edge, from })
             })
         })
@@ -158,9 +221,9 @@ pub fn retainers(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
 
 /// All retainers for the app's Retainers view: those DevTools lists, in its order, followed by
 /// weak ones (which DevTools hides; the app shows them dimmed). Edges from the root are left out.
-pub fn retainers_with_weak(s: &Snapshot, v: NodeId, distances: &[i32]) -> Vec<Retainer> {
+pub fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Retainer> {
     let g = &s.graph;
-    let mut out = retainers(s, v, distances);
+    let mut out = retainers(s, v, view);
     for slot in s.retainers.of(v) {
         let from = s.retainers.node[slot];
         let edge = s.retainers.edge(g, v, slot);
@@ -202,7 +265,7 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
         }
         let d = s.distances[cur as usize];
         // Follow a retainer strictly closer to the root; the root's own edge ends the path.
-        let next = retainers(s, cur, &s.distances)
+        let next = retainers(s, cur, None)
             .into_iter()
             .find(|r| s.distances[r.from as usize] >= 0 && s.distances[r.from as usize] < d && !seen.contains(&r.from));
         match next {

@@ -189,7 +189,7 @@ pub struct ObjectState {
     pub path: Task<Option<Vec<Hop>>>,
     /// Retainers the user chose to ignore, and the distances recomputed without them.
     pub ignored: HashSet<NodeId>,
-    pub distances: Option<Task<Arc<Vec<i32>>>>,
+    pub distances: Option<Task<Arc<query::IgnoredView>>>,
     pub cursor: Option<usize>,
     /// Auto-expansion along the first retainer still to do (levels), and the level it is at.
     pub auto_expand: u32,
@@ -521,8 +521,7 @@ fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &
         let s = snapshot.clone();
         let ignored = obj.ignored.clone();
         Some(Task::spawn(waker.clone(), move |p| {
-            let d = distances::calculate(&s.graph, Some(&|v| ignored.contains(&v)), p)?;
-            Ok(Arc::new(d))
+            Ok(Arc::new(query::IgnoredView::compute(&s, &ignored, p)?))
         }))
     };
     obj.distances_applied = false;
@@ -531,9 +530,17 @@ fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &
 /// Distance used by the Retainers view: recomputed when retainers are ignored.
 pub fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
     match obj.distances.as_ref().and_then(|t| t.value()) {
-        Some(d) => d[v as usize],
+        Some(view) => view.distances[v as usize],
         None => snapshot.distances[v as usize],
     }
+}
+
+/// Whether a retaining edge no longer retains anything (DevTools' ignored WeakMap edges).
+pub fn edge_ignored(obj: &ObjectState, e: usize) -> bool {
+    obj.distances
+        .as_ref()
+        .and_then(|t| t.value())
+        .is_some_and(|view| view.ignored_edges.contains(&e))
 }
 
 pub fn is_weak(snapshot: &Snapshot, e: usize) -> bool {
@@ -550,11 +557,10 @@ pub fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
 /// The retainers of `v`, sorted as the Retainers view lists them, computed off the UI thread.
 pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, waker: &Waker) -> Items {
     let s = snapshot.clone();
-    let dist = obj.distances.as_ref().and_then(|t| t.value().cloned());
+    let view = obj.distances.as_ref().and_then(|t| t.value().cloned());
     let ignored = obj.ignored.clone();
     let task = Task::spawn(waker.clone(), move |_| {
-        let d: &[i32] = dist.as_deref().map(|v| v.as_slice()).unwrap_or(&s.distances);
-        let mut list = query::retainers_with_weak(&s, v, d);
+        let mut list = query::retainers_with_weak(&s, v, view.as_deref());
         // Ignored retainers stay listed (so they can be restored) but sort last.
         list.sort_by_key(|r| ignored.contains(&r.from));
         Ok(Arc::new(list))

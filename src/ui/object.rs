@@ -5,7 +5,7 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::Column as TableColumn;
 
-use super::doc::{Doc, current_distance, distance_text, is_weak, retainer_at, retainers_task};
+use super::doc::{Doc, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
 use super::summary::{Action, keyboard, more_row, object_label, pending_label, tree_table};
 use super::tree::{Items, PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, id_text, kv, size_cell};
@@ -81,7 +81,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                                 .filter_map(|&(l, x)| retainer_at(&obj.retainers, l, x))
                                 .any(|x| x.from == v);
                         let weak = is_weak(snapshot, ret.edge);
-                        let dim = weak || obj.ignored.contains(&v) || d < 0;
+                        let dim = weak || obj.ignored.contains(&v) || d < 0 || edge_ignored(obj, ret.edge);
                         let expanded = obj.retainers.is_expanded(level, index);
                         let expandable = !cycled && !weak && snapshot.retainers.count(v) > 0;
                         row.col(|ui| {
