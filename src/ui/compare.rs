@@ -13,6 +13,7 @@ use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
 use crate::analysis::diff::{self, DiffRow};
 use crate::engine::task::{Task, Waker};
+use crate::model::NodeId;
 use crate::report::preview;
 use crate::units::{bytes, thousands};
 
@@ -136,7 +137,27 @@ impl ComparisonState {
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candidate], waker: &Waker) {
+/// Draws the view; returns a deleted object the user clicked, to show in the base snapshot.
+pub fn show(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<Snapshot>,
+    candidates: &[Candidate],
+    waker: &Waker,
+) -> Option<(u64, NodeId)> {
+    let mut reveal = None;
+    show_inner(ui, doc, s, candidates, waker, &mut reveal);
+    reveal
+}
+
+fn show_inner(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<Snapshot>,
+    candidates: &[Candidate],
+    waker: &Waker,
+    reveal: &mut Option<(u64, NodeId)>,
+) {
     let Some(cmp) = &mut doc.comparison else { return };
     cmp.poll(s, candidates, waker);
     ui.horizontal(|ui| {
@@ -270,6 +291,14 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, candidates: &[Candida
                                 }
                                 row.col(|ui| widgets::right_text(ui, bytes(b.graph.self_size[v as usize] as f64)));
                                 row.col(|_| {});
+                                if row.response().clicked()
+                                    && let Some(base) = cmp.base
+                                {
+                                    *reveal = Some((base, v));
+                                }
+                                row.response()
+                                    .on_hover_text("Deleted since the base snapshot: click to see it there");
+                                return;
                             }
                             items => {
                                 let (v, edge) = match items {

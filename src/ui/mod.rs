@@ -796,7 +796,9 @@ impl HeapsiftApp {
             }
             DocState::Ready(s) => {
                 let s = s.clone();
-                ready(ui, doc, &s, &waker, focus_filter, &candidates);
+                if let Some((uid, node)) = ready(ui, doc, &s, &waker, focus_filter, &candidates) {
+                    self.reveal(uid, node);
+                }
             }
         }
     }
@@ -849,7 +851,8 @@ fn ready(
     waker: &Waker,
     focus_filter: bool,
     candidates: &[compare::Candidate],
-) {
+) -> Option<(u64, u32)> {
+    let mut reveal = None;
     if doc.view == View::Comparison
         && let Some(c) = &mut doc.comparison
         && c.base.is_none()
@@ -928,11 +931,12 @@ fn ready(
                 .show(ui, |ui| object::retainers(ui, doc, s, waker));
             egui::CentralPanel::default().show(ui, |ui| match doc.view {
                 View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
-                View::Comparison => compare::show(ui, doc, s, candidates, waker),
+                View::Comparison => reveal = compare::show(ui, doc, s, candidates, waker),
                 _ => dominators::show(ui, doc, s, waker),
             });
         }
     }
+    reveal
 }
 
 impl eframe::App for HeapsiftApp {
