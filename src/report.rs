@@ -188,6 +188,7 @@ pub fn leaks_json(
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<u32>>(),
+            "ids_complete": grp.nodes.len() <= 50,
         })).collect::<Vec<Value>>(),
     })
 }

@@ -218,6 +218,7 @@ fn missing_and_unreadable_files() {
     let (code, _, stderr) = run(&dir);
     assert_eq!(code, 2);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("a folder, not a snapshot file"), "{stderr}");
 }
 
 #[test]

@@ -106,6 +106,21 @@ fn leaks_gate_exits_1_above_the_limit() {
     );
     let above = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "50KB"]);
     assert_eq!(above.status.code(), Some(1));
+    let why = String::from_utf8_lossy(&above.stderr);
+    assert!(
+        why.contains("#1 CachedSession ×300") && why.contains("more than --fail-above 50KB"),
+        "{why}"
+    );
+    let over = json(&heapsift(&[
+        "leaks",
+        LEAK[0],
+        LEAK[1],
+        LEAK[2],
+        "--fail-above",
+        "1MB",
+        "--json",
+    ]));
+    assert_eq!(over["groups_over_limit"], serde_json::json!([]));
     let bad = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -158,4 +173,12 @@ fn growth_ranks_the_growing_classes_first() {
     assert_eq!(classes[0]["monotonic"], true);
     let draft = classes.iter().find(|c| c["name"] == "CartDraft").unwrap();
     assert_eq!(draft["monotonic"], false);
+    let once = classes.iter().find(|c| c["name"] == "Object").unwrap();
+    assert_eq!(once["monotonic"], false, "grew once, then stayed: {once}");
+    assert!(
+        classes
+            .iter()
+            .all(|c| c["counts"].as_array().unwrap().windows(2).any(|w| w[0] != w[1]) || c["size_delta"] != 0),
+        "unchanged classes are left out"
+    );
 }

@@ -23,11 +23,16 @@ pub struct Series {
 }
 
 impl Series {
-    /// Never shrinks and ends larger than it started.
+    /// Grew at every step: more objects in each snapshot than in the one before.
     pub fn monotonic(&self) -> bool {
-        self.counts.windows(2).all(|w| w[1] >= w[0])
+        self.counts.len() >= 2
+            && self.counts.windows(2).all(|w| w[1] > w[0])
             && self.sizes.windows(2).all(|w| w[1] >= w[0])
-            && self.sizes.last() > self.sizes.first()
+    }
+
+    /// Unchanged across the series: nothing to rank.
+    pub fn is_flat(&self) -> bool {
+        self.counts.windows(2).all(|w| w[0] == w[1]) && self.sizes.windows(2).all(|w| w[0] == w[1])
     }
 
     pub fn count_delta(&self) -> i64 {

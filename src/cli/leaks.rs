@@ -52,8 +52,19 @@ pub fn run(
     let candidates = leaks::candidates(&ids1, &ids2, &s3, &opts);
     let groups = leaks::group(&s3, &candidates, &Progress::new()).map_err(|_| "cancelled".to_string())?;
     let shown = &groups[..groups.len().min(top)];
+    let over: Vec<(usize, &LeakGroup)> = match limit {
+        None => Vec::new(),
+        Some(l) => groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.retained_size > l as f64)
+            .collect(),
+    };
     if json {
-        super::output::print_json(&report::leaks_json(&s3, &names, candidates.len(), shown));
+        let mut v = report::leaks_json(&s3, &names, candidates.len(), shown);
+        v["fail_above"] = serde_json::json!(limit);
+        v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| i + 1).collect::<Vec<usize>>());
+        super::output::print_json(&v);
     } else {
         print(&s3, &names, candidates.len(), groups.len(), shown);
     }
@@ -64,7 +75,17 @@ pub fn run(
             eprintln!("wrote {}", p.display());
         }
     }
-    Ok(limit.is_some_and(|l| groups.iter().any(|g| g.retained_size > l as f64)))
+    for (i, g) in &over {
+        eprintln!(
+            "heapsift: leak group #{} {} ×{} retains {}, more than --fail-above {}",
+            i + 1,
+            preview(&g.class, 60),
+            thousands(g.nodes.len() as u64),
+            bytes(g.retained_size),
+            fail_above.unwrap_or_default()
+        );
+    }
+    Ok(!over.is_empty())
 }
 
 fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize, groups: &[LeakGroup]) {
@@ -72,7 +93,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize,
     let mut out = out.lock();
     let _ = writeln!(
         out,
-        "{} objects were allocated between {} and {} and are still alive in {}, in {} groups.",
+        "{} objects were allocated between {} and {} and are still alive in {}, in {} groups \
+         (strings and V8 internals left out: --include-strings, --include-internals).",
         thousands(candidates as u64),
         names[0],
         names[1],
@@ -80,18 +102,24 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize,
         thousands(total_groups as u64)
     );
     for (i, grp) in groups.iter().enumerate() {
-        let part = grp
-            .part_of
-            .map(|k| format!(", kept alive by group #{}", k + 1))
-            .unwrap_or_default();
+        let size = match grp.part_of {
+            Some(k) => format!(
+                "counted in group #{} (shallow {})",
+                k + 1,
+                bytes(grp.shallow_size as f64)
+            ),
+            None => format!(
+                "retains {} (shallow {})",
+                bytes(grp.retained_size),
+                bytes(grp.shallow_size as f64)
+            ),
+        };
         let _ = writeln!(
             out,
-            "\n#{}  {} ×{}  retains {} (shallow {}){part}",
+            "\n#{}  {} ×{}  {size}",
             i + 1,
             preview(&grp.class, 80),
             thousands(grp.nodes.len() as u64),
-            bytes(grp.retained_size),
-            bytes(grp.shallow_size as f64)
         );
         let g = &s.graph;
         for h in &grp.path {

@@ -55,39 +55,48 @@ pub struct Cli {
 pub enum Command {
     /// The Summary view: one row per constructor, largest retained size first.
     Summary {
+        /// The heap snapshot (.heapsnapshot or .heapsnapshot.gz).
         file: PathBuf,
         /// Only the first N rows.
         #[arg(long)]
         top: Option<usize>,
-        /// JSON in the schema of `devtools-reference summary`.
+        /// JSON in the schema of DevTools' reference output (see the README).
         #[arg(long)]
         json: bool,
     },
     /// One object: class, sizes, distance, dominator and its shortest retainer path to the root.
     Object {
+        /// The heap snapshot.
         file: PathBuf,
         /// The object id, as `@123` or `123`.
         id: String,
+        /// JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// The Comparison view: per class, objects new in CURRENT and deleted since BASE.
     Diff {
+        /// The earlier snapshot.
         base: PathBuf,
+        /// The later snapshot of the same process.
         current: PathBuf,
         /// Only the first N rows.
         #[arg(long)]
         top: Option<usize>,
-        /// JSON in the schema of `devtools-reference diff`.
+        /// JSON in the schema of DevTools' reference output (see the README).
         #[arg(long)]
         json: bool,
     },
     /// The three-snapshot leak method: objects new in S2 (not in S1) and still alive in S3,
     /// grouped by class and retaining path, largest first.
     Leaks {
+        /// Baseline: taken after warming up, before the suspect action.
         s1: PathBuf,
+        /// Target: taken after repeating the suspect action.
         s2: PathBuf,
+        /// Final: taken a while later.
         s3: PathBuf,
+        /// JSON instead of text.
         #[arg(long)]
         json: bool,
         /// Also write a Markdown report here (refuses to overwrite).
@@ -108,16 +117,21 @@ pub enum Command {
     },
     /// Per-class counts and sizes across snapshots of one process, growing classes first.
     Growth {
+        /// Two or more snapshots of one process, oldest first.
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
         /// Only the first N classes.
         #[arg(long, default_value_t = 25)]
         top: usize,
+        /// JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Time every indexing phase and report peak memory.
-    Bench { file: PathBuf },
+    Bench {
+        /// The heap snapshot.
+        file: PathBuf,
+    },
     /// Per-object numbers for every node (id, class, sizes, distance, dominator) as JSON
     /// lines; for comparing with DevTools when a golden test fails.
     #[command(hide = true)]
@@ -261,7 +275,7 @@ fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<
         }
     }
     growth.attribute(&first_ids, &last);
-    let mut ranked = growth.ranked();
+    let mut ranked: Vec<_> = growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(top);
     if json {
         output::print_json(&crate::report::growth_json(&growth.names, &ranked));

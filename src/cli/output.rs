@@ -72,18 +72,12 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
     if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
         let _ = writeln!(out, "name:          {}", preview(&name, 120));
     }
-    let _ = writeln!(
-        out,
-        "shallow size:  {} ({})",
-        thousands(g.self_size[v as usize] as u64),
-        bytes(g.self_size[v as usize] as f64)
-    );
+    let _ = writeln!(out, "shallow size:  {}", exact_bytes(g.self_size[v as usize] as f64));
     let r = s.retained.get(v);
     let _ = writeln!(
         out,
-        "retained size: {} ({}, {} of total)",
-        thousands(r.round() as u64),
-        bytes(r),
+        "retained size: {} ({} of total)",
+        exact_bytes(r),
         percent(r, s.total_size)
     );
     let _ = writeln!(out, "distance:      {}", distance_text(s.distances[v as usize]));
@@ -100,10 +94,15 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
                     None => String::new(),
                     Some(e) => format!("{:<9} {}  →  ", g.edge_type_name(e), edge_label(g, e)),
                 };
+                let class = if h.node == g.root {
+                    "(root)"
+                } else {
+                    s.class_name(h.node)
+                };
                 let _ = writeln!(
                     out,
                     "  {edge}{} @{}{}  (retains {})",
-                    preview(s.class_name(h.node), 80),
+                    preview(class, 80),
                     g.id(h.node),
                     name_suffix(s, h.node),
                     bytes(s.retained.get(h.node))
@@ -184,11 +183,28 @@ pub fn print_growth(names: &[String], series: &[crate::analysis::growth::Series]
             "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  {}",
             preview(&c.name, 50),
             if c.monotonic() { "↑" } else { "" },
-            c.count_delta(),
+            signed_count(c.count_delta()),
             crate::units::signed_bytes(c.size_delta() as f64),
             crate::units::signed_bytes(c.average_growth()),
             bytes(c.owned_growth),
             counts.join(" → ")
         );
+    }
+}
+
+fn signed_count(v: i64) -> String {
+    match v.signum() {
+        1 => format!("+{}", thousands(v as u64)),
+        -1 => format!("−{}", thousands(v.unsigned_abs())),
+        _ => "0".into(),
+    }
+}
+
+/// `228 B`, or `91.5 KB (93,648 bytes)` when the unit hides the exact value.
+fn exact_bytes(v: f64) -> String {
+    if v < 1024.0 {
+        bytes(v)
+    } else {
+        format!("{} ({} bytes)", bytes(v), thousands(v.round() as u64))
     }
 }

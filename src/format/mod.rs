@@ -42,6 +42,9 @@ impl std::ops::Deref for Bytes {
 impl Bytes {
     /// Opens a snapshot file: maps it, or decompresses it when it is gzip-compressed.
     pub fn open(path: &Path) -> Result<Bytes> {
+        if path.is_dir() {
+            return Err(Error::invalid("this is a folder, not a snapshot file"));
+        }
         let file = File::open(path)?;
         let len = file.metadata()?.len();
         if len == 0 {

@@ -21,7 +21,18 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     };
     let g = &snapshot.graph;
     ui.label(
-        RichText::new("Each object's children are the objects it alone keeps alive; freeing it frees them all.").weak(),
+        RichText::new(format!(
+            "Each object's children are the objects it alone keeps alive; freeing it frees them all.{}",
+            if snapshot.graph.extra_native_bytes > 0.0 {
+                format!(
+                    " The total also counts {} of native memory outside the graph.",
+                    crate::units::bytes(snapshot.graph.extra_native_bytes)
+                )
+            } else {
+                String::new()
+            }
+        ))
+        .weak(),
     );
     let rows = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);

@@ -900,7 +900,7 @@ fn ready(
             let width = ui.available_width();
             egui::Panel::right("path-panel")
                 .resizable(true)
-                .default_size(width * 0.45)
+                .default_size(width * 0.36)
                 .max_size(width * 0.6)
                 .show(ui, |ui| {
                     egui::ScrollArea::both().id_salt("path-scroll").show(ui, |ui| {
@@ -912,23 +912,26 @@ fn ready(
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
         }
         View::Summary | View::Dominators | View::Comparison => {
-            let width = ui.available_width();
-            egui::Panel::right("inspector-panel")
-                .resizable(true)
-                .default_size(380.0_f32.min(width * 0.4))
-                .max_size(width * 0.5)
-                .show(ui, |ui| {
-                    // Long chains scroll sideways instead of widening the panel.
-                    egui::ScrollArea::both().id_salt("inspector-scroll").show(ui, |ui| {
-                        object::inspector(ui, doc, s, waker);
-                        ui.separator();
-                        object::path_to_root(ui, doc, s, waker);
+            // The object panels appear once an object is selected; until then tables get the width.
+            if doc.object.is_some() {
+                let width = ui.available_width();
+                egui::Panel::right("inspector-panel")
+                    .resizable(true)
+                    .default_size(380.0_f32.min(width * 0.4))
+                    .max_size(width * 0.5)
+                    .show(ui, |ui| {
+                        // Long chains scroll sideways instead of widening the panel.
+                        egui::ScrollArea::both().id_salt("inspector-scroll").show(ui, |ui| {
+                            object::inspector(ui, doc, s, waker);
+                            ui.separator();
+                            object::path_to_root(ui, doc, s, waker);
+                        });
                     });
-                });
-            egui::Panel::bottom("retainers-panel")
-                .resizable(true)
-                .default_size(ui.available_height() * 0.38)
-                .show(ui, |ui| object::retainers(ui, doc, s, waker));
+                egui::Panel::bottom("retainers-panel")
+                    .resizable(true)
+                    .default_size(ui.available_height() * 0.38)
+                    .show(ui, |ui| object::retainers(ui, doc, s, waker));
+            }
             egui::CentralPanel::default().show(ui, |ui| match doc.view {
                 View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
                 View::Comparison => reveal = compare::show(ui, doc, s, candidates, waker),
@@ -979,6 +982,14 @@ impl eframe::App for HeapsiftApp {
                 egui::FontId::proportional(28.0),
                 egui::Color32::WHITE,
             );
+        }
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        // A --screenshot run must not show hover highlights where the pointer happens to be.
+        if self.plan.is_some() {
+            raw_input.events.retain(|e| !matches!(e, egui::Event::PointerMoved(_)));
+            raw_input.events.push(egui::Event::PointerGone);
         }
     }
 

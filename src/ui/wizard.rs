@@ -306,7 +306,7 @@ fn step_index(ui: &mut Ui, w: &WizardState, docs: &[Doc]) {
 }
 
 fn step_results(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker, requests: &mut Vec<Request>) {
-    step_title(ui, 4, "Leaks");
+    step_title(ui, 4, "Leak groups");
     let Some(task) = &w.result else {
         ui.label(RichText::new("Results appear here once the three snapshots are indexed.").weak());
         return;
@@ -374,11 +374,14 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                 row.col(|ui| {
                     ui.label(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
                     if let Some(k) = g.part_of {
-                        ui.label(RichText::new(format!("kept alive by #{}", k + 1)).weak().small());
+                        ui.label(RichText::new(format!("kept alive by #{}", k + 1)).weak());
                     }
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(g.nodes.len() as u64)));
-                row.col(|ui| widgets::size_cell(ui, g.retained_size, total));
+                row.col(|ui| match g.part_of {
+                    Some(k) => widgets::right_text(ui, RichText::new(format!("counted in #{}", k + 1)).weak()),
+                    None => widgets::size_cell(ui, g.retained_size, total),
+                });
                 row.col(|ui| widgets::right_text(ui, bytes(g.shallow_size as f64)));
                 if row.response().clicked() {
                     clicked = Some(i);
