@@ -903,11 +903,14 @@ fn ready(
                 .default_size(width * 0.36)
                 .max_size(width * 0.6)
                 .show(ui, |ui| {
-                    egui::ScrollArea::both().id_salt("path-scroll").show(ui, |ui| {
-                        object::path_to_root(ui, doc, s, waker);
-                        ui.separator();
-                        object::inspector(ui, doc, s, waker);
-                    });
+                    egui::ScrollArea::both()
+                        .id_salt("path-scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            object::path_to_root(ui, doc, s, waker);
+                            ui.separator();
+                            object::inspector(ui, doc, s, waker);
+                        });
                 });
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
         }
@@ -921,11 +924,14 @@ fn ready(
                     .max_size(width * 0.5)
                     .show(ui, |ui| {
                         // Long chains scroll sideways instead of widening the panel.
-                        egui::ScrollArea::both().id_salt("inspector-scroll").show(ui, |ui| {
-                            object::inspector(ui, doc, s, waker);
-                            ui.separator();
-                            object::path_to_root(ui, doc, s, waker);
-                        });
+                        egui::ScrollArea::both()
+                            .id_salt("inspector-scroll")
+                            .auto_shrink([false, false])
+                            .show(ui, |ui| {
+                                object::inspector(ui, doc, s, waker);
+                                ui.separator();
+                                object::path_to_root(ui, doc, s, waker);
+                            });
                     });
                 egui::Panel::bottom("retainers-panel")
                     .resizable(true)

@@ -127,7 +127,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                     Row::More { level, depth } => more_row(&mut row, &obj.retainers, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => {
                         row.col(|ui| {
-                            ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+                            ui.add_space(widgets::indent(depth) + widgets::INDENT);
                             match &obj.retainers.level(level).items {
                                 Items::Failed(e) if e.is_empty() => {
                                     ui.label(RichText::new("No retainers").weak());

@@ -357,7 +357,7 @@ pub fn more_row(
     let l = tree.level(level);
     let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
     row.col(|ui| {
-        ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+        ui.add_space(widgets::indent(depth) + widgets::INDENT);
         ui.label(
             RichText::new(format!(
                 "{} of {} shown",
@@ -384,7 +384,7 @@ pub fn more_row(
 /// The row of a level whose items are still being computed (or failed).
 pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
     row.col(|ui| {
-        ui.add_space(depth as f32 * widgets::INDENT + widgets::INDENT);
+        ui.add_space(widgets::indent(depth) + widgets::INDENT);
         pending_label(ui, items);
     });
     for _ in 1..columns {

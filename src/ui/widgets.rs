@@ -32,9 +32,16 @@ pub fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
     });
 }
 
+/// Indentation of a tree row: full steps for the first levels, half steps deeper down, so long
+/// retainer chains keep room for their names.
+pub fn indent(depth: u16) -> f32 {
+    let d = depth as f32;
+    d.min(6.0) * INDENT + (d - 6.0).max(0.0) * INDENT / 2.0
+}
+
 /// The ▶/▼ toggle of a tree row, indented by depth. Returns true when clicked.
 pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) -> bool {
-    ui.add_space(depth as f32 * INDENT);
+    ui.add_space(indent(depth));
     if !expandable {
         ui.add_space(INDENT);
         return false;
