@@ -198,15 +198,8 @@ pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
     let g = &s.graph;
     hops.iter()
         .map(|h| {
-            let edge = h
-                .edge
-                .map(|e| format!("{} → ", query::edge_label(g, e)))
-                .unwrap_or_default();
-            let class = if h.node == g.root {
-                "(root)"
-            } else {
-                s.class_name(h.node)
-            };
+            let edge = crate::analysis::query::edge_arrow(g, h.edge);
+            let class = s.display_class(h.node);
             format!("{edge}{} @{}", preview(class, 80), g.id(h.node))
         })
         .collect()
@@ -358,7 +351,7 @@ pub fn finding_json(
             json!({
                 "edge_type": h.edge.map(|e| g.edge_type_name(e)),
                 "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
-                "class_name": if h.node == g.root { "(root)" } else { s.class_name(h.node) },
+                "class_name": s.display_class(h.node),
                 "name": finding_name(s, h.node, redact),
                 "id": g.id(h.node),
                 "retained_size": js_number(s.retained.get(h.node)),
@@ -419,15 +412,8 @@ pub fn finding_markdown(
         thousands(group.nodes.len() as u64)
     ));
     for h in &group.path {
-        let edge = h
-            .edge
-            .map(|e| format!("{} → ", query::edge_label(g, e)))
-            .unwrap_or_default();
-        let class = if h.node == g.root {
-            "(root)"
-        } else {
-            s.class_name(h.node)
-        };
+        let edge = crate::analysis::query::edge_arrow(g, h.edge);
+        let class = s.display_class(h.node);
         let name = finding_name(s, h.node, redact);
         let name = if name.is_empty() || name == class {
             String::new()

@@ -211,6 +211,15 @@ impl Snapshot {
         self.classes.name(&self.graph, self.classes.of_node[v as usize])
     }
 
+    /// The class name as paths show it: the synthetic root reads "(root)".
+    pub fn display_class(&self, v: NodeId) -> &str {
+        if v == self.graph.root {
+            "(root)"
+        } else {
+            self.class_name(v)
+        }
+    }
+
     /// Bytes held by the index, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()

@@ -114,6 +114,11 @@ pub fn edge_label(g: &Graph, e: usize) -> String {
     }
 }
 
+/// `label → ` for the edge into a path hop, empty for the first hop.
+pub fn edge_arrow(g: &Graph, edge: Option<usize>) -> String {
+    edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
+}
+
 fn property_label(name: &str) -> String {
     if name.contains(' ') {
         format!("[\"{name}\"]")

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
-use crate::analysis::query::edge_label;
 use crate::progress::Progress;
 use crate::report::{self, preview};
 use crate::units::{bytes, thousands};
@@ -123,12 +122,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize,
         );
         let g = &s.graph;
         for h in &grp.path {
-            let edge = h.edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default();
-            let class = if h.node == g.root {
-                "(root)"
-            } else {
-                s.class_name(h.node)
-            };
+            let edge = crate::analysis::query::edge_arrow(g, h.edge);
+            let class = s.display_class(h.node);
             let _ = writeln!(out, "      {edge}{} @{}", preview(class, 60), g.id(h.node));
         }
     }

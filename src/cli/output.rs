@@ -94,11 +94,7 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
                     None => String::new(),
                     Some(e) => format!("{:<9} {}  →  ", g.edge_type_name(e), edge_label(g, e)),
                 };
-                let class = if h.node == g.root {
-                    "(root)"
-                } else {
-                    s.class_name(h.node)
-                };
+                let class = s.display_class(h.node);
                 let _ = writeln!(
                     out,
                     "  {edge}{} @{}{}  (retains {})",

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, edges_items};
-use super::summary::{Action, keyboard, more_row, object_label, pending_row, row_node, tree_table};
+use super::summary::{Action, apply_common, keyboard, more_row, object_label, pending_row, row_node, tree_table};
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
@@ -364,19 +364,11 @@ fn show_inner(
         }
         cmp.reorder();
     }
+    let actions = apply_common(actions, &mut cmp.tree, &mut cmp.cursor);
     for a in actions {
         match a {
             Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(i) => {
-                if let Some(c) = &mut doc.comparison {
-                    c.cursor = Some(i);
-                }
-            }
-            Action::More { level, all } => {
-                if let Some(c) = &mut doc.comparison {
-                    c.tree.show_more(level, all);
-                }
-            }
+            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(cs) = &mut doc.comparison else { continue };
                 if cs.tree.is_expanded(level, index) {

@@ -8,7 +8,7 @@ use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, dominated_task};
 use super::summary::{
-    Action, keyboard, more_row, object_cells, object_label, pending_row, row_clicks, row_node, tree_table,
+    Action, apply_common, keyboard, more_row, object_cells, object_label, pending_row, row_clicks, row_node, tree_table,
 };
 use super::tree::{PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT};
@@ -81,19 +81,11 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
         });
     keyboard(ui, &rows, dom.cursor, |r| row_node(&dom.tree, r, g), &mut actions);
     dom.tree.put_rows(rows);
+    let actions = apply_common(actions, &mut dom.tree, &mut dom.cursor);
     for a in actions {
         match a {
             Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(i) => {
-                if let Some(d) = &mut doc.dominators {
-                    d.cursor = Some(i);
-                }
-            }
-            Action::More { level, all } => {
-                if let Some(d) = &mut doc.dominators {
-                    d.tree.show_more(level, all);
-                }
-            }
+            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(d) = &mut doc.dominators else {
                     continue;

@@ -232,11 +232,7 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
                                         );
                                         ui.label(RichText::new("→").weak());
                                     }
-                                    let class = if h.node == g.root {
-                                        "(root)"
-                                    } else {
-                                        snapshot.class_name(h.node)
-                                    };
+                                    let class = snapshot.display_class(h.node);
                                     let last = i + 1 == hops.len();
                                     let text = RichText::new(preview(class, 60)).color(widgets::class_color(ui));
                                     let text = if last { text.strong() } else { text };
@@ -274,11 +270,7 @@ pub fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
             out.push_str(&format!("  {} → ", edge_label(g, e)));
         }
         let name = display_name(g, h.node);
-        let class = if h.node == g.root {
-            "(root)"
-        } else {
-            snapshot.class_name(h.node)
-        };
+        let class = snapshot.display_class(h.node);
         out.push_str(&format!("{} @{}", class, g.id(h.node)));
         if !name.is_empty() && name != class {
             out.push_str(&format!(" “{}”", preview(&name, 60)));
@@ -348,7 +340,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     ui.label(RichText::new("Dominator chain").strong());
     for d in query::dominator_chain(snapshot, v).into_iter().skip(1).take(40) {
         ui.horizontal(|ui| {
-            let class = if d == g.root { "(root)" } else { snapshot.class_name(d) };
+            let class = snapshot.display_class(d);
             let text = RichText::new(preview(class, 50)).color(widgets::class_color(ui));
             if ui
                 .add(egui::Label::new(text).sense(egui::Sense::click()))

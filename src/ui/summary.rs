@@ -434,20 +434,33 @@ pub fn keyboard(
     }
 }
 
+/// Applies the cursor and paging actions every tree view shares; returns the others.
+pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
+    actions
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Cursor(i) => {
+                *cursor = Some(i);
+                None
+            }
+            Action::More { level, all } => {
+                tree.show_more(level, all);
+                None
+            }
+            other => Some(other),
+        })
+        .collect()
+}
+
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {
+    let actions = match &mut doc.summary {
+        Some(s) => apply_common(actions, &mut s.tree, &mut s.cursor),
+        None => return,
+    };
     for a in actions {
         match a {
             Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(i) => {
-                if let Some(s) = &mut doc.summary {
-                    s.cursor = Some(i);
-                }
-            }
-            Action::More { level, all } => {
-                if let Some(s) = &mut doc.summary {
-                    s.tree.show_more(level, all);
-                }
-            }
+            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(s) = &mut doc.summary else { continue };
                 if s.tree.is_expanded(level, index) {

@@ -441,11 +441,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
                         );
                         ui.label(RichText::new("→").weak());
                     }
-                    let class = if h.node == gr.root {
-                        "(root)"
-                    } else {
-                        s.class_name(h.node)
-                    };
+                    let class = s.display_class(h.node);
                     ui.label(RichText::new(preview(class, 50)).color(widgets::class_color(ui)));
                     ui.label(id_text(gr.id(h.node)));
                 });
