@@ -20,6 +20,11 @@ fn valid() -> String {
     snapshot("2", "1", NODES, EDGES, STRINGS)
 }
 
+/// The two-node file with other `nodes` or `edges` arrays.
+fn with_arrays(nodes: &str, edges: &str) -> Vec<u8> {
+    snapshot("2", "1", nodes, edges, STRINGS).into_bytes()
+}
+
 fn run(path: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_heapsift"))
         .args(["summary", "--quiet"])
@@ -135,13 +140,13 @@ fn counts_that_disagree_with_the_arrays() {
     );
     assert_rejected(
         "edge-array.heapsnapshot",
-        snapshot("2", "1", NODES, "5,2,7,5,2,7", STRINGS).as_bytes(),
+        &with_arrays(NODES, "5,2,7,5,2,7"),
         "\"edges\" array holds 6 values but the header implies 3",
     );
     let nodes = "9,0,1,0,2,0,0,3,1,3,10,0,0,0";
     assert_rejected(
         "edge-sum.heapsnapshot",
-        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
+        &with_arrays(nodes, EDGES),
         "edge counts add up to 2",
     );
 }
@@ -150,12 +155,12 @@ fn counts_that_disagree_with_the_arrays() {
 fn edges_pointing_outside_the_nodes() {
     assert_rejected(
         "edge-outside.heapsnapshot",
-        snapshot("2", "1", NODES, "5,2,14", STRINGS).as_bytes(),
+        &with_arrays(NODES, "5,2,14"),
         "outside the nodes array",
     );
     assert_rejected(
         "edge-misaligned.heapsnapshot",
-        snapshot("2", "1", NODES, "5,2,8", STRINGS).as_bytes(),
+        &with_arrays(NODES, "5,2,8"),
         "not a multiple of the node field count 7",
     );
 }
@@ -163,16 +168,8 @@ fn edges_pointing_outside_the_nodes() {
 #[test]
 fn unknown_type_indices() {
     let nodes = "9,0,1,0,1,0,0,42,1,3,10,0,0,0";
-    assert_rejected(
-        "node-type.heapsnapshot",
-        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
-        "type index 42",
-    );
-    assert_rejected(
-        "edge-type.heapsnapshot",
-        snapshot("2", "1", NODES, "17,2,7", STRINGS).as_bytes(),
-        "type index 17",
-    );
+    assert_rejected("node-type.heapsnapshot", &with_arrays(nodes, EDGES), "type index 42");
+    assert_rejected("edge-type.heapsnapshot", &with_arrays(NODES, "17,2,7"), "type index 17");
 }
 
 #[test]
@@ -180,21 +177,17 @@ fn string_indices_out_of_range() {
     let nodes = "9,0,1,0,1,0,0,3,99,3,10,0,0,0";
     assert_rejected(
         "node-name.heapsnapshot",
-        snapshot("2", "1", nodes, EDGES, STRINGS).as_bytes(),
+        &with_arrays(nodes, EDGES),
         "name index 99, but there are only 3 strings",
     );
-    assert_rejected(
-        "edge-name.heapsnapshot",
-        snapshot("2", "1", NODES, "2,77,7", STRINGS).as_bytes(),
-        "name index 77",
-    );
+    assert_rejected("edge-name.heapsnapshot", &with_arrays(NODES, "2,77,7"), "name index 77");
 }
 
 #[test]
 fn garbage_inside_arrays_and_strings() {
     assert_rejected(
         "negative.heapsnapshot",
-        snapshot("2", "1", "9,0,1,0,1,0,0,3,1,3,-10,0,0,0", EDGES, STRINGS).as_bytes(),
+        &with_arrays("9,0,1,0,1,0,0,3,1,3,-10,0,0,0", EDGES),
         "not an unsigned integer",
     );
     assert_rejected(

@@ -7,7 +7,9 @@ use egui::{RichText, Ui};
 use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, edges_items};
-use super::summary::{Action, apply_common, keyboard, more_row, object_label, pending_row, row_node, tree_table};
+use super::table::{
+    Action, apply_common, keyboard, more_row, object_label, pending_row, row_node, sort_header, tree_table,
+};
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
@@ -192,19 +194,8 @@ fn show_inner(
         ui.label(RichText::new("Choose the snapshot to compare with (usually an earlier one).").weak());
         return;
     };
-    let c = match task.get() {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Comparing…");
-            });
-            return;
-        }
-        Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
-            return;
-        }
-        Some(Ok(c)) => c.clone(),
+    let Some(c) = widgets::task_value(ui, task, "Comparing…").cloned() else {
+        return;
     };
     ui.separator();
     let g = &s.graph;
@@ -229,15 +220,7 @@ fn show_inner(
                 (DiffColumn::SizeDelta, "Size Delta"),
             ] {
                 h.col(|ui| {
-                    let arrow = if sort == col {
-                        if desc { " ⏷" } else { " ⏶" }
-                    } else {
-                        ""
-                    };
-                    if ui
-                        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
-                        .clicked()
-                    {
+                    if sort_header(ui, name, sort == col, desc) {
                         sort_clicked = Some(col);
                     }
                 });

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, dominated_task};
-use super::summary::{
-    Action, apply_common, keyboard, more_row, object_cells, object_label, pending_row, row_clicks, row_node, tree_table,
+use super::table::{
+    Action, apply_common, keyboard, more_row, object_cells, object_label, object_table, pending_row, row_clicks,
+    row_node,
 };
 use super::tree::{PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT};
@@ -37,48 +37,36 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     let rows = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
     let mut actions: Vec<Action> = Vec::new();
-    tree_table(ui, "dominators")
-        .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(64.0).at_least(56.0))
-        .column(TableColumn::initial(128.0).at_least(110.0))
-        .column(TableColumn::initial(136.0).at_least(110.0))
-        .header(ROW_HEIGHT + 4.0, |mut h| {
-            for name in ["Object", "Distance", "Shallow Size", "Retained Size"] {
-                h.col(|ui| {
-                    ui.strong(name);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
-                let i = row.index();
-                let r = rows.get(i);
-                let node = row_node(&dom.tree, r, g);
-                row.set_selected(dom.cursor == Some(i) || (node.is_some() && node == selected));
-                match r {
-                    Row::Item { level, index, depth } => {
-                        let Some(v) = node else { return };
-                        let expanded = dom.tree.is_expanded(level, index);
-                        // Leaves retain only themselves.
-                        let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64 || v == g.root;
-                        row.col(|ui| {
-                            if widgets::tree_toggle(ui, depth, expandable, expanded) {
-                                actions.push(Action::Toggle { level, index });
-                            }
-                            if v == g.root {
-                                ui.label(RichText::new("(root)").strong());
-                            } else {
-                                object_label(ui, snapshot, v, None);
-                            }
-                        });
-                        object_cells(&mut row, snapshot, v);
-                    }
-                    Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
-                    Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),
+    object_table(ui, "dominators").body(|body| {
+        body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+            let i = row.index();
+            let r = rows.get(i);
+            let node = row_node(&dom.tree, r, g);
+            row.set_selected(dom.cursor == Some(i) || (node.is_some() && node == selected));
+            match r {
+                Row::Item { level, index, depth } => {
+                    let Some(v) = node else { return };
+                    let expanded = dom.tree.is_expanded(level, index);
+                    // Leaves retain only themselves.
+                    let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64 || v == g.root;
+                    row.col(|ui| {
+                        if widgets::tree_toggle(ui, depth, expandable, expanded) {
+                            actions.push(Action::Toggle { level, index });
+                        }
+                        if v == g.root {
+                            ui.label(RichText::new("(root)").strong());
+                        } else {
+                            object_label(ui, snapshot, v, None);
+                        }
+                    });
+                    object_cells(&mut row, snapshot, v);
                 }
-                row_clicks(&row.response(), i, r, node, &mut actions);
-            });
+                Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
+                Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),
+            }
+            row_clicks(&row.response(), i, r, node, &mut actions);
         });
+    });
     keyboard(ui, &rows, dom.cursor, |r| row_node(&dom.tree, r, g), &mut actions);
     dom.tree.put_rows(rows);
     let actions = apply_common(actions, &mut dom.tree, &mut dom.cursor);

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::doc::Doc;
+use super::table::{header, tree_table};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
 use crate::analysis::growth::{Growth, Series};
@@ -129,26 +130,14 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> V
     );
     series_list(ui, st, docs, &mut requests);
     ui.separator();
-    let Some(r) = st.result().cloned() else {
-        match st.task.as_ref().map(|t| t.get()) {
-            Some(None) => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Comparing the snapshots…");
-                });
-            }
-            Some(Some(Err(e))) => {
-                ui.colored_label(ui.visuals().error_fg_color, e.to_string());
-            }
-            _ => {
-                ui.label(
-                    RichText::new(
-                        "Open at least two snapshots of one process; the chart appears once they are indexed.",
-                    )
-                    .weak(),
-                );
-            }
-        }
+    let Some(task) = &st.task else {
+        ui.label(
+            RichText::new("Open at least two snapshots of one process; the chart appears once they are indexed.")
+                .weak(),
+        );
+        return requests;
+    };
+    let Some(r) = widgets::task_value(ui, task, "Comparing the snapshots…").cloned() else {
         return requests;
     };
     if st.charted.is_empty() {
@@ -265,11 +254,8 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
     ui.label(RichText::new("Classes by growth (↑ = grew in every snapshot)").strong());
     let mut toggle = None;
     let mut clicked = None;
-    TableBuilder::new(ui)
-        .id_salt("growth-rank")
-        .striped(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    tree_table(ui, "growth-rank")
+        .resizable(false)
         .column(Column::exact(24.0))
         .column(Column::remainder().at_least(140.0).clip(true))
         .column(Column::initial(64.0))
@@ -278,12 +264,8 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
         .column(Column::initial(84.0))
         .max_scroll_height(320.0)
         .auto_shrink([false, true])
-        .header(ROW_HEIGHT + 4.0, |mut h| {
-            for n in ["", "Class", "Δ count", "Δ size", "Avg / step", "Keeps alive"] {
-                h.col(|ui| {
-                    ui.strong(n);
-                });
-            }
+        .header(ROW_HEIGHT + 4.0, |h| {
+            header(h, &["", "Class", "Δ count", "Δ size", "Avg / step", "Keeps alive"])
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, r.ranked.len(), |mut row| {

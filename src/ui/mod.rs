@@ -9,6 +9,7 @@ mod object;
 pub mod screenshot;
 mod statistics;
 mod summary;
+mod table;
 pub mod tree;
 mod welcome;
 mod widgets;
@@ -621,31 +622,30 @@ impl HeapsiftApp {
     }
 
     fn page_tabs(&mut self, ui: &mut Ui) {
-        if self.growth.is_some() {
-            if ui
-                .selectable_label(self.page == Page::Growth, RichText::new("Growth").strong())
-                .clicked()
-            {
-                self.page = Page::Growth;
-            }
-            if ui.small_button("×").on_hover_text("Close the growth view").clicked() {
-                self.growth = None;
-                self.page = Page::Snapshot;
-            }
+        if self.growth.is_some() && self.page_tab(ui, Page::Growth, "Growth") {
+            self.growth = None;
         }
         if self.wizard.is_some() {
             ui.separator();
-            if ui
-                .selectable_label(self.page == Page::Wizard, RichText::new("Leak wizard").strong())
-                .clicked()
-            {
-                self.page = Page::Wizard;
-            }
-            if ui.small_button("×").on_hover_text("Close the wizard").clicked() {
+            if self.page_tab(ui, Page::Wizard, "Leak wizard") {
                 self.wizard = None;
-                self.page = Page::Snapshot;
             }
         }
+    }
+
+    /// A tab for a page with a close button; returns true when it was closed.
+    fn page_tab(&mut self, ui: &mut Ui, page: Page, label: &str) -> bool {
+        if ui
+            .selectable_label(self.page == page, RichText::new(label).strong())
+            .clicked()
+        {
+            self.page = page;
+        }
+        let closed = ui.small_button("×").on_hover_text(format!("Close {label}")).clicked();
+        if closed {
+            self.page = Page::Snapshot;
+        }
+        closed
     }
 
     fn windows(&mut self, ctx: &egui::Context) {
@@ -726,7 +726,7 @@ impl HeapsiftApp {
         if self.page == Page::Wizard
             && let Some(w) = &mut self.wizard
         {
-            let requests = wizard::show(ui, w, &self.docs, &waker);
+            let requests = wizard::show(ui, w, &self.docs);
             self.handle_wizard(requests);
             return;
         }
@@ -816,19 +816,12 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
     let mut rows: Vec<&crate::analysis::aggregates::ClassRow> = p.rows.iter().collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
     let total: f64 = rows.iter().map(|r| r.shallow_size as f64).sum();
-    egui_extras::TableBuilder::new(ui)
-        .id_salt("partial")
-        .striped(true)
+    table::tree_table(ui, "partial")
         .column(egui_extras::Column::remainder().at_least(240.0).clip(true))
         .column(egui_extras::Column::initial(150.0))
         .column(egui_extras::Column::initial(150.0))
-        .auto_shrink([false, false])
-        .header(widgets::ROW_HEIGHT + 4.0, |mut h| {
-            for n in ["Constructor", "Shallow Size", "Retained Size"] {
-                h.col(|ui| {
-                    ui.strong(n);
-                });
-            }
+        .header(widgets::ROW_HEIGHT + 4.0, |h| {
+            table::header(h, &["Constructor", "Shallow Size", "Retained Size"])
         })
         .body(|body| {
             body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {

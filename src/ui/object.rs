@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
-use super::summary::{Action, keyboard, more_row, object_label, pending_label, tree_table};
+use super::table::{Action, keyboard, more_row, object_label, object_table, pending_label};
 use super::tree::{Items, PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, id_text, kv, size_cell};
 use crate::analysis::Snapshot;
@@ -48,100 +47,88 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         ui.label(RichText::new("Nothing retains this object (it is the root, or only the root holds it).").weak());
     }
     let selected_cursor = obj.cursor;
-    tree_table(ui, "retainers")
-        .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(64.0).at_least(56.0))
-        .column(TableColumn::initial(128.0).at_least(110.0))
-        .column(TableColumn::initial(136.0).at_least(110.0))
-        .header(ROW_HEIGHT + 4.0, |mut h| {
-            for name in ["Object", "Distance", "Shallow Size", "Retained Size"] {
-                h.col(|ui| {
-                    ui.strong(name);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
-                let i = row.index();
-                let r = rows.get(i);
-                row.set_selected(selected_cursor == Some(i));
-                match r {
-                    Row::Item { level, index, depth } => {
-                        let Some(ret) = retainer_at(&obj.retainers, level, index) else {
-                            return;
-                        };
-                        let v = ret.from;
-                        let d = current_distance(snapshot, obj, v);
-                        let ancestry = obj.retainers.ancestry(level, index);
-                        let cycled = v == obj.node
-                            || ancestry
-                                .iter()
-                                .rev()
-                                .skip(1)
-                                .filter_map(|&(l, x)| retainer_at(&obj.retainers, l, x))
-                                .any(|x| x.from == v);
-                        let weak = is_weak(snapshot, ret.edge);
-                        let dim = weak || obj.ignored.contains(&v) || d < 0 || edge_ignored(obj, ret.edge);
-                        let expanded = obj.retainers.is_expanded(level, index);
-                        let expandable = !cycled && !weak && snapshot.retainers.count(v) > 0;
-                        row.col(|ui| {
-                            if dim {
-                                ui.set_opacity(0.5);
-                            }
-                            if widgets::tree_toggle(ui, depth, expandable, expanded) {
-                                actions.push(Action::Toggle { level, index });
-                            }
-                            object_label(ui, snapshot, v, Some(ret.edge));
-                            if cycled {
-                                ui.label(RichText::new("↻ cycle").color(widgets::accent(ui)).small())
-                                    .on_hover_text("This object already appears above in this chain");
-                            }
-                            if weak {
-                                ui.label(RichText::new("weak").weak().small());
-                            }
-                            if obj.ignored.contains(&v) {
-                                ui.label(RichText::new("ignored").weak().small());
-                            }
-                        });
-                        row.col(|ui| widgets::right_text(ui, distance_text(d)));
-                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
-                        row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
-                        let resp = row.response();
-                        if resp.clicked() {
-                            actions.push(Action::Cursor(i));
+    object_table(ui, "retainers").body(|body| {
+        body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+            let i = row.index();
+            let r = rows.get(i);
+            row.set_selected(selected_cursor == Some(i));
+            match r {
+                Row::Item { level, index, depth } => {
+                    let Some(ret) = retainer_at(&obj.retainers, level, index) else {
+                        return;
+                    };
+                    let v = ret.from;
+                    let d = current_distance(snapshot, obj, v);
+                    let ancestry = obj.retainers.ancestry(level, index);
+                    let cycled = v == obj.node
+                        || ancestry
+                            .iter()
+                            .rev()
+                            .skip(1)
+                            .filter_map(|&(l, x)| retainer_at(&obj.retainers, l, x))
+                            .any(|x| x.from == v);
+                    let weak = is_weak(snapshot, ret.edge);
+                    let dim = weak || obj.ignored.contains(&v) || d < 0 || edge_ignored(obj, ret.edge);
+                    let expanded = obj.retainers.is_expanded(level, index);
+                    let expandable = !cycled && !weak && snapshot.retainers.count(v) > 0;
+                    row.col(|ui| {
+                        if dim {
+                            ui.set_opacity(0.5);
                         }
-                        if resp.double_clicked() && expandable {
+                        if widgets::tree_toggle(ui, depth, expandable, expanded) {
                             actions.push(Action::Toggle { level, index });
                         }
-                        resp.context_menu(|ui| {
-                            if ui.button("Ignore this retainer").clicked() {
-                                ignore = Some(v);
-                                ui.close();
-                            }
-                            if ui.button("Select this object").clicked() {
-                                reroot = Some(v);
-                                ui.close();
-                            }
-                        });
-                    }
-                    Row::More { level, depth } => more_row(&mut row, &obj.retainers, level, depth, 4, &mut actions),
-                    Row::Pending { level, depth } => {
-                        row.col(|ui| {
-                            ui.add_space(widgets::indent(depth) + widgets::INDENT);
-                            match &obj.retainers.level(level).items {
-                                Items::Failed(e) if e.is_empty() => {
-                                    ui.label(RichText::new("No retainers").weak());
-                                }
-                                items => pending_label(ui, items),
-                            }
-                        });
-                        for _ in 0..3 {
-                            row.col(|_| {});
+                        object_label(ui, snapshot, v, Some(ret.edge));
+                        if cycled {
+                            ui.label(RichText::new("↻ cycle").color(widgets::accent(ui)).small())
+                                .on_hover_text("This object already appears above in this chain");
                         }
+                        if weak {
+                            ui.label(RichText::new("weak").weak().small());
+                        }
+                        if obj.ignored.contains(&v) {
+                            ui.label(RichText::new("ignored").weak().small());
+                        }
+                    });
+                    row.col(|ui| widgets::right_text(ui, distance_text(d)));
+                    row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                    row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
+                    let resp = row.response();
+                    if resp.clicked() {
+                        actions.push(Action::Cursor(i));
+                    }
+                    if resp.double_clicked() && expandable {
+                        actions.push(Action::Toggle { level, index });
+                    }
+                    resp.context_menu(|ui| {
+                        if ui.button("Ignore this retainer").clicked() {
+                            ignore = Some(v);
+                            ui.close();
+                        }
+                        if ui.button("Select this object").clicked() {
+                            reroot = Some(v);
+                            ui.close();
+                        }
+                    });
+                }
+                Row::More { level, depth } => more_row(&mut row, &obj.retainers, level, depth, 4, &mut actions),
+                Row::Pending { level, depth } => {
+                    row.col(|ui| {
+                        ui.add_space(widgets::indent(depth) + widgets::INDENT);
+                        match &obj.retainers.level(level).items {
+                            Items::Failed(e) if e.is_empty() => {
+                                ui.label(RichText::new("No retainers").weak());
+                            }
+                            items => pending_label(ui, items),
+                        }
+                    });
+                    for _ in 0..3 {
+                        row.col(|_| {});
                     }
                 }
-            });
+            }
         });
+    });
     keyboard(
         ui,
         &rows,
@@ -199,20 +186,12 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
         }
     });
     ui.add_space(4.0);
-    match obj.path.get() {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(RichText::new("Finding the shortest path…").weak());
-            });
-        }
-        Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
-        }
-        Some(Ok(None)) => {
+    match widgets::task_value(ui, &obj.path, RichText::new("Finding the shortest path…").weak()) {
+        None => {}
+        Some(None) => {
             ui.label(RichText::new("No path: only weak references or unreachable objects hold this object.").weak());
         }
-        Some(Ok(Some(hops))) => {
+        Some(Some(hops)) => {
             egui::ScrollArea::vertical()
                 .id_salt("path")
                 .auto_shrink([false, true])

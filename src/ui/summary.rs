@@ -3,40 +3,19 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column as TableColumn, TableBuilder};
 
 use super::doc::{Column, Doc, distance_text, edges_items, instances_task};
-use super::tree::{FlatRows, Items, PAGE, Row, Tree};
-use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
+use super::table::{
+    Action, apply_common, keyboard, more_row, object_cells, object_columns, object_label, pending_row, row_clicks,
+    row_node, sort_header, tree_table,
+};
+use super::tree::{Items, PAGE, Row, Tree};
+use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
-use crate::analysis::query::{display_name, edge_label};
 use crate::engine::task::Waker;
 use crate::model::NodeId;
 use crate::report::preview;
-use crate::units::thousands;
-
-/// What a click or key asks for; applied after the table is drawn.
-pub enum Action {
-    Toggle { level: u32, index: u32 },
-    More { level: u32, all: bool },
-    Select(NodeId),
-    Cursor(usize),
-}
-
-/// The object a tree row stands for, if any.
-pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId> {
-    let Row::Item { level, index, .. } = row else {
-        return None;
-    };
-    match &tree.level(level).items {
-        Items::Nodes(list) => list.get(index as usize).copied(),
-        Items::Edges { edges, .. } => edges.get(index as usize).map(|&e| g.to(e)),
-        Items::Retainers { list, .. } => list.get(index as usize).map(|r| r.from),
-        Items::Diff { added, .. } => added.get(index as usize).copied(),
-        _ => None,
-    }
-}
 
 pub fn show(
     ui: &mut Ui,
@@ -59,11 +38,7 @@ pub fn show(
     let scroll_to = summary.scroll_to.take();
     let g = &snapshot.graph;
 
-    let mut table = tree_table(ui, "summary")
-        .column(TableColumn::remainder().at_least(260.0).clip(true))
-        .column(TableColumn::initial(64.0).at_least(56.0))
-        .column(TableColumn::initial(128.0).at_least(110.0))
-        .column(TableColumn::initial(136.0).at_least(110.0));
+    let mut table = object_columns(tree_table(ui, "summary"));
     if let Some(r) = scroll_to {
         table = table
             .scroll_to_row(r, Some(egui::Align::Center))
@@ -80,16 +55,7 @@ pub fn show(
                 (Column::Retained, "Retained Size"),
             ] {
                 header.col(|ui| {
-                    let arrow = match sort {
-                        (c, true) if c == col => " ⏷",
-                        (c, false) if c == col => " ⏶",
-                        _ => "",
-                    };
-                    if ui
-                        .add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
-                        .on_hover_text("Sort by this column")
-                        .clicked()
-                    {
+                    if sort_header(ui, name, sort.0 == col, sort.1) {
                         sort_clicked = Some(col);
                     }
                 });
@@ -273,183 +239,6 @@ fn class_label(ui: &mut Ui, c: &ClassRow) {
         )
         .on_hover_text("Where the constructor is defined (script id, line)");
     }
-}
-
-/// `prop :: Name @id` for an edge, `Name @id` for an object.
-pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<usize>) {
-    let g = &snapshot.graph;
-    if let Some(e) = edge {
-        ui.label(RichText::new(preview(&edge_label(g, e), 60)).color(widgets::edge_color(ui)));
-        ui.label(RichText::new("::").weak());
-    }
-    let name = display_name(g, v);
-    let class = snapshot.class_name(v);
-    let text = if g.kind(v).is_string() {
-        format!("\"{}\"", preview(&name, 80))
-    } else if name.is_empty() || name == class {
-        preview(class, 80)
-    } else if g.kind(v) == crate::model::NodeKind::Closure {
-        format!("{}()", preview(&name, 80))
-    } else {
-        preview(&name, 80)
-    };
-    ui.label(text);
-    ui.label(id_text(g.id(v)));
-}
-
-pub fn pending_label(ui: &mut Ui, items: &Items) {
-    match items {
-        Items::Failed(e) if !e.is_empty() => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        }
-        Items::Failed(_) => {}
-        _ => {
-            ui.spinner();
-            ui.label(RichText::new("Loading…").weak());
-        }
-    }
-}
-
-/// Click selects the row (and its object), double click expands or collapses it.
-pub fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>, actions: &mut Vec<Action>) {
-    if resp.clicked() {
-        actions.push(Action::Cursor(i));
-        if let Some(v) = node {
-            actions.push(Action::Select(v));
-        }
-    }
-    if resp.double_clicked()
-        && let Row::Item { level, index, .. } = r
-    {
-        actions.push(Action::Toggle { level, index });
-    }
-}
-
-/// Distance, shallow and retained size cells of an object row.
-pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
-    let total = snapshot.total_size;
-    row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
-    row.col(|ui| size_cell(ui, snapshot.graph.self_size[v as usize] as f64, total));
-    row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
-}
-
-/// A virtual-scrolled tree table as every view draws it: striped, click to select.
-pub fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
-    TableBuilder::new(ui)
-        .id_salt(id)
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .min_scrolled_height(0.0)
-        .auto_shrink([false, false])
-}
-
-/// The "12 of 3,400 shown · Show 100 more · Show all" row at the end of a paged level.
-pub fn more_row(
-    row: &mut egui_extras::TableRow<'_, '_>,
-    tree: &Tree,
-    level: u32,
-    depth: u16,
-    columns: usize,
-    actions: &mut Vec<Action>,
-) {
-    let l = tree.level(level);
-    let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-    row.col(|ui| {
-        ui.add_space(widgets::indent(depth) + widgets::INDENT);
-        ui.label(
-            RichText::new(format!(
-                "{} of {} shown",
-                thousands(shown as u64),
-                thousands(len as u64)
-            ))
-            .weak(),
-        );
-        if ui
-            .small_button(format!("Show {} more", PAGE.min(len - shown)))
-            .clicked()
-        {
-            actions.push(Action::More { level, all: false });
-        }
-        if ui.small_button("Show all").clicked() {
-            actions.push(Action::More { level, all: true });
-        }
-    });
-    for _ in 1..columns {
-        row.col(|_| {});
-    }
-}
-
-/// The row of a level whose items are still being computed (or failed).
-pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
-    row.col(|ui| {
-        ui.add_space(widgets::indent(depth) + widgets::INDENT);
-        pending_label(ui, items);
-    });
-    for _ in 1..columns {
-        row.col(|_| {});
-    }
-}
-
-/// Arrow keys move the cursor, Right/Left expand/collapse, Enter toggles.
-pub fn keyboard(
-    ui: &Ui,
-    rows: &FlatRows,
-    cursor: Option<usize>,
-    node_of: impl Fn(Row) -> Option<NodeId>,
-    actions: &mut Vec<Action>,
-) {
-    if ui.ctx().egui_wants_keyboard_input() || rows.is_empty() {
-        return;
-    }
-    let (down, up, right, left, enter) = ui.input(|i| {
-        (
-            i.key_pressed(egui::Key::ArrowDown),
-            i.key_pressed(egui::Key::ArrowUp),
-            i.key_pressed(egui::Key::ArrowRight),
-            i.key_pressed(egui::Key::ArrowLeft),
-            i.key_pressed(egui::Key::Enter),
-        )
-    });
-    let move_to = |i: usize, actions: &mut Vec<Action>| {
-        actions.push(Action::Cursor(i));
-        if let Some(v) = node_of(rows.get(i)) {
-            actions.push(Action::Select(v));
-        }
-    };
-    match cursor {
-        None if down || up => move_to(0, actions),
-        Some(c) if down && c + 1 < rows.len() => move_to(c + 1, actions),
-        Some(c) if up && c > 0 => move_to(c - 1, actions),
-        Some(c) if enter || right || left => {
-            let r = rows.get(c);
-            if let Row::Item { level, index, .. } = r {
-                actions.push(Action::Toggle { level, index });
-            } else if let Row::More { level, .. } = r {
-                actions.push(Action::More { level, all: false });
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Applies the cursor and paging actions every tree view shares; returns the others.
-pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
-    actions
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Cursor(i) => {
-                *cursor = Some(i);
-                None
-            }
-            Action::More { level, all } => {
-                tree.show_more(level, all);
-                None
-            }
-            other => Some(other),
-        })
-        .collect()
 }
 
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {

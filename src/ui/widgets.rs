@@ -2,6 +2,7 @@
 
 use egui::{Align, Color32, Layout, RichText, Ui};
 
+use crate::engine::task::Task;
 use crate::progress::ProgressView;
 use crate::units;
 
@@ -111,4 +112,26 @@ pub fn kv(ui: &mut Ui, key: &str, value: impl Into<egui::WidgetText>) {
     ui.label(RichText::new(key).weak());
     ui.label(value);
     ui.end_row();
+}
+
+/// A task's value once it is done; until then a spinner with `busy`, and its error if it failed.
+pub fn task_value<'t, T: Send + Sync + 'static>(
+    ui: &mut Ui,
+    task: &'t Task<T>,
+    busy: impl Into<egui::WidgetText>,
+) -> Option<&'t T> {
+    match task.get() {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(busy);
+            });
+            None
+        }
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            None
+        }
+        Some(Ok(v)) => Some(v),
+    }
 }

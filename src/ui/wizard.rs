@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::{Column, TableBuilder};
+use egui_extras::Column;
 
 use super::doc::{Doc, DocState};
 use super::screenshot;
+use super::table::{header, tree_table};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
@@ -127,7 +128,7 @@ impl WizardState {
     }
 }
 
-pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker) -> Vec<Request> {
+pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc]) -> Vec<Request> {
     let mut requests = Vec::new();
     egui::ScrollArea::vertical()
         .id_salt("wizard")
@@ -167,7 +168,7 @@ pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker) -> Ve
                 step_index(ui, w, docs);
             }
             ui.separator();
-            step_results(ui, w, docs, waker, &mut requests);
+            step_results(ui, w, &mut requests);
         });
     requests
 }
@@ -305,25 +306,14 @@ fn step_index(ui: &mut Ui, w: &WizardState, docs: &[Doc]) {
     }
 }
 
-fn step_results(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker, requests: &mut Vec<Request>) {
+fn step_results(ui: &mut Ui, w: &mut WizardState, requests: &mut Vec<Request>) {
     step_title(ui, 4, "Leak groups");
     let Some(task) = &w.result else {
         ui.label(RichText::new("Results appear here once the three snapshots are indexed.").weak());
         return;
     };
-    let r = match task.get() {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Comparing the snapshots…");
-            });
-            return;
-        }
-        Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e.to_string());
-            return;
-        }
-        Some(Ok(r)) => r.clone(),
+    let Some(r) = widgets::task_value(ui, task, "Comparing the snapshots…").cloned() else {
+        return;
     };
     ui.label(format!(
         "{} objects were allocated between {} and {} and are still alive in {}. Grouped by class and by the path that keeps them alive, largest first:",
@@ -337,17 +327,13 @@ fn step_results(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], waker: &Waker, r
         groups_table(&mut cols[0], w, &r);
         group_detail(&mut cols[1], w, &r, requests);
     });
-    let _ = (docs, waker);
 }
 
 fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     let total = r.snapshot.total_size;
     let mut clicked = None;
-    TableBuilder::new(ui)
-        .id_salt("leak-groups")
-        .striped(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+    tree_table(ui, "leak-groups")
+        .resizable(false)
         .column(Column::exact(34.0))
         .column(Column::remainder().at_least(220.0).clip(true))
         .column(Column::initial(80.0))
@@ -356,12 +342,8 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
         .min_scrolled_height(200.0)
         .max_scroll_height(560.0)
         .auto_shrink([false, true])
-        .header(ROW_HEIGHT + 4.0, |mut h| {
-            for n in ["#", "Class", "Count", "Retained", "Shallow"] {
-                h.col(|ui| {
-                    ui.strong(n);
-                });
-            }
+        .header(ROW_HEIGHT + 4.0, |h| {
+            header(h, &["#", "Class", "Count", "Retained", "Shallow"])
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, r.groups.len(), |mut row| {

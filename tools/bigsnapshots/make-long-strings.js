@@ -12,8 +12,8 @@ const fs = require('fs');
 const path = require('path');
 const v8 = require('v8');
 const { stats } = require('./snapshot-stats');
+const { arg } = require('./baseline-heap');
 
-function arg(name, def) { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : def; }
 const count = Number(arg('--count', 650_000));
 const length = Number(arg('--length', 1200));
 const out = path.resolve(arg('--out', '/work/big/long-strings.heapsnapshot'));

@@ -16,8 +16,8 @@ const fs = require('fs');
 const path = require('path');
 const v8 = require('v8');
 const { stats } = require('./snapshot-stats');
+const { arg, REGIONS, buildUnits } = require('./baseline-heap');
 
-function arg(name, def) { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : def; }
 const units = Number(arg('--units', 2_000_000));
 const nSessions = Number(arg('--leaked-sessions', 50_000)); // planted between s1 and s2
 const nListeners = Number(arg('--leaked-listeners', 20_000)); // planted between s1 and s2
@@ -26,30 +26,6 @@ const nLateSessions = 5_000; const nLateListeners = 2_000; // between s2 and s3:
 const nPending = 100_000; // alive at s2 only
 const prefix = path.resolve(arg('--out-prefix', '/work/big/series'));
 if (typeof gc !== 'function') { console.error('run node with --expose-gc'); process.exit(2); }
-
-// ---- the baseline heap, as make-synthetic.js builds it ----
-const TIERS = ['basic', 'silver', 'gold', 'platinum'];
-const STATUSES = ['open', 'paid', 'shipped', 'returned', 'cancelled'];
-const REGIONS = ['eu-central-1', 'eu-west-2', 'us-east-1', 'us-west-2', 'ap-south-1', 'ap-northeast-1', 'sa-east-1'];
-
-class Customer {
-  constructor(i) {
-    this.name = 'customer-' + i;
-    this.tier = TIERS[i % TIERS.length];
-    this.tags = ['retail', 'newsletter'];
-    this.id = i;
-  }
-}
-
-class Order {
-  constructor(i, customer) {
-    this.customer = customer;
-    this.code = ['order', REGIONS[i % REGIONS.length], 'warehouse-' + String(i % 50).padStart(3, '0'),
-      '2024-' + String(1 + (i % 12)).padStart(2, '0'), String(i).padStart(10, '0'), (Math.imul(i, 2654435761) >>> 0).toString(16)].join('/');
-    this.status = STATUSES[i % STATUSES.length];
-    this.lines = [i % 97, (i * 7) % 89, (i * 13) % 83];
-  }
-}
 
 // ---- the leaks ----
 const EVENTS = ['data', 'end', 'error', 'close', 'drain', 'message'];
@@ -103,13 +79,7 @@ function churn(n) { // transient garbage: batches of objects, strings and arrays
 }
 
 const t0 = Date.now();
-const customersById = new Map();
-const orders = [];
-for (let i = 0; i < units; i++) {
-  const c = new Customer(i);
-  customersById.set(i, c);
-  orders.push(new Order(i, c));
-}
+const { customersById, orders } = buildUnits(units); // the make-synthetic.js heap
 globalThis.store = { customersById, orders, sessionCache, listeners, get pending() { return pending; } };
 plantSessions(nEarlySessions); plantListeners(nEarlyListeners);
 counts.LeakedSession.before_s1 = nEarlySessions; counts.LeakedListener.before_s1 = nEarlyListeners;

@@ -12,8 +12,8 @@ const path = require('path');
 const v8 = require('v8');
 const ts = require('typescript');
 const { stats } = require('./snapshot-stats');
+const { arg } = require('./baseline-heap');
 
-function arg(name, def) { const i = process.argv.indexOf(name); return i >= 0 ? process.argv[i + 1] : def; }
 const fileCount = Number(arg('--files', 320));
 const out = path.resolve(arg('--out', '/work/big/tsc.heapsnapshot'));
 
