@@ -168,3 +168,31 @@ fn allocated_between_equals_devtools() {
     assert_eq!(count("RequestContext"), Some(json!(200)));
     assert_eq!(count("MetricSample"), Some(json!(150)));
 }
+
+#[test]
+fn partial_summary_is_the_final_one_without_retained_sizes() {
+    let path = common::repo().join("sample-snapshots/leak-s3.heapsnapshot");
+    let partial = std::sync::Mutex::new(None);
+    let s = engine::load_with(engine::Source::File(path), &Progress::new(), &|p| {
+        *partial.lock().unwrap() = Some(p)
+    })
+    .unwrap();
+    let p = partial.into_inner().unwrap().expect("the partial Summary is reported");
+    assert_eq!(
+        (p.node_count, p.edge_count),
+        (s.graph.node_count(), s.graph.edge_count())
+    );
+    assert!(
+        p.rows.windows(2).all(|w| w[0].shallow_size >= w[1].shallow_size),
+        "largest first"
+    );
+    assert!(p.rows.iter().all(|r| r.retained_size == 0.0));
+    let final_total: u64 = s.summary.iter().map(|r| r.shallow_size).sum();
+    assert_eq!(p.total_shallow, final_total as f64);
+    let facts = |rows: &[heapsift::analysis::aggregates::ClassRow]| {
+        let mut v: Vec<(String, u64, u64)> = rows.iter().map(|r| (r.name.clone(), r.count, r.shallow_size)).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(facts(&p.rows), facts(&s.summary));
+}

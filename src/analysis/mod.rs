@@ -51,8 +51,9 @@ pub struct Snapshot {
 pub struct PartialSummary {
     pub node_count: usize,
     pub edge_count: usize,
-    /// Summary rows with retained sizes 0 and distances unknown.
+    /// Summary rows with retained sizes 0 and distances unknown, largest shallow size first.
     pub rows: Vec<ClassRow>,
+    pub total_shallow: f64,
 }
 
 /// Runs every analysis phase on a freshly parsed graph.
@@ -84,18 +85,21 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
     let classes = Classes::build(&g, &class_index);
     drop(class_index);
     g.locations = Vec::new();
+    let mut rows = aggregates::aggregate(
+        &AggregateInputs {
+            graph: &g,
+            classes: &classes,
+            distances: None,
+            class_retained: &vec![0.0; classes.info.len()],
+        },
+        None,
+    );
+    rows.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
     on_partial(PartialSummary {
         node_count: g.node_count(),
         edge_count: g.edge_count(),
-        rows: aggregates::aggregate(
-            &AggregateInputs {
-                graph: &g,
-                classes: &classes,
-                distances: None,
-                class_retained: &vec![0.0; classes.info.len()],
-            },
-            None,
-        ),
+        total_shallow: rows.iter().map(|r| r.shallow_size as f64).sum(),
+        rows,
     });
 
     let doms = dominators::calculate(&g, &essential, &retainers, progress)?;

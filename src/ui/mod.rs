@@ -813,9 +813,7 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
         units::thousands(p.node_count as u64),
         units::thousands(p.edge_count as u64)
     )));
-    let mut rows: Vec<&crate::analysis::aggregates::ClassRow> = p.rows.iter().collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
-    let total: f64 = rows.iter().map(|r| r.shallow_size as f64).sum();
+    let (rows, total) = (&p.rows, p.total_shallow);
     table::tree_table(ui, "partial")
         .column(egui_extras::Column::remainder().at_least(240.0).clip(true))
         .column(egui_extras::Column::initial(150.0))
@@ -825,7 +823,7 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
         })
         .body(|body| {
             body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
-                let r = rows[row.index()];
+                let r = &rows[row.index()];
                 row.col(|ui| {
                     ui.label(RichText::new(crate::report::preview(&r.name, 100)).color(widgets::class_color(ui)));
                     ui.label(RichText::new(format!("×{}", units::thousands(r.count))).weak());
