@@ -44,6 +44,7 @@ fn app(cli: Cli) -> ExitCode {
         wizard: cli.wizard,
         export_finding: cli.export_finding,
         growth: cli.growth,
+        size: None,
     };
     ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
 }

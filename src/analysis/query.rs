@@ -255,8 +255,15 @@ pub struct Hop {
 /// The shortest retainer path from the root to `v`, root first: at each step the retainer the
 /// Retainers view would list first (the nearest to a root). `None` when `v` is unreachable.
 pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
+    path_to_root_in(s, v, None)
+}
+
+/// The shortest path with `view`'s distances: ignored retainers (and the WeakMap edges they
+/// release) are not on it, as in DevTools' Retainers view after "Ignore this retainer".
+pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Option<Vec<Hop>> {
     let g = &s.graph;
-    if s.distances[v as usize] < 0 && v != g.root {
+    let distances: &[i32] = view.map_or(&s.distances[..], |x| &x.distances[..]);
+    if distances[v as usize] < 0 && v != g.root {
         return None;
     }
     let mut rev: Vec<(Option<usize>, NodeId)> = Vec::new();
@@ -268,11 +275,14 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
             rev.push((None, cur));
             break;
         }
-        let d = s.distances[cur as usize];
+        let d = distances[cur as usize];
         // Follow a retainer strictly closer to the root; the root's own edge ends the path.
-        let next = retainers(s, cur, None)
-            .into_iter()
-            .find(|r| s.distances[r.from as usize] >= 0 && s.distances[r.from as usize] < d && !seen.contains(&r.from));
+        let next = retainers(s, cur, view).into_iter().find(|r| {
+            distances[r.from as usize] >= 0
+                && distances[r.from as usize] < d
+                && !seen.contains(&r.from)
+                && !view.is_some_and(|x| x.ignored_edges.contains(&r.edge))
+        });
         match next {
             Some(r) => {
                 rev.push((Some(r.edge), cur));

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::Column as TableColumn;
 
 use super::doc::{Doc, edges_items};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_label, pending_row, row_node, sort_header, tree_table,
+    Action, apply_common, keyboard, more_row, object_label_with, object_row_extras, page_rows, pending_row, row_node,
+    sort_header, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
@@ -18,6 +18,19 @@ use crate::engine::task::{Task, Waker};
 use crate::model::NodeId;
 use crate::report::preview;
 use crate::units::{bytes, thousands};
+
+/// Widths of the count and byte columns.
+const COUNT_WIDTH: f32 = 66.0;
+const BYTES_WIDTH: f32 = 88.0;
+/// The number columns, for the side panels to leave room for.
+pub const NUMBERS: [f32; 6] = [
+    COUNT_WIDTH,
+    COUNT_WIDTH,
+    COUNT_WIDTH,
+    BYTES_WIDTH,
+    BYTES_WIDTH,
+    BYTES_WIDTH,
+];
 
 /// Another open snapshot that can serve as the base.
 pub struct Candidate {
@@ -52,6 +65,8 @@ pub struct ComparisonState {
     pub order: Vec<u32>,
     pub tree: Tree,
     pub cursor: Option<usize>,
+    /// The user asked to open another snapshot to compare with.
+    pub wants_open: bool,
 }
 
 impl Default for ComparisonState {
@@ -66,6 +81,7 @@ impl Default for ComparisonState {
             order: Vec::new(),
             tree: Tree::new(Items::Classes(0)),
             cursor: None,
+            wants_open: false,
         }
     }
 }
@@ -162,7 +178,7 @@ fn show_inner(
 ) {
     let Some(cmp) = &mut doc.comparison else { return };
     cmp.poll(s, candidates, waker);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Base snapshot");
         let current = candidates
             .iter()
@@ -171,7 +187,8 @@ fn show_inner(
             .unwrap_or_else(|| "choose…".into());
         egui::ComboBox::from_id_salt("base")
             .selected_text(current)
-            .width(300.0)
+            .truncate()
+            .width(300.0_f32.min(ui.available_width() - 120.0).max(120.0))
             .show_ui(ui, |ui| {
                 for c in candidates {
                     ui.selectable_value(&mut cmp.base, Some(c.uid), &c.title);
@@ -180,14 +197,25 @@ fn show_inner(
         let f = ui.add(
             egui::TextEdit::singleline(&mut cmp.filter)
                 .hint_text("Filter by class name")
-                .desired_width(220.0),
+                .desired_width(220.0_f32.min(ui.available_width() * 0.4)),
         );
         if f.changed() {
             cmp.reorder();
         }
+        if ui
+            .button("Open…")
+            .on_hover_text("Open another snapshot to compare with")
+            .clicked()
+        {
+            cmp.wants_open = true;
+        }
     });
     if candidates.is_empty() {
-        ui.label(RichText::new("Open another snapshot of the same process to compare with.").weak());
+        ui.add_space(12.0);
+        ui.label("A comparison needs a second snapshot of the same process, usually an earlier one.");
+        if ui.button("Open a snapshot to compare with…").clicked() {
+            cmp.wants_open = true;
+        }
         return;
     }
     let Some(task) = &cmp.task else {
@@ -205,10 +233,10 @@ fn show_inner(
     let selected = doc.object.as_ref().map(|o| o.node);
     let cursor = cmp.cursor;
     let (sort, desc) = (cmp.sort, cmp.descending);
-    tree_table(ui, "comparison")
-        .column(TableColumn::remainder().at_least(180.0).clip(true))
-        .columns(TableColumn::initial(64.0).at_least(52.0), 3)
-        .columns(TableColumn::initial(88.0).at_least(72.0), 3)
+    super::table::scrolled(tree_table(ui, "comparison"), &mut cmp.tree)
+        .column(super::table::name_column())
+        .columns(super::table::number_column(COUNT_WIDTH), 3)
+        .columns(super::table::number_column(BYTES_WIDTH), 3)
         .header(ROW_HEIGHT + 4.0, |mut h| {
             for (col, name) in [
                 (DiffColumn::Constructor, "Constructor"),
@@ -243,11 +271,13 @@ fn show_inner(
                             if widgets::tree_toggle(ui, depth, true, expanded) {
                                 actions.push(Action::Toggle { level: 0, index });
                             }
-                            ui.label(
-                                RichText::new(preview(&d.name, 100))
+                            let job = widgets::job(
+                                ui,
+                                [RichText::new(preview(&d.name, 100))
                                     .color(widgets::class_color(ui))
-                                    .strong(),
+                                    .strong()],
                             );
+                            widgets::truncated(ui, job, None, true, egui::Sense::hover());
                         });
                         row.col(|ui| widgets::right_text(ui, thousands(d.new_count)));
                         row.col(|ui| widgets::right_text(ui, thousands(d.deleted_count)));
@@ -265,9 +295,20 @@ fn show_inner(
                                 let b = &c.base;
                                 row.col(|ui| {
                                     widgets::tree_toggle(ui, depth, false, false);
-                                    ui.label(RichText::new("deleted").color(widgets::accent(ui)).small());
-                                    ui.label(RichText::new(preview(b.class_name(v), 60)).weak());
-                                    ui.label(id_text(b.graph.id(v)));
+                                    let job = widgets::job(
+                                        ui,
+                                        [
+                                            RichText::new("deleted").color(widgets::accent(ui)).small(),
+                                            RichText::new(preview(b.class_name(v), 60)).weak(),
+                                        ],
+                                    );
+                                    widgets::truncated(
+                                        ui,
+                                        job,
+                                        Some(id_text(b.graph.id(v)).into()),
+                                        false,
+                                        egui::Sense::hover(),
+                                    );
                                 });
                                 for _ in 0..4 {
                                     row.col(|_| {});
@@ -299,12 +340,12 @@ fn show_inner(
                                     if widgets::tree_toggle(ui, depth, !g.edges(v).is_empty(), expanded) {
                                         actions.push(Action::Toggle { level, index });
                                     }
-                                    if is_new {
-                                        ui.label(
-                                            RichText::new("new").color(egui::Color32::from_rgb(90, 170, 90)).small(),
-                                        );
-                                    }
-                                    object_label(ui, s, v, edge);
+                                    let before = if is_new {
+                                        vec![RichText::new("new").color(egui::Color32::from_rgb(90, 170, 90)).small()]
+                                    } else {
+                                        Vec::new()
+                                    };
+                                    object_label_with(ui, s, v, edge, before, Vec::new());
                                 });
                                 for _ in 0..3 {
                                     row.col(|_| {});
@@ -312,6 +353,7 @@ fn show_inner(
                                 row.col(|ui| widgets::right_text(ui, bytes(g.self_size[v as usize] as f64)));
                                 row.col(|_| {});
                                 row.col(|_| {});
+                                object_row_extras(&row.response(), s, v, &mut actions);
                             }
                         }
                     }
@@ -331,6 +373,7 @@ fn show_inner(
         ui,
         &rows,
         cmp.cursor,
+        page_rows(ui),
         |r| match r {
             Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
             _ => None,
@@ -350,8 +393,6 @@ fn show_inner(
     let actions = apply_common(actions, &mut cmp.tree, &mut cmp.cursor);
     for a in actions {
         match a {
-            Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(cs) = &mut doc.comparison else { continue };
                 if cs.tree.is_expanded(level, index) {
@@ -373,6 +414,7 @@ fn show_inner(
                     cs.tree.expand(level, index, edges_items(s, v), PAGE);
                 }
             }
+            other => doc.object_action(other, waker),
         }
     }
 }

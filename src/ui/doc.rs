@@ -51,6 +51,8 @@ pub enum DocState {
     Loading(LoadJob),
     Ready(Arc<Snapshot>),
     Failed(String),
+    /// The user cancelled the load; it can be started again.
+    Cancelled,
 }
 
 /// Summary columns, for sorting.
@@ -72,7 +74,6 @@ pub struct SummaryState {
     pub tree: Tree,
     /// Flat row index of the keyboard/click selection.
     pub cursor: Option<usize>,
-    pub scroll_to: Option<usize>,
     /// An `@id` jump waiting for the class's instance list.
     pub reveal: Option<NodeId>,
     /// "Objects allocated between …": the id range `(min, max]` the rows are limited to.
@@ -95,7 +96,6 @@ impl SummaryState {
             descending: true,
             filter: String::new(),
             cursor: None,
-            scroll_to: None,
             reveal: None,
             range: None,
             range_label: "All objects".into(),
@@ -215,11 +215,11 @@ pub struct Doc {
     pub object: Option<ObjectState>,
     pub dominators: Option<DominatorState>,
     pub comparison: Option<super::compare::ComparisonState>,
-    /// Navigation history of selected objects (for Back).
-    pub history: Vec<NodeId>,
     pub jump: String,
     pub jump_error: Option<String>,
     pub jump_task: Option<Task<Option<NodeId>>>,
+    /// "Copy path as text": the text, being computed.
+    pub copy_task: Option<Task<String>>,
 }
 
 /// DevTools expands the first retainer this many levels when an object is selected.
@@ -239,11 +239,34 @@ impl Doc {
             object: None,
             dominators: None,
             comparison: None,
-            history: Vec::new(),
             jump: String::new(),
             jump_error: None,
             jump_task: None,
+            copy_task: None,
         }
+    }
+
+    /// Asks a running load to stop; the doc then shows "Cancelled" with Reopen.
+    pub fn cancel(&self) {
+        if let DocState::Loading(job) = &self.state {
+            job.progress.cancel();
+        }
+    }
+
+    /// Loads the file again (after a cancel, or a failure the user may have fixed).
+    pub fn reload(&mut self, waker: &Waker) {
+        if let DocState::Loading(job) = &self.state {
+            job.progress.cancel();
+        }
+        self.state = DocState::Loading(LoadJob::spawn(self.source.clone(), waker.clone()));
+        self.partial = None;
+        self.load_time = None;
+        self.summary = None;
+        self.object = None;
+        self.dominators = None;
+        self.comparison = None;
+        self.jump_error = None;
+        self.jump_task = None;
     }
 
     pub fn title(&self) -> String {
@@ -283,6 +306,7 @@ impl Doc {
                         self.comparison = Some(Default::default());
                         DocState::Ready(s)
                     }
+                    Err(e) if e.error == crate::error::Error::Cancelled => DocState::Cancelled,
                     Err(e) => DocState::Failed(e.to_string()),
                 };
             }
@@ -328,6 +352,12 @@ impl Doc {
             // Retainer order depends on distances: rebuild once the recomputed ones are in.
             obj.distances_applied = true;
             obj.retainers = Tree::new(retainers_task(snapshot, obj.node, obj, waker));
+            // The path to root follows the same distances as the retainer tree.
+            let (s, v) = (snapshot.clone(), obj.node);
+            let view = obj.distances.as_ref().and_then(|t| t.value().cloned());
+            obj.path = Task::spawn(waker.clone(), move |_| {
+                Ok(query::path_to_root_in(&s, v, view.as_deref()))
+            });
             obj.frontier = 0;
             obj.auto_expand = AUTO_EXPAND_LEVELS;
         }
@@ -398,7 +428,7 @@ impl Doc {
         summary.tree.mark_dirty();
         if let Some(flat) = summary.rows().index_of(level, i as u32) {
             summary.cursor = Some(flat);
-            summary.scroll_to = Some(flat);
+            summary.tree.scroll_to = Some((flat, true));
         }
     }
 
@@ -436,9 +466,6 @@ impl Doc {
         if self.object.as_ref().is_some_and(|o| o.node == v) {
             return;
         }
-        if let Some(prev) = &self.object {
-            self.history.push(prev.node);
-        }
         let mut obj = ObjectState {
             node: v,
             retainers: Tree::new(Items::Failed(String::new())),
@@ -457,12 +484,38 @@ impl Doc {
         self.object = Some(obj);
     }
 
-    pub fn back(&mut self, waker: &Waker) {
-        if let Some(prev) = self.history.pop() {
-            self.object = None;
-            self.select(prev, waker);
-            self.history.pop();
+    /// The row actions every view shares: select, context-menu commands. Others are ignored.
+    pub fn object_action(&mut self, a: super::table::Action, waker: &Waker) {
+        use super::table::Action;
+        match a {
+            Action::Select(v) => self.select(v, waker),
+            Action::Reveal(v) => {
+                self.view = View::Summary;
+                self.select(v, waker);
+                self.reveal_in_summary(v, waker);
+            }
+            Action::ShowRetainers(v) => {
+                self.view = View::Retainers;
+                self.select(v, waker);
+            }
+            Action::CopyPath(v) => self.copy_path(v, waker),
+            Action::Toggle { .. } | Action::More { .. } | Action::Cursor(_) | Action::ScrollTo(_) => {}
         }
+    }
+
+    /// Finds the path to the root of `v` off the UI thread; the app copies it when done.
+    pub fn copy_path(&mut self, v: NodeId, waker: &Waker) {
+        let Some(s) = self.snapshot().cloned() else { return };
+        self.copy_task = Some(Task::spawn(waker.clone(), move |_| {
+            Ok(match query::path_to_root(&s, v) {
+                Some(hops) => super::object::path_text(&s, &hops),
+                None => format!(
+                    "{} @{}: no path to the root (only weak references or unreachable objects hold it)\n",
+                    s.class_name(v),
+                    s.graph.id(v)
+                ),
+            })
+        }));
     }
 
     /// "Ignore this retainer": distances are recomputed without it, as DevTools does.
@@ -473,6 +526,17 @@ impl Doc {
         let Some(obj) = &mut self.object else { return };
         obj.ignored.insert(from);
         recompute_distances(&snapshot, obj, waker);
+    }
+
+    /// Restores one ignored retainer.
+    pub fn restore_retainer(&mut self, from: NodeId, waker: &Waker) {
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        let Some(obj) = &mut self.object else { return };
+        if obj.ignored.remove(&from) {
+            recompute_distances(&snapshot, obj, waker);
+        }
     }
 
     pub fn restore_ignored(&mut self, waker: &Waker) {

@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, dominated_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_cells, object_label, object_table, pending_row, row_clicks,
-    row_node,
+    Action, apply_common, keyboard, more_row, object_cells, object_label, object_row_extras, object_table_scrolled,
+    page_rows, pending_row, row_clicks, row_node,
 };
 use super::tree::{PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT};
@@ -37,7 +37,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     let rows = dom.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
     let mut actions: Vec<Action> = Vec::new();
-    object_table(ui, "dominators").body(|body| {
+    object_table_scrolled(ui, "dominators", &mut dom.tree).body(|body| {
         body.rows(ROW_HEIGHT, rows.len(), |mut row| {
             let i = row.index();
             let r = rows.get(i);
@@ -60,6 +60,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                         }
                     });
                     object_cells(&mut row, snapshot, v);
+                    object_row_extras(&row.response(), snapshot, v, &mut actions);
                 }
                 Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
                 Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),
@@ -67,13 +68,18 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
             row_clicks(&row.response(), i, r, node, &mut actions);
         });
     });
-    keyboard(ui, &rows, dom.cursor, |r| row_node(&dom.tree, r, g), &mut actions);
+    keyboard(
+        ui,
+        &rows,
+        dom.cursor,
+        page_rows(ui),
+        |r| row_node(&dom.tree, r, g),
+        &mut actions,
+    );
     dom.tree.put_rows(rows);
     let actions = apply_common(actions, &mut dom.tree, &mut dom.cursor);
     for a in actions {
         match a {
-            Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(d) = &mut doc.dominators else {
                     continue;
@@ -84,6 +90,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                     d.tree.expand(level, index, dominated_task(snapshot, v, waker), PAGE);
                 }
             }
+            other => doc.object_action(other, waker),
         }
     }
 }

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::Column;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::doc::Doc;
-use super::table::{header, tree_table};
-use super::widgets::{self, ROW_HEIGHT, id_text};
+use super::table::{sort_header, tree_table};
+use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::analysis::growth::{Growth, Series};
 use crate::engine::Source;
@@ -46,12 +45,37 @@ pub struct GrowthState {
     pub focus: Option<usize>,
     pub new_objects: Option<Task<Arc<Vec<NodeId>>>>,
     pub folder: String,
+    /// The ranking's sort (None: the growth ranking) and its display order, recomputed only
+    /// when the sort or the result changes.
+    pub sort: Option<(RankColumn, bool)>,
+    pub(super) rank_order: Vec<u32>,
+    pub(super) order_for: Option<(Option<(RankColumn, bool)>, usize)>,
+    /// Bumped for every new set of snapshots, so scroll positions start at the top again.
+    pub(super) generation: u64,
 }
 
 pub enum Request {
     OpenDialog,
     OpenFolder(std::path::PathBuf),
-    Reveal { doc: u64, node: NodeId },
+    /// A click or context-menu command on an object of the last snapshot.
+    Object {
+        doc: u64,
+        action: super::table::Action,
+    },
+}
+
+/// The ranking's number columns and its narrowest width with all of them shown.
+const RANKING_NUMBERS: [f32; 5] = [24.0, 72.0, 84.0, 84.0, 92.0];
+const RANKING_MIN_WIDTH: f32 = 540.0;
+
+/// Ranking columns, for sorting by a header click.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RankColumn {
+    Class,
+    Count,
+    Size,
+    Average,
+    KeepsAlive,
 }
 
 /// Default order: by file time, then name (embedded samples by name).
@@ -92,6 +116,7 @@ impl GrowthState {
         self.focus = None;
         self.new_objects = None;
         self.charted.clear();
+        self.generation += 1;
         self.task = Some(Task::spawn(waker.clone(), move |_| {
             let last = snaps.last().and_then(|s| s.2.clone()).expect("checked above");
             let definitions = last.interface_definitions.clone();
@@ -158,12 +183,22 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> V
         ui.radio_value(&mut st.metric, Metric::Size, "Shallow size");
         ui.checkbox(&mut st.log, "Log scale");
     });
-    chart(ui, st, &r);
+    let chart_height = (ui.available_height() * 0.38).clamp(140.0, 300.0);
+    chart(ui, st, &r, chart_height);
     ui.separator();
-    ui.columns(2, |cols| {
-        ranking(&mut cols[0], st, &r);
-        new_objects(&mut cols[1], st, &r, waker, &mut requests);
-    });
+    // The ranking and the objects fill the rest of the page; their tables scroll on their own.
+    // Side by side where both fit with every number column, else one above the other.
+    if ui.available_width() >= 2.0 * RANKING_MIN_WIDTH {
+        ui.columns(2, |cols| {
+            ranking(&mut cols[0], st, &r);
+            new_objects(&mut cols[1], st, &r, waker, &mut requests);
+        });
+    } else {
+        let half = ui.available_height() / 2.0;
+        ui.allocate_ui(egui::vec2(ui.available_width(), half), |ui| ranking(ui, st, &r));
+        ui.separator();
+        new_objects(ui, st, &r, waker, &mut requests);
+    }
     requests
 }
 
@@ -212,11 +247,11 @@ fn value(c: &Series, metric: Metric, i: usize) -> f64 {
     }
 }
 
-fn chart(ui: &mut Ui, st: &GrowthState, r: &GrowthResult) {
+fn chart(ui: &mut Ui, st: &GrowthState, r: &GrowthResult, height: f32) {
     let (log, metric) = (st.log, st.metric);
     let names = r.names.clone();
-    Plot::new("growth-chart")
-        .height(260.0)
+    Plot::new(("growth-chart", st.generation))
+        .height(height)
         .legend(Legend::default())
         .allow_scroll(false)
         .x_axis_formatter(move |m, _| {
@@ -250,44 +285,106 @@ fn chart(ui: &mut Ui, st: &GrowthState, r: &GrowthResult) {
         });
 }
 
+impl GrowthState {
+    /// The ranking in display order: the growth ranking, or sorted by a clicked column.
+    fn display_order(&mut self, r: &GrowthResult) -> &[u32] {
+        let key = (self.sort, Arc::as_ptr(&r.last) as usize ^ r.ranked.len());
+        if self.order_for != Some(key) {
+            let mut order: Vec<u32> = (0..r.ranked.len() as u32).collect();
+            if let Some((col, descending)) = self.sort {
+                let value = |c: &Series| -> f64 {
+                    match col {
+                        RankColumn::Class => 0.0,
+                        RankColumn::Count => c.count_delta() as f64,
+                        RankColumn::Size => c.size_delta() as f64,
+                        RankColumn::Average => c.average_growth(),
+                        RankColumn::KeepsAlive => c.owned_growth,
+                    }
+                };
+                order.sort_by(|&a, &b| {
+                    let (x, y) = (&r.ranked[a as usize], &r.ranked[b as usize]);
+                    let o = if col == RankColumn::Class {
+                        crate::analysis::classes::cmp_js(&x.name, &y.name)
+                    } else {
+                        value(x).total_cmp(&value(y))
+                    };
+                    let o = if descending { o.reverse() } else { o };
+                    // Ties keep the growth ranking's order.
+                    o.then(a.cmp(&b))
+                });
+            }
+            self.rank_order = order;
+            self.order_for = Some(key);
+        }
+        &self.rank_order
+    }
+
+    /// A header click: sort by that column, again to flip, a third time back to the ranking.
+    fn sort_by(&mut self, col: RankColumn) {
+        self.sort = match self.sort {
+            Some((c, d)) if c == col && d == (col != RankColumn::Class) => Some((col, !d)),
+            Some((c, _)) if c == col => None,
+            _ => Some((col, col != RankColumn::Class)),
+        };
+    }
+}
+
 fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
-    ui.label(RichText::new("Classes by growth (↑ = grew in every snapshot)").strong());
+    ui.label(RichText::new("Classes by growth (↑ = grew in every snapshot)").strong())
+        .on_hover_text("Ranked by the growth their own new objects keep alive; click a header to sort by it");
     let mut toggle = None;
     let mut clicked = None;
-    tree_table(ui, "growth-rank")
-        .resizable(false)
-        .column(Column::exact(24.0))
-        .column(Column::remainder().at_least(140.0).clip(true))
-        .column(Column::initial(64.0))
-        .column(Column::initial(76.0))
-        .column(Column::initial(76.0))
-        .column(Column::initial(84.0))
-        .max_scroll_height(320.0)
-        .auto_shrink([false, true])
-        .header(ROW_HEIGHT + 4.0, |h| {
-            header(h, &["", "Class", "Δ count", "Δ size", "Avg / step", "Keeps alive"])
+    let mut sort_clicked = None;
+    let order = st.display_order(r).to_vec();
+    let sort = st.sort;
+    let (focus, charted) = (st.focus, &st.charted);
+    tree_table(ui, &format!("growth-rank-{}", st.generation))
+        .column(super::table::number_column(RANKING_NUMBERS[0]))
+        .column(super::table::name_column())
+        .columns(super::table::number_column(RANKING_NUMBERS[1]), 1)
+        .columns(super::table::number_column(RANKING_NUMBERS[2]), 2)
+        .columns(super::table::number_column(RANKING_NUMBERS[4]), 1)
+        .header(ROW_HEIGHT + 4.0, |mut h| {
+            h.col(|_| {});
+            for (col, name) in [
+                (RankColumn::Class, "Class"),
+                (RankColumn::Count, "Δ count"),
+                (RankColumn::Size, "Δ size"),
+                (RankColumn::Average, "Avg / step"),
+                (RankColumn::KeepsAlive, "Keeps alive"),
+            ] {
+                h.col(|ui| {
+                    let active = sort.map(|s| s.0) == Some(col);
+                    if sort_header(ui, name, active, sort.is_some_and(|s| s.1)) {
+                        sort_clicked = Some(col);
+                    }
+                });
+            }
         })
         .body(|body| {
-            body.rows(ROW_HEIGHT, r.ranked.len(), |mut row| {
-                let i = row.index();
+            body.rows(ROW_HEIGHT, order.len(), |mut row| {
+                let i = order[row.index()] as usize;
                 let c = &r.ranked[i];
-                row.set_selected(st.focus == Some(i));
+                row.set_selected(focus == Some(i));
                 row.col(|ui| {
-                    let mut on = st.charted.contains(&c.key);
+                    let mut on = charted.contains(&c.key);
                     if ui.checkbox(&mut on, "").on_hover_text("Show on the chart").changed() {
                         toggle = Some(c.key.clone());
                     }
                 });
                 row.col(|ui| {
+                    let mut parts = Vec::new();
                     if c.monotonic() {
-                        ui.label(RichText::new("↑").color(widgets::accent(ui)).strong());
+                        parts.push(RichText::new("↑").color(widgets::accent(ui)).strong());
                     }
-                    ui.label(RichText::new(preview(&c.name, 60)).color(widgets::class_color(ui)));
-                    ui.label(
+                    parts.push(RichText::new(preview(&c.name, 60)).color(widgets::class_color(ui)));
+                    parts.push(
                         RichText::new(c.counts.iter().map(|n| thousands(*n)).collect::<Vec<_>>().join(" → "))
                             .weak()
                             .small(),
                     );
+                    let job = widgets::job(ui, parts);
+                    widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
                 row.col(|ui| widgets::right_text(ui, format!("{:+}", c.count_delta())));
                 row.col(|ui| widgets::right_text(ui, signed_bytes(c.size_delta() as f64)));
@@ -298,6 +395,9 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
                 }
             });
         });
+    if let Some(col) = sort_clicked {
+        st.sort_by(col);
+    }
     if let Some(k) = toggle {
         if let Some(p) = st.charted.iter().position(|x| *x == k) {
             st.charted.remove(p);
@@ -349,28 +449,26 @@ fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Wake
             ui.colored_label(ui.visuals().error_fg_color, e.to_string());
         }
         Some(Ok(list)) => {
-            ui.label(format!(
-                "{} objects (click one for its retainers):",
-                thousands(list.len() as u64)
-            ));
-            egui::ScrollArea::vertical()
-                .id_salt("growth-new")
-                .max_height(280.0)
-                .show(ui, |ui| {
-                    ui.horizontal_wrapped(|ui| {
-                        for &v in list.iter().take(300) {
-                            if ui.link(id_text(r.last.graph.id(v)).text().to_string()).clicked() {
-                                requests.push(Request::Reveal {
-                                    doc: r.last_uid,
-                                    node: v,
-                                });
-                            }
-                        }
-                        if list.len() > 300 {
-                            ui.label(RichText::new(format!("and {} more", list.len() - 300)).weak());
-                        }
-                    });
-                });
+            ui.label(
+                RichText::new(format!(
+                    "{} objects, largest first (click one for its retainers; right-click for more):",
+                    thousands(list.len() as u64)
+                ))
+                .weak(),
+            );
+            let list = list.clone();
+            let actions = super::table::object_list(
+                ui,
+                &format!("growth-new-{}", st.generation),
+                &r.last,
+                &list,
+                None,
+                f32::INFINITY,
+            );
+            requests.extend(actions.into_iter().map(|action| Request::Object {
+                doc: r.last_uid,
+                action,
+            }));
         }
     }
 }

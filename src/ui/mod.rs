@@ -75,6 +75,8 @@ pub struct Options {
     pub export_finding: Option<PathBuf>,
     /// Open the growth view over the files, in the order given.
     pub growth: bool,
+    /// The window's inner size in points (default 1280 × 800).
+    pub size: Option<[f32; 2]>,
 }
 
 /// What the central area shows.
@@ -86,8 +88,52 @@ pub enum Page {
     Growth,
 }
 
+/// Where the user is: the page, the snapshot tab, its view and its selected object.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Location {
+    pub page: Page,
+    pub doc: Option<u64>,
+    pub view: View,
+    pub node: Option<crate::model::NodeId>,
+}
+
+/// Back and Forward across selections and views, as a browser does.
+#[derive(Default)]
+pub struct Nav {
+    entries: Vec<Location>,
+    pos: usize,
+}
+
+const MAX_HISTORY: usize = 500;
+
+impl Nav {
+    /// Notes where the user is now; a new place drops the Forward entries.
+    fn record(&mut self, here: Location) {
+        if self.entries.get(self.pos) == Some(&here) {
+            return;
+        }
+        if !self.entries.is_empty() {
+            self.entries.truncate(self.pos + 1);
+        }
+        self.entries.push(here);
+        if self.entries.len() > MAX_HISTORY {
+            self.entries.remove(0);
+        }
+        self.pos = self.entries.len() - 1;
+    }
+
+    pub fn can_back(&self) -> bool {
+        self.pos > 0
+    }
+
+    pub fn can_forward(&self) -> bool {
+        self.pos + 1 < self.entries.len()
+    }
+}
+
 pub struct HeapsiftApp {
     pub docs: Vec<Doc>,
+    pub nav: Nav,
     pub active: usize,
     pub page: Page,
     pub wizard: Option<wizard::WizardState>,
@@ -96,6 +142,8 @@ pub struct HeapsiftApp {
     waker: Waker,
     path_field: String,
     open_window: bool,
+    /// The path field takes the keyboard focus when the window opens.
+    focus_path: bool,
     focus_filter: bool,
     dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
     save_shot: Option<SaveShot>,
@@ -122,6 +170,7 @@ impl HeapsiftApp {
         let waker: Waker = Arc::new(move || c.request_repaint());
         let mut app = HeapsiftApp {
             docs: Vec::new(),
+            nav: Nav::default(),
             active: 0,
             page: Page::Snapshot,
             wizard: None,
@@ -130,6 +179,7 @@ impl HeapsiftApp {
             waker,
             path_field: String::new(),
             open_window: false,
+            focus_path: false,
             focus_filter: false,
             dialog: None,
             save_shot: None,
@@ -175,6 +225,76 @@ impl HeapsiftApp {
             }
         }
         app
+    }
+
+    /// Opens the "Save screenshot" window for a captured image (the menu's path after capture).
+    pub fn offer_screenshot(&mut self, image: egui::ColorImage, path: PathBuf) {
+        self.save_shot = Some(SaveShot {
+            image: Arc::new(image),
+            path: path.display().to_string(),
+            error: None,
+        });
+    }
+
+    /// Where the user is now.
+    pub fn location(&self) -> Location {
+        match self.docs.get(self.active) {
+            Some(d) if self.page == Page::Snapshot => Location {
+                page: Page::Snapshot,
+                doc: Some(d.uid),
+                view: d.view,
+                node: d.object.as_ref().map(|o| o.node),
+            },
+            _ => Location {
+                page: self.page,
+                doc: None,
+                view: View::Summary,
+                node: None,
+            },
+        }
+    }
+
+    /// Goes back to the previous place (selection, view, tab or page).
+    pub fn back(&mut self) {
+        while self.nav.can_back() {
+            self.nav.pos -= 1;
+            if self.go(self.nav.entries[self.nav.pos]) {
+                return;
+            }
+        }
+    }
+
+    pub fn forward(&mut self) {
+        while self.nav.can_forward() {
+            self.nav.pos += 1;
+            if self.go(self.nav.entries[self.nav.pos]) {
+                return;
+            }
+        }
+    }
+
+    /// Shows a recorded place; false when it is gone (its tab was closed).
+    fn go(&mut self, to: Location) -> bool {
+        match to.page {
+            Page::Wizard if self.wizard.is_some() => self.page = Page::Wizard,
+            Page::Growth if self.growth.is_some() => self.page = Page::Growth,
+            Page::Snapshot => {
+                let Some(i) = self.docs.iter().position(|d| Some(d.uid) == to.doc) else {
+                    return false;
+                };
+                self.page = Page::Snapshot;
+                self.active = i;
+                let waker = self.waker.clone();
+                let d = &mut self.docs[i];
+                d.view = to.view;
+                match to.node {
+                    Some(v) => d.select(v, &waker),
+                    None => d.object = None,
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     pub fn open(&mut self, source: Source) {
@@ -234,7 +354,29 @@ impl HeapsiftApp {
                     Ok(_) => self.status = Some(format!("No .heapsnapshot files in {}", dir.display())),
                     Err(e) => self.status = Some(format!("{}: {e}", dir.display())),
                 },
-                growth::Request::Reveal { doc, node } => self.reveal(doc, node),
+                growth::Request::Object { doc, action } => self.doc_action(doc, action),
+            }
+        }
+    }
+
+    /// A row action on an object of another page's snapshot (Growth, wizard): a click shows it
+    /// with its retainers; the context-menu commands act in its tab.
+    fn doc_action(&mut self, doc: u64, action: table::Action) {
+        match action {
+            table::Action::Select(v) => self.reveal(doc, v),
+            table::Action::CopyPath(v) => {
+                let waker = self.waker.clone();
+                if let Some(d) = self.docs.iter_mut().find(|d| d.uid == doc) {
+                    d.copy_path(v, &waker);
+                }
+            }
+            other => {
+                if let Some(i) = self.docs.iter().position(|d| d.uid == doc) {
+                    self.active = i;
+                    self.page = Page::Snapshot;
+                    let waker = self.waker.clone();
+                    self.docs[i].object_action(other, &waker);
+                }
             }
         }
     }
@@ -270,7 +412,7 @@ impl HeapsiftApp {
                     }
                     self.page = Page::Wizard;
                 }
-                wizard::Request::Reveal { doc, node } => self.reveal(doc, node),
+                wizard::Request::Object { doc, action } => self.doc_action(doc, action),
             }
         }
     }
@@ -301,6 +443,14 @@ impl HeapsiftApp {
             self.dialog = Some(rx);
         }
         // The path field works everywhere, including where no native dialog exists.
+        self.show_open_window();
+    }
+
+    fn show_open_window(&mut self) {
+        if !self.open_window {
+            self.path_field.clear();
+            self.focus_path = true;
+        }
         self.open_window = true;
     }
 
@@ -311,6 +461,18 @@ impl HeapsiftApp {
     fn poll(&mut self, ctx: &egui::Context) {
         for d in &mut self.docs {
             d.poll(&self.waker);
+            if let Some(t) = &d.copy_task
+                && let Some(r) = t.get()
+            {
+                match r {
+                    Ok(text) => {
+                        ctx.copy_text(text.clone());
+                        self.status = Some(format!("Copied the path ({} lines)", text.lines().count()));
+                    }
+                    Err(e) => self.status = Some(format!("Could not copy the path: {e}")),
+                }
+                d.copy_task = None;
+            }
         }
         if let Some(w) = &mut self.wizard {
             w.poll(&self.docs, &self.waker);
@@ -351,6 +513,7 @@ impl HeapsiftApp {
                     path: dir.join(format!("{name}.png")).display().to_string(),
                     error: None,
                 });
+                self.status = None;
             }
         }
         self.drive_plan(ctx);
@@ -487,11 +650,28 @@ impl HeapsiftApp {
         if ctx.input_mut(|i| i.consume_shortcut(&close)) && !self.docs.is_empty() {
             self.close(self.active);
         }
+        // Consumed here, before the tables see them as collapse/expand keys.
+        let back = ctx.input_mut(|i| {
+            i.consume_key(Modifiers::ALT, Key::ArrowLeft) || i.pointer.button_pressed(egui::PointerButton::Extra1)
+        });
+        let forward = ctx.input_mut(|i| {
+            i.consume_key(Modifiers::ALT, Key::ArrowRight) || i.pointer.button_pressed(egui::PointerButton::Extra2)
+        });
+        if back {
+            self.back();
+        }
+        if forward {
+            self.forward();
+        }
         if ctx.input(|i| i.key_pressed(Key::Escape)) && !ctx.egui_wants_keyboard_input() {
             if self.open_window || self.save_shot.is_some() {
+                if self.save_shot.take().is_some() {
+                    self.status = Some("Screenshot not saved".into());
+                }
                 self.open_window = false;
-                self.save_shot = None;
-            } else if let Some(d) = self.active_doc() {
+            } else if self.page == Page::Snapshot
+                && let Some(d) = self.active_doc()
+            {
                 d.object = None;
             }
         }
@@ -515,7 +695,7 @@ impl HeapsiftApp {
                     ui.close();
                 }
                 if ui.button("Open path…").clicked() {
-                    self.open_window = true;
+                    self.show_open_window();
                     ui.close();
                 }
                 ui.menu_button("Open recent", |ui| {
@@ -565,6 +745,22 @@ impl HeapsiftApp {
                     ui.close();
                 }
             });
+            ui.separator();
+            if ui
+                .add_enabled(self.nav.can_back(), egui::Button::new("⬅"))
+                .on_hover_text("Back (Alt+←)")
+                .clicked()
+            {
+                self.back();
+            }
+            if ui
+                .add_enabled(self.nav.can_forward(), egui::Button::new("➡"))
+                .on_hover_text("Forward (Alt+→)")
+                .clicked()
+            {
+                self.forward();
+            }
+            ui.separator();
             ui.menu_button("View", |ui| {
                 let mut theme = self.settings.theme;
                 ui.radio_value(&mut theme, Theme::System, "Follow the system theme");
@@ -594,19 +790,19 @@ impl HeapsiftApp {
         ui.horizontal_wrapped(|ui| {
             self.page_tabs(ui);
             for (i, d) in self.docs.iter().enumerate() {
-                let label = if d.is_loading() {
-                    format!("⟳ {}", d.title())
-                } else {
-                    d.title()
+                let label = match d.state {
+                    DocState::Loading(_) => format!("⟳ {}", d.title()),
+                    DocState::Failed(_) => format!("⚠ {}", d.title()),
+                    DocState::Cancelled => format!("⏸ {}", d.title()),
+                    DocState::Ready(_) => d.title(),
                 };
+                let active = self.page == Page::Snapshot && i == self.active;
                 let mut text = RichText::new(label);
-                if matches!(d.state, DocState::Failed(_)) {
+                // On the highlighted tab the theme's own text colour stays legible.
+                if matches!(d.state, DocState::Failed(_)) && !active {
                     text = text.color(ui.visuals().error_fg_color);
                 }
-                if ui
-                    .selectable_label(self.page == Page::Snapshot && i == self.active, text)
-                    .clicked()
-                {
+                if ui.selectable_label(active, text).clicked() {
                     self.active = i;
                     self.page = Page::Snapshot;
                 }
@@ -669,7 +865,14 @@ impl HeapsiftApp {
                         });
                     }
                     ui.label("Path to a .heapsnapshot (or .heapsnapshot.gz) file:");
-                    let field = ui.add(egui::TextEdit::singleline(&mut self.path_field).desired_width(440.0));
+                    let field = ui.add(
+                        egui::TextEdit::singleline(&mut self.path_field)
+                            .hint_text("/path/to/file.heapsnapshot")
+                            .desired_width(440.0),
+                    );
+                    if std::mem::take(&mut self.focus_path) {
+                        field.request_focus();
+                    }
                     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if (ui.button("Open").clicked() || enter) && !self.path_field.trim().is_empty() {
                         chosen = Some(PathBuf::from(self.path_field.trim()));
@@ -677,13 +880,14 @@ impl HeapsiftApp {
                 });
             if let Some(p) = chosen {
                 self.open(Source::File(p));
+                self.path_field.clear();
                 open = false;
             }
             self.open_window = open;
         }
         if let Some(shot) = &mut self.save_shot {
             let mut open = true;
-            let mut done = false;
+            let mut outcome: Option<Option<String>> = None;
             egui::Window::new("Save screenshot")
                 .open(&mut open)
                 .collapsible(false)
@@ -691,7 +895,11 @@ impl HeapsiftApp {
                 .show(ctx, |ui| {
                     let [w, h] = shot.image.size;
                     ui.label(format!("The window as it looked ({w} × {h}) will be saved as a PNG:"));
-                    ui.add(egui::TextEdit::singleline(&mut shot.path).desired_width(440.0));
+                    let field = ui.add(egui::TextEdit::singleline(&mut shot.path).desired_width(440.0));
+                    if field.changed() {
+                        // A warning about the old path says nothing about the new one.
+                        shot.error = None;
+                    }
                     if let Some(e) = &shot.error {
                         ui.colored_label(ui.visuals().error_fg_color, e);
                     }
@@ -702,22 +910,36 @@ impl HeapsiftApp {
                                 shot.error = Some(OVERWRITE.into());
                             } else {
                                 match screenshot::save_png(&path, &shot.image) {
-                                    Ok(()) => done = true,
+                                    Ok(()) => outcome = Some(Some(format!("Saved {}", path.display()))),
                                     Err(e) => shot.error = Some(e),
                                 }
                             }
                         }
                         if ui.button("Cancel").clicked() {
-                            done = true;
+                            outcome = Some(None);
                         }
                     });
                 });
-            if done {
-                self.status = Some(format!("Saved {}", shot.path.trim()));
+            if !open && outcome.is_none() {
+                outcome = Some(None);
             }
-            if done || !open {
+            if let Some(message) = outcome {
+                self.status = Some(message.unwrap_or_else(|| "Screenshot not saved".into()));
                 self.save_shot = None;
             }
+        }
+    }
+
+    fn after_not_open(&mut self, act: Option<bool>) {
+        match act {
+            Some(true) => {
+                let waker = self.waker.clone();
+                if let Some(d) = self.docs.get_mut(self.active) {
+                    d.reload(&waker);
+                }
+            }
+            Some(false) => self.close(self.active),
+            None => {}
         }
     }
 
@@ -733,10 +955,7 @@ impl HeapsiftApp {
         if self.page == Page::Growth
             && let Some(g) = &mut self.growth
         {
-            let requests = egui::ScrollArea::vertical()
-                .id_salt("growth-page")
-                .show(ui, |ui| growth::show(ui, g, &self.docs, &waker))
-                .inner;
+            let requests = growth::show(ui, g, &self.docs, &waker);
             self.handle_growth(requests);
             return;
         }
@@ -757,8 +976,10 @@ impl HeapsiftApp {
                 match choice {
                     welcome::Choice::OpenDialog => self.open_dialog(),
                     welcome::Choice::OpenPath(p) => self.open(Source::File(p)),
+                    // The demo ends where the leak is: the wizard's result on the three demo snapshots.
                     welcome::Choice::Demo => {
-                        self.open_demo();
+                        self.open_wizard();
+                        self.handle_wizard(vec![wizard::Request::Demo]);
                     }
                     welcome::Choice::Wizard => self.open_wizard(),
                 }
@@ -784,24 +1005,71 @@ impl HeapsiftApp {
                 }
             }
             DocState::Failed(e) => {
-                let e = e.clone();
-                ui.vertical_centered(|ui| {
-                    ui.add_space(40.0);
-                    ui.heading(RichText::new("This snapshot could not be opened").color(ui.visuals().error_fg_color));
-                    ui.add_space(8.0);
-                    ui.label(e);
-                    ui.add_space(8.0);
-                    ui.label(RichText::new("Other open snapshots are not affected.").weak());
-                });
+                let detail = RichText::new(format!("⚠ {e}")).color(ui.visuals().error_fg_color);
+                let act = not_open_page(
+                    ui,
+                    "This snapshot could not be opened",
+                    detail,
+                    ("Retry", "Read the file again"),
+                );
+                self.after_not_open(act);
+            }
+            DocState::Cancelled => {
+                let detail = RichText::new(format!("Indexing {} was cancelled; nothing was kept.", doc.title()));
+                let act = not_open_page(ui, "Cancelled", detail, ("Reopen", "Index the file again"));
+                self.after_not_open(act);
             }
             DocState::Ready(s) => {
                 let s = s.clone();
-                if let Some((uid, node)) = ready(ui, doc, &s, &waker, focus_filter, &candidates) {
+                let reveal = ready(ui, doc, &s, &waker, focus_filter, &candidates);
+                let wants_open = doc
+                    .comparison
+                    .as_mut()
+                    .is_some_and(|c| std::mem::take(&mut c.wants_open));
+                if let Some((uid, node)) = reveal {
                     self.reveal(uid, node);
+                }
+                if wants_open {
+                    self.open_dialog();
                 }
             }
         }
     }
+}
+
+/// The narrowest a side panel gets; on a small window it may then cover part of a name column.
+const SIDE_PANEL_MIN: f32 = 200.0;
+
+/// The page of a snapshot that is not open (failed or cancelled): what happened, a button to
+/// load it again and Close. Returns Some(true) for the reload, Some(false) for Close.
+fn not_open_page(ui: &mut Ui, heading: &str, detail: RichText, reload: (&str, &str)) -> Option<bool> {
+    let mut act = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(heading);
+        ui.add_space(8.0);
+        egui::Frame::group(ui.style())
+            .fill(ui.visuals().extreme_bg_color)
+            .inner_margin(12.0)
+            .show(ui, |ui| {
+                ui.set_max_width(720.0);
+                ui.add(egui::Label::new(detail).wrap());
+            });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            // Centered by hand: horizontal layouts start at the left.
+            ui.add_space((ui.available_width() - 160.0).max(0.0) / 2.0);
+            if ui.button(reload.0).on_hover_text(reload.1).clicked() {
+                act = Some(true);
+            }
+            if ui.button("Close").clicked() {
+                act = Some(false);
+            }
+        });
+        ui.add_space(8.0);
+        ui.label(RichText::new("Other open snapshots are not affected.").weak());
+    });
+    act
 }
 
 const OVERWRITE: &str = "That file exists. Click Save again to replace it.";
@@ -815,9 +1083,8 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
     )));
     let (rows, total) = (&p.rows, p.total_shallow);
     table::tree_table(ui, "partial")
-        .column(egui_extras::Column::remainder().at_least(240.0).clip(true))
-        .column(egui_extras::Column::initial(150.0))
-        .column(egui_extras::Column::initial(150.0))
+        .column(table::name_column())
+        .columns(table::number_column(table::SIZE_WIDTH), 2)
         .header(widgets::ROW_HEIGHT + 4.0, |h| {
             table::header(h, &["Constructor", "Shallow Size", "Retained Size"])
         })
@@ -825,8 +1092,14 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
             body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
                 let r = &rows[row.index()];
                 row.col(|ui| {
-                    ui.label(RichText::new(crate::report::preview(&r.name, 100)).color(widgets::class_color(ui)));
-                    ui.label(RichText::new(format!("×{}", units::thousands(r.count))).weak());
+                    let job = widgets::job(
+                        ui,
+                        [
+                            RichText::new(crate::report::preview(&r.name, 100)).color(widgets::class_color(ui)),
+                            RichText::new(format!("×{}", units::thousands(r.count))).weak(),
+                        ],
+                    );
+                    widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
                 row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
                 row.col(widgets::pending_cell);
@@ -871,14 +1144,18 @@ fn ready(
                     .load_time
                     .map(|t| format!(", indexed in {:.2} s", t.as_secs_f32()))
                     .unwrap_or_default();
-                ui.label(
-                    RichText::new(format!(
-                        "{} nodes · {} edges · total {}{load}",
-                        units::thousands(s.graph.node_count() as u64),
-                        units::thousands(s.graph.edge_count() as u64),
-                        units::bytes(s.total_size)
-                    ))
-                    .weak(),
+                // Cut rather than widen the window's content on a narrow window.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "{} nodes · {} edges · total {}{load}",
+                            units::thousands(s.graph.node_count() as u64),
+                            units::thousands(s.graph.edge_count() as u64),
+                            units::bytes(s.total_size)
+                        ))
+                        .weak(),
+                    )
+                    .truncate(),
                 );
             });
         });
@@ -889,12 +1166,15 @@ fn ready(
         }
         View::Retainers => {
             let width = ui.available_width();
+            let room = (width - table::min_width(ui, &table::OBJECT_NUMBERS)).max(SIDE_PANEL_MIN);
             egui::Panel::right("path-panel")
                 .resizable(true)
-                .default_size(width * 0.36)
-                .max_size(width * 0.6)
+                .default_size((width * 0.36).min(room))
+                .min_size(SIDE_PANEL_MIN)
+                .max_size(room)
                 .show(ui, |ui| {
-                    egui::ScrollArea::both()
+                    // Long lines end in "…" (full text on hover) instead of widening the panel.
+                    egui::ScrollArea::vertical()
                         .id_salt("path-scroll")
                         .auto_shrink([false, false])
                         .show(ui, |ui| {
@@ -909,13 +1189,20 @@ fn ready(
             // The object panels appear once an object is selected; until then tables get the width.
             if doc.object.is_some() {
                 let width = ui.available_width();
+                let numbers: &[f32] = if doc.view == View::Comparison {
+                    &compare::NUMBERS
+                } else {
+                    &table::OBJECT_NUMBERS
+                };
+                // The panel never takes the room the table needs to show its number columns.
+                let room = (width - table::min_width(ui, numbers)).max(SIDE_PANEL_MIN);
                 egui::Panel::right("inspector-panel")
                     .resizable(true)
-                    .default_size(380.0_f32.min(width * 0.4))
-                    .max_size(width * 0.5)
+                    .default_size(380.0_f32.min(width * 0.4).min(room))
+                    .min_size(SIDE_PANEL_MIN)
+                    .max_size(room)
                     .show(ui, |ui| {
-                        // Long chains scroll sideways instead of widening the panel.
-                        egui::ScrollArea::both()
+                        egui::ScrollArea::vertical()
                             .id_salt("inspector-scroll")
                             .auto_shrink([false, false])
                             .show(ui, |ui| {
@@ -965,6 +1252,8 @@ impl eframe::App for HeapsiftApp {
             });
         });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        let here = self.location();
+        self.nav.record(here);
         let ctx = ui.ctx().clone();
         self.windows(&ctx);
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());
@@ -1010,7 +1299,7 @@ pub fn run(options: Options) -> i32 {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("heapsift")
         .with_app_id("heapsift")
-        .with_inner_size([1280.0, 800.0])
+        .with_inner_size(options.size.unwrap_or([1280.0, 800.0]))
         .with_min_inner_size([720.0, 480.0])
         .with_drag_and_drop(true);
     if let Some(icon) = icon {

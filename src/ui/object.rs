@@ -5,9 +5,12 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use super::doc::{Doc, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
-use super::table::{Action, keyboard, more_row, object_label, object_table, pending_label};
+use super::table::{
+    Action, apply_common, keyboard, more_row, object_label, object_label_with, object_menu, object_preview,
+    object_table_scrolled, object_text, page_rows, pending_label,
+};
 use super::tree::{Items, PAGE, Row};
-use super::widgets::{self, ROW_HEIGHT, id_text, kv, size_cell};
+use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label};
 use crate::engine::task::Waker;
@@ -29,25 +32,36 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let mut ignore: Option<NodeId> = None;
     let mut reroot: Option<NodeId> = None;
     let mut restore = false;
+    let mut restore_one: Option<NodeId> = None;
     ui.horizontal(|ui| {
         ui.label(RichText::new("Retainers of").strong());
         object_label(ui, snapshot, obj.node, None);
-        if !obj.ignored.is_empty() {
-            ui.separator();
-            ui.label(RichText::new(format!("{} ignored", obj.ignored.len())).weak());
-            restore = ui.button("Restore ignored").clicked();
+    });
+    if !obj.ignored.is_empty() {
+        let mut ignored: Vec<NodeId> = obj.ignored.iter().copied().collect();
+        ignored.sort_unstable();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Ignored ({}):", ignored.len())).weak())
+                .on_hover_text("Distances, this tree and the path to root are computed as if these objects did not retain anything");
+            for v in ignored {
+                let text = format!("{} @{}  ✕", preview(&object_text(snapshot, v), 32), g.id(v));
+                if ui.small_button(text).on_hover_text("Restore this retainer").clicked() {
+                    restore_one = Some(v);
+                }
+            }
+            restore = ui.small_button("Restore all").clicked();
             if obj.distances.as_ref().is_some_and(|t| !t.is_done()) {
                 ui.spinner();
                 ui.label(RichText::new("recomputing distances…").weak());
             }
-        }
-    });
+        });
+    }
     let rows = obj.retainers.take_rows(None);
     if rows.is_empty() {
         ui.label(RichText::new("Nothing retains this object (it is the root, or only the root holds it).").weak());
     }
     let selected_cursor = obj.cursor;
-    object_table(ui, "retainers").body(|body| {
+    object_table_scrolled(ui, "retainers", &mut obj.retainers).body(|body| {
         body.rows(ROW_HEIGHT, rows.len(), |mut row| {
             let i = row.index();
             let r = rows.get(i);
@@ -78,17 +92,17 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                         if widgets::tree_toggle(ui, depth, expandable, expanded) {
                             actions.push(Action::Toggle { level, index });
                         }
-                        object_label(ui, snapshot, v, Some(ret.edge));
+                        let mut marks = Vec::new();
                         if cycled {
-                            ui.label(RichText::new("↻ cycle").color(widgets::accent(ui)).small())
-                                .on_hover_text("This object already appears above in this chain");
+                            marks.push(RichText::new("↻ cycle").color(widgets::accent(ui)).small());
                         }
                         if weak {
-                            ui.label(RichText::new("weak").weak().small());
+                            marks.push(RichText::new("weak").weak().small());
                         }
                         if obj.ignored.contains(&v) {
-                            ui.label(RichText::new("ignored").weak().small());
+                            marks.push(RichText::new("ignored").weak().small());
                         }
+                        object_label_with(ui, snapshot, v, Some(ret.edge), Vec::new(), marks);
                     });
                     row.col(|ui| widgets::right_text(ui, distance_text(d)));
                     row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
@@ -100,6 +114,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                     if resp.double_clicked() && expandable {
                         actions.push(Action::Toggle { level, index });
                     }
+                    let resp = resp.on_hover_ui(|ui| object_preview(ui, snapshot, v));
                     resp.context_menu(|ui| {
                         if ui.button("Ignore this retainer").clicked() {
                             ignore = Some(v);
@@ -109,6 +124,8 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                             reroot = Some(v);
                             ui.close();
                         }
+                        ui.separator();
+                        object_menu(ui, snapshot, v, &mut actions);
                     });
                 }
                 Row::More { level, depth } => more_row(&mut row, &obj.retainers, level, depth, 4, &mut actions),
@@ -133,6 +150,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         ui,
         &rows,
         obj.cursor,
+        page_rows(ui),
         |r| match r {
             Row::Item { level, index, .. } => retainer_at(&obj.retainers, level, index).map(|x| x.from),
             _ => None,
@@ -140,10 +158,9 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         &mut actions,
     );
     obj.retainers.put_rows(rows);
-    for a in actions {
+    let mut shared = Vec::new();
+    for a in apply_common(actions, &mut obj.retainers, &mut obj.cursor) {
         match a {
-            Action::Cursor(i) => obj.cursor = Some(i),
-            Action::More { level, all } => obj.retainers.show_more(level, all),
             Action::Toggle { level, index } => {
                 if obj.retainers.is_expanded(level, index) {
                     obj.retainers.collapse(level, index);
@@ -154,13 +171,20 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             }
             // Moving the cursor in the retainer tree must not re-root it.
             Action::Select(_) => {}
+            other => shared.push(other),
         }
+    }
+    for a in shared {
+        doc.object_action(a, waker);
     }
     if let Some(v) = ignore {
         doc.ignore_retainer(v, waker);
     }
     if restore {
         doc.restore_ignored(waker);
+    }
+    if let Some(v) = restore_one {
+        doc.restore_retainer(v, waker);
     }
     if let Some(v) = reroot {
         doc.select(v, waker);
@@ -170,9 +194,8 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
 /// The flat root-to-object chain, one line per hop, made to read well in a screenshot.
 pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
     let Some(obj) = &doc.object else { return };
-    let g = &snapshot.graph;
     let mut select = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Path to root").strong());
         if let Some(Ok(Some(hops))) = obj.path.get() {
             ui.label(RichText::new(format!("{} hops", hops.len().saturating_sub(1))).weak());
@@ -192,52 +215,63 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
             ui.label(RichText::new("No path: only weak references or unreachable objects hold this object.").weak());
         }
         Some(Some(hops)) => {
-            egui::ScrollArea::vertical()
-                .id_salt("path")
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    egui::Grid::new("path-grid")
-                        .num_columns(2)
-                        .spacing([10.0, 3.0])
-                        .show(ui, |ui| {
-                            for (i, h) in hops.iter().enumerate() {
-                                ui.label(RichText::new(format!("{i:>2}")).weak().monospace());
-                                ui.horizontal(|ui| {
-                                    if let Some(e) = h.edge {
-                                        ui.label(
-                                            RichText::new(edge_label(g, e))
-                                                .color(widgets::edge_color(ui))
-                                                .monospace(),
-                                        );
-                                        ui.label(RichText::new("→").weak());
-                                    }
-                                    let class = snapshot.display_class(h.node);
-                                    let last = i + 1 == hops.len();
-                                    let text = RichText::new(preview(class, 60)).color(widgets::class_color(ui));
-                                    let text = if last { text.strong() } else { text };
-                                    if ui.add(egui::Label::new(text).sense(egui::Sense::click())).clicked() {
-                                        select = Some(h.node);
-                                    }
-                                    let name = display_name(g, h.node);
-                                    if !name.is_empty() && name != class {
-                                        ui.label(RichText::new(format!("“{}”", preview(&name, 40))).weak());
-                                    }
-                                    ui.label(id_text(g.id(h.node)));
-                                    ui.label(
-                                        RichText::new(units::bytes(snapshot.retained.get(h.node)))
-                                            .weak()
-                                            .small(),
-                                    );
-                                });
-                                ui.end_row();
-                            }
-                        });
-                });
+            for (i, h) in hops.iter().enumerate() {
+                if hop_line(ui, snapshot, Some(i), h.edge, h.node, i + 1 == hops.len()) {
+                    select = Some(h.node);
+                }
+            }
         }
     }
     if let Some(v) = select {
         doc.select(v, waker);
     }
+}
+
+/// One hop of a chain on one line: `n  edge → Class “name”` cut with "…" where the panel is
+/// narrow, then the `@id` and retained size, which always show. True when the object was clicked.
+pub fn hop_line(
+    ui: &mut Ui,
+    snapshot: &Snapshot,
+    index: Option<usize>,
+    edge: Option<usize>,
+    node: NodeId,
+    strong: bool,
+) -> bool {
+    let g = &snapshot.graph;
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        if let Some(i) = index {
+            ui.label(RichText::new(format!("{i:>2}")).weak().monospace());
+        }
+        let mut parts = Vec::new();
+        if let Some(e) = edge {
+            parts.push(
+                RichText::new(edge_label(g, e))
+                    .color(widgets::edge_color(ui))
+                    .monospace(),
+            );
+            parts.push(RichText::new("→").weak());
+        }
+        let class = snapshot.display_class(node);
+        let text = RichText::new(preview(class, 80)).color(widgets::class_color(ui));
+        parts.push(if strong { text.strong() } else { text });
+        let name = display_name(g, node);
+        if !name.is_empty() && name != class {
+            parts.push(RichText::new(format!("“{}”", preview(&name, 60))).weak());
+        }
+        let job = widgets::job(ui, parts);
+        let tail = widgets::job(
+            ui,
+            [
+                id_text(g.id(node)),
+                RichText::new(units::bytes(snapshot.retained.get(node))).weak().small(),
+            ],
+        );
+        widgets::truncated(ui, job, Some(tail.into()), true, egui::Sense::click())
+            .on_hover_cursor(egui::CursorIcon::PointingHand)
+            .clicked()
+    })
+    .inner
 }
 
 /// The chain as plain text, root first.
@@ -272,69 +306,77 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let g = &snapshot.graph;
     let mut select = None;
     ui.horizontal(|ui| {
-        ui.heading(RichText::new(preview(snapshot.class_name(v), 60)).color(widgets::class_color(ui)));
-        ui.label(id_text(g.id(v)).size(16.0));
+        let job = widgets::job(
+            ui,
+            [RichText::new(preview(snapshot.class_name(v), 80))
+                .color(widgets::class_color(ui))
+                .size(18.0)],
+        );
+        widgets::truncated(
+            ui,
+            job,
+            Some(id_text(g.id(v)).size(16.0).into()),
+            true,
+            egui::Sense::hover(),
+        );
     });
-    egui::Grid::new("inspector")
-        .num_columns(2)
-        .spacing([12.0, 4.0])
-        .show(ui, |ui| {
-            kv(ui, "Type", g.type_name(v));
-            let name = display_name(g, v);
-            let len = name.chars().count();
-            if g.kind(v).is_string() {
-                kv(ui, "Value", format!("\"{}\"", preview(&name, 200)));
-                kv(ui, "Length", format!("{} characters", units::thousands(len as u64)));
-            } else if !name.is_empty() && name != snapshot.class_name(v) {
-                kv(ui, "Name", preview(&name, 200));
-            }
-            let total = snapshot.total_size;
-            let shallow = g.self_size[v as usize] as f64;
-            kv(
-                ui,
-                "Shallow size",
-                format!("{}  ({})", units::bytes(shallow), units::percent(shallow, total)),
-            );
-            let r = snapshot.retained.get(v);
-            kv(
-                ui,
-                "Retained size",
-                format!("{}  ({})", units::bytes(r), units::percent(r, total)),
-            );
-            kv(ui, "Distance", distance_text(snapshot.distances[v as usize]));
-            if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
-                kv(
-                    ui,
-                    "Defined at",
-                    format!("script {}, line {}, column {}", l.script_id, l.line + 1, l.column + 1),
-                );
-            }
-            if g.kind(v) == NodeKind::Native && g.detachedness[v as usize] == 2 {
-                kv(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
-            }
-            kv(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));
-            kv(ui, "References", units::thousands(g.edges(v).len() as u64));
-        });
-    ui.add_space(6.0);
-    ui.label(RichText::new("Dominator chain").strong());
-    for d in query::dominator_chain(snapshot, v).into_iter().skip(1).take(40) {
-        ui.horizontal(|ui| {
-            let class = snapshot.display_class(d);
-            let text = RichText::new(preview(class, 50)).color(widgets::class_color(ui));
-            if ui
-                .add(egui::Label::new(text).sense(egui::Sense::click()))
-                .on_hover_text("Select")
-                .clicked()
-            {
-                select = Some(d);
-            }
-            ui.label(id_text(g.id(d)));
-            ui.label(RichText::new(units::bytes(snapshot.retained.get(d))).weak().small());
-        });
+    widgets::field(ui, "Type", g.type_name(v));
+    let name = display_name(g, v);
+    let len = name.chars().count();
+    if g.kind(v).is_string() {
+        widgets::field(ui, "Value", format!("\"{}\"", preview(&name, 200)));
+        widgets::field(ui, "Length", format!("{} characters", units::thousands(len as u64)));
+    } else if !name.is_empty() && name != snapshot.class_name(v) {
+        widgets::field(ui, "Name", preview(&name, 200));
     }
-    if !doc.history.is_empty() && ui.button("⬅ Back").clicked() {
-        doc.back(waker);
-        return;
+    let total = snapshot.total_size;
+    let shallow = g.self_size[v as usize] as f64;
+    widgets::field(
+        ui,
+        "Shallow size",
+        format!("{}  ({})", units::bytes(shallow), units::percent(shallow, total)),
+    );
+    let r = snapshot.retained.get(v);
+    widgets::field(
+        ui,
+        "Retained size",
+        format!("{}  ({})", units::bytes(r), units::percent(r, total)),
+    );
+    let original = snapshot.distances[v as usize];
+    let current = current_distance(snapshot, obj, v);
+    if obj.ignored.is_empty() || current == original {
+        widgets::field(ui, "Distance", distance_text(current));
+    } else {
+        widgets::field(
+            ui,
+            "Distance",
+            RichText::new(format!(
+                "{}  (was {} before ignoring retainers)",
+                distance_text(current),
+                distance_text(original)
+            ))
+            .color(widgets::accent(ui)),
+        );
+    }
+    if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
+        widgets::field(
+            ui,
+            "Defined at",
+            format!("script {}, line {}, column {}", l.script_id, l.line + 1, l.column + 1),
+        );
+    }
+    if g.kind(v) == NodeKind::Native && g.detachedness[v as usize] == 2 {
+        widgets::field(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
+    }
+    widgets::field(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));
+    widgets::field(ui, "References", units::thousands(g.edges(v).len() as u64));
+    ui.add_space(6.0);
+    ui.label(RichText::new("Dominator chain").strong())
+        .on_hover_text("The objects that must be freed before this one can be, nearest first");
+    for d in query::dominator_chain(snapshot, v).into_iter().skip(1).take(40) {
+        if hop_line(ui, snapshot, None, None, d, false) {
+            select = Some(d);
+        }
     }
     if let Some(d) = select {
         doc.select(d, waker);

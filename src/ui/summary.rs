@@ -6,8 +6,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Column, Doc, distance_text, edges_items, instances_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_cells, object_columns, object_label, pending_row, row_clicks,
-    row_node, sort_header, tree_table,
+    Action, apply_common, keyboard, more_row, object_cells, object_columns, object_label, object_row_extras, page_rows,
+    pending_row, row_clicks, row_node, scrolled, sort_header, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
@@ -35,15 +35,9 @@ pub fn show(
     let total = snapshot.total_size;
     let rows = summary.tree.take_rows(Some(&summary.order));
     let selected = doc.object.as_ref().map(|o| o.node);
-    let scroll_to = summary.scroll_to.take();
     let g = &snapshot.graph;
 
-    let mut table = object_columns(tree_table(ui, "summary"));
-    if let Some(r) = scroll_to {
-        table = table
-            .scroll_to_row(r, Some(egui::Align::Center))
-            .animate_scrolling(false);
-    }
+    let table = scrolled(object_columns(tree_table(ui, "summary")), &mut summary.tree);
     let sort = (summary.sort, summary.descending);
     let mut sort_clicked = None;
     table
@@ -99,6 +93,7 @@ pub fn show(
                             object_label(ui, snapshot, v, edge);
                         });
                         object_cells(&mut row, snapshot, v);
+                        object_row_extras(&row.response(), snapshot, v, &mut actions);
                     }
                     Row::More { level, depth } => more_row(&mut row, &summary.tree, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => pending_row(&mut row, &summary.tree.level(level).items, depth, 4),
@@ -113,6 +108,7 @@ pub fn show(
         ui,
         &rows,
         summary.cursor,
+        page_rows(ui),
         |r| row_node_summary(&summary.tree, r, g),
         &mut actions,
     );
@@ -129,14 +125,15 @@ fn row_node_summary(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<No
 }
 
 fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
-    ui.horizontal(|ui| {
+    // Wraps rather than widening the view: a row wider than the panel would widen the table too.
+    ui.horizontal_wrapped(|ui| {
         let Some(summary) = &mut doc.summary else {
             return;
         };
         let filter = ui.add(
             egui::TextEdit::singleline(&mut summary.filter)
                 .hint_text("Filter by class name (Ctrl+F)")
-                .desired_width(260.0),
+                .desired_width(260.0_f32.min(ui.available_width() * 0.45)),
         );
         if focus_filter {
             filter.request_focus();
@@ -201,11 +198,12 @@ fn range_picker(
         ));
     }
     let mut picked = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Show");
         egui::ComboBox::from_id_salt("range")
             .selected_text(summary.range_label.clone())
-            .width(420.0)
+            .truncate()
+            .width(420.0_f32.min(ui.available_width() - 40.0).max(120.0))
             .show_ui(ui, |ui| {
                 for (range, label) in &choices {
                     if ui.selectable_label(summary.range == *range, label).clicked() {
@@ -225,20 +223,21 @@ fn range_picker(
 }
 
 fn class_label(ui: &mut Ui, c: &ClassRow) {
-    ui.label(
+    let mut parts = vec![
         RichText::new(preview(&c.name, 120))
             .color(widgets::class_color(ui))
             .strong(),
-    );
-    ui.label(RichText::new(format!("×{}", crate::units::thousands(c.count))).weak());
+        RichText::new(format!("×{}", crate::units::thousands(c.count))).weak(),
+    ];
     if let Some(l) = c.location {
-        ui.label(
+        parts.push(
             RichText::new(format!("script {} line {}", l.script_id, l.line + 1))
                 .weak()
                 .small(),
-        )
-        .on_hover_text("Where the constructor is defined (script id, line)");
+        );
     }
+    let job = widgets::job(ui, parts);
+    widgets::truncated(ui, job, None, true, egui::Sense::hover());
 }
 
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {
@@ -248,8 +247,6 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
     };
     for a in actions {
         match a {
-            Action::Select(v) => doc.select(v, waker),
-            Action::Cursor(_) | Action::More { .. } => {}
             Action::Toggle { level, index } => {
                 let Some(s) = &mut doc.summary else { continue };
                 if s.tree.is_expanded(level, index) {
@@ -269,6 +266,7 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
                 };
                 s.tree.expand(level, index, items, PAGE);
             }
+            other => doc.object_action(other, waker),
         }
     }
 }

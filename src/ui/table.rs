@@ -15,10 +15,135 @@ use crate::units::thousands;
 
 /// What a click or key asks for; applied after the table is drawn.
 pub enum Action {
-    Toggle { level: u32, index: u32 },
-    More { level: u32, all: bool },
+    Toggle {
+        level: u32,
+        index: u32,
+    },
+    More {
+        level: u32,
+        all: bool,
+    },
     Select(NodeId),
     Cursor(usize),
+    /// A keyboard move: the cursor row must scroll into view.
+    ScrollTo(usize),
+    /// From a row's context menu.
+    Reveal(NodeId),
+    ShowRetainers(NodeId),
+    CopyPath(NodeId),
+}
+
+/// Hover preview and context menu of a row standing for an object.
+pub fn object_row_extras(resp: &egui::Response, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
+    let resp = resp.clone().on_hover_ui(|ui| object_preview(ui, snapshot, v));
+    resp.context_menu(|ui| object_menu(ui, snapshot, v, actions));
+}
+
+/// The context-menu entries every object row shares.
+pub fn object_menu(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
+    if ui.button("Reveal in Summary").clicked() {
+        actions.push(Action::Reveal(v));
+        ui.close();
+    }
+    if ui.button("Show retainers").clicked() {
+        actions.push(Action::ShowRetainers(v));
+        ui.close();
+    }
+    if ui.button("Copy @id").clicked() {
+        ui.ctx().copy_text(format!("@{}", snapshot.graph.id(v)));
+        ui.close();
+    }
+    if ui.button("Copy path as text").clicked() {
+        actions.push(Action::CopyPath(v));
+        ui.close();
+    }
+}
+
+/// Properties listed in a preview, and edges looked at to find them (hidden and internal ones
+/// are skipped), so a hover stays O(1) on objects with millions of edges.
+const PREVIEW_PROPERTIES: usize = 8;
+const PREVIEW_SCAN: usize = 400;
+
+/// What hovering an object row shows, as DevTools' popover does: class, `@id`, sizes, distance,
+/// its first properties with their values, and where its constructor is defined.
+pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
+    use crate::model::EdgeKind;
+    let g = &snapshot.graph;
+    ui.set_max_width(460.0);
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(preview(snapshot.class_name(v), 60))
+                .color(widgets::class_color(ui))
+                .strong(),
+        );
+        ui.label(id_text(g.id(v)));
+        ui.label(RichText::new(g.type_name(v)).weak().small());
+    });
+    let total = snapshot.total_size;
+    ui.label(
+        RichText::new(format!(
+            "Shallow {} · Retained {} ({}) · Distance {}",
+            crate::units::bytes(g.self_size[v as usize] as f64),
+            crate::units::bytes(snapshot.retained.get(v)),
+            crate::units::percent(snapshot.retained.get(v), total),
+            distance_text(snapshot.distances[v as usize])
+        ))
+        .weak(),
+    );
+    let name = display_name(g, v);
+    if g.kind(v).is_string() {
+        ui.add(egui::Label::new(format!("\"{}\"", preview(&name, 300))).wrap());
+    } else {
+        if !name.is_empty() && name != snapshot.class_name(v) {
+            ui.label(preview(&name, 120));
+        }
+        let mut shown = 0;
+        let mut more = 0usize;
+        let edges = g.edges(v);
+        let n = edges.len();
+        for e in edges.take(PREVIEW_SCAN) {
+            if !matches!(
+                g.edge_kind(e),
+                EdgeKind::Property | EdgeKind::Element | EdgeKind::Context
+            ) {
+                continue;
+            }
+            if shown == PREVIEW_PROPERTIES {
+                more += 1;
+                continue;
+            }
+            shown += 1;
+            let to = g.to(e);
+            let value = if g.kind(to).is_string() {
+                format!("\"{}\"", preview(&display_name(g, to), 50))
+            } else if g.kind(to) == crate::model::NodeKind::Number {
+                display_name(g, to)
+            } else {
+                format!("{} @{}", preview(&object_text(snapshot, to), 40), g.id(to))
+            };
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 4.0;
+                ui.label(RichText::new(preview(&edge_label(g, e), 40)).color(widgets::edge_color(ui)));
+                ui.label(RichText::new(":").weak());
+                ui.add(egui::Label::new(value).truncate());
+            });
+        }
+        if n > PREVIEW_SCAN || more > 0 {
+            ui.label(RichText::new(format!("{} references in all", crate::units::thousands(n as u64))).weak());
+        }
+    }
+    if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
+        ui.label(
+            RichText::new(format!(
+                "Constructor defined in script {}, line {}, column {}",
+                l.script_id,
+                l.line + 1,
+                l.column + 1
+            ))
+            .weak()
+            .small(),
+        );
+    }
 }
 
 /// The object a tree row stands for, if any.
@@ -35,16 +160,39 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
     }
 }
 
-/// `prop :: Name @id` for an edge, `Name @id` for an object.
+/// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
+/// the column is narrow, the `@id` always shows.
 pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<usize>) {
+    object_label_with(ui, snapshot, v, edge, Vec::new(), Vec::new());
+}
+
+/// [`object_label`] with marks before the name (`new`) and after the `@id` (`weak`, `↻ cycle`).
+pub fn object_label_with(
+    ui: &mut Ui,
+    snapshot: &Snapshot,
+    v: NodeId,
+    edge: Option<usize>,
+    before: Vec<RichText>,
+    after: Vec<RichText>,
+) {
     let g = &snapshot.graph;
+    let mut parts = before;
     if let Some(e) = edge {
-        ui.label(RichText::new(preview(&edge_label(g, e), 60)).color(widgets::edge_color(ui)));
-        ui.label(RichText::new("::").weak());
+        parts.push(RichText::new(preview(&edge_label(g, e), 60)).color(widgets::edge_color(ui)));
+        parts.push(RichText::new("::").weak());
     }
+    parts.push(RichText::new(object_text(snapshot, v)));
+    let job = widgets::job(ui, parts);
+    let tail = widgets::job(ui, std::iter::once(id_text(g.id(v))).chain(after));
+    widgets::truncated(ui, job, Some(tail.into()), false, egui::Sense::hover());
+}
+
+/// How an object is named in a row: a string's value, a closure's `name()`, else its name or class.
+pub fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
+    let g = &snapshot.graph;
     let name = display_name(g, v);
     let class = snapshot.class_name(v);
-    let text = if g.kind(v).is_string() {
+    if g.kind(v).is_string() {
         format!("\"{}\"", preview(&name, 80))
     } else if name.is_empty() || name == class {
         preview(class, 80)
@@ -52,9 +200,7 @@ pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<us
         format!("{}()", preview(&name, 80))
     } else {
         preview(&name, 80)
-    };
-    ui.label(text);
-    ui.label(id_text(g.id(v)));
+    }
 }
 
 pub fn pending_label(ui: &mut Ui, items: &Items) {
@@ -93,12 +239,41 @@ pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot
     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }
 
-/// A virtual-scrolled tree table as every view draws it: striped, click to select.
+/// Width of a Distance (or count) column and of a size column (`123.4 MB  12.3%`).
+pub const DISTANCE_WIDTH: f32 = 64.0;
+pub const SIZE_WIDTH: f32 = 124.0;
+/// The name column never gets narrower than this; below it, the name ends in "…".
+pub const NAME_MIN: f32 = 110.0;
+
+/// A number column: exactly this wide whatever its content, so the table's width is known.
+pub fn number_column(width: f32) -> Column {
+    Column::exact(width).clip(true)
+}
+
+/// The name column: it takes what the number columns leave.
+pub fn name_column() -> Column {
+    Column::remainder().at_least(NAME_MIN).clip(true)
+}
+
+/// The narrowest a table with these number columns can be with every column shown; side
+/// panels leave the central view at least this much.
+pub fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
+    let spacing = ui.spacing().item_spacing.x;
+    // Plus the scroll bar, the panel margins and the resize handle between the panels.
+    NAME_MIN + numbers.iter().map(|w| w + spacing).sum::<f32>() + ui.spacing().scroll.bar_width + 60.0
+}
+
+/// The number columns of an object table (Distance, Shallow Size, Retained Size).
+pub const OBJECT_NUMBERS: [f32; 3] = [DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH];
+
+/// A virtual-scrolled tree table as every view draws it: striped, click to select. Number
+/// columns have fixed widths at the right and the name column takes the rest, so resizing,
+/// zooming or a side panel never pushes a number out of view.
 pub fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
     TableBuilder::new(ui)
         .id_salt(id)
         .striped(true)
-        .resizable(true)
+        .resizable(false)
         .sense(egui::Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .min_scrolled_height(0.0)
@@ -152,46 +327,58 @@ pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth
     }
 }
 
-/// Arrow keys move the cursor, Right/Left expand/collapse, Enter toggles.
+/// Arrow keys move the cursor, Home/End/PageUp/PageDown jump, Right/Left expand/collapse,
+/// Enter toggles. `page` is the number of rows visible at once.
 pub fn keyboard(
     ui: &Ui,
     rows: &FlatRows,
     cursor: Option<usize>,
+    page: usize,
     node_of: impl Fn(Row) -> Option<NodeId>,
     actions: &mut Vec<Action>,
 ) {
+    use egui::Key;
     if ui.ctx().egui_wants_keyboard_input() || rows.is_empty() {
         return;
     }
-    let (down, up, right, left, enter) = ui.input(|i| {
-        (
-            i.key_pressed(egui::Key::ArrowDown),
-            i.key_pressed(egui::Key::ArrowUp),
-            i.key_pressed(egui::Key::ArrowRight),
-            i.key_pressed(egui::Key::ArrowLeft),
-            i.key_pressed(egui::Key::Enter),
-        )
-    });
-    let move_to = |i: usize, actions: &mut Vec<Action>| {
-        actions.push(Action::Cursor(i));
-        if let Some(v) = node_of(rows.get(i)) {
-            actions.push(Action::Select(v));
-        }
+    let pressed = |k: Key| ui.input(|i| i.key_pressed(k));
+    let last = rows.len() - 1;
+    let page = page.max(1);
+    let target = match cursor {
+        _ if pressed(Key::Home) => Some(0),
+        _ if pressed(Key::End) => Some(last),
+        None if pressed(Key::ArrowDown) || pressed(Key::ArrowUp) || pressed(Key::PageDown) => Some(0),
+        Some(c) if pressed(Key::ArrowDown) => Some((c + 1).min(last)),
+        Some(c) if pressed(Key::ArrowUp) => Some(c.saturating_sub(1)),
+        Some(c) if pressed(Key::PageDown) => Some((c + page).min(last)),
+        Some(c) if pressed(Key::PageUp) => Some(c.saturating_sub(page)),
+        _ => None,
     };
-    match cursor {
-        None if down || up => move_to(0, actions),
-        Some(c) if down && c + 1 < rows.len() => move_to(c + 1, actions),
-        Some(c) if up && c > 0 => move_to(c - 1, actions),
-        Some(c) if enter || right || left => {
-            let r = rows.get(c);
-            if let Row::Item { level, index, .. } = r {
-                actions.push(Action::Toggle { level, index });
-            } else if let Row::More { level, .. } = r {
-                actions.push(Action::More { level, all: false });
+    if let Some(i) = target {
+        if cursor != Some(i) {
+            actions.push(Action::Cursor(i));
+            if let Some(v) = node_of(rows.get(i)) {
+                actions.push(Action::Select(v));
             }
         }
-        _ => {}
+        actions.push(Action::ScrollTo(i));
+        return;
     }
+    if let Some(c) = cursor.filter(|&c| c <= last)
+        && (pressed(Key::Enter) || pressed(Key::ArrowRight) || pressed(Key::ArrowLeft))
+    {
+        let r = rows.get(c);
+        if let Row::Item { level, index, .. } = r {
+            actions.push(Action::Toggle { level, index });
+        } else if let Row::More { level, .. } = r {
+            actions.push(Action::More { level, all: false });
+        }
+    }
+}
+
+/// Rows that fit in the visible part of a table, for PageUp/PageDown.
+pub fn page_rows(ui: &Ui) -> usize {
+    (ui.clip_rect().height() / ROW_HEIGHT) as usize
 }
 
 /// Applies the cursor and paging actions every tree view shares; returns the others.
@@ -207,22 +394,35 @@ pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<u
                 tree.show_more(level, all);
                 None
             }
+            Action::ScrollTo(i) => {
+                tree.scroll_to = Some((i, false));
+                None
+            }
             other => Some(other),
         })
         .collect()
 }
 
-/// The columns of an object table: name, Distance, Shallow Size, Retained Size.
-pub fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
-    t.column(Column::remainder().at_least(260.0).clip(true))
-        .column(Column::initial(64.0).at_least(56.0))
-        .column(Column::initial(128.0).at_least(110.0))
-        .column(Column::initial(136.0).at_least(110.0))
+/// Scrolls the table to the row its tree asks for, once.
+pub fn scrolled<'a>(t: TableBuilder<'a>, tree: &mut Tree) -> TableBuilder<'a> {
+    match tree.scroll_to.take() {
+        Some((row, center)) => t
+            .scroll_to_row(row, center.then_some(egui::Align::Center))
+            .animate_scrolling(false),
+        None => t,
+    }
 }
 
-/// An object tree table with its plain column titles (views that do not sort).
-pub fn object_table<'a>(ui: &'a mut Ui, id: &str) -> Table<'a> {
-    object_columns(tree_table(ui, id)).header(ROW_HEIGHT + 4.0, |h| {
+/// The columns of an object table: name, Distance, Shallow Size, Retained Size.
+pub fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
+    t.column(name_column())
+        .columns(number_column(DISTANCE_WIDTH), 1)
+        .columns(number_column(SIZE_WIDTH), 2)
+}
+
+/// An object tree table with its plain column titles, scrolled to the row its tree asks for.
+pub fn object_table_scrolled<'a>(ui: &'a mut Ui, id: &str, tree: &mut Tree) -> Table<'a> {
+    scrolled(object_columns(tree_table(ui, id)), tree).header(ROW_HEIGHT + 4.0, |h| {
         header(h, &["Object", "Distance", "Shallow Size", "Retained Size"])
     })
 }
@@ -231,7 +431,7 @@ pub fn object_table<'a>(ui: &'a mut Ui, id: &str) -> Table<'a> {
 pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
     for name in names {
         h.col(|ui| {
-            ui.strong(*name);
+            ui.add(egui::Label::new(RichText::new(*name).strong()).truncate());
         });
     }
 }
@@ -243,7 +443,43 @@ pub fn sort_header(ui: &mut Ui, name: &str, active: bool, descending: bool) -> b
         (true, false) => " ⏶",
         _ => "",
     };
-    ui.add(egui::Button::new(RichText::new(format!("{name}{arrow}")).strong()).frame(false))
-        .on_hover_text("Sort by this column")
-        .clicked()
+    ui.add(
+        egui::Button::new(RichText::new(format!("{name}{arrow}")).strong())
+            .frame(false)
+            .truncate(),
+    )
+    .on_hover_text("Sort by this column")
+    .clicked()
+}
+
+/// A flat list of objects (new objects of a class, members of a leak group): name, distance,
+/// sizes, a preview on hover and the shared context menu. Returns the row actions.
+pub fn object_list(
+    ui: &mut Ui,
+    id: &str,
+    snapshot: &Snapshot,
+    list: &[NodeId],
+    selected: Option<NodeId>,
+    max_height: f32,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    object_columns(tree_table(ui, id))
+        .max_scroll_height(max_height)
+        .header(ROW_HEIGHT + 4.0, |h| {
+            header(h, &["Object", "Distance", "Shallow Size", "Retained Size"])
+        })
+        .body(|body| {
+            body.rows(ROW_HEIGHT, list.len(), |mut row| {
+                let v = list[row.index()];
+                row.set_selected(selected == Some(v));
+                row.col(|ui| object_label(ui, snapshot, v, None));
+                object_cells(&mut row, snapshot, v);
+                let resp = row.response();
+                if resp.clicked() {
+                    actions.push(Action::Select(v));
+                }
+                object_row_extras(&resp, snapshot, v, &mut actions);
+            });
+        });
+    actions
 }

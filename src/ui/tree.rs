@@ -173,6 +173,9 @@ pub struct Tree {
     pub levels: Vec<Option<Level>>,
     rows: FlatRows,
     dirty: bool,
+    /// A flat row the table must scroll to on its next frame: (row, centered). Keyboard moves
+    /// scroll just enough; reveals center the row.
+    pub scroll_to: Option<(usize, bool)>,
 }
 
 impl Tree {
@@ -187,6 +190,7 @@ impl Tree {
             })],
             rows: FlatRows::default(),
             dirty: true,
+            scroll_to: None,
         }
     }
 

@@ -40,7 +40,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                             .min_size(egui::vec2(200.0, 36.0)),
                     )
                     .on_hover_text(
-                        "Opens three built-in snapshots of a page that leaks sessions, listeners and metric samples",
+                        "Opens three built-in snapshots of a page that leaks sessions, listeners and metric samples, and runs the leak wizard on them",
                     )
                     .clicked()
                 {

@@ -1,6 +1,7 @@
 //! Small shared pieces: size cells, tree toggles, progress card, colours.
 
-use egui::{Align, Color32, Layout, RichText, Ui};
+use egui::text::LayoutJob;
+use egui::{Align, Color32, FontSelection, Layout, RichText, Ui};
 
 use crate::engine::task::Task;
 use crate::progress::ProgressView;
@@ -92,11 +93,20 @@ pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
         ui.set_max_width(520.0);
         ui.heading(format!("Indexing {name}"));
         ui.add_space(6.0);
-        ui.label(format!("{} — {:.0}%", view.phase.label(), view.fraction * 100.0));
+        let left = match view.remaining() {
+            Some(t) => format!(" · about {} left", duration(t)),
+            None => String::new(),
+        };
+        ui.label(format!(
+            "{} ({:.0}% of this step) · {:.1} s{left}",
+            view.phase.label(),
+            view.fraction * 100.0,
+            view.elapsed.as_secs_f32()
+        ));
         ui.add(
-            egui::ProgressBar::new(view.fraction)
+            egui::ProgressBar::new(view.overall)
                 .desired_width(480.0)
-                .text(format!("{:.1} s", view.elapsed.as_secs_f32())),
+                .text(format!("{:.0}%", view.overall * 100.0)),
         );
         ui.add_space(6.0);
         ui.horizontal(|ui| {
@@ -105,6 +115,91 @@ pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
         });
     });
     cancel
+}
+
+/// Appends a piece of rich text to a one-line label being built.
+pub fn push(ui: &Ui, job: &mut LayoutJob, text: RichText) {
+    text.append_to(job, ui.style(), FontSelection::Default, Align::Center);
+}
+
+/// Appends pieces separated by a space.
+pub fn job(ui: &Ui, parts: impl IntoIterator<Item = RichText>) -> LayoutJob {
+    let mut job = LayoutJob::default();
+    for (i, p) in parts.into_iter().enumerate() {
+        if i > 0 {
+            push(ui, &mut job, RichText::new(" "));
+        }
+        push(ui, &mut job, p);
+    }
+    job
+}
+
+/// A one-line label that ends in "…" where it does not fit, followed by `tail`, which always
+/// shows in full (an `@id`, a size). `tooltip`: the full text on hover when it was cut.
+pub fn truncated(
+    ui: &mut Ui,
+    job: LayoutJob,
+    tail: Option<egui::WidgetText>,
+    tooltip: bool,
+    sense: egui::Sense,
+) -> egui::Response {
+    let tail = tail.map(|t| {
+        t.into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            FontSelection::Default,
+        )
+    });
+    let reserve = tail.as_ref().map_or(0.0, |g| g.size().x + ui.spacing().item_spacing.x);
+    let width = (ui.available_width() - reserve).max(24.0);
+    let resp = ui
+        .allocate_ui_with_layout(
+            egui::vec2(width, ui.available_height().max(ROW_HEIGHT)),
+            Layout::left_to_right(Align::Center),
+            |ui| {
+                ui.add(
+                    egui::Label::new(job)
+                        .truncate()
+                        .show_tooltip_when_elided(tooltip)
+                        .sense(sense),
+                )
+            },
+        )
+        .inner;
+    if let Some(g) = tail {
+        ui.label(g);
+    }
+    resp
+}
+
+/// A key and its value on one line of a side panel; the value is cut with "…" (full text on
+/// hover) rather than widening the panel.
+pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) {
+    ui.horizontal(|ui| {
+        ui.allocate_ui_with_layout(
+            egui::vec2(FIELD_KEY_WIDTH, ROW_HEIGHT),
+            Layout::left_to_right(Align::Center),
+            |ui| {
+                ui.set_min_width(FIELD_KEY_WIDTH);
+                ui.label(RichText::new(key).weak());
+            },
+        );
+        let job = job(ui, [value.into()]);
+        truncated(ui, job, None, true, egui::Sense::hover());
+    });
+}
+
+const FIELD_KEY_WIDTH: f32 = 96.0;
+
+/// `4 s`, `1 min 20 s`.
+pub fn duration(t: std::time::Duration) -> String {
+    let s = t.as_secs_f32().round() as u64;
+    if s < 60 {
+        format!("{}", s.max(1)) + " s"
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
+    }
 }
 
 /// A one-line key/value row in a two-column grid.

@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_extras::Column;
 
 use super::doc::{Doc, DocState};
 use super::screenshot;
 use super::table::{header, tree_table};
-use super::widgets::{self, ROW_HEIGHT, id_text};
+use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::Source;
@@ -44,10 +43,10 @@ pub struct WizardState {
 pub enum Request {
     OpenDialog,
     Demo,
-    /// Show this object of the final snapshot in its tab.
-    Reveal {
+    /// A click or context-menu command on an object of the final snapshot.
+    Object {
         doc: u64,
-        node: u32,
+        action: super::table::Action,
     },
 }
 
@@ -85,6 +84,10 @@ impl WizardState {
         };
         let key = ([u1, u2, u3], self.options);
         if self.computed_for == Some(key) {
+            // The result opens on the largest group, where the leak is.
+            if self.selected.is_none() && self.result().is_some_and(|r| !r.groups.is_empty()) {
+                self.selected = Some(0);
+            }
             return;
         }
         self.computed_for = Some(key);
@@ -283,10 +286,10 @@ fn step_index(ui: &mut Ui, w: &WizardState, docs: &[Doc]) {
             match &d.state {
                 DocState::Loading(job) => {
                     let v = job.progress.view();
-                    ui.add(egui::ProgressBar::new(v.fraction).desired_width(260.0).text(format!(
-                        "{} {:.0}%",
-                        v.phase.label(),
-                        v.fraction * 100.0
+                    ui.add(egui::ProgressBar::new(v.overall).desired_width(260.0).text(format!(
+                        "{:.0}% · {}",
+                        v.overall * 100.0,
+                        v.phase.label()
                     )));
                 }
                 DocState::Ready(s) => {
@@ -300,6 +303,9 @@ fn step_index(ui: &mut Ui, w: &WizardState, docs: &[Doc]) {
                 }
                 DocState::Failed(e) => {
                     ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                DocState::Cancelled => {
+                    ui.label(RichText::new("cancelled: reopen it from its tab").weak());
                 }
             }
         });
@@ -333,12 +339,11 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     let total = r.snapshot.total_size;
     let mut clicked = None;
     tree_table(ui, "leak-groups")
-        .resizable(false)
-        .column(Column::exact(34.0))
-        .column(Column::remainder().at_least(220.0).clip(true))
-        .column(Column::initial(80.0))
-        .column(Column::initial(140.0))
-        .column(Column::initial(120.0))
+        .column(super::table::number_column(34.0))
+        .column(super::table::name_column())
+        .column(super::table::number_column(72.0))
+        .column(super::table::number_column(super::table::SIZE_WIDTH))
+        .column(super::table::number_column(92.0))
         .min_scrolled_height(200.0)
         .max_scroll_height(560.0)
         .auto_shrink([false, true])
@@ -354,10 +359,12 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                     ui.label(RichText::new(format!("{}", i + 1)).weak());
                 });
                 row.col(|ui| {
-                    ui.label(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
+                    let mut parts = vec![RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui))];
                     if let Some(k) = g.part_of {
-                        ui.label(RichText::new(format!("kept alive by #{}", k + 1)).weak());
+                        parts.push(RichText::new(format!("kept alive by #{}", k + 1)).weak());
                     }
+                    let job = widgets::job(ui, parts);
+                    widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(g.nodes.len() as u64)));
                 row.col(|ui| match g.part_of {
@@ -407,43 +414,28 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         }
     });
     ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
-    egui::Grid::new("leak-path")
-        .num_columns(2)
-        .spacing([10.0, 3.0])
-        .show(ui, |ui| {
-            let gr = &s.graph;
-            for (i, h) in g.path.iter().enumerate() {
-                ui.label(RichText::new(format!("{i:>2}")).weak().monospace());
-                ui.horizontal(|ui| {
-                    if let Some(e) = h.edge {
-                        ui.label(
-                            RichText::new(crate::analysis::query::edge_label(gr, e))
-                                .color(widgets::edge_color(ui))
-                                .monospace(),
-                        );
-                        ui.label(RichText::new("→").weak());
-                    }
-                    let class = s.display_class(h.node);
-                    ui.label(RichText::new(preview(class, 50)).color(widgets::class_color(ui)));
-                    ui.label(id_text(gr.id(h.node)));
-                });
-                ui.end_row();
-            }
-        });
+    for (i, h) in g.path.iter().enumerate() {
+        if super::object::hop_line(ui, s, Some(i), h.edge, h.node, i + 1 == g.path.len())
+            && let Some(u) = w.picks[2]
+        {
+            requests.push(Request::Object {
+                doc: u,
+                action: super::table::Action::Select(h.node),
+            });
+        }
+    }
     ui.add_space(6.0);
-    ui.label(RichText::new("Objects (click to see its retainers in the final snapshot):").weak());
-    ui.horizontal_wrapped(|ui| {
-        for &v in g.nodes.iter().take(60) {
-            if ui.link(id_text(s.graph.id(v)).text().to_string()).clicked()
-                && let Some(u) = w.picks[2]
-            {
-                requests.push(Request::Reveal { doc: u, node: v });
-            }
-        }
-        if g.nodes.len() > 60 {
-            ui.label(RichText::new(format!("and {} more", g.nodes.len() - 60)).weak());
-        }
-    });
+    ui.label(
+        RichText::new(format!(
+            "{} objects, largest first (click one for its retainers in the final snapshot; right-click for more):",
+            thousands(g.nodes.len() as u64)
+        ))
+        .weak(),
+    );
+    let actions = super::table::object_list(ui, "leak-objects", s, &g.nodes, None, 320.0);
+    if let Some(u) = w.picks[2] {
+        requests.extend(actions.into_iter().map(|action| Request::Object { doc: u, action }));
+    }
 }
 
 /// The export window; drives capture and writing. Call every frame.
