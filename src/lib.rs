@@ -1,11 +1,13 @@
 //! heapsift: an exact, fast explorer for V8 heap snapshots.
 //!
 //! Layers, lowest first: [`format`] (mmap, parse) → [`model`] (graph columns) → [`analysis`]
-//! (DevTools' algorithms) → [`engine`] (load jobs, progress, cancel) → [`cli`] and the app.
+//! (DevTools' algorithms) → [`engine`] (load jobs, progress, cancel) → [`cli`] and the app;
+//! [`desktop`] installs the app for the desktop.
 //! Nothing below the UI depends on egui.
 
 pub mod analysis;
 pub mod cli;
+pub mod desktop;
 pub mod engine;
 pub mod error;
 pub mod format;

@@ -8,7 +8,37 @@ fn main() -> ExitCode {
     if let Some(code) = run(&cli) {
         return code;
     }
+    if let Some(code) = check_files(&cli) {
+        return code;
+    }
     app(cli)
+}
+
+/// Files to open that do not exist. When none exists, or the first argument is a bare word
+/// (`sumary`: no folder, no extension), it is most likely a mistyped subcommand: say so and exit. A batch run (`--screenshot`, `--export-finding`) must not
+/// skip input: it stops too. Otherwise the app starts with every file, showing each missing one
+/// as a failed tab, and stderr names them.
+fn check_files(cli: &Cli) -> Option<ExitCode> {
+    let missing: Vec<_> = cli.files.iter().filter(|f| !f.exists()).collect();
+    let bare_word = |f: &std::path::Path| {
+        let s = f.to_string_lossy();
+        !s.contains(['/', '\\', '.'])
+    };
+    let mistyped = cli.files.first().is_some_and(|f| !f.exists() && bare_word(f));
+    let none_exists = !missing.is_empty() && missing.len() == cli.files.len();
+    for (i, f) in missing.iter().enumerate() {
+        if i == 0 && (none_exists || mistyped) {
+            let commands = heapsift::cli::command_names().join(", ");
+            eprintln!(
+                "heapsift: {}: no such file or subcommand (commands: {commands}; see --help)",
+                f.display()
+            );
+        } else {
+            eprintln!("heapsift: {}: no such file", f.display());
+        }
+    }
+    let batch = cli.screenshot.is_some() || cli.export_finding.is_some();
+    (none_exists || mistyped || (batch && !missing.is_empty())).then(|| ExitCode::from(EXIT_BAD_INPUT))
 }
 
 #[cfg(feature = "gui")]
@@ -21,13 +51,6 @@ fn app(cli: Cli) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    if let Some(missing) = cli.files.iter().find(|f| !f.exists()) {
-        eprintln!(
-            "heapsift: {}: no such file (to run a command, use one of: summary, object, bench; see --help)",
-            missing.display()
-        );
-        return ExitCode::from(EXIT_BAD_INPUT);
-    }
     if cli.wizard && cli.files.len() != 3 && !cli.files.is_empty() {
         eprintln!("heapsift: --wizard takes three snapshots: baseline, target, final");
         return ExitCode::from(EXIT_BAD_INPUT);
@@ -44,7 +67,14 @@ fn app(cli: Cli) -> ExitCode {
         wizard: cli.wizard,
         export_finding: cli.export_finding,
         growth: cli.growth,
-        size: None,
+        size: cli.size,
+        theme: cli.theme.as_deref().map(|t| {
+            if t == "light" {
+                heapsift::ui::Theme::Light
+            } else {
+                heapsift::ui::Theme::Dark
+            }
+        }),
     };
     ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
 }

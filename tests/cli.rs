@@ -103,12 +103,105 @@ fn unknown_objects_and_bad_ids_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 #[test]
 fn usage_errors_exit_2() {
     assert_eq!(heapsift(&["summary"]).status.code(), Some(2));
     assert_eq!(heapsift(&["summary", LEAK_S3, "--top", "many"]).status.code(), Some(2));
-    assert_eq!(heapsift(&["frobnicate", LEAK_S3]).status.code(), Some(2));
+    // A mistyped subcommand is a file that does not exist: one line naming it and every command.
+    let out = heapsift(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("heapsift: frobnicate: no such file or subcommand"),
+        "{err}"
+    );
+    let commands = err.split("commands: ").nth(1).expect("lists the commands");
+    for command in ["summary", "object", "diff", "growth", "leaks", "bench"] {
+        assert!(commands.contains(command), "{command} in {err}");
+    }
+    assert!(!commands.contains("dump-nodes"), "hidden commands stay hidden: {err}");
+    // A typo next to a real file is still a typo, not a file to open beside it.
+    let out = heapsift(&["sumary", LEAK_S3]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("heapsift: sumary: no such file or subcommand"));
     assert!(heapsift(&["--help"]).status.success());
+}
+
+#[test]
+fn batch_runs_refuse_missing_files() {
+    let out = heapsift(&["--screenshot", "/nonexistent/out.png", LEAK_S3, "no-such.heapsnapshot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "heapsift: no-such.heapsnapshot: no such file\n");
+}
+
+#[test]
+fn install_desktop_writes_a_launcher_icon_and_file_types() {
+    let data_home = std::env::temp_dir().join(format!("heapsift-desktop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_home);
+    let run = |flag: &str| {
+        Command::new(env!("CARGO_BIN_EXE_heapsift"))
+            .arg(flag)
+            .env("XDG_DATA_HOME", &data_home)
+            .output()
+            .expect("runs heapsift")
+    };
+    let out = run("--install-desktop");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let desktop = data_home.join("applications/heapsift.desktop");
+    let icon = data_home.join("icons/hicolor/256x256/apps/heapsift.png");
+    let mime = data_home.join("mime/packages/heapsift.xml");
+    for f in [&desktop, &icon, &mime] {
+        assert!(f.is_file(), "{} exists", f.display());
+        assert!(
+            stdout(&out).contains(&format!("wrote {}", f.display())),
+            "{}",
+            stdout(&out)
+        );
+    }
+    assert_eq!(
+        std::fs::read(&icon).unwrap(),
+        std::fs::read(common::repo().join("assets/icon.png")).unwrap()
+    );
+    let entry = std::fs::read_to_string(&desktop).unwrap();
+    assert!(entry.starts_with("[Desktop Entry]\n"), "{entry}");
+    let exe = std::fs::canonicalize(env!("CARGO_BIN_EXE_heapsift")).unwrap();
+    for line in [
+        "Type=Application".to_owned(),
+        "Name=heapsift".to_owned(),
+        "Icon=heapsift".to_owned(),
+        format!("Exec={} %F", exe.display()),
+        "MimeType=application/x-heapsnapshot;application/x-heapsnapshot+gzip;".to_owned(),
+        "Categories=Development;Debugger;".to_owned(),
+        "Terminal=false".to_owned(),
+    ] {
+        assert!(entry.lines().any(|l| l == line), "{line:?} in {entry}");
+    }
+    let types = std::fs::read_to_string(&mime).unwrap();
+    assert!(types.contains(r#"<glob pattern="*.heapsnapshot"/>"#), "{types}");
+    assert!(
+        types.contains(r#"<glob pattern="*.heapsnapshot.gz" weight="60"/>"#),
+        "{types}"
+    );
+    match Command::new("desktop-file-validate").arg(&desktop).output() {
+        Ok(v) => assert!(
+            v.status.success() && v.stdout.is_empty() && v.stderr.is_empty(),
+            "desktop-file-validate: {}{}",
+            stdout(&v),
+            stderr(&v)
+        ),
+        Err(_) => println!("desktop-file-validate is not installed: the .desktop file was not validated"),
+    }
+    let out = run("--uninstall-desktop");
+    assert!(out.status.success(), "{}", stderr(&out));
+    for f in [&desktop, &icon, &mime] {
+        assert!(!f.exists(), "{} removed", f.display());
+    }
+    let _ = std::fs::remove_dir_all(&data_home);
 }
 
 #[test]

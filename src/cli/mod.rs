@@ -46,9 +46,33 @@ pub struct Cli {
     /// Open the growth view over the files, in the order given.
     #[arg(long, conflicts_with = "wizard")]
     pub growth: bool,
+    /// The window's size in points, e.g. 1024x700 (default 1280x800).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<[f32; 2]>,
+    /// The colour theme for this run: light or dark (default: the saved choice, or the system's).
+    #[arg(long, value_parser = ["light", "dark"])]
+    pub theme: Option<String>,
+    /// Install heapsift for this user as a desktop app: a launcher running this binary, its
+    /// icon and the .heapsnapshot file types, under $XDG_DATA_HOME (~/.local/share), then exit.
+    #[arg(long, conflicts_with_all = ["files", "screenshot", "view", "select", "wizard", "growth"])]
+    pub install_desktop: bool,
+    /// Remove what --install-desktop wrote, then exit.
+    #[arg(long, conflicts_with_all = ["install_desktop", "files", "screenshot", "view", "select", "wizard", "growth"])]
+    pub uninstall_desktop: bool,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+/// `1024x700` → [1024, 700].
+fn parse_size(s: &str) -> Result<[f32; 2], String> {
+    let parsed = s
+        .split_once(['x', 'X'])
+        .and_then(|(w, h)| Some([w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?]));
+    match parsed {
+        Some([w, h]) if (320..=16384).contains(&w) && (240..=16384).contains(&h) => Ok([w as f32, h as f32]),
+        _ => Err(format!("expected a size like 1024x700, got {s:?}")),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +111,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Per-class counts and sizes across snapshots of one process, growing classes first.
+    Growth {
+        /// Two or more snapshots of one process, oldest first.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        /// Only the first N classes.
+        #[arg(long, default_value_t = 25)]
+        top: usize,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The three-snapshot leak method: objects new in S2 (not in S1) and still alive in S3,
     /// grouped by class and retaining path, largest first.
     Leaks {
@@ -115,18 +151,6 @@ pub enum Command {
         #[arg(long)]
         include_internals: bool,
     },
-    /// Per-class counts and sizes across snapshots of one process, growing classes first.
-    Growth {
-        /// Two or more snapshots of one process, oldest first.
-        #[arg(required = true, num_args = 2..)]
-        files: Vec<PathBuf>,
-        /// Only the first N classes.
-        #[arg(long, default_value_t = 25)]
-        top: usize,
-        /// JSON instead of text.
-        #[arg(long)]
-        json: bool,
-    },
     /// Time every indexing phase and report peak memory.
     Bench {
         /// The heap snapshot.
@@ -143,6 +167,9 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Runs a parsed command line; `None` means "no subcommand" (the caller opens the app).
 pub fn run(cli: &Cli) -> Option<ExitCode> {
+    if cli.install_desktop || cli.uninstall_desktop {
+        return Some(desktop(cli.uninstall_desktop));
+    }
     let command = cli.command.as_ref()?;
     let result = match command {
         Command::Summary { file, top, json } => load(file, cli.quiet).map(|s| {
@@ -203,6 +230,38 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             ExitCode::from(EXIT_BAD_INPUT)
         }
     })
+}
+
+/// The subcommands users can run, in `--help` order (for usage errors).
+pub fn command_names() -> Vec<String> {
+    <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_owned())
+        .collect()
+}
+
+fn desktop(uninstall: bool) -> ExitCode {
+    let result = crate::desktop::Paths::from_env().and_then(|paths| {
+        if uninstall {
+            crate::desktop::uninstall(&paths)
+        } else {
+            let exe = std::env::current_exe().map_err(|e| format!("cannot find the heapsift binary's path: {e}"))?;
+            crate::desktop::install(&paths, &exe)
+        }
+    });
+    match result {
+        Ok(report) => {
+            for line in report.lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("heapsift: {msg}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
 }
 
 pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {

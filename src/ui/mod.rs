@@ -56,7 +56,7 @@ pub enum Theme {
 }
 
 /// Everything that persists between runs.
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct Settings {
     pub recent: Vec<PathBuf>,
@@ -77,6 +77,8 @@ pub struct Options {
     pub growth: bool,
     /// The window's inner size in points (default 1280 × 800).
     pub size: Option<[f32; 2]>,
+    /// The theme for this run only (not saved).
+    pub theme: Option<Theme>,
 }
 
 /// What the central area shows.
@@ -152,6 +154,11 @@ pub struct HeapsiftApp {
     status: Option<String>,
     /// Process exit code for `--screenshot` runs.
     pub exit_code: Arc<AtomicI32>,
+    /// Height of the menu and tab bar in the last frame.
+    top_height: f32,
+    /// With `--theme`: (that theme, the saved one); the saved one is kept unless the user
+    /// picks another theme during the run.
+    run_theme: Option<(Theme, Theme)>,
 }
 
 /// "Save screenshot…": the captured image and where to put it.
@@ -163,9 +170,13 @@ struct SaveShot {
 
 impl HeapsiftApp {
     pub fn new(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>, options: Options) -> HeapsiftApp {
-        let settings: Settings = storage
+        let mut settings: Settings = storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
+        let saved_theme = settings.theme;
+        if let Some(t) = options.theme {
+            settings.theme = t;
+        }
         let c = ctx.clone();
         let waker: Waker = Arc::new(move || c.request_repaint());
         let mut app = HeapsiftApp {
@@ -187,6 +198,8 @@ impl HeapsiftApp {
             pending_shot: None,
             status: None,
             exit_code: Arc::new(AtomicI32::new(0)),
+            top_height: 0.0,
+            run_theme: options.theme.map(|t| (t, saved_theme)),
         };
         app.apply_theme(ctx);
         // Rows are clicked to select; labels inside them must not swallow the click for text
@@ -1237,12 +1250,19 @@ impl eframe::App for HeapsiftApp {
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
-        egui::Panel::top("menu").show(ui, |ui| {
+        let top = egui::Panel::top("menu").show(ui, |ui| {
             self.menu(ui);
             if !self.docs.is_empty() || self.wizard.is_some() || self.growth.is_some() {
                 self.tabs(ui);
             }
         });
+        // When the tabs wrap onto a new row (a resize, a new tab), everything below moves: draw
+        // again at once instead of leaving the new row blank until the next input.
+        let height = top.response.rect.height();
+        if (height - self.top_height).abs() > 0.5 {
+            self.top_height = height;
+            ui.ctx().request_repaint();
+        }
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 match &self.status {
@@ -1282,7 +1302,14 @@ impl eframe::App for HeapsiftApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         // A --screenshot run is a batch job: it leaves the user's settings alone.
         if self.plan.is_none() {
-            eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+            let mut settings = self.settings.clone();
+            // A theme given on the command line is for this run only.
+            if let Some((given, saved)) = self.run_theme
+                && self.settings.theme == given
+            {
+                settings.theme = saved;
+            }
+            eframe::set_value(storage, eframe::APP_KEY, &settings);
         }
     }
 
