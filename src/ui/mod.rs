@@ -1182,7 +1182,8 @@ fn ready(
             let room = (width - table::min_width(ui, &table::OBJECT_NUMBERS)).max(SIDE_PANEL_MIN);
             egui::Panel::right("path-panel")
                 .resizable(true)
-                .default_size((width * 0.36).min(room))
+                // On a small window the retainer tree's deep rows need the width more.
+                .default_size((width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN)))
                 .min_size(SIDE_PANEL_MIN)
                 .max_size(room)
                 .show(ui, |ui| {
