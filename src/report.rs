@@ -20,10 +20,17 @@ pub fn js_number(v: f64) -> Value {
     }
 }
 
-fn location_json(l: Option<Location>) -> Value {
+/// DevTools' location object; `url` is added when the script's name is known.
+fn location_json(l: Option<Location>, scripts: Option<&crate::analysis::scripts::Scripts>) -> Value {
     match l {
         None => Value::Null,
-        Some(l) => json!({"script_id": l.script_id, "line": l.line, "column": l.column}),
+        Some(l) => {
+            let mut v = json!({"script_id": l.script_id, "line": l.line, "column": l.column});
+            if let Some(url) = scripts.and_then(|s| s.url(l.script_id)) {
+                v["url"] = json!(url);
+            }
+            v
+        }
     }
 }
 
@@ -49,7 +56,7 @@ pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
         .map(|r| {
             json!({
                 "name": r.name,
-                "location": location_json(r.location),
+                "location": location_json(r.location, Some(&s.scripts)),
                 "count": r.count,
                 "shallow_size": r.shallow_size,
                 "retained_size": js_number(r.retained_size.round()),
@@ -108,6 +115,8 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
         "distance": shown_distance(s.distances[v as usize]),
         "dominator_id": g.id(dom),
         "dominator_class": s.class_name(dom),
+        "location": location_json(s.location_of(v), Some(&s.scripts)),
+        "defined_at": s.location_of(v).map(|l| s.scripts.format_full(l)),
         "path_to_root": path,
     })
 }
@@ -137,7 +146,7 @@ pub fn diff_json(base: &Path, current: &Path, rows: &[crate::analysis::diff::Dif
         .map(|r| {
             json!({
                 "name": r.name,
-                "location": location_json(r.location),
+                "location": location_json(r.location, None),
                 "new_count": r.new_count,
                 "deleted_count": r.deleted_count,
                 "count_delta": r.count_delta,
@@ -181,6 +190,7 @@ pub fn leaks_json(
         "candidates": candidates,
         "groups": groups.iter().map(|grp| json!({
             "class_name": grp.class,
+            "defined_at": s.location_of(grp.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.retained_size),
@@ -225,8 +235,12 @@ pub fn leaks_markdown(
             .part_of
             .map(|k| format!("kept alive by #{}", k + 1))
             .unwrap_or_default();
+        let at = s
+            .defined_at(grp.nodes[0])
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         md.push_str(&format!(
-            "| {} | `{}` | {} | {} | {} | {note} |\n",
+            "| {} | `{}`{at} | {} | {} | {} | {note} |\n",
             i + 1,
             preview(&grp.class, 60).replace('|', "\\|"),
             thousands(grp.nodes.len() as u64),
@@ -271,7 +285,7 @@ pub fn growth_json(names: &[String], series: &[crate::analysis::growth::Series])
         "snapshots": names,
         "classes": series.iter().map(|c| json!({
             "name": c.name,
-            "location": location_json(c.location),
+            "location": location_json(c.location, None),
             "counts": c.counts,
             "sizes": c.sizes,
             "monotonic": c.monotonic(),
@@ -364,6 +378,7 @@ pub fn finding_json(
         "snapshots": snapshots,
         "group": {
             "class_name": group.class,
+            "defined_at": s.location_of(group.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": group.nodes.len(),
             "shallow_size": group.shallow_size,
             "retained_size": js_number(group.retained_size),
@@ -397,6 +412,24 @@ pub fn finding_markdown(
         bytes(group.retained_size),
         bytes(group.shallow_size as f64)
     ));
+    if let Some(l) = s.location_of(group.nodes[0]) {
+        md.push_str(&format!(
+            "`{}` is defined at `{}`",
+            preview(&group.class, 80),
+            s.scripts.format_full(l)
+        ));
+        // Source text is heap content too: a redacted finding leaves it out.
+        match s.scripts.source_lines(g, l, 3).filter(|_| !redact) {
+            Some(lines) => {
+                md.push_str(":\n\n```js\n");
+                for (n, text, here) in lines {
+                    md.push_str(&format!("{} {n:>5} | {text}\n", if here { ">" } else { " " }));
+                }
+                md.push_str("```\n\n");
+            }
+            None => md.push_str(".\n\n"),
+        }
+    }
     md.push_str("| Snapshot | Role | Size | SHA-256 |\n|---|---|---:|---|\n");
     for (snap, role) in snapshots.iter().zip(["baseline (S1)", "target (S2)", "final (S3)"]) {
         md.push_str(&format!(

@@ -13,6 +13,7 @@ pub mod growth;
 pub mod leaks;
 pub mod query;
 pub mod retainers;
+pub mod scripts;
 pub mod shallow;
 pub mod stats;
 
@@ -45,6 +46,8 @@ pub struct Snapshot {
     /// Nodes reached only through weak edges, and nodes in unreachable cliques.
     pub orphans: usize,
     pub cliques: usize,
+    /// Script ids resolved to their URLs and sources.
+    pub scripts: scripts::Scripts,
 }
 
 /// What is known before the slow phases finish: class counts and shallow sizes.
@@ -84,6 +87,7 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
     )?;
     let classes = Classes::build(&g, &class_index);
     drop(class_index);
+    let scripts = scripts::Scripts::build(&g, &g.locations);
     g.locations = Vec::new();
     let mut rows = aggregates::aggregate(
         &AggregateInputs {
@@ -140,10 +144,24 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
         max_js_object_id,
         orphans: doms.orphans,
         cliques: doms.cliques,
+        scripts,
     })
 }
 
 impl Snapshot {
+    /// `app.js:23:15` for where `v`'s constructor (or, for a closure, the function) is defined.
+    pub fn defined_at(&self, v: NodeId) -> Option<String> {
+        self.location_of(v).map(|l| self.scripts.format(l))
+    }
+
+    /// Where the object's constructor (or, for a closure, the function) is defined.
+    pub fn location_of(&self, v: NodeId) -> Option<crate::model::Location> {
+        if self.graph.kind(v) == crate::model::NodeKind::Closure {
+            return self.scripts.closure_location(v);
+        }
+        self.classes.info[self.classes.of_node[v as usize] as usize].location
+    }
+
     /// Summary rows for the objects `filter` accepts, as DevTools' filtered Summary shows them.
     pub fn summary_filtered(&self, filter: &(dyn Fn(NodeId) -> bool + Sync)) -> Vec<ClassRow> {
         let class_retained = aggregates::class_retained_sizes(

@@ -113,9 +113,13 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize,
                 bytes(grp.shallow_size as f64)
             ),
         };
+        let at = s
+            .defined_at(grp.nodes[0])
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "\n#{}  {} ×{}  {size}",
+            "\n#{}  {}{at} ×{}  {size}",
             i + 1,
             preview(&grp.class, 80),
             thousands(grp.nodes.len() as u64),

@@ -39,7 +39,10 @@ pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
     );
     let name_width = rows
         .iter()
-        .map(|r| r.name.chars().count().min(60) + 12)
+        .map(|r| {
+            let at = r.location.map_or(0, |l| s.scripts.format(l).chars().count() + 2);
+            r.name.chars().count().min(60) + 12 + at
+        })
         .max()
         .unwrap_or(20)
         .max(11);
@@ -49,7 +52,11 @@ pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
         "Constructor", "Distance", "Shallow Size", "", "Retained Size", ""
     );
     for r in &rows {
-        let label = format!("{} ×{}", preview(&r.name, 60), thousands(r.count));
+        let at = r
+            .location
+            .map(|l| format!("  {}", s.scripts.format(l)))
+            .unwrap_or_default();
+        let label = format!("{} ×{}{at}", preview(&r.name, 60), thousands(r.count));
         let _ = writeln!(
             out,
             "{:<name_width$} {:>8} {:>14} {:>6} {:>14} {:>6}",
@@ -81,6 +88,9 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
         percent(r, s.total_size)
     );
     let _ = writeln!(out, "distance:      {}", distance_text(s.distances[v as usize]));
+    if let Some(l) = s.location_of(v) {
+        let _ = writeln!(out, "defined at:    {}", s.scripts.format_full(l));
+    }
     let dom = s.dominator[v as usize];
     let _ = writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom));
     match query::path_to_root(s, v) {

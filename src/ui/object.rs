@@ -227,6 +227,23 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
     }
 }
 
+/// The source around a definition, its line marked, in a screenshot-friendly code block.
+fn source_lines(ui: &mut Ui, lines: &[(u32, String, bool)]) {
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().extreme_bg_color)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 1.0;
+            for (n, text, here) in lines {
+                let number = RichText::new(format!("{n:>5} ")).monospace().weak();
+                let code = RichText::new(text.replace('\t', "    ")).monospace();
+                let code = if *here { code.color(widgets::accent(ui)) } else { code };
+                let job = widgets::job(ui, [number, code]);
+                widgets::truncated(ui, job, None, true, egui::Sense::hover());
+            }
+        });
+}
+
 /// One hop of a chain on one line: `n  edge → Class “name”` cut with "…" where the panel is
 /// narrow, then the `@id` and retained size, which always show. True when the object was clicked.
 pub fn hop_line(
@@ -358,18 +375,20 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             .color(widgets::accent(ui)),
         );
     }
-    if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
-        widgets::field(
-            ui,
-            "Defined at",
-            format!("script {}, line {}, column {}", l.script_id, l.line + 1, l.column + 1),
-        );
+    let location = snapshot.location_of(v);
+    if let Some(l) = location {
+        widgets::field(ui, "Defined at", snapshot.scripts.format(l)).on_hover_text(snapshot.scripts.format_full(l));
     }
     if g.kind(v) == NodeKind::Native && g.detachedness[v as usize] == 2 {
         widgets::field(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
     }
     widgets::field(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));
     widgets::field(ui, "References", units::thousands(g.edges(v).len() as u64));
+    if let Some(l) = location
+        && let Some(lines) = snapshot.scripts.source_lines(g, l, 3)
+    {
+        source_lines(ui, &lines);
+    }
     ui.add_space(6.0);
     ui.label(RichText::new("Dominator chain").strong())
         .on_hover_text("The objects that must be freed before this one can be, nearest first");

@@ -69,7 +69,7 @@ pub fn show(
                             if widgets::tree_toggle(ui, depth, true, expanded) {
                                 actions.push(Action::Toggle { level: 0, index });
                             }
-                            class_label(ui, c);
+                            class_label(ui, c, snapshot);
                         });
                         row.col(|ui| widgets::right_text(ui, distance_text(c.distance)));
                         row.col(|ui| size_cell(ui, c.shallow_size as f64, total));
@@ -222,7 +222,7 @@ fn range_picker(
     }
 }
 
-fn class_label(ui: &mut Ui, c: &ClassRow) {
+fn class_label(ui: &mut Ui, c: &ClassRow, snapshot: &Snapshot) {
     let mut parts = vec![
         RichText::new(preview(&c.name, 120))
             .color(widgets::class_color(ui))
@@ -230,14 +230,13 @@ fn class_label(ui: &mut Ui, c: &ClassRow) {
         RichText::new(format!("×{}", crate::units::thousands(c.count))).weak(),
     ];
     if let Some(l) = c.location {
-        parts.push(
-            RichText::new(format!("script {} line {}", l.script_id, l.line + 1))
-                .weak()
-                .small(),
-        );
+        parts.push(RichText::new(snapshot.scripts.format(l)).weak().small());
     }
     let job = widgets::job(ui, parts);
-    widgets::truncated(ui, job, None, true, egui::Sense::hover());
+    let resp = widgets::truncated(ui, job, None, c.location.is_none(), egui::Sense::hover());
+    if let Some(l) = c.location {
+        resp.on_hover_text(format!("{}\nDefined at {}", c.name, snapshot.scripts.format_full(l)));
+    }
 }
 
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {

@@ -132,16 +132,16 @@ pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
             ui.label(RichText::new(format!("{} references in all", crate::units::thousands(n as u64))).weak());
         }
     }
-    if let Some(l) = snapshot.classes.info[snapshot.classes.of_node[v as usize] as usize].location {
+    if let Some(l) = snapshot.location_of(v) {
+        let what = if g.kind(v) == crate::model::NodeKind::Closure {
+            "Defined at"
+        } else {
+            "Constructor defined at"
+        };
         ui.label(
-            RichText::new(format!(
-                "Constructor defined in script {}, line {}, column {}",
-                l.script_id,
-                l.line + 1,
-                l.column + 1
-            ))
-            .weak()
-            .small(),
+            RichText::new(format!("{what} {}", snapshot.scripts.format_full(l)))
+                .weak()
+                .small(),
         );
     }
 }

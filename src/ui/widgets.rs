@@ -155,7 +155,7 @@ pub fn truncated(
     let width = (ui.available_width() - reserve).max(24.0);
     let resp = ui
         .allocate_ui_with_layout(
-            egui::vec2(width, ui.available_height().max(ROW_HEIGHT)),
+            egui::vec2(width, ui.available_height().clamp(1.0, ROW_HEIGHT)),
             Layout::left_to_right(Align::Center),
             |ui| {
                 ui.add(
@@ -175,7 +175,7 @@ pub fn truncated(
 
 /// A key and its value on one line of a side panel; the value is cut with "…" (full text on
 /// hover) rather than widening the panel.
-pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) {
+pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) -> egui::Response {
     ui.horizontal(|ui| {
         ui.allocate_ui_with_layout(
             egui::vec2(FIELD_KEY_WIDTH, ROW_HEIGHT),
@@ -186,8 +186,9 @@ pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) {
             },
         );
         let job = job(ui, [value.into()]);
-        truncated(ui, job, None, true, egui::Sense::hover());
-    });
+        truncated(ui, job, None, true, egui::Sense::hover())
+    })
+    .inner
 }
 
 const FIELD_KEY_WIDTH: f32 = 96.0;
