@@ -96,14 +96,17 @@ fn node_json(s: &Snapshot, v: NodeId) -> Value {
     })
 }
 
-pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
+/// `heapsift object --json`: `path_to_root` is the readable path, `shortest_path_to_root`
+/// DevTools' shortest one.
+pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> Value {
     let g = &s.graph;
     let name = display_name(g, v);
     let dom = s.dominator[v as usize];
-    let path: Value = match query::path_to_root(s, v) {
+    let shortest: Value = match query::path_to_root(s, v) {
         None => Value::Null,
         Some(hops) => path_json(s, &hops),
     };
+    let path = readable.map_or(Value::Null, |hops| path_json(s, hops));
     json!({
         "id": g.id(v),
         "type": g.type_name(v),
@@ -118,6 +121,7 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Value {
         "location": location_json(s.location_of(v), Some(&s.scripts)),
         "defined_at": s.location_of(v).map(|l| s.scripts.format_full(l)),
         "path_to_root": path,
+        "shortest_path_to_root": shortest,
     })
 }
 

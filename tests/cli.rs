@@ -77,6 +77,49 @@ fn object_prints_the_path_from_the_root_to_a_leaked_session() {
     assert!(path.last().unwrap().contains("CachedSession @45239"), "{path:?}");
 }
 
+/// The path DevTools calls shortest to a cached session of the Node sample runs through a
+/// report object's prototype (`metricsReports[99].__proto__.constructor → {context}`); the
+/// readable path goes through the code that owns the cache.
+#[test]
+fn object_path_reads_as_the_cause() {
+    let node = common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz");
+    let node = node.to_str().unwrap();
+    let lines = |args: &[&str]| -> Vec<String> {
+        let out = heapsift(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        stdout(&out)
+            .lines()
+            .skip_while(|l| !l.contains("path to root ("))
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let shortest = lines(&["object", node, "@61963", "--shortest"]);
+    assert!(shortest.iter().any(|l| l.contains(".metricsReports")), "{shortest:#?}");
+    assert!(shortest.iter().any(|l| l.contains(".__proto__")), "{shortest:#?}");
+    let readable = lines(&["object", node, "@61963"]);
+    assert!(readable.iter().any(|l| l.contains("->sessionCache")), "{readable:#?}");
+    for avoided in [".metricsReports", ".__proto__", ".constructor"] {
+        assert!(
+            readable.iter().all(|l| !l.contains(avoided)),
+            "{avoided}: {readable:#?}"
+        );
+    }
+    assert!(
+        readable.last().unwrap().contains("SessionPayload @61963"),
+        "{readable:#?}"
+    );
+    // JSON has both.
+    let o = json(&heapsift(&["object", node, "@61963", "--json"]));
+    assert!(o["path_to_root"].as_array().unwrap().len() <= o["shortest_path_to_root"].as_array().unwrap().len() + 4);
+    assert_eq!(
+        o["defined_at"].as_str().map(|d| d.ends_with("app.js:6:14")),
+        Some(true),
+        "{}",
+        o["defined_at"]
+    );
+}
+
 #[test]
 fn object_json_gives_each_hop() {
     let o = json(&heapsift(&["object", LEAK_S3, "52995", "--json"]));

@@ -678,6 +678,38 @@ fn back_and_forward_restore_the_previous_selection_and_view() {
 }
 
 #[test]
+fn keys_move_only_the_table_clicked_last() {
+    let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    select_by_id(&mut h, 45239);
+    // The Summary was used last (the instance row was revealed there): End moves its cursor only.
+    h.state_mut().docs[0].keys_to_panel = false;
+    h.key_press(egui::Key::End);
+    h.run_steps(3);
+    let d = &h.state().docs[0];
+    let last = d.summary.as_ref().unwrap().cursor;
+    assert!(
+        last.is_some_and(|c| c > 0),
+        "the Summary's cursor went to the end: {last:?}"
+    );
+    assert_eq!(
+        d.object.as_ref().unwrap().cursor,
+        None,
+        "the retainers below did not move"
+    );
+    // After a click in the retainers panel, keys go there.
+    // The retainer row (`{table} :: Map`), not the path panel's hop (`{table} → (array)`).
+    h.get_by_label_contains("{table} ::").click();
+    h.run_steps(3);
+    assert!(h.state().docs[0].keys_to_panel);
+    h.key_press(egui::Key::Home);
+    h.run_steps(3);
+    let d = &h.state().docs[0];
+    assert_eq!(d.object.as_ref().unwrap().cursor, Some(0), "Home in the retainers");
+    assert_eq!(d.summary.as_ref().unwrap().cursor, last, "the Summary kept its cursor");
+}
+
+#[test]
 fn a_cancelled_load_offers_reopen() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
     h.state().docs[0].cancel();

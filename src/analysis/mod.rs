@@ -12,6 +12,7 @@ pub mod flags;
 pub mod growth;
 pub mod leaks;
 pub mod query;
+pub mod readable;
 pub mod retainers;
 pub mod scripts;
 pub mod shallow;

@@ -97,6 +97,10 @@ pub enum Command {
         /// JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Show DevTools' shortest path to the root instead of the readable one (which avoids
+        /// `__proto__`, `constructor` and V8-internal hops where another path exists).
+        #[arg(long)]
+        shortest: bool,
     },
     /// The Comparison view: per class, objects new in CURRENT and deleted since BASE.
     Diff {
@@ -212,7 +216,12 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 },
             );
         }
-        Command::Object { file, id, json } => run_object(file, id, *json, cli.quiet),
+        Command::Object {
+            file,
+            id,
+            json,
+            shortest,
+        } => run_object(file, id, *json, *shortest, cli.quiet),
         Command::Diff {
             base,
             current,
@@ -272,7 +281,7 @@ pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
     result.map_err(|e: FileError| e.to_string())
 }
 
-fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), String> {
+fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) -> Result<(), String> {
     let wanted: u32 = id
         .trim_start_matches('@')
         .parse()
@@ -281,10 +290,13 @@ fn run_object(file: &Path, id: &str, json: bool, quiet: bool) -> Result<(), Stri
     let Some(v) = s.graph.find_id(wanted) else {
         return Err(format!("{}: there is no object with id @{wanted}", file.display()));
     };
+    let readable = crate::analysis::readable::ReadablePaths::compute(&s, &Progress::new())
+        .map_err(|_| "cancelled".to_owned())?
+        .path(&s, v);
     if json {
-        output::print_json(&crate::report::object_json(&s, v));
+        output::print_json(&crate::report::object_json(&s, v, readable.as_deref()));
     } else {
-        output::print_object(&s, v);
+        output::print_object(&s, v, if shortest { None } else { Some(readable.as_deref()) });
     }
     Ok(())
 }

@@ -70,7 +70,8 @@ pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
     }
 }
 
-pub fn print_object(s: &Snapshot, v: NodeId) {
+/// One object; `readable`: the readable path to print (None: DevTools' shortest path).
+pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -93,12 +94,23 @@ pub fn print_object(s: &Snapshot, v: NodeId) {
     }
     let dom = s.dominator[v as usize];
     let _ = writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom));
-    match query::path_to_root(s, v) {
+    let (hops, kind) = match readable {
+        Some(path) => (
+            path.map(<[query::Hop]>::to_vec),
+            "readable path to root; --shortest for DevTools' shortest",
+        ),
+        None => (query::path_to_root(s, v), "shortest path to root, as DevTools"),
+    };
+    match hops {
         None => {
             let _ = writeln!(out, "path to root:  none (only weak references reach this object)");
         }
         Some(hops) => {
-            let _ = writeln!(out, "path to root ({} hops, root first):", hops.len().saturating_sub(1));
+            let _ = writeln!(
+                out,
+                "path to root ({} hops, root first; {kind}):",
+                hops.len().saturating_sub(1)
+            );
             for h in &hops {
                 let edge = match h.edge {
                     None => String::new(),

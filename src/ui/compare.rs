@@ -117,7 +117,12 @@ impl ComparisonState {
             o.then_with(|| crate::analysis::classes::cmp_js(&ra.name, &rb.name))
         });
         self.order = order;
-        self.tree = Tree::new(Items::Classes(c.rows.len()));
+        // A new sort or filter keeps what is expanded; a new result starts a new tree.
+        if self.tree.level(0).items.len() == c.rows.len() {
+            self.tree.mark_dirty();
+        } else {
+            self.tree = Tree::new(Items::Classes(c.rows.len()));
+        }
         self.cursor = None;
     }
 
@@ -176,6 +181,7 @@ fn show_inner(
     waker: &Waker,
     reveal: &mut Option<(u64, NodeId)>,
 ) {
+    let keys = doc.takes_view_keys();
     let Some(cmp) = &mut doc.comparison else { return };
     cmp.poll(s, candidates, waker);
     ui.horizontal_wrapped(|ui| {
@@ -369,17 +375,19 @@ fn show_inner(
                 }
             });
         });
-    keyboard(
-        ui,
-        &rows,
-        cmp.cursor,
-        page_rows(ui),
-        |r| match r {
-            Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
-            _ => None,
-        },
-        &mut actions,
-    );
+    if keys {
+        keyboard(
+            ui,
+            &rows,
+            cmp.cursor,
+            page_rows(ui),
+            |r| match r {
+                Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
+                _ => None,
+            },
+            &mut actions,
+        );
+    }
     cmp.tree.put_rows(rows);
     if let Some(col) = sort_clicked {
         if cmp.sort == col {
@@ -389,6 +397,10 @@ fn show_inner(
             cmp.descending = col != DiffColumn::Constructor;
         }
         cmp.reorder();
+    }
+    // A click or key in the view's table gives the keyboard back to the view.
+    if super::table::moves_cursor(&actions) {
+        doc.keys_to_panel = false;
     }
     let actions = apply_common(actions, &mut cmp.tree, &mut cmp.cursor);
     for a in actions {

@@ -220,6 +220,10 @@ pub struct Doc {
     pub jump_task: Option<Task<Option<NodeId>>>,
     /// "Copy path as text": the text, being computed.
     pub copy_task: Option<Task<String>>,
+    /// Keyboard keys go to the retainers panel (it was clicked last) instead of the view.
+    pub keys_to_panel: bool,
+    /// Bumped on every reload, so table and scroll states start fresh.
+    pub generation: u32,
 }
 
 /// DevTools expands the first retainer this many levels when an object is selected.
@@ -243,7 +247,14 @@ impl Doc {
             jump_error: None,
             jump_task: None,
             copy_task: None,
+            keys_to_panel: false,
+            generation: 0,
         }
+    }
+
+    /// Whether the view's own table takes the keyboard (not the retainers panel below it).
+    pub fn takes_view_keys(&self) -> bool {
+        !(self.keys_to_panel && self.object.is_some())
     }
 
     /// Asks a running load to stop; the doc then shows "Cancelled" with Reopen.
@@ -267,6 +278,8 @@ impl Doc {
         self.comparison = None;
         self.jump_error = None;
         self.jump_task = None;
+        self.keys_to_panel = false;
+        self.generation += 1;
     }
 
     pub fn title(&self) -> String {

@@ -16,6 +16,7 @@ use crate::analysis::Snapshot;
 use crate::engine::task::Waker;
 
 pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
+    let keys = doc.takes_view_keys();
     let Some(dom) = &mut doc.dominators else {
         return;
     };
@@ -68,15 +69,21 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
             row_clicks(&row.response(), i, r, node, &mut actions);
         });
     });
-    keyboard(
-        ui,
-        &rows,
-        dom.cursor,
-        page_rows(ui),
-        |r| row_node(&dom.tree, r, g),
-        &mut actions,
-    );
+    if keys {
+        keyboard(
+            ui,
+            &rows,
+            dom.cursor,
+            page_rows(ui),
+            |r| row_node(&dom.tree, r, g),
+            &mut actions,
+        );
+    }
     dom.tree.put_rows(rows);
+    // A click or key in the view's table gives the keyboard back to the view.
+    if super::table::moves_cursor(&actions) {
+        doc.keys_to_panel = false;
+    }
     let actions = apply_common(actions, &mut dom.tree, &mut dom.cursor);
     for a in actions {
         match a {

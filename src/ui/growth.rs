@@ -65,8 +65,8 @@ pub enum Request {
 }
 
 /// The ranking's number columns and its narrowest width with all of them shown.
-const RANKING_NUMBERS: [f32; 5] = [24.0, 72.0, 84.0, 84.0, 92.0];
-const RANKING_MIN_WIDTH: f32 = 540.0;
+const RANKING_NUMBERS: [f32; 5] = [24.0, 64.0, 80.0, 80.0, 84.0];
+const RANKING_MIN_WIDTH: f32 = 500.0;
 
 /// Ranking columns, for sorting by a header click.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -183,7 +183,7 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> V
         ui.radio_value(&mut st.metric, Metric::Size, "Shallow size");
         ui.checkbox(&mut st.log, "Log scale");
     });
-    let chart_height = (ui.available_height() * 0.38).clamp(140.0, 300.0);
+    let chart_height = (ui.available_height() * 0.3).clamp(110.0, 300.0);
     chart(ui, st, &r, chart_height);
     ui.separator();
     // The ranking and the objects fill the rest of the page; their tables scroll on their own.
@@ -194,8 +194,9 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> V
             new_objects(&mut cols[1], st, &r, waker, &mut requests);
         });
     } else {
-        let half = ui.available_height() / 2.0;
-        ui.allocate_ui(egui::vec2(ui.available_width(), half), |ui| ranking(ui, st, &r));
+        let share = if st.focus.is_some() { 0.5 } else { 0.8 };
+        let height = ui.available_height() * share;
+        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| ranking(ui, st, &r));
         ui.separator();
         new_objects(ui, st, &r, waker, &mut requests);
     }
@@ -238,6 +239,16 @@ fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut V
             requests.push(Request::OpenFolder(std::path::PathBuf::from(st.folder.trim())));
         }
     });
+}
+
+/// `+1,600`, `−20`, `0`.
+fn signed_count(v: i64) -> String {
+    let body = thousands(v.unsigned_abs());
+    match v.signum() {
+        1 => format!("+{body}"),
+        -1 => format!("−{body}"),
+        _ => body,
+    }
 }
 
 fn value(c: &Series, metric: Metric, i: usize) -> f64 {
@@ -341,9 +352,10 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
     tree_table(ui, &format!("growth-rank-{}", st.generation))
         .column(super::table::number_column(RANKING_NUMBERS[0]))
         .column(super::table::name_column())
-        .columns(super::table::number_column(RANKING_NUMBERS[1]), 1)
-        .columns(super::table::number_column(RANKING_NUMBERS[2]), 2)
-        .columns(super::table::number_column(RANKING_NUMBERS[4]), 1)
+        .column(super::table::number_column(RANKING_NUMBERS[1]))
+        .column(super::table::number_column(RANKING_NUMBERS[2]))
+        .column(super::table::number_column(RANKING_NUMBERS[3]))
+        .column(super::table::number_column(RANKING_NUMBERS[4]))
         .header(ROW_HEIGHT + 4.0, |mut h| {
             h.col(|_| {});
             for (col, name) in [
@@ -386,7 +398,7 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
                     let job = widgets::job(ui, parts);
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
-                row.col(|ui| widgets::right_text(ui, format!("{:+}", c.count_delta())));
+                row.col(|ui| widgets::right_text(ui, signed_count(c.count_delta())));
                 row.col(|ui| widgets::right_text(ui, signed_bytes(c.size_delta() as f64)));
                 row.col(|ui| widgets::right_text(ui, signed_bytes(c.average_growth())));
                 row.col(|ui| widgets::right_text(ui, bytes(c.owned_growth)));
@@ -413,7 +425,12 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
 
 fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Waker, requests: &mut Vec<Request>) {
     let Some(i) = st.focus.filter(|&i| i < r.ranked.len()) else {
-        ui.label(RichText::new("Click a class to list its objects that are new in the last snapshot.").weak());
+        ui.label(
+            RichText::new(
+                "Click a class to list its objects created since the first snapshot and still alive in the last.",
+            )
+            .weak(),
+        );
         return;
     };
     let c = &r.ranked[i];

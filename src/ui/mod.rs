@@ -151,14 +151,37 @@ pub struct HeapsiftApp {
     save_shot: Option<SaveShot>,
     plan: Option<screenshot::Plan>,
     pending_shot: Option<screenshot::Pending>,
-    status: Option<String>,
+    status: Option<Status>,
     /// Process exit code for `--screenshot` runs.
     pub exit_code: Arc<AtomicI32>,
     /// Height of the menu and tab bar in the last frame.
     top_height: f32,
+    /// Width of the window in the last frame, and a counter bumped when it changes: side
+    /// panels start again from their default width (a panel squeezed by a small window must
+    /// not stay narrow when the window grows again).
+    last_width: f32,
+    panel_epoch: u32,
     /// With `--theme`: (that theme, the saved one); the saved one is kept unless the user
     /// picks another theme during the run.
     run_theme: Option<(Theme, Theme)>,
+}
+
+/// A message in the status bar; it goes away after a while.
+struct Status {
+    text: String,
+    at: std::time::Instant,
+}
+
+const STATUS_SECONDS: u64 = 8;
+
+impl Status {
+    #[allow(clippy::new_ret_no_self)]
+    fn new(text: impl Into<String>) -> Option<Status> {
+        Some(Status {
+            text: text.into(),
+            at: std::time::Instant::now(),
+        })
+    }
 }
 
 /// "Save screenshot…": the captured image and where to put it.
@@ -166,6 +189,8 @@ struct SaveShot {
     image: Arc<egui::ColorImage>,
     path: String,
     error: Option<String>,
+    /// The path field takes the keyboard focus when the window opens.
+    focus: bool,
 }
 
 impl HeapsiftApp {
@@ -199,12 +224,18 @@ impl HeapsiftApp {
             status: None,
             exit_code: Arc::new(AtomicI32::new(0)),
             top_height: 0.0,
+            last_width: 0.0,
+            panel_epoch: 0,
             run_theme: options.theme.map(|t| (t, saved_theme)),
         };
         app.apply_theme(ctx);
         // Rows are clicked to select; labels inside them must not swallow the click for text
         // selection.
-        ctx.all_styles_mut(|s| s.interaction.selectable_labels = false);
+        ctx.all_styles_mut(|s| {
+            s.interaction.selectable_labels = false;
+            // Scroll bars take their own room instead of floating over the last number column.
+            s.spacing.scroll = egui::style::ScrollStyle::solid();
+        });
         for f in options.files {
             app.open(Source::File(f));
         }
@@ -246,6 +277,7 @@ impl HeapsiftApp {
             image: Arc::new(image),
             path: path.display().to_string(),
             error: None,
+            focus: true,
         });
     }
 
@@ -364,8 +396,8 @@ impl HeapsiftApp {
                         }
                         self.page = Page::Growth;
                     }
-                    Ok(_) => self.status = Some(format!("No .heapsnapshot files in {}", dir.display())),
-                    Err(e) => self.status = Some(format!("{}: {e}", dir.display())),
+                    Ok(_) => self.status = Status::new(format!("No .heapsnapshot files in {}", dir.display())),
+                    Err(e) => self.status = Status::new(format!("{}: {e}", dir.display())),
                 },
                 growth::Request::Object { doc, action } => self.doc_action(doc, action),
             }
@@ -480,9 +512,9 @@ impl HeapsiftApp {
                 match r {
                     Ok(text) => {
                         ctx.copy_text(text.clone());
-                        self.status = Some(format!("Copied the path ({} lines)", text.lines().count()));
+                        self.status = Status::new(format!("Copied the path ({} lines)", text.lines().count()));
                     }
-                    Err(e) => self.status = Some(format!("Could not copy the path: {e}")),
+                    Err(e) => self.status = Status::new(format!("Could not copy the path: {e}")),
                 }
                 d.copy_task = None;
             }
@@ -525,6 +557,7 @@ impl HeapsiftApp {
                     image: img,
                     path: dir.join(format!("{name}.png")).display().to_string(),
                     error: None,
+                    focus: true,
                 });
                 self.status = None;
             }
@@ -679,7 +712,7 @@ impl HeapsiftApp {
         if ctx.input(|i| i.key_pressed(Key::Escape)) && !ctx.egui_wants_keyboard_input() {
             if self.open_window || self.save_shot.is_some() {
                 if self.save_shot.take().is_some() {
-                    self.status = Some("Screenshot not saved".into());
+                    self.status = Status::new("Screenshot not saved");
                 }
                 self.open_window = false;
             } else if self.page == Page::Snapshot
@@ -909,6 +942,10 @@ impl HeapsiftApp {
                     let [w, h] = shot.image.size;
                     ui.label(format!("The window as it looked ({w} × {h}) will be saved as a PNG:"));
                     let field = ui.add(egui::TextEdit::singleline(&mut shot.path).desired_width(440.0));
+                    if std::mem::take(&mut shot.focus) {
+                        field.request_focus();
+                    }
+                    let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                     if field.changed() {
                         // A warning about the old path says nothing about the new one.
                         shot.error = None;
@@ -917,7 +954,7 @@ impl HeapsiftApp {
                         ui.colored_label(ui.visuals().error_fg_color, e);
                     }
                     ui.horizontal(|ui| {
-                        if ui.button("Save").clicked() {
+                        if ui.button("Save").clicked() || enter {
                             let path = PathBuf::from(shot.path.trim());
                             if path.exists() && shot.error.as_deref() != Some(OVERWRITE) {
                                 shot.error = Some(OVERWRITE.into());
@@ -937,7 +974,7 @@ impl HeapsiftApp {
                 outcome = Some(None);
             }
             if let Some(message) = outcome {
-                self.status = Some(message.unwrap_or_else(|| "Screenshot not saved".into()));
+                self.status = Status::new(message.unwrap_or_else(|| "Screenshot not saved".into()));
                 self.save_shot = None;
             }
         }
@@ -1034,7 +1071,13 @@ impl HeapsiftApp {
             }
             DocState::Ready(s) => {
                 let s = s.clone();
-                let reveal = ready(ui, doc, &s, &waker, focus_filter, &candidates);
+                // Scroll positions and table states belong to one load of one snapshot.
+                let epoch = self.panel_epoch;
+                let reveal = ui
+                    .push_id((doc.uid, doc.generation), |ui| {
+                        ready(ui, doc, &s, &waker, focus_filter, &candidates, epoch)
+                    })
+                    .inner;
                 let wants_open = doc
                     .comparison
                     .as_mut()
@@ -1128,6 +1171,7 @@ fn ready(
     waker: &Waker,
     focus_filter: bool,
     candidates: &[compare::Candidate],
+    panel_epoch: u32,
 ) -> Option<(u64, u32)> {
     let mut reveal = None;
     if doc.view == View::Comparison
@@ -1180,7 +1224,7 @@ fn ready(
         View::Retainers => {
             let width = ui.available_width();
             let room = (width - table::min_width(ui, &table::OBJECT_NUMBERS)).max(SIDE_PANEL_MIN);
-            egui::Panel::right("path-panel")
+            egui::Panel::right(("path-panel", panel_epoch))
                 .resizable(true)
                 // On a small window the retainer tree's deep rows need the width more.
                 .default_size((width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN)))
@@ -1197,7 +1241,7 @@ fn ready(
                             object::inspector(ui, doc, s, waker);
                         });
                 });
-            egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker));
+            egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
         }
         View::Summary | View::Dominators | View::Comparison => {
             // The object panels appear once an object is selected; until then tables get the width.
@@ -1210,7 +1254,7 @@ fn ready(
                 };
                 // The panel never takes the room the table needs to show its number columns.
                 let room = (width - table::min_width(ui, numbers)).max(SIDE_PANEL_MIN);
-                egui::Panel::right("inspector-panel")
+                egui::Panel::right(("inspector-panel", panel_epoch))
                     .resizable(true)
                     .default_size(380.0_f32.min(width * 0.4).min(room))
                     .min_size(SIDE_PANEL_MIN)
@@ -1225,10 +1269,11 @@ fn ready(
                                 object::path_to_root(ui, doc, s, waker);
                             });
                     });
+                let keys = doc.keys_to_panel;
                 egui::Panel::bottom("retainers-panel")
                     .resizable(true)
                     .default_size(ui.available_height() * 0.38)
-                    .show(ui, |ui| object::retainers(ui, doc, s, waker));
+                    .show(ui, |ui| object::retainers(ui, doc, s, waker, keys));
             }
             egui::CentralPanel::default().show(ui, |ui| match doc.view {
                 View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
@@ -1251,6 +1296,11 @@ impl eframe::App for HeapsiftApp {
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let width = ui.ctx().content_rect().width();
+        if (width - self.last_width).abs() > 0.5 {
+            self.last_width = width;
+            self.panel_epoch = self.panel_epoch.wrapping_add(1);
+        }
         let top = egui::Panel::top("menu").show(ui, |ui| {
             self.menu(ui);
             if !self.docs.is_empty() || self.wizard.is_some() || self.growth.is_some() {
@@ -1266,10 +1316,17 @@ impl eframe::App for HeapsiftApp {
         }
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                match &self.status {
-                    Some(s) => ui.label(RichText::new(s).weak()),
-                    None => ui.label(RichText::new("Drop .heapsnapshot files here to open them.").weak()),
-                };
+                let age = self.status.as_ref().map(|s| s.at.elapsed());
+                match (&self.status, age) {
+                    (Some(s), Some(age)) if age.as_secs() < STATUS_SECONDS => {
+                        ui.label(RichText::new(&s.text).weak());
+                        ui.ctx()
+                            .request_repaint_after(std::time::Duration::from_secs(STATUS_SECONDS) - age);
+                    }
+                    _ => {
+                        ui.label(RichText::new("Drop .heapsnapshot files here to open them.").weak());
+                    }
+                }
             });
         });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
@@ -1337,7 +1394,7 @@ pub fn run(options: Options) -> i32 {
         viewport,
         renderer: eframe::Renderer::Glow,
         // Screenshot runs must not restore a previous window size or be affected by it.
-        persist_window: options.screenshot.is_none(),
+        persist_window: options.screenshot.is_none() && options.size.is_none(),
         ..Default::default()
     };
     let exit = Arc::new(AtomicI32::new(0));

@@ -19,7 +19,8 @@ use crate::report::preview;
 use crate::units;
 
 /// The retainer tree of the selected object, expanded along the shortest path.
-pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
+/// `keys`: this table takes the keyboard (it is the view, or the panel was clicked last).
+pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, keys: bool) {
     let Some(obj) = &mut doc.object else {
         ui.centered_and_justified(|ui| {
             ui.label(RichText::new("Select an object to see what retains it.").weak());
@@ -146,18 +147,22 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             }
         });
     });
-    keyboard(
-        ui,
-        &rows,
-        obj.cursor,
-        page_rows(ui),
-        |r| match r {
-            Row::Item { level, index, .. } => retainer_at(&obj.retainers, level, index).map(|x| x.from),
-            _ => None,
-        },
-        &mut actions,
-    );
+    if keys {
+        keyboard(
+            ui,
+            &rows,
+            obj.cursor,
+            page_rows(ui),
+            |r| match r {
+                Row::Item { level, index, .. } => retainer_at(&obj.retainers, level, index).map(|x| x.from),
+                _ => None,
+            },
+            &mut actions,
+        );
+    }
     obj.retainers.put_rows(rows);
+    // A click or key in the panel below a view keeps the keyboard in the panel.
+    let moved = actions.iter().any(|a| matches!(a, Action::Cursor(_)));
     let mut shared = Vec::new();
     for a in apply_common(actions, &mut obj.retainers, &mut obj.cursor) {
         match a {
@@ -173,6 +178,9 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             Action::Select(_) => {}
             other => shared.push(other),
         }
+    }
+    if moved && doc.view != super::doc::View::Retainers {
+        doc.keys_to_panel = true;
     }
     for a in shared {
         doc.object_action(a, waker);

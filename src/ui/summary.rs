@@ -26,6 +26,7 @@ pub fn show(
     others: &[super::compare::Candidate],
 ) {
     let mut actions: Vec<Action> = Vec::new();
+    let keys = doc.takes_view_keys();
     toolbar(ui, doc, waker, focus_filter);
     range_picker(ui, doc, snapshot, others, waker);
     ui.separator();
@@ -104,14 +105,16 @@ pub fn show(
     if let Some(col) = sort_clicked {
         summary.set_sort(col);
     }
-    keyboard(
-        ui,
-        &rows,
-        summary.cursor,
-        page_rows(ui),
-        |r| row_node_summary(&summary.tree, r, g),
-        &mut actions,
-    );
+    if keys {
+        keyboard(
+            ui,
+            &rows,
+            summary.cursor,
+            page_rows(ui),
+            |r| row_node_summary(&summary.tree, r, g),
+            &mut actions,
+        );
+    }
     summary.tree.put_rows(rows);
     apply(doc, snapshot, waker, actions);
 }
@@ -240,6 +243,10 @@ fn class_label(ui: &mut Ui, c: &ClassRow, snapshot: &Snapshot) {
 }
 
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {
+    // A click or key in the view's table gives the keyboard back to the view.
+    if super::table::moves_cursor(&actions) {
+        doc.keys_to_panel = false;
+    }
     let actions = match &mut doc.summary {
         Some(s) => apply_common(actions, &mut s.tree, &mut s.cursor),
         None => return,

@@ -381,6 +381,11 @@ pub fn page_rows(ui: &Ui) -> usize {
     (ui.clip_rect().height() / ROW_HEIGHT) as usize
 }
 
+/// Whether the actions move a view's cursor (a click or key in its table).
+pub fn moves_cursor(actions: &[Action]) -> bool {
+    actions.iter().any(|a| matches!(a, Action::Cursor(_)))
+}
+
 /// Applies the cursor and paging actions every tree view shares; returns the others.
 pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
     actions

@@ -152,6 +152,21 @@ pub fn truncated(
         )
     });
     let reserve = tail.as_ref().map_or(0.0, |g| g.size().x + ui.spacing().item_spacing.x);
+    // Too narrow for both: one label, cut with "…", rather than a tail cut mid-number.
+    if tail.is_some() && ui.available_width() - reserve < 40.0 {
+        let mut job = job;
+        if let Some(t) = &tail {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let format = egui::TextFormat::simple(font, ui.visuals().weak_text_color());
+            job.append(&format!(" {}", t.text()), 0.0, format);
+        }
+        return ui.add(
+            egui::Label::new(job)
+                .truncate()
+                .show_tooltip_when_elided(tooltip)
+                .sense(sense),
+        );
+    }
     let width = (ui.available_width() - reserve).max(24.0);
     let resp = ui
         .allocate_ui_with_layout(

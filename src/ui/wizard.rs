@@ -432,7 +432,9 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         ))
         .weak(),
     );
-    let actions = super::table::object_list(ui, "leak-objects", s, &g.nodes, None, 320.0);
+    // The list takes the rest of the window (the page scrolls; its content height is unbounded).
+    let room = (ui.ctx().content_rect().bottom() - ui.cursor().top() - 48.0).max(200.0);
+    let actions = super::table::object_list(ui, "leak-objects", s, &g.nodes, None, room);
     if let Some(u) = w.picks[2] {
         requests.extend(actions.into_iter().map(|action| Request::Object { doc: u, action }));
     }

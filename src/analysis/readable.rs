@@ -1,0 +1,153 @@
+//! Retaining paths a person reads as the cause. The shortest path DevTools shows often runs
+//! through V8's plumbing: `report.__proto__.constructor → {context} → ->sessionCache` reads as
+//! "the report holds the sessions". Like memlab's `annotateShortestPaths`, this search postpones
+//! such hops: a path takes a `__proto__`, `constructor` or `prototype` property, a V8-internal
+//! edge (`map`, `shared`, `code`, …), a weak edge, or a root owned by DevTools or an extension
+//! only when no path without it exists; among equally good paths it takes the shortest.
+//!
+//! It is Dial's algorithm over small integer costs (0 for a plain hop), FIFO within a cost, so
+//! among paths of the least cost the one found first in breadth-first order wins. O(N + E).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::Snapshot;
+use super::query::Hop;
+use crate::model::{EdgeKind, Graph, NodeId};
+use crate::progress::{Cancelled, Progress, tick};
+
+/// Cost of a hop a person should not have to read when another way exists.
+const POSTPONED: u32 = 1;
+/// Cost of a hop that explains nothing (weak references, DevTools' and extensions' own roots).
+const LAST_RESORT: u32 = 64;
+
+const UNSEEN: u32 = u32::MAX;
+
+/// For every reachable node, the hop it is reached by on its readable path.
+pub struct ReadablePaths {
+    /// (retaining node, edge) per node; `UNSEEN` for the root and unreachable nodes.
+    parent: Vec<(u32, u32)>,
+}
+
+/// V8-internal edges that only say how an object is implemented.
+const PLUMBING: [&str; 19] = [
+    "map",
+    "shared",
+    "code",
+    "feedback_cell",
+    "feedback_vector",
+    "native_context",
+    "global_proxy",
+    "prototype_or_initial_map",
+    "transition",
+    "transitions",
+    "descriptors",
+    "back_pointer",
+    "script",
+    "script_or_debug_info",
+    "function_data",
+    "raw_transitions",
+    "dependent_code",
+    "prototype_info",
+    "constructor_or_back_pointer",
+];
+
+/// How much a hop costs: 0 for a hop that explains, more for the ones to avoid.
+pub fn edge_cost(g: &Graph, from: NodeId, e: usize) -> u32 {
+    match g.edge_kind(e) {
+        EdgeKind::Weak => return LAST_RESORT,
+        EdgeKind::Hidden => return POSTPONED,
+        EdgeKind::Element | EdgeKind::Context => {}
+        EdgeKind::Property => {
+            let name = g.strings.get(g.edge_name[e]);
+            if matches!(name, "__proto__" | "constructor" | "prototype") {
+                return POSTPONED;
+            }
+        }
+        EdgeKind::Internal => {
+            if PLUMBING.contains(&g.strings.get(g.edge_name[e])) {
+                return POSTPONED;
+            }
+        }
+        EdgeKind::Shortcut | EdgeKind::Other => {}
+    }
+    if from == g.root && is_tooling_root(g, g.to(e)) {
+        return LAST_RESORT;
+    }
+    0
+}
+
+/// Roots that DevTools or browser extensions own: objects kept by the console or an extension
+/// are not what the page leaked.
+fn is_tooling_root(g: &Graph, v: NodeId) -> bool {
+    let name = g.strings.get(g.node_name[v as usize]);
+    name.contains("DevTools console") || name.contains("extensions::") || name.starts_with("chrome-extension://")
+}
+
+impl ReadablePaths {
+    pub fn compute(s: &Snapshot, progress: &Progress) -> Result<ReadablePaths, Cancelled> {
+        let g = &s.graph;
+        let n = g.node_count();
+        let mut parent = vec![(UNSEEN, UNSEEN); n];
+        let mut cost = vec![UNSEEN; n];
+        let mut done = super::bits::BitVec::new(n);
+        let mut buckets: BTreeMap<u32, VecDeque<NodeId>> = BTreeMap::new();
+        cost[g.root as usize] = 0;
+        buckets.entry(0).or_default().push_back(g.root);
+        let mut finished = 0usize;
+        while let Some(mut entry) = buckets.first_entry() {
+            let c = *entry.key();
+            let Some(v) = entry.get_mut().pop_front() else {
+                entry.remove();
+                continue;
+            };
+            if done.get(v as usize) || cost[v as usize] != c {
+                continue;
+            }
+            done.set(v as usize);
+            finished += 1;
+            tick(progress, finished, 16)?;
+            for e in g.edges(v) {
+                let w = g.to(e);
+                if done.get(w as usize) {
+                    continue;
+                }
+                let cw = c.saturating_add(edge_cost(g, v, e));
+                if cw < cost[w as usize] {
+                    cost[w as usize] = cw;
+                    parent[w as usize] = (v, e as u32);
+                    buckets.entry(cw).or_default().push_back(w);
+                }
+            }
+        }
+        Ok(ReadablePaths { parent })
+    }
+
+    /// The readable path from the root to `v`, root first; None when nothing reaches it.
+    pub fn path(&self, s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
+        let root = s.graph.root;
+        if v != root && self.parent[v as usize].0 == UNSEEN {
+            return None;
+        }
+        let mut rev = Vec::new();
+        let mut cur = v;
+        while cur != root {
+            let (p, e) = self.parent[cur as usize];
+            rev.push(Hop {
+                edge: Some(e as usize),
+                node: cur,
+            });
+            cur = p;
+            if rev.len() > s.graph.node_count() {
+                return None;
+            }
+        }
+        rev.push(Hop { edge: None, node: root });
+        rev.reverse();
+        Some(rev)
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn heap_size(&self) -> usize {
+        self.parent.capacity() * 8
+    }
+}
