@@ -154,12 +154,9 @@ fn retainers_can_be_ignored_and_restored() {
     jump.type_text("@52995");
     h.get_by_label("Find object").click();
     wait(&mut h, "selection", |a| a.docs[0].object.is_some() && settled(a));
-    // The MetricSample is held by element [50] of the metricSamples array.
-    // The edge label shows in the path and in the retainer tree (the bottom panel).
-    let lowest = h
-        .query_all_by_label_contains("[50]")
-        .max_by(|a, b| a.rect().center().y.total_cmp(&b.rect().center().y))
-        .unwrap();
+    // The MetricSample is held by element [50] of the metricSamples array: its row in the
+    // retainer tree (the bottom panel) reads `[50] :: Array`.
+    let lowest = h.get_by_label_contains("[50] ::");
     lowest.click_secondary();
     h.run_steps(3);
     h.get_by_label("Ignore this retainer").click();
@@ -762,4 +759,46 @@ fn a_cancelled_screenshot_save_writes_nothing() {
     assert!(out.exists());
     h.get_by_label_contains("Saved");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_path_panel_reads_as_the_cause_and_offers_devtools_shortest() {
+    let mut h = app(vec![sample("node-cache.heapsnapshot.gz")]);
+    wait(&mut h, "indexing", ready);
+    select_by_id(&mut h, 61963);
+    let labels = |h: &Harness<'static, HeapsiftApp>| -> Vec<String> {
+        let s = h.state().docs[0].snapshot().unwrap().clone();
+        let hops = h.state().docs[0]
+            .object
+            .as_ref()
+            .unwrap()
+            .path
+            .value()
+            .unwrap()
+            .clone()
+            .unwrap();
+        hops.iter()
+            .filter_map(|x| x.edge)
+            .map(|e| heapsift::analysis::query::edge_label(&s.graph, e))
+            .collect()
+    };
+    let readable = labels(&h);
+    assert!(readable.iter().any(|l| l == "->sessionCache"), "{readable:?}");
+    assert!(
+        !readable.iter().any(|l| l == ".__proto__" || l == ".metricsReports"),
+        "{readable:?}"
+    );
+    // The script and its source show in the inspector.
+    assert!(h.query_all_by_label_contains("app.js:6:14").next().is_some());
+    assert!(h.query_all_by_label_contains("constructor(id) {").next().is_some());
+    h.get_by_label("Shortest, as DevTools").click();
+    wait(&mut h, "the shortest path", settled);
+    let shortest = labels(&h);
+    assert!(
+        shortest.iter().any(|l| l == ".__proto__"),
+        "DevTools' shortest: {shortest:?}"
+    );
+    h.get_by_label("Readable").click();
+    wait(&mut h, "the readable path again", settled);
+    assert_eq!(labels(&h), readable);
 }

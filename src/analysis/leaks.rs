@@ -183,6 +183,8 @@ pub struct LeakGroup {
 
 /// Groups candidates by class and path shape, largest retained size first.
 pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result<Vec<LeakGroup>, Cancelled> {
+    // Each group is shown with the path a person reads as its cause, not DevTools' shortest.
+    let readable = super::readable::ReadablePaths::compute(s, progress)?;
     progress.begin(Phase::Aggregates, candidates.len() as u64 + 1);
     let g = &s.graph;
     let mut shapes = Shapes::new(s);
@@ -248,7 +250,10 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
                 .total_cmp(&s.retained.get(a))
                 .then(g.id(a).cmp(&g.id(b)))
         });
-        grp.path = query::path_to_root(s, grp.nodes[0]).unwrap_or_default();
+        grp.path = readable
+            .path(s, grp.nodes[0])
+            .or_else(|| query::path_to_root(s, grp.nodes[0]))
+            .unwrap_or_default();
         grp.signature = shapes.describe(grp.nodes[0]);
     }
     // Rank: what a group keeps alive on its own, then its total retained size, then size of group.

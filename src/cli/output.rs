@@ -97,9 +97,9 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
     let (hops, kind) = match readable {
         Some(path) => (
             path.map(<[query::Hop]>::to_vec),
-            "readable path to root; --shortest for DevTools' shortest",
+            "readable: no prototype or V8-internal hops where another way exists; --shortest for DevTools' path",
         ),
-        None => (query::path_to_root(s, v), "shortest path to root, as DevTools"),
+        None => (query::path_to_root(s, v), "the shortest, as DevTools shows it"),
     };
     match hops {
         None => {

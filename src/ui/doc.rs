@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::query::{self, Hop, Retainer};
+use crate::analysis::readable::ReadablePaths;
 use crate::analysis::{PartialSummary, Snapshot, distances};
 use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
@@ -45,6 +46,15 @@ impl View {
     pub fn parse(s: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.label().eq_ignore_ascii_case(s))
     }
+}
+
+/// The path to root the panels show.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PathMode {
+    /// Avoids prototype, V8-internal and weak hops where another path exists.
+    Readable,
+    /// DevTools' shortest path (and the one ignoring retainers recomputes).
+    Shortest,
 }
 
 pub enum DocState {
@@ -222,6 +232,10 @@ pub struct Doc {
     pub copy_task: Option<Task<String>>,
     /// Keyboard keys go to the retainers panel (it was clicked last) instead of the view.
     pub keys_to_panel: bool,
+    /// Which path to root the panels show, and the readable paths once computed (for the
+    /// whole snapshot, on the first selection).
+    pub path_mode: PathMode,
+    pub readable: Arc<std::sync::OnceLock<Arc<ReadablePaths>>>,
     /// Bumped on every reload, so table and scroll states start fresh.
     pub generation: u32,
 }
@@ -248,6 +262,8 @@ impl Doc {
             jump_task: None,
             copy_task: None,
             keys_to_panel: false,
+            path_mode: PathMode::Readable,
+            readable: Default::default(),
             generation: 0,
         }
     }
@@ -279,6 +295,7 @@ impl Doc {
         self.jump_error = None;
         self.jump_task = None;
         self.keys_to_panel = false;
+        self.readable = Default::default();
         self.generation += 1;
     }
 
@@ -365,12 +382,17 @@ impl Doc {
             // Retainer order depends on distances: rebuild once the recomputed ones are in.
             obj.distances_applied = true;
             obj.retainers = Tree::new(retainers_task(snapshot, obj.node, obj, waker));
-            // The path to root follows the same distances as the retainer tree.
-            let (s, v) = (snapshot.clone(), obj.node);
-            let view = obj.distances.as_ref().and_then(|t| t.value().cloned());
-            obj.path = Task::spawn(waker.clone(), move |_| {
-                Ok(query::path_to_root_in(&s, v, view.as_deref()))
-            });
+            // With retainers ignored, the path to root follows the same distances as the
+            // retainer tree (DevTools' shortest path without them).
+            obj.path = if obj.ignored.is_empty() {
+                path_task(snapshot, obj.node, self.path_mode, &self.readable, waker)
+            } else {
+                let (s, v) = (snapshot.clone(), obj.node);
+                let view = obj.distances.as_ref().and_then(|t| t.value().cloned());
+                Task::spawn(waker.clone(), move |_| {
+                    Ok(query::path_to_root_in(&s, v, view.as_deref()))
+                })
+            };
             obj.frontier = 0;
             obj.auto_expand = AUTO_EXPAND_LEVELS;
         }
@@ -482,10 +504,7 @@ impl Doc {
         let mut obj = ObjectState {
             node: v,
             retainers: Tree::new(Items::Failed(String::new())),
-            path: {
-                let s = snapshot.clone();
-                Task::spawn(waker.clone(), move |_| Ok(query::path_to_root(&s, v)))
-            },
+            path: path_task(&snapshot, v, self.path_mode, &self.readable, waker),
             ignored: HashSet::new(),
             distances: None,
             cursor: None,
@@ -519,8 +538,9 @@ impl Doc {
     /// Finds the path to the root of `v` off the UI thread; the app copies it when done.
     pub fn copy_path(&mut self, v: NodeId, waker: &Waker) {
         let Some(s) = self.snapshot().cloned() else { return };
-        self.copy_task = Some(Task::spawn(waker.clone(), move |_| {
-            Ok(match query::path_to_root(&s, v) {
+        let (mode, cell) = (self.path_mode, self.readable.clone());
+        self.copy_task = Some(Task::spawn(waker.clone(), move |p| {
+            Ok(match find_path(&s, v, mode, &cell, p)? {
                 Some(hops) => super::object::path_text(&s, &hops),
                 None => format!(
                     "{} @{}: no path to the root (only weak references or unreachable objects hold it)\n",
@@ -529,6 +549,19 @@ impl Doc {
                 ),
             })
         }));
+    }
+
+    /// Shows the other kind of path to root for the selected object.
+    pub fn set_path_mode(&mut self, mode: PathMode, waker: &Waker) {
+        self.path_mode = mode;
+        let Some(snapshot) = self.snapshot().cloned() else {
+            return;
+        };
+        if let Some(obj) = &mut self.object
+            && obj.ignored.is_empty()
+        {
+            obj.path = path_task(&snapshot, obj.node, mode, &self.readable, waker);
+        }
     }
 
     /// "Ignore this retainer": distances are recomputed without it, as DevTools does.
@@ -589,6 +622,39 @@ impl Doc {
             || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
             || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
     }
+}
+
+/// The path to root of `v` in `mode`, off the UI thread. The readable paths of the whole
+/// snapshot are computed by the first such task and kept for the next ones.
+fn path_task(
+    snapshot: &Arc<Snapshot>,
+    v: NodeId,
+    mode: PathMode,
+    readable: &Arc<std::sync::OnceLock<Arc<ReadablePaths>>>,
+    waker: &Waker,
+) -> Task<Option<Vec<Hop>>> {
+    let (s, cell) = (snapshot.clone(), readable.clone());
+    Task::spawn(waker.clone(), move |p| find_path(&s, v, mode, &cell, p))
+}
+
+fn find_path(
+    s: &Arc<Snapshot>,
+    v: NodeId,
+    mode: PathMode,
+    cell: &std::sync::OnceLock<Arc<ReadablePaths>>,
+    progress: &crate::progress::Progress,
+) -> Result<Option<Vec<Hop>>, crate::error::Error> {
+    if mode == PathMode::Shortest {
+        return Ok(query::path_to_root(s, v));
+    }
+    let paths = match cell.get() {
+        Some(paths) => paths.clone(),
+        None => {
+            let paths = Arc::new(ReadablePaths::compute(s, progress)?);
+            cell.get_or_init(|| paths).clone()
+        }
+    };
+    Ok(paths.path(s, v).or_else(|| query::path_to_root(s, v)))
 }
 
 fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &Waker) {

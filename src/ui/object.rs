@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::doc::{Doc, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
+use super::doc::{Doc, PathMode, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
 use super::table::{
     Action, apply_common, keyboard, more_row, object_label, object_label_with, object_menu, object_preview,
     object_table_scrolled, object_text, page_rows, pending_label,
@@ -203,21 +203,44 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
 pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
     let Some(obj) = &doc.object else { return };
     let mut select = None;
+    let mut mode = doc.path_mode;
+    let ignoring = !obj.ignored.is_empty();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Path to root").strong());
         if let Some(Ok(Some(hops))) = obj.path.get() {
             ui.label(RichText::new(format!("{} hops", hops.len().saturating_sub(1))).weak());
-            if ui
+        }
+        ui.add_enabled_ui(!ignoring, |ui| {
+            ui.selectable_value(&mut mode, PathMode::Readable, "Readable")
+                .on_hover_text(
+                    "The path a person reads as the cause: no __proto__, constructor or V8-internal hops, \
+                 weak references or DevTools' own roots where another path exists",
+                );
+            ui.selectable_value(&mut mode, PathMode::Shortest, "Shortest, as DevTools")
+                .on_hover_text("DevTools' shortest path (the one the Retainers tree expands)");
+        });
+        if let Some(Ok(Some(hops))) = obj.path.get()
+            && ui
                 .button("📋 Copy as text")
                 .on_hover_text("Copy the chain for a bug report")
                 .clicked()
-            {
-                ui.ctx().copy_text(path_text(snapshot, hops));
-            }
+        {
+            ui.ctx().copy_text(path_text(snapshot, hops));
         }
     });
+    if ignoring {
+        ui.label(
+            RichText::new("Shortest path without the ignored retainers.")
+                .weak()
+                .small(),
+        );
+    }
     ui.add_space(4.0);
-    match widgets::task_value(ui, &obj.path, RichText::new("Finding the shortest path…").weak()) {
+    let busy = match (ignoring, doc.path_mode) {
+        (false, PathMode::Readable) => "Finding a readable path…",
+        _ => "Finding the shortest path…",
+    };
+    match widgets::task_value(ui, &obj.path, RichText::new(busy).weak()) {
         None => {}
         Some(None) => {
             ui.label(RichText::new("No path: only weak references or unreachable objects hold this object.").weak());
@@ -229,6 +252,9 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
                 }
             }
         }
+    }
+    if mode != doc.path_mode {
+        doc.set_path_mode(mode, waker);
     }
     if let Some(v) = select {
         doc.select(v, waker);
