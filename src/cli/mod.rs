@@ -290,9 +290,13 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
     let Some(v) = s.graph.find_id(wanted) else {
         return Err(format!("{}: there is no object with id @{wanted}", file.display()));
     };
-    let readable = crate::analysis::readable::ReadablePaths::compute(&s, &Progress::new())
-        .map_err(|_| "cancelled".to_owned())?
-        .path(&s, v);
+    let readable = if shortest && !json {
+        None
+    } else {
+        crate::analysis::readable::ReadablePaths::compute(&s, &Progress::new())
+            .map_err(|_| "cancelled".to_owned())?
+            .path(&s, v)
+    };
     if json {
         output::print_json(&crate::report::object_json(&s, v, readable.as_deref()));
     } else {
