@@ -175,6 +175,9 @@ pub fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
             }
             hop["type"] = json!(g.type_name(h.node));
             hop["name"] = json!(preview(&display_name(g, h.node), 200));
+            if let Some(scope) = crate::analysis::scripts::scope_label(s, h.node) {
+                hop["scope"] = json!(scope);
+            }
             hop["retained_size"] = js_number(s.retained.get(h.node));
             hop
         })
@@ -213,8 +216,8 @@ pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
     hops.iter()
         .map(|h| {
             let edge = crate::analysis::query::edge_arrow(g, h.edge);
-            let class = s.display_class(h.node);
-            format!("{edge}{} @{}", preview(class, 80), g.id(h.node))
+            let class = s.hop_name(h.node);
+            format!("{edge}{} @{}", preview(&class, 80), g.id(h.node))
         })
         .collect()
 }
@@ -370,6 +373,7 @@ pub fn finding_json(
                 "edge_type": h.edge.map(|e| g.edge_type_name(e)),
                 "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
                 "class_name": s.display_class(h.node),
+                "scope": crate::analysis::scripts::scope_label(s, h.node),
                 "name": finding_name(s, h.node, redact),
                 "id": g.id(h.node),
                 "retained_size": js_number(s.retained.get(h.node)),
@@ -450,9 +454,9 @@ pub fn finding_markdown(
     ));
     for h in &group.path {
         let edge = crate::analysis::query::edge_arrow(g, h.edge);
-        let class = s.display_class(h.node);
+        let class = s.hop_name(h.node);
         let name = finding_name(s, h.node, redact);
-        let name = if name.is_empty() || name == class {
+        let name = if name.is_empty() || name == s.display_class(h.node) {
             String::new()
         } else {
             format!(" “{name}”")

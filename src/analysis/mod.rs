@@ -243,6 +243,15 @@ impl Snapshot {
         }
     }
 
+    /// How a node is named in a path: its class, or for a scope whose scope it is
+    /// (`module scope of app.js`, `scope of handleRequest() app.js:20:25`).
+    pub fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
+        match scripts::scope_label(self, v) {
+            Some(scope) => std::borrow::Cow::Owned(scope),
+            None => std::borrow::Cow::Borrowed(self.display_class(v)),
+        }
+    }
+
     /// Bytes held by the index, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()

@@ -127,8 +127,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize,
         let g = &s.graph;
         for h in &grp.path {
             let edge = crate::analysis::query::edge_arrow(g, h.edge);
-            let class = s.display_class(h.node);
-            let _ = writeln!(out, "      {edge}{} @{}", preview(class, 60), g.id(h.node));
+            let class = s.hop_name(h.node);
+            let _ = writeln!(out, "      {edge}{} @{}", preview(&class, 60), g.id(h.node));
         }
     }
 }

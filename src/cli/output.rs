@@ -116,11 +116,11 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
                     None => String::new(),
                     Some(e) => format!("{:<9} {}  →  ", g.edge_type_name(e), edge_label(g, e)),
                 };
-                let class = s.display_class(h.node);
+                let class = s.hop_name(h.node);
                 let _ = writeln!(
                     out,
                     "  {edge}{} @{}{}  (retains {})",
-                    preview(class, 80),
+                    preview(&class, 80),
                     g.id(h.node),
                     name_suffix(s, h.node),
                     bytes(s.retained.get(h.node))

@@ -303,11 +303,11 @@ pub fn hop_line(
             );
             parts.push(RichText::new("→").weak());
         }
-        let class = snapshot.display_class(node);
-        let text = RichText::new(preview(class, 80)).color(widgets::class_color(ui));
+        let class = snapshot.hop_name(node);
+        let text = RichText::new(preview(&class, 80)).color(widgets::class_color(ui));
         parts.push(if strong { text.strong() } else { text });
         let name = display_name(g, node);
-        if !name.is_empty() && name != class {
+        if !name.is_empty() && name != snapshot.display_class(node) {
             parts.push(RichText::new(format!("“{}”", preview(&name, 60))).weak());
         }
         let job = widgets::job(ui, parts);
@@ -334,9 +334,9 @@ pub fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
             out.push_str(&format!("  {} → ", edge_label(g, e)));
         }
         let name = display_name(g, h.node);
-        let class = snapshot.display_class(h.node);
+        let class = snapshot.hop_name(h.node);
         out.push_str(&format!("{} @{}", class, g.id(h.node)));
-        if !name.is_empty() && name != class {
+        if !name.is_empty() && name != snapshot.display_class(h.node) {
             out.push_str(&format!(" “{}”", preview(&name, 60)));
         }
         out.push_str(&format!(

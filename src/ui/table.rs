@@ -190,6 +190,9 @@ pub fn object_label_with(
 /// How an object is named in a row: a string's value, a closure's `name()`, else its name or class.
 pub fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
     let g = &snapshot.graph;
+    if let Some(scope) = crate::analysis::scripts::scope_label(snapshot, v) {
+        return scope;
+    }
     let name = display_name(g, v);
     let class = snapshot.class_name(v);
     if g.kind(v).is_string() {
