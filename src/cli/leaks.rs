@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
-use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::analysis::leaks::{LeakGroup, LeakOptions};
+use crate::engine::workflows::{self, Kept, LeakReport};
 use crate::progress::Progress;
 use crate::report::{self, preview};
 use crate::units::{bytes, thousands};
@@ -31,25 +32,17 @@ pub fn run(
         return Err(format!("{}: already exists; not overwriting it", p.display()));
     }
     let names: Vec<String> = files.iter().map(|f| report::file_name(f)).collect();
-    // Of S1 and S2 only the sorted ids are kept, so three big snapshots fit in memory.
+    // Of S1 and S2 only what the method needs is kept, so three big snapshots fit in memory.
     let s1 = super::load(files[0], quiet)?;
-    let (ids1, max1, print1) = (leaks::sorted_ids(&s1), s1.max_js_object_id, leaks::Fingerprint::of(&s1));
+    let baseline = Kept::first(&names[0], &s1);
     drop(s1);
     let s2 = super::load(files[1], quiet)?;
-    leaks::check_same_process(print1.compare(&s2), &names[0], &names[1])?;
-    let (ids2, max2, print2) = (leaks::sorted_ids(&s2), s2.max_js_object_id, leaks::Fingerprint::of(&s2));
+    let target = baseline.next(&names[1], &s2).map_err(|e| e.to_string())?;
     drop(s2);
     let s3 = super::load(files[2], quiet)?;
-    leaks::check_same_process(print2.compare(&s3), &names[1], &names[2])?;
-    let ids3 = leaks::sorted_ids(&s3);
-    leaks::check_sequence(
-        [&ids1, &ids2, &ids3],
-        [max1, max2, s3.max_js_object_id],
-        [&names[0], &names[1], &names[2]],
-    )?;
-    drop(ids3);
-    let candidates = leaks::candidates(&ids1, &ids2, &s3, &opts);
-    let groups = leaks::group(&s3, &candidates, &Progress::new()).map_err(|_| "cancelled".to_string())?;
+    let LeakReport { candidates, groups, .. } =
+        workflows::three_snapshot(&baseline, &target, &names[2], &s3, &opts, &Progress::new())
+            .map_err(|e| e.to_string())?;
     let shown = &groups[..groups.len().min(top)];
     let over: Vec<(usize, &LeakGroup)> = match limit {
         None => Vec::new(),
@@ -60,15 +53,15 @@ pub fn run(
             .collect(),
     };
     if json {
-        let mut v = report::leaks_json(&s3, &names, candidates.len(), shown);
+        let mut v = report::leaks_json(&s3, &names, candidates, shown);
         v["fail_above"] = serde_json::json!(limit);
         v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| i + 1).collect::<Vec<usize>>());
         super::output::print_json(&v);
     } else {
-        print(&s3, &names, candidates.len(), groups.len(), shown);
+        print(&s3, &names, candidates, groups.len(), shown);
     }
     if let Some(p) = report_path {
-        let md = report::leaks_markdown(&s3, &names, candidates.len(), shown);
+        let md = report::leaks_markdown(&s3, &names, candidates, shown);
         report::write_new_file(p, md.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
         if !quiet {
             eprintln!("wrote {}", p.display());

@@ -2,6 +2,7 @@
 //! Used by the CLI directly and by the app on background threads.
 
 pub mod task;
+pub mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -11,9 +11,10 @@ use super::screenshot;
 use super::table::{header, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
-use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::analysis::leaks::{LeakGroup, LeakOptions};
 use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
+use crate::engine::workflows::{self, Kept};
 use crate::report::{self, SnapshotIdentity, preview};
 use crate::units::{bytes, thousands};
 
@@ -99,25 +100,14 @@ impl WizardState {
             .collect();
         let opts = self.options;
         self.result = Some(Task::spawn(waker.clone(), move |p| {
-            let n: Vec<&str> = names.iter().map(String::as_str).collect();
-            let (ids1, ids2, ids3) = (leaks::sorted_ids(&a), leaks::sorted_ids(&b), leaks::sorted_ids(&c));
-            leaks::check_same_process(leaks::Fingerprint::of(&a).compare(&b), n[0], n[1])
-                .map_err(crate::error::Error::Invalid)?;
-            leaks::check_same_process(leaks::Fingerprint::of(&b).compare(&c), n[1], n[2])
-                .map_err(crate::error::Error::Invalid)?;
-            leaks::check_sequence(
-                [&ids1, &ids2, &ids3],
-                [a.max_js_object_id, b.max_js_object_id, c.max_js_object_id],
-                [n[0], n[1], n[2]],
-            )
-            .map_err(crate::error::Error::Invalid)?;
-            let candidates = leaks::candidates(&ids1, &ids2, &c, &opts);
-            let groups = leaks::group(&c, &candidates, p)?;
+            let baseline = Kept::first(&names[0], &a);
+            let target = baseline.next(&names[1], &b)?;
+            let report = workflows::three_snapshot(&baseline, &target, &names[2], &c, &opts, p)?;
             Ok(Arc::new(LeakResult {
                 snapshot: c,
                 names,
-                candidates: candidates.len(),
-                groups,
+                candidates: report.candidates,
+                groups: report.groups,
             }))
         }));
     }
