@@ -184,29 +184,62 @@ pub fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
         .collect()
 }
 
-/// The leak groups of `heapsift leaks --json`.
+/// The leak groups of `heapsift leaks --json`: the first `top` root groups, each with the
+/// groups it keeps alive nested under `kept_alive`; minor root groups (one small object) come
+/// after them, marked `minor`.
 pub fn leaks_json(
     s: &Snapshot,
     names: &[String],
     candidates: usize,
     groups: &[crate::analysis::leaks::LeakGroup],
+    top: usize,
 ) -> Value {
+    use crate::analysis::leaks;
     let g = &s.graph;
-    json!({
-        "snapshots": names,
-        "candidates": candidates,
-        "groups": groups.iter().map(|grp| json!({
+    let one = |i: usize| {
+        let grp = &groups[i];
+        json!({
+            "number": i + 1,
             "class_name": grp.class,
             "defined_at": s.location_of(grp.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.retained_size),
-            "part_of_group": grp.part_of.map(|k| k + 1),
+            "kept_alive_by": grp.part_of.map(|k| k + 1),
+            "minor": leaks::is_minor(groups, i),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<u32>>(),
             "ids_complete": grp.nodes.len() <= 50,
-        })).collect::<Vec<Value>>(),
+            "kept_alive": Vec::<Value>::new(),
+        })
+    };
+    let listing = leaks::listing(groups, top);
+    // Rows come depth first: a stack of the open groups builds the nesting.
+    let mut roots: Vec<Value> = Vec::new();
+    let mut open: Vec<(usize, Value)> = Vec::new();
+    let close = |open: &mut Vec<(usize, Value)>, roots: &mut Vec<Value>, to_depth: usize| {
+        while open.len() > to_depth {
+            let (_, v) = open.pop().expect("non-empty");
+            match open.last_mut() {
+                Some((_, parent)) => parent["kept_alive"].as_array_mut().expect("array").push(v),
+                None => roots.push(v),
+            }
+        }
+    };
+    for &(i, depth) in &listing.rows {
+        close(&mut open, &mut roots, depth);
+        open.push((i, one(i)));
+    }
+    close(&mut open, &mut roots, 0);
+    roots.extend(listing.minor.iter().map(|&i| one(i)));
+    json!({
+        "snapshots": names,
+        "candidates": candidates,
+        "group_count": groups.len(),
+        "root_group_count": groups.iter().filter(|g| g.part_of.is_none()).count(),
+        "groups": roots,
+        "more_root_groups": listing.more_roots,
     })
 }
 
@@ -222,40 +255,59 @@ pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
         .collect()
 }
 
-/// A Markdown report of leak groups.
+/// A Markdown report of leak groups: root groups with what they keep alive under them.
 pub fn leaks_markdown(
     s: &Snapshot,
     names: &[String],
     candidates: usize,
     groups: &[crate::analysis::leaks::LeakGroup],
+    top: usize,
 ) -> String {
     use crate::units::{bytes, thousands};
+    let listing = crate::analysis::leaks::listing(groups, top);
     let mut md = String::new();
     md.push_str("# Memory leak report\n\n");
     md.push_str(&format!(
         "Snapshots: baseline `{}`, target `{}`, final `{}`.\n\n{} objects were allocated between the baseline and the target and are still alive in the final snapshot.\n\n",
         names[0], names[1], names[2], thousands(candidates as u64)
     ));
-    md.push_str("| # | Class | Count | Retained | Shallow | Note |\n|---|---|---:|---:|---:|---|\n");
-    for (i, grp) in groups.iter().enumerate() {
-        let note = grp
-            .part_of
-            .map(|k| format!("kept alive by #{}", k + 1))
-            .unwrap_or_default();
+    md.push_str("| # | Class | Count | Retained | Shallow |\n|---|---|---:|---:|---:|\n");
+    for &(i, depth) in &listing.rows {
+        let grp = &groups[i];
         let at = s
             .defined_at(grp.nodes[0])
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
+        let class = format!("`{}`{at}", preview(&grp.class, 60).replace('|', "\\|"));
+        let (class, retained) = if depth == 0 {
+            (class, bytes(grp.retained_size))
+        } else {
+            let by = grp.part_of.map_or(0, |k| k + 1);
+            (
+                format!("{}↳ {class}", "&nbsp;&nbsp;".repeat(depth)),
+                format!("in #{by}"),
+            )
+        };
         md.push_str(&format!(
-            "| {} | `{}`{at} | {} | {} | {} | {note} |\n",
+            "| {} | {class} | {} | {retained} | {} |\n",
             i + 1,
-            preview(&grp.class, 60).replace('|', "\\|"),
             thousands(grp.nodes.len() as u64),
-            bytes(grp.retained_size),
             bytes(grp.shallow_size as f64)
         ));
     }
-    for (i, grp) in groups.iter().enumerate() {
+    if !listing.minor.is_empty() {
+        let total: f64 = listing.minor.iter().map(|&i| groups[i].retained_size).sum();
+        md.push_str(&format!(
+            "\n{} more groups of a single object, {} in all.\n",
+            thousands(listing.minor.len() as u64),
+            bytes(total)
+        ));
+    }
+    for &(i, depth) in &listing.rows {
+        if depth > 0 {
+            continue;
+        }
+        let grp = &groups[i];
         md.push_str(&format!(
             "\n## {}. `{}` ×{}, retains {}\n\nPath to the root of @{}:\n\n```\n{}\n```\n",
             i + 1,

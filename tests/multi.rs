@@ -88,11 +88,55 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
     through(0, "sessionCache");
     through(1, "appEvents");
     through(2, "metricSamples");
-    // What those roots keep alive is not counted again.
-    let contexts = groups.iter().find(|g| g["class_name"] == "RequestContext").unwrap();
-    assert_eq!(contexts["count"], 200);
-    assert_eq!(contexts["retained_size"], 0);
-    assert!(contexts["part_of_group"].is_number());
+    // What those roots keep alive is nested under them with its exact count, and not counted
+    // again: the sessions' user records, the listener's closure and the RequestContext it captured.
+    let kept = |g: &Value| -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Value> = g["kept_alive"].as_array().unwrap().iter().collect();
+        while let Some(k) = stack.pop() {
+            assert_eq!(k["retained_size"], 0, "{k}");
+            assert!(k["kept_alive_by"].is_number());
+            out.push((
+                k["class_name"].as_str().unwrap().to_owned(),
+                k["count"].as_u64().unwrap(),
+            ));
+            stack.extend(k["kept_alive"].as_array().unwrap());
+        }
+        out
+    };
+    assert!(
+        kept(&groups[0]).contains(&("{id, name, email}".to_owned(), 300)),
+        "{:?}",
+        kept(&groups[0])
+    );
+    let listener = kept(&groups[1]);
+    for want in [("V8EventListener", 200), ("Function", 200), ("RequestContext", 200)] {
+        assert!(
+            listener.contains(&(want.0.to_owned(), want.1)),
+            "{want:?} under EventListener: {listener:?}"
+        );
+    }
+    // No root group is a browser engine internal, and --top counts root groups only.
+    for g in groups {
+        let name = g["class_name"].as_str().unwrap();
+        assert!(!name.contains("::") && name != "InternalNode", "{name} is a root group");
+    }
+    let one = json(&heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--json", "--top", "1"]));
+    let first = &one["groups"][0];
+    assert_eq!(first["class_name"], "CachedSession");
+    assert_eq!(
+        kept(first),
+        kept(&groups[0]),
+        "--top 1 keeps what the first group keeps alive"
+    );
+    // The text nests them too.
+    let text = String::from_utf8(heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2]]).stdout).unwrap();
+    assert!(text.contains("↳ #"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("RequestContext") && l.contains("kept alive by #")),
+        "{text}"
+    );
 }
 
 #[test]

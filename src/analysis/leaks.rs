@@ -35,9 +35,18 @@ pub fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
         NodeKind::Number | NodeKind::Synthetic | NodeKind::Symbol | NodeKind::BigInt => true,
         NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString => !opts.include_strings,
         NodeKind::Hidden | NodeKind::Code | NodeKind::ObjectShape | NodeKind::Array => !opts.include_internals,
-        NodeKind::Object | NodeKind::Native => !opts.include_internals && g.name(v).starts_with("system / "),
+        NodeKind::Object => !opts.include_internals && g.name(v).starts_with("system / "),
+        // Browser engine internals (C++ objects of blink, cppgc, V8, layout and style) are
+        // internals like V8's; DOM nodes and listeners are what a page's code holds.
+        NodeKind::Native => !opts.include_internals && is_engine_internal(g.name(v)),
         _ => false,
     }
+}
+
+/// A native node that is not a DOM node or something page code holds: `blink::…`, `cppgc::…`,
+/// `v8::internal::…`, `system / …`, blink's `InternalNode`.
+pub fn is_engine_internal(name: &str) -> bool {
+    name.starts_with("system / ") || name.contains("::") || name == "InternalNode"
 }
 
 /// The objects of `s3` whose id is in `s2_ids` but not in `s1_ids` (both sorted), not trivial.
@@ -284,6 +293,82 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
     }
     progress.set(candidates.len() as u64 + 1)?;
     Ok(groups)
+}
+
+/// Reading order of the groups: each root group (kept alive by no other group), then the groups
+/// it keeps alive, depth first, as (index, depth). Ranked order is kept among siblings.
+pub fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (i, g) in groups.iter().enumerate() {
+        if let Some(k) = g.part_of.filter(|&k| k < groups.len() && k != i) {
+            children[k].push(i);
+        }
+    }
+    let mut seen = vec![false; groups.len()];
+    let mut out = Vec::with_capacity(groups.len());
+    let roots: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].part_of.is_none()).collect();
+    // Groups on a cycle of "kept alive by" (possible only in odd dominator shapes) are roots too.
+    let rest = (0..groups.len()).filter(|&i| groups[i].part_of.is_some());
+    for r in roots.into_iter().chain(rest) {
+        if seen[r] {
+            continue;
+        }
+        let mut stack = vec![(r, 0usize)];
+        while let Some((i, depth)) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            out.push((i, depth));
+            for &c in children[i].iter().rev() {
+                stack.push((c, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// What a report lists: the first `top` root groups that are not minor, each followed by the
+/// groups it keeps alive; the minor root groups apart, for one trailing line.
+pub struct Listing {
+    /// (group index, depth) in reading order.
+    pub rows: Vec<(usize, usize)>,
+    pub minor: Vec<usize>,
+    /// Root groups left out by `top`.
+    pub more_roots: usize,
+}
+
+pub fn listing(groups: &[LeakGroup], top: usize) -> Listing {
+    let mut listing = Listing {
+        rows: Vec::new(),
+        minor: Vec::new(),
+        more_roots: 0,
+    };
+    let mut roots = 0;
+    let mut skipping = false;
+    for (i, depth) in tree_order(groups) {
+        if depth == 0 {
+            skipping = is_minor(groups, i) || roots == top;
+            if is_minor(groups, i) {
+                listing.minor.push(i);
+            } else if roots == top {
+                listing.more_roots += 1;
+            } else {
+                roots += 1;
+            }
+        }
+        if !skipping {
+            listing.rows.push((i, depth));
+        }
+    }
+    listing
+}
+
+/// A root group too small to list on its own line: one object retaining under 1% of what the
+/// largest group retains (and under 64 KB). Reports fold these into one trailing line.
+pub fn is_minor(groups: &[LeakGroup], i: usize) -> bool {
+    let g = &groups[i];
+    let largest = groups.iter().map(|g| g.retained_size).fold(0.0, f64::max);
+    g.part_of.is_none() && g.nodes.len() == 1 && g.retained_size < (largest * 0.01).min(65536.0)
 }
 
 /// The nearest candidate among `v`'s dominators, if any.

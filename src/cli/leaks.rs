@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
-use crate::analysis::leaks::{LeakGroup, LeakOptions};
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::workflows::{self, Kept, LeakReport};
 use crate::progress::Progress;
 use crate::report::{self, preview};
@@ -43,7 +43,6 @@ pub fn run(
     let LeakReport { candidates, groups, .. } =
         workflows::three_snapshot(&baseline, &target, &names[2], &s3, &opts, &Progress::new())
             .map_err(|e| e.to_string())?;
-    let shown = &groups[..groups.len().min(top)];
     let over: Vec<(usize, &LeakGroup)> = match limit {
         None => Vec::new(),
         Some(l) => groups
@@ -53,15 +52,15 @@ pub fn run(
             .collect(),
     };
     if json {
-        let mut v = report::leaks_json(&s3, &names, candidates, shown);
+        let mut v = report::leaks_json(&s3, &names, candidates, &groups, top);
         v["fail_above"] = serde_json::json!(limit);
         v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| i + 1).collect::<Vec<usize>>());
         super::output::print_json(&v);
     } else {
-        print(&s3, &names, candidates, groups.len(), shown);
+        print(&s3, &names, candidates, &groups, top);
     }
     if let Some(p) = report_path {
-        let md = report::leaks_markdown(&s3, &names, candidates, shown);
+        let md = report::leaks_markdown(&s3, &names, candidates, &groups, top);
         report::write_new_file(p, md.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
         if !quiet {
             eprintln!("wrote {}", p.display());
@@ -80,48 +79,84 @@ pub fn run(
     Ok(!over.is_empty())
 }
 
-fn print(s: &Snapshot, names: &[String], candidates: usize, total_groups: usize, groups: &[LeakGroup]) {
+fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize) {
     let out = std::io::stdout();
     let mut out = out.lock();
+    let listing = leaks::listing(groups, top);
+    let roots = groups.iter().filter(|g| g.part_of.is_none()).count();
     let _ = writeln!(
         out,
-        "{} objects were allocated between {} and {} and are still alive in {}, in {} groups \
-         (strings and V8 internals left out: --include-strings, --include-internals).",
+        "{} objects were allocated between {} and {} and are still alive in {}, in {} groups, {} of them kept \
+         alive by no other group (strings and engine internals left out: --include-strings, --include-internals).",
         thousands(candidates as u64),
         names[0],
         names[1],
         names[2],
-        thousands(total_groups as u64)
+        thousands(groups.len() as u64),
+        thousands(roots as u64),
     );
-    for (i, grp) in groups.iter().enumerate() {
-        let size = match grp.part_of {
-            Some(k) => format!(
-                "counted in group #{} (shallow {})",
-                k + 1,
-                bytes(grp.shallow_size as f64)
-            ),
-            None => format!(
-                "retains {} (shallow {})",
-                bytes(grp.retained_size),
-                bytes(grp.shallow_size as f64)
-            ),
-        };
+    let g = &s.graph;
+    for &(i, depth) in &listing.rows {
+        let grp = &groups[i];
         let at = s
             .defined_at(grp.nodes[0])
             .map(|l| format!(" ({l})"))
             .unwrap_or_default();
+        if depth == 0 {
+            let _ = writeln!(
+                out,
+                "\n#{}  {}{at} ×{}  retains {} (shallow {})",
+                i + 1,
+                preview(&grp.class, 80),
+                thousands(grp.nodes.len() as u64),
+                bytes(grp.retained_size),
+                bytes(grp.shallow_size as f64)
+            );
+            for h in &grp.path {
+                let edge = crate::analysis::query::edge_arrow(g, h.edge);
+                let class = s.hop_name(h.node);
+                let _ = writeln!(out, "      {edge}{} @{}", preview(&class, 60), g.id(h.node));
+            }
+        } else {
+            // What a leak keeps alive is part of it: listed under it, counted in its size.
+            let _ = writeln!(
+                out,
+                "    {}↳ #{}  {}{at} ×{}  kept alive by #{} (shallow {})",
+                "  ".repeat(depth - 1),
+                i + 1,
+                preview(&grp.class, 80),
+                thousands(grp.nodes.len() as u64),
+                grp.part_of.map_or(0, |k| k + 1),
+                bytes(grp.shallow_size as f64)
+            );
+        }
+    }
+    if !listing.minor.is_empty() {
+        let total: f64 = listing.minor.iter().map(|&i| groups[i].retained_size).sum();
+        let mut names: Vec<String> = listing
+            .minor
+            .iter()
+            .take(6)
+            .map(|&i| preview(&groups[i].class, 40))
+            .collect();
+        if listing.minor.len() > 6 {
+            names.push("…".into());
+        }
         let _ = writeln!(
             out,
-            "\n#{}  {}{at} ×{}  {size}",
-            i + 1,
-            preview(&grp.class, 80),
-            thousands(grp.nodes.len() as u64),
+            "\n{} single object{}, {} in all: {} (--json lists them)",
+            thousands(listing.minor.len() as u64),
+            if listing.minor.len() == 1 { "" } else { "s" },
+            bytes(total),
+            names.join(", ")
         );
-        let g = &s.graph;
-        for h in &grp.path {
-            let edge = crate::analysis::query::edge_arrow(g, h.edge);
-            let class = s.hop_name(h.node);
-            let _ = writeln!(out, "      {edge}{} @{}", preview(&class, 60), g.id(h.node));
-        }
+    }
+    if listing.more_roots > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} more groups (--top {} shows more)",
+            listing.more_roots,
+            top * 2
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::screenshot;
 use super::table::{header, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
-use crate::analysis::leaks::{LeakGroup, LeakOptions};
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows::{self, Kept};
@@ -23,6 +23,9 @@ pub struct LeakResult {
     pub names: Vec<String>,
     pub candidates: usize,
     pub groups: Vec<LeakGroup>,
+    /// Reading order: each root group, then what it keeps alive (group, depth); the minor
+    /// single-object root groups apart.
+    pub listing: leaks::Listing,
 }
 
 #[derive(Default)]
@@ -37,6 +40,8 @@ pub struct WizardState {
     pub export: Option<Export>,
     /// Steps 1–3 are folded into one line once results are in (until the user reopens them).
     pub setup_folded: bool,
+    /// The single small objects are listed one by one (folded into one row by default).
+    pub show_minor: bool,
     folded_for: Option<[u64; 3]>,
 }
 
@@ -107,6 +112,7 @@ impl WizardState {
                 snapshot: c,
                 names,
                 candidates: report.candidates,
+                listing: leaks::listing(&report.groups, usize::MAX),
                 groups: report.groups,
             }))
         }));
@@ -328,6 +334,7 @@ fn step_results(ui: &mut Ui, w: &mut WizardState, requests: &mut Vec<Request>) {
 fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     let total = r.snapshot.total_size;
     let mut clicked = None;
+    let mut toggle_minor = false;
     tree_table(ui, "leak-groups")
         .column(super::table::number_column(34.0))
         .column(super::table::name_column())
@@ -341,15 +348,52 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
             header(h, &["#", "Class", "Count", "Retained", "Shallow"])
         })
         .body(|body| {
-            body.rows(ROW_HEIGHT, r.groups.len(), |mut row| {
-                let i = row.index();
+            let minor = &r.listing.minor;
+            let shown_minor = if w.show_minor { minor.len() } else { 0 };
+            let summary_row = usize::from(!minor.is_empty());
+            let n = r.listing.rows.len() + summary_row + shown_minor;
+            body.rows(ROW_HEIGHT, n, |mut row| {
+                let k = row.index();
+                if k == r.listing.rows.len() {
+                    // The single small objects, folded into one row.
+                    let total: f64 = minor.iter().map(|&i| r.groups[i].retained_size).sum();
+                    row.col(|_| {});
+                    row.col(|ui| {
+                        ui.label(
+                            RichText::new(format!(
+                                "{} single object{}, {} in all",
+                                minor.len(),
+                                if minor.len() == 1 { "" } else { "s" },
+                                bytes(total)
+                            ))
+                            .weak(),
+                        );
+                        if ui.small_button(if w.show_minor { "Hide" } else { "Show" }).clicked() {
+                            toggle_minor = true;
+                        }
+                    });
+                    for _ in 0..3 {
+                        row.col(|_| {});
+                    }
+                    return;
+                }
+                let (i, depth) = match r.listing.rows.get(k) {
+                    Some(&x) => x,
+                    None => (minor[k - r.listing.rows.len() - 1], 0),
+                };
                 let g = &r.groups[i];
                 row.set_selected(w.selected == Some(i));
                 row.col(|ui| {
                     ui.label(RichText::new(format!("{}", i + 1)).weak());
                 });
                 row.col(|ui| {
-                    let mut parts = vec![RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui))];
+                    // What a leak keeps alive is listed under it, indented.
+                    let mut parts = Vec::new();
+                    if depth > 0 {
+                        ui.add_space(widgets::indent(depth as u16 - 1));
+                        parts.push(RichText::new("↳").weak());
+                    }
+                    parts.push(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
                     if let Some(k) = g.part_of {
                         parts.push(RichText::new(format!("kept alive by #{}", k + 1)).weak());
                     }
@@ -369,6 +413,9 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
         });
     if let Some(i) = clicked {
         w.selected = Some(i);
+    }
+    if toggle_minor {
+        w.show_minor = !w.show_minor;
     }
 }
 
