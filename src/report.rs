@@ -35,7 +35,11 @@ fn location_json(l: Option<Location>, scripts: Option<&crate::analysis::scripts:
 }
 
 pub fn sorted_rows(s: &Snapshot, top: Option<usize>) -> Vec<ClassRow> {
-    let mut rows = s.summary.clone();
+    sorted(s.summary.clone(), top)
+}
+
+/// Rows in DevTools' order (retained, shallow, name), the first `top` of them.
+pub fn sorted(mut rows: Vec<ClassRow>, top: Option<usize>) -> Vec<ClassRow> {
     sort_rows(&mut rows);
     if let Some(n) = top {
         rows.truncate(n);
@@ -51,7 +55,12 @@ pub fn file_name(file: &Path) -> String {
 
 /// The schema of `devtools-reference summary`.
 pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
-    let classes: Vec<Value> = sorted_rows(s, top)
+    summary_rows_json(s, file, sorted_rows(s, top), None)
+}
+
+/// The schema of `devtools-reference summary [--filter NAME]`: rows already sorted and cut.
+pub fn summary_rows_json(s: &Snapshot, file: &Path, rows: Vec<ClassRow>, filter: Option<&str>) -> Value {
+    let classes: Vec<Value> = rows
         .iter()
         .map(|r| {
             json!({
@@ -64,14 +73,47 @@ pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
             })
         })
         .collect();
+    let mut v = header_json(s, file);
+    if let Some(f) = filter {
+        v["filter"] = json!(f);
+    }
+    v["classes"] = json!(classes);
+    v
+}
+
+/// The header every `devtools-reference` output starts with.
+fn header_json(s: &Snapshot, file: &Path) -> Value {
     json!({
         "file": file_name(file),
         "node_count": s.graph.node_count(),
         "edge_count": s.graph.edge_count(),
         "total_size": js_number(s.total_size),
         "max_js_object_id": s.max_js_object_id,
-        "classes": classes,
     })
+}
+
+/// The schema of `devtools-reference duplicates`.
+pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) -> Value {
+    let g = &s.graph;
+    let mut v = header_json(s, file);
+    v["groups"] = groups
+        .iter()
+        .map(|d| {
+            let value: Vec<u16> = d.value.encode_utf16().take(200).collect();
+            let mut ids: Vec<u32> = d.nodes.iter().map(|&n| g.id(n)).collect();
+            ids.sort_unstable();
+            json!({
+                "value": String::from_utf16_lossy(&value),
+                "value_length": d.value_length(),
+                "truncated": d.truncated,
+                "count": d.count,
+                "total_self_size": d.total_self_size,
+                "total_retained_size": js_number(d.total_retained_size.round()),
+                "ids": ids,
+            })
+        })
+        .collect();
+    v
 }
 
 /// Shortens long names for one-line display, keeping the length visible.

@@ -271,3 +271,34 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn summary_filters_and_duplicates_from_the_command_line() {
+    let o = json(&heapsift(&[
+        "summary",
+        LEAK_S3,
+        "--filter",
+        "objectsRetainedByEventHandlers",
+        "--json",
+    ]));
+    assert_eq!(o["filter"], "objectsRetainedByEventHandlers");
+    let names: Vec<&str> = o["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"RequestContext"),
+        "the listeners' closures capture request contexts: {names:?}"
+    );
+    let bad = heapsift(&["summary", LEAK_S3, "--filter", "bogus"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("objectsRetainedByContexts"), "lists the filters");
+    let d = json(&heapsift(&["duplicates", LEAK_S3, "--json", "--top", "3"]));
+    let groups = d["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3);
+    assert!(groups[0]["count"].as_u64().unwrap() >= 2);
+    let text = stdout(&heapsift(&["duplicates", LEAK_S3]));
+    assert!(text.contains("duplicated strings"), "{text}");
+}

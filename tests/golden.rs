@@ -279,3 +279,55 @@ fn unnamed_scripts_keep_their_id() {
     let row = s.summary.iter().find(|r| r.name == "CachedSession").unwrap();
     assert_eq!(s.scripts.format(row.location.unwrap()), "script 5:14:14");
 }
+
+/// Every committed sample (the Node one too): each of DevTools' named Summary filters and its
+/// duplicated strings, row for row, against `devtools-reference summary --filter NAME` and
+/// `devtools-reference duplicates` (tests/golden/filters/).
+#[test]
+fn named_filters_and_duplicated_strings_equal_devtools() {
+    use heapsift::analysis::filters::{NamedFilter, duplicate_strings};
+    let mut files = samples();
+    files.push(common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz"));
+    let golden = |stem: &str, what: &str| -> Value {
+        let path = common::repo().join(format!("tests/golden/filters/{stem}.{what}.json"));
+        serde_json::from_str(
+            &std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display())),
+        )
+        .unwrap()
+    };
+    let mut nonempty = 0;
+    for sample in files {
+        let stem = sample
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".heapsnapshot.gz", "")
+            .replace(".heapsnapshot", "");
+        let s = engine::load(&sample, &Progress::new()).unwrap();
+        for f in NamedFilter::ALL {
+            let members = f.members(&s, &Progress::new()).unwrap();
+            let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v as usize)), None);
+            let ours = heapsift::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
+            let want = golden(&stem, &format!("filter.{}", f.name()));
+            assert_eq!(ours["filter"], want["filter"]);
+            let mut classes = ours["classes"].as_array().unwrap().clone();
+            for c in &mut classes {
+                if let Some(l) = c["location"].as_object_mut() {
+                    l.remove("url");
+                }
+            }
+            assert_eq!(&Value::Array(classes.clone()), &want["classes"], "{stem}: {}", f.name());
+            nonempty += usize::from(!classes.is_empty());
+        }
+        let ours = heapsift::report::duplicates_json(&s, &sample, &duplicate_strings(&s));
+        let want = golden(&stem, "duplicates");
+        assert_eq!(ours["groups"], want["groups"], "{stem}: duplicated strings");
+        for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
+            assert_eq!(ours[key], want[key], "{stem}: {key}");
+        }
+    }
+    assert!(
+        nonempty >= 20,
+        "the goldens exercise the filters ({nonempty} non-empty)"
+    );
+}

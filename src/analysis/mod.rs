@@ -8,6 +8,7 @@ pub mod diff;
 pub mod distances;
 pub mod dom_state;
 pub mod dominators;
+pub mod filters;
 pub mod flags;
 pub mod growth;
 pub mod leaks;

@@ -87,6 +87,23 @@ pub enum Command {
         /// JSON in the schema of DevTools' reference output (see the README).
         #[arg(long)]
         json: bool,
+        /// One of DevTools' Summary filters: objectsRetainedByDetachedDomNodes,
+        /// objectsRetainedByConsole, objectsRetainedByEventHandlers, objectsRetainedByContexts,
+        /// duplicatedStrings.
+        #[arg(long, value_name = "NAME", value_parser = filter_name)]
+        filter: Option<String>,
+    },
+    /// DevTools' duplicated strings: strings whose value appears more than once, by the memory
+    /// they retain.
+    Duplicates {
+        /// The heap snapshot.
+        file: PathBuf,
+        /// Only the first N groups.
+        #[arg(long)]
+        top: Option<usize>,
+        /// JSON in the schema of DevTools' reference output.
+        #[arg(long)]
+        json: bool,
     },
     /// One object: class, sizes, distance, dominator and its shortest retainer path to the root.
     Object {
@@ -176,11 +193,21 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
     }
     let command = cli.command.as_ref()?;
     let result = match command {
-        Command::Summary { file, top, json } => load(file, cli.quiet).map(|s| {
+        Command::Summary {
+            file,
+            top,
+            json,
+            filter,
+        } => run_summary(file, *top, *json, filter.as_deref(), cli.quiet),
+        Command::Duplicates { file, top, json } => load(file, cli.quiet).map(|s| {
+            let mut groups = crate::analysis::filters::duplicate_strings(&s);
+            if let Some(n) = top {
+                groups.truncate(*n);
+            }
             if *json {
-                output::print_json(&crate::report::summary_json(&s, file, *top))
+                output::print_json(&crate::report::duplicates_json(&s, file, &groups));
             } else {
-                output::print_summary(&s, file, *top)
+                output::print_duplicates(file, &groups);
             }
         }),
         Command::Leaks {
@@ -279,6 +306,41 @@ pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
     let result = engine::load(file, &progress);
     bar.finish();
     result.map_err(|e: FileError| e.to_string())
+}
+
+fn filter_name(s: &str) -> Result<String, String> {
+    use crate::analysis::filters::NamedFilter;
+    match NamedFilter::parse(s) {
+        Some(f) => Ok(f.name().to_owned()),
+        None => Err(format!(
+            "not one of DevTools' filters: {}",
+            NamedFilter::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>, quiet: bool) -> Result<(), String> {
+    let s = load(file, quiet)?;
+    let filter = filter.and_then(crate::analysis::filters::NamedFilter::parse);
+    let rows = match filter {
+        None => s.summary.clone(),
+        Some(f) => {
+            let members = f.members(&s, &Progress::new()).map_err(|_| "cancelled".to_owned())?;
+            s.summary_filtered(&|v| members.get(v as usize))
+        }
+    };
+    let rows = crate::report::sorted(rows, top);
+    if json {
+        output::print_json(&crate::report::summary_rows_json(
+            &s,
+            file,
+            rows,
+            filter.map(|f| f.name()),
+        ));
+    } else {
+        output::print_summary(&s, file, rows, filter.map(|f| f.label()));
+    }
+    Ok(())
 }
 
 fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) -> Result<(), String> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label, shown_distance};
 use crate::model::{NodeId, NodeKind};
-use crate::report::{preview, sorted_rows};
+use crate::report::preview;
 use crate::units::{bytes, percent, thousands};
 
 /// Writes JSON as the reference tool does (one-space indent), then a newline.
@@ -25,17 +25,23 @@ fn distance_text(d: i32) -> String {
     shown_distance(d).map(|d| d.to_string()).unwrap_or_else(|| "−".into())
 }
 
-pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
-    let rows = sorted_rows(s, top);
+/// The Summary (rows sorted and cut), under a filter's name if any.
+pub fn print_summary(
+    s: &Snapshot,
+    file: &Path,
+    rows: Vec<crate::analysis::aggregates::ClassRow>,
+    filter: Option<&str>,
+) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = writeln!(
         out,
-        "{}: {} nodes, {} edges, total size {}",
+        "{}: {} nodes, {} edges, total size {}{}",
         file.display(),
         thousands(s.graph.node_count() as u64),
         thousands(s.graph.edge_count() as u64),
-        bytes(s.total_size)
+        bytes(s.total_size),
+        filter.map(|f| format!("; {f}")).unwrap_or_default()
     );
     let name_width = rows
         .iter()
@@ -71,6 +77,39 @@ pub fn print_summary(s: &Snapshot, file: &Path, top: Option<usize>) {
 }
 
 /// One object; `readable`: the readable path to print (None: DevTools' shortest path).
+/// DevTools' duplicated strings as a table.
+pub fn print_duplicates(file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let wasted: u64 = groups
+        .iter()
+        .map(|d| d.total_self_size - d.total_self_size / d.count.max(1) as u64)
+        .sum();
+    let _ = writeln!(
+        out,
+        "{}: {} duplicated strings; {} could be saved by keeping one copy of each",
+        file.display(),
+        thousands(groups.len() as u64),
+        bytes(wasted as f64)
+    );
+    let _ = writeln!(
+        out,
+        "{:<62} {:>8} {:>12} {:>14}",
+        "Value", "Count", "Shallow", "Retained"
+    );
+    for d in groups {
+        let value = format!("\"{}\"", preview(&d.value, 58));
+        let _ = writeln!(
+            out,
+            "{:<62} {:>8} {:>12} {:>14}",
+            value,
+            thousands(d.count as u64),
+            bytes(d.total_self_size as f64),
+            bytes(d.total_retained_size)
+        );
+    }
+}
+
 pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let g = &s.graph;
     let out = std::io::stdout();

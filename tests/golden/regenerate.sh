@@ -40,3 +40,25 @@ diff_pair leak-s1 leak-s3
 for k in 1 2 3 4; do diff_pair "growth-$k" "growth-$((k + 1))"; done
 
 run leak.between.json between leak-s1.heapsnapshot leak-s2.heapsnapshot leak-s3.heapsnapshot
+
+# DevTools' named Summary filters and duplicated strings, for every sample.
+filters="objectsRetainedByDetachedDomNodes objectsRetainedByConsole objectsRetainedByEventHandlers objectsRetainedByContexts duplicatedStrings"
+mkdir -p "$golden/filters"
+for f in "$samples"/*.heapsnapshot; do
+  name=$(basename "$f"); stem=${name%.heapsnapshot}
+  for flt in $filters; do run "filters/$stem.filter.$flt.json" summary "$name" --filter "$flt"; done
+  run "filters/$stem.duplicates.json" duplicates "$name"
+done
+
+# The Node sample is committed gzip-compressed; the reference reads it decompressed.
+tmp=$(mktemp -d)
+gunzip -c "$samples/node-cache.heapsnapshot.gz" >"$tmp/node-cache.heapsnapshot"
+node_run() {
+  local out=$1; shift
+  (cd "$tmp" && "$ref" "$@") >"$golden/$out" 2>"$log" || { cat "$log" >&2; exit 1; }
+  echo "$out" >&2
+}
+node_run node-cache.summary.json summary node-cache.heapsnapshot
+for flt in $filters; do node_run "filters/node-cache.filter.$flt.json" summary node-cache.heapsnapshot --filter "$flt"; done
+node_run filters/node-cache.duplicates.json duplicates node-cache.heapsnapshot
+rm -rf "$tmp"
