@@ -412,7 +412,7 @@ fn summary_filter_objects_allocated_between_two_snapshots() {
         a.docs[2]
             .summary
             .as_ref()
-            .is_some_and(|s| s.range.is_some() && s.range_task.is_none())
+            .is_some_and(|s| s.members.is_some() && s.range_task.is_none())
             && settled(a)
     });
     let s = h.state().docs[2].summary.as_ref().unwrap();
@@ -801,4 +801,86 @@ fn the_path_panel_reads_as_the_cause_and_offers_devtools_shortest() {
     h.get_by_label("Readable").click();
     wait(&mut h, "the readable path again", settled);
     assert_eq!(labels(&h), readable);
+}
+
+#[test]
+fn summary_named_filters_match_devtools() {
+    let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(3);
+    h.get_by_label("Objects retained by event handlers").click();
+    wait(&mut h, "the filtered summary", |a| {
+        a.docs[0]
+            .summary
+            .as_ref()
+            .is_some_and(|s| s.members.is_some() && s.range_task.is_none())
+            && settled(a)
+    });
+    // DevTools' numbers (tests/golden/filters/leak-s3.filter.objectsRetainedByEventHandlers.json).
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            common::repo().join("tests/golden/filters/leak-s3.filter.objectsRetainedByEventHandlers.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let s = h.state().docs[0].summary.as_ref().unwrap();
+    for w in want["classes"].as_array().unwrap() {
+        let row = s.rows.iter().find(|r| r.name == w["name"].as_str().unwrap()).unwrap();
+        assert_eq!(row.count, w["count"].as_u64().unwrap(), "{}", row.name);
+        assert_eq!(row.shallow_size, w["shallow_size"].as_u64().unwrap(), "{}", row.name);
+    }
+    assert_eq!(s.rows.len(), want["classes"].as_array().unwrap().len());
+    // Expanding a class lists only the objects the filter keeps.
+    let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
+    filter.click();
+    filter.type_text("RequestContext");
+    h.run_steps(3);
+    h.get_by_label("▶").click();
+    wait(&mut h, "the filtered instances", settled);
+    let s = h.state_mut().docs[0].summary.as_mut().unwrap();
+    let rows = s.rows().len();
+    assert_eq!(
+        rows,
+        1 + 100 + 1,
+        "the class, a page of its 228 kept instances, and 'show more'"
+    );
+}
+
+#[test]
+fn duplicated_strings_view_lists_devtools_groups_and_their_strings() {
+    let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    view_tab(&mut h, "Duplicated strings");
+    wait(&mut h, "the duplicated strings", |a| {
+        a.docs[0].duplicates.as_ref().is_some_and(|d| d.groups.is_done()) && settled(a)
+    });
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("tests/golden/filters/leak-s3.duplicates.json")).unwrap(),
+    )
+    .unwrap();
+    let groups = h.state().docs[0]
+        .duplicates
+        .as_ref()
+        .unwrap()
+        .groups
+        .value()
+        .unwrap()
+        .clone();
+    assert_eq!(groups.len(), want["groups"].as_array().unwrap().len());
+    let first = &want["groups"][0];
+    assert_eq!(groups[0].value, first["value"].as_str().unwrap());
+    assert_eq!(groups[0].count as u64, first["count"].as_u64().unwrap());
+    // Expand the first group and select one of its strings: its retainers appear.
+    h.query_all_by_label("▶").next().unwrap().click();
+    wait(&mut h, "the group's strings", settled);
+    let s = h.state().docs[0].snapshot().unwrap().clone();
+    let id = s.graph.id(groups[0].nodes[0]);
+    h.get_by_label(&format!("@{id}")).click();
+    wait(&mut h, "the string's retainers", |a| {
+        a.docs[0].object.is_some() && settled(a)
+    });
+    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, groups[0].nodes[0]);
+    h.get_by_label_contains("Retainers of");
 }

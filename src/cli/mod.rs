@@ -30,8 +30,8 @@ pub struct Cli {
     /// Open the files, wait for indexing, save a PNG of the window to this path and exit.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
-    /// The view to show: summary, comparison, retainers, dominators or statistics.
-    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "statistics"])]
+    /// The view to show: summary, comparison, retainers, dominators, duplicates or statistics.
+    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "duplicates", "statistics"])]
     pub view: Option<String>,
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]

@@ -21,15 +21,17 @@ pub enum View {
     Comparison,
     Retainers,
     Dominators,
+    Duplicates,
     Statistics,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Summary,
         View::Comparison,
         View::Retainers,
         View::Dominators,
+        View::Duplicates,
         View::Statistics,
     ];
 
@@ -39,12 +41,27 @@ impl View {
             View::Comparison => "Comparison",
             View::Retainers => "Retainers",
             View::Dominators => "Dominators",
+            View::Duplicates => "Duplicated strings",
             View::Statistics => "Statistics",
         }
     }
 
+    /// The name `--view` takes.
+    pub fn id(self) -> &'static str {
+        match self {
+            View::Duplicates => "duplicates",
+            other => match other {
+                View::Summary => "summary",
+                View::Comparison => "comparison",
+                View::Retainers => "retainers",
+                View::Dominators => "dominators",
+                _ => "statistics",
+            },
+        }
+    }
+
     pub fn parse(s: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.label().eq_ignore_ascii_case(s))
+        View::ALL.into_iter().find(|v| v.id().eq_ignore_ascii_case(s))
     }
 }
 
@@ -86,15 +103,46 @@ pub struct SummaryState {
     pub cursor: Option<usize>,
     /// An `@id` jump waiting for the class's instance list.
     pub reveal: Option<NodeId>,
-    /// "Objects allocated between …": the id range `(min, max]` the rows are limited to.
-    pub range: Option<(u32, u32)>,
+    /// What the rows are limited to ("Objects allocated between …", a DevTools named filter),
+    /// its label, and the objects it keeps (None: all objects).
+    pub range: Choice,
     pub range_label: String,
-    /// Summary rows being computed for a newly chosen range.
+    pub members: Option<Members>,
+    /// Summary rows being computed for a newly chosen filter.
     pub range_task: Option<RangeTask>,
 }
 
-/// A chosen id range, its label, and the Summary rows being computed for it.
-pub type RangeTask = (Option<(u32, u32)>, String, Task<Arc<Vec<ClassRow>>>);
+/// The Summary's "Show" menu: all objects, an id range, or one of DevTools' named filters.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Choice {
+    #[default]
+    All,
+    /// Ids in `(min, max]`.
+    Range(u32, u32),
+    Named(crate::analysis::filters::NamedFilter),
+}
+
+/// The objects a filter keeps, for listing a class's instances under it.
+#[derive(Clone)]
+pub enum Members {
+    Range(u32, u32),
+    Set(Arc<crate::analysis::bits::BitVec>),
+}
+
+impl Members {
+    pub fn contains(&self, s: &Snapshot, v: NodeId) -> bool {
+        match self {
+            Members::Range(min, max) => {
+                let id = s.graph.id(v);
+                id > *min && id <= *max
+            }
+            Members::Set(bits) => bits.get(v as usize),
+        }
+    }
+}
+
+/// A chosen filter, its label, and the Summary rows (with the kept objects) being computed.
+pub type RangeTask = (Choice, String, Task<(Arc<Vec<ClassRow>>, Option<Members>)>);
 
 impl SummaryState {
     pub fn new(rows: Arc<Vec<ClassRow>>) -> Self {
@@ -107,22 +155,28 @@ impl SummaryState {
             filter: String::new(),
             cursor: None,
             reveal: None,
-            range: None,
+            range: Choice::All,
             range_label: "All objects".into(),
+            members: None,
             range_task: None,
         };
         s.reorder();
         s
     }
 
-    /// Limits the Summary to objects whose id is in `(min, max]` (None: all objects).
-    pub fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Option<(u32, u32)>, label: String, waker: &Waker) {
+    /// Limits the Summary to the objects a choice keeps, computed off the UI thread.
+    pub fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Choice, label: String, waker: &Waker) {
         let s = snapshot.clone();
-        let task = Task::spawn(waker.clone(), move |_| {
-            Ok(Arc::new(match range {
-                None => s.summary.clone(),
-                Some((min, max)) => s.summary_between(min, max),
-            }))
+        let task = Task::spawn(waker.clone(), move |p| {
+            Ok(match range {
+                Choice::All => (Arc::new(s.summary.clone()), None),
+                Choice::Range(min, max) => (Arc::new(s.summary_between(min, max)), Some(Members::Range(min, max))),
+                Choice::Named(f) => {
+                    let bits = f.members(&s, p)?;
+                    let rows = s.summary_filtered(&|v| bits.get(v as usize));
+                    (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
+                }
+            })
         });
         self.range_task = Some((range, label, task));
     }
@@ -136,7 +190,7 @@ impl SummaryState {
         let Some((range, label, task)) = self.range_task.take() else {
             return;
         };
-        if let Some(rows) = task.value() {
+        if let Some((rows, members)) = task.value() {
             let (sort, descending, filter) = (self.sort, self.descending, std::mem::take(&mut self.filter));
             *self = SummaryState::new(rows.clone());
             self.sort = sort;
@@ -144,6 +198,7 @@ impl SummaryState {
             self.filter = filter;
             self.range = range;
             self.range_label = label;
+            self.members = members.clone();
             self.reorder();
         }
     }
@@ -213,6 +268,14 @@ pub struct DominatorState {
     pub cursor: Option<usize>,
 }
 
+/// The Duplicated strings view: DevTools' groups (computed on the first visit), each
+/// expandable into its strings.
+pub struct DuplicatesState {
+    pub groups: Task<Arc<Vec<crate::analysis::filters::DuplicateGroup>>>,
+    pub tree: Tree,
+    pub cursor: Option<usize>,
+}
+
 pub struct Doc {
     /// Stable identity while the doc is open (indices shift when tabs close).
     pub uid: u64,
@@ -225,6 +288,7 @@ pub struct Doc {
     pub object: Option<ObjectState>,
     pub dominators: Option<DominatorState>,
     pub comparison: Option<super::compare::ComparisonState>,
+    pub duplicates: Option<DuplicatesState>,
     pub jump: String,
     pub jump_error: Option<String>,
     pub jump_task: Option<Task<Option<NodeId>>>,
@@ -257,6 +321,7 @@ impl Doc {
             object: None,
             dominators: None,
             comparison: None,
+            duplicates: None,
             jump: String::new(),
             jump_error: None,
             jump_task: None,
@@ -292,6 +357,7 @@ impl Doc {
         self.object = None;
         self.dominators = None;
         self.comparison = None;
+        self.duplicates = None;
         self.jump_error = None;
         self.jump_task = None;
         self.keys_to_panel = false;
@@ -349,6 +415,9 @@ impl Doc {
             summary.tree.poll();
         }
         if let Some(d) = &mut self.dominators {
+            d.tree.poll();
+        }
+        if let Some(d) = &mut self.duplicates {
             d.tree.poll();
         }
         if let Some(task) = &self.jump_task
@@ -485,7 +554,7 @@ impl Doc {
                 summary.tree.expand(
                     0,
                     pos as u32,
-                    instances_task(&snapshot, class, summary.range, waker),
+                    instances_task(&snapshot, class, summary.members.clone(), waker),
                     PAGE,
                 );
             }
@@ -620,6 +689,11 @@ impl Doc {
                 .as_ref()
                 .is_some_and(|o| o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied)
             || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
+            || (self.view == View::Duplicates
+                && self
+                    .duplicates
+                    .as_ref()
+                    .is_some_and(|d| !d.groups.is_done() || d.tree.is_loading()))
             || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
     }
 }
@@ -711,18 +785,14 @@ pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, wa
     Items::LoadingRetainers(v, task)
 }
 
-/// The instances of a class, largest retained first, computed off the UI thread.
-/// The instances of a class (within an id range, if any), largest retained first, computed off
-/// the UI thread.
-pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, range: Option<(u32, u32)>, waker: &Waker) -> Items {
+/// The instances of a class (those the Summary's filter keeps, if any), largest retained
+/// first, computed off the UI thread.
+pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, members: Option<Members>, waker: &Waker) -> Items {
     let s = snapshot.clone();
     Items::Loading(Task::spawn(waker.clone(), move |_| {
         let mut list = s.instances_of(class);
-        if let Some((min, max)) = range {
-            list.retain(|&v| {
-                let id = s.graph.id(v);
-                id > min && id <= max
-            });
+        if let Some(m) = members {
+            list.retain(|&v| m.contains(&s, v));
         }
         Ok(Arc::new(list))
     }))

@@ -4,6 +4,7 @@
 pub mod compare;
 mod doc;
 mod dominators;
+mod duplicates;
 pub mod growth;
 mod object;
 pub mod screenshot;
@@ -1243,7 +1244,7 @@ fn ready(
                 });
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
         }
-        View::Summary | View::Dominators | View::Comparison => {
+        View::Summary | View::Dominators | View::Comparison | View::Duplicates => {
             // The object panels appear once an object is selected; until then tables get the width.
             if doc.object.is_some() {
                 let width = ui.available_width();
@@ -1278,6 +1279,7 @@ fn ready(
             egui::CentralPanel::default().show(ui, |ui| match doc.view {
                 View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
                 View::Comparison => reveal = compare::show(ui, doc, s, candidates, waker),
+                View::Duplicates => duplicates::show(ui, doc, s, waker),
                 _ => dominators::show(ui, doc, s, waker),
             });
         }

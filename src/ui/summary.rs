@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::doc::{Column, Doc, distance_text, edges_items, instances_task};
+use super::doc::{Choice, Column, Doc, distance_text, edges_items, instances_task};
 use super::table::{
     Action, apply_common, keyboard, more_row, object_cells, object_columns, object_label, object_row_extras, page_rows,
     pending_row, row_clicks, row_node, scrolled, sort_header, tree_table,
@@ -168,8 +168,8 @@ fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
     });
 }
 
-/// DevTools' "Objects allocated before S1 / between S(k-1) and Sk", from the open snapshots of
-/// this process (ordered by their newest object id).
+/// The "Show" menu: DevTools' "Objects allocated before S1 / between S(k-1) and Sk" from the
+/// open snapshots of this process (ordered by their newest object id), and its named filters.
 fn range_picker(
     ui: &mut Ui,
     doc: &mut Doc,
@@ -186,19 +186,22 @@ fn range_picker(
     series.push((doc.source.name(), snapshot.max_js_object_id));
     series.sort_by_key(|x| x.1);
     series.dedup_by_key(|x| x.1);
-    if series.len() < 2 {
-        return;
-    }
-    let mut choices: Vec<(Option<(u32, u32)>, String)> = vec![(None, "All objects".into())];
-    choices.push((
-        Some((0, series[0].1)),
-        format!("Objects allocated before {}", series[0].0),
-    ));
-    for w in series.windows(2) {
+    let mut choices: Vec<(Choice, String)> = vec![(Choice::All, "All objects".into())];
+    if series.len() >= 2 {
         choices.push((
-            Some((w[0].1, w[1].1)),
-            format!("Objects allocated between {} and {}", w[0].0, w[1].0),
+            Choice::Range(0, series[0].1),
+            format!("Objects allocated before {}", series[0].0),
         ));
+        for w in series.windows(2) {
+            choices.push((
+                Choice::Range(w[0].1, w[1].1),
+                format!("Objects allocated between {} and {}", w[0].0, w[1].0),
+            ));
+        }
+    }
+    // DevTools' named filters.
+    for f in crate::analysis::filters::NamedFilter::ALL {
+        choices.push((Choice::Named(f), f.label().to_owned()));
     }
     let mut picked = None;
     ui.horizontal_wrapped(|ui| {
@@ -208,7 +211,10 @@ fn range_picker(
             .truncate()
             .width(420.0_f32.min(ui.available_width() - 40.0).max(120.0))
             .show_ui(ui, |ui| {
-                for (range, label) in &choices {
+                for (i, (range, label)) in choices.iter().enumerate() {
+                    if i > 0 && matches!(range, Choice::Named(_)) && !matches!(choices[i - 1].0, Choice::Named(_)) {
+                        ui.separator();
+                    }
                     if ui.selectable_label(summary.range == *range, label).clicked() {
                         picked = Some((*range, label.clone()));
                     }
@@ -260,7 +266,7 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
                     continue;
                 }
                 let items = if level == 0 {
-                    instances_task(snapshot, s.rows[index as usize].class, s.range, waker)
+                    instances_task(snapshot, s.rows[index as usize].class, s.members.clone(), waker)
                 } else {
                     let Some(v) = row_node(&s.tree, Row::Item { level, index, depth: 0 }, &snapshot.graph) else {
                         continue;
