@@ -92,6 +92,31 @@ fn header_json(s: &Snapshot, file: &Path) -> Value {
     })
 }
 
+/// `heapsift detached --json`.
+pub fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis::detached::DetachedTree]) -> Value {
+    let g = &s.graph;
+    let mut v = header_json(s, file);
+    v["trees"] = trees
+        .iter()
+        .map(|t| {
+            json!({
+                "id": g.id(t.root),
+                "class_name": s.class_name(t.root),
+                "detached_nodes": t.nodes,
+                "self_size": g.self_size[t.root as usize],
+                "retained_size": js_number(s.retained.get(t.root).round()),
+                "held_by": t.holder.map(|r| json!({
+                    "edge_type": g.edge_type_name(r.edge),
+                    "edge_name": g.edge_name(r.edge).to_string(),
+                    "id": g.id(r.from),
+                    "class_name": s.hop_name(r.from),
+                })),
+            })
+        })
+        .collect();
+    v
+}
+
 /// The schema of `devtools-reference duplicates`.
 pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) -> Value {
     let g = &s.graph;

@@ -302,3 +302,15 @@ fn summary_filters_and_duplicates_from_the_command_line() {
     let text = stdout(&heapsift(&["duplicates", LEAK_S3]));
     assert!(text.contains("duplicated strings"), "{text}");
 }
+
+#[test]
+fn detached_dom_trees_from_the_command_line() {
+    let small = common::repo().join("sample-snapshots/small-app.heapsnapshot");
+    let o = json(&heapsift(&["detached", small.to_str().unwrap(), "--json"]));
+    let trees = o["trees"].as_array().unwrap();
+    assert_eq!(trees.len(), 1);
+    assert_eq!(trees[0]["class_name"], "Detached <div>");
+    assert_eq!(trees[0]["held_by"]["edge_name"], "detachedPanel");
+    let text = stdout(&heapsift(&["detached", LEAK_S3]));
+    assert!(text.contains("no detached DOM nodes"), "{text}");
+}

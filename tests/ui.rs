@@ -884,3 +884,59 @@ fn duplicated_strings_view_lists_devtools_groups_and_their_strings() {
     assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, groups[0].nodes[0]);
     h.get_by_label_contains("Retainers of");
 }
+
+#[test]
+fn detached_dom_and_containment_views() {
+    let mut h = app(vec![sample("small-app.heapsnapshot")]);
+    wait(&mut h, "indexing", ready);
+    view_tab(&mut h, "Detached DOM");
+    wait(&mut h, "the detached trees", |a| {
+        a.docs[0].detached.as_ref().is_some_and(|d| d.trees.is_done()) && settled(a)
+    });
+    let trees = h.state().docs[0]
+        .detached
+        .as_ref()
+        .unwrap()
+        .trees
+        .value()
+        .unwrap()
+        .clone();
+    assert_eq!(trees.len(), 1, "the page keeps one detached panel");
+    let s = h.state().docs[0].snapshot().unwrap().clone();
+    assert_eq!(s.class_name(trees[0].root), "Detached <div>");
+    // What holds it is named: the page's detachedPanel variable.
+    assert!(
+        h.query_all_by_label_contains("held by ->detachedPanel")
+            .next()
+            .is_some()
+    );
+    h.get_by_label_contains("Detached <div>").click();
+    wait(&mut h, "its retainers", |a| a.docs[0].object.is_some() && settled(a));
+    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, trees[0].root);
+
+    view_tab(&mut h, "Containment");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(3);
+    // From the root: the GC roots and the page's native contexts, each expandable.
+    h.get_by_label_contains("(GC roots)");
+    let before = h.state_mut().docs[0]
+        .containment
+        .as_mut()
+        .unwrap()
+        .tree
+        .rows(None)
+        .len();
+    h.query_all_by_label("▶").nth(1).unwrap().click();
+    wait(&mut h, "a global's references", settled);
+    let after = h.state_mut().docs[0]
+        .containment
+        .as_mut()
+        .unwrap()
+        .tree
+        .rows(None)
+        .len();
+    assert!(
+        after > before + 10,
+        "the native context lists its references ({before} → {after})"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod aggregates;
 pub mod bits;
 pub mod classes;
+pub mod detached;
 pub mod diff;
 pub mod distances;
 pub mod dom_state;

@@ -30,8 +30,9 @@ pub struct Cli {
     /// Open the files, wait for indexing, save a PNG of the window to this path and exit.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
-    /// The view to show: summary, comparison, retainers, dominators, duplicates or statistics.
-    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "duplicates", "statistics"])]
+    /// The view to show: summary, comparison, retainers, dominators, containment, duplicates,
+    /// detached or statistics.
+    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "containment", "duplicates", "detached", "statistics"])]
     pub view: Option<String>,
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]
@@ -102,6 +103,15 @@ pub enum Command {
         #[arg(long)]
         top: Option<usize>,
         /// JSON in the schema of DevTools' reference output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Detached DOM trees (browser snapshots): each by its root node, with the detached nodes it
+    /// holds, what it retains and what keeps it alive.
+    Detached {
+        /// The heap snapshot.
+        file: PathBuf,
+        /// JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -199,6 +209,14 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             json,
             filter,
         } => run_summary(file, *top, *json, filter.as_deref(), cli.quiet),
+        Command::Detached { file, json } => load(file, cli.quiet).map(|s| {
+            let trees = crate::analysis::detached::detached_trees(&s);
+            if *json {
+                output::print_json(&crate::report::detached_json(&s, file, &trees));
+            } else {
+                output::print_detached(&s, file, &trees);
+            }
+        }),
         Command::Duplicates { file, top, json } => load(file, cli.quiet).map(|s| {
             let mut groups = crate::analysis::filters::duplicate_strings(&s);
             if let Some(n) = top {

@@ -77,6 +77,46 @@ pub fn print_summary(
 }
 
 /// One object; `readable`: the readable path to print (None: DevTools' shortest path).
+/// Detached DOM trees as a table, with what holds each.
+pub fn print_detached(s: &Snapshot, file: &Path, trees: &[crate::analysis::detached::DetachedTree]) {
+    let g = &s.graph;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let nodes: usize = trees.iter().map(|t| t.nodes).sum();
+    if trees.is_empty() {
+        let _ = writeln!(out, "{}: no detached DOM nodes", file.display());
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}: {} detached DOM nodes in {} tree{}",
+        file.display(),
+        thousands(nodes as u64),
+        thousands(trees.len() as u64),
+        if trees.len() == 1 { "" } else { "s" }
+    );
+    for t in trees {
+        let held = match t.holder {
+            Some(r) => format!(
+                "held by {}{} @{}",
+                crate::analysis::query::edge_arrow(g, Some(r.edge)),
+                preview(&s.hop_name(r.from), 50),
+                g.id(r.from)
+            ),
+            None => "held by nothing".into(),
+        };
+        let _ = writeln!(
+            out,
+            "{} @{}  {} node{}, retains {}  {held}",
+            preview(s.class_name(t.root), 60),
+            g.id(t.root),
+            thousands(t.nodes as u64),
+            if t.nodes == 1 { "" } else { "s" },
+            bytes(s.retained.get(t.root))
+        );
+    }
+}
+
 /// DevTools' duplicated strings as a table.
 pub fn print_duplicates(file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) {
     let out = std::io::stdout();

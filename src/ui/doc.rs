@@ -21,17 +21,21 @@ pub enum View {
     Comparison,
     Retainers,
     Dominators,
+    Containment,
     Duplicates,
+    Detached,
     Statistics,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 8] = [
         View::Summary,
         View::Comparison,
         View::Retainers,
         View::Dominators,
+        View::Containment,
         View::Duplicates,
+        View::Detached,
         View::Statistics,
     ];
 
@@ -41,7 +45,9 @@ impl View {
             View::Comparison => "Comparison",
             View::Retainers => "Retainers",
             View::Dominators => "Dominators",
+            View::Containment => "Containment",
             View::Duplicates => "Duplicated strings",
+            View::Detached => "Detached DOM",
             View::Statistics => "Statistics",
         }
     }
@@ -50,6 +56,8 @@ impl View {
     pub fn id(self) -> &'static str {
         match self {
             View::Duplicates => "duplicates",
+            View::Detached => "detached",
+            View::Containment => "containment",
             other => match other {
                 View::Summary => "summary",
                 View::Comparison => "comparison",
@@ -268,6 +276,18 @@ pub struct DominatorState {
     pub cursor: Option<usize>,
 }
 
+/// The Detached DOM view: detached subtrees by root (computed on the first visit).
+pub struct DetachedState {
+    pub trees: Task<Arc<Vec<crate::analysis::detached::DetachedTree>>>,
+    pub cursor: Option<usize>,
+}
+
+/// The Containment view: from the root, each object's outgoing references, lazily.
+pub struct ContainmentState {
+    pub tree: Tree,
+    pub cursor: Option<usize>,
+}
+
 /// The Duplicated strings view: DevTools' groups (computed on the first visit), each
 /// expandable into its strings.
 pub struct DuplicatesState {
@@ -289,6 +309,8 @@ pub struct Doc {
     pub dominators: Option<DominatorState>,
     pub comparison: Option<super::compare::ComparisonState>,
     pub duplicates: Option<DuplicatesState>,
+    pub detached: Option<DetachedState>,
+    pub containment: Option<ContainmentState>,
     pub jump: String,
     pub jump_error: Option<String>,
     pub jump_task: Option<Task<Option<NodeId>>>,
@@ -322,6 +344,8 @@ impl Doc {
             dominators: None,
             comparison: None,
             duplicates: None,
+            detached: None,
+            containment: None,
             jump: String::new(),
             jump_error: None,
             jump_task: None,
@@ -358,6 +382,8 @@ impl Doc {
         self.dominators = None;
         self.comparison = None;
         self.duplicates = None;
+        self.detached = None;
+        self.containment = None;
         self.jump_error = None;
         self.jump_task = None;
         self.keys_to_panel = false;
@@ -419,6 +445,9 @@ impl Doc {
         }
         if let Some(d) = &mut self.duplicates {
             d.tree.poll();
+        }
+        if let Some(c) = &mut self.containment {
+            c.tree.poll();
         }
         if let Some(task) = &self.jump_task
             && let Some(r) = task.get()
@@ -689,6 +718,7 @@ impl Doc {
                 .as_ref()
                 .is_some_and(|o| o.retainers.is_loading() || !o.path.is_done() || !o.distances_applied)
             || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
+            || (self.view == View::Detached && self.detached.as_ref().is_some_and(|d| !d.trees.is_done()))
             || (self.view == View::Duplicates
                 && self
                     .duplicates

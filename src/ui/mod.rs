@@ -2,6 +2,7 @@
 //! through load jobs and background tasks and draws O(visible rows) per frame.
 
 pub mod compare;
+mod containment;
 mod doc;
 mod dominators;
 mod duplicates;
@@ -1244,7 +1245,7 @@ fn ready(
                 });
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
         }
-        View::Summary | View::Dominators | View::Comparison | View::Duplicates => {
+        View::Summary | View::Dominators | View::Comparison | View::Duplicates | View::Containment | View::Detached => {
             // The object panels appear once an object is selected; until then tables get the width.
             if doc.object.is_some() {
                 let width = ui.available_width();
@@ -1280,6 +1281,8 @@ fn ready(
                 View::Summary => summary::show(ui, doc, s, waker, focus_filter, candidates),
                 View::Comparison => reveal = compare::show(ui, doc, s, candidates, waker),
                 View::Duplicates => duplicates::show(ui, doc, s, waker),
+                View::Containment => containment::containment(ui, doc, s, waker),
+                View::Detached => containment::detached(ui, doc, s, waker),
                 _ => dominators::show(ui, doc, s, waker),
             });
         }
