@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, openPage, evaluate, heapIdOf, takeHeapSnapshot } from './lib/cdp.mjs';
+import { launchChromium, openPage, evaluate, heapIdOf, runNamedScript, takeHeapSnapshot } from './lib/cdp.mjs';
 import { Snapshot } from './lib/snapshot.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -16,12 +16,15 @@ const expectedPath = path.join(here, 'expected.json');
 
 function check(cond, msg) { if (!cond) throw new Error(`check failed: ${msg}`); }
 
+let currentBrowser = '';
+
 async function withPage(out, fn) {
   const browser = await launchChromium();
   try {
     const version = await browser.send('Browser.getVersion');
     out.chromium = version.product;
     out.v8 = version.jsVersion;
+    currentBrowser = `${version.product} (V8 ${version.jsVersion})`;
     const page = await openPage(browser);
     await page.send('HeapProfiler.enable');
     return await fn(browser, page, version);
@@ -43,6 +46,7 @@ async function snapshotTo(browser, page, file, countSpec) {
   const counts = {};
   for (const [label, [type, name]] of Object.entries(countSpec)) counts[label] = snap.count(type, name);
   const info = {
+    chromium: currentBrowser,
     bytes: Buffer.byteLength(text),
     sha256: crypto.createHash('sha256').update(text).digest('hex'),
     ...snap.header(),
@@ -239,6 +243,24 @@ async function growth(out) {
 }
 
 // ---------------------------------------------------------------------------------------------
+const DOM_URL = 'https://shop.example.test/js/dom.js';
+
+async function dom(out) {
+  await withPage(out, async (browser, page) => {
+    await evaluate(page, `document.body.innerHTML = '<main id="app"></main>'`);
+    await runNamedScript(page, fs.readFileSync(path.join(here, 'pages', 'dom.js'), 'utf8'), DOM_URL);
+    const stats = await evaluate(page, 'domStats()');
+    const spec = { RowWidget: ['object', 'RowWidget'], HTMLTableElement: ['native', 'HTMLTableElement'] };
+    const { info, snap } = await snapshotTo(browser, page, 'dom.heapsnapshot', spec);
+    check(info.counts_in_snapshot.RowWidget === stats.RowWidget, `RowWidget: snapshot ${info.counts_in_snapshot.RowWidget} page ${stats.RowWidget}`);
+    out.files['dom.heapsnapshot'] = info;
+    const ids = { root: 1, 'removedTables (Array)': await heapIdOf(page, 'removedTables') };
+    out.golden_ids['dom.heapsnapshot'] = Object.values(presentIds(snap, ids));
+    out.dom = { script_url: DOM_URL, page_stats: stats, ids };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 function fmtTable(rows) {
   const head = rows[0];
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -246,7 +268,8 @@ function fmtTable(rows) {
 
 function readmeSection(e) {
   const lines = [];
-  lines.push(`Generated with ${e.chromium} (V8 ${e.v8}) by Node ${e.node}.`, '');
+  const browsers = [...new Set(Object.values(e.files).map((i) => i.chromium).filter(Boolean))];
+  lines.push(`Generated with ${browsers.join(' and ')} by Node ${e.node} (each file's browser is in expected.json).`, '');
   lines.push(fmtTable([['file', 'bytes', 'node_count', 'edge_count', 'extra_native_bytes', 'strings (count / chars)', 'max JS object id'],
     ...Object.entries(e.files).map(([f, i]) => [f, i.bytes, i.node_count, i.edge_count, i.extra_native_bytes ?? '—',
       `${i.sections.strings} / ${i.strings_chars}`, i.max_js_object_id])]));
@@ -271,6 +294,11 @@ function readmeSection(e) {
     lines.push(fmtTable([['class', ...files.map((f) => f.replace('.heapsnapshot', ''))], ...Object.keys(P[files[0]]).map((k) => [k, ...files.map((f) => P[f][k])])]));
     lines.push('', fmtTable([['object', 'id'], ...Object.entries(e.growth.ids).map(([k, v]) => [k, v])]), '');
   }
+  if (e.dom) {
+    lines.push('### dom (script loaded as ' + e.dom.script_url + ')', '');
+    lines.push(fmtTable([['value', 'count'], ...Object.entries(e.dom.page_stats).map(([k, v]) => [k, v])]));
+    lines.push('', fmtTable([['object', 'id'], ...Object.entries(e.dom.ids).map(([k, v]) => [k, v])]), '');
+  }
   if (e.small_app) {
     lines.push('### small-app', '');
     lines.push(fmtTable([['value', 'count'], ...Object.entries(e.small_app.page_counts).map(([k, v]) => [k, v])]));
@@ -290,13 +318,13 @@ function updateReadme(e) {
   fs.writeFileSync(file, `${text.slice(0, a + begin.length)}\n${readmeSection(e)}\n${text.slice(b)}`);
 }
 
-const all = { 'small-app': smallApp, leak, growth };
+const all = { 'small-app': smallApp, leak, growth, dom };
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(all);
 for (const w of wanted) check(all[w], `unknown set ${w}; choose from ${Object.keys(all).join(', ')}`);
 const prev = fs.existsSync(expectedPath) ? JSON.parse(fs.readFileSync(expectedPath, 'utf8')) : {};
 const out = { ...prev, node: process.version, files: { ...(prev.files || {}) }, golden_ids: { ...(prev.golden_ids || {}) } };
 for (const w of wanted) {
-  for (const f of Object.keys(out.files)) if (f.startsWith(w === 'small-app' ? 'small-app' : `${w}-`)) { delete out.files[f]; delete out.golden_ids[f]; }
+  for (const f of Object.keys(out.files)) if (f.startsWith(w === 'small-app' || w === 'dom' ? w : `${w}-`)) { delete out.files[f]; delete out.golden_ids[f]; }
   await all[w](out);
 }
 let total = 0;

@@ -19,7 +19,7 @@ fn samples() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|x| x == "heapsnapshot"))
         .collect();
     files.sort();
-    assert!(files.len() >= 9, "the sample sets are committed: {files:?}");
+    assert!(files.len() >= 10, "the sample sets are committed: {files:?}");
     files
 }
 
@@ -330,4 +330,28 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
         nonempty >= 20,
         "the goldens exercise the filters ({nonempty} non-empty)"
     );
+}
+
+/// A Chromium page whose script has a URL: its classes' locations name the file, with the
+/// source lines V8 kept; its detached table rows are found with what holds them.
+#[test]
+fn chromium_sample_with_a_script_url() {
+    let s = load("dom.heapsnapshot");
+    let row = s.summary.iter().find(|r| r.name == "RowWidget").unwrap();
+    let l = row.location.unwrap();
+    assert_eq!(s.scripts.format(l), "dom.js:4:14");
+    assert_eq!(s.scripts.url(l.script_id), Some("https://shop.example.test/js/dom.js"));
+    let lines = s.scripts.source_lines(&s.graph, l, 1).unwrap();
+    assert!(
+        lines.iter().any(|x| x.2 && x.1.contains("constructor(row, index)")),
+        "{lines:?}"
+    );
+    let trees = heapsift::analysis::detached::detached_trees(&s);
+    let rows: usize = trees.iter().filter(|t| s.class_name(t.root) == "Detached <tr>").count();
+    assert_eq!(rows, 60, "the 60 removed rows, each held by its widget");
+    let held = trees
+        .iter()
+        .filter(|t| t.holder.is_some_and(|r| s.graph.edge_name(r.edge).to_string() == "row"))
+        .count();
+    assert_eq!(held, 60);
 }

@@ -78,6 +78,16 @@ export async function evaluate(page, expression, { objectGroup } = {}) {
   return objectGroup ? r.result : r.result.value;
 }
 
+// Runs a script under a URL (Runtime.compileScript's sourceURL), as a page's <script src> would
+// be named: V8 records the URL as the Script's name, so snapshot locations can name the file.
+export async function runNamedScript(page, source, url) {
+  await page.send('Runtime.enable');
+  const c = await page.send('Runtime.compileScript', { expression: source, sourceURL: url, persistScript: true });
+  if (c.exceptionDetails) throw new Error(`compile failed: ${JSON.stringify(c.exceptionDetails)}`);
+  const r = await page.send('Runtime.runScript', { scriptId: c.scriptId, awaitPromise: true });
+  if (r.exceptionDetails) throw new Error(`run failed: ${JSON.stringify(r.exceptionDetails)}`);
+}
+
 // Heap snapshot id of the object an expression evaluates to. Use only after the last snapshot of a
 // page: the remote object reference is released again, but the evaluation itself allocates.
 export async function heapIdOf(page, expression) {
