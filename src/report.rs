@@ -575,7 +575,7 @@ pub fn finding_markdown(
         let edge = crate::analysis::query::edge_arrow(g, h.edge);
         let class = s.hop_name(h.node);
         let name = finding_name(s, h.node, redact);
-        let name = if name.is_empty() || name == s.display_class(h.node) {
+        let name = if name.is_empty() || name == s.display_class(h.node) || name == class {
             String::new()
         } else {
             format!(" “{name}”")

@@ -226,3 +226,36 @@ fn growth_ranks_the_growing_classes_first() {
         "unchanged classes are left out"
     );
 }
+
+/// A Node service's three snapshots (gzip): the leaked sessions come first, named after their
+/// file, with the record each one keeps alive nested under them and the path through the cache.
+#[test]
+fn leaks_in_a_node_service_name_the_file_and_the_cache() {
+    let set: Vec<String> = (1..=3)
+        .map(|i| {
+            common::repo()
+                .join(format!("sample-snapshots/node-leak-s{i}.heapsnapshot.gz"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let out = json(&heapsift(&["leaks", &set[0], &set[1], &set[2], "--json"]));
+    let first = &out["groups"][0];
+    assert_eq!(first["class_name"], "SessionPayload");
+    assert_eq!(first["count"], 200);
+    assert!(
+        first["defined_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("sample-snapshots/node/app.js:6:14"),
+        "{first}"
+    );
+    assert_eq!(first["kept_alive"][0]["class_name"], "{name, email}");
+    assert_eq!(first["kept_alive"][0]["count"], 200);
+    let path = first["path_to_root"].as_array().unwrap();
+    assert!(path.iter().any(|h| h["edge_name"] == "sessionCache"), "{path:?}");
+    assert!(path.iter().any(|h| h["scope"] == "module scope of app.js"), "{path:?}");
+    let text = String::from_utf8(heapsift(&["leaks", &set[0], &set[1], &set[2]]).stdout).unwrap();
+    assert!(text.contains("#1  SessionPayload (app.js:6:14) ×200"), "{text}");
+    assert!(text.contains("{context} → module scope of app.js @"), "{text}");
+}

@@ -248,6 +248,10 @@ impl Snapshot {
     /// How a node is named in a path: its class, or for a scope whose scope it is
     /// (`module scope of app.js`, `scope of handleRequest() app.js:20:25`).
     pub fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
+        if v != self.graph.root && self.graph.kind(v) == crate::model::NodeKind::Synthetic {
+            // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
+            return std::borrow::Cow::Borrowed(self.graph.name(v));
+        }
         match scripts::scope_label(self, v) {
             Some(scope) => std::borrow::Cow::Owned(scope),
             None => std::borrow::Cow::Borrowed(self.display_class(v)),

@@ -212,7 +212,7 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
 /// The node's name in quotes when it says more than its class (`system / Context`, strings).
 fn name_suffix(s: &Snapshot, v: NodeId) -> String {
     let name = display_name(&s.graph, v);
-    if name.is_empty() || name == s.class_name(v) {
+    if name.is_empty() || name == s.class_name(v) || name == s.hop_name(v) {
         String::new()
     } else {
         format!(" “{}”", preview(&name, 40))

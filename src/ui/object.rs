@@ -307,7 +307,7 @@ pub fn hop_line(
         let text = RichText::new(preview(&class, 80)).color(widgets::class_color(ui));
         parts.push(if strong { text.strong() } else { text });
         let name = display_name(g, node);
-        if !name.is_empty() && name != snapshot.display_class(node) {
+        if !name.is_empty() && name != snapshot.display_class(node) && name != class {
             parts.push(RichText::new(format!("“{}”", preview(&name, 60))).weak());
         }
         let job = widgets::job(ui, parts);
@@ -336,7 +336,7 @@ pub fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
         let name = display_name(g, h.node);
         let class = snapshot.hop_name(h.node);
         out.push_str(&format!("{} @{}", class, g.id(h.node)));
-        if !name.is_empty() && name != snapshot.display_class(h.node) {
+        if !name.is_empty() && name != snapshot.display_class(h.node) && name != class {
             out.push_str(&format!(" “{}”", preview(&name, 60)));
         }
         out.push_str(&format!(

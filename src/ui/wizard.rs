@@ -438,6 +438,10 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
             thousands(g.nodes.len() as u64),
             bytes(g.retained_size)
         ));
+        if let Some(l) = s.location_of(g.nodes[0]) {
+            ui.label(RichText::new(format!("defined at {}", s.scripts.format(l))).weak())
+                .on_hover_text(s.scripts.format_full(l));
+        }
         if ui.button("Export finding…").clicked() && w.export.is_none() {
             let dir = std::env::current_dir().unwrap_or_default();
             let safe: String = g.class.chars().filter(|c| c.is_ascii_alphanumeric()).take(40).collect();
