@@ -202,8 +202,44 @@ fn partial_summary_is_the_final_one_without_retained_sizes() {
     assert_eq!(facts(&p.rows), facts(&s.summary));
 }
 
-/// The committed Node sample (gzip-compressed, which heapsift reads): DevTools' Summary on every
-/// row, and its locations resolved to the module that defines each class.
+/// The Node samples, committed gzip-compressed (heapsift reads `.gz`; the reference reads them
+/// decompressed, so the "file" field differs).
+fn node_samples() -> Vec<PathBuf> {
+    ["node-cache", "node-leak-s1", "node-leak-s2", "node-leak-s3"]
+        .iter()
+        .map(|n| common::repo().join(format!("sample-snapshots/{n}.heapsnapshot.gz")))
+        .collect()
+}
+
+/// Every Node sample: DevTools' Summary on every row.
+#[test]
+fn node_samples_equal_devtools() {
+    for sample in node_samples() {
+        let stem = sample
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".heapsnapshot.gz", "");
+        let s = engine::load(&sample, &Progress::new()).unwrap();
+        let ours = summary_json(&s, &sample, None);
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(common::repo().join(format!("tests/golden/{stem}.summary.json"))).unwrap(),
+        )
+        .unwrap();
+        for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
+            assert_eq!(ours[key], want[key], "{stem}: {key}");
+        }
+        let mut rows = ours["classes"].as_array().unwrap().clone();
+        for r in &mut rows {
+            if let Some(l) = r["location"].as_object_mut() {
+                l.remove("url");
+            }
+        }
+        assert_eq!(&Value::Array(rows), &want["classes"], "{stem}: every row");
+    }
+}
+
+/// The Node sample's locations, resolved to the module that defines each class.
 #[test]
 fn node_sample_equals_devtools_and_names_its_scripts() {
     let sample = common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz");
@@ -287,7 +323,7 @@ fn unnamed_scripts_keep_their_id() {
 fn named_filters_and_duplicated_strings_equal_devtools() {
     use heapsift::analysis::filters::{NamedFilter, duplicate_strings};
     let mut files = samples();
-    files.push(common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz"));
+    files.extend(node_samples());
     let golden = |stem: &str, what: &str| -> Value {
         let path = common::repo().join(format!("tests/golden/filters/{stem}.{what}.json"));
         serde_json::from_str(

@@ -277,12 +277,15 @@ fn show_inner(
                             if widgets::tree_toggle(ui, depth, true, expanded) {
                                 actions.push(Action::Toggle { level: 0, index });
                             }
-                            let job = widgets::job(
-                                ui,
-                                [RichText::new(preview(&d.name, 100))
+                            let mut parts = vec![
+                                RichText::new(preview(&d.name, 100))
                                     .color(widgets::class_color(ui))
-                                    .strong()],
-                            );
+                                    .strong(),
+                            ];
+                            if let Some(l) = d.location {
+                                parts.push(RichText::new(s.scripts.format(l)).weak().small());
+                            }
+                            let job = widgets::job(ui, parts);
                             widgets::truncated(ui, job, None, true, egui::Sense::hover());
                         });
                         row.col(|ui| widgets::right_text(ui, thousands(d.new_count)));

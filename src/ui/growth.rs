@@ -390,6 +390,9 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
                         parts.push(RichText::new("↑").color(widgets::accent(ui)).strong());
                     }
                     parts.push(RichText::new(preview(&c.name, 60)).color(widgets::class_color(ui)));
+                    if let Some(l) = c.location {
+                        parts.push(RichText::new(r.last.scripts.format(l)).weak().small());
+                    }
                     parts.push(
                         RichText::new(c.counts.iter().map(|n| thousands(*n)).collect::<Vec<_>>().join(" → "))
                             .weak()

@@ -50,15 +50,17 @@ for f in "$samples"/*.heapsnapshot; do
   run "filters/$stem.duplicates.json" duplicates "$name"
 done
 
-# The Node sample is committed gzip-compressed; the reference reads it decompressed.
+# The Node samples are committed gzip-compressed; the reference reads them decompressed.
 tmp=$(mktemp -d)
-gunzip -c "$samples/node-cache.heapsnapshot.gz" >"$tmp/node-cache.heapsnapshot"
 node_run() {
   local out=$1; shift
   (cd "$tmp" && "$ref" "$@") >"$golden/$out" 2>"$log" || { cat "$log" >&2; exit 1; }
   echo "$out" >&2
 }
-node_run node-cache.summary.json summary node-cache.heapsnapshot
-for flt in $filters; do node_run "filters/node-cache.filter.$flt.json" summary node-cache.heapsnapshot --filter "$flt"; done
-node_run filters/node-cache.duplicates.json duplicates node-cache.heapsnapshot
+for stem in node-cache node-leak-s1 node-leak-s2 node-leak-s3; do
+  gunzip -c "$samples/$stem.heapsnapshot.gz" >"$tmp/$stem.heapsnapshot"
+  node_run "$stem.summary.json" summary "$stem.heapsnapshot"
+  for flt in $filters; do node_run "filters/$stem.filter.$flt.json" summary "$stem.heapsnapshot" --filter "$flt"; done
+  node_run "filters/$stem.duplicates.json" duplicates "$stem.heapsnapshot"
+done
 rm -rf "$tmp"
