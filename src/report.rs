@@ -104,7 +104,8 @@ pub fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis::detach
                 "class_name": s.class_name(t.root),
                 "detached_nodes": t.nodes,
                 "self_size": g.self_size[t.root as usize],
-                "retained_size": js_number(s.retained.get(t.root).round()),
+                "retained_size": js_number(t.retained.round()),
+                "holders": t.holders,
                 "held_by": t.holder.map(|r| json!({
                     "edge_type": g.edge_type_name(r.edge),
                     "edge_name": g.edge_name(r.edge).to_string(),

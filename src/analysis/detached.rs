@@ -1,67 +1,135 @@
-//! Detached DOM trees, as DevTools' Detached elements panel shows them: each detached subtree by
-//! its root node, with how many detached nodes it holds, what it retains, and what keeps the
-//! root alive.
+//! Detached DOM trees: DOM nodes removed from the document that something still holds. Blink
+//! links a node to its parent, children and siblings with unnamed edges both ways, so a
+//! detached tree is a connected group of detached nodes. Each tree is shown by its root (the
+//! member that retains the most: the top of what was removed), with its size, what it retains
+//! and what outside it keeps it alive.
+
+use std::collections::HashMap;
 
 use super::Snapshot;
+use super::bits::BitVec;
 use super::query::{self, Retainer};
-use crate::model::{NodeId, NodeKind};
+use crate::model::{EdgeKind, NodeId, NodeKind};
 
 /// DevTools' `DOMLinkState.DETACHED`.
 const DETACHED: u8 = 2;
 
-/// One detached subtree.
+/// One detached tree.
 #[derive(Debug, Clone)]
 pub struct DetachedTree {
-    /// The detached node that no other detached node keeps alive.
+    /// The member that retains the most.
     pub root: NodeId,
-    /// Detached nodes it keeps alive (itself included).
+    /// Detached nodes in the tree.
     pub nodes: usize,
-    /// What keeps the root alive, as the Retainers view lists it first.
+    /// What freeing the tree frees: the retained sizes of the members no other member dominates.
+    pub retained: f64,
+    /// The first reference from outside the tree that keeps it alive, as the Retainers view
+    /// lists it, and how many such references there are.
     pub holder: Option<Retainer>,
+    pub holders: usize,
 }
 
 pub fn is_detached(s: &Snapshot, v: NodeId) -> bool {
     s.graph.kind(v) == NodeKind::Native && s.graph.detachedness[v as usize] == DETACHED
 }
 
-/// Detached subtrees, largest retained size first. A detached node belongs to the subtree of
-/// the outermost detached node on its dominator chain: freeing that root frees the rest.
+fn find(parent: &mut [u32], mut v: u32) -> u32 {
+    while parent[v as usize] != v {
+        parent[v as usize] = parent[parent[v as usize] as usize];
+        v = parent[v as usize];
+    }
+    v
+}
+
+/// Detached trees, largest retained size first.
 pub fn detached_trees(s: &Snapshot) -> Vec<DetachedTree> {
     let g = &s.graph;
-    let mut count: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
-    for v in 0..g.node_count() as NodeId {
-        if !is_detached(s, v) {
-            continue;
-        }
-        let mut root = v;
-        let mut cur = s.dominator[v as usize];
-        let mut steps = 0;
-        while cur != g.root && steps < g.node_count() {
-            if is_detached(s, cur) {
-                root = cur;
-            }
-            cur = s.dominator[cur as usize];
-            steps += 1;
-        }
-        *count.entry(root).or_default() += 1;
+    let n = g.node_count();
+    let members: Vec<NodeId> = (0..n as NodeId).filter(|&v| is_detached(s, v)).collect();
+    if members.is_empty() {
+        return Vec::new();
     }
-    let mut trees: Vec<DetachedTree> = count
-        .into_iter()
-        .map(|(root, nodes)| DetachedTree {
-            root,
-            nodes,
-            holder: query::retainers(s, root, None)
-                .into_iter()
-                .find(|r| !is_detached(s, r.from))
-                .or_else(|| query::retainers(s, root, None).into_iter().next()),
+    let mut is_member = BitVec::new(n);
+    for &v in &members {
+        is_member.set(v as usize);
+    }
+    // Union-find over the links between detached nodes (indexed by position in `members`).
+    let slot: HashMap<NodeId, u32> = members.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    let mut parent: Vec<u32> = (0..members.len() as u32).collect();
+    for (i, &v) in members.iter().enumerate() {
+        for e in g.edges(v) {
+            if g.edge_kind(e) == EdgeKind::Weak {
+                continue;
+            }
+            if let Some(&j) = slot.get(&g.to(e)) {
+                let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j));
+                if a != b {
+                    parent[a.max(b) as usize] = a.min(b);
+                }
+            }
+        }
+    }
+    let mut trees: HashMap<u32, Vec<NodeId>> = HashMap::new();
+    for (i, &v) in members.iter().enumerate() {
+        let r = find(&mut parent, i as u32);
+        trees.entry(r).or_default().push(v);
+    }
+    let mut out: Vec<DetachedTree> = trees
+        .into_values()
+        .map(|nodes| {
+            let root = *nodes
+                .iter()
+                .max_by(|&&a, &&b| {
+                    s.retained
+                        .get(a)
+                        .total_cmp(&s.retained.get(b))
+                        .then(g.id(b).cmp(&g.id(a)))
+                })
+                .expect("a tree has members");
+            let in_tree: std::collections::HashSet<NodeId> = nodes.iter().copied().collect();
+            let retained = nodes
+                .iter()
+                .filter(|&&v| !dominated_by_member(s, v, &in_tree))
+                .map(|&v| s.retained.get(v))
+                .sum();
+            // References from outside the tree, the root's first.
+            let mut holders: Vec<Retainer> = Vec::new();
+            for &v in std::iter::once(&root).chain(nodes.iter().filter(|&&v| v != root)) {
+                holders.extend(
+                    query::retainers(s, v, None)
+                        .into_iter()
+                        .filter(|r| !in_tree.contains(&r.from)),
+                );
+            }
+            DetachedTree {
+                root,
+                nodes: nodes.len(),
+                retained,
+                holder: holders.first().copied(),
+                holders: holders.len(),
+            }
         })
         .collect();
-    trees.sort_by(|a, b| {
-        s.retained
-            .get(b.root)
-            .total_cmp(&s.retained.get(a.root))
+    out.sort_by(|a, b| {
+        b.retained
+            .total_cmp(&a.retained)
             .then(b.nodes.cmp(&a.nodes))
             .then(g.id(a.root).cmp(&g.id(b.root)))
     });
-    trees
+    out
+}
+
+/// Whether another member of the tree is on `v`'s dominator chain.
+fn dominated_by_member(s: &Snapshot, v: NodeId, tree: &std::collections::HashSet<NodeId>) -> bool {
+    let root = s.graph.root;
+    let mut cur = s.dominator[v as usize];
+    let mut steps = 0;
+    while cur != root && steps < s.graph.node_count() {
+        if tree.contains(&cur) {
+            return true;
+        }
+        cur = s.dominator[cur as usize];
+        steps += 1;
+    }
+    false
 }

@@ -98,10 +98,15 @@ pub fn print_detached(s: &Snapshot, file: &Path, trees: &[crate::analysis::detac
     for t in trees {
         let held = match t.holder {
             Some(r) => format!(
-                "held by {}{} @{}",
+                "held by {}{} @{}{}",
                 crate::analysis::query::edge_arrow(g, Some(r.edge)),
                 preview(&s.hop_name(r.from), 50),
-                g.id(r.from)
+                g.id(r.from),
+                if t.holders > 1 {
+                    format!(" and {} more", t.holders - 1)
+                } else {
+                    String::new()
+                }
             ),
             None => "held by nothing".into(),
         };
@@ -112,7 +117,7 @@ pub fn print_detached(s: &Snapshot, file: &Path, trees: &[crate::analysis::detac
             g.id(t.root),
             thousands(t.nodes as u64),
             if t.nodes == 1 { "" } else { "s" },
-            bytes(s.retained.get(t.root))
+            bytes(t.retained)
         );
     }
 }

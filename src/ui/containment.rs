@@ -142,7 +142,10 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
         .column(number_column(super::table::DISTANCE_WIDTH))
         .columns(number_column(super::table::SIZE_WIDTH), 2)
         .header(ROW_HEIGHT + 4.0, |h| {
-            header(h, &["Detached tree", "Nodes", "Shallow Size", "Retained Size"])
+            header(
+                h,
+                &["Detached tree (by its root)", "Nodes", "Shallow Size", "Retained Size"],
+            )
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, trees.len(), |mut row| {
@@ -153,10 +156,15 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                 row.col(|ui| {
                     let held = t.holder.map(|r| {
                         RichText::new(format!(
-                            "held by {}{} @{}",
+                            "held by {}{} @{}{}",
                             edge_arrow(g, Some(r.edge)),
                             preview(&snapshot.hop_name(r.from), 60),
-                            g.id(r.from)
+                            g.id(r.from),
+                            if t.holders > 1 {
+                                format!(" and {} more", t.holders - 1)
+                            } else {
+                                String::new()
+                            }
                         ))
                         .weak()
                     });
@@ -169,7 +177,7 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(t.nodes as u64)));
                 row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
-                row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
+                row.col(|ui| size_cell(ui, t.retained, total));
                 let resp = row.response();
                 if resp.clicked() {
                     actions.push(Action::Cursor(i));
