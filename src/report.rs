@@ -478,10 +478,12 @@ fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
 }
 
 /// One leak group written up: what, how many, how much, and the chain that keeps it alive.
+/// `kept`: what the group keeps alive (other groups): class, count, shallow size.
 pub fn finding_json(
     s: &Snapshot,
     snapshots: &[SnapshotIdentity],
     group: &crate::analysis::leaks::LeakGroup,
+    kept: &[(String, usize, u64)],
     redact: bool,
 ) -> Value {
     let g = &s.graph;
@@ -512,6 +514,7 @@ pub fn finding_json(
             "retained_size": js_number(group.retained_size),
             "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<u32>>(),
             "path_shape": group.signature,
+            "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class_name": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
         },
         "path_to_root": path,
         "strings_redacted": redact,
@@ -522,6 +525,7 @@ pub fn finding_markdown(
     s: &Snapshot,
     snapshots: &[SnapshotIdentity],
     group: &crate::analysis::leaks::LeakGroup,
+    kept: &[(String, usize, u64)],
     redact: bool,
     png_name: Option<&str>,
 ) -> String {
@@ -557,6 +561,18 @@ pub fn finding_markdown(
             }
             None => md.push_str(".\n\n"),
         }
+    }
+    if !kept.is_empty() {
+        md.push_str("They keep alive, counted in that size:\n\n");
+        for (class, count, shallow) in kept {
+            md.push_str(&format!(
+                "- `{}` ×{} (shallow {})\n",
+                preview(class, 80),
+                thousands(*count as u64),
+                bytes(*shallow as f64)
+            ));
+        }
+        md.push('\n');
     }
     md.push_str("| Snapshot | Role | Size | SHA-256 |\n|---|---|---:|---|\n");
     for (snap, role) in snapshots.iter().zip(["baseline (S1)", "target (S2)", "final (S3)"]) {

@@ -327,6 +327,20 @@ pub fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
     out
 }
 
+/// The groups `i` keeps alive, directly or through others, in reading order.
+pub fn kept_alive_by(groups: &[LeakGroup], i: usize) -> Vec<usize> {
+    let order = tree_order(groups);
+    let Some(start) = order.iter().position(|&(g, _)| g == i) else {
+        return Vec::new();
+    };
+    let depth = order[start].1;
+    order[start + 1..]
+        .iter()
+        .take_while(|&&(_, d)| d > depth)
+        .map(|&(g, _)| g)
+        .collect()
+}
+
 /// What a report lists: the first `top` root groups that are not minor, each followed by the
 /// groups it keeps alive; the minor root groups apart, for one trailing line.
 pub struct Listing {

@@ -106,7 +106,7 @@ impl Scripts {
     pub fn format_full(&self, l: Location) -> String {
         match self.url(l.script_id) {
             Some(url) => format!("{url}:{}:{}", l.line + 1, l.column + 1),
-            None => format!("script {}, line {}, column {}", l.script_id, l.line + 1, l.column + 1),
+            None => format!("script {}:{}:{}", l.script_id, l.line + 1, l.column + 1),
         }
     }
 
@@ -181,7 +181,8 @@ const SCOPE_SCAN: usize = 4096;
 /// handleRequest() app.js:20` after a closure that holds it. None for other nodes.
 pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
     let g = &s.graph;
-    if g.strings.get(g.node_name[v as usize]) != "system / Context" {
+    let raw = g.strings.get(g.node_name[v as usize]);
+    if raw != "system / Context" && !raw.starts_with("system / Context / ") {
         return None;
     }
     let holder = s.retainers.of(v).take(SCOPE_SCAN).find_map(|slot| {

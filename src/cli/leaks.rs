@@ -131,6 +131,15 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             );
         }
     }
+    if listing.more_roots > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} more group{} (--top {} lists them all)",
+            listing.more_roots,
+            if listing.more_roots == 1 { "" } else { "s" },
+            top + listing.more_roots
+        );
+    }
     if !listing.minor.is_empty() {
         let total: f64 = listing.minor.iter().map(|&i| groups[i].retained_size).sum();
         let mut names: Vec<String> = listing
@@ -149,14 +158,6 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             if listing.minor.len() == 1 { "" } else { "s" },
             bytes(total),
             names.join(", ")
-        );
-    }
-    if listing.more_roots > 0 {
-        let _ = writeln!(
-            out,
-            "\n{} more groups (--top {} shows more)",
-            listing.more_roots,
-            top * 2
         );
     }
 }

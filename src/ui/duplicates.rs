@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, DuplicatesState};
 use super::table::{
-    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_cells, object_label,
-    object_row_extras, page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
+    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_label, object_row_extras,
+    page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
@@ -97,7 +97,10 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                             widgets::tree_toggle(ui, depth, false, false);
                             object_label(ui, snapshot, v, None);
                         });
-                        object_cells(&mut row, snapshot, v);
+                        // The Count column is the group's: a string row leaves it empty.
+                        row.col(|_| {});
+                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                        row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                         object_row_extras(&row.response(), snapshot, v, &mut actions);
                     }
                     Row::More { level, depth } => more_row(&mut row, &d.tree, level, depth, 4, &mut actions),

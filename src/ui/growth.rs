@@ -394,9 +394,12 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
                         parts.push(RichText::new(r.last.scripts.format(l)).weak().small());
                     }
                     parts.push(
-                        RichText::new(c.counts.iter().map(|n| thousands(*n)).collect::<Vec<_>>().join(" → "))
-                            .weak()
-                            .small(),
+                        RichText::new(format!(
+                            "· {}",
+                            c.counts.iter().map(|n| thousands(*n)).collect::<Vec<_>>().join(" → ")
+                        ))
+                        .weak()
+                        .small(),
                     );
                     let job = widgets::job(ui, parts);
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());

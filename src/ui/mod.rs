@@ -1266,9 +1266,10 @@ fn ready(
                             .id_salt("inspector-scroll")
                             .auto_shrink([false, false])
                             .show(ui, |ui| {
-                                object::inspector(ui, doc, s, waker);
-                                ui.separator();
+                                // The path first: on a small window it is what must show.
                                 object::path_to_root(ui, doc, s, waker);
+                                ui.separator();
+                                object::inspector(ui, doc, s, waker);
                             });
                     });
                 let keys = doc.keys_to_panel;

@@ -34,6 +34,15 @@ pub fn show(
         return;
     };
     let total = snapshot.total_size;
+    if summary.rows.is_empty() && summary.range_task.is_none() {
+        ui.label(
+            RichText::new(format!(
+                "No objects: “{}” keeps none in this snapshot.",
+                summary.range_label
+            ))
+            .weak(),
+        );
+    }
     let rows = summary.tree.take_rows(Some(&summary.order));
     let selected = doc.object.as_ref().map(|o| o.node);
     let g = &snapshot.graph;

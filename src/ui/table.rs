@@ -139,7 +139,7 @@ pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
             "Constructor defined at"
         };
         ui.label(
-            RichText::new(format!("{what} {}", snapshot.scripts.format_full(l)))
+            RichText::new(format!("{what} {}", snapshot.scripts.format(l)))
                 .weak()
                 .small(),
         );

@@ -359,18 +359,24 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                     let total: f64 = minor.iter().map(|&i| r.groups[i].retained_size).sum();
                     row.col(|_| {});
                     row.col(|ui| {
-                        ui.label(
-                            RichText::new(format!(
-                                "{} single object{}, {} in all",
-                                minor.len(),
-                                if minor.len() == 1 { "" } else { "s" },
-                                bytes(total)
-                            ))
-                            .weak(),
-                        );
+                        // The button first: on a narrow window the text is what gets cut.
                         if ui.small_button(if w.show_minor { "Hide" } else { "Show" }).clicked() {
                             toggle_minor = true;
                         }
+                        let names: Vec<String> =
+                            minor.iter().take(6).map(|&i| preview(&r.groups[i].class, 30)).collect();
+                        let job = widgets::job(
+                            ui,
+                            [RichText::new(format!(
+                                "{} single object{}, {} in all: {}",
+                                minor.len(),
+                                if minor.len() == 1 { "" } else { "s" },
+                                bytes(total),
+                                names.join(", ")
+                            ))
+                            .weak()],
+                        );
+                        widgets::truncated(ui, job, None, true, egui::Sense::hover());
                     });
                     for _ in 0..3 {
                         row.col(|_| {});
@@ -393,10 +399,8 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                         ui.add_space(widgets::indent(depth as u16 - 1));
                         parts.push(RichText::new("↳").weak());
                     }
+                    // "↳" and "counted in #k" say it is kept alive by the group above.
                     parts.push(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
-                    if let Some(k) = g.part_of {
-                        parts.push(RichText::new(format!("kept alive by #{}", k + 1)).weak());
-                    }
                     let job = widgets::job(ui, parts);
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
@@ -433,11 +437,19 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
                 .size(16.0)
                 .color(widgets::class_color(ui)),
         );
-        ui.label(format!(
-            "×{} · retains {}",
-            thousands(g.nodes.len() as u64),
-            bytes(g.retained_size)
-        ));
+        ui.label(match g.part_of {
+            // What another group keeps alive is counted there.
+            Some(k) => format!(
+                "×{} · kept alive by #{}, counted there",
+                thousands(g.nodes.len() as u64),
+                k + 1
+            ),
+            None => format!(
+                "×{} · retains {}",
+                thousands(g.nodes.len() as u64),
+                bytes(g.retained_size)
+            ),
+        });
         if let Some(l) = s.location_of(g.nodes[0]) {
             ui.label(RichText::new(format!("defined at {}", s.scripts.format(l))).weak())
                 .on_hover_text(s.scripts.format_full(l));
@@ -492,6 +504,20 @@ pub fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], wak
         w.export = None;
         return;
     };
+    // What the group keeps alive, for the report: (class, count, shallow size).
+    let kept: Vec<(String, usize, u64)> = w
+        .selected
+        .map(|i| leaks::kept_alive_by(&r.groups, i))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|k| {
+            (
+                r.groups[k].class.clone(),
+                r.groups[k].nodes.len(),
+                r.groups[k].shallow_size,
+            )
+        })
+        .collect();
     match &mut ex.stage {
         ExportStage::Capturing(p) => {
             if let Some(img) = p.take() {
@@ -512,7 +538,7 @@ pub fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], wak
                             Source::Embedded(name, bytes) => Ok(SnapshotIdentity::of_bytes(name, bytes)),
                         })
                         .collect::<Result<_, _>>()?;
-                    write_finding(&folder, &base, &snapshot, &ids, &group, redact, &png)
+                    write_finding(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
                 }));
             }
             return;
@@ -576,13 +602,13 @@ fn write_finding(
     base: &str,
     s: &Snapshot,
     ids: &[SnapshotIdentity],
-    group: &LeakGroup,
+    (group, kept): (&LeakGroup, &[(String, usize, u64)]),
     redact: bool,
     png: &[u8],
 ) -> Result<String, crate::error::Error> {
     let png_name = format!("{base}.png");
-    let md = report::finding_markdown(s, ids, group, redact, Some(&png_name));
-    let json = report::finding_json(s, ids, group, redact);
+    let md = report::finding_markdown(s, ids, group, kept, redact, Some(&png_name));
+    let json = report::finding_json(s, ids, group, kept, redact);
     let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
     json_text.push('\n');
     let paths = [
