@@ -8,8 +8,6 @@
 //! It is Dial's algorithm over small integer costs (0 for a plain hop), FIFO within a cost, so
 //! among paths of the least cost the one found first in breadth-first order wins. O(N + E).
 
-use std::collections::{BTreeMap, VecDeque};
-
 use super::Snapshot;
 use super::query::Hop;
 use crate::model::{EdgeKind, Graph, NodeId};
@@ -51,24 +49,31 @@ const PLUMBING: [&str; 19] = [
     "constructor_or_back_pointer",
 ];
 
-/// How much a hop costs: 0 for a hop that explains, more for the ones to avoid.
-pub fn edge_cost(g: &Graph, from: NodeId, e: usize) -> u32 {
-    match g.edge_kind(e) {
+/// How much a hop costs: 0 for a hop that explains, more for the ones to avoid. Names are
+/// looked at once per distinct string (`names`: 0 unseen, 1 plain, 2 postponed).
+fn edge_cost(g: &Graph, names: &mut [u8], from: NodeId, e: usize) -> u32 {
+    let kind = g.edge_kind(e);
+    match kind {
         EdgeKind::Weak => return LAST_RESORT,
         EdgeKind::Hidden => return POSTPONED,
-        EdgeKind::Element | EdgeKind::Context => {}
-        EdgeKind::Property => {
-            let name = g.strings.get(g.edge_name[e]);
-            if matches!(name, "__proto__" | "constructor" | "prototype") {
-                return POSTPONED;
+        EdgeKind::Property | EdgeKind::Internal => {
+            let i = g.edge_name[e] as usize;
+            if let Some(slot) = names.get_mut(i) {
+                if *slot == 0 {
+                    let name = g.strings.get(g.edge_name[e]);
+                    let postponed = if kind == EdgeKind::Property {
+                        matches!(name, "__proto__" | "constructor" | "prototype")
+                    } else {
+                        PLUMBING.contains(&name)
+                    };
+                    *slot = if postponed { 2 } else { 1 };
+                }
+                if *slot == 2 {
+                    return POSTPONED;
+                }
             }
         }
-        EdgeKind::Internal => {
-            if PLUMBING.contains(&g.strings.get(g.edge_name[e])) {
-                return POSTPONED;
-            }
-        }
-        EdgeKind::Shortcut | EdgeKind::Other => {}
+        EdgeKind::Element | EdgeKind::Context | EdgeKind::Shortcut | EdgeKind::Other => {}
     }
     if from == g.root && is_tooling_root(g, g.to(e)) {
         return LAST_RESORT;
@@ -90,34 +95,51 @@ impl ReadablePaths {
         let mut parent = vec![(UNSEEN, UNSEEN); n];
         let mut cost = vec![UNSEEN; n];
         let mut done = super::bits::BitVec::new(n);
-        let mut buckets: BTreeMap<u32, VecDeque<NodeId>> = BTreeMap::new();
+        // Property and internal edge names: the same string is one name, whatever kind uses it,
+        // so property and internal names are cached apart.
+        let mut property_names = vec![0u8; g.strings.len()];
+        let mut internal_names = vec![0u8; g.strings.len()];
+        // Buckets by cost, each a FIFO read by index (it may grow while it is read).
+        let mut buckets: Vec<Vec<NodeId>> = vec![vec![g.root]];
         cost[g.root as usize] = 0;
-        buckets.entry(0).or_default().push_back(g.root);
         let mut finished = 0usize;
-        while let Some(mut entry) = buckets.first_entry() {
-            let c = *entry.key();
-            let Some(v) = entry.get_mut().pop_front() else {
-                entry.remove();
-                continue;
-            };
-            if done.get(v as usize) || cost[v as usize] != c {
-                continue;
-            }
-            done.set(v as usize);
-            finished += 1;
-            tick(progress, finished, 16)?;
-            for e in g.edges(v) {
-                let w = g.to(e);
-                if done.get(w as usize) {
+        let mut c = 0usize;
+        while c < buckets.len() {
+            let mut i = 0;
+            while i < buckets[c].len() {
+                let v = buckets[c][i];
+                i += 1;
+                if done.get(v as usize) || cost[v as usize] != c as u32 {
                     continue;
                 }
-                let cw = c.saturating_add(edge_cost(g, v, e));
-                if cw < cost[w as usize] {
-                    cost[w as usize] = cw;
-                    parent[w as usize] = (v, e as u32);
-                    buckets.entry(cw).or_default().push_back(w);
+                done.set(v as usize);
+                finished += 1;
+                tick(progress, finished, 16)?;
+                for e in g.edges(v) {
+                    let w = g.to(e);
+                    if done.get(w as usize) {
+                        continue;
+                    }
+                    let names = if g.edge_kind(e) == EdgeKind::Internal {
+                        &mut internal_names
+                    } else {
+                        &mut property_names
+                    };
+                    let cw = (c as u32).saturating_add(edge_cost(g, names, v, e));
+                    if cw < cost[w as usize] {
+                        cost[w as usize] = cw;
+                        parent[w as usize] = (v, e as u32);
+                        let b = cw as usize;
+                        if buckets.len() <= b {
+                            buckets.resize_with(b + 1, Vec::new);
+                        }
+                        buckets[b].push(w);
+                    }
                 }
             }
+            // A finished bucket is never read again.
+            buckets[c] = Vec::new();
+            c += 1;
         }
         Ok(ReadablePaths { parent })
     }
