@@ -305,3 +305,56 @@ fn path_to_root_is_root_first_and_shortest() {
         "weakly held objects have no path"
     );
 }
+
+/// The readable path avoids a prototype hop when a longer path without one exists, and takes it
+/// when nothing else reaches the object; DevTools' shortest path is unchanged.
+#[test]
+fn readable_paths_postpone_prototype_hops() {
+    use heapsift::analysis::readable::ReadablePaths;
+    let (mut b, _gc, global) = base();
+    let report = b.node("object", "Report", 31, 10);
+    let proto = b.node("object", "ReportProto", 33, 10);
+    let ctor = b.node("closure", "Report", 35, 10);
+    let cache_owner = b.node("object", "Service", 37, 10);
+    let holder = b.node("object", "Holder", 39, 10);
+    let inner = b.node("object", "Inner", 47, 10);
+    let deeper = b.node("object", "Deeper", 49, 10);
+    let cache = b.node("object", "Map", 41, 10);
+    let entry = b.node("object", "Session", 43, 10);
+    let only_proto = b.node("object", "OnlyViaProto", 45, 10);
+    b.edge(global, "property", "report", report);
+    b.edge(report, "property", "__proto__", proto);
+    b.edge(proto, "property", "constructor", ctor);
+    b.edge(ctor, "property", "cache", cache);
+    b.edge(global, "property", "service", cache_owner);
+    b.edge(cache_owner, "property", "holder", holder);
+    b.edge(holder, "property", "inner", inner);
+    b.edge(inner, "property", "deeper", deeper);
+    b.edge(deeper, "property", "sessions", cache);
+    b.edge(cache, "property", "s1", entry);
+    b.edge(proto, "property", "x", only_proto);
+    let s = index("readable", &b);
+    let names = |hops: &[query::Hop]| -> Vec<String> {
+        hops.iter()
+            .filter_map(|h| h.edge)
+            .map(|e| query::edge_label(&s.graph, e))
+            .collect()
+    };
+    let paths = ReadablePaths::compute(&s, &heapsift::progress::Progress::new()).unwrap();
+    let entry_v = node(&s, 43);
+    let shortest = names(&query::path_to_root(&s, entry_v).unwrap());
+    assert!(
+        shortest.contains(&".__proto__".to_owned()),
+        "DevTools' shortest: {shortest:?}"
+    );
+    let readable = names(&paths.path(&s, entry_v).unwrap());
+    assert!(readable.contains(&".sessions".to_owned()), "{readable:?}");
+    assert!(
+        !readable.iter().any(|l| l == ".__proto__" || l == ".constructor"),
+        "{readable:?}"
+    );
+    assert!(readable.len() > shortest.len(), "longer, but readable");
+    // Nothing else reaches it: the prototype hop is taken.
+    let only = names(&paths.path(&s, node(&s, 45)).unwrap());
+    assert!(only.contains(&".__proto__".to_owned()), "{only:?}");
+}
