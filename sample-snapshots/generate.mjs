@@ -111,9 +111,12 @@ const LEAK = {
 
 function listenersIn([from, to]) { let n = 0; for (let i = from; i < to; i++) if (i % 3 !== 0) n++; return n; }
 
+const LEAK_URL = 'https://shop.example.test/js/leak.js';
+
 async function leak(out) {
   await withPage(out, async (browser, page) => {
-    await loadPageScript(page, 'leak.js');
+    // Run under a URL, as a page's <script src> is: locations then name the file (leak.js:14:14).
+    await runNamedScript(page, fs.readFileSync(path.join(here, 'pages', 'leak.js'), 'utf8'), LEAK_URL);
     const waitForSamples = () => evaluate(page, `new Promise((resolve) => {
       const t = setInterval(() => { if (metricBudget === 0) { clearInterval(t); resolve(leakStats()); } }, 5);
     })`);

@@ -308,12 +308,23 @@ fn node_sample_equals_devtools_and_names_its_scripts() {
 
 /// Chromium samples made by evaluating code have no script name in the snapshot (their
 /// `//# sourceURL` comment lies beyond the 1,024 characters V8 keeps of a string), so their
-/// locations keep the script id.
+/// locations keep the script id; the leak set's script runs under a URL and is named.
 #[test]
 fn unnamed_scripts_keep_their_id() {
+    let s = load("small-app.heapsnapshot");
+    let row = s.summary.iter().find(|r| r.name == "Book").unwrap();
+    assert!(
+        s.scripts.format(row.location.unwrap()).starts_with("script "),
+        "{:?}",
+        row.location
+    );
     let s = load("leak-s3.heapsnapshot");
     let row = s.summary.iter().find(|r| r.name == "CachedSession").unwrap();
-    assert_eq!(s.scripts.format(row.location.unwrap()), "script 5:14:14");
+    assert_eq!(s.scripts.format(row.location.unwrap()), "leak.js:14:14");
+    assert_eq!(
+        s.scripts.url(row.location.unwrap().script_id),
+        Some("https://shop.example.test/js/leak.js")
+    );
 }
 
 /// Every committed sample (the Node one too): each of DevTools' named Summary filters and its

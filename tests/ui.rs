@@ -111,7 +111,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     h.get_by_label("▶").click();
     wait(&mut h, "instances", settled);
     let snapshot = h.state().docs[0].snapshot().unwrap().clone();
-    let class = snapshot.classes.of_node[snapshot.graph.find_id(45239).unwrap() as usize];
+    let class = snapshot.classes.of_node[snapshot.graph.find_id(40115).unwrap() as usize];
     let first = snapshot.instances_of(class)[0];
     let first_id = snapshot.graph.id(first);
 
@@ -136,7 +136,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node)).collect();
     assert_eq!(ids[0], 1, "root first");
     assert_eq!(*ids.last().unwrap(), first_id);
-    assert!(ids.contains(&44655), "through the sessionCache Map: {ids:?}");
+    assert!(ids.contains(&39839), "through the sessionCache Map: {ids:?}");
     assert!(
         h.query_all_by_label_contains("->sessionCache").count() >= 1,
         "the hop through the cache is shown"
@@ -151,7 +151,7 @@ fn retainers_can_be_ignored_and_restored() {
     wait(&mut h, "indexing", ready);
     let jump = h.get_by(|n| n.placeholder() == Some("@id"));
     jump.click();
-    jump.type_text("@52995");
+    jump.type_text("@53003");
     h.get_by_label("Find object").click();
     wait(&mut h, "selection", |a| a.docs[0].object.is_some() && settled(a));
     // The MetricSample is held by element [50] of the metricSamples array: its row in the
@@ -512,11 +512,11 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
     }
 
     // With an object selected: the side panel and the retainers panel open.
-    select_by_id(&mut h, 45239);
-    let array = s.graph.find_id(52933).unwrap();
+    select_by_id(&mut h, 40115);
+    let array = s.graph.find_id(52941).unwrap();
     let array_retained = heapsift::units::bytes(s.retained.get(array));
     // The Summary scrolls to the selected instance; its row shows its own retained size.
-    let instance_retained = heapsift::units::bytes(s.retained.get(s.graph.find_id(45239).unwrap()));
+    let instance_retained = heapsift::units::bytes(s.retained.get(s.graph.find_id(40115).unwrap()));
     for w in widths {
         resize(&mut h, w);
         let right = visible_right(&h, w);
@@ -641,11 +641,11 @@ fn back_and_forward_restore_the_previous_selection_and_view() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
     let s = h.state().docs[0].snapshot().unwrap().clone();
-    let (a, b) = (s.graph.find_id(45239).unwrap(), s.graph.find_id(52995).unwrap());
-    select_by_id(&mut h, 45239);
+    let (a, b) = (s.graph.find_id(40115).unwrap(), s.graph.find_id(53003).unwrap());
+    select_by_id(&mut h, 40115);
     view_tab(&mut h, "Retainers");
     view_tab(&mut h, "Summary");
-    select_by_id(&mut h, 52995);
+    select_by_id(&mut h, 53003);
     assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, b);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
     h.run_steps(3);
@@ -678,7 +678,7 @@ fn back_and_forward_restore_the_previous_selection_and_view() {
 fn keys_move_only_the_table_clicked_last() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
-    select_by_id(&mut h, 45239);
+    select_by_id(&mut h, 40115);
     // The Summary was used last (the instance row was revealed there): End moves its cursor only.
     h.state_mut().docs[0].keys_to_panel = false;
     h.key_press(egui::Key::End);

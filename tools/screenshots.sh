@@ -18,9 +18,9 @@ shot() { # name size args...
   echo "$out/$name-$size.png"
 }
 for size in 1024x700 1600x1000; do
-  shot summary "$size" --view summary --select @45239 $s/leak-s1.heapsnapshot $s/leak-s3.heapsnapshot
-  shot comparison "$size" --view comparison --select @45239 $s/leak-s1.heapsnapshot $s/leak-s3.heapsnapshot
-  shot retainers "$size" --view retainers --select @56415 $s/leak-s3.heapsnapshot
+  shot summary "$size" --view summary --select @40115 $s/leak-s1.heapsnapshot $s/leak-s3.heapsnapshot
+  shot comparison "$size" --view comparison --select @40115 $s/leak-s1.heapsnapshot $s/leak-s3.heapsnapshot
+  shot retainers "$size" --view retainers --select @57171 $s/leak-s3.heapsnapshot
   shot growth "$size" --growth $s/growth-{1,2,3,4,5}.heapsnapshot
   shot wizard "$size" --wizard $s/leak-s1.heapsnapshot $s/leak-s2.heapsnapshot $s/leak-s3.heapsnapshot
 done
