@@ -75,6 +75,15 @@ impl Scripts {
         Scripts { by_id, closures }
     }
 
+    /// The script names alone, without the closures' locations: what a report needs after its
+    /// snapshot is dropped.
+    pub fn names_only(&self) -> Scripts {
+        Scripts {
+            by_id: self.by_id.clone(),
+            closures: Vec::new(),
+        }
+    }
+
     pub fn get(&self, script_id: u32) -> Option<&Script> {
         self.by_id.get(&script_id)
     }

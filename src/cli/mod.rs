@@ -391,6 +391,7 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
     let cur = load(current, quiet)?;
     let current_classes = diff::class_objects(&cur, None);
     let definitions = cur.interface_definitions.clone();
+    let scripts = cur.scripts.names_only();
     // Only the per-class ids and sizes are needed from here on: two big snapshots never
     // have to be in memory at once.
     drop(cur);
@@ -405,7 +406,7 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
     if json {
         output::print_json(&crate::report::diff_json(base, current, &rows));
     } else {
-        output::print_diff(base, current, &rows);
+        output::print_diff(base, current, &rows, &scripts);
     }
     Ok(())
 }
@@ -435,7 +436,7 @@ fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<
     if json {
         output::print_json(&crate::report::growth_json(&growth.names, &ranked));
     } else {
-        output::print_growth(&growth.names, &ranked);
+        output::print_growth(&growth.names, &ranked, &last.scripts);
     }
     Ok(())
 }

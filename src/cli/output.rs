@@ -224,13 +224,25 @@ fn name_suffix(s: &Snapshot, v: NodeId) -> String {
     }
 }
 
-pub fn print_diff(base: &Path, current: &Path, rows: &[crate::analysis::diff::DiffRow]) {
+pub fn print_diff(
+    base: &Path,
+    current: &Path,
+    rows: &[crate::analysis::diff::DiffRow],
+    scripts: &crate::analysis::scripts::Scripts,
+) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = writeln!(out, "{} compared with {}", current.display(), base.display());
+    let label = |r: &crate::analysis::diff::DiffRow| {
+        let at = r
+            .location
+            .map(|l| format!("  {}", scripts.format(l)))
+            .unwrap_or_default();
+        format!("{}{at}", preview(&r.name, 60))
+    };
     let name_width = rows
         .iter()
-        .map(|r| r.name.chars().count().min(60))
+        .map(|r| label(r).chars().count())
         .max()
         .unwrap_or(20)
         .max(11);
@@ -252,7 +264,7 @@ pub fn print_diff(base: &Path, current: &Path, rows: &[crate::analysis::diff::Di
         let _ = writeln!(
             out,
             "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
-            preview(&r.name, 60),
+            label(r),
             thousands(r.new_count),
             thousands(r.deleted_count),
             signed(r.count_delta),
@@ -263,13 +275,24 @@ pub fn print_diff(base: &Path, current: &Path, rows: &[crate::analysis::diff::Di
     }
 }
 
-pub fn print_growth(names: &[String], series: &[crate::analysis::growth::Series]) {
+pub fn print_growth(
+    names: &[String],
+    series: &[crate::analysis::growth::Series],
+    scripts: &crate::analysis::scripts::Scripts,
+) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = writeln!(out, "{} snapshots: {}", names.len(), names.join(", "));
+    let label = |c: &crate::analysis::growth::Series| {
+        let at = c
+            .location
+            .map(|l| format!("  {}", scripts.format(l)))
+            .unwrap_or_default();
+        format!("{}{at}", preview(&c.name, 50))
+    };
     let name_width = series
         .iter()
-        .map(|r| r.name.chars().count().min(50))
+        .map(|c| label(c).chars().count())
         .max()
         .unwrap_or(20)
         .max(11);
@@ -283,7 +306,7 @@ pub fn print_growth(names: &[String], series: &[crate::analysis::growth::Series]
         let _ = writeln!(
             out,
             "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  {}",
-            preview(&c.name, 50),
+            label(c),
             if c.monotonic() { "↑" } else { "" },
             signed_count(c.count_delta()),
             crate::units::signed_bytes(c.size_delta() as f64),
