@@ -264,6 +264,7 @@ pub fn leaks_json(
 ) -> Value {
     use crate::analysis::leaks;
     let g = &s.graph;
+    let largest = leaks::largest_retained(groups);
     let one = |i: usize| {
         let grp = &groups[i];
         json!({
@@ -274,7 +275,7 @@ pub fn leaks_json(
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.retained_size),
             "kept_alive_by": grp.part_of.map(|k| k + 1),
-            "minor": leaks::is_minor(groups, i),
+            "minor": leaks::is_minor(grp, largest),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<u32>>(),
@@ -311,6 +312,11 @@ pub fn leaks_json(
     })
 }
 
+/// ` (app.js:6:14)` after a class name, or nothing when its location is unknown.
+pub fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
+    s.defined_at(v).map(|l| format!(" ({l})")).unwrap_or_default()
+}
+
 /// The chain as plain lines, root first: `edge → Class @id`.
 pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
     let g = &s.graph;
@@ -342,10 +348,7 @@ pub fn leaks_markdown(
     md.push_str("| # | Class | Count | Retained | Shallow |\n|---|---|---:|---:|---:|\n");
     for &(i, depth) in &listing.rows {
         let grp = &groups[i];
-        let at = s
-            .defined_at(grp.nodes[0])
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default();
+        let at = defined_at_suffix(s, grp.nodes[0]);
         let class = format!("`{}`{at}", preview(&grp.class, 60).replace('|', "\\|"));
         let (class, retained) = if depth == 0 {
             (class, bytes(grp.retained_size))
@@ -364,11 +367,15 @@ pub fn leaks_markdown(
         ));
     }
     if !listing.minor.is_empty() {
-        let total: f64 = listing.minor.iter().map(|&i| groups[i].retained_size).sum();
         md.push_str(&format!(
-            "\n{} more groups of a single object, {} in all.\n",
-            thousands(listing.minor.len() as u64),
-            bytes(total)
+            "\n{} in all, {}: {}.\n",
+            crate::units::count(
+                listing.minor.len(),
+                "more group of a single object",
+                "more groups of a single object"
+            ),
+            bytes(listing.minor_retained),
+            listing.minor_names(groups, 6)
         ));
     }
     for &(i, depth) in &listing.rows {

@@ -14,6 +14,11 @@ pub fn thousands(v: u64) -> String {
 }
 
 /// Sizes as people read them: `512 B`, `12.3 KB`, `1,024.5 MB` (powers of 1024).
+/// `1 object`, `2,051 objects`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
+}
+
 pub fn bytes(v: f64) -> String {
     const KB: f64 = 1024.0;
     let v = v.max(0.0);

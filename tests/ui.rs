@@ -56,6 +56,20 @@ fn sample(name: &str) -> PathBuf {
     common::repo().join("sample-snapshots").join(name)
 }
 
+/// The growth sample series, oldest first.
+fn growth_series() -> Vec<PathBuf> {
+    (1..=5).map(|i| sample(&format!("growth-{i}.heapsnapshot"))).collect()
+}
+
+/// Doc `i`'s comparison is computed and nothing is loading.
+fn compared(a: &HeapsiftApp, i: usize) -> bool {
+    a.docs[i]
+        .comparison
+        .as_ref()
+        .is_some_and(|c| c.task.as_ref().is_some_and(|t| t.is_done()))
+        && settled(a)
+}
+
 fn settled(a: &HeapsiftApp) -> bool {
     a.docs.iter().all(|d| !d.busy())
 }
@@ -325,13 +339,7 @@ fn comparison_view_matches_devtools_counts() {
     h.state_mut().active = 1;
     h.step();
     view_tab(&mut h, "Comparison");
-    wait(&mut h, "the comparison", |a| {
-        a.docs[1]
-            .comparison
-            .as_ref()
-            .is_some_and(|c| c.task.as_ref().is_some_and(|t| t.is_done()))
-            && settled(a)
-    });
+    wait(&mut h, "the comparison", |a| compared(a, 1));
     let c = h.state().docs[1].comparison.as_ref().unwrap();
     let rows = &c.task.as_ref().unwrap().value().unwrap().rows;
     let session = rows.iter().find(|r| r.name == "CachedSession").unwrap();
@@ -363,8 +371,7 @@ fn comparison_view_matches_devtools_counts() {
 
 #[test]
 fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
-    let files: Vec<PathBuf> = (1..=5).map(|i| sample(&format!("growth-{i}.heapsnapshot"))).collect();
-    let mut h = app(files);
+    let mut h = app(growth_series());
     wait(&mut h, "indexing", ready);
     h.get_by_label("Analyze").click();
     h.run_steps(3);
@@ -559,13 +566,7 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
 
     // Comparison, with and without the side panel.
     view_tab(&mut h, "Comparison");
-    wait(&mut h, "the comparison", |a| {
-        a.docs[1]
-            .comparison
-            .as_ref()
-            .is_some_and(|c| c.task.as_ref().is_some_and(|t| t.is_done()))
-            && settled(a)
-    });
+    wait(&mut h, "the comparison", |a| compared(a, 1));
     let rows = h.state().docs[1]
         .comparison
         .as_ref()
@@ -603,8 +604,7 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
 
 #[test]
 fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
-    let files: Vec<PathBuf> = (1..=5).map(|i| sample(&format!("growth-{i}.heapsnapshot"))).collect();
-    let mut h = app(files);
+    let mut h = app(growth_series());
     wait(&mut h, "indexing", ready);
     h.state_mut().open_growth();
     wait(&mut h, "the growth series", |a| {
@@ -867,6 +867,7 @@ fn duplicated_strings_view_lists_devtools_groups_and_their_strings() {
         .groups
         .value()
         .unwrap()
+        .groups
         .clone();
     assert_eq!(groups.len(), want["groups"].as_array().unwrap().len());
     let first = &want["groups"][0];
@@ -900,6 +901,7 @@ fn detached_dom_and_containment_views() {
         .trees
         .value()
         .unwrap()
+        .trees
         .clone();
     assert_eq!(trees.len(), 1, "the page keeps one detached panel");
     let s = h.state().docs[0].snapshot().unwrap().clone();

@@ -341,6 +341,26 @@ pub fn duplicate_strings(s: &Snapshot) -> Vec<DuplicateGroup> {
     all
 }
 
+/// DevTools' duplicated strings with what they add up to: how many strings, and the bytes that
+/// keeping one copy of each value would save.
+pub struct Duplicates {
+    pub groups: Vec<DuplicateGroup>,
+    pub strings: u64,
+    pub saving: u64,
+}
+
+pub fn duplicates(s: &Snapshot) -> Duplicates {
+    let groups = duplicate_strings(s);
+    Duplicates {
+        strings: groups.iter().map(|d| d.count as u64).sum(),
+        saving: groups
+            .iter()
+            .map(|d| d.total_self_size - d.total_self_size / d.count.max(1) as u64)
+            .sum(),
+        groups,
+    }
+}
+
 /// The hash a truncated group was made with: that of its first member.
 fn hash_of(group: &DuplicateGroup, g: &Graph) -> Option<i64> {
     group.nodes.first().and_then(|&v| truncation(g, v).hash)

@@ -347,23 +347,45 @@ pub struct Listing {
     /// (group index, depth) in reading order.
     pub rows: Vec<(usize, usize)>,
     pub minor: Vec<usize>,
+    /// What the minor groups retain together.
+    pub minor_retained: f64,
     /// Root groups left out by `top`.
     pub more_roots: usize,
 }
 
+impl Listing {
+    /// Classes of the first `n` minor groups, `…` after them if there are more.
+    pub fn minor_names(&self, groups: &[LeakGroup], n: usize) -> String {
+        let mut names: Vec<String> = self
+            .minor
+            .iter()
+            .take(n)
+            .map(|&i| crate::report::preview(&groups[i].class, 40))
+            .collect();
+        if self.minor.len() > n {
+            names.push("…".into());
+        }
+        names.join(", ")
+    }
+}
+
 pub fn listing(groups: &[LeakGroup], top: usize) -> Listing {
+    let largest = largest_retained(groups);
     let mut listing = Listing {
         rows: Vec::new(),
         minor: Vec::new(),
+        minor_retained: 0.0,
         more_roots: 0,
     };
     let mut roots = 0;
     let mut skipping = false;
     for (i, depth) in tree_order(groups) {
         if depth == 0 {
-            skipping = is_minor(groups, i) || roots == top;
-            if is_minor(groups, i) {
+            let minor = is_minor(&groups[i], largest);
+            skipping = minor || roots == top;
+            if minor {
                 listing.minor.push(i);
+                listing.minor_retained += groups[i].retained_size;
             } else if roots == top {
                 listing.more_roots += 1;
             } else {
@@ -377,11 +399,14 @@ pub fn listing(groups: &[LeakGroup], top: usize) -> Listing {
     listing
 }
 
+/// What the largest group retains: the yardstick for minor groups.
+pub fn largest_retained(groups: &[LeakGroup]) -> f64 {
+    groups.iter().map(|g| g.retained_size).fold(0.0, f64::max)
+}
+
 /// A root group too small to list on its own line: one object retaining under 1% of what the
 /// largest group retains (and under 64 KB). Reports fold these into one trailing line.
-pub fn is_minor(groups: &[LeakGroup], i: usize) -> bool {
-    let g = &groups[i];
-    let largest = groups.iter().map(|g| g.retained_size).fold(0.0, f64::max);
+pub fn is_minor(g: &LeakGroup, largest: f64) -> bool {
     g.part_of.is_none() && g.nodes.len() == 1 && g.retained_size < (largest * 0.01).min(65536.0)
 }
 

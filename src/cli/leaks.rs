@@ -95,13 +95,9 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         thousands(groups.len() as u64),
         thousands(roots as u64),
     );
-    let g = &s.graph;
     for &(i, depth) in &listing.rows {
         let grp = &groups[i];
-        let at = s
-            .defined_at(grp.nodes[0])
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default();
+        let at = report::defined_at_suffix(s, grp.nodes[0]);
         if depth == 0 {
             let _ = writeln!(
                 out,
@@ -112,10 +108,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 bytes(grp.retained_size),
                 bytes(grp.shallow_size as f64)
             );
-            for h in &grp.path {
-                let edge = crate::analysis::query::edge_arrow(g, h.edge);
-                let class = s.hop_name(h.node);
-                let _ = writeln!(out, "      {edge}{} @{}", preview(&class, 60), g.id(h.node));
+            for line in report::path_lines(s, &grp.path) {
+                let _ = writeln!(out, "      {line}");
             }
         } else {
             // What a leak keeps alive is part of it: listed under it, counted in its size.
@@ -134,30 +128,18 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
     if listing.more_roots > 0 {
         let _ = writeln!(
             out,
-            "\n{} more group{} (--top {} lists them all)",
-            listing.more_roots,
-            if listing.more_roots == 1 { "" } else { "s" },
+            "\n{} (--top {} lists them all)",
+            crate::units::count(listing.more_roots, "more group", "more groups"),
             top + listing.more_roots
         );
     }
     if !listing.minor.is_empty() {
-        let total: f64 = listing.minor.iter().map(|&i| groups[i].retained_size).sum();
-        let mut names: Vec<String> = listing
-            .minor
-            .iter()
-            .take(6)
-            .map(|&i| preview(&groups[i].class, 40))
-            .collect();
-        if listing.minor.len() > 6 {
-            names.push("…".into());
-        }
         let _ = writeln!(
             out,
-            "\n{} single object{}, {} in all: {} (--json lists them)",
-            thousands(listing.minor.len() as u64),
-            if listing.minor.len() == 1 { "" } else { "s" },
-            bytes(total),
-            names.join(", ")
+            "\n{}, {} in all: {} (--json lists them)",
+            crate::units::count(listing.minor.len(), "single object", "single objects"),
+            bytes(listing.minor_retained),
+            listing.minor_names(groups, 6)
         );
     }
 }

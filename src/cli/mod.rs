@@ -210,22 +210,20 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             filter,
         } => run_summary(file, *top, *json, filter.as_deref(), cli.quiet),
         Command::Detached { file, json } => load(file, cli.quiet).map(|s| {
-            let trees = crate::analysis::detached::detached_trees(&s);
+            let dom = crate::analysis::detached::DetachedDom::of(&s);
             if *json {
-                output::print_json(&crate::report::detached_json(&s, file, &trees));
+                output::print_json(&crate::report::detached_json(&s, file, &dom.trees));
             } else {
-                output::print_detached(&s, file, &trees);
+                output::print_detached(&s, file, &dom);
             }
         }),
         Command::Duplicates { file, top, json } => load(file, cli.quiet).map(|s| {
-            let mut groups = crate::analysis::filters::duplicate_strings(&s);
-            if let Some(n) = top {
-                groups.truncate(*n);
-            }
+            let found = crate::analysis::filters::duplicates(&s);
             if *json {
-                output::print_json(&crate::report::duplicates_json(&s, file, &groups));
+                let shown = &found.groups[..found.groups.len().min(top.unwrap_or(usize::MAX))];
+                output::print_json(&crate::report::duplicates_json(&s, file, shown));
             } else {
-                output::print_duplicates(file, &groups);
+                output::print_duplicates(file, &found, *top);
             }
         }),
         Command::Leaks {

@@ -43,12 +43,16 @@ pub fn print_summary(
         bytes(s.total_size),
         filter.map(|f| format!("; {f}")).unwrap_or_default()
     );
+    let label = |r: &crate::analysis::aggregates::ClassRow| {
+        located(
+            &format!("{} ×{}", preview(&r.name, 60), thousands(r.count)),
+            r.location,
+            &s.scripts,
+        )
+    };
     let name_width = rows
         .iter()
-        .map(|r| {
-            let at = r.location.map_or(0, |l| s.scripts.format(l).chars().count() + 2);
-            r.name.chars().count().min(60) + 12 + at
-        })
+        .map(|r| label(r).chars().count())
         .max()
         .unwrap_or(20)
         .max(11);
@@ -58,15 +62,10 @@ pub fn print_summary(
         "Constructor", "Distance", "Shallow Size", "", "Retained Size", ""
     );
     for r in &rows {
-        let at = r
-            .location
-            .map(|l| format!("  {}", s.scripts.format(l)))
-            .unwrap_or_default();
-        let label = format!("{} ×{}{at}", preview(&r.name, 60), thousands(r.count));
         let _ = writeln!(
             out,
             "{:<name_width$} {:>8} {:>14} {:>6} {:>14} {:>6}",
-            label,
+            label(r),
             distance_text(r.distance),
             thousands(r.shallow_size),
             percent(r.shallow_size as f64, s.total_size),
@@ -77,66 +76,55 @@ pub fn print_summary(
 }
 
 /// One object; `readable`: the readable path to print (None: DevTools' shortest path).
+/// A class label followed by where the class is defined: `CachedSession ×342  leak.js:14:14`.
+fn located(
+    label: &str,
+    location: Option<crate::model::Location>,
+    scripts: &crate::analysis::scripts::Scripts,
+) -> String {
+    match location {
+        Some(l) => format!("{label}  {}", scripts.format(l)),
+        None => label.to_owned(),
+    }
+}
+
 /// Detached DOM trees as a table, with what holds each.
-pub fn print_detached(s: &Snapshot, file: &Path, trees: &[crate::analysis::detached::DetachedTree]) {
+pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached::DetachedDom) {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = out.lock();
-    let nodes: usize = trees.iter().map(|t| t.nodes).sum();
-    if trees.is_empty() {
+    if dom.trees.is_empty() {
         let _ = writeln!(out, "{}: no detached DOM nodes", file.display());
         return;
     }
-    let _ = writeln!(
-        out,
-        "{}: {} detached DOM nodes in {} tree{}",
-        file.display(),
-        thousands(nodes as u64),
-        thousands(trees.len() as u64),
-        if trees.len() == 1 { "" } else { "s" }
-    );
-    for t in trees {
-        let held = match t.holder {
-            Some(r) => format!(
-                "held by {}{} @{}{}",
-                crate::analysis::query::edge_arrow(g, Some(r.edge)),
-                preview(&s.hop_name(r.from), 50),
-                g.id(r.from),
-                if t.holders > 1 {
-                    format!(" and {} more", t.holders - 1)
-                } else {
-                    String::new()
-                }
-            ),
-            None => "held by nothing".into(),
-        };
+    let _ = writeln!(out, "{}: {}", file.display(), dom.describe());
+    for t in &dom.trees {
         let _ = writeln!(
             out,
-            "{} @{}  {} node{}, retains {}  {held}",
+            "{} @{}  {}, retains {}  {}",
             preview(s.class_name(t.root), 60),
             g.id(t.root),
-            thousands(t.nodes as u64),
-            if t.nodes == 1 { "" } else { "s" },
-            bytes(t.retained)
+            crate::units::count(t.nodes, "node", "nodes"),
+            bytes(t.retained),
+            t.held_by(s)
         );
     }
 }
 
 /// DevTools' duplicated strings as a table.
-pub fn print_duplicates(file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) {
+/// DevTools' duplicated strings as a table: the first `top` groups, totals over all of them.
+pub fn print_duplicates(file: &Path, found: &crate::analysis::filters::Duplicates, top: Option<usize>) {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let wasted: u64 = groups
-        .iter()
-        .map(|d| d.total_self_size - d.total_self_size / d.count.max(1) as u64)
-        .sum();
     let _ = writeln!(
         out,
-        "{}: {} duplicated strings; {} could be saved by keeping one copy of each",
+        "{}: {} strings have the same value as another, in {} groups; keeping one copy of each would save {}",
         file.display(),
-        thousands(groups.len() as u64),
-        bytes(wasted as f64)
+        thousands(found.strings),
+        thousands(found.groups.len() as u64),
+        bytes(found.saving as f64)
     );
+    let groups = &found.groups[..found.groups.len().min(top.unwrap_or(usize::MAX))];
     let _ = writeln!(
         out,
         "{:<62} {:>8} {:>12} {:>14}",
@@ -233,13 +221,7 @@ pub fn print_diff(
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = writeln!(out, "{} compared with {}", current.display(), base.display());
-    let label = |r: &crate::analysis::diff::DiffRow| {
-        let at = r
-            .location
-            .map(|l| format!("  {}", scripts.format(l)))
-            .unwrap_or_default();
-        format!("{}{at}", preview(&r.name, 60))
-    };
+    let label = |r: &crate::analysis::diff::DiffRow| located(&preview(&r.name, 60), r.location, scripts);
     let name_width = rows
         .iter()
         .map(|r| label(r).chars().count())
@@ -283,13 +265,7 @@ pub fn print_growth(
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = writeln!(out, "{} snapshots: {}", names.len(), names.join(", "));
-    let label = |c: &crate::analysis::growth::Series| {
-        let at = c
-            .location
-            .map(|l| format!("  {}", scripts.format(l)))
-            .unwrap_or_default();
-        format!("{}{at}", preview(&c.name, 50))
-    };
+    let label = |c: &crate::analysis::growth::Series| located(&preview(&c.name, 50), c.location, scripts);
     let name_width = series
         .iter()
         .map(|c| label(c).chars().count())

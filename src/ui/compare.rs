@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::doc::{Doc, edges_items};
 use super::table::{
     Action, apply_common, keyboard, more_row, object_label_with, object_row_extras, page_rows, pending_row, row_node,
-    sort_header, tree_table,
+    sort_headers, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
@@ -244,21 +244,19 @@ fn show_inner(
         .columns(super::table::number_column(COUNT_WIDTH), 3)
         .columns(super::table::number_column(BYTES_WIDTH), 3)
         .header(ROW_HEIGHT + 4.0, |mut h| {
-            for (col, name) in [
-                (DiffColumn::Constructor, "Constructor"),
-                (DiffColumn::New, "# New"),
-                (DiffColumn::Deleted, "# Deleted"),
-                (DiffColumn::Delta, "# Delta"),
-                (DiffColumn::Alloc, "Alloc. Size"),
-                (DiffColumn::Freed, "Freed Size"),
-                (DiffColumn::SizeDelta, "Size Delta"),
-            ] {
-                h.col(|ui| {
-                    if sort_header(ui, name, sort == col, desc) {
-                        sort_clicked = Some(col);
-                    }
-                });
-            }
+            sort_clicked = sort_headers(
+                &mut h,
+                &[
+                    (DiffColumn::Constructor, "Constructor"),
+                    (DiffColumn::New, "# New"),
+                    (DiffColumn::Deleted, "# Deleted"),
+                    (DiffColumn::Delta, "# Delta"),
+                    (DiffColumn::Alloc, "Alloc. Size"),
+                    (DiffColumn::Freed, "Freed Size"),
+                    (DiffColumn::SizeDelta, "Size Delta"),
+                ],
+                Some((sort, desc)),
+            );
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, rows.len(), |mut row| {

@@ -8,13 +8,13 @@ use egui::{RichText, Ui};
 
 use super::doc::{ContainmentState, DetachedState, Doc, edges_items};
 use super::table::{
-    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_cells, object_columns,
-    object_label, object_row_extras, page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
+    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_row, object_row_extras,
+    object_table_scrolled, page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
 };
-use super::tree::{PAGE, Row, Tree};
+use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
-use crate::analysis::query::edge_arrow;
+use crate::analysis::detached::DetachedDom;
 use crate::engine::task::{Task, Waker};
 use crate::report::preview;
 use crate::units::thousands;
@@ -30,39 +30,30 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
     let rows = c.tree.take_rows(None);
     let selected = doc.object.as_ref().map(|o| o.node);
     let mut actions: Vec<Action> = Vec::new();
-    scrolled(object_columns(tree_table(ui, "containment")), &mut c.tree)
-        .header(ROW_HEIGHT + 4.0, |h| {
-            header(h, &["Object", "Distance", "Shallow Size", "Retained Size"])
-        })
-        .body(|body| {
-            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
-                let i = row.index();
-                let r = rows.get(i);
-                let node = row_node(&c.tree, r, g);
-                row.set_selected(c.cursor == Some(i) || (node.is_some() && node == selected));
-                match r {
-                    Row::Item { level, index, depth } => {
-                        let Some(v) = node else { return };
-                        let edge = match &c.tree.level(level).items {
-                            super::tree::Items::Edges { edges, .. } => edges.get(index as usize).copied(),
-                            _ => None,
-                        };
-                        let expanded = c.tree.is_expanded(level, index);
-                        row.col(|ui| {
-                            if widgets::tree_toggle(ui, depth, !g.edges(v).is_empty(), expanded) {
-                                actions.push(Action::Toggle { level, index });
-                            }
-                            object_label(ui, snapshot, v, edge);
-                        });
-                        object_cells(&mut row, snapshot, v);
-                        object_row_extras(&row.response(), snapshot, v, &mut actions);
-                    }
-                    Row::More { level, depth } => more_row(&mut row, &c.tree, level, depth, 4, &mut actions),
-                    Row::Pending { level, depth } => pending_row(&mut row, &c.tree.level(level).items, depth, 4),
+    object_table_scrolled(ui, "containment", &mut c.tree).body(|body| {
+        body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+            let i = row.index();
+            let r = rows.get(i);
+            let node = row_node(&c.tree, r, g);
+            row.set_selected(c.cursor == Some(i) || (node.is_some() && node == selected));
+            match r {
+                Row::Item { level, index, depth } => {
+                    let expandable = node.is_some_and(|v| !g.edges(v).is_empty());
+                    object_row(
+                        &mut row,
+                        &c.tree,
+                        snapshot,
+                        (level, index, depth),
+                        expandable,
+                        &mut actions,
+                    );
                 }
-                row_clicks(&row.response(), i, r, node, &mut actions);
-            });
+                Row::More { level, depth } => more_row(&mut row, &c.tree, level, depth, 4, &mut actions),
+                Row::Pending { level, depth } => pending_row(&mut row, &c.tree.level(level).items, depth, 4),
+            }
+            row_clicks(&row.response(), i, r, node, &mut actions);
         });
+    });
     if keys {
         keyboard(
             ui,
@@ -103,17 +94,15 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
     let d = doc.detached.get_or_insert_with(|| {
         let s = snapshot.clone();
         DetachedState {
-            trees: Task::spawn(waker.clone(), move |_| {
-                Ok(Arc::new(crate::analysis::detached::detached_trees(&s)))
-            }),
+            trees: Task::spawn(waker.clone(), move |_| Ok(Arc::new(DetachedDom::of(&s)))),
+            tree: Tree::new(Items::Nodes(Arc::new(Vec::new()))),
             cursor: None,
         }
     });
-    let Some(trees) = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned() else {
+    let Some(dom) = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned() else {
         return;
     };
-    let g = &snapshot.graph;
-    if trees.is_empty() {
+    if dom.trees.is_empty() {
         ui.label(
             RichText::new(
                 "No detached DOM nodes: this snapshot has no DOM (Node.js), or every DOM node is in a document.",
@@ -122,22 +111,23 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
         );
         return;
     }
-    let nodes: usize = trees.iter().map(|t| t.nodes).sum();
+    if d.tree.level(0).items.len() != dom.trees.len() {
+        d.tree = Tree::new(Items::Nodes(Arc::new(dom.trees.iter().map(|t| t.root).collect())));
+    }
     ui.label(
         RichText::new(format!(
-            "{} detached DOM nodes in {} tree{}: nodes removed from the document that something still holds. \
-             Each tree by its root, with what keeps the root alive.",
-            thousands(nodes as u64),
-            thousands(trees.len() as u64),
-            if trees.len() == 1 { "" } else { "s" }
+            "{}: nodes removed from the document that something still holds. Each tree by its root, with \
+             what keeps it alive.",
+            dom.describe()
         ))
         .weak(),
     );
+    let g = &snapshot.graph;
     let total = snapshot.total_size;
     let selected = doc.object.as_ref().map(|o| o.node);
+    let rows = d.tree.take_rows(None);
     let mut actions: Vec<Action> = Vec::new();
-    let cursor = d.cursor;
-    tree_table(ui, "detached")
+    scrolled(tree_table(ui, "detached"), &mut d.tree)
         .column(super::table::name_column())
         .column(number_column(super::table::DISTANCE_WIDTH))
         .columns(number_column(super::table::SIZE_WIDTH), 2)
@@ -148,27 +138,21 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
             )
         })
         .body(|body| {
-            body.rows(ROW_HEIGHT, trees.len(), |mut row| {
+            body.rows(ROW_HEIGHT, rows.len(), |mut row| {
                 let i = row.index();
-                let t = &trees[i];
+                let r = rows.get(i);
+                let Row::Item { index, .. } = r else { return };
+                let t = &dom.trees[index as usize];
                 let v = t.root;
-                row.set_selected(cursor == Some(i) || selected == Some(v));
+                row.set_selected(d.cursor == Some(i) || selected == Some(v));
                 row.col(|ui| {
-                    let held = t.holder.map(|r| {
-                        RichText::new(format!(
-                            "held by {}{} @{}{}",
-                            edge_arrow(g, Some(r.edge)),
-                            preview(&snapshot.hop_name(r.from), 60),
-                            g.id(r.from),
-                            if t.holders > 1 {
-                                format!(" and {} more", t.holders - 1)
-                            } else {
-                                String::new()
-                            }
-                        ))
-                        .weak()
-                    });
-                    let tail = widgets::job(ui, [super::widgets::id_text(g.id(v))].into_iter().chain(held));
+                    let tail = widgets::job(
+                        ui,
+                        [
+                            super::widgets::id_text(g.id(v)),
+                            RichText::new(t.held_by(snapshot)).weak(),
+                        ],
+                    );
                     let job = widgets::job(
                         ui,
                         [RichText::new(preview(snapshot.class_name(v), 80)).color(widgets::class_color(ui))],
@@ -178,38 +162,29 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                 row.col(|ui| widgets::right_text(ui, thousands(t.nodes as u64)));
                 row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
                 row.col(|ui| size_cell(ui, t.retained, total));
-                let resp = row.response();
-                if resp.clicked() {
-                    actions.push(Action::Cursor(i));
-                    actions.push(Action::Select(v));
-                }
-                object_row_extras(&resp, snapshot, v, &mut actions);
+                row_clicks(&row.response(), i, r, Some(v), &mut actions);
+                object_row_extras(&row.response(), snapshot, v, &mut actions);
             });
         });
     if keys {
-        let up = ui.input(|i| i.key_pressed(egui::Key::ArrowUp));
-        let down = ui.input(|i| i.key_pressed(egui::Key::ArrowDown));
-        if !ui.ctx().egui_wants_keyboard_input() && (up || down) {
-            let next = match (cursor, down) {
-                (None, _) => 0,
-                (Some(c), true) => (c + 1).min(trees.len() - 1),
-                (Some(c), false) => c.saturating_sub(1),
-            };
-            actions.push(Action::Cursor(next));
-            actions.push(Action::Select(trees[next].root));
-        }
+        keyboard(
+            ui,
+            &rows,
+            d.cursor,
+            page_rows(ui),
+            |r| row_node(&d.tree, r, g),
+            &mut actions,
+        );
     }
+    d.tree.put_rows(rows);
     if moves_cursor(&actions) {
         doc.keys_to_panel = false;
     }
-    for a in actions {
-        match a {
-            Action::Cursor(i) => {
-                if let Some(d) = &mut doc.detached {
-                    d.cursor = Some(i);
-                }
-            }
-            other => doc.object_action(other, waker),
+    let Some(d) = &mut doc.detached else { return };
+    // The rows do not expand: what is left are the selection and menu commands.
+    for a in apply_common(actions, &mut d.tree, &mut d.cursor) {
+        if !matches!(a, Action::Toggle { .. }) {
+            doc.object_action(a, waker);
         }
     }
 }

@@ -55,16 +55,14 @@ impl View {
     /// The name `--view` takes.
     pub fn id(self) -> &'static str {
         match self {
+            View::Summary => "summary",
+            View::Comparison => "comparison",
+            View::Retainers => "retainers",
+            View::Dominators => "dominators",
+            View::Containment => "containment",
             View::Duplicates => "duplicates",
             View::Detached => "detached",
-            View::Containment => "containment",
-            other => match other {
-                View::Summary => "summary",
-                View::Comparison => "comparison",
-                View::Retainers => "retainers",
-                View::Dominators => "dominators",
-                _ => "statistics",
-            },
+            View::Statistics => "statistics",
         }
     }
 
@@ -278,7 +276,9 @@ pub struct DominatorState {
 
 /// The Detached DOM view: detached subtrees by root (computed on the first visit).
 pub struct DetachedState {
-    pub trees: Task<Arc<Vec<crate::analysis::detached::DetachedTree>>>,
+    pub trees: Task<Arc<crate::analysis::detached::DetachedDom>>,
+    /// One row per tree, by its root node, in the order of `trees`.
+    pub tree: Tree,
     pub cursor: Option<usize>,
 }
 
@@ -291,7 +291,7 @@ pub struct ContainmentState {
 /// The Duplicated strings view: DevTools' groups (computed on the first visit), each
 /// expandable into its strings.
 pub struct DuplicatesState {
-    pub groups: Task<Arc<Vec<crate::analysis::filters::DuplicateGroup>>>,
+    pub groups: Task<Arc<crate::analysis::filters::Duplicates>>,
     pub tree: Tree,
     pub cursor: Option<usize>,
 }
@@ -369,26 +369,19 @@ impl Doc {
         }
     }
 
-    /// Loads the file again (after a cancel, or a failure the user may have fixed).
+    /// Loads the file again (after a cancel, or a failure the user may have fixed): a fresh doc
+    /// with the same identity and view; its tables and scroll states start over.
     pub fn reload(&mut self, waker: &Waker) {
-        if let DocState::Loading(job) = &self.state {
-            job.progress.cancel();
-        }
-        self.state = DocState::Loading(LoadJob::spawn(self.source.clone(), waker.clone()));
-        self.partial = None;
-        self.load_time = None;
-        self.summary = None;
-        self.object = None;
-        self.dominators = None;
-        self.comparison = None;
-        self.duplicates = None;
-        self.detached = None;
-        self.containment = None;
-        self.jump_error = None;
-        self.jump_task = None;
-        self.keys_to_panel = false;
-        self.readable = Default::default();
-        self.generation += 1;
+        self.cancel();
+        let fresh = Doc::open(self.source.clone(), waker.clone());
+        let (uid, view, path_mode, generation) = (self.uid, self.view, self.path_mode, self.generation + 1);
+        *self = Doc {
+            uid,
+            view,
+            path_mode,
+            generation,
+            ..fresh
+        };
     }
 
     pub fn title(&self) -> String {

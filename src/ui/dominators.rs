@@ -7,11 +7,11 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, dominated_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_cells, object_label, object_row_extras, object_table_scrolled,
-    page_rows, pending_row, row_clicks, row_node,
+    Action, apply_common, keyboard, more_row, object_row, object_table_scrolled, page_rows, pending_row, row_clicks,
+    row_node,
 };
 use super::tree::{PAGE, Row};
-use super::widgets::{self, ROW_HEIGHT};
+use super::widgets::ROW_HEIGHT;
 use crate::analysis::Snapshot;
 use crate::engine::task::Waker;
 
@@ -47,21 +47,16 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
             match r {
                 Row::Item { level, index, depth } => {
                     let Some(v) = node else { return };
-                    let expanded = dom.tree.is_expanded(level, index);
                     // Leaves retain only themselves.
                     let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64 || v == g.root;
-                    row.col(|ui| {
-                        if widgets::tree_toggle(ui, depth, expandable, expanded) {
-                            actions.push(Action::Toggle { level, index });
-                        }
-                        if v == g.root {
-                            ui.label(RichText::new("(root)").strong());
-                        } else {
-                            object_label(ui, snapshot, v, None);
-                        }
-                    });
-                    object_cells(&mut row, snapshot, v);
-                    object_row_extras(&row.response(), snapshot, v, &mut actions);
+                    object_row(
+                        &mut row,
+                        &dom.tree,
+                        snapshot,
+                        (level, index, depth),
+                        expandable,
+                        &mut actions,
+                    );
                 }
                 Row::More { level, depth } => more_row(&mut row, &dom.tree, level, depth, 4, &mut actions),
                 Row::Pending { level, depth } => pending_row(&mut row, &dom.tree.level(level).items, depth, 4),

@@ -13,7 +13,7 @@ use super::table::{
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
-use crate::analysis::filters::duplicate_strings;
+use crate::analysis::filters::duplicates;
 use crate::engine::task::{Task, Waker};
 use crate::report::preview;
 use crate::units::{bytes, thousands};
@@ -23,27 +23,24 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     let d = doc.duplicates.get_or_insert_with(|| {
         let s = snapshot.clone();
         DuplicatesState {
-            groups: Task::spawn(waker.clone(), move |_| Ok(Arc::new(duplicate_strings(&s)))),
+            groups: Task::spawn(waker.clone(), move |_| Ok(Arc::new(duplicates(&s)))),
             tree: Tree::new(Items::Classes(0)),
             cursor: None,
         }
     });
-    let Some(groups) = widgets::task_value(ui, &d.groups, "Finding duplicated strings…").cloned() else {
+    let Some(found) = widgets::task_value(ui, &d.groups, "Finding duplicated strings…").cloned() else {
         return;
     };
+    let groups = &found.groups;
     if d.tree.level(0).items.len() != groups.len() {
         d.tree = Tree::new(Items::Classes(groups.len()));
     }
-    let wasted: u64 = groups
-        .iter()
-        .map(|x| x.total_self_size - x.total_self_size / x.count.max(1) as u64)
-        .sum();
     ui.label(
         RichText::new(format!(
             "{} strings have the same value as another, in {} groups; keeping one copy of each would save {}.",
-            thousands(groups.iter().map(|x| x.count as u64).sum()),
+            thousands(found.strings),
             thousands(groups.len() as u64),
-            bytes(wasted as f64)
+            bytes(found.saving as f64)
         ))
         .weak(),
     );

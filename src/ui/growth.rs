@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::doc::Doc;
-use super::table::{sort_header, tree_table};
+use super::table::{sort_headers, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::analysis::growth::{Growth, Series};
@@ -49,7 +49,7 @@ pub struct GrowthState {
     /// when the sort or the result changes.
     pub sort: Option<(RankColumn, bool)>,
     pub(super) rank_order: Vec<u32>,
-    pub(super) order_for: Option<(Option<(RankColumn, bool)>, usize)>,
+    pub(super) order_for: Option<(Option<(RankColumn, bool)>, u64)>,
     /// Bumped for every new set of snapshots, so scroll positions start at the top again.
     pub(super) generation: u64,
 }
@@ -299,7 +299,8 @@ fn chart(ui: &mut Ui, st: &GrowthState, r: &GrowthResult, height: f32) {
 impl GrowthState {
     /// The ranking in display order: the growth ranking, or sorted by a clicked column.
     fn display_order(&mut self, r: &GrowthResult) -> &[u32] {
-        let key = (self.sort, Arc::as_ptr(&r.last) as usize ^ r.ranked.len());
+        // A new result comes with a new generation.
+        let key = (self.sort, self.generation);
         if self.order_for != Some(key) {
             let mut order: Vec<u32> = (0..r.ranked.len() as u32).collect();
             if let Some((col, descending)) = self.sort {
@@ -358,20 +359,17 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
         .column(super::table::number_column(RANKING_NUMBERS[4]))
         .header(ROW_HEIGHT + 4.0, |mut h| {
             h.col(|_| {});
-            for (col, name) in [
-                (RankColumn::Class, "Class"),
-                (RankColumn::Count, "Δ count"),
-                (RankColumn::Size, "Δ size"),
-                (RankColumn::Average, "Avg / step"),
-                (RankColumn::KeepsAlive, "Keeps alive"),
-            ] {
-                h.col(|ui| {
-                    let active = sort.map(|s| s.0) == Some(col);
-                    if sort_header(ui, name, active, sort.is_some_and(|s| s.1)) {
-                        sort_clicked = Some(col);
-                    }
-                });
-            }
+            sort_clicked = sort_headers(
+                &mut h,
+                &[
+                    (RankColumn::Class, "Class"),
+                    (RankColumn::Count, "Δ count"),
+                    (RankColumn::Size, "Δ size"),
+                    (RankColumn::Average, "Avg / step"),
+                    (RankColumn::KeepsAlive, "Keeps alive"),
+                ],
+                sort,
+            );
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, order.len(), |mut row| {

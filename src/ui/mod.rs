@@ -176,14 +176,12 @@ struct Status {
 
 const STATUS_SECONDS: u64 = 8;
 
-impl Status {
-    #[allow(clippy::new_ret_no_self)]
-    fn new(text: impl Into<String>) -> Option<Status> {
-        Some(Status {
-            text: text.into(),
-            at: std::time::Instant::now(),
-        })
-    }
+/// A status message shown from now on (until it expires).
+fn status(text: impl Into<String>) -> Option<Status> {
+    Some(Status {
+        text: text.into(),
+        at: std::time::Instant::now(),
+    })
 }
 
 /// "Save screenshot…": the captured image and where to put it.
@@ -398,8 +396,8 @@ impl HeapsiftApp {
                         }
                         self.page = Page::Growth;
                     }
-                    Ok(_) => self.status = Status::new(format!("No .heapsnapshot files in {}", dir.display())),
-                    Err(e) => self.status = Status::new(format!("{}: {e}", dir.display())),
+                    Ok(_) => self.status = status(format!("No .heapsnapshot files in {}", dir.display())),
+                    Err(e) => self.status = status(format!("{}: {e}", dir.display())),
                 },
                 growth::Request::Object { doc, action } => self.doc_action(doc, action),
             }
@@ -514,9 +512,9 @@ impl HeapsiftApp {
                 match r {
                     Ok(text) => {
                         ctx.copy_text(text.clone());
-                        self.status = Status::new(format!("Copied the path ({} lines)", text.lines().count()));
+                        self.status = status(format!("Copied the path ({} lines)", text.lines().count()));
                     }
-                    Err(e) => self.status = Status::new(format!("Could not copy the path: {e}")),
+                    Err(e) => self.status = status(format!("Could not copy the path: {e}")),
                 }
                 d.copy_task = None;
             }
@@ -714,7 +712,7 @@ impl HeapsiftApp {
         if ctx.input(|i| i.key_pressed(Key::Escape)) && !ctx.egui_wants_keyboard_input() {
             if self.open_window || self.save_shot.is_some() {
                 if self.save_shot.take().is_some() {
-                    self.status = Status::new("Screenshot not saved");
+                    self.status = status("Screenshot not saved");
                 }
                 self.open_window = false;
             } else if self.page == Page::Snapshot
@@ -976,7 +974,7 @@ impl HeapsiftApp {
                 outcome = Some(None);
             }
             if let Some(message) = outcome {
-                self.status = Status::new(message.unwrap_or_else(|| "Screenshot not saved".into()));
+                self.status = status(message.unwrap_or_else(|| "Screenshot not saved".into()));
                 self.save_shot = None;
             }
         }

@@ -6,10 +6,10 @@ use egui::{RichText, Ui};
 
 use super::doc::{Choice, Column, Doc, distance_text, edges_items, instances_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_cells, object_columns, object_label, object_row_extras, page_rows,
-    pending_row, row_clicks, row_node, scrolled, sort_header, tree_table,
+    Action, apply_common, keyboard, more_row, object_columns, object_row, page_rows, pending_row, row_clicks, row_node,
+    scrolled, sort_headers, tree_table,
 };
-use super::tree::{Items, PAGE, Row, Tree};
+use super::tree::{PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
@@ -52,18 +52,16 @@ pub fn show(
     let mut sort_clicked = None;
     table
         .header(ROW_HEIGHT + 4.0, |mut header| {
-            for (col, name) in [
-                (Column::Constructor, "Constructor"),
-                (Column::Distance, "Distance"),
-                (Column::Shallow, "Shallow Size"),
-                (Column::Retained, "Retained Size"),
-            ] {
-                header.col(|ui| {
-                    if sort_header(ui, name, sort.0 == col, sort.1) {
-                        sort_clicked = Some(col);
-                    }
-                });
-            }
+            sort_clicked = sort_headers(
+                &mut header,
+                &[
+                    (Column::Constructor, "Constructor"),
+                    (Column::Distance, "Distance"),
+                    (Column::Shallow, "Shallow Size"),
+                    (Column::Retained, "Retained Size"),
+                ],
+                Some(sort),
+            );
         })
         .body(|body| {
             body.rows(ROW_HEIGHT, rows.len(), |mut row| {
@@ -86,24 +84,15 @@ pub fn show(
                         row.col(|ui| size_cell(ui, c.retained_size, total));
                     }
                     Row::Item { level, index, depth } => {
-                        let expanded = summary.tree.is_expanded(level, index);
-                        let (v, edge) = match &summary.tree.level(level).items {
-                            Items::Nodes(list) => (list[index as usize], None),
-                            Items::Edges { edges, .. } => {
-                                let e = edges[index as usize];
-                                (g.to(e), Some(e))
-                            }
-                            _ => return,
-                        };
-                        let expandable = !g.edges(v).is_empty();
-                        row.col(|ui| {
-                            if widgets::tree_toggle(ui, depth, expandable, expanded) {
-                                actions.push(Action::Toggle { level, index });
-                            }
-                            object_label(ui, snapshot, v, edge);
-                        });
-                        object_cells(&mut row, snapshot, v);
-                        object_row_extras(&row.response(), snapshot, v, &mut actions);
+                        let expandable = node.is_some_and(|v| !g.edges(v).is_empty());
+                        object_row(
+                            &mut row,
+                            &summary.tree,
+                            snapshot,
+                            (level, index, depth),
+                            expandable,
+                            &mut actions,
+                        );
                     }
                     Row::More { level, depth } => more_row(&mut row, &summary.tree, level, depth, 4, &mut actions),
                     Row::Pending { level, depth } => pending_row(&mut row, &summary.tree.level(level).items, depth, 4),

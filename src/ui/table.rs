@@ -160,6 +160,35 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
     }
 }
 
+/// The row of an object in a tree: its toggle, `edge :: Name @id`, distance and sizes, with the
+/// hover preview and context menu. `expandable`: whether the toggle shows.
+pub fn object_row(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    tree: &Tree,
+    snapshot: &Snapshot,
+    (level, index, depth): (u32, u32, u16),
+    expandable: bool,
+    actions: &mut Vec<Action>,
+) {
+    let g = &snapshot.graph;
+    let Some(v) = row_node(tree, Row::Item { level, index, depth }, g) else {
+        return;
+    };
+    let edge = match &tree.level(level).items {
+        Items::Edges { edges, .. } => edges.get(index as usize).copied(),
+        _ => None,
+    };
+    let expanded = tree.is_expanded(level, index);
+    row.col(|ui| {
+        if widgets::tree_toggle(ui, depth, expandable, expanded) {
+            actions.push(Action::Toggle { level, index });
+        }
+        object_label(ui, snapshot, v, edge);
+    });
+    object_cells(row, snapshot, v);
+    object_row_extras(&row.response(), snapshot, v, actions);
+}
+
 /// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
 /// the column is narrow, the `@id` always shows.
 pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<usize>) {
@@ -194,7 +223,7 @@ pub fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
         return scope;
     }
     let name = display_name(g, v);
-    let class = snapshot.class_name(v);
+    let class = snapshot.display_class(v);
     if g.kind(v).is_string() {
         format!("\"{}\"", preview(&name, 80))
     } else if name.is_empty() || name == class {
@@ -265,6 +294,9 @@ pub fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
     // Plus the scroll bar, the panel margins and the resize handle between the panels.
     NAME_MIN + numbers.iter().map(|w| w + spacing).sum::<f32>() + ui.spacing().scroll.bar_width + 60.0
 }
+
+/// The titles of an object table.
+const OBJECT_HEADERS: [&str; 4] = ["Object", "Distance", "Shallow Size", "Retained Size"];
 
 /// The number columns of an object table (Distance, Shallow Size, Retained Size).
 pub const OBJECT_NUMBERS: [f32; 3] = [DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH];
@@ -430,9 +462,7 @@ pub fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
 
 /// An object tree table with its plain column titles, scrolled to the row its tree asks for.
 pub fn object_table_scrolled<'a>(ui: &'a mut Ui, id: &str, tree: &mut Tree) -> Table<'a> {
-    scrolled(object_columns(tree_table(ui, id)), tree).header(ROW_HEIGHT + 4.0, |h| {
-        header(h, &["Object", "Distance", "Shallow Size", "Retained Size"])
-    })
+    scrolled(object_columns(tree_table(ui, id)), tree).header(ROW_HEIGHT + 4.0, |h| header(h, &OBJECT_HEADERS))
 }
 
 /// A header row of plain column titles.
@@ -442,6 +472,25 @@ pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
             ui.add(egui::Label::new(RichText::new(*name).strong()).truncate());
         });
     }
+}
+
+/// A header row of sort titles, one per column; the clicked column, if any. `sort`: the column
+/// sorted by and whether descending (None: a default order no column stands for).
+pub fn sort_headers<C: Copy + PartialEq>(
+    h: &mut egui_extras::TableRow<'_, '_>,
+    columns: &[(C, &str)],
+    sort: Option<(C, bool)>,
+) -> Option<C> {
+    let mut clicked = None;
+    for &(col, name) in columns {
+        h.col(|ui| {
+            let active = sort.is_some_and(|s| s.0 == col);
+            if sort_header(ui, name, active, sort.is_some_and(|s| s.1)) {
+                clicked = Some(col);
+            }
+        });
+    }
+    clicked
 }
 
 /// A column title that sorts by its column; shows the direction when active. True when clicked.
@@ -473,9 +522,7 @@ pub fn object_list(
     let mut actions = Vec::new();
     object_columns(tree_table(ui, id))
         .max_scroll_height(max_height)
-        .header(ROW_HEIGHT + 4.0, |h| {
-            header(h, &["Object", "Distance", "Shallow Size", "Retained Size"])
-        })
+        .header(ROW_HEIGHT + 4.0, |h| header(h, &OBJECT_HEADERS))
         .body(|body| {
             body.rows(ROW_HEIGHT, list.len(), |mut row| {
                 let v = list[row.index()];

@@ -212,7 +212,7 @@ const FIELD_KEY_WIDTH: f32 = 96.0;
 pub fn duration(t: std::time::Duration) -> String {
     let s = t.as_secs_f32().round() as u64;
     if s < 60 {
-        format!("{}", s.max(1)) + " s"
+        format!("{} s", s.max(1))
     } else {
         format!("{} min {} s", s / 60, s % 60)
     }

@@ -356,23 +356,19 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                 let k = row.index();
                 if k == r.listing.rows.len() {
                     // The single small objects, folded into one row.
-                    let total: f64 = minor.iter().map(|&i| r.groups[i].retained_size).sum();
                     row.col(|_| {});
                     row.col(|ui| {
                         // The button first: on a narrow window the text is what gets cut.
                         if ui.small_button(if w.show_minor { "Hide" } else { "Show" }).clicked() {
                             toggle_minor = true;
                         }
-                        let names: Vec<String> =
-                            minor.iter().take(6).map(|&i| preview(&r.groups[i].class, 30)).collect();
                         let job = widgets::job(
                             ui,
                             [RichText::new(format!(
-                                "{} single object{}, {} in all: {}",
-                                minor.len(),
-                                if minor.len() == 1 { "" } else { "s" },
-                                bytes(total),
-                                names.join(", ")
+                                "{}, {} in all: {}",
+                                crate::units::count(minor.len(), "single object", "single objects"),
+                                bytes(r.listing.minor_retained),
+                                r.listing.minor_names(&r.groups, 6)
                             ))
                             .weak()],
                         );
