@@ -56,6 +56,16 @@ fn sample(name: &str) -> PathBuf {
     common::repo().join("sample-snapshots").join(name)
 }
 
+/// The path to root the panels show for the first doc's selected object.
+fn selected_path(h: &Harness<'static, HeapsiftApp>) -> Vec<heapsift::analysis::query::Hop> {
+    let obj = h.state().docs[0].object.as_ref().expect("an object is selected");
+    obj.path
+        .value()
+        .expect("the path is found")
+        .clone()
+        .expect("the object has a path")
+}
+
 /// The growth sample series, oldest first.
 fn growth_series() -> Vec<PathBuf> {
     (1..=5).map(|i| sample(&format!("growth-{i}.heapsnapshot"))).collect()
@@ -138,15 +148,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
             .is_some_and(|o| o.node == first && o.path.is_done())
             && settled(a)
     });
-    let hops = h.state().docs[0]
-        .object
-        .as_ref()
-        .unwrap()
-        .path
-        .value()
-        .unwrap()
-        .clone()
-        .unwrap();
+    let hops = selected_path(&h);
     let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node)).collect();
     assert_eq!(ids[0], 1, "root first");
     assert_eq!(*ids.last().unwrap(), first_id);
@@ -205,15 +207,7 @@ fn retainers_can_be_ignored_and_restored() {
     wait(&mut h, "restored distances", |a| {
         a.docs[0].object.as_ref().is_some_and(|o| o.ignored.is_empty()) && settled(a)
     });
-    let hops = h.state().docs[0]
-        .object
-        .as_ref()
-        .unwrap()
-        .path
-        .value()
-        .unwrap()
-        .clone()
-        .unwrap();
+    let hops = selected_path(&h);
     assert!(
         hops.iter().any(|x| x.node == ignored[0]),
         "restored: the shortest path runs through the array again"
@@ -768,15 +762,7 @@ fn the_path_panel_reads_as_the_cause_and_offers_devtools_shortest() {
     select_by_id(&mut h, 61963);
     let labels = |h: &Harness<'static, HeapsiftApp>| -> Vec<String> {
         let s = h.state().docs[0].snapshot().unwrap().clone();
-        let hops = h.state().docs[0]
-            .object
-            .as_ref()
-            .unwrap()
-            .path
-            .value()
-            .unwrap()
-            .clone()
-            .unwrap();
+        let hops = selected_path(h);
         hops.iter()
             .filter_map(|x| x.edge)
             .map(|e| heapsift::analysis::query::edge_label(&s.graph, e))

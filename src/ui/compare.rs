@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, edges_items};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_label_with, object_row_extras, page_rows, pending_row, row_node,
-    sort_headers, tree_table,
+    Action, apply_common, finish, more_row, object_label_with, object_row_extras, pending_row, row_node, sort_headers,
+    tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
@@ -376,20 +376,18 @@ fn show_inner(
                 }
             });
         });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            cmp.cursor,
-            page_rows(ui),
-            |r| match r {
-                Row::Item { level, .. } if level > 0 => row_node(&cmp.tree, r, g),
-                _ => None,
-            },
-            &mut actions,
-        );
-    }
-    cmp.tree.put_rows(rows);
+    let moved = finish(
+        ui,
+        rows,
+        &mut cmp.tree,
+        cmp.cursor,
+        keys,
+        |t, r| match r {
+            Row::Item { level, .. } if level > 0 => row_node(t, r, g),
+            _ => None,
+        },
+        &mut actions,
+    );
     if let Some(col) = sort_clicked {
         if cmp.sort == col {
             cmp.descending = !cmp.descending;
@@ -400,7 +398,7 @@ fn show_inner(
         cmp.reorder();
     }
     // A click or key in the view's table gives the keyboard back to the view.
-    if super::table::moves_cursor(&actions) {
+    if moved {
         doc.keys_to_panel = false;
     }
     let actions = apply_common(actions, &mut cmp.tree, &mut cmp.cursor);

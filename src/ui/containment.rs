@@ -8,8 +8,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{ContainmentState, DetachedState, Doc, edges_items};
 use super::table::{
-    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_row, object_row_extras,
-    object_table_scrolled, page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
+    Action, apply_common, finish, header, more_row, number_column, object_row, object_row_extras,
+    object_table_scrolled, pending_row, row_clicks, row_node, scrolled, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
@@ -54,18 +54,16 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
             row_clicks(&row.response(), i, r, node, &mut actions);
         });
     });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            c.cursor,
-            page_rows(ui),
-            |r| row_node(&c.tree, r, g),
-            &mut actions,
-        );
-    }
-    c.tree.put_rows(rows);
-    if moves_cursor(&actions) {
+    let moved = finish(
+        ui,
+        rows,
+        &mut c.tree,
+        c.cursor,
+        keys,
+        |t, r| row_node(t, r, g),
+        &mut actions,
+    );
+    if moved {
         doc.keys_to_panel = false;
     }
     let Some(c) = &mut doc.containment else { return };
@@ -166,18 +164,16 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                 object_row_extras(&row.response(), snapshot, v, &mut actions);
             });
         });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            d.cursor,
-            page_rows(ui),
-            |r| row_node(&d.tree, r, g),
-            &mut actions,
-        );
-    }
-    d.tree.put_rows(rows);
-    if moves_cursor(&actions) {
+    let moved = finish(
+        ui,
+        rows,
+        &mut d.tree,
+        d.cursor,
+        keys,
+        |t, r| row_node(t, r, g),
+        &mut actions,
+    );
+    if moved {
         doc.keys_to_panel = false;
     }
     let Some(d) = &mut doc.detached else { return };

@@ -7,8 +7,7 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, dominated_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_row, object_table_scrolled, page_rows, pending_row, row_clicks,
-    row_node,
+    Action, apply_common, finish, more_row, object_row, object_table_scrolled, pending_row, row_clicks, row_node,
 };
 use super::tree::{PAGE, Row};
 use super::widgets::ROW_HEIGHT;
@@ -64,19 +63,17 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
             row_clicks(&row.response(), i, r, node, &mut actions);
         });
     });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            dom.cursor,
-            page_rows(ui),
-            |r| row_node(&dom.tree, r, g),
-            &mut actions,
-        );
-    }
-    dom.tree.put_rows(rows);
+    let moved = finish(
+        ui,
+        rows,
+        &mut dom.tree,
+        dom.cursor,
+        keys,
+        |t, r| row_node(t, r, g),
+        &mut actions,
+    );
     // A click or key in the view's table gives the keyboard back to the view.
-    if super::table::moves_cursor(&actions) {
+    if moved {
         doc.keys_to_panel = false;
     }
     let actions = apply_common(actions, &mut dom.tree, &mut dom.cursor);

@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, DuplicatesState};
 use super::table::{
-    Action, apply_common, header, keyboard, more_row, moves_cursor, number_column, object_label, object_row_extras,
-    page_rows, pending_row, row_clicks, row_node, scrolled, tree_table,
+    Action, apply_common, finish, header, more_row, number_column, object_label, object_row_extras, pending_row,
+    row_clicks, row_node, scrolled, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
@@ -106,18 +106,16 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                 row_clicks(&row.response(), i, r, node, &mut actions);
             });
         });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            d.cursor,
-            page_rows(ui),
-            |r| node_of(&d.tree, r),
-            &mut actions,
-        );
-    }
-    d.tree.put_rows(rows);
-    if moves_cursor(&actions) {
+    let moved = finish(
+        ui,
+        rows,
+        &mut d.tree,
+        d.cursor,
+        keys,
+        |t, r| node_of(t, r),
+        &mut actions,
+    );
+    if moved {
         doc.keys_to_panel = false;
     }
     let Some(d) = &mut doc.duplicates else { return };

@@ -6,8 +6,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, PathMode, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_label, object_label_with, object_menu, object_preview,
-    object_table_scrolled, object_text, page_rows, pending_label,
+    Action, apply_common, finish, more_row, object_label, object_label_with, object_menu, object_preview,
+    object_table_scrolled, object_text, pending_label,
 };
 use super::tree::{Items, PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
@@ -147,22 +147,19 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             }
         });
     });
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            obj.cursor,
-            page_rows(ui),
-            |r| match r {
-                Row::Item { level, index, .. } => retainer_at(&obj.retainers, level, index).map(|x| x.from),
-                _ => None,
-            },
-            &mut actions,
-        );
-    }
-    obj.retainers.put_rows(rows);
+    let moved = finish(
+        ui,
+        rows,
+        &mut obj.retainers,
+        obj.cursor,
+        keys,
+        |t, r| match r {
+            Row::Item { level, index, .. } => retainer_at(t, level, index).map(|x| x.from),
+            _ => None,
+        },
+        &mut actions,
+    );
     // A click or key in the panel below a view keeps the keyboard in the panel.
-    let moved = actions.iter().any(|a| matches!(a, Action::Cursor(_)));
     let mut shared = Vec::new();
     for a in apply_common(actions, &mut obj.retainers, &mut obj.cursor) {
         match a {

@@ -6,8 +6,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Choice, Column, Doc, distance_text, edges_items, instances_task};
 use super::table::{
-    Action, apply_common, keyboard, more_row, object_columns, object_row, page_rows, pending_row, row_clicks, row_node,
-    scrolled, sort_headers, tree_table,
+    Action, apply_common, finish, more_row, object_columns, object_row, pending_row, row_clicks, row_node, scrolled,
+    sort_headers, tree_table,
 };
 use super::tree::{PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, size_cell};
@@ -103,17 +103,19 @@ pub fn show(
     if let Some(col) = sort_clicked {
         summary.set_sort(col);
     }
-    if keys {
-        keyboard(
-            ui,
-            &rows,
-            summary.cursor,
-            page_rows(ui),
-            |r| row_node_summary(&summary.tree, r, g),
-            &mut actions,
-        );
+    let moved = finish(
+        ui,
+        rows,
+        &mut summary.tree,
+        summary.cursor,
+        keys,
+        |t, r| row_node_summary(t, r, g),
+        &mut actions,
+    );
+    // A click or key in the view's table gives the keyboard back to the view.
+    if moved {
+        doc.keys_to_panel = false;
     }
-    summary.tree.put_rows(rows);
     apply(doc, snapshot, waker, actions);
 }
 
@@ -247,10 +249,6 @@ fn class_label(ui: &mut Ui, c: &ClassRow, snapshot: &Snapshot) {
 }
 
 fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Action>) {
-    // A click or key in the view's table gives the keyboard back to the view.
-    if super::table::moves_cursor(&actions) {
-        doc.keys_to_panel = false;
-    }
     let actions = match &mut doc.summary {
         Some(s) => apply_common(actions, &mut s.tree, &mut s.cursor),
         None => return,

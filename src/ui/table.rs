@@ -411,6 +411,24 @@ pub fn keyboard(
     }
 }
 
+/// Ends a tree view's frame: its keys (when it has the keyboard) become actions, its rows go
+/// back to its tree. True when the cursor moved (a click or a key): the view has the keyboard.
+pub fn finish(
+    ui: &Ui,
+    rows: FlatRows,
+    tree: &mut Tree,
+    cursor: Option<usize>,
+    keys: bool,
+    node_of: impl Fn(&Tree, Row) -> Option<NodeId>,
+    actions: &mut Vec<Action>,
+) -> bool {
+    if keys {
+        keyboard(ui, &rows, cursor, page_rows(ui), |r| node_of(tree, r), actions);
+    }
+    tree.put_rows(rows);
+    moves_cursor(actions)
+}
+
 /// Rows that fit in the visible part of a table, for PageUp/PageDown.
 pub fn page_rows(ui: &Ui) -> usize {
     (ui.clip_rect().height() / ROW_HEIGHT) as usize
