@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod column;
 pub mod desktop;
 pub mod engine;
 pub mod error;

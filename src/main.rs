@@ -5,6 +5,11 @@ use heapsift::cli::{Cli, EXIT_BAD_INPUT, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    heapsift::engine::use_cache(if cli.no_cache {
+        heapsift::engine::CachePolicy::Off
+    } else {
+        heapsift::engine::CachePolicy::from_env()
+    });
     if let Some(code) = run(&cli) {
         return code;
     }

@@ -26,11 +26,13 @@ pub enum Phase {
     Dominators,
     RetainedSizes,
     Aggregates,
+    /// Opening a saved index: checksums and bounds (a load of its own, not part of the others).
+    ReadingIndex,
     Done,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 16] = [
+    pub const ALL: [Phase; 17] = [
         Phase::Reading,
         Phase::Nodes,
         Phase::Edges,
@@ -46,6 +48,7 @@ impl Phase {
         Phase::Dominators,
         Phase::RetainedSizes,
         Phase::Aggregates,
+        Phase::ReadingIndex,
         Phase::Done,
     ];
 
@@ -66,6 +69,7 @@ impl Phase {
             Phase::Dominators => "Building dominator tree",
             Phase::RetainedSizes => "Calculating retained sizes",
             Phase::Aggregates => "Class sizes and distances",
+            Phase::ReadingIndex => "Checking the saved index",
             Phase::Done => "Done",
         }
     }
@@ -89,6 +93,7 @@ impl Phase {
             Phase::RetainedSizes => 0.09,
             Phase::Aggregates => 0.35,
             Phase::Distances => 0.26,
+            Phase::ReadingIndex => 0.0,
             Phase::Done => 0.0,
         }
     }
@@ -229,6 +234,8 @@ impl Progress {
             .sum();
         let overall = if phase == Phase::Done {
             1.0
+        } else if phase == Phase::ReadingIndex {
+            fraction
         } else {
             ((before + phase.weight() * fraction) / all).clamp(0.0, 1.0)
         };

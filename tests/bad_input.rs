@@ -27,6 +27,10 @@ fn with_arrays(nodes: &str, edges: &str) -> Vec<u8> {
 
 fn run(path: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env(
+            "HEAPSIFT_CACHE_DIR",
+            std::env::temp_dir().join(format!("heapsift-test-cache-{}", std::process::id())),
+        )
         .args(["summary", "--quiet"])
         .arg(path)
         .output()

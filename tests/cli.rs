@@ -8,6 +8,7 @@ use serde_json::Value;
 
 fn heapsift(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
         .args(args)
         .current_dir(common::repo())
         .output()
@@ -324,4 +325,110 @@ fn detached_dom_trees_from_the_command_line() {
     assert_eq!(trees[0]["held_by"]["edge_name"], "detachedPanel");
     let text = stdout(&heapsift(&["detached", LEAK_S3]));
     assert!(text.contains("no detached DOM nodes"), "{text}");
+}
+
+/// `heapsift` with its own, empty cache folder.
+fn heapsift_cached(cache: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env("HEAPSIFT_CACHE_DIR", cache)
+        .args(args)
+        .current_dir(common::repo())
+        .output()
+        .expect("runs heapsift")
+}
+
+fn indexes_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_second_summary_reads_the_saved_index_and_prints_the_same_bytes() {
+    let cache = tempfile::tempdir().unwrap();
+    let first = heapsift_cached(cache.path(), &["summary", LEAK_S3, "--quiet"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let saved = indexes_in(cache.path());
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].to_string_lossy().ends_with(".hsidx"));
+    let modified = std::fs::metadata(&saved[0]).unwrap().modified().unwrap();
+    let second = heapsift_cached(cache.path(), &["summary", LEAK_S3, "--quiet"]);
+    assert_eq!(second.stdout, first.stdout);
+    assert!(second.stderr.is_empty(), "{}", stderr(&second));
+    assert_eq!(
+        std::fs::metadata(&saved[0]).unwrap().modified().unwrap(),
+        modified,
+        "read, not rewritten"
+    );
+    for args in [
+        &["summary", LEAK_S3, "--json", "--quiet"][..],
+        &["object", LEAK_S3, "@40115", "--quiet"],
+    ] {
+        let cached = heapsift_cached(cache.path(), args);
+        let mut fresh_args = args.to_vec();
+        fresh_args.push("--no-cache");
+        let fresh = heapsift_cached(cache.path(), &fresh_args);
+        assert_eq!(stdout(&cached), stdout(&fresh), "{args:?}");
+    }
+
+    // --no-cache neither reads nor writes.
+    let empty = tempfile::tempdir().unwrap();
+    let out = heapsift_cached(empty.path(), &["summary", LEAK_S3, "--quiet", "--no-cache"]);
+    assert_eq!(out.stdout, first.stdout);
+    assert!(indexes_in(empty.path()).is_empty());
+}
+
+#[test]
+fn index_writes_a_portable_file_that_opens_in_place_of_the_snapshot() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("leak-s3.hsidx");
+    let out = out_path.to_str().unwrap();
+    let made = heapsift_cached(cache.path(), &["index", LEAK_S3, "-o", out, "--quiet"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stdout(&made).contains("index saved to"), "{}", stdout(&made));
+    assert!(indexes_in(cache.path()).is_empty(), "-o writes only there");
+    let from_index = json(&heapsift_cached(cache.path(), &["summary", out, "--json", "--quiet"]));
+    let from_snapshot = json(&heapsift_cached(
+        cache.path(),
+        &["summary", LEAK_S3, "--json", "--quiet", "--no-cache"],
+    ));
+    assert_eq!(from_index["classes"], from_snapshot["classes"]);
+    assert_eq!(from_index["total_size"], from_snapshot["total_size"]);
+    // Again over an index: fine. Over anything else: refused, untouched.
+    assert!(
+        heapsift_cached(cache.path(), &["index", LEAK_S3, "-o", out, "-q"])
+            .status
+            .success()
+    );
+    let victim = dir.path().join("notes.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let refused = heapsift_cached(cache.path(), &["index", LEAK_S3, "-o", victim.to_str().unwrap(), "-q"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("not overwriting"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    // Without -o: into the cache, where the next open finds it.
+    assert!(
+        heapsift_cached(cache.path(), &["index", LEAK_S3, "-q"])
+            .status
+            .success()
+    );
+    assert_eq!(indexes_in(cache.path()).len(), 1);
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_note_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    // The cache folder would have to be made inside a file.
+    let out = heapsift_cached(&file.join("cache"), &["summary", LEAK_S3, "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("CachedSession"));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("index was not saved") && err.contains("analysis is complete"),
+        "{err}"
+    );
 }

@@ -33,23 +33,24 @@ fn golden(sample: &Path) -> Value {
 #[test]
 fn summaries_equal_devtools_on_every_row() {
     for sample in samples() {
-        let s = engine::load(&sample, &Progress::new()).unwrap();
-        let ours = summary_json(&s, &sample, None);
-        let want = golden(&sample);
-        let name = sample.display();
-        for key in ["file", "node_count", "edge_count", "total_size", "max_js_object_id"] {
-            assert_eq!(ours[key], want[key], "{name}: {key}");
-        }
-        let (ours, want) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
-        for (i, (o, w)) in ours.iter().zip(want).enumerate() {
-            // DevTools' schema plus the script's `url` where heapsift resolves it.
-            let mut o = o.clone();
-            if let Some(l) = o["location"].as_object_mut() {
-                l.remove("url");
+        for (how, s) in common::both_ways(&sample) {
+            let ours = summary_json(&s, &sample, None);
+            let want = golden(&sample);
+            let name = format!("{} ({how})", sample.display());
+            for key in ["file", "node_count", "edge_count", "total_size", "max_js_object_id"] {
+                assert_eq!(ours[key], want[key], "{name}: {key}");
             }
-            assert_eq!(&o, w, "{name}: class row {i}");
+            let (ours, want) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
+            for (i, (o, w)) in ours.iter().zip(want).enumerate() {
+                // DevTools' schema plus the script's `url` where heapsift resolves it.
+                let mut o = o.clone();
+                if let Some(l) = o["location"].as_object_mut() {
+                    l.remove("url");
+                }
+                assert_eq!(&o, w, "{name}: class row {i}");
+            }
+            assert_eq!(ours.len(), want.len(), "{name}: number of classes");
         }
-        assert_eq!(ours.len(), want.len(), "{name}: number of classes");
     }
 }
 
@@ -61,33 +62,40 @@ fn objects_equal_devtools() {
         let Some(objects) = want["objects"].as_array() else {
             continue;
         };
-        let s = engine::load(&sample, &Progress::new()).unwrap();
-        for w in objects {
-            let id = w["id"].as_u64().unwrap() as u32;
-            let v = s
-                .graph
-                .find_id(id)
-                .unwrap_or_else(|| panic!("{}: @{id} missing", sample.display()));
-            let name = display_name(&s.graph, v);
-            let ours = json!({
-                "id": id,
-                "type": s.graph.type_name(v),
-                "name": if name.chars().count() > 200 { w["name"].clone() } else { json!(name) },
-                "class_name": s.class_name(v),
-                "self_size": s.graph.self_size[v as usize],
-                "retained_size": js_number(s.retained.get(v).round()),
-                "distance": shown_distance(s.distances[v as usize]),
-                "dominator_id": s.graph.id(s.dominator[v as usize]),
-            });
-            assert_eq!(&ours, w, "{}: object @{id}", sample.display());
-            checked += 1;
+        for (how, s) in common::both_ways(&sample) {
+            for w in objects {
+                let id = w["id"].as_u64().unwrap() as u32;
+                let v = s
+                    .graph
+                    .find_id(id)
+                    .unwrap_or_else(|| panic!("{}: @{id} missing", sample.display()));
+                let name = display_name(&s.graph, v);
+                let ours = json!({
+                    "id": id,
+                    "type": s.graph.type_name(v),
+                    "name": if name.chars().count() > 200 { w["name"].clone() } else { json!(name) },
+                    "class_name": s.class_name(v),
+                    "self_size": s.graph.self_size[v as usize],
+                    "retained_size": js_number(s.retained.get(v).round()),
+                    "distance": shown_distance(s.distances[v as usize]),
+                    "dominator_id": s.graph.id(s.dominator[v as usize]),
+                });
+                assert_eq!(&ours, w, "{} ({how}): object @{id}", sample.display());
+                checked += 1;
+            }
         }
     }
-    assert!(checked >= 20, "goldens list objects to check ({checked})");
+    assert!(checked >= 40, "goldens list objects to check ({checked})");
 }
 
 fn load(name: &str) -> heapsift::analysis::Snapshot {
     engine::load(&common::repo().join("sample-snapshots").join(name), &Progress::new()).unwrap()
+}
+
+/// A sample analysed now, or reopened from its index.
+fn load_via(name: &str, via_index: bool) -> heapsift::analysis::Snapshot {
+    let s = load(name);
+    if via_index { common::reopened(&s) } else { s }
 }
 
 /// Rows keyed for comparison; ties in the printed order may fall either way.
@@ -109,33 +117,35 @@ fn comparisons_equal_devtools_on_every_row() {
         };
         let (base, current) = pair.split_once("__").unwrap();
         let want: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let cur = load(&format!("{current}.heapsnapshot"));
-        let b = load(&format!("{base}.heapsnapshot"));
-        let mut rows = diff::diff(
-            &diff::class_objects(&b, Some(&cur.interface_definitions)),
-            &diff::class_objects(&cur, None),
-        );
-        diff::sort_rows(&mut rows);
-        let ours = heapsift::report::diff_json(
-            std::path::Path::new(&format!("{base}.heapsnapshot")),
-            std::path::Path::new(&format!("{current}.heapsnapshot")),
-            &rows,
-        );
-        assert_eq!(ours["base"], want["base"]);
-        assert_eq!(ours["current"], want["current"]);
-        let (o, w) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
-        assert_eq!(keyed(o), keyed(w), "{name}: every row");
-        // The printed order is DevTools' (size delta, then name).
-        for (a, b) in o.iter().zip(w) {
-            assert_eq!(
-                (&a["size_delta"], &a["name"]),
-                (&b["size_delta"], &b["name"]),
-                "{name}: order"
+        for via_index in [false, true] {
+            let cur = load_via(&format!("{current}.heapsnapshot"), via_index);
+            let b = load_via(&format!("{base}.heapsnapshot"), via_index);
+            let mut rows = diff::diff(
+                &diff::class_objects(&b, Some(&cur.interface_definitions)),
+                &diff::class_objects(&cur, None),
             );
+            diff::sort_rows(&mut rows);
+            let ours = heapsift::report::diff_json(
+                std::path::Path::new(&format!("{base}.heapsnapshot")),
+                std::path::Path::new(&format!("{current}.heapsnapshot")),
+                &rows,
+            );
+            assert_eq!(ours["base"], want["base"]);
+            assert_eq!(ours["current"], want["current"]);
+            let (o, w) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
+            assert_eq!(keyed(o), keyed(w), "{name}: every row");
+            // The printed order is DevTools' (size delta, then name).
+            for (a, b) in o.iter().zip(w) {
+                assert_eq!(
+                    (&a["size_delta"], &a["name"]),
+                    (&b["size_delta"], &b["name"]),
+                    "{name}: order"
+                );
+            }
+            checked += 1;
         }
-        checked += 1;
     }
-    assert!(checked >= 7, "the golden comparisons are committed ({checked})");
+    assert!(checked >= 14, "the golden comparisons are committed ({checked})");
 }
 
 #[test]
@@ -143,17 +153,18 @@ fn allocated_between_equals_devtools() {
     let want: Value =
         serde_json::from_str(&std::fs::read_to_string(common::repo().join("tests/golden/leak.between.json")).unwrap())
             .unwrap();
-    let (s1, s2, s3) = (
-        load("leak-s1.heapsnapshot"),
-        load("leak-s2.heapsnapshot"),
-        load("leak-s3.heapsnapshot"),
-    );
-    let (min, max) = (s1.max_js_object_id, s2.max_js_object_id);
-    assert_eq!(want["min_node_id_exclusive"], min);
-    assert_eq!(want["max_node_id_inclusive"], max);
-    let mut rows = s3.summary_between(min, max);
-    heapsift::analysis::aggregates::sort_rows(&mut rows);
-    let ours: Vec<Value> = rows
+    for via_index in [false, true] {
+        let (s1, s2, s3) = (
+            load_via("leak-s1.heapsnapshot", via_index),
+            load_via("leak-s2.heapsnapshot", via_index),
+            load_via("leak-s3.heapsnapshot", via_index),
+        );
+        let (min, max) = (s1.max_js_object_id, s2.max_js_object_id);
+        assert_eq!(want["min_node_id_exclusive"], min);
+        assert_eq!(want["max_node_id_inclusive"], max);
+        let mut rows = s3.summary_between(min, max);
+        heapsift::analysis::aggregates::sort_rows(&mut rows);
+        let ours: Vec<Value> = rows
         .iter()
         .map(|r| {
             json!({
@@ -166,12 +177,13 @@ fn allocated_between_equals_devtools() {
             })
         })
         .collect();
-    let want_rows = want["classes"].as_array().unwrap();
-    assert_eq!(keyed(&ours), keyed(want_rows), "every row");
-    let count = |name: &str| ours.iter().find(|r| r["name"] == name).map(|r| r["count"].clone());
-    assert_eq!(count("CachedSession"), Some(json!(300)));
-    assert_eq!(count("RequestContext"), Some(json!(200)));
-    assert_eq!(count("MetricSample"), Some(json!(150)));
+        let want_rows = want["classes"].as_array().unwrap();
+        assert_eq!(keyed(&ours), keyed(want_rows), "every row");
+        let count = |name: &str| ours.iter().find(|r| r["name"] == name).map(|r| r["count"].clone());
+        assert_eq!(count("CachedSession"), Some(json!(300)));
+        assert_eq!(count("RequestContext"), Some(json!(200)));
+        assert_eq!(count("MetricSample"), Some(json!(150)));
+    }
 }
 
 #[test]
@@ -220,22 +232,23 @@ fn node_samples_equal_devtools() {
             .unwrap()
             .to_string_lossy()
             .replace(".heapsnapshot.gz", "");
-        let s = engine::load(&sample, &Progress::new()).unwrap();
-        let ours = summary_json(&s, &sample, None);
-        let want: Value = serde_json::from_str(
-            &std::fs::read_to_string(common::repo().join(format!("tests/golden/{stem}.summary.json"))).unwrap(),
-        )
-        .unwrap();
-        for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
-            assert_eq!(ours[key], want[key], "{stem}: {key}");
-        }
-        let mut rows = ours["classes"].as_array().unwrap().clone();
-        for r in &mut rows {
-            if let Some(l) = r["location"].as_object_mut() {
-                l.remove("url");
+        for (how, s) in common::both_ways(&sample) {
+            let ours = summary_json(&s, &sample, None);
+            let want: Value = serde_json::from_str(
+                &std::fs::read_to_string(common::repo().join(format!("tests/golden/{stem}.summary.json"))).unwrap(),
+            )
+            .unwrap();
+            for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
+                assert_eq!(ours[key], want[key], "{stem} ({how}): {key}");
             }
+            let mut rows = ours["classes"].as_array().unwrap().clone();
+            for r in &mut rows {
+                if let Some(l) = r["location"].as_object_mut() {
+                    l.remove("url");
+                }
+            }
+            assert_eq!(&Value::Array(rows), &want["classes"], "{stem} ({how}): every row");
         }
-        assert_eq!(&Value::Array(rows), &want["classes"], "{stem}: every row");
     }
 }
 
@@ -350,31 +363,37 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
             .to_string_lossy()
             .replace(".heapsnapshot.gz", "")
             .replace(".heapsnapshot", "");
-        let s = engine::load(&sample, &Progress::new()).unwrap();
-        for f in NamedFilter::ALL {
-            let members = f.members(&s, &Progress::new()).unwrap();
-            let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v as usize)), None);
-            let ours = heapsift::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
-            let want = golden(&stem, &format!("filter.{}", f.name()));
-            assert_eq!(ours["filter"], want["filter"]);
-            let mut classes = ours["classes"].as_array().unwrap().clone();
-            for c in &mut classes {
-                if let Some(l) = c["location"].as_object_mut() {
-                    l.remove("url");
+        for (how, s) in common::both_ways(&sample) {
+            for f in NamedFilter::ALL {
+                let members = f.members(&s, &Progress::new()).unwrap();
+                let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v as usize)), None);
+                let ours = heapsift::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
+                let want = golden(&stem, &format!("filter.{}", f.name()));
+                assert_eq!(ours["filter"], want["filter"]);
+                let mut classes = ours["classes"].as_array().unwrap().clone();
+                for c in &mut classes {
+                    if let Some(l) = c["location"].as_object_mut() {
+                        l.remove("url");
+                    }
                 }
+                assert_eq!(
+                    &Value::Array(classes.clone()),
+                    &want["classes"],
+                    "{stem} ({how}): {}",
+                    f.name()
+                );
+                nonempty += usize::from(!classes.is_empty());
             }
-            assert_eq!(&Value::Array(classes.clone()), &want["classes"], "{stem}: {}", f.name());
-            nonempty += usize::from(!classes.is_empty());
-        }
-        let ours = heapsift::report::duplicates_json(&s, &sample, &duplicate_strings(&s));
-        let want = golden(&stem, "duplicates");
-        assert_eq!(ours["groups"], want["groups"], "{stem}: duplicated strings");
-        for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
-            assert_eq!(ours[key], want[key], "{stem}: {key}");
+            let ours = heapsift::report::duplicates_json(&s, &sample, &duplicate_strings(&s));
+            let want = golden(&stem, "duplicates");
+            assert_eq!(ours["groups"], want["groups"], "{stem} ({how}): duplicated strings");
+            for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
+                assert_eq!(ours[key], want[key], "{stem} ({how}): {key}");
+            }
         }
     }
     assert!(
-        nonempty >= 20,
+        nonempty >= 40,
         "the goldens exercise the filters ({nonempty} non-empty)"
     );
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 fn heapsift(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
         .args(args)
         .arg("--quiet")
         .current_dir(common::repo().join("sample-snapshots"))

@@ -1,21 +1,24 @@
 /// A fixed-size bit vector.
 #[derive(Clone, Default)]
 pub struct BitVec {
-    words: Vec<u64>,
+    words: crate::model::Column<u64>,
     len: usize,
 }
 
 impl BitVec {
     pub fn new(len: usize) -> Self {
         Self {
-            words: vec![0; len.div_ceil(64)],
+            words: vec![0; len.div_ceil(64)].into(),
             len,
         }
     }
 
     pub fn from_words(words: Vec<u64>, len: usize) -> Self {
         debug_assert_eq!(words.len(), len.div_ceil(64));
-        Self { words, len }
+        Self {
+            words: words.into(),
+            len,
+        }
     }
 
     #[inline]
@@ -41,7 +44,16 @@ impl BitVec {
         self.len == 0
     }
 
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// A vector over stored words; `None` unless there are exactly enough of them.
+    pub fn from_column(words: crate::model::Column<u64>, len: usize) -> Option<Self> {
+        (words.len() == len.div_ceil(64)).then_some(Self { words, len })
+    }
+
     pub fn heap_bytes(&self) -> usize {
-        self.words.capacity() * 8
+        self.words.heap_bytes()
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{EdgeKind, Graph, Location, NodeId, NodeKind};
+use crate::model::{Column, EdgeKind, Graph, Location, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress, tick};
 
 const MAX_INTERFACE_NAME_LENGTH: usize = 120;
@@ -384,7 +384,7 @@ pub struct ClassInfo {
 
 /// Dense class ids: DevTools' internal class keys, numbered in order of first appearance.
 pub struct Classes {
-    pub of_node: Vec<u32>,
+    pub of_node: Column<u32>,
     pub info: Vec<ClassInfo>,
 }
 
@@ -441,7 +441,10 @@ impl Classes {
                 }),
             };
         }
-        Classes { of_node, info }
+        Classes {
+            of_node: of_node.into(),
+            info,
+        }
     }
 
     pub fn name<'g>(&self, g: &'g Graph, class: u32) -> &'g str {

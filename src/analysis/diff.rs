@@ -36,7 +36,7 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
     let mut of_node: Option<Vec<u32>> = None;
     if let Some(defs) = definitions {
         let (plain, matches) = match_interfaces(g, defs);
-        let mut ids = s.classes.of_node.clone();
+        let mut ids = s.classes.of_node.to_vec();
         let mut extra: HashMap<(String, Option<Location>), u32> = HashMap::new();
         for (&v, m) in plain.iter().zip(matches) {
             let name = match m {

@@ -12,13 +12,13 @@ use std::collections::HashMap;
 
 use super::bits::BitVec;
 use super::retainers::Retainers;
-use crate::model::{Graph, NodeId};
+use crate::model::{Column, Graph, NodeId};
 use crate::progress::{Cancelled, Phase, Progress};
 
 /// Retained sizes: exact integer sums, as DevTools' `Float64Array` sums of u32 sizes are.
 /// Most fit in 32 bits; the few that do not (near the root) live in `big`.
 pub struct RetainedSizes {
-    small: Vec<u32>,
+    small: Column<u32>,
     big: HashMap<u32, u64>,
 }
 
@@ -56,13 +56,32 @@ impl RetainedSizes {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.small.capacity() * 4 + self.big.capacity() * 16
+        self.small.heap_bytes() + self.big.capacity() * 16
+    }
+
+    /// The 32-bit sizes (`u32::MAX` where the size is in the spill list) and the spilled ones,
+    /// by node: what an index file stores.
+    pub fn parts(&self) -> (&[u32], Vec<(u32, u64)>) {
+        let mut big: Vec<(u32, u64)> = self.big.iter().map(|(&v, &s)| (v, s)).collect();
+        big.sort_unstable();
+        (&self.small, big)
+    }
+
+    /// Sizes from stored parts; `None` unless every spilled node has exactly one stored size.
+    pub fn from_parts(small: Column<u32>, big: Vec<(u32, u64)>) -> Option<RetainedSizes> {
+        let spilled = small.iter().filter(|&&s| s == Self::SPILLED).count();
+        let consistent = spilled == big.len()
+            && big
+                .iter()
+                .all(|&(v, s)| s >= Self::SPILLED as u64 && small.get(v as usize) == Some(&Self::SPILLED));
+        let big: HashMap<u32, u64> = big.into_iter().collect();
+        (consistent && big.len() == spilled).then_some(RetainedSizes { small, big })
     }
 
     /// Sizes given directly (tests and hand-made results).
     pub fn from_values(values: &[u64]) -> Self {
         let mut r = RetainedSizes {
-            small: vec![0; values.len()],
+            small: vec![0; values.len()].into(),
             big: HashMap::new(),
         };
         for (i, &v) in values.iter().enumerate() {
@@ -74,7 +93,7 @@ impl RetainedSizes {
 
 pub struct Dominators {
     /// Immediate dominator ordinal of each node; the root dominates itself.
-    pub dominator: Vec<u32>,
+    pub dominator: Column<u32>,
     pub retained: RetainedSizes,
     /// How many nodes were only weakly reachable, and how many sat in unreachable cliques.
     pub orphans: usize,
@@ -287,7 +306,7 @@ pub fn calculate(
         i -= 1;
     }
     Ok(Dominators {
-        dominator,
+        dominator: dominator.into(),
         retained,
         orphans,
         cliques,

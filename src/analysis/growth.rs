@@ -124,7 +124,7 @@ impl Growth {
         let opts = LeakOptions::default();
         // New objects = in the last snapshot, not in the first.
         let all_ids: Vec<u32> = {
-            let mut v = g.node_id.clone();
+            let mut v = g.node_id.to_vec();
             v.sort_unstable();
             v
         };

@@ -165,7 +165,7 @@ pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<
 
 /// A snapshot's object ids, sorted: all the method keeps of S1 and S2.
 pub fn sorted_ids(s: &Snapshot) -> Vec<u32> {
-    let mut ids = s.graph.node_id.clone();
+    let mut ids = s.graph.node_id.to_vec();
     ids.par_sort_unstable();
     ids.dedup();
     ids

@@ -27,18 +27,18 @@ use classes::{Classes, InterfaceDefinition};
 use retainers::Retainers;
 
 use crate::error::{Error, Result};
-use crate::model::{Graph, NodeId};
+use crate::model::{Column, Graph, NodeId};
 use crate::progress::{Phase, Progress};
 
 /// A fully indexed snapshot: the graph plus everything DevTools derives from it.
 pub struct Snapshot {
     pub graph: Graph,
-    pub flags: Vec<u8>,
+    pub flags: Column<u8>,
     pub retainers: Retainers,
-    pub distances: Vec<i32>,
+    pub distances: Column<i32>,
     pub classes: Classes,
     pub interface_definitions: Vec<InterfaceDefinition>,
-    pub dominator: Vec<u32>,
+    pub dominator: Column<u32>,
     pub retained: dominators::RetainedSizes,
     /// Root retained size plus `extra_native_bytes`: DevTools' total for percentages.
     pub total_size: f64,
@@ -134,9 +134,9 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
     progress.check()?;
     Ok(Snapshot {
         graph: g,
-        flags,
+        flags: flags.into(),
         retainers,
-        distances,
+        distances: distances.into(),
         classes,
         interface_definitions,
         dominator: doms.dominator,
@@ -261,11 +261,11 @@ impl Snapshot {
     /// Bytes held by the index, for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
-            + self.flags.capacity()
+            + self.flags.heap_bytes()
             + self.retainers.heap_bytes()
-            + self.distances.capacity() * 4
-            + self.classes.of_node.capacity() * 4
-            + self.dominator.capacity() * 4
+            + self.distances.heap_bytes()
+            + self.classes.of_node.heap_bytes()
+            + self.dominator.heap_bytes()
             + self.retained.heap_bytes()
     }
 }

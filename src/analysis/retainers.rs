@@ -6,14 +6,14 @@
 //! edge is essential for dominators is kept as one bit per slot.
 
 use super::bits::BitVec;
-use crate::model::{Graph, NodeId};
+use crate::model::{Column, Graph, NodeId};
 use crate::progress::{Cancelled, Phase, Progress};
 
 pub struct Retainers {
     /// `node_count + 1` offsets into `node`.
-    pub first: Vec<u32>,
+    pub first: Column<u32>,
     /// The retaining node of each slot.
-    pub node: Vec<u32>,
+    pub node: Column<u32>,
     /// Whether the retaining edge of each slot is essential.
     pub essential: BitVec,
 }
@@ -56,7 +56,11 @@ impl Retainers {
                 }
             }
         }
-        Ok(Retainers { first, node, essential })
+        Ok(Retainers {
+            first: first.into(),
+            node: node.into(),
+            essential,
+        })
     }
 
     #[inline]
@@ -90,6 +94,6 @@ impl Retainers {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.first.capacity() * 4 + self.node.capacity() * 4 + self.essential.heap_bytes()
+        self.first.heap_bytes() + self.node.heap_bytes() + self.essential.heap_bytes()
     }
 }

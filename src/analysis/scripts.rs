@@ -15,6 +15,9 @@ pub struct Script {
     pub url: String,
 }
 
+/// Where a closure is defined.
+pub type ClosureLocation = (NodeId, Location);
+
 #[derive(Debug, Default)]
 pub struct Scripts {
     by_id: HashMap<u32, Script>,
@@ -82,6 +85,22 @@ impl Scripts {
             by_id: self.by_id.clone(),
             closures: Vec::new(),
         }
+    }
+
+    /// Every resolved script by id (ascending), and the closures' locations: what an index
+    /// file stores.
+    pub fn parts(&self) -> (Vec<(u32, &Script)>, &[ClosureLocation]) {
+        let mut ids: Vec<(u32, &Script)> = self.by_id.iter().map(|(&id, s)| (id, s)).collect();
+        ids.sort_unstable_by_key(|e| e.0);
+        (ids, &self.closures)
+    }
+
+    /// Scripts from stored parts; `None` unless the closures are sorted by node.
+    pub fn from_parts(by_id: Vec<(u32, Script)>, closures: Vec<ClosureLocation>) -> Option<Scripts> {
+        closures.windows(2).all(|w| w[0].0 <= w[1].0).then(|| Scripts {
+            by_id: by_id.into_iter().collect(),
+            closures,
+        })
     }
 
     pub fn get(&self, script_id: u32) -> Option<&Script> {

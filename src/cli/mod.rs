@@ -63,6 +63,10 @@ pub struct Cli {
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Neither read nor save indexes in the cache folder ($HEAPSIFT_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/heapsift, else ~/.cache/heapsift): analyse every snapshot from scratch.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 /// `1024x700` → [1024, 700].
@@ -182,7 +186,17 @@ pub enum Command {
         #[arg(long)]
         include_internals: bool,
     },
-    /// Time every indexing phase and report peak memory.
+    /// Analyse a snapshot and save its index: into the cache folder (where later opens of the
+    /// same file find it), or to OUT, a portable file heapsift opens in place of the snapshot.
+    Index {
+        /// The heap snapshot.
+        file: PathBuf,
+        /// Write the index here instead of the cache folder (refuses to overwrite anything but
+        /// an index).
+        #[arg(long, short, value_name = "OUT.hsidx")]
+        out: Option<PathBuf>,
+    },
+    /// Time every indexing phase and report peak memory (never uses saved indexes).
     Bench {
         /// The heap snapshot.
         file: PathBuf,
@@ -272,6 +286,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             json,
         } => run_diff(base, current, *top, *json, cli.quiet),
         Command::Growth { files, top, json } => run_growth(files, *top, *json, cli.quiet),
+        Command::Index { file, out } => run_index(file, out.as_deref(), cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
         Command::DumpNodes { file } => load(file, cli.quiet).map(|s| crate::report::dump_nodes(&s)),
     };
@@ -316,12 +331,80 @@ fn desktop(uninstall: bool) -> ExitCode {
     }
 }
 
+/// Loads a snapshot (from a saved index when one matches), saving its index when the cache is on.
+/// Notes about the cache go to stderr; they never fail the command.
 pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let result = engine::open(engine::Source::File(file.to_path_buf()), &progress, &|_| {});
+    bar.finish();
+    let loaded = result.map_err(|e| e.in_file(file).to_string())?;
+    for note in &loaded.notes {
+        eprintln!("heapsift: {}: {note}", file.display());
+    }
+    if let Some(save) = &loaded.save
+        && let Err(e) = save.write(&loaded.snapshot)
+    {
+        eprintln!("heapsift: {}: {e}; the analysis is complete", file.display());
+    }
+    Ok(loaded.snapshot)
+}
+
+fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String> {
+    let in_file = |e: String| format!("{}: {e}", file.display());
+    if engine::index::is_index_file(file) {
+        return Err(in_file("this is an index already".into()));
+    }
+    let target = match out {
+        Some(out) => {
+            if out.exists() && !engine::index::is_index_file(out) {
+                return Err(format!(
+                    "{}: exists and is not a heapsift index; not overwriting it",
+                    out.display()
+                ));
+            }
+            let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
+            engine::SaveIndex {
+                path: out.to_path_buf(),
+                origin: engine::index::Origin {
+                    key: Some(key),
+                    source: file.display().to_string(),
+                },
+            }
+        }
+        None => {
+            let engine::CachePolicy::Dir(dir) = engine::cache_policy() else {
+                return Err("the cache is off (--no-cache, or no cache folder): give -o OUT.hsidx".into());
+            };
+            let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
+            engine::SaveIndex {
+                path: engine::index::cache_path(&dir, file),
+                origin: engine::index::Origin {
+                    key: Some(key),
+                    source: std::fs::canonicalize(file)
+                        .unwrap_or_else(|_| file.to_path_buf())
+                        .display()
+                        .to_string(),
+                },
+            }
+        }
+    };
+    let progress = Progress::new();
+    let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let start = std::time::Instant::now();
     let result = engine::load(file, &progress);
     bar.finish();
-    result.map_err(|e: FileError| e.to_string())
+    let s = result.map_err(|e: FileError| e.to_string())?;
+    target.write(&s)?;
+    let size = std::fs::metadata(&target.path).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "{}: index saved to {} ({}, {:.1} s)",
+        file.display(),
+        target.path.display(),
+        crate::units::bytes(size as f64),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn filter_name(s: &str) -> Result<String, String> {

@@ -1,6 +1,7 @@
 //! Loading and indexing jobs: file → parse → graph → analysis, with progress and cancel.
 //! Used by the CLI directly and by the app on background threads.
 
+pub mod index;
 pub mod task;
 pub mod workflows;
 
@@ -67,45 +68,213 @@ pub fn load_bytes(bytes: Bytes, progress: &Progress) -> Result<Snapshot, Error> 
     analysis::analyze(graph, progress)
 }
 
-/// A load running on a named background thread.
+/// How loads use saved indexes (see [`index`]). Off unless the program turns it on: the
+/// command line does, from the environment; library users and tests choose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CachePolicy {
+    Off,
+    /// Look for and save indexes in this folder.
+    Dir(PathBuf),
+}
+
+impl CachePolicy {
+    /// The default folder ([`index::cache_dir`]), or off when none can be named.
+    pub fn from_env() -> CachePolicy {
+        index::cache_dir().map_or(CachePolicy::Off, CachePolicy::Dir)
+    }
+}
+
+static CACHE: std::sync::RwLock<CachePolicy> = std::sync::RwLock::new(CachePolicy::Off);
+
+/// Sets how every later load of a snapshot file uses saved indexes.
+pub fn use_cache(policy: CachePolicy) {
+    *CACHE.write().unwrap_or_else(|e| e.into_inner()) = policy;
+}
+
+pub fn cache_policy() -> CachePolicy {
+    CACHE.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Where a loaded snapshot's index came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadedFrom {
+    /// Parsed and analysed now.
+    Snapshot,
+    /// Read from the saved index at this path.
+    Cache(PathBuf),
+    /// The file opened was an index itself (`heapsift index`).
+    IndexFile,
+}
+
+/// A snapshot, where its index came from, what to save, and what the user should know.
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub from: LoadedFrom,
+    /// Where to save the index just built, when the cache is on.
+    pub save: Option<SaveIndex>,
+    /// One line each: why a saved index was not used.
+    pub notes: Vec<String>,
+}
+
+/// An index to write once the snapshot is analysed.
+#[derive(Clone, Debug)]
+pub struct SaveIndex {
+    pub path: PathBuf,
+    pub origin: index::Origin,
+}
+
+impl SaveIndex {
+    /// Writes the index (creating the cache folder). On failure nothing is left behind, and the
+    /// error is one line for the user; the analysis is complete either way.
+    pub fn write(&self, s: &Snapshot) -> Result<(), String> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .and_then(|_| index::write(s, &self.origin, &self.path))
+            .map_err(|e| format!("the index was not saved to {} ({e})", self.path.display()))
+    }
+}
+
+/// Opens a snapshot the fastest way that gives exact numbers: an index file given directly, a
+/// saved index that matches the file as it is now, or a full parse and analysis (and then says
+/// where to save its index). A saved index that is stale or damaged is never trusted: it is
+/// rebuilt, with a note saying why.
+pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Loaded, Error> {
+    let mut notes = Vec::new();
+    let mut save = None;
+    if let Source::File(path) = &source {
+        if index::is_index_file(path) {
+            let (snapshot, _) = index::open(path, progress)?;
+            return Ok(Loaded {
+                snapshot,
+                from: LoadedFrom::IndexFile,
+                save: None,
+                notes,
+            });
+        }
+        if let (CachePolicy::Dir(dir), Ok(key)) = (cache_policy(), index::SourceKey::of(path)) {
+            let cached = index::cache_path(&dir, path);
+            if cached.exists() {
+                let found = index::read_origin(&cached).and_then(|origin| {
+                    if origin.key != Some(key) {
+                        return Err(Error::invalid("the snapshot file changed since"));
+                    }
+                    index::open(&cached, progress)
+                });
+                match found {
+                    Ok((snapshot, _)) => {
+                        return Ok(Loaded {
+                            snapshot,
+                            from: LoadedFrom::Cache(cached),
+                            save: None,
+                            notes,
+                        });
+                    }
+                    Err(Error::Cancelled) => return Err(Error::Cancelled),
+                    Err(e) => notes.push(format!("rebuilding the saved index: {e}")),
+                }
+            }
+            save = Some(SaveIndex {
+                path: cached,
+                origin: index::Origin {
+                    key: Some(key),
+                    source: std::fs::canonicalize(path)
+                        .unwrap_or_else(|_| path.clone())
+                        .display()
+                        .to_string(),
+                },
+            });
+        }
+    }
+    let snapshot = load_with(source, progress, on_partial)?;
+    Ok(Loaded {
+        snapshot,
+        from: LoadedFrom::Snapshot,
+        save,
+        notes,
+    })
+}
+
+/// A finished load in the app: the snapshot, where its index came from, and notes for the user.
+pub struct Opened {
+    pub snapshot: Arc<Snapshot>,
+    pub from: LoadedFrom,
+    pub notes: Vec<String>,
+    /// The outcome of saving the index, which happens after the snapshot is handed over; `None`
+    /// when nothing is saved.
+    pub saving: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
+}
+
+type Slot<T> = Arc<Mutex<Option<T>>>;
+
+/// A load running on a named background thread. With the cache on, the same thread then saves
+/// the index while the app already shows the snapshot.
 pub struct LoadJob {
     pub source: Source,
     pub progress: Progress,
-    partial: Arc<Mutex<Option<Arc<PartialSummary>>>>,
-    handle: Option<std::thread::JoinHandle<Result<Snapshot, FileError>>>,
+    partial: Slot<Arc<PartialSummary>>,
+    result: Slot<Result<Opened, FileError>>,
+    handle: Option<std::thread::JoinHandle<()>>,
 }
 
 impl LoadJob {
     /// Starts loading; `waker` is called when the partial Summary and the result are ready.
     pub fn spawn(source: Source, waker: task::Waker) -> LoadJob {
         let progress = Progress::new();
-        let partial: Arc<Mutex<Option<Arc<PartialSummary>>>> = Arc::default();
-        let (p, src, part) = (progress.clone(), source.clone(), partial.clone());
+        let partial: Slot<Arc<PartialSummary>> = Arc::default();
+        let result: Slot<Result<Opened, FileError>> = Arc::default();
+        let (p, src, part, out) = (progress.clone(), source.clone(), partial.clone(), result.clone());
         let handle = std::thread::Builder::new()
             .name(format!("load {}", source.name()))
             .spawn(move || {
                 let path = src.path();
                 let wake = waker.clone();
-                let result = load_with(src, &p, &move |s| {
+                let loaded = open(src, &p, &move |s| {
                     *part.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(s));
                     wake();
                 })
                 .map_err(|e| e.in_file(&path));
                 p.finish();
+                let (opened, save) = match loaded {
+                    Err(e) => (Err(e), None),
+                    Ok(l) => {
+                        let snapshot = Arc::new(l.snapshot);
+                        let save = l.save.map(|target| {
+                            let (tx, rx) = std::sync::mpsc::channel();
+                            (target, snapshot.clone(), tx, rx)
+                        });
+                        let (job, rx) = match save {
+                            Some((target, s, tx, rx)) => (Some((target, s, tx)), Some(rx)),
+                            None => (None, None),
+                        };
+                        let opened = Opened {
+                            snapshot,
+                            from: l.from,
+                            notes: l.notes,
+                            saving: rx,
+                        };
+                        (Ok(opened), job)
+                    }
+                };
+                *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(opened);
                 waker();
-                result
+                if let Some((target, snapshot, tx)) = save {
+                    let _ = tx.send(target.write(&snapshot));
+                    waker();
+                }
             })
             .ok();
         LoadJob {
             source,
             progress,
             partial,
+            result,
             handle,
         }
     }
 
     pub fn is_finished(&self) -> bool {
-        self.handle.as_ref().is_none_or(|h| h.is_finished())
+        self.result.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+            || self.handle.as_ref().is_none_or(|h| h.is_finished())
     }
 
     /// Counts and shallow sizes, once known.
@@ -113,15 +282,14 @@ impl LoadJob {
         self.partial.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Waits for the result; call after `is_finished` to avoid blocking.
-    pub fn join(mut self) -> Result<Arc<Snapshot>, FileError> {
+    /// The result; call after `is_finished`.
+    pub fn join(self) -> Result<Opened, FileError> {
         let path = self.source.path();
-        match self.handle.take() {
-            None => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
-            Some(h) => match h.join() {
-                Ok(r) => r.map(Arc::new),
-                Err(_) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
-            },
+        let result = self.result.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match (result, &self.handle) {
+            (Some(r), _) => r,
+            (None, None) => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
+            (None, Some(_)) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
         }
     }
 }

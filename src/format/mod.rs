@@ -68,20 +68,27 @@ impl Bytes {
     /// Tells the kernel we are done with a parsed range, so the mapped pages stop counting
     /// toward our resident memory. They are reloaded from the file if touched again.
     pub fn release(&self, offset: usize, len: usize) {
-        #[cfg(unix)]
         if let Bytes::Mapped(m) = self {
-            let page = 4096;
-            let start = offset.div_ceil(page) * page;
-            let end = (offset + len) / page * page;
-            if end > start {
-                // SAFETY: the mapping is a private read-only file mapping, so dropping pages
-                // loses nothing; later reads fault them back in from the file.
-                let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
-            }
+            release_pages(m, offset, len);
         }
-        #[cfg(not(unix))]
-        let _ = (offset, len);
     }
+}
+
+/// Drops the whole pages of `offset..offset + len` of a read-only file mapping from our resident
+/// memory; they stay in the page cache and fault back in from the file when touched.
+pub fn release_pages(map: &Mmap, offset: usize, len: usize) {
+    #[cfg(unix)]
+    {
+        let page = 4096;
+        let start = offset.div_ceil(page) * page;
+        let end = (offset + len) / page * page;
+        if end > start {
+            // SAFETY: a private read-only file mapping: dropping pages loses nothing.
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (map, offset, len);
 }
 
 /// The sections of a snapshot as flat columns, one entry per node or edge.

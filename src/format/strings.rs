@@ -5,15 +5,18 @@
 //! are joined, and a lone surrogate becomes U+FFFD (the one place we differ from DevTools, which
 //! keeps it as an unpaired UTF-16 unit).
 
+use crate::column::Column;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
 /// All strings of a snapshot, plus strings added by the analysis (class names DevTools adds).
 #[derive(Default, Clone)]
 pub struct StringTable {
-    data: String,
+    /// Valid UTF-8, and every `ends` entry falls on a character boundary (checked wherever a
+    /// table is made), so `get` can slice it without checking again.
+    data: Column<u8>,
     /// `ends[i]` is the end of string `i` in `data`; string `i` starts at `ends[i-1]`.
-    ends: Vec<u64>,
+    ends: Column<u64>,
     /// Strings added after loading (class names DevTools makes up). Kept apart so that adding
     /// one never reallocates the big buffer.
     added: Vec<String>,
@@ -36,7 +39,8 @@ impl StringTable {
             return self.added.get(i - self.ends.len()).map_or("", String::as_str);
         }
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.data[start..self.ends[i] as usize]
+        // SAFETY: see `data`: whole UTF-8 text cut at character boundaries.
+        unsafe { std::str::from_utf8_unchecked(&self.data[start..self.ends[i] as usize]) }
     }
 
     pub fn push(&mut self, s: &str) -> u32 {
@@ -50,12 +54,28 @@ impl StringTable {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + self.ends.capacity() * 8 + self.added.iter().map(|s| s.capacity() + 24).sum::<usize>()
+        self.data.heap_bytes() + self.ends.heap_bytes() + self.added.iter().map(|s| s.capacity() + 24).sum::<usize>()
     }
 
-    pub fn shrink_to_fit(&mut self) {
-        self.data.shrink_to_fit();
-        self.ends.shrink_to_fit();
+    /// The parsed text, the end of each parsed string in it, and the strings added later: what
+    /// an index file stores.
+    pub fn parts(&self) -> (&[u8], &[u64], &[String]) {
+        (&self.data, &self.ends, &self.added)
+    }
+
+    /// A table from stored parts (an index file), checked as a parse would: `data` must be
+    /// UTF-8 and `ends` ascending character boundaries within it.
+    pub fn from_parts(data: Column<u8>, ends: Column<u64>, added: Vec<String>) -> Result<Self> {
+        let bad = || Error::invalid("the string table is damaged");
+        let text = std::str::from_utf8(&data).map_err(|_| bad())?;
+        let mut prev = 0u64;
+        for &end in ends.iter() {
+            if end < prev || end > data.len() as u64 || !text.is_char_boundary(end as usize) {
+                return Err(bad());
+            }
+            prev = end;
+        }
+        Ok(StringTable { data, ends, added })
     }
 
     /// Builds a table from string slices (tests and hand-built graphs).
@@ -199,13 +219,16 @@ pub fn parse_strings_releasing(
         }
     }
     // `push_raw` only appends valid UTF-8 and escapes append whole chars.
-    let data = String::from_utf8(out).map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?;
-    let mut table = StringTable {
-        data,
-        ends,
+    let mut data = String::from_utf8(out)
+        .map_err(|_| Error::invalid("the \"strings\" section is not valid UTF-8"))?
+        .into_bytes();
+    data.shrink_to_fit();
+    ends.shrink_to_fit();
+    let table = StringTable {
+        data: data.into(),
+        ends: ends.into(),
         added: Vec::new(),
     };
-    table.shrink_to_fit();
     Ok((table, i))
 }
 

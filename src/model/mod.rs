@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 
+pub use crate::column::Column;
 use crate::error::{Error, Result};
 use crate::format::{RawSnapshot, StringTable};
 use crate::progress::{Phase, Progress};
@@ -34,7 +35,7 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    fn from_name(s: &str) -> Self {
+    pub(crate) fn from_name(s: &str) -> Self {
         match s {
             "hidden" => NodeKind::Hidden,
             "array" => NodeKind::Array,
@@ -73,7 +74,7 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
-    fn from_name(s: &str) -> Self {
+    pub(crate) fn from_name(s: &str) -> Self {
         match s {
             "context" => EdgeKind::Context,
             "element" => EdgeKind::Element,
@@ -119,19 +120,19 @@ pub struct Location {
 pub struct Graph {
     pub node_type_names: Vec<String>,
     pub edge_type_names: Vec<String>,
-    node_kinds: Vec<NodeKind>,
-    edge_kinds: Vec<EdgeKind>,
+    pub(crate) node_kinds: Vec<NodeKind>,
+    pub(crate) edge_kinds: Vec<EdgeKind>,
 
-    pub node_type: Vec<u8>,
-    pub node_name: Vec<u32>,
-    pub node_id: Vec<u32>,
-    pub self_size: Vec<u32>,
-    pub detachedness: Vec<u8>,
-    pub first_edge: Vec<u32>,
+    pub node_type: Column<u8>,
+    pub node_name: Column<u32>,
+    pub node_id: Column<u32>,
+    pub self_size: Column<u32>,
+    pub detachedness: Column<u8>,
+    pub first_edge: Column<u32>,
 
-    pub edge_type: Vec<u8>,
-    pub edge_name: Vec<u32>,
-    pub edge_to: Vec<u32>,
+    pub edge_type: Column<u8>,
+    pub edge_name: Column<u32>,
+    pub edge_to: Column<u32>,
 
     pub strings: StringTable,
     /// (ordinal, script id, line, column) sorted by ordinal. Only class keys use it; the
@@ -176,15 +177,15 @@ impl Graph {
             edge_type_names: raw.header.edge_types,
             node_kinds,
             edge_kinds,
-            node_type: raw.node_type,
-            node_name: raw.node_name,
-            node_id: raw.node_id,
-            self_size: raw.self_size,
-            detachedness: raw.detachedness,
-            first_edge: raw.first_edge,
-            edge_type: raw.edge_type,
-            edge_name: raw.edge_name,
-            edge_to: raw.edge_to,
+            node_type: raw.node_type.into(),
+            node_name: raw.node_name.into(),
+            node_id: raw.node_id.into(),
+            self_size: raw.self_size.into(),
+            detachedness: raw.detachedness.into(),
+            first_edge: raw.first_edge.into(),
+            edge_type: raw.edge_type.into(),
+            edge_name: raw.edge_name.into(),
+            edge_to: raw.edge_to.into(),
             strings: raw.strings,
             locations: raw.locations,
             root: raw.root,
@@ -279,15 +280,15 @@ impl Graph {
 
     /// Bytes held by the graph's columns.
     pub fn heap_bytes(&self) -> usize {
-        self.node_type.capacity()
-            + self.node_name.capacity() * 4
-            + self.node_id.capacity() * 4
-            + self.self_size.capacity() * 4
-            + self.detachedness.capacity()
-            + self.first_edge.capacity() * 4
-            + self.edge_type.capacity()
-            + self.edge_name.capacity() * 4
-            + self.edge_to.capacity() * 4
+        self.node_type.heap_bytes()
+            + self.node_name.heap_bytes()
+            + self.node_id.heap_bytes()
+            + self.self_size.heap_bytes()
+            + self.detachedness.heap_bytes()
+            + self.first_edge.heap_bytes()
+            + self.edge_type.heap_bytes()
+            + self.edge_name.heap_bytes()
+            + self.edge_to.heap_bytes()
             + self.strings.heap_bytes()
             + self.locations.capacity() * 16
     }

@@ -303,6 +303,12 @@ pub struct Doc {
     pub state: DocState,
     pub partial: Option<Arc<PartialSummary>>,
     pub load_time: Option<Duration>,
+    /// Whether the index was built now or read from a saved one.
+    pub loaded_from: Option<crate::engine::LoadedFrom>,
+    /// Things the user should know about the load (a saved index rebuilt, or not saved); the
+    /// app moves them to the status bar.
+    pub notes: Vec<String>,
+    saving: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
     pub view: View,
     pub summary: Option<SummaryState>,
     pub object: Option<ObjectState>,
@@ -338,6 +344,9 @@ impl Doc {
             source,
             partial: None,
             load_time: None,
+            loaded_from: None,
+            notes: Vec::new(),
+            saving: None,
             view: View::Summary,
             summary: None,
             object: None,
@@ -411,8 +420,12 @@ impl Doc {
                 };
                 let elapsed = job.progress.view().elapsed;
                 self.state = match job.join() {
-                    Ok(s) => {
+                    Ok(opened) => {
+                        let s = opened.snapshot;
                         self.load_time = Some(elapsed);
+                        self.loaded_from = Some(opened.from);
+                        self.notes.extend(opened.notes);
+                        self.saving = opened.saving;
                         self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
                         let mut tree = Tree::new(Items::Nodes(Arc::new(vec![s.graph.root])));
                         // The root alone says nothing: start with its children listed.
@@ -424,6 +437,17 @@ impl Doc {
                     Err(e) if e.error == crate::error::Error::Cancelled => DocState::Cancelled,
                     Err(e) => DocState::Failed(e.to_string()),
                 };
+            }
+        }
+        if let Some(rx) = &self.saving {
+            match rx.try_recv() {
+                Ok(Ok(())) => self.saving = None,
+                Ok(Err(e)) => {
+                    self.notes.push(e);
+                    self.saving = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.saving = None,
             }
         }
         let Some(snapshot) = self.snapshot().cloned() else {

@@ -506,6 +506,10 @@ impl HeapsiftApp {
     fn poll(&mut self, ctx: &egui::Context) {
         for d in &mut self.docs {
             d.poll(&self.waker);
+            if !d.notes.is_empty() {
+                let notes: Vec<String> = d.notes.drain(..).collect();
+                self.status = status(format!("{}: {}", d.title(), notes.join("; ")));
+            }
             if let Some(t) = &d.copy_task
                 && let Some(r) = t.get()
             {
@@ -1197,10 +1201,13 @@ fn ready(
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let load = doc
-                    .load_time
-                    .map(|t| format!(", indexed in {:.2} s", t.as_secs_f32()))
-                    .unwrap_or_default();
+                let load = match (doc.load_time, &doc.loaded_from) {
+                    (Some(t), Some(crate::engine::LoadedFrom::Snapshot)) => {
+                        format!(", indexed in {:.2} s", t.as_secs_f32())
+                    }
+                    (Some(t), Some(_)) => format!(", saved index read in {:.2} s", t.as_secs_f32()),
+                    _ => String::new(),
+                };
                 // Cut rather than widen the window's content on a narrow window.
                 ui.add(
                     egui::Label::new(

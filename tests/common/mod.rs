@@ -57,3 +57,36 @@ pub fn base() -> (SnapshotBuilder, usize, usize) {
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// The snapshot written to an index file and read back (memory-mapped), as a cached reopen
+/// gives it.
+pub fn reopened(s: &Snapshot) -> Snapshot {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reopened.hsidx");
+    let origin = engine::index::Origin {
+        key: None,
+        source: "test".into(),
+    };
+    engine::index::write(s, &origin, &path).expect("index written");
+    let (back, read_origin) = engine::index::open(&path, &Progress::new()).expect("index reads back");
+    assert_eq!(read_origin, origin);
+    assert!(
+        back.graph.edge_to.is_mapped() && back.dominator.is_mapped(),
+        "columns are mapped, not copied"
+    );
+    // The mapping outlives the file's name: the folder may go.
+    back
+}
+
+/// A snapshot file loaded both ways: analysed now, and reopened from its index.
+pub fn both_ways(path: &std::path::Path) -> [(&'static str, Snapshot); 2] {
+    let fresh = engine::load(path, &Progress::new()).unwrap_or_else(|e| panic!("{e}"));
+    let back = reopened(&fresh);
+    [("analysed", fresh), ("from its index", back)]
+}
+
+/// A cache folder for the binary's saved indexes, one per test process, so tests never write to
+/// the user's cache.
+pub fn cache_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("heapsift-test-cache-{}", std::process::id()))
+}
