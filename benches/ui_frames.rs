@@ -3,7 +3,9 @@
 //! session: idle frames, scrolling the Summary, expanding the biggest classes (one with every
 //! instance shown), selecting objects (retainer trees auto-expand), the other views.
 //!
-//! `cargo bench --bench ui_frames -- FILE.heapsnapshot` prints p50/p99/max per scenario.
+//! `cargo bench --bench ui_frames -- FILE.heapsnapshot [--cache]` prints p50/p99/max per
+//! scenario. With `--cache` the app uses the cache folder as the real one does
+//! (HEAPSIFT_CACHE_DIR, ...): run it twice and the second run opens the saved index.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -107,6 +109,9 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("sample-snapshots/leak-s3.heapsnapshot"));
     println!("{}", file.display());
+    if std::env::args().any(|a| a == "--cache") {
+        heapsift::engine::use_cache(heapsift::engine::CachePolicy::from_env());
+    }
     let mut h: H = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .allow_missing_glyphs()
@@ -223,8 +228,10 @@ fn main() {
     }
 
     println!(
-        "indexed in {:.2} s (as the app shows it); {} rows in the Summary tree after expanding",
+        "indexed in {:.2} s ({:?} of it in the loader; {:?}); {} rows in the Summary tree after expanding",
         indexed.as_secs_f64(),
+        h.state().docs[0].load_time.unwrap_or_default(),
+        h.state().docs[0].loaded_from,
         shown
     );
     report(&all);

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 /// The phases of loading and indexing a snapshot, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
+    /// Queued behind another snapshot's load (the app loads one at a time).
+    Waiting,
     Reading,
     Nodes,
     Edges,
@@ -32,7 +34,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 17] = [
+    pub const ALL: [Phase; 18] = [
+        Phase::Waiting,
         Phase::Reading,
         Phase::Nodes,
         Phase::Edges,
@@ -54,6 +57,7 @@ impl Phase {
 
     pub fn label(self) -> &'static str {
         match self {
+            Phase::Waiting => "Waiting for another snapshot to finish loading",
             Phase::Reading => "Reading header",
             Phase::Nodes => "Parsing nodes",
             Phase::Edges => "Parsing edges",
@@ -78,6 +82,7 @@ impl Phase {
     /// (17 M nodes); only the ratios matter.
     fn weight(self) -> f32 {
         match self {
+            Phase::Waiting => 0.0,
             Phase::Reading => 0.07,
             Phase::Strings => 0.31,
             Phase::Nodes => 0.71,

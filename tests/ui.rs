@@ -928,3 +928,36 @@ fn detached_dom_and_containment_views() {
         "the native context lists its references ({before} → {after})"
     );
 }
+
+/// With the cache on, the app saves each snapshot's index after showing it, then swaps in the
+/// same snapshot read from that index (freeing the analysis's arrays); a second open of the
+/// file reads the index and says so.
+#[test]
+fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
+    let cache = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("leak-s2.heapsnapshot");
+    std::fs::copy(sample("leak-s2.heapsnapshot"), &file).unwrap();
+    heapsift::engine::use_cache(heapsift::engine::CachePolicy::Dir(cache.path().to_path_buf()));
+    let mut h = app(vec![file.clone(), file.clone()]);
+    wait(&mut h, "both tabs to load and settle", |a| {
+        ready(a) && a.docs.iter().all(|d| d.settled_snapshot().is_some())
+    });
+    heapsift::engine::use_cache(heapsift::engine::CachePolicy::Off);
+    let from: Vec<_> = h.state().docs.iter().map(|d| d.loaded_from.clone().unwrap()).collect();
+    // One load at a time: the first analyses and saves, the second finds the saved index.
+    assert_eq!(from[0], heapsift::engine::LoadedFrom::Snapshot, "{from:?}");
+    assert!(matches!(from[1], heapsift::engine::LoadedFrom::Cache(_)), "{from:?}");
+    for d in &h.state().docs {
+        let s = d.snapshot().unwrap();
+        assert!(
+            s.graph.edge_to.is_mapped(),
+            "the analysed snapshot was swapped for its index"
+        );
+        assert_eq!(s.summary, h.state().docs[0].snapshot().unwrap().summary);
+    }
+    // The view line says where the numbers came from.
+    h.state_mut().active = 1;
+    h.run();
+    h.get_by_label_contains("saved index read in");
+}

@@ -200,8 +200,31 @@ pub struct Opened {
     pub from: LoadedFrom,
     pub notes: Vec<String>,
     /// The outcome of saving the index, which happens after the snapshot is handed over; `None`
-    /// when nothing is saved.
-    pub saving: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
+    /// when nothing is saved. A saved index comes back as the same snapshot read from it
+    /// (memory-mapped): swapped in, it frees the analysis's own arrays.
+    pub saving: Option<std::sync::mpsc::Receiver<Saved>>,
+}
+
+/// What saving an index gave: the snapshot mapped from it, or why it was not saved.
+pub type Saved = Result<Option<Arc<Snapshot>>, String>;
+
+/// One load at a time in the app: an analysis needs its whole working set, and two at once on
+/// big snapshots need twice the memory for no gain (each phase already uses every core). A turn
+/// lasts until the index is saved and the snapshot swapped for its mapped copy.
+static TURN: Mutex<()> = Mutex::new(());
+
+fn wait_turn(progress: &Progress) -> Result<std::sync::MutexGuard<'static, ()>, Error> {
+    progress.begin(Phase::Waiting, 1);
+    loop {
+        match TURN.try_lock() {
+            Ok(guard) => return Ok(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                progress.check()?;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
 }
 
 type Slot<T> = Arc<Mutex<Option<T>>>;
@@ -228,6 +251,15 @@ impl LoadJob {
             .spawn(move || {
                 let path = src.path();
                 let wake = waker.clone();
+                let turn = match wait_turn(&p) {
+                    Ok(turn) => turn,
+                    Err(e) => {
+                        p.finish();
+                        *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err(e.in_file(&path)));
+                        waker();
+                        return;
+                    }
+                };
                 let loaded = open(src, &p, &move |s| {
                     *part.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(s));
                     wake();
@@ -258,9 +290,16 @@ impl LoadJob {
                 *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(opened);
                 waker();
                 if let Some((target, snapshot, tx)) = save {
-                    let _ = tx.send(target.write(&snapshot));
+                    let saved = target.write(&snapshot).map(|()| {
+                        index::open(&target.path, &Progress::new())
+                            .ok()
+                            .map(|(mapped, _)| Arc::new(mapped))
+                    });
+                    drop(snapshot);
+                    let _ = tx.send(saved);
                     waker();
                 }
+                drop(turn);
             })
             .ok();
         LoadJob {

@@ -308,7 +308,7 @@ pub struct Doc {
     /// Things the user should know about the load (a saved index rebuilt, or not saved); the
     /// app moves them to the status bar.
     pub notes: Vec<String>,
-    saving: Option<std::sync::mpsc::Receiver<Result<(), String>>>,
+    saving: Option<std::sync::mpsc::Receiver<crate::engine::Saved>>,
     pub view: View,
     pub summary: Option<SummaryState>,
     pub object: Option<ObjectState>,
@@ -404,6 +404,13 @@ impl Doc {
         }
     }
 
+    /// The snapshot once its index is saved and swapped in (at once when nothing is saved):
+    /// what views that keep a snapshot for long (wizard, growth) take, so they never pin the
+    /// analysis's own arrays.
+    pub fn settled_snapshot(&self) -> Option<&Arc<Snapshot>> {
+        self.snapshot().filter(|_| self.saving.is_none())
+    }
+
     pub fn is_loading(&self) -> bool {
         matches!(self.state, DocState::Loading(_))
     }
@@ -441,7 +448,14 @@ impl Doc {
         }
         if let Some(rx) = &self.saving {
             match rx.try_recv() {
-                Ok(Ok(())) => self.saving = None,
+                Ok(Ok(mapped)) => {
+                    // The same snapshot, read from its saved index: the analysis's own arrays
+                    // are freed once running tasks let go of them.
+                    if let (Some(mapped), DocState::Ready(s)) = (mapped, &mut self.state) {
+                        *s = mapped;
+                    }
+                    self.saving = None;
+                }
                 Ok(Err(e)) => {
                     self.notes.push(e);
                     self.saving = None;
@@ -725,6 +739,7 @@ impl Doc {
 
     pub fn busy(&self) -> bool {
         self.is_loading()
+            || self.saving.is_some()
             || self.jump_task.is_some()
             || self
                 .summary

@@ -107,7 +107,7 @@ impl GrowthState {
             .order
             .iter()
             .filter_map(|u| docs.iter().find(|d| d.uid == *u))
-            .map(|d| (d.uid, d.title(), d.snapshot().cloned()))
+            .map(|d| (d.uid, d.title(), d.settled_snapshot().cloned()))
             .collect();
         if snaps.len() < 2 || snaps.iter().any(|s| s.2.is_none()) || self.computed_for == self.order {
             return;

@@ -80,7 +80,7 @@ impl WizardState {
         let snaps: Vec<Option<Arc<Snapshot>>> = self
             .picks
             .iter()
-            .map(|&u| doc_by_uid(docs, u).and_then(|d| d.snapshot().cloned()))
+            .map(|&u| doc_by_uid(docs, u).and_then(|d| d.settled_snapshot().cloned()))
             .collect();
         let ([Some(a), Some(b), Some(c)], [Some(u1), Some(u2), Some(u3)]) = (
             <[Option<Arc<Snapshot>>; 3]>::try_from(snaps).unwrap_or([None, None, None]),
