@@ -60,14 +60,20 @@ impl<T: Pod> Column<T> {
         }
     }
 
+    #[inline]
     fn make_owned(&mut self) -> &mut Vec<T> {
         if let Owner::Map(_) = self.owner {
-            *self = Column::from((**self).to_vec());
+            self.copy_mapped();
         }
         match &mut self.owner {
             Owner::Vec(v) => v,
             Owner::Map(_) => unreachable!("made owned above"),
         }
+    }
+
+    #[cold]
+    fn copy_mapped(&mut self) {
+        *self = Column::from((**self).to_vec());
     }
 }
 
@@ -111,6 +117,7 @@ impl<T: Pod> std::ops::Deref for Column<T> {
 }
 
 impl<T: Pod> std::ops::DerefMut for Column<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         self.make_owned().as_mut_slice()
     }

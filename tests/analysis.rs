@@ -358,3 +358,31 @@ fn readable_paths_postpone_prototype_hops() {
     let only = names(&paths.path(&s, node(&s, 45)).unwrap());
     assert!(only.contains(&".__proto__".to_owned()), "{only:?}");
 }
+
+/// Retainers filled in parallel runs equal the one-run order (DevTools'), slot for slot, on
+/// random graphs of every shape.
+#[test]
+fn retainers_in_parallel_runs_equal_the_sequential_order() {
+    use heapsift::analysis::{flags, retainers::Retainers};
+    use heapsift::progress::Progress;
+    for seed in 0..300 {
+        let mut rng = Rng::new(seed);
+        let nodes = 2 + rng.below(120);
+        let edges = rng.below(nodes * 4);
+        let s = index(&format!("random-{seed}"), &random_graph(seed, nodes, edges));
+        let g = &s.graph;
+        let flags = flags::calculate(g, &Progress::new()).unwrap();
+        let essential = flags::essential_edges(g, &flags, &Progress::new()).unwrap();
+        let one = Retainers::build_in_runs(g, &essential, 1, &Progress::new()).unwrap();
+        for runs in 2..=5 {
+            let many = Retainers::build_in_runs(g, &essential, runs, &Progress::new()).unwrap();
+            assert_eq!(&*many.first, &*one.first, "seed {seed}, {runs} runs: offsets");
+            assert_eq!(&*many.node, &*one.node, "seed {seed}, {runs} runs: slots");
+            assert_eq!(
+                many.essential.words(),
+                one.essential.words(),
+                "seed {seed}, {runs} runs: essential"
+            );
+        }
+    }
+}

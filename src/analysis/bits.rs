@@ -44,6 +44,10 @@ impl BitVec {
         self.len == 0
     }
 
+    pub fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.words
+    }
+
     pub fn words(&self) -> &[u64] {
         &self.words
     }

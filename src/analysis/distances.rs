@@ -64,15 +64,17 @@ fn bfs<'g>(
             progress.set(queue.len() as u64)?;
         }
         let d = dist[v as usize] + 1;
+        let source = Source::of(g, v);
         for e in g.edges(v) {
-            if g.edge_kind(e) == EdgeKind::Weak {
+            let kind = g.edge_kind(e);
+            if kind == EdgeKind::Weak {
                 continue;
             }
             let t = g.edge_to[e];
             if dist[t as usize] != NO_DISTANCE {
                 continue;
             }
-            if ignored.is_some_and(|f| f(t)) || !filter.allows(g, v, e) {
+            if ignored.is_some_and(|f| f(t)) || !filter.allows(g, source, kind, e) {
                 continue;
             }
             dist[t as usize] = d;
@@ -82,20 +84,36 @@ fn bfs<'g>(
     Ok(())
 }
 
+/// What the filter needs to know of an edge's source, found once per node rather than per edge.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    NativeContext,
+    MapDescriptors,
+    Other,
+}
+
+impl Source {
+    #[inline]
+    fn of(g: &Graph, v: NodeId) -> Source {
+        match g.kind(v) {
+            NodeKind::Hidden if g.name(v) == "system / NativeContext" => Source::NativeContext,
+            NodeKind::Array if g.name(v) == "(map descriptors)" => Source::MapDescriptors,
+            _ => Source::Other,
+        }
+    }
+}
+
 struct Filter<'g> {
     pending_ephemerons: HashSet<&'g str>,
 }
 
 impl<'g> Filter<'g> {
-    fn allows(&mut self, g: &'g Graph, v: NodeId, e: usize) -> bool {
-        let kind = g.kind(v);
-        if kind == NodeKind::Hidden
-            && g.edge_str(e) == Some("sloppy_function_map")
-            && g.name(v) == "system / NativeContext"
-        {
+    #[inline]
+    fn allows(&mut self, g: &'g Graph, source: Source, kind: EdgeKind, e: usize) -> bool {
+        if source == Source::NativeContext && g.edge_str(e) == Some("sloppy_function_map") {
             return false;
         }
-        if kind == NodeKind::Array && g.name(v) == "(map descriptors)" {
+        if source == Source::MapDescriptors {
             // Descriptor arrays may be shared between maps; DevTools skips their descriptor links.
             let index = match g.edge_name(e) {
                 crate::model::EdgeName::Index(i) => Some(i as f64),
@@ -106,7 +124,7 @@ impl<'g> Filter<'g> {
                 Some(i) => i < 2.0 || i % 3.0 != 1.0,
             };
         }
-        if g.edge_kind(e) == EdgeKind::Internal {
+        if kind == EdgeKind::Internal {
             let name = g.strings.get(g.edge_name[e]);
             if name.as_bytes().first().is_some_and(u8::is_ascii_digit)
                 && let Some(m) = parse_weak_map_edge_name(name)

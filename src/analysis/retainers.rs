@@ -5,7 +5,10 @@
 //! demand from the source's outgoing edges (see [`Retainers::edge`]). Whether each retaining
 //! edge is essential for dominators is kept as one bit per slot.
 
+use rayon::prelude::*;
+
 use super::bits::BitVec;
+use crate::format::numbers::SharedSlice;
 use crate::model::{Column, Graph, NodeId};
 use crate::progress::{Cancelled, Phase, Progress};
 
@@ -20,42 +23,113 @@ pub struct Retainers {
 
 impl Retainers {
     pub fn build(g: &Graph, essential_edges: &BitVec, progress: &Progress) -> Result<Retainers, Cancelled> {
+        // One run per core (at most 4: each run needs a count per node), none under ~1 M edges.
+        let runs = rayon::current_num_threads()
+            .clamp(1, 4)
+            .min(g.edge_count() / (1 << 20) + 1);
+        Self::build_in_runs(g, essential_edges, runs, progress)
+    }
+
+    /// [`Retainers::build`] with the sources split into `runs` runs of about equal edge counts,
+    /// filled in parallel. The last run's retainers come first in every node's slots, so filling
+    /// each run's share from its end gives DevTools' order exactly, whatever `runs` is.
+    pub fn build_in_runs(
+        g: &Graph,
+        essential_edges: &BitVec,
+        runs: usize,
+        progress: &Progress,
+    ) -> Result<Retainers, Cancelled> {
         let n = g.node_count();
         let e_count = g.edge_count();
         progress.begin(Phase::Retainers, (e_count * 2) as u64);
+        let runs = runs.max(1);
+        let bounds: Vec<usize> = (0..=runs)
+            .map(|r| {
+                let target = (e_count * r / runs) as u32;
+                g.first_edge[..n].partition_point(|&f| f < target)
+            })
+            .map(|b| b.min(n))
+            .collect();
+        let bounds: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+        let mut cursors: Vec<Vec<u32>> = bounds
+            .par_iter()
+            .map(|&(lo, hi)| {
+                let mut c = vec![0u32; n];
+                for &t in &g.edge_to[g.first_edge[lo] as usize..g.first_edge[hi] as usize] {
+                    c[t as usize] += 1;
+                }
+                c
+            })
+            .collect();
+        // Offsets, and each run's cursor at the end of its share of the node's slots: one
+        // pass, block by block so the per-run columns stream through the cache together.
         let mut first = vec![0u32; n + 1];
-        for &t in &g.edge_to {
-            first[t as usize] += 1;
-        }
-        // As in DevTools, each node's first slot temporarily holds its count of unfilled slots.
-        let mut node = vec![0u32; e_count];
+        const BLOCK: usize = 4096;
         let mut acc = 0u32;
-        for slot in first.iter_mut().take(n) {
-            let c = *slot;
-            *slot = acc;
-            if c > 0 {
-                node[acc as usize] = c;
+        let mut end = [0u32; BLOCK];
+        for lo in (0..n).step_by(BLOCK) {
+            let hi = (lo + BLOCK).min(n);
+            let end = &mut end[..hi - lo];
+            end.fill(0);
+            for c in &cursors {
+                for (e, &x) in end.iter_mut().zip(&c[lo..hi]) {
+                    *e += x;
+                }
             }
-            acc += c;
-        }
-        first[n] = acc;
-        progress.set(e_count as u64)?;
-        let mut essential = BitVec::new(e_count);
-        for src in 0..n {
-            if src & 0xFFFF == 0 {
-                progress.set((e_count + g.first_edge[src] as usize) as u64)?;
+            for (f, e) in first[lo..hi].iter_mut().zip(end.iter_mut()) {
+                *f = acc;
+                acc += *e;
+                *e = *f;
             }
-            for e in g.edges(src as NodeId) {
-                let t = g.edge_to[e] as usize;
-                let head = first[t] as usize;
-                node[head] -= 1;
-                let slot = head + node[head] as usize;
-                node[slot] = src as u32;
-                if essential_edges.get(e) {
-                    essential.set(slot);
+            for c in cursors.iter_mut().rev() {
+                for (e, x) in end.iter_mut().zip(&mut c[lo..hi]) {
+                    *e += *x;
+                    *x = *e;
                 }
             }
         }
+        first[n] = acc;
+        progress.set(e_count as u64)?;
+        let mut node = vec![0u32; e_count];
+        let out = SharedSlice::new(&mut node);
+        // The essential flag rides in the top bit of the slot (ordinals are below 2^31) until
+        // the slots are full, then moves to its own bit vector.
+        const ESSENTIAL: u32 = 1 << 31;
+        bounds
+            .par_iter()
+            .zip(cursors.par_iter_mut())
+            .try_for_each(|(&(lo, hi), cursor)| {
+                let mut ticked = g.first_edge[lo];
+                for src in lo..hi {
+                    if src & 0xFFFF == 0 {
+                        let at = g.first_edge[src];
+                        progress.advance((at - ticked) as u64)?;
+                        ticked = at;
+                    }
+                    for e in g.edges(src as NodeId) {
+                        let t = g.edge_to[e] as usize;
+                        cursor[t] -= 1;
+                        let flag = if essential_edges.get(e) { ESSENTIAL } else { 0 };
+                        // SAFETY: each slot is one (target, run) cursor position, taken once.
+                        unsafe { out.write(cursor[t] as usize, src as u32 | flag) };
+                    }
+                }
+                Ok(())
+            })?;
+        drop(cursors);
+        let mut essential = BitVec::new(e_count);
+        essential
+            .words_mut()
+            .par_iter_mut()
+            .zip(node.par_chunks_mut(64))
+            .for_each(|(word, slots)| {
+                for (i, s) in slots.iter_mut().enumerate() {
+                    if *s & ESSENTIAL != 0 {
+                        *word |= 1 << i;
+                        *s &= !ESSENTIAL;
+                    }
+                }
+            });
         Ok(Retainers {
             first: first.into(),
             node: node.into(),

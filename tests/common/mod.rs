@@ -90,3 +90,57 @@ pub fn both_ways(path: &std::path::Path) -> [(&'static str, Snapshot); 2] {
 pub fn cache_dir() -> PathBuf {
     std::env::temp_dir().join(format!("heapsift-test-cache-{}", std::process::id()))
 }
+
+/// A small deterministic pseudo-random generator (xorshift64*), so random tests replay.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A random heap graph: a synthetic root with GC-roots-like children, objects, arrays, closures
+/// and strings, edges of every type (weak and shortcut ones too), cycles, cliques unreachable
+/// from the root, nodes only weak edges reach, and several roots' worth of fan-out.
+pub fn random_graph(seed: u64, nodes: usize, edges: usize) -> SnapshotBuilder {
+    const TYPES: [&str; 6] = ["object", "object", "array", "closure", "string", "hidden"];
+    const EDGE_TYPES: [&str; 7] = [
+        "property", "property", "element", "internal", "context", "weak", "shortcut",
+    ];
+    const NAMES: [&str; 5] = ["a", "b", "next", "map", "__proto__"];
+    let mut r = Rng::new(seed);
+    let mut b = SnapshotBuilder::new();
+    let nodes = nodes.max(2);
+    let root = b.node("synthetic", "", 1, 0);
+    for i in 1..nodes {
+        let ty = TYPES[r.below(TYPES.len())];
+        let name = ["Foo", "Bar", "Baz", "Object"][r.below(4)];
+        b.node(ty, name, (i as u32) * 2 + 1, r.below(200) as u64);
+    }
+    // The root reaches a few nodes; some nodes hang off those; the rest is random.
+    for _ in 0..(1 + r.below(4)) {
+        let t = 1 + r.below(nodes - 1);
+        b.edge(root, "element", &r.below(10).to_string(), t);
+    }
+    for _ in 0..edges {
+        let from = r.below(nodes);
+        let to = 1 + r.below(nodes - 1);
+        let ty = EDGE_TYPES[r.below(EDGE_TYPES.len())];
+        if ty == "element" {
+            b.edge(from, ty, &r.below(50).to_string(), to);
+        } else {
+            b.edge(from, ty, NAMES[r.below(NAMES.len())], to);
+        }
+    }
+    b
+}
