@@ -17,6 +17,7 @@ pub enum Phase {
     Nodes,
     Edges,
     Strings,
+    Locations,
     Validating,
     DomState,
     Flags,
@@ -34,12 +35,13 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 18] = [
+    pub const ALL: [Phase; 19] = [
         Phase::Waiting,
         Phase::Reading,
         Phase::Nodes,
         Phase::Edges,
         Phase::Strings,
+        Phase::Locations,
         Phase::Validating,
         Phase::DomState,
         Phase::Flags,
@@ -62,6 +64,7 @@ impl Phase {
             Phase::Nodes => "Parsing nodes",
             Phase::Edges => "Parsing edges",
             Phase::Strings => "Parsing strings",
+            Phase::Locations => "Parsing locations",
             Phase::Validating => "Validating graph",
             Phase::DomState => "Propagating DOM state",
             Phase::Flags => "Calculating node flags",
@@ -85,6 +88,7 @@ impl Phase {
             Phase::Waiting => 0.0,
             Phase::Reading => 0.07,
             Phase::Strings => 0.31,
+            Phase::Locations => 0.05,
             Phase::Nodes => 0.71,
             Phase::Edges => 1.75,
             Phase::Validating => 0.03,

@@ -228,3 +228,43 @@ fn lone_surrogates_do_not_fail_the_load() {
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("A\u{FFFD}"), "{stdout}");
 }
+
+/// Counts the file cannot hold are refused before anything is reserved for them (a small file
+/// claiming two billion nodes must not make heapsift ask for tens of GB).
+#[test]
+fn counts_the_file_cannot_hold_are_refused_before_allocating() {
+    for (nodes, edges) in [("2000000000", "1"), ("2", "900000000")] {
+        let file = snapshot(nodes, edges, NODES, EDGES, STRINGS);
+        assert_rejected(
+            &format!("claims-{nodes}-{edges}.heapsnapshot"),
+            file.as_bytes(),
+            "more than the",
+        );
+    }
+}
+
+#[test]
+fn a_trailing_comma_is_not_a_value() {
+    assert_rejected(
+        "trailing-comma.heapsnapshot",
+        snapshot("2", "1", NODES, "5,2,7,", STRINGS).as_bytes(),
+        "ends with a comma",
+    );
+}
+
+/// Sections in another order than V8's (the header last) load the same.
+#[test]
+fn sections_in_any_order_load_the_same() {
+    let reordered = format!(
+        r#"{{"nodes":[{NODES}],"strings":[{STRINGS}],"edges":[{EDGES}],"snapshot":{{"meta":{META},"node_count":2,"edge_count":1,"trace_function_count":0}}}}"#
+    );
+    let (a, b) = (
+        write("v8-order.heapsnapshot", valid().as_bytes()),
+        write("reordered.heapsnapshot", reordered.as_bytes()),
+    );
+    let (code_a, out_a, _) = run(&a);
+    let (code_b, out_b, err_b) = run(&b);
+    assert_eq!((code_a, code_b), (0, 0), "{err_b}");
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&out_a), body(&out_b));
+}

@@ -238,9 +238,15 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     }
 
     let mut header: Option<Header> = None;
-    let mut nodes: Option<(usize, usize)> = None;
-    let mut edges: Option<(usize, usize)> = None;
-    let mut locations: Option<(usize, usize)> = None;
+    // Columns, allocated once the header is known and found plausible for the file's size.
+    let mut raw: Option<RawSnapshot> = None;
+    // Where `nodes` / `edges` start (just after their `[`), when seen before the header (V8
+    // writes the header first; other producers may not): parsed after the loop.
+    let mut deferred_nodes: Option<usize> = None;
+    let mut deferred_edges: Option<usize> = None;
+    let (mut saw_nodes, mut saw_edges) = (false, false);
+    let mut locations: Option<Vec<[u32; 4]>> = None;
+    let mut deferred_locations: Option<usize> = None;
     let mut strings: Option<StringTable> = None;
     loop {
         cur.ws();
@@ -258,9 +264,41 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
                 cur.skip_value("in the snapshot header")?;
                 header = Some(header::parse_header(&b[start..cur.i])?);
             }
-            "nodes" => nodes = Some(cur.numeric_array("nodes", bytes)?),
-            "edges" => edges = Some(cur.numeric_array("edges", bytes)?),
-            "locations" => locations = Some(cur.numeric_array("locations", bytes)?),
+            "nodes" | "edges" => {
+                let is_nodes = key == "nodes";
+                if std::mem::replace(if is_nodes { &mut saw_nodes } else { &mut saw_edges }, true) {
+                    return Err(Error::invalid(format!("the \"{key}\" section appears twice")));
+                }
+                match &header {
+                    Some(h) => {
+                        cur.expect(b'[', &format!("at the start of the \"{key}\" section"))?;
+                        let cols = columns(&mut raw, h, b.len() - cur.i)?;
+                        let close = if is_nodes {
+                            parse_nodes(bytes, cur.i, cols, progress)?
+                        } else {
+                            parse_edges(bytes, cur.i, cols, progress)?
+                        };
+                        cur.i = close + 1;
+                    }
+                    None => {
+                        let (start, _) = cur.numeric_array(key, bytes)?;
+                        *(if is_nodes {
+                            &mut deferred_nodes
+                        } else {
+                            &mut deferred_edges
+                        }) = Some(start);
+                    }
+                }
+            }
+            "locations" => match &header {
+                Some(h) => {
+                    cur.expect(b'[', "at the start of the \"locations\" section")?;
+                    let (found, close) = parse_locations(bytes, cur.i, h, progress)?;
+                    locations = Some(found);
+                    cur.i = close + 1;
+                }
+                None => deferred_locations = Some(cur.numeric_array("locations", bytes)?.0),
+            },
             "strings" => {
                 if cur.peek() != Some(b'[') {
                     return Err(Error::invalid("the \"strings\" section is not an array"));
@@ -289,41 +327,33 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     }
 
     let header = header.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
-    let nodes = nodes.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"nodes\" section"))?;
-    let edges = edges.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"edges\" section"))?;
+    if !saw_nodes {
+        return Err(Error::invalid("not a heap snapshot: there is no \"nodes\" section"));
+    }
+    if !saw_edges {
+        return Err(Error::invalid("not a heap snapshot: there is no \"edges\" section"));
+    }
     let strings = strings.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"strings\" section"))?;
-
-    let n = header.node_count;
-    if n == 0 {
-        return Err(Error::invalid("the snapshot has no nodes"));
-    }
-    if n >= (u32::MAX / 2) as usize || header.edge_count >= u32::MAX as usize {
-        return Err(Error::invalid(format!(
-            "the snapshot is too large ({} nodes, {} edges); at most 2^31 nodes and 2^32 edges are supported",
-            n, header.edge_count
-        )));
-    }
-
-    let mut raw = RawSnapshot {
-        node_type: vec![0; n],
-        node_name: vec![0; n],
-        node_id: vec![0; n],
-        self_size: vec![0; n],
-        detachedness: vec![0; n],
-        first_edge: vec![0; n + 1],
-        edge_type: vec![0; header.edge_count],
-        edge_name: vec![0; header.edge_count],
-        edge_to: vec![0; header.edge_count],
-        strings,
-        locations: Vec::new(),
-        root: 0,
-        header,
+    let mut raw = match raw {
+        Some(raw) => raw,
+        None => {
+            columns(&mut raw, &header, b.len())?;
+            raw.expect("just made")
+        }
     };
-    parse_nodes(bytes, nodes, &mut raw, progress)?;
-    parse_edges(bytes, edges, &mut raw, progress)?;
-    if let Some(range) = locations {
-        raw.locations = parse_locations(bytes, range, &raw.header, progress)?;
+    if let Some(s) = deferred_nodes {
+        parse_nodes(bytes, s, &mut raw, progress)?;
     }
+    if let Some(s) = deferred_edges {
+        parse_edges(bytes, s, &mut raw, progress)?;
+    }
+    raw.strings = strings;
+    raw.locations = match (locations, deferred_locations) {
+        (Some(found), _) => found,
+        (None, Some(s)) => parse_locations(bytes, s, &raw.header, progress)?.0,
+        (None, None) => Vec::new(),
+    };
+    let n = raw.header.node_count;
     raw.root = match raw.header.root_index {
         None => 0,
         Some(idx) => {
@@ -340,8 +370,52 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     Ok(raw)
 }
 
-fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
-    progress.begin(Phase::Nodes, (e - s) as u64);
+/// The columns, allocated on first use, after checking that the header's counts are possible:
+/// every value takes at least two bytes ("0,"), so a small file claiming billions of nodes is
+/// refused before anything is reserved for them.
+fn columns<'r>(raw: &'r mut Option<RawSnapshot>, header: &Header, bytes_left: usize) -> Result<&'r mut RawSnapshot> {
+    if raw.is_none() {
+        let n = header.node_count;
+        let e = header.edge_count;
+        if n == 0 {
+            return Err(Error::invalid("the snapshot has no nodes"));
+        }
+        if n >= (u32::MAX / 2) as usize || e >= u32::MAX as usize {
+            return Err(Error::invalid(format!(
+                "the snapshot is too large ({n} nodes, {e} edges); at most 2^31 nodes and 2^32 edges are supported"
+            )));
+        }
+        let values = n as u128 * header.node_fields.len() as u128 + e as u128 * header.edge_fields.len() as u128;
+        if values * 2 > bytes_left as u128 + 2 {
+            return Err(Error::invalid(format!(
+                "the header claims {n} nodes and {e} edges, more than the {bytes_left} bytes left in the file can hold (it looks truncated)"
+            )));
+        }
+        *raw = Some(RawSnapshot {
+            node_type: vec![0; n],
+            node_name: vec![0; n],
+            node_id: vec![0; n],
+            self_size: vec![0; n],
+            detachedness: vec![0; n],
+            first_edge: vec![0; n + 1],
+            edge_type: vec![0; e],
+            edge_name: vec![0; e],
+            edge_to: vec![0; e],
+            strings: StringTable::default(),
+            locations: Vec::new(),
+            root: 0,
+            header: header.clone(),
+        });
+    }
+    Ok(raw.as_mut().expect("made above"))
+}
+
+/// Parses the `nodes` array starting at `s` (just after its `[`); returns where its `]` is.
+fn parse_nodes(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progress) -> Result<usize> {
+    progress.begin(
+        Phase::Nodes,
+        (raw.header.node_count * raw.header.node_fields.len()) as u64,
+    );
     let fields = raw.header.node_fields.clone();
     let f = fields.len();
     let type_count = raw.header.node_types.len() as u64;
@@ -353,10 +427,10 @@ fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
     let det = SharedSlice::new(&mut raw.detachedness);
     // Edge counts go into first_edge[ordinal + 1]; a prefix sum turns them into offsets.
     let counts = SharedSlice::new(&mut raw.first_edge);
-    parse_array(
-        &bytes[s..e],
+    let close = parse_array(
+        &bytes[s..],
         s,
-        n * f,
+        Some(n * f),
         "nodes",
         progress,
         |chunk| {
@@ -397,9 +471,22 @@ fn parse_nodes(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
         acc += *slot as u64;
         *slot = acc.min(u32::MAX as u64) as u32;
     }
-    if acc != raw.header.edge_count as u64 {
+    check_edge_counts(raw)?;
+    Ok(s + close)
+}
+
+/// The nodes' edge counts must add up to the header's edge count.
+fn check_edge_counts(raw: &RawSnapshot) -> Result<()> {
+    let total = raw.first_edge.last().copied().unwrap_or(0) as u64;
+    let sum_is_exact = raw.first_edge.len() < 2 || total < u32::MAX as u64;
+    if !sum_is_exact || total != raw.header.edge_count as u64 {
         return Err(Error::invalid(format!(
-            "the nodes' edge counts add up to {acc}, but the header's edge_count is {}",
+            "the nodes' edge counts add up to {}, but the header's edge_count is {}",
+            if sum_is_exact {
+                total.to_string()
+            } else {
+                "more than 2^32".into()
+            },
             raw.header.edge_count
         )));
     }
@@ -410,8 +497,12 @@ fn checked_u32(v: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::invalid(format!("{what} is out of range ({v})")))
 }
 
-fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, progress: &Progress) -> Result<()> {
-    progress.begin(Phase::Edges, (e - s) as u64);
+/// Parses the `edges` array starting at `s` (just after its `[`); returns where its `]` is.
+fn parse_edges(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progress) -> Result<usize> {
+    progress.begin(
+        Phase::Edges,
+        (raw.header.edge_count * raw.header.edge_fields.len()) as u64,
+    );
     let fields = raw.header.edge_fields.clone();
     let f = fields.len();
     let nf = raw.header.node_fields.len() as u64;
@@ -420,10 +511,10 @@ fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
     let ty = SharedSlice::new(&mut raw.edge_type);
     let name = SharedSlice::new(&mut raw.edge_name);
     let to = SharedSlice::new(&mut raw.edge_to);
-    parse_array(
-        &bytes[s..e],
+    let close = parse_array(
+        &bytes[s..],
         s,
-        raw.header.edge_count * f,
+        Some(raw.header.edge_count * f),
         "edges",
         progress,
         |chunk| {
@@ -473,48 +564,49 @@ fn parse_edges(bytes: &Bytes, (s, e): (usize, usize), raw: &mut RawSnapshot, pro
             })
         },
         |o, l| bytes.release(o, l),
-    )
+    )?;
+    Ok(s + close)
 }
 
-fn parse_locations(
-    bytes: &Bytes,
-    (s, e): (usize, usize),
-    header: &Header,
-    progress: &Progress,
-) -> Result<Vec<[u32; 4]>> {
+/// Parses the `locations` array starting at `s` (just after its `[`): the last location given
+/// for each node, sorted by node. Returns them and where the array's `]` is.
+fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress) -> Result<(Vec<[u32; 4]>, usize)> {
     let fields = &header.location_fields;
     let f = fields.len();
+    progress.begin(Phase::Locations, (bytes.len() - s) as u64 / 6);
+    // The count is not in the header: each chunk keeps its own values, joined in file order.
+    let parts: std::sync::Mutex<Vec<(usize, Vec<u32>)>> = Default::default();
+    let close = parse_array(
+        &bytes[s..],
+        s,
+        None,
+        "locations",
+        progress,
+        |chunk| {
+            let mut values = Vec::with_capacity(chunk.bytes.len() / 4);
+            for_each_value(chunk, "locations", |_, v| {
+                values.push(v as u32);
+                Ok(())
+            })?;
+            parts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((chunk.first, values));
+            Ok(())
+        },
+        |o, l| bytes.release(o, l),
+    )?;
+    let mut parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_unstable_by_key(|p| p.0);
+    let count: usize = parts.iter().map(|p| p.1.len()).sum();
     if f == 0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), s + close));
     }
-    let body = &bytes[s..e];
-    let count = if body.iter().all(|c| c.is_ascii_whitespace()) {
-        0
-    } else {
-        memchr::memchr_iter(b',', body).count() + 1
-    };
-    if count % f != 0 {
+    if !count.is_multiple_of(f) {
         return Err(Error::invalid(format!(
             "the \"locations\" array holds {count} values, not a multiple of its {f} fields"
         )));
     }
-    let mut flat = vec![0u32; count];
-    let out = SharedSlice::new(&mut flat);
-    parse_array(
-        body,
-        s,
-        count,
-        "locations",
-        progress,
-        |chunk| {
-            for_each_value(chunk, "locations", |k, v| {
-                // SAFETY: each value index belongs to exactly one chunk.
-                unsafe { out.write(chunk.first + k, v as u32) };
-                Ok(())
-            })
-        },
-        |_, _| {},
-    )?;
     let nf = header.node_fields.len() as u32;
     let pos = |want: LocationField| fields.iter().position(|x| *x == want);
     let (Some(oi), Some(si), Some(li), Some(ci)) = (
@@ -523,16 +615,48 @@ fn parse_locations(
         pos(LocationField::Line),
         pos(LocationField::Column),
     ) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), s + close));
     };
-    let mut locs: Vec<[u32; 4]> = flat
-        .chunks_exact(f)
-        .filter(|r| r[oi] % nf == 0 && ((r[oi] / nf) as usize) < header.node_count)
-        .map(|r| [r[oi] / nf, r[si], r[li], r[ci]])
-        .collect();
-    // DevTools keeps the last location given for a node.
-    locs.reverse();
-    locs.sort_by_key(|l| l[0]);
-    locs.dedup_by_key(|l| l[0]);
-    Ok(locs)
+    // Constant divisors let the compiler avoid a real division.
+    let ordinal = |index: u32| match nf {
+        6 => (index / 6, index % 6),
+        7 => (index / 7, index % 7),
+        _ => (index / nf, index % nf),
+    };
+    // Records are read across the chunks' value lists (a record may straddle two), without
+    // joining them first: fresh memory costs page faults.
+    let mut locs: Vec<[u32; 4]> = Vec::with_capacity(count / f);
+    let mut record = vec![0u32; f];
+    let mut k = 0;
+    for v in parts.iter().flat_map(|p| p.1.iter().copied()) {
+        record[k] = v;
+        k += 1;
+        if k == f {
+            k = 0;
+            let (ord, rem) = ordinal(record[oi]);
+            if rem == 0 && (ord as usize) < header.node_count {
+                locs.push([ord, record[si], record[li], record[ci]]);
+            }
+        }
+    }
+    drop(parts);
+    // DevTools keeps the last location given for a node. V8 lists them in node order, so
+    // usually keeping the last of each run is enough; otherwise sort (stably) first.
+    if locs.windows(2).any(|w| w[0][0] > w[1][0]) {
+        locs.reverse();
+        locs.sort_by_key(|l| l[0]);
+        locs.dedup_by_key(|l| l[0]);
+    } else {
+        let mut kept = 0;
+        for i in 0..locs.len() {
+            if kept > 0 && locs[kept - 1][0] == locs[i][0] {
+                locs[kept - 1] = locs[i];
+            } else {
+                locs[kept] = locs[i];
+                kept += 1;
+            }
+        }
+        locs.truncate(kept);
+    }
+    Ok((locs, s + close))
 }

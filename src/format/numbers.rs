@@ -22,88 +22,134 @@ pub struct Chunk<'a> {
     pub offset: usize,
 }
 
-/// Splits `bytes` (the inside of a `[...]`, without brackets) into chunks ending after a comma,
-/// counts the values, checks the total against `expected` and hands each chunk to `parse`.
-/// `release` is called with each chunk's file range once it is parsed.
+/// Parses the array whose values start at `bytes[0]` (just after its `[`) and end at the first
+/// `]`, which it finds itself: `bytes` may run on to the end of the file. Works window by
+/// window: the window is split at commas into chunks; one parallel pass finds the end and counts
+/// each chunk's values, a prefix sum gives every chunk the index of its first value, and a
+/// second parallel pass hands each chunk to `parse` and its file range to `release`. Each page
+/// of the file is read from memory once, while it is resident, and released right after.
+///
+/// Returns the position of the closing `]` in `bytes`. Fails, before writing past it, as soon as
+/// the array holds more than `expected` values, and at the end when it holds fewer (`None`: any
+/// count; the caller collects the values itself). Progress
+/// advances by values parsed.
 pub fn parse_array<P, R>(
     bytes: &[u8],
     base_offset: usize,
-    expected: usize,
+    expected: Option<usize>,
     what: &str,
     progress: &Progress,
     parse: P,
     release: R,
-) -> Result<()>
+) -> Result<usize>
 where
     P: Fn(&Chunk) -> Result<()> + Sync,
     R: Fn(usize, usize) + Sync,
 {
-    let mut bounds = vec![0usize];
-    let mut at = 0;
-    while at < bytes.len() {
-        let target = at + CHUNK_BYTES;
-        if target >= bytes.len() {
-            break;
-        }
-        match memchr::memchr(b',', &bytes[target..]) {
-            Some(i) => {
-                at = target + i + 1;
-                bounds.push(at);
-            }
-            None => break,
-        }
-    }
-    bounds.push(bytes.len());
-    let ranges: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-
-    let counts: Vec<usize> = ranges
-        .par_iter()
-        .enumerate()
-        .map(|(i, &(s, e))| {
-            let slice = &bytes[s..e];
-            let commas = memchr::memchr_iter(b',', slice).count();
-            let last = i + 1 == ranges.len();
-            let tail = last && slice.iter().any(|b| !b.is_ascii_whitespace());
-            release(base_offset + s, e - s);
-            commas + tail as usize
-        })
-        .collect();
-    let total: usize = counts.iter().sum();
-    if total != expected {
-        return Err(Error::invalid(format!(
-            "the \"{what}\" array holds {total} values but the header implies {expected}"
-        )));
-    }
-    let mut firsts = Vec::with_capacity(counts.len());
-    let mut acc = 0;
-    for c in &counts {
-        firsts.push(acc);
-        acc += c;
-    }
-
-    let errors: Vec<Error> = ranges
-        .par_iter()
-        .zip(firsts.par_iter())
-        .filter_map(|(&(s, e), &first)| {
-            if progress.check().is_err() {
-                return Some(Error::Cancelled);
-            }
-            let chunk = Chunk {
-                bytes: &bytes[s..e],
-                first,
-                offset: base_offset + s,
+    let window_chunks = rayon::current_num_threads().max(1) * 4;
+    let mut at = 0usize;
+    let mut first = 0usize;
+    loop {
+        // Chunk bounds: each chunk ends just after a comma (or at the end of the data).
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(window_chunks);
+        let mut s = at;
+        while ranges.len() < window_chunks && s < bytes.len() {
+            let target = s + CHUNK_BYTES;
+            let e = if target >= bytes.len() {
+                bytes.len()
+            } else {
+                memchr::memchr(b',', &bytes[target..]).map_or(bytes.len(), |i| target + i + 1)
             };
-            let r = parse(&chunk);
-            release(base_offset + s, e - s);
-            let _ = progress.advance((e - s) as u64);
-            r.err()
-        })
-        .collect();
-    // Report the earliest problem in the file; a cancel wins over nothing else.
-    match errors.into_iter().next() {
-        Some(e) => Err(e),
-        None => progress.check().map_err(Error::from),
+            ranges.push((s, e));
+            s = e;
+        }
+        if ranges.is_empty() {
+            return Err(Error::invalid(format!(
+                "the file ends unexpectedly in the \"{what}\" section (it looks truncated)"
+            )));
+        }
+        // Where the array ends, if in this window, and how many values each chunk holds.
+        let scanned: Vec<(usize, Option<usize>)> = ranges
+            .par_iter()
+            .map(|&(s, e)| {
+                let slice = &bytes[s..e];
+                let close = memchr::memchr(b']', slice);
+                let body = &slice[..close.unwrap_or(slice.len())];
+                let commas = memchr::memchr_iter(b',', body).count();
+                // The array's last value has no comma after it.
+                let tail = close.is_some()
+                    && body
+                        .iter()
+                        .rev()
+                        .take_while(|b| **b != b',')
+                        .any(|b| !b.is_ascii_whitespace());
+                (commas + tail as usize, close.map(|c| s + c))
+            })
+            .collect();
+        let end_chunk = scanned.iter().position(|c| c.1.is_some());
+        let used = end_chunk.map_or(ranges.len(), |i| i + 1);
+        let mut firsts = Vec::with_capacity(used);
+        for c in &scanned[..used] {
+            firsts.push(first);
+            first += c.0;
+        }
+        let close = end_chunk.and_then(|i| scanned[i].1);
+        if let Some(expected) = expected.filter(|&x| first > x) {
+            return Err(match close {
+                Some(_) => count_mismatch(what, first, expected),
+                None => Error::invalid(format!(
+                    "the \"{what}\" array holds more than the {expected} values the header implies"
+                )),
+            });
+        }
+        if let Some(c) = close {
+            // A comma must be followed by a value: `[1,2,]` is not an array of two.
+            let before = bytes[..c].iter().rev().find(|b| !b.is_ascii_whitespace());
+            if before == Some(&b',') {
+                return Err(Error::invalid(format!(
+                    "the \"{what}\" array ends with a comma at byte {}",
+                    base_offset + c
+                )));
+            }
+        }
+        let errors: Vec<Error> = ranges[..used]
+            .par_iter()
+            .zip(firsts.par_iter().zip(scanned.par_iter()))
+            .filter_map(|(&(s, e), (&first, &(count, _)))| {
+                if progress.check().is_err() {
+                    return Some(Error::Cancelled);
+                }
+                let e = close.filter(|&c| c < e).unwrap_or(e);
+                let chunk = Chunk {
+                    bytes: &bytes[s..e],
+                    first,
+                    offset: base_offset + s,
+                };
+                let r = parse(&chunk);
+                release(base_offset + s, e - s);
+                let _ = progress.advance(count as u64);
+                r.err()
+            })
+            .collect();
+        // Report the earliest problem in the file; a cancel wins over nothing else.
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        progress.check()?;
+        if let Some(close) = close {
+            if let Some(expected) = expected.filter(|&x| first != x) {
+                return Err(count_mismatch(what, first, expected));
+            }
+            return Ok(close);
+        }
+        at = ranges[used - 1].1;
     }
+}
+
+fn count_mismatch(what: &str, found: usize, expected: usize) -> Error {
+    Error::invalid(format!(
+        "the \"{what}\" array holds {found} values but the header implies {expected}"
+    ))
 }
 
 /// Iterates the unsigned integers of a chunk, calling `f(index_in_chunk, value)`.
