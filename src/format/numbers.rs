@@ -168,6 +168,14 @@ pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -
         }
         let start = i;
         let mut v: u64 = 0;
+        if i + 8 <= n {
+            // Eight bytes at once: how many leading digits, and up to eight of them converted
+            // without a loop (the rest, for longer numbers, by the loop below).
+            let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+            let (digits, value) = leading_digits(word);
+            v = value;
+            i += digits;
+        }
         while i < n {
             let d = b[i].wrapping_sub(b'0');
             if d > 9 {
@@ -193,6 +201,27 @@ pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -
         }
         i += 1;
     }
+}
+
+/// The number of leading ASCII digits in the eight bytes of `word` (first byte lowest) and
+/// their value (SWAR: a bytewise range test, then pairwise multiply-adds).
+#[inline]
+fn leading_digits(word: u64) -> (usize, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let d = word.wrapping_sub(ONES * b'0' as u64);
+    // A byte is a digit when it neither borrowed below '0' (top bit set) nor is above '9'.
+    // Borrows and carries only travel to later bytes, so the first non-digit is found exactly.
+    let not_digit = (d | d.wrapping_add(ONES * 0x76)) & (ONES * 0x80);
+    let count = (not_digit.trailing_zeros() / 8) as usize;
+    if count == 0 {
+        return (0, 0);
+    }
+    // Left-align the digits so the missing leading ones read as zeros, then combine.
+    let mut x = d << (8 * (8 - count));
+    x = (x & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 * 256 + 1) >> 8;
+    x = (x & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 * 65536 + 1) >> 16;
+    x = (x & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 * (1 << 32) + 1) >> 32;
+    (count, x)
 }
 
 fn bad_number(chunk: &Chunk, at: usize, what: &str) -> Error {
@@ -232,5 +261,53 @@ impl<T> SharedSlice<T> {
         assert!(i < self.len);
         // SAFETY: in bounds (checked above) and exclusive per the caller's contract.
         unsafe { self.ptr.add(i).write(value) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_digits;
+
+    #[test]
+    fn leading_digits_match_a_plain_parse() {
+        let cases: &[&[u8; 8]] = &[
+            b"12345678",
+            b"1234567,",
+            b"0,1,2,3,",
+            b",1234567",
+            b"9\n,8,7,6",
+            b"42]     ",
+            b"00000001",
+            b"99999999",
+            b"7 ,     ",
+            b"3:::::::",
+            b"5/......",
+            b"\xff1234567",
+            b"1\x7f\x80abcde",
+            b"12/45678",
+            b"123:5678",
+        ];
+        for &bytes in cases {
+            let word = u64::from_le_bytes(*bytes);
+            let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let value = bytes[..count].iter().fold(0u64, |v, b| v * 10 + (b - b'0') as u64);
+            assert_eq!(
+                leading_digits(word),
+                (count, value),
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        // Every single byte after a digit.
+        for next in 0..=255u8 {
+            let bytes = [b'7', next, b'1', b'2', b'3', b'4', b'5', b'6'];
+            let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let value = bytes[..count].iter().fold(0u64, |v, b| v * 10 + (b - b'0') as u64);
+            assert_eq!(
+                leading_digits(u64::from_le_bytes(bytes)),
+                (count, value),
+                "7 then {next}"
+            );
+        }
     }
 }
