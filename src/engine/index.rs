@@ -207,7 +207,7 @@ pub fn write(s: &Snapshot, origin: &Origin, dest: &Path) -> std::io::Result<()> 
     // serialized by the kernel, page faults on a shared mapping are not (2.3× faster here).
     // SAFETY: the temporary file is ours alone until it is renamed into place.
     let mut out = unsafe { memmap2::MmapMut::map_mut(tmp.as_file())? };
-    for window in windows(&pieces, 128 << 20) {
+    for window in windows(&pieces, 48 << 20) {
         let slices = split_at_pieces(&mut out, window);
         slices
             .into_par_iter()

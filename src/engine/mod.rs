@@ -208,22 +208,40 @@ pub struct Opened {
 /// What saving an index gave: the snapshot mapped from it, or why it was not saved.
 pub type Saved = Result<Option<Arc<Snapshot>>, String>;
 
-/// One load at a time in the app: an analysis needs its whole working set, and two at once on
-/// big snapshots need twice the memory for no gain (each phase already uses every core). A turn
-/// lasts until the index is saved and the snapshot swapped for its mapped copy.
-static TURN: Mutex<()> = Mutex::new(());
+/// One load at a time in the app, in the order the loads were asked for: an analysis needs its
+/// whole working set, and two at once on big snapshots need twice the memory for no gain (each
+/// phase already uses every core). A turn lasts until the index is saved and the snapshot
+/// swapped for its mapped copy.
+static QUEUE: Mutex<std::collections::VecDeque<u64>> = Mutex::new(std::collections::VecDeque::new());
+static NEXT_TICKET: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn wait_turn(progress: &Progress) -> Result<std::sync::MutexGuard<'static, ()>, Error> {
-    progress.begin(Phase::Waiting, 1);
-    loop {
-        match TURN.try_lock() {
-            Ok(guard) => return Ok(guard),
-            Err(std::sync::TryLockError::Poisoned(p)) => return Ok(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                progress.check()?;
-                std::thread::sleep(Duration::from_millis(20));
+/// A place in the load queue; leaving it (dropped, also on a cancel or a panic) lets the next
+/// load go.
+struct Ticket(u64);
+
+impl Ticket {
+    fn take() -> Ticket {
+        let t = NEXT_TICKET.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        QUEUE.lock().unwrap_or_else(|e| e.into_inner()).push_back(t);
+        Ticket(t)
+    }
+
+    /// Waits until this ticket is first in line.
+    fn wait(&self, progress: &Progress) -> Result<(), Error> {
+        progress.begin(Phase::Waiting, 1);
+        loop {
+            if QUEUE.lock().unwrap_or_else(|e| e.into_inner()).front() == Some(&self.0) {
+                return Ok(());
             }
+            progress.check()?;
+            std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        QUEUE.lock().unwrap_or_else(|e| e.into_inner()).retain(|&t| t != self.0);
     }
 }
 
@@ -246,13 +264,14 @@ impl LoadJob {
         let partial: Slot<Arc<PartialSummary>> = Arc::default();
         let result: Slot<Result<Opened, FileError>> = Arc::default();
         let (p, src, part, out) = (progress.clone(), source.clone(), partial.clone(), result.clone());
+        let ticket = Ticket::take();
         let handle = std::thread::Builder::new()
             .name(format!("load {}", source.name()))
             .spawn(move || {
                 let path = src.path();
                 let wake = waker.clone();
-                let turn = match wait_turn(&p) {
-                    Ok(turn) => turn,
+                let turn = match ticket.wait(&p) {
+                    Ok(()) => ticket,
                     Err(e) => {
                         p.finish();
                         *out.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err(e.in_file(&path)));
