@@ -30,14 +30,25 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::Flags, 3);
     let mut flags = vec![0u8; n];
-    for (i, f) in flags.iter_mut().enumerate() {
+    flags.par_iter_mut().enumerate().for_each(|(i, f)| {
         if g.kind(i as u32) == NodeKind::Native && g.detachedness[i] == DETACHED {
             *f |= DETACHED_DOM_TREE_NODE;
         }
-    }
+    });
     progress.advance(1)?;
+    // The two walks are independent: each marks its own bits.
+    let (queriable, page) = rayon::join(|| queriable(g), || page_owned(g));
+    flags
+        .par_iter_mut()
+        .zip(queriable.par_iter().zip(page.par_iter()))
+        .for_each(|(f, (&q, &p))| *f |= q | p);
+    progress.advance(2)?;
+    Ok(flags)
+}
 
-    // Queriable: reachable from non-synthetic root children without hidden/internal/weak edges.
+/// Queriable: reachable from non-synthetic root children without hidden/internal/weak edges.
+fn queriable(g: &Graph) -> Vec<u8> {
+    let mut flags = vec![0u8; g.node_count()];
     let mut stack: Vec<u32> = g
         .edges(g.root)
         .map(|e| g.to(e))
@@ -60,9 +71,12 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
             }
         }
     }
-    progress.advance(1)?;
+    flags
+}
 
-    // Page-owned: reachable from the root's shortcut children and the DOM trees root.
+/// Page-owned: reachable from the root's shortcut children and the DOM trees root.
+fn page_owned(g: &Graph) -> Vec<u8> {
+    let mut flags = vec![0u8; g.node_count()];
     let mut stack: Vec<u32> = Vec::new();
     for e in g.edges(g.root) {
         let t = g.to(e);
@@ -84,8 +98,7 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
             flags[t as usize] |= PAGE_OBJECT;
         }
     }
-    progress.advance(1)?;
-    Ok(flags)
+    flags
 }
 
 /// The parts of a V8 ephemeron edge name that DevTools uses:

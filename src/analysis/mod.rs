@@ -74,9 +74,17 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
         return Err(Error::invalid("the snapshot has no root node"));
     }
     dom_state::propagate(&mut g, progress)?;
-    let flags = flags::calculate(&g, progress)?;
+    // The shallow-size owners only read the graph: found beside the flags, on the other core.
+    let (flags, owners) = rayon::join(
+        || flags::calculate(&g, progress),
+        || shallow::owners(&g, &progress.silent()),
+    );
+    let (flags, owners) = (flags?, owners?);
     let essential = flags::essential_edges(&g, &flags, progress)?;
-    shallow::transfer(&mut g, progress)?;
+    progress.begin(Phase::ShallowSizes, 1);
+    if let Some(owners) = owners {
+        shallow::apply(&mut g, &owners);
+    }
     let retainers = Retainers::build(&g, &essential, progress)?;
     let mut class_index = classes::calculate_object_names(&mut g, progress)?;
     let interface_definitions = classes::infer_interface_definitions(&g, progress)?;

@@ -10,11 +10,20 @@ const MULTIPLE_OWNERS: u32 = u32::MAX - 1;
 
 /// Rewrites `g.self_size` in place, with u32 wrapping additions as DevTools' `Uint32Array` does.
 pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
+    progress.begin(Phase::ShallowSizes, g.node_count() as u64 * 2);
+    if let Some(owners) = owners(g, progress)? {
+        apply(g, &owners);
+    }
+    Ok(())
+}
+
+/// Each node's owner, the walk of the transfer that only reads the graph (so it can run beside
+/// other phases); `None` when nothing moves.
+pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancelled> {
     let n = g.node_count();
-    progress.begin(Phase::ShallowSizes, n as u64 * 2);
     // Snapshots taken with "expose internals" have no user roots and keep raw sizes.
     if !has_user_roots(g) {
-        return Ok(());
+        return Ok(None);
     }
     let mut owners = vec![0u32; n];
     let mut worklist: Vec<u32> = Vec::new();
@@ -53,6 +62,11 @@ pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
             }
         }
     }
+    Ok(Some(owners))
+}
+
+/// Moves each owned node's size onto its owner.
+pub fn apply(g: &mut Graph, owners: &[u32]) {
     for (i, &owner) in owners.iter().enumerate() {
         if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner == i as u32 {
             continue;
@@ -64,5 +78,4 @@ pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
         g.self_size[i] = 0;
         g.self_size[owner as usize] = g.self_size[owner as usize].wrapping_add(size);
     }
-    Ok(())
 }
