@@ -351,15 +351,13 @@ fn a_second_summary_reads_the_saved_index_and_prints_the_same_bytes() {
     let saved = indexes_in(cache.path());
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert!(saved[0].to_string_lossy().ends_with(".hsidx"));
-    let modified = std::fs::metadata(&saved[0]).unwrap().modified().unwrap();
+    // A rewrite would rename a new file into place: a new inode.
+    let inode = |p: &std::path::Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+    let written = inode(&saved[0]);
     let second = heapsift_cached(cache.path(), &["summary", LEAK_S3, "--quiet"]);
     assert_eq!(second.stdout, first.stdout);
     assert!(second.stderr.is_empty(), "{}", stderr(&second));
-    assert_eq!(
-        std::fs::metadata(&saved[0]).unwrap().modified().unwrap(),
-        modified,
-        "read, not rewritten"
-    );
+    assert_eq!(inode(&saved[0]), written, "read, not rewritten");
     for args in [
         &["summary", LEAK_S3, "--json", "--quiet"][..],
         &["object", LEAK_S3, "@40115", "--quiet"],

@@ -237,18 +237,20 @@ fn the_cache_saves_reads_and_rebuilds() {
     assert_eq!(numbers(&fourth.snapshot), want);
     fourth.save.as_ref().unwrap().write(&fourth.snapshot).unwrap();
 
+    // An index file opened directly, in place of its snapshot.
+    let direct = engine::open(Source::File(save.path.clone()), &Progress::new(), &|_| {}).unwrap();
+    assert_eq!(direct.from, LoadedFrom::IndexFile);
+    assert_eq!(numbers(&direct.snapshot), want);
+
     // Stale: the snapshot file replaced by another one at the same path.
     std::fs::copy(sample("leak-s1.heapsnapshot"), &file).unwrap();
     let fifth = open();
     assert_eq!(fifth.from, LoadedFrom::Snapshot);
     assert!(fifth.notes[0].contains("changed"), "{:?}", fifth.notes);
+    assert!(!save.path.exists(), "a stale index is deleted when found");
     let fresh_s1 = engine::load(&sample("leak-s1.heapsnapshot"), &Progress::new()).unwrap();
     assert_eq!(numbers(&fifth.snapshot), numbers(&fresh_s1));
 
-    // An index file opened directly, in place of its snapshot.
-    let direct = engine::open(Source::File(save.path.clone()), &Progress::new(), &|_| {}).unwrap();
-    assert_eq!(direct.from, LoadedFrom::IndexFile);
-    assert_eq!(numbers(&direct.snapshot), want);
     engine::use_cache(CachePolicy::Off);
 }
 
@@ -281,4 +283,35 @@ fn a_failed_save_leaves_nothing_behind() {
     };
     let e = save.write(&s).unwrap_err();
     assert!(e.contains("not saved") && !e.contains('\n'), "{e}");
+}
+
+/// The cache stays under its limit: the least recently used indexes go first, never the one
+/// just written, never other files.
+#[test]
+fn the_cache_evicts_the_least_recently_used_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, len: usize, age_secs: u64| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, vec![0u8; len]).unwrap();
+        let f = std::fs::File::options().append(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs))
+            .unwrap();
+        p
+    };
+    let oldest = file("a.hsidx", 1000, 300);
+    let old = file("b.hsidx", 1000, 200);
+    let recent = file("c.hsidx", 1000, 100);
+    let other = file("notes.txt", 5000, 400);
+    let just_written = file("d.hsidx", 1000, 500);
+    // Using an index makes it recent.
+    index::touch(&oldest);
+    index::evict(dir.path(), &just_written, 2000);
+    let left = |p: &PathBuf| p.exists();
+    assert!(left(&just_written), "the one just written stays, however old");
+    assert!(left(&oldest), "used just now");
+    assert!(
+        !left(&old) && !left(&recent),
+        "the least recently used go until 2,000 bytes are left"
+    );
+    assert!(left(&other), "not ours");
 }

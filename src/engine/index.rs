@@ -218,7 +218,10 @@ pub fn write(s: &Snapshot, origin: &Origin, dest: &Path) -> std::io::Result<()> 
         // The copied pages stop counting as our memory; they stay in the page cache, dirty,
         // and are written back as usual (on a shared mapping nothing is lost).
         // SAFETY: a shared file mapping, see above.
+        #[cfg(unix)]
         let _ = unsafe { out.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+        #[cfg(not(unix))]
+        let _ = (start, end);
     }
     out.flush_async()?;
     drop(out);
@@ -925,4 +928,48 @@ pub fn cache_path(dir: &Path, snapshot: &Path) -> PathBuf {
         .collect();
     let hash = xxh3_64(abs.as_os_str().as_encoded_bytes());
     dir.join(format!("{stem}-{hash:016x}.hsidx"))
+}
+
+/// The most the cache folder may hold: `HEAPSIFT_CACHE_MAX_GB` (default 20 GB).
+pub fn cache_limit() -> u64 {
+    std::env::var("HEAPSIFT_CACHE_MAX_GB")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| *v >= 0.0)
+        .map_or(20 << 30, |gb| (gb * (1u64 << 30) as f64) as u64)
+}
+
+/// Marks a cached index as just used, for [`evict`] (its modification time; the file's
+/// contents never change).
+pub fn touch(path: &Path) {
+    if let Ok(f) = File::options().append(true).open(path) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Deletes the least recently used indexes in `dir` until it holds at most `max` bytes, never
+/// `keep` (the one just written). Other files are left alone.
+pub fn evict(dir: &Path, keep: &Path, max: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut found: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "hsidx"))
+        .filter_map(|p| {
+            let m = std::fs::metadata(&p).ok()?;
+            Some((m.modified().ok()?, m.len(), p))
+        })
+        .collect();
+    let mut total: u64 = found.iter().map(|f| f.1).sum();
+    found.sort();
+    for (_, len, path) in found {
+        if total <= max {
+            break;
+        }
+        if path != keep && std::fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
 }

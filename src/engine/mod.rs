@@ -130,7 +130,13 @@ impl SaveIndex {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)
             .and_then(|_| index::write(s, &self.origin, &self.path))
-            .map_err(|e| format!("the index was not saved to {} ({e})", self.path.display()))
+            .map_err(|e| format!("the index was not saved to {} ({e})", self.path.display()))?;
+        if let CachePolicy::Dir(cache) = cache_policy()
+            && self.path.parent() == Some(cache.as_path())
+        {
+            index::evict(&cache, &self.path, index::cache_limit());
+        }
+        Ok(())
     }
 }
 
@@ -162,6 +168,7 @@ pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSumm
                 });
                 match found {
                     Ok((snapshot, _)) => {
+                        index::touch(&cached);
                         return Ok(Loaded {
                             snapshot,
                             from: LoadedFrom::Cache(cached),
@@ -170,7 +177,12 @@ pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSumm
                         });
                     }
                     Err(Error::Cancelled) => return Err(Error::Cancelled),
-                    Err(e) => notes.push(format!("rebuilding the saved index: {e}")),
+                    Err(e) => {
+                        // Gone now rather than replaced later: its space may be what the new
+                        // one needs.
+                        let _ = std::fs::remove_file(&cached);
+                        notes.push(format!("rebuilding the saved index: {e}"));
+                    }
                 }
             }
             save = Some(SaveIndex {
