@@ -1,8 +1,8 @@
 //! Class names ("Constructor" in the Summary): `calculateObjectNames`, plain-object interface
 //! inference and application, and DevTools' location-aware class keys (spec §2a).
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -60,7 +60,7 @@ pub fn is_plain_object(g: &Graph, n: NodeId) -> bool {
 pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<u32>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::ClassNames, n as u64 * 3);
-    let mut added: HashMap<String, u32> = HashMap::new();
+    let mut added: HashMap<String, u32> = HashMap::default();
     let mut index_for = |g: &mut Graph, s: String| -> u32 {
         if let Some(&i) = added.get(&s) {
             return i;
@@ -121,9 +121,9 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
     let n = g.node_count();
     let mut total = 0usize;
     // Candidates keyed by their property string indices, in first-seen order.
-    let mut index: HashMap<Box<[u32]>, usize> = HashMap::new();
+    let mut index: HashMap<Box<[u32]>, usize> = HashMap::default();
     let mut candidates: Vec<(Box<[u32]>, usize)> = Vec::new();
-    let mut formatted_len: HashMap<u32, usize> = HashMap::new();
+    let mut formatted_len: HashMap<u32, usize> = HashMap::default();
     let mut props: Vec<u32> = Vec::new();
     for v in 0..n as NodeId {
         tick(progress, n + v as usize, 16)?;
@@ -166,7 +166,7 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
         }
     }
     // Different index lists with the same text are one candidate in DevTools (keyed by name).
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<String, usize> = HashMap::default();
     let mut named: Vec<(InterfaceDefinition, usize)> = Vec::new();
     for (props, count) in candidates {
         let texts: Vec<String> = props.iter().map(|&s| g.strings.get(s).to_owned()).collect();
@@ -273,8 +273,8 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
     texts.par_sort_unstable_by(|a, b| cmp_js(a, b));
     texts.dedup();
     let mut ranks = Ranks {
-        of_index: HashMap::with_capacity(prop_indices.len()),
-        of_text: HashMap::with_capacity(texts.len()),
+        of_index: HashMap::with_capacity_and_hasher(prop_indices.len(), Default::default()),
+        of_text: HashMap::with_capacity_and_hasher(texts.len(), Default::default()),
     };
     for (r, t) in texts.iter().enumerate() {
         ranks.of_text.insert((*t).to_owned(), r as u32);
@@ -285,7 +285,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
     drop(texts);
 
     let mut trie = vec![TrieNode {
-        next: HashMap::new(),
+        next: HashMap::default(),
         matched: None,
         greatest_next: None,
     }];
@@ -299,7 +299,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
                 None => {
                     let c = trie.len();
                     trie.push(TrieNode {
-                        next: HashMap::new(),
+                        next: HashMap::default(),
                         matched: None,
                         greatest_next: None,
                     });
@@ -394,8 +394,8 @@ impl Classes {
     pub fn build(g: &Graph, class_index: &[u32]) -> Classes {
         let n = g.node_count();
         let mut by_index: Vec<u32> = vec![u32::MAX; g.strings.len()];
-        let mut by_location: HashMap<(Location, String), u32> = HashMap::new();
-        let mut by_location_index: HashMap<(Location, u32), u32> = HashMap::new();
+        let mut by_location: HashMap<(Location, String), u32> = HashMap::default();
+        let mut by_location_index: HashMap<(Location, u32), u32> = HashMap::default();
         let mut info: Vec<ClassInfo> = Vec::new();
         let mut of_node = vec![0u32; n];
         let mut loc_i = 0;

@@ -20,8 +20,6 @@ pub mod scripts;
 pub mod shallow;
 pub mod stats;
 
-use std::collections::HashMap;
-
 use aggregates::{AggregateInputs, ClassRow};
 use classes::{Classes, InterfaceDefinition};
 use retainers::Retainers;
@@ -88,7 +86,7 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
     let retainers = Retainers::build(&g, &essential, progress)?;
     let mut class_index = classes::calculate_object_names(&mut g, progress)?;
     let interface_definitions = classes::infer_interface_definitions(&g, progress)?;
-    let mut interface_names = HashMap::new();
+    let mut interface_names = Default::default();
     classes::apply_interface_definitions(
         &mut g,
         &mut class_index,
