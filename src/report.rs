@@ -194,7 +194,7 @@ pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> 
 }
 
 /// One JSON line per node, for comparing with DevTools when a golden test fails.
-pub fn dump_nodes(s: &Snapshot) {
+pub fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
@@ -207,8 +207,9 @@ pub fn dump_nodes(s: &Snapshot) {
             "distance": shown_distance(s.distances[v as usize]),
             "dominator_id": g.id(s.dominator[v as usize]),
         });
-        let _ = writeln!(out, "{line}");
+        writeln!(out, "{line}")?;
     }
+    out.flush()
 }
 
 /// The schema of `devtools-reference diff`.

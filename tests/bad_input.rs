@@ -268,3 +268,11 @@ fn sections_in_any_order_load_the_same() {
     let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&out_a), body(&out_b));
 }
+
+/// A backslash as the very last byte, inside a string that is being skipped.
+#[test]
+fn a_trailing_backslash_is_a_truncation() {
+    assert_rejected("backslash-end.heapsnapshot", b"{\"snapshot\":\"\\", "truncated");
+    assert_rejected("backslash-quote.heapsnapshot", b"{\"snapshot\":\"\\\"", "truncated");
+    assert_rejected("backslash-key.heapsnapshot", b"{\"x\":[\"\\", "truncated");
+}

@@ -430,3 +430,46 @@ fn a_cache_that_cannot_be_written_is_a_note_not_a_failure() {
         "{err}"
     );
 }
+
+/// A write that fails is an error (exit 2, one line), never a silently short output; a reader
+/// that goes away early (`| head`) ends the command quietly.
+#[test]
+fn output_errors_fail_and_closed_pipes_end_quietly() {
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full exists on Linux");
+    for args in [
+        &["summary", LEAK_S3, "-q"][..],
+        &["summary", LEAK_S3, "-q", "--json"],
+        &["dump-nodes", LEAK_S3, "-q"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+            .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+            .args(args)
+            .current_dir(common::repo())
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("cannot write the output") && err.contains("No space left"),
+            "{err}"
+        );
+    }
+    // Megabytes of output into a pipe whose reader has gone.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+        .args(["dump-nodes", LEAK_S3, "-q"])
+        .current_dir(common::repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}

@@ -1,6 +1,8 @@
 //! `heapsift leaks S1 S2 S3`: the three-snapshot method from the command line, with a gate for CI.
 
 use std::io::Write;
+
+use super::output::record;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
@@ -84,7 +86,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
     let mut out = out.lock();
     let listing = leaks::listing(groups, top);
     let roots = groups.iter().filter(|g| g.part_of.is_none()).count();
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{} objects were allocated between {} and {} and are still alive in {}, in {} groups, {} of them kept \
          alive by no other group (strings and engine internals left out: --include-strings, --include-internals).",
@@ -94,12 +96,12 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         names[2],
         thousands(groups.len() as u64),
         thousands(roots as u64),
-    );
+    ));
     for &(i, depth) in &listing.rows {
         let grp = &groups[i];
         let at = report::defined_at_suffix(s, grp.nodes[0]);
         if depth == 0 {
-            let _ = writeln!(
+            record(writeln!(
                 out,
                 "\n#{}  {}{at} ×{}  retains {} (shallow {})",
                 i + 1,
@@ -107,13 +109,13 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 thousands(grp.nodes.len() as u64),
                 bytes(grp.retained_size),
                 bytes(grp.shallow_size as f64)
-            );
+            ));
             for line in report::path_lines(s, &grp.path) {
-                let _ = writeln!(out, "      {line}");
+                record(writeln!(out, "      {line}"));
             }
         } else {
             // What a leak keeps alive is part of it: listed under it, counted in its size.
-            let _ = writeln!(
+            record(writeln!(
                 out,
                 "    {}↳ #{}  {}{at} ×{}  kept alive by #{} (shallow {})",
                 "  ".repeat(depth - 1),
@@ -122,24 +124,24 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 thousands(grp.nodes.len() as u64),
                 grp.part_of.map_or(0, |k| k + 1),
                 bytes(grp.shallow_size as f64)
-            );
+            ));
         }
     }
     if listing.more_roots > 0 {
-        let _ = writeln!(
+        record(writeln!(
             out,
             "\n{} (--top {} lists them all)",
             crate::units::count(listing.more_roots, "more group", "more groups"),
             top + listing.more_roots
-        );
+        ));
     }
     if !listing.minor.is_empty() {
-        let _ = writeln!(
+        record(writeln!(
             out,
             "\n{}, {} in all: {} (--json lists them)",
             crate::units::count(listing.minor.len(), "single object", "single objects"),
             bytes(listing.minor_retained),
             listing.minor_names(groups, 6)
-        );
+        ));
     }
 }

@@ -265,7 +265,13 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                     opts,
                     cli.quiet,
                 ) {
-                    Ok(gate_failed) => ExitCode::from(gate_failed as u8),
+                    Ok(gate_failed) => match output::finish() {
+                        Ok(()) => ExitCode::from(gate_failed as u8),
+                        Err(msg) => {
+                            eprintln!("heapsift: {msg}");
+                            ExitCode::from(EXIT_BAD_INPUT)
+                        }
+                    },
                     Err(msg) => {
                         eprintln!("heapsift: {msg}");
                         ExitCode::from(EXIT_BAD_INPUT)
@@ -288,9 +294,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Growth { files, top, json } => run_growth(files, *top, *json, cli.quiet),
         Command::Index { file, out } => run_index(file, out.as_deref(), cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
-        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| crate::report::dump_nodes(&s)),
+        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::record(crate::report::dump_nodes(&s))),
     };
-    Some(match result {
+    Some(match result.and_then(|()| output::finish()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("heapsift: {msg}");
@@ -320,9 +326,15 @@ fn desktop(uninstall: bool) -> ExitCode {
     match result {
         Ok(report) => {
             for line in report.lines {
-                println!("{line}");
+                output::record(writeln!(std::io::stdout(), "{line}"));
             }
-            ExitCode::SUCCESS
+            match output::finish() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(msg) => {
+                    eprintln!("heapsift: {msg}");
+                    ExitCode::from(EXIT_BAD_INPUT)
+                }
+            }
         }
         Err(msg) => {
             eprintln!("heapsift: {msg}");
@@ -397,13 +409,14 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String>
     let s = result.map_err(|e: FileError| e.to_string())?;
     target.write(&s)?;
     let size = std::fs::metadata(&target.path).map(|m| m.len()).unwrap_or(0);
-    println!(
+    output::record(writeln!(
+        std::io::stdout(),
         "{}: index saved to {} ({}, {:.1} s)",
         file.display(),
         target.path.display(),
         crate::units::bytes(size as f64),
         start.elapsed().as_secs_f64()
-    );
+    ));
     Ok(())
 }
 
@@ -538,7 +551,7 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
     let timings = engine::timings(&progress);
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(
+    output::record(writeln!(
         out,
         "{}: {} ({} bytes), {} nodes, {} edges, {} strings",
         file.display(),
@@ -547,32 +560,38 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
         crate::units::thousands(s.graph.node_count() as u64),
         crate::units::thousands(s.graph.edge_count() as u64),
         crate::units::thousands(s.graph.strings.len() as u64),
-    );
-    let _ = writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS");
+    ));
+    output::record(writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS"));
     for (phase, d) in &timings {
         let rss = phase_rss
             .iter()
             .find(|(p, _)| p == phase)
             .map(|(_, r)| crate::units::bytes(*r as f64))
             .unwrap_or_default();
-        let _ = writeln!(out, "{:<40} {:>10.3} {:>14}", phase.label(), d.as_secs_f64(), rss);
+        output::record(writeln!(
+            out,
+            "{:<40} {:>10.3} {:>14}",
+            phase.label(),
+            d.as_secs_f64(),
+            rss
+        ));
     }
-    let _ = writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64());
+    output::record(writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64()));
     let rss = engine::peak_rss().unwrap_or(0);
-    let _ = writeln!(
+    output::record(writeln!(
         out,
         "peak RSS: {} ({:.2}× the file size); index holds {}",
         crate::units::bytes(rss as f64),
         rss as f64 / file_size.max(1) as f64,
         crate::units::bytes(s.heap_bytes() as f64),
-    );
-    let _ = writeln!(
+    ));
+    output::record(writeln!(
         out,
         "total size {} in {} classes; {} only-weakly-reachable nodes, {} in unreachable cliques",
         crate::units::bytes(s.total_size),
         crate::units::thousands(s.summary.len() as u64),
         crate::units::thousands(s.orphans as u64),
         crate::units::thousands(s.cliques as u64),
-    );
+    ));
     Ok(())
 }

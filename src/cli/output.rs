@@ -12,12 +12,38 @@ use crate::report::preview;
 use crate::units::{bytes, percent, thousands};
 
 /// Writes JSON as the reference tool does (one-space indent), then a newline.
+/// The first error writing to stdout, if any: every write goes through [`record`], and
+/// [`finish`] turns it into the command's result.
+static WRITE_ERROR: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+/// Keeps the first write error (later writes may fail the same way; the first says why).
+pub(crate) fn record(r: std::io::Result<()>) {
+    if let Err(e) = r {
+        let mut first = WRITE_ERROR.lock().unwrap_or_else(|p| p.into_inner());
+        if first.is_none() {
+            *first = Some(e);
+        }
+    }
+}
+
+/// Flushes stdout and reports whether everything was written. A reader that went away
+/// (`| head`) is not an error: the command ends quietly, as other tools do. Anything else (a
+/// full disk, a closed file) is, so a short output never passes for a whole one.
+pub(crate) fn finish() -> Result<(), String> {
+    record(std::io::stdout().flush());
+    match WRITE_ERROR.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        None => Ok(()),
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Some(e) => Err(format!("cannot write the output: {e}")),
+    }
+}
+
 pub fn print_json(v: &impl Serialize) {
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b" "));
     if v.serialize(&mut ser).is_ok() {
         buf.push(b'\n');
-        let _ = std::io::stdout().lock().write_all(&buf);
+        record(std::io::stdout().lock().write_all(&buf));
     }
 }
 
@@ -34,7 +60,7 @@ pub fn print_summary(
 ) {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{}: {} nodes, {} edges, total size {}{}",
         file.display(),
@@ -42,7 +68,7 @@ pub fn print_summary(
         thousands(s.graph.edge_count() as u64),
         bytes(s.total_size),
         filter.map(|f| format!("; {f}")).unwrap_or_default()
-    );
+    ));
     let label = |r: &crate::analysis::aggregates::ClassRow| {
         located(
             &format!("{} ×{}", preview(&r.name, 60), thousands(r.count)),
@@ -56,13 +82,13 @@ pub fn print_summary(
         .max()
         .unwrap_or(20)
         .max(11);
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{:<name_width$} {:>8} {:>14} {:>6} {:>14} {:>6}",
         "Constructor", "Distance", "Shallow Size", "", "Retained Size", ""
-    );
+    ));
     for r in &rows {
-        let _ = writeln!(
+        record(writeln!(
             out,
             "{:<name_width$} {:>8} {:>14} {:>6} {:>14} {:>6}",
             label(r),
@@ -71,7 +97,7 @@ pub fn print_summary(
             percent(r.shallow_size as f64, s.total_size),
             thousands(r.retained_size.round() as u64),
             percent(r.retained_size, s.total_size),
-        );
+        ));
     }
 }
 
@@ -94,12 +120,12 @@ pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached
     let out = std::io::stdout();
     let mut out = out.lock();
     if dom.trees.is_empty() {
-        let _ = writeln!(out, "{}: no detached DOM nodes", file.display());
+        record(writeln!(out, "{}: no detached DOM nodes", file.display()));
         return;
     }
-    let _ = writeln!(out, "{}: {}", file.display(), dom.describe());
+    record(writeln!(out, "{}: {}", file.display(), dom.describe()));
     for t in &dom.trees {
-        let _ = writeln!(
+        record(writeln!(
             out,
             "{} @{}  {}, retains {}  {}",
             preview(s.class_name(t.root), 60),
@@ -107,7 +133,7 @@ pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached
             crate::units::count(t.nodes, "node", "nodes"),
             bytes(t.retained),
             t.held_by(s)
-        );
+        ));
     }
 }
 
@@ -116,30 +142,30 @@ pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached
 pub fn print_duplicates(file: &Path, found: &crate::analysis::filters::Duplicates, top: Option<usize>) {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{}: {} strings have the same value as another, in {} groups; keeping one copy of each would save {}",
         file.display(),
         thousands(found.strings),
         thousands(found.groups.len() as u64),
         bytes(found.saving as f64)
-    );
+    ));
     let groups = &found.groups[..found.groups.len().min(top.unwrap_or(usize::MAX))];
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{:<62} {:>8} {:>12} {:>14}",
         "Value", "Count", "Shallow", "Retained"
-    );
+    ));
     for d in groups {
         let value = format!("\"{}\"", preview(&d.value, 58));
-        let _ = writeln!(
+        record(writeln!(
             out,
             "{:<62} {:>8} {:>12} {:>14}",
             value,
             thousands(d.count as u64),
             bytes(d.total_self_size as f64),
             bytes(d.total_retained_size)
-        );
+        ));
     }
 }
 
@@ -148,24 +174,32 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
     let out = std::io::stdout();
     let mut out = out.lock();
     let name = display_name(g, v);
-    let _ = writeln!(out, "@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v));
+    record(writeln!(out, "@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v)));
     if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
-        let _ = writeln!(out, "name:          {}", preview(&name, 120));
+        record(writeln!(out, "name:          {}", preview(&name, 120)));
     }
-    let _ = writeln!(out, "shallow size:  {}", exact_bytes(g.self_size[v as usize] as f64));
+    record(writeln!(
+        out,
+        "shallow size:  {}",
+        exact_bytes(g.self_size[v as usize] as f64)
+    ));
     let r = s.retained.get(v);
-    let _ = writeln!(
+    record(writeln!(
         out,
         "retained size: {} ({} of total)",
         exact_bytes(r),
         percent(r, s.total_size)
-    );
-    let _ = writeln!(out, "distance:      {}", distance_text(s.distances[v as usize]));
+    ));
+    record(writeln!(
+        out,
+        "distance:      {}",
+        distance_text(s.distances[v as usize])
+    ));
     if let Some(l) = s.location_of(v) {
-        let _ = writeln!(out, "defined at:    {}", s.scripts.format_full(l));
+        record(writeln!(out, "defined at:    {}", s.scripts.format_full(l)));
     }
     let dom = s.dominator[v as usize];
-    let _ = writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom));
+    record(writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom)));
     let (hops, kind) = match readable {
         Some(path) => (
             path.map(<[query::Hop]>::to_vec),
@@ -175,28 +209,31 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
     };
     match hops {
         None => {
-            let _ = writeln!(out, "path to root:  none (only weak references reach this object)");
+            record(writeln!(
+                out,
+                "path to root:  none (only weak references reach this object)"
+            ));
         }
         Some(hops) => {
-            let _ = writeln!(
+            record(writeln!(
                 out,
                 "path to root ({} hops, root first; {kind}):",
                 hops.len().saturating_sub(1)
-            );
+            ));
             for h in &hops {
                 let edge = match h.edge {
                     None => String::new(),
                     Some(e) => format!("{:<9} {}  →  ", g.edge_type_name(e), edge_label(g, e)),
                 };
                 let class = s.hop_name(h.node);
-                let _ = writeln!(
+                record(writeln!(
                     out,
                     "  {edge}{} @{}{}  (retains {})",
                     preview(&class, 80),
                     g.id(h.node),
                     name_suffix(s, h.node),
                     bytes(s.retained.get(h.node))
-                );
+                ));
             }
         }
     }
@@ -220,7 +257,7 @@ pub fn print_diff(
 ) {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(out, "{} compared with {}", current.display(), base.display());
+    record(writeln!(out, "{} compared with {}", current.display(), base.display()));
     let label = |r: &crate::analysis::diff::DiffRow| located(&preview(&r.name, 60), r.location, scripts);
     let name_width = rows
         .iter()
@@ -228,11 +265,11 @@ pub fn print_diff(
         .max()
         .unwrap_or(20)
         .max(11);
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
         "Constructor", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta"
-    );
+    ));
     for r in rows {
         let signed = |v: i64| {
             if v > 0 {
@@ -243,7 +280,7 @@ pub fn print_diff(
                 "0".into()
             }
         };
-        let _ = writeln!(
+        record(writeln!(
             out,
             "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
             label(r),
@@ -253,7 +290,7 @@ pub fn print_diff(
             thousands(r.alloc_size),
             thousands(r.freed_size),
             signed(r.size_delta),
-        );
+        ));
     }
 }
 
@@ -264,7 +301,7 @@ pub fn print_growth(
 ) {
     let out = std::io::stdout();
     let mut out = out.lock();
-    let _ = writeln!(out, "{} snapshots: {}", names.len(), names.join(", "));
+    record(writeln!(out, "{} snapshots: {}", names.len(), names.join(", ")));
     let label = |c: &crate::analysis::growth::Series| located(&preview(&c.name, 50), c.location, scripts);
     let name_width = series
         .iter()
@@ -272,14 +309,14 @@ pub fn print_growth(
         .max()
         .unwrap_or(20)
         .max(11);
-    let _ = writeln!(
+    record(writeln!(
         out,
         "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  counts",
         "Constructor", "", "Count delta", "Size delta", "Avg / step", "Keeps alive"
-    );
+    ));
     for c in series {
         let counts: Vec<String> = c.counts.iter().map(|&n| thousands(n)).collect();
-        let _ = writeln!(
+        record(writeln!(
             out,
             "{:<name_width$} {:>3} {:>12} {:>14} {:>14} {:>14}  {}",
             label(c),
@@ -289,7 +326,7 @@ pub fn print_growth(
             crate::units::signed_bytes(c.average_growth()),
             bytes(c.owned_growth),
             counts.join(" → ")
-        );
+        ));
     }
 }
 

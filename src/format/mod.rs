@@ -165,7 +165,9 @@ impl<'a> Cursor<'a> {
                 b'"' => {
                     self.i += 1;
                     loop {
-                        let rel = memchr::memchr2(b'"', b'\\', &b[self.i..]).ok_or_else(|| truncated(context))?;
+                        // An escape's second byte may have been the last one: nothing left.
+                        let rest = b.get(self.i..).ok_or_else(|| truncated(context))?;
+                        let rel = memchr::memchr2(b'"', b'\\', rest).ok_or_else(|| truncated(context))?;
                         self.i += rel;
                         if b[self.i] == b'\\' {
                             self.i += 2;
