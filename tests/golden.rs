@@ -107,7 +107,7 @@ fn keyed(rows: &[Value]) -> Vec<String> {
 
 #[test]
 fn comparisons_equal_devtools_on_every_row() {
-    use heapsift::analysis::diff;
+    use heapsift::engine::workflows;
     let mut checked = 0;
     for entry in std::fs::read_dir(common::repo().join("tests/golden")).unwrap() {
         let path = entry.unwrap().path();
@@ -120,11 +120,8 @@ fn comparisons_equal_devtools_on_every_row() {
         for via_index in [false, true] {
             let cur = load_via(&format!("{current}.heapsnapshot"), via_index);
             let b = load_via(&format!("{base}.heapsnapshot"), via_index);
-            let mut rows = diff::diff(
-                &diff::class_objects(&b, Some(&cur.interface_definitions)),
-                &diff::class_objects(&cur, None),
-            );
-            diff::sort_rows(&mut rows);
+            // The engine's one Comparison path, as the CLI and the app run it.
+            let rows = workflows::comparison(&workflows::CurrentClasses::of(&cur), &b);
             let ours = heapsift::report::diff_json(
                 std::path::Path::new(&format!("{base}.heapsnapshot")),
                 std::path::Path::new(&format!("{current}.heapsnapshot")),

@@ -480,20 +480,16 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
 }
 
 fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: bool) -> Result<(), String> {
-    use crate::analysis::diff;
-    // DevTools classifies the base with the current snapshot's plain-object shapes.
+    use crate::engine::workflows;
     let cur = load(current, quiet)?;
-    let current_classes = diff::class_objects(&cur, None);
-    let definitions = cur.interface_definitions.clone();
+    let kept = workflows::CurrentClasses::of(&cur);
     let scripts = cur.scripts.names_only();
     // Only the per-class ids and sizes are needed from here on: two big snapshots never
     // have to be in memory at once.
     drop(cur);
     let b = load(base, quiet)?;
-    let base_classes = diff::class_objects(&b, Some(&definitions));
+    let mut rows = workflows::comparison(&kept, &b);
     drop(b);
-    let mut rows = diff::diff(&base_classes, &current_classes);
-    diff::sort_rows(&mut rows);
     if let Some(n) = top {
         rows.truncate(n);
     }
@@ -506,31 +502,19 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
 }
 
 fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<(), String> {
-    use crate::analysis::growth::Growth;
-    // Every snapshot is classified with the last one's plain-object shapes, so names line up.
-    let last = load(files.last().expect("at least two files"), quiet)?;
-    let definitions = last.interface_definitions.clone();
-    let mut growth = Growth::new();
-    let mut first_ids = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let name = crate::report::file_name(f);
-        if i + 1 == files.len() {
-            growth.add(name, &last, None);
-        } else {
-            let s = load(f, quiet)?;
-            growth.add(name, &s, Some(&definitions));
-            if i == 0 {
-                first_ids = crate::analysis::leaks::sorted_ids(&s);
-            }
-        }
-    }
-    growth.attribute(&first_ids, &last);
-    let mut ranked: Vec<_> = growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
+    let names: Vec<String> = files.iter().map(|f| crate::report::file_name(f)).collect();
+    let report = crate::engine::workflows::growth(&names, |i| {
+        load(&files[i], quiet)
+            .map(Box::new)
+            .map_err(crate::error::Error::Invalid)
+    })
+    .map_err(|e| e.to_string())?;
+    let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(top);
     if json {
-        output::print_json(&crate::report::growth_json(&growth.names, &ranked));
+        output::print_json(&crate::report::growth_json(&report.growth.names, &ranked));
     } else {
-        output::print_growth(&growth.names, &ranked, &last.scripts);
+        output::print_growth(&report.growth.names, &ranked, &report.last.scripts);
     }
     Ok(())
 }

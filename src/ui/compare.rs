@@ -13,8 +13,9 @@ use super::table::{
 use super::tree::{Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text};
 use crate::analysis::Snapshot;
-use crate::analysis::diff::{self, DiffRow};
+use crate::analysis::diff::DiffRow;
 use crate::engine::task::{Task, Waker};
+use crate::engine::workflows;
 use crate::model::NodeId;
 use crate::report::preview;
 use crate::units::{bytes, thousands};
@@ -146,11 +147,7 @@ impl ComparisonState {
         self.order.clear();
         let cur = current.clone();
         self.task = Some(Task::spawn(waker.clone(), move |_| {
-            // DevTools classifies the base with the current snapshot's plain-object shapes.
-            let rows = diff::diff(
-                &diff::class_objects(&base, Some(&cur.interface_definitions)),
-                &diff::class_objects(&cur, None),
-            );
+            let rows = workflows::comparison(&workflows::CurrentClasses::of(&cur), &base);
             Ok(Arc::new(Comparison { rows, base }))
         }));
     }

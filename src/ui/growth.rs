@@ -10,9 +10,10 @@ use super::doc::Doc;
 use super::table::{sort_headers, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
-use crate::analysis::growth::{Growth, Series};
+use crate::analysis::growth::Series;
 use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
+use crate::engine::workflows;
 use crate::model::NodeId;
 use crate::report::preview;
 use crate::units::{bytes, signed_bytes, thousands};
@@ -118,22 +119,19 @@ impl GrowthState {
         self.charted.clear();
         self.generation += 1;
         self.task = Some(Task::spawn(waker.clone(), move |_| {
-            let last = snaps.last().and_then(|s| s.2.clone()).expect("checked above");
-            let definitions = last.interface_definitions.clone();
-            let mut growth = Growth::new();
-            for (i, (_, name, s)) in snaps.iter().enumerate() {
-                let s = s.as_ref().expect("checked above");
-                let defs = (i + 1 < snaps.len()).then_some(definitions.as_slice());
-                growth.add(name.clone(), s, defs);
-            }
-            let first_ids = crate::analysis::leaks::sorted_ids(snaps[0].2.as_ref().expect("checked above"));
-            growth.attribute(&first_ids, &last);
+            let names: Vec<String> = snaps.iter().map(|s| s.1.clone()).collect();
+            let report = workflows::growth(&names, |i| {
+                snaps[i]
+                    .2
+                    .clone()
+                    .ok_or(crate::error::Error::invalid("a snapshot is not loaded"))
+            })?;
             Ok(Arc::new(GrowthResult {
-                names: growth.names.clone(),
-                ranked: growth.ranked(),
-                last,
+                names: report.growth.names.clone(),
+                ranked: report.growth.ranked(),
+                last: report.last,
                 last_uid: snaps.last().map(|s| s.0).unwrap_or(0),
-                first_ids: Arc::new(first_ids),
+                first_ids: Arc::new(report.first_ids),
             }))
         }));
     }
