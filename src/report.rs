@@ -400,18 +400,16 @@ pub fn leaks_markdown(
 /// Writes a file that must not exist yet, atomically: a reader sees all of it or nothing, and an
 /// existing file is never replaced.
 pub fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        std::fs::write(&tmp, data)?;
-        // A hard link fails if the target exists, unlike a rename.
-        std::fs::hard_link(&tmp, path)
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, data)?;
+    // Fails if the target exists (renameat2 with RENAME_NOREPLACE, or a link where that is
+    // missing); the temporary file is removed either way.
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// `heapsift growth --json`.

@@ -69,20 +69,21 @@ pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, String> {
 
 /// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
 pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let write = || -> Result<(), String> {
         let png = encode_png(img)?;
-        std::fs::write(&tmp, png).map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, path).map_err(|e| e.to_string())
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".heapsift-")
+            .tempfile_in(dir)
+            .map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut tmp, &png).map_err(|e| e.to_string())?;
+        tmp.persist(path).map_err(|e| e.error.to_string())?;
+        Ok(())
     };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
+    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Whether an image is more than one flat colour (a blank capture means rendering failed).
