@@ -48,10 +48,10 @@ fn check_files(cli: &Cli) -> Option<ExitCode> {
 
 #[cfg(feature = "gui")]
 fn app(cli: Cli) -> ExitCode {
-    let select = match cli.select.as_deref().map(|s| s.trim_start_matches('@').parse::<u32>()) {
+    let select = match cli.select.as_deref().map(heapsift::model::parse_object_id) {
         None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
+        Some(Some(id)) => Some(id),
+        Some(None) => {
             eprintln!("heapsift: --select takes an object id like @123");
             return ExitCode::from(EXIT_BAD_INPUT);
         }

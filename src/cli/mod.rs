@@ -456,10 +456,8 @@ fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>
 }
 
 fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) -> Result<(), String> {
-    let wanted: u32 = id
-        .trim_start_matches('@')
-        .parse()
-        .map_err(|_| format!("{id:?} is not an object id (expected @123 or 123)"))?;
+    let wanted = crate::model::parse_object_id(id)
+        .ok_or_else(|| format!("{id:?} is not an object id (expected @123 or 123)"))?;
     let s = load(file, quiet)?;
     let Some(v) = s.graph.find_id(wanted) else {
         return Err(format!("{}: there is no object with id @{wanted}", file.display()));

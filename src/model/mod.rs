@@ -294,6 +294,17 @@ impl Graph {
     }
 }
 
+/// A snapshot object id as users type it: `@123` or `123`, with spaces around allowed. The one
+/// parser for the CLI's `object` and `--select`, and the app's "Find object".
+pub fn parse_object_id(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let digits = t.strip_prefix('@').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// The first index in `0..len` where `bad` holds, scanning blocks in parallel.
 fn first_bad(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
     const BLOCK: usize = 1 << 16;
@@ -304,3 +315,19 @@ fn first_bad(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
 }
 
 pub mod builder;
+
+#[cfg(test)]
+mod tests {
+    use super::parse_object_id;
+
+    #[test]
+    fn object_ids_parse_as_users_type_them() {
+        assert_eq!(parse_object_id("@123"), Some(123));
+        assert_eq!(parse_object_id("123"), Some(123));
+        assert_eq!(parse_object_id("  @40115 "), Some(40115));
+        assert_eq!(parse_object_id("@4294967295"), Some(u32::MAX));
+        for bad in ["", "@", "@@1", "12a", "-1", "+1", "@ 1", "4294967296", "1.0"] {
+            assert_eq!(parse_object_id(bad), None, "{bad:?}");
+        }
+    }
+}

@@ -725,8 +725,7 @@ impl Doc {
 
     /// Starts an `@id` search (a scan of all nodes, off the UI thread).
     pub fn jump_to(&mut self, waker: &Waker) {
-        let text = self.jump.trim().trim_start_matches('@').to_owned();
-        let Ok(id) = text.parse::<u32>() else {
+        let Some(id) = crate::model::parse_object_id(&self.jump) else {
             self.jump_error = Some("type an object id like @1234".into());
             return;
         };
