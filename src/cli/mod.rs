@@ -255,29 +255,16 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 include_strings: *include_strings,
                 include_internals: *include_internals,
             };
-            return Some(
-                match leaks::run(
-                    [s1, s2, s3],
-                    *json,
-                    report.as_deref(),
-                    fail_above.as_deref(),
-                    *top,
-                    opts,
-                    cli.quiet,
-                ) {
-                    Ok(gate_failed) => match output::finish() {
-                        Ok(()) => ExitCode::from(gate_failed as u8),
-                        Err(msg) => {
-                            eprintln!("heapsift: {msg}");
-                            ExitCode::from(EXIT_BAD_INPUT)
-                        }
-                    },
-                    Err(msg) => {
-                        eprintln!("heapsift: {msg}");
-                        ExitCode::from(EXIT_BAD_INPUT)
-                    }
-                },
+            let gate = leaks::run(
+                [s1, s2, s3],
+                *json,
+                report.as_deref(),
+                fail_above.as_deref(),
+                *top,
+                opts,
+                cli.quiet,
             );
+            return Some(exit_code(gate.map(u8::from)));
         }
         Command::Object {
             file,
@@ -296,13 +283,19 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Bench { file } => run_bench(file, cli.quiet),
         Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::record(crate::report::dump_nodes(&s))),
     };
-    Some(match result.and_then(|()| output::finish()) {
-        Ok(()) => ExitCode::SUCCESS,
+    Some(exit_code(result.map(|()| 0)))
+}
+
+/// A command's exit: its code once all its output is written (see `output::finish`), or one
+/// line on stderr and exit 2.
+fn exit_code(result: Result<u8, String>) -> ExitCode {
+    match result.and_then(|code| output::finish().map(|()| code)) {
+        Ok(code) => ExitCode::from(code),
         Err(msg) => {
             eprintln!("heapsift: {msg}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
-    })
+    }
 }
 
 /// The subcommands users can run, in `--help` order (for usage errors).
@@ -323,24 +316,12 @@ fn desktop(uninstall: bool) -> ExitCode {
             crate::desktop::install(&paths, &exe)
         }
     });
-    match result {
-        Ok(report) => {
-            for line in report.lines {
-                output::record(writeln!(std::io::stdout(), "{line}"));
-            }
-            match output::finish() {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(msg) => {
-                    eprintln!("heapsift: {msg}");
-                    ExitCode::from(EXIT_BAD_INPUT)
-                }
-            }
+    exit_code(result.map(|report| {
+        for line in report.lines {
+            output::record(writeln!(std::io::stdout(), "{line}"));
         }
-        Err(msg) => {
-            eprintln!("heapsift: {msg}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
-    }
+        0
+    }))
 }
 
 /// Loads a snapshot (from a saved index when one matches), saving its index when the cache is on.
@@ -367,39 +348,25 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String>
     if engine::index::is_index_file(file) {
         return Err(in_file("this is an index already".into()));
     }
-    let target = match out {
-        Some(out) => {
-            if out.exists() && !engine::index::is_index_file(out) {
-                return Err(format!(
-                    "{}: exists and is not a heapsift index; not overwriting it",
-                    out.display()
-                ));
-            }
-            let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
-            engine::SaveIndex {
-                path: out.to_path_buf(),
-                origin: engine::index::Origin {
-                    key: Some(key),
-                    source: file.display().to_string(),
-                },
-            }
+    let path = match out {
+        Some(out) if out.exists() && !engine::index::is_index_file(out) => {
+            return Err(format!(
+                "{}: exists and is not a heapsift index; not overwriting it",
+                out.display()
+            ));
         }
-        None => {
-            let engine::CachePolicy::Dir(dir) = engine::cache_policy() else {
+        Some(out) => out.to_path_buf(),
+        None => match engine::cache_policy() {
+            engine::CachePolicy::Dir(dir) => engine::index::cache_path(&dir, file),
+            engine::CachePolicy::Off => {
                 return Err("the cache is off (--no-cache, or no cache folder): give -o OUT.hsidx".into());
-            };
-            let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
-            engine::SaveIndex {
-                path: engine::index::cache_path(&dir, file),
-                origin: engine::index::Origin {
-                    key: Some(key),
-                    source: std::fs::canonicalize(file)
-                        .unwrap_or_else(|_| file.to_path_buf())
-                        .display()
-                        .to_string(),
-                },
             }
-        }
+        },
+    };
+    let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
+    let target = engine::SaveIndex {
+        path,
+        origin: engine::index::Origin::of(file, key),
     };
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);

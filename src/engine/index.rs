@@ -146,6 +146,19 @@ pub struct Origin {
     pub source: String,
 }
 
+impl Origin {
+    /// A snapshot file as it is now, recorded by its absolute path.
+    pub fn of(snapshot: &Path, key: SourceKey) -> Origin {
+        Origin {
+            key: Some(key),
+            source: std::fs::canonicalize(snapshot)
+                .unwrap_or_else(|_| snapshot.to_path_buf())
+                .display()
+                .to_string(),
+        }
+    }
+}
+
 /// Whether `path` starts like an index file.
 pub fn is_index_file(path: &Path) -> bool {
     let mut magic = [0u8; 16];
@@ -295,19 +308,25 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
 
 /// Each section's hash (see the module comment), computed on every core.
 fn hash_sections(sections: &[&[u8]]) -> Vec<u64> {
-    let chunks: Vec<(usize, &[u8])> = sections
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| {
-            let mut c: Vec<(usize, &[u8])> = s.chunks(CHUNK).map(|c| (i, c)).collect();
-            if c.is_empty() {
-                c.push((i, &[][..]));
-            }
-            c
-        })
+    let lens: Vec<usize> = sections.iter().map(|s| s.len()).collect();
+    let hashes: Vec<(usize, u64)> = chunk_starts(&lens)
+        .par_iter()
+        .map(|&(i, start)| (i, xxh3_64(&sections[i][start..(start + CHUNK).min(lens[i])])))
         .collect();
-    let chunk_hashes: Vec<(usize, u64)> = chunks.par_iter().map(|&(i, c)| (i, xxh3_64(c))).collect();
-    (0..sections.len())
+    combine(sections.len(), &hashes)
+}
+
+/// Every section's chunks as (section, first byte): at least one per section, even an empty one.
+fn chunk_starts(lens: &[usize]) -> Vec<(usize, usize)> {
+    lens.iter()
+        .enumerate()
+        .flat_map(|(i, &len)| (0..len.div_ceil(CHUNK).max(1)).map(move |k| (i, k * CHUNK)))
+        .collect()
+}
+
+/// Each section's hash: the xxh3 of its chunks' hashes, in order.
+fn combine(sections: usize, chunk_hashes: &[(usize, u64)]) -> Vec<u64> {
+    (0..sections)
         .map(|i| {
             let list: Vec<u8> = chunk_hashes
                 .iter()
@@ -531,24 +550,15 @@ fn open_table(path: &Path) -> Result<(Arc<Mmap>, Table)> {
 }
 
 fn hashed(bytes: &[u8]) -> u64 {
-    let list: Vec<u8> = if bytes.is_empty() {
-        xxh3_64(&[]).to_le_bytes().to_vec()
-    } else {
-        bytes.chunks(CHUNK).flat_map(|c| xxh3_64(c).to_le_bytes()).collect()
-    };
-    xxh3_64(&list)
+    hash_sections(&[bytes])[0]
 }
 
 /// One pass over every section on every core: each 8 MiB chunk is hashed, its values checked
 /// against the bounds they are used with, and its pages released.
 fn verify(map: &Mmap, table: &Table, s: &Snapshot, progress: &Progress) -> Result<()> {
     let bounds = Bounds::of(s);
-    let chunks: Vec<(usize, usize)> = table
-        .iter()
-        .enumerate()
-        .flat_map(|(i, &(_, len, _))| (0..len.div_ceil(CHUNK).max(1)).map(move |k| (i, k * CHUNK)))
-        .collect();
-    let results: Vec<(usize, u64, bool)> = chunks
+    let lens: Vec<usize> = table.iter().map(|t| t.1).collect();
+    let results: Vec<(usize, u64, bool)> = chunk_starts(&lens)
         .par_iter()
         .map(|&(i, start)| {
             let (offset, len, _) = table[i];
@@ -562,15 +572,10 @@ fn verify(map: &Mmap, table: &Table, s: &Snapshot, progress: &Progress) -> Resul
         })
         .collect();
     progress.check()?;
-    for (i, &(_, _, expected)) in table.iter().enumerate() {
-        let list: Vec<u8> = results
-            .iter()
-            .filter(|c| c.0 == i)
-            .flat_map(|c| c.1.to_le_bytes())
-            .collect();
-        if xxh3_64(&list) != expected {
-            return Err(damaged(&format!("checksum of section {i}")));
-        }
+    let hashes: Vec<(usize, u64)> = results.iter().map(|r| (r.0, r.1)).collect();
+    let found = combine(table.len(), &hashes);
+    if let Some(i) = (0..table.len()).find(|&i| found[i] != table[i].2) {
+        return Err(damaged(&format!("checksum of section {i}")));
     }
     if let Some(&(i, _, _)) = results.iter().find(|c| !c.2) {
         return Err(damaged(&format!("values out of range in section {i}")));

@@ -187,13 +187,7 @@ pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSumm
             }
             save = Some(SaveIndex {
                 path: cached,
-                origin: index::Origin {
-                    key: Some(key),
-                    source: std::fs::canonicalize(path)
-                        .unwrap_or_else(|_| path.clone())
-                        .display()
-                        .to_string(),
-                },
+                origin: index::Origin::of(path, key),
             });
         }
     }
