@@ -59,7 +59,7 @@ impl Phase {
 
     pub fn label(self) -> &'static str {
         match self {
-            Phase::Waiting => "Waiting for another snapshot to finish loading",
+            Phase::Waiting => "Waiting for another snapshot",
             Phase::Reading => "Reading header",
             Phase::Nodes => "Parsing nodes",
             Phase::Edges => "Parsing edges",

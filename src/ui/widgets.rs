@@ -97,10 +97,15 @@ pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
             Some(t) => format!(" · about {} left", duration(t)),
             None => String::new(),
         };
+        let step = if view.phase == crate::progress::Phase::Waiting {
+            // Queued behind another load: no step has started, so no percentage to give.
+            String::new()
+        } else {
+            format!(" ({:.0}% of this step)", view.fraction * 100.0)
+        };
         ui.label(format!(
-            "{} ({:.0}% of this step) · {:.1} s{left}",
+            "{}{step} · {:.1} s{left}",
             view.phase.label(),
-            view.fraction * 100.0,
             view.elapsed.as_secs_f32()
         ));
         ui.add(
