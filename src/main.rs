@@ -64,7 +64,20 @@ fn app(cli: Cli) -> ExitCode {
         eprintln!("heapsift: --screenshot and --export-finding need snapshot files to open");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
+    use heapsift::engine::capture::{Connect, Endpoint};
+    let connect = match (&cli.connect, cli.attach) {
+        (Some(addr), _) => match Endpoint::parse(addr) {
+            Ok(ep) => Some(Connect::Inspect(ep, None)),
+            Err(e) => {
+                eprintln!("heapsift: --connect: {e}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        },
+        (None, Some(pid)) => Some(Connect::Pid(pid)),
+        (None, None) => None,
+    };
     let options = heapsift::ui::Options {
+        connect,
         files: cli.files,
         screenshot: cli.screenshot,
         view: cli.view.as_deref().and_then(heapsift::ui::View::parse),

@@ -31,11 +31,17 @@ pub enum Phase {
     Aggregates,
     /// Opening a saved index: checksums and bounds (a load of its own, not part of the others).
     ReadingIndex,
+    /// Live capture (a job of its own): a forced garbage collection in the target.
+    CollectGarbage,
+    /// Live capture: the target walks its heap and streams the snapshot.
+    Snapshot,
+    /// Live capture: running the user's action between snapshots.
+    Action,
     Done,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 19] = [
+    pub const ALL: [Phase; 22] = [
         Phase::Waiting,
         Phase::Reading,
         Phase::Nodes,
@@ -54,6 +60,9 @@ impl Phase {
         Phase::RetainedSizes,
         Phase::Aggregates,
         Phase::ReadingIndex,
+        Phase::CollectGarbage,
+        Phase::Snapshot,
+        Phase::Action,
         Phase::Done,
     ];
 
@@ -77,6 +86,9 @@ impl Phase {
             Phase::RetainedSizes => "Calculating retained sizes",
             Phase::Aggregates => "Class sizes and distances",
             Phase::ReadingIndex => "Checking the saved index",
+            Phase::CollectGarbage => "Collecting garbage",
+            Phase::Snapshot => "Taking the heap snapshot",
+            Phase::Action => "Running the action",
             Phase::Done => "Done",
         }
     }
@@ -102,7 +114,7 @@ impl Phase {
             Phase::RetainedSizes => 0.09,
             Phase::Aggregates => 0.35,
             Phase::Distances => 0.26,
-            Phase::ReadingIndex => 0.0,
+            Phase::ReadingIndex | Phase::CollectGarbage | Phase::Snapshot | Phase::Action => 0.0,
             Phase::Done => 0.0,
         }
     }
@@ -181,6 +193,11 @@ impl Progress {
         self.inner.phase.store(phase.index(), Ordering::Relaxed);
     }
 
+    /// Changes the current phase's amount of work (when only the worker learns it as it goes).
+    pub fn set_total(&self, total: u64) {
+        self.inner.total.store(total.max(1), Ordering::Relaxed);
+    }
+
     /// Adds `n` units of work done and reports whether the user asked to stop.
     #[inline]
     pub fn advance(&self, n: u64) -> Result<(), Cancelled> {
@@ -243,7 +260,7 @@ impl Progress {
             .sum();
         let overall = if phase == Phase::Done {
             1.0
-        } else if phase == Phase::ReadingIndex {
+        } else if phase.weight() == 0.0 {
             fraction
         } else {
             ((before + phase.weight() * fraction) / all).clamp(0.0, 1.0)

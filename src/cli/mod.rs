@@ -1,6 +1,7 @@
 //! The `heapsift` command line: the same analyses as the app, printed as tables or JSON.
 
 mod leaks;
+mod live;
 mod output;
 mod progress_bar;
 
@@ -47,6 +48,14 @@ pub struct Cli {
     /// Open the growth view over the files, in the order given.
     #[arg(long, conflicts_with = "wizard")]
     pub growth: bool,
+    /// Connect the app's live panel to this inspector at start (a Node process run with
+    /// --inspect, or Chromium's --remote-debugging-port), e.g. 127.0.0.1:9229.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "attach")]
+    pub connect: Option<String>,
+    /// Connect the app's live panel to this local Node process at start (SIGUSR1 wakes its
+    /// inspector).
+    #[arg(long, value_name = "PID")]
+    pub attach: Option<u32>,
     /// The window's size in points, e.g. 1024x700 (default 1280x800).
     #[arg(long, value_name = "WxH", value_parser = parse_size)]
     pub size: Option<[f32; 2]>,
@@ -186,6 +195,94 @@ pub enum Command {
         #[arg(long)]
         include_internals: bool,
     },
+    /// Take a heap snapshot of a running Node process (`node --inspect`, or any Node process by
+    /// PID) or Chromium page (`--remote-debugging-port`), after a forced garbage collection.
+    #[command(group(clap::ArgGroup::new("how").required(true).args(["inspect", "pid"])))]
+    Capture {
+        /// The inspector's address, e.g. 127.0.0.1:9229 (Node's default) or 9222 (Chromium).
+        #[arg(long, value_name = "HOST:PORT")]
+        inspect: Option<String>,
+        /// A local Node process, woken with SIGUSR1 if it has no inspector open (it then listens
+        /// on 127.0.0.1:9229).
+        #[arg(long, value_name = "PID")]
+        pid: Option<u32>,
+        /// Which of the inspector's targets (ids as listed in an error, or /json/list);
+        /// default: the only Node process or page.
+        #[arg(long, value_name = "ID", requires = "inspect")]
+        target: Option<String>,
+        /// Do not collect garbage first.
+        #[arg(long)]
+        no_gc: bool,
+        /// Where to write the snapshot (replaced atomically once complete).
+        #[arg(long, short, value_name = "OUT.heapsnapshot")]
+        out: PathBuf,
+        /// Connect to a host other than this machine. An inspector port runs any code it is sent.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Give up when the process says nothing for this many seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+        timeout: f64,
+    },
+    /// The three-snapshot leak method against a live Node process, as one command (for CI):
+    /// baseline, ACTION run N times, target, a pause, final (each after a garbage collection),
+    /// then the same analysis and output as `heapsift leaks`.
+    #[command(group(clap::ArgGroup::new("how").required(true).args(["inspect", "pid", "exec"])))]
+    Hunt {
+        /// The inspector's address, e.g. 127.0.0.1:9229.
+        #[arg(long, value_name = "HOST:PORT")]
+        inspect: Option<String>,
+        /// A local Node process (woken with SIGUSR1 if needed).
+        #[arg(long, value_name = "PID")]
+        pid: Option<u32>,
+        /// Start this command (e.g. 'node server.js') with Node's inspector on a free loopback
+        /// port, and stop it at the end, also on failure or Ctrl+C.
+        #[arg(long, value_name = "COMMAND")]
+        exec: Option<String>,
+        /// Which of the inspector's targets (with --inspect).
+        #[arg(long, value_name = "ID", requires = "inspect")]
+        target: Option<String>,
+        /// The suspect action, a shell command, e.g. 'curl -s localhost:3000/checkout'.
+        #[arg(long, value_name = "COMMAND")]
+        action: String,
+        /// How many times to run the action between baseline and target.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        repeat: usize,
+        /// Runs of the action before the baseline (what it creates once is then no leak); the
+        /// first is retried until it succeeds, while a service starts.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        warmup: usize,
+        /// Seconds to wait between target and final.
+        #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+        wait: f64,
+        /// Keep the three snapshots in this folder (baseline, target and final.heapsnapshot);
+        /// by default they are deleted at the end.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        /// Exit with code 1 when any leak group retains more than this (e.g. 1MB, 512KB).
+        #[arg(long, value_name = "SIZE")]
+        fail_above: Option<String>,
+        /// Also write a Markdown report here (refuses to overwrite).
+        #[arg(long, value_name = "OUT.md")]
+        report: Option<PathBuf>,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Only the first N groups.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Report strings too.
+        #[arg(long)]
+        include_strings: bool,
+        /// Report V8 internals (arrays, contexts, code) too.
+        #[arg(long)]
+        include_internals: bool,
+        /// Connect to a host other than this machine. An inspector port runs any code it is sent.
+        #[arg(long)]
+        allow_remote: bool,
+        /// Give up when the process says nothing for this many seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+        timeout: f64,
+    },
     /// Analyse a snapshot and save its index: into the cache folder (where later opens of the
     /// same file find it), or to OUT, a portable file heapsift opens in place of the snapshot.
     Index {
@@ -266,6 +363,103 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             );
             return Some(exit_code(gate.map(u8::from)));
         }
+        Command::Capture {
+            inspect,
+            pid,
+            target,
+            no_gc,
+            out,
+            allow_remote,
+            timeout,
+        } => {
+            let result = live::connect_from(inspect.as_deref(), *pid, None, target.as_deref())
+                .map_err(live::Failure::Error)
+                .and_then(|connect| {
+                    live::capture(live::CaptureArgs {
+                        connect,
+                        out,
+                        gc: !*no_gc,
+                        allow_remote: *allow_remote,
+                        timeout: *timeout,
+                        quiet: cli.quiet,
+                    })
+                });
+            return Some(live_exit(result.map(|()| 0)));
+        }
+        Command::Hunt {
+            inspect,
+            pid,
+            exec,
+            target,
+            action,
+            repeat,
+            warmup,
+            wait,
+            keep,
+            fail_above,
+            report,
+            json,
+            top,
+            include_strings,
+            include_internals,
+            allow_remote,
+            timeout,
+        } => {
+            // Mistakes in the arguments are reported before minutes of capturing, not after.
+            if let Some(p) = report
+                && p.exists()
+            {
+                return Some(exit_code(Err(format!(
+                    "{}: already exists; not overwriting it",
+                    p.display()
+                ))));
+            }
+            if let Some(t) = fail_above
+                && crate::units::parse_size(t).is_none()
+            {
+                return Some(exit_code(Err(format!(
+                    "--fail-above {t:?} is not a size like 1MB or 512KB"
+                ))));
+            }
+            let captured = live::connect_from(inspect.as_deref(), *pid, exec.as_deref(), target.as_deref())
+                .map_err(live::Failure::Error)
+                .and_then(|connect| {
+                    live::hunt(live::HuntArgs {
+                        connect,
+                        action,
+                        repeat: *repeat,
+                        warmup: *warmup,
+                        wait: *wait,
+                        keep: keep.as_deref(),
+                        allow_remote: *allow_remote,
+                        timeout: *timeout,
+                        quiet: cli.quiet,
+                    })
+                });
+            let (paths, scratch) = match captured {
+                Ok(c) => c,
+                Err(e) => return Some(live_exit(Err(e))),
+            };
+            if scratch.is_some() {
+                // Indexes of snapshots about to be deleted would only fill the cache.
+                engine::use_cache(engine::CachePolicy::Off);
+            }
+            let opts = crate::analysis::leaks::LeakOptions {
+                include_strings: *include_strings,
+                include_internals: *include_internals,
+            };
+            let gate = leaks::run(
+                [&paths[0], &paths[1], &paths[2]],
+                *json,
+                report.as_deref(),
+                fail_above.as_deref(),
+                *top,
+                opts,
+                cli.quiet,
+            );
+            drop(scratch);
+            return Some(exit_code(gate.map(u8::from)));
+        }
         Command::Object {
             file,
             id,
@@ -295,6 +489,19 @@ fn exit_code(result: Result<u8, String>) -> ExitCode {
             eprintln!("heapsift: {msg}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
+    }
+}
+
+/// A live command's exit: as [`exit_code`], or 130 after Ctrl+C (everything it started stopped,
+/// nothing partial left).
+fn live_exit(result: Result<u8, live::Failure>) -> ExitCode {
+    match result {
+        Err(live::Failure::Interrupted) => {
+            eprintln!("heapsift: interrupted; nothing was left behind");
+            ExitCode::from(live::EXIT_INTERRUPTED)
+        }
+        Err(live::Failure::Error(m)) => exit_code(Err(m)),
+        Ok(code) => exit_code(Ok(code)),
     }
 }
 

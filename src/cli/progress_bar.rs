@@ -65,6 +65,15 @@ impl ProgressBar {
         ProgressBar { stop, handle }
     }
 
+    /// A line of its own above the bar.
+    pub fn println(&self, text: &str) {
+        if self.handle.is_some() {
+            eprint!("\r\x1b[2K{text}\n");
+        } else {
+            eprintln!("{text}");
+        }
+    }
+
     pub fn finish(mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {

@@ -30,6 +30,24 @@ impl<T: Send + Sync + 'static> Task<T> {
         Task { result, progress }
     }
 
+    /// Runs `work` on a thread of its own: for work that mostly waits (child processes), which
+    /// must not hold one of the pool's threads.
+    pub fn spawn_thread(waker: Waker, work: impl FnOnce(&Progress) -> Result<T, Error> + Send + 'static) -> Task<T> {
+        let result = Arc::new(OnceLock::new());
+        let progress = Progress::new();
+        let (r, p) = (result.clone(), progress.clone());
+        let spawned = std::thread::Builder::new().name("task".into()).spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&p)))
+                .unwrap_or_else(|_| Err(Error::invalid("internal error in a background task")));
+            let _ = r.set(out);
+            waker();
+        });
+        if let Err(e) = spawned {
+            let _ = result.set(Err(Error::Io(format!("cannot start a thread: {e}"))));
+        }
+        Task { result, progress }
+    }
+
     /// A task whose result is already known.
     pub fn ready(value: T) -> Task<T> {
         let result = Arc::new(OnceLock::new());

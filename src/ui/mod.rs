@@ -7,6 +7,7 @@ mod doc;
 mod dominators;
 mod duplicates;
 pub mod growth;
+pub mod live;
 mod object;
 pub mod screenshot;
 mod statistics;
@@ -63,6 +64,8 @@ pub enum Theme {
 pub struct Settings {
     pub recent: Vec<PathBuf>,
     pub theme: Theme,
+    /// Where live snapshots are saved.
+    pub snapshot_folder: Option<PathBuf>,
 }
 
 /// How the app was started.
@@ -81,6 +84,8 @@ pub struct Options {
     pub size: Option<[f32; 2]>,
     /// The theme for this run only (not saved).
     pub theme: Option<Theme>,
+    /// Connect to a running process at start (`--connect`).
+    pub connect: Option<crate::engine::capture::Connect>,
 }
 
 /// What the central area shows.
@@ -143,6 +148,7 @@ pub struct HeapsiftApp {
     pub wizard: Option<wizard::WizardState>,
     pub growth: Option<growth::GrowthState>,
     pub settings: Settings,
+    pub live: live::LiveUi,
     waker: Waker,
     path_field: String,
     open_window: bool,
@@ -211,8 +217,9 @@ impl HeapsiftApp {
             page: Page::Snapshot,
             wizard: None,
             growth: None,
+            live: live::LiveUi::new(settings.snapshot_folder.clone().unwrap_or_else(default_snapshot_folder)),
             settings,
-            waker,
+            waker: waker.clone(),
             path_field: String::new(),
             open_window: false,
             focus_path: false,
@@ -238,6 +245,9 @@ impl HeapsiftApp {
         });
         for f in options.files {
             app.open(Source::File(f));
+        }
+        if let Some(how) = options.connect {
+            app.live.connect(how, &waker);
         }
         if options.wizard {
             app.open_wizard();
@@ -458,6 +468,7 @@ impl HeapsiftApp {
                     self.page = Page::Wizard;
                 }
                 wizard::Request::Object { doc, action } => self.doc_action(doc, action),
+                wizard::Request::Capture(i) => self.live.snapshot(live::Purpose::Wizard(i)),
             }
         }
     }
@@ -763,6 +774,15 @@ impl HeapsiftApp {
                     self.open_demo();
                     ui.close();
                 }
+                if ui
+                    .button("Connect to a process…")
+                    .on_hover_text("A running Node process or Chromium page: watch its heap and take snapshots")
+                    .clicked()
+                {
+                    self.live.window = true;
+                    self.live.processes = crate::engine::capture::process::node_processes();
+                    ui.close();
+                }
                 ui.separator();
                 if ui
                     .add_enabled(!self.docs.is_empty(), egui::Button::new("Save screenshot…"))
@@ -894,7 +914,34 @@ impl HeapsiftApp {
         closed
     }
 
+    fn handle_live(&mut self) {
+        for r in self.live.poll() {
+            match r {
+                live::Request::Status(text) => self.status = status(text),
+                live::Request::Open(path, purpose) => {
+                    self.open(Source::File(path));
+                    let uid = self.docs.last().map(|d| d.uid);
+                    match purpose {
+                        live::Purpose::Open => self.page = Page::Snapshot,
+                        live::Purpose::Wizard(i) => {
+                            if let Some(w) = &mut self.wizard {
+                                w.picks[i] = uid;
+                            }
+                        }
+                        // New snapshots join the Growth series by themselves.
+                        live::Purpose::Series => {}
+                    }
+                }
+            }
+        }
+        let folder = PathBuf::from(self.live.folder.trim());
+        if !folder.as_os_str().is_empty() {
+            self.settings.snapshot_folder = Some(folder);
+        }
+    }
+
     fn windows(&mut self, ctx: &egui::Context) {
+        live::connect_window(ctx, &mut self.live, &self.waker);
         // While the window is captured for an export, the dialog itself is not drawn.
         if let Some(w) = &mut self.wizard {
             wizard::export_window(ctx, w, &self.docs, &self.waker);
@@ -1002,13 +1049,19 @@ impl HeapsiftApp {
         if self.page == Page::Wizard
             && let Some(w) = &mut self.wizard
         {
-            let requests = wizard::show(ui, w, &self.docs);
+            let info = wizard::LiveInfo {
+                connected: self.live.connected(),
+                busy: self.live.busy(),
+                taking: [0, 1, 2].map(|i| self.live.taking(live::Purpose::Wizard(i))),
+            };
+            let requests = wizard::show(ui, w, &self.docs, info, &waker);
             self.handle_wizard(requests);
             return;
         }
         if self.page == Page::Growth
             && let Some(g) = &mut self.growth
         {
+            live::series_bar(ui, &mut self.live);
             let requests = growth::show(ui, g, &self.docs, &waker);
             self.handle_growth(requests);
             return;
@@ -1095,6 +1148,14 @@ impl HeapsiftApp {
             }
         }
     }
+}
+
+/// `~/heapsift-snapshots`, or `heapsift-snapshots` in the current folder without a home.
+fn default_snapshot_folder() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join("heapsift-snapshots")
 }
 
 /// The narrowest a side panel gets; on a small window it may then cover part of a name column.
@@ -1299,6 +1360,10 @@ fn ready(
 impl eframe::App for HeapsiftApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll(ctx);
+        self.handle_live();
+        if let Some(after) = self.live.repaint_after() {
+            ctx.request_repaint_after(after);
+        }
         self.shortcuts(ctx);
         if self.docs.iter().any(|d| d.is_loading()) {
             // Progress bars move without input events.
@@ -1340,6 +1405,13 @@ impl eframe::App for HeapsiftApp {
                 }
             });
         });
+        if self.live.live.is_some() {
+            egui::Panel::right("live-panel")
+                .resizable(true)
+                .default_size(360.0)
+                .min_size(SIDE_PANEL_MIN)
+                .show(ui, |ui| live::panel(ui, &mut self.live));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         let here = self.location();
         self.nav.record(here);

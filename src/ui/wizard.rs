@@ -43,12 +43,28 @@ pub struct WizardState {
     /// The single small objects are listed one by one (folded into one row by default).
     pub show_minor: bool,
     folded_for: Option<[u64; 3]>,
+    /// Connected: the action run between baseline and target, how many times, and its run.
+    pub action: String,
+    pub action_times: String,
+    pub action_run: Option<Task<()>>,
+}
+
+/// What the wizard knows of the live connection.
+#[derive(Default, Clone, Copy)]
+pub struct LiveInfo {
+    pub connected: bool,
+    /// A snapshot or collection is under way.
+    pub busy: bool,
+    /// Which of S1..S3 is being taken.
+    pub taking: [bool; 3],
 }
 
 /// What the wizard asks the app to do.
 pub enum Request {
     OpenDialog,
     Demo,
+    /// Connected: take S1, S2 or S3 now (0, 1, 2), after a garbage collection.
+    Capture(usize),
     /// A click or context-menu command on an object of the final snapshot.
     Object {
         doc: u64,
@@ -127,7 +143,7 @@ impl WizardState {
     }
 }
 
-pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc]) -> Vec<Request> {
+pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], live: LiveInfo, waker: &Waker) -> Vec<Request> {
     let mut requests = Vec::new();
     egui::ScrollArea::vertical()
         .id_salt("wizard")
@@ -162,7 +178,7 @@ pub fn show(ui: &mut Ui, w: &mut WizardState, docs: &[Doc]) -> Vec<Request> {
             } else {
                 step_method(ui);
                 ui.separator();
-                step_pick(ui, w, docs, &mut requests);
+                step_pick(ui, w, docs, live, waker, &mut requests);
                 ui.separator();
                 step_index(ui, w, docs);
             }
@@ -222,9 +238,28 @@ fn howto(ui: &mut Ui, title: &str, code: &str) {
     });
 }
 
-fn step_pick(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], requests: &mut Vec<Request>) {
-    step_title(ui, 2, "Choose them");
-    if docs.is_empty() {
+fn step_pick(
+    ui: &mut Ui,
+    w: &mut WizardState,
+    docs: &[Doc],
+    live: LiveInfo,
+    waker: &Waker,
+    requests: &mut Vec<Request>,
+) {
+    step_title(
+        ui,
+        2,
+        if live.connected {
+            "Take them, or choose them"
+        } else {
+            "Choose them"
+        },
+    );
+    if live.connected {
+        ui.label(
+            "Connected: each button collects garbage in the process, takes the snapshot, saves it and picks it here.",
+        );
+    } else if docs.is_empty() {
         ui.label(RichText::new("Open the three snapshots first, or try the built-in demo set.").weak());
     }
     egui::Grid::new("picks")
@@ -236,15 +271,37 @@ fn step_pick(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], requests: &mut Vec<
                 let current = doc_by_uid(docs, w.picks[i])
                     .map(|d| d.title())
                     .unwrap_or_else(|| "choose…".into());
-                egui::ComboBox::from_id_salt(("pick", i))
-                    .selected_text(current)
-                    .width(320.0)
-                    .show_ui(ui, |ui| {
-                        for d in docs {
-                            ui.selectable_value(&mut w.picks[i], Some(d.uid), d.title());
+                ui.horizontal(|ui| {
+                    egui::ComboBox::from_id_salt(("pick", i))
+                        .selected_text(current)
+                        .width(320.0)
+                        .show_ui(ui, |ui| {
+                            for d in docs {
+                                ui.selectable_value(&mut w.picks[i], Some(d.uid), d.title());
+                            }
+                        });
+                    if live.connected {
+                        let name = ["baseline", "target", "final"][i];
+                        if live.taking[i] {
+                            ui.spinner();
+                            ui.label(format!("taking the {name}…"));
+                        } else if ui
+                            .add_enabled(
+                                !live.busy && !action_running(w),
+                                egui::Button::new(format!("📷 Take {name} now")),
+                            )
+                            .clicked()
+                        {
+                            requests.push(Request::Capture(i));
                         }
-                    });
+                    }
+                });
                 ui.end_row();
+                if i == 0 && live.connected {
+                    ui.label("");
+                    action_row(ui, w, waker);
+                    ui.end_row();
+                }
             }
         });
     ui.horizontal(|ui| {
@@ -270,6 +327,76 @@ fn step_pick(ui: &mut Ui, w: &mut WizardState, docs: &[Doc], requests: &mut Vec<
             &mut w.options.include_internals,
             "Include V8 internals (arrays, contexts, code)",
         );
+    });
+}
+
+fn action_running(w: &WizardState) -> bool {
+    w.action_run.as_ref().is_some_and(|t| !t.is_done())
+}
+
+/// Between baseline and target: run the suspect action N times (a shell command).
+fn action_row(ui: &mut Ui, w: &mut WizardState, waker: &Waker) {
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.label("Then run");
+            ui.add(
+                egui::TextEdit::singleline(&mut w.action)
+                    .hint_text("curl -s localhost:3000/checkout")
+                    .desired_width(280.0)
+                    .font(egui::TextStyle::Monospace),
+            );
+            ui.add(
+                egui::TextEdit::singleline(&mut w.action_times)
+                    .hint_text("100")
+                    .desired_width(40.0),
+            );
+            ui.label("times");
+            let times = match w.action_times.trim() {
+                "" => Some(100),
+                t => t.parse::<usize>().ok().filter(|n| *n > 0),
+            };
+            if action_running(w) {
+                if ui.button("Stop").clicked()
+                    && let Some(t) = &w.action_run
+                {
+                    t.cancel();
+                }
+            } else if ui
+                .add_enabled(
+                    !w.action.trim().is_empty() && times.is_some(),
+                    egui::Button::new("▶ Run"),
+                )
+                .on_hover_text("Runs the command through the shell, one run after another; stops at the first failure")
+                .clicked()
+            {
+                let (cmd, n) = (w.action.trim().to_owned(), times.unwrap_or(1));
+                w.action_run = Some(Task::spawn_thread(waker.clone(), move |p| {
+                    crate::engine::capture::process::run_action(&cmd, n, p).map_err(|e| match e {
+                        crate::engine::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
+                        e => crate::error::Error::invalid(e.to_string()),
+                    })
+                }));
+            }
+        });
+        if let Some(t) = &w.action_run {
+            match t.get() {
+                None => {
+                    let v = t.progress.view();
+                    ui.add(
+                        egui::ProgressBar::new(v.fraction)
+                            .desired_width(360.0)
+                            .text(format!("{:.0}% of the runs", v.fraction * 100.0)),
+                    );
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                }
+                Some(Ok(())) => {
+                    ui.label(RichText::new("✔ The action ran; now take the target.").weak());
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                }
+            }
+        }
     });
 }
 

@@ -1,0 +1,259 @@
+//! A live connection for the app: one thread owns the session, samples the heap's size once a
+//! second, and runs garbage collections and snapshots on request. The UI reads a small shared
+//! state each frame and never waits on the connection.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::{CaptureError, Connect, Connection, Options, timestamped_name};
+use crate::engine::task::Waker;
+use crate::progress::Progress;
+
+/// One heap-size reading.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Seconds since the connection opened.
+    pub t: f64,
+    pub used: f64,
+    pub total: f64,
+}
+
+/// What the connection did, for the UI to act on (each is seen once).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Captured {
+        tag: u64,
+        path: PathBuf,
+        bytes: u64,
+    },
+    /// A snapshot (by its tag) or a collection (tag 0) failed or was cancelled.
+    Failed {
+        tag: u64,
+        message: String,
+    },
+    Collected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Connected,
+    /// The connection ended (the process exited, or it failed); the message says why.
+    Closed(String),
+}
+
+/// What the UI sees.
+pub struct Shared {
+    pub status: Status,
+    /// Names the process and the endpoint, once connected.
+    pub label: String,
+    pub samples: Vec<Sample>,
+    /// The snapshot or collection under way: what it is, and its progress (cancellable).
+    pub job: Option<(String, Progress)>,
+    pub events: Vec<Event>,
+}
+
+enum Command {
+    CollectGarbage,
+    Snapshot { tag: u64, dir: PathBuf, gc: bool },
+}
+
+/// At one sample a second, a day of history; older samples are thinned, not dropped.
+const MAX_SAMPLES: usize = 86_400;
+
+pub struct Live {
+    tx: Sender<Command>,
+    shared: Arc<Mutex<Shared>>,
+    next_tag: u64,
+    /// Tells the thread to stop (dropping `tx` alone would wait out a sample).
+    stop: Progress,
+}
+
+impl Live {
+    /// Starts connecting in the background; `waker` is called whenever the state changes.
+    pub fn connect(how: Connect, opts: Options, waker: Waker) -> Live {
+        let (tx, rx) = mpsc::channel::<Command>();
+        let shared = Arc::new(Mutex::new(Shared {
+            status: Status::Connecting,
+            label: describe(&how),
+            samples: Vec::new(),
+            job: None,
+            events: Vec::new(),
+        }));
+        let stop = Progress::new();
+        let (sh, st) = (shared.clone(), stop.clone());
+        let spawned = std::thread::Builder::new()
+            .name("live connection".into())
+            .spawn(move || {
+                let lock = || sh.lock().unwrap_or_else(|e| e.into_inner());
+                let mut conn = match Connection::open(&how, &opts, &st) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        lock().status = Status::Closed(e.to_string());
+                        waker();
+                        return;
+                    }
+                };
+                {
+                    let mut s = lock();
+                    s.status = Status::Connected;
+                    s.label = conn.session.label.clone();
+                }
+                waker();
+                let start = Instant::now();
+                let mut next_sample = Instant::now();
+                let closed = loop {
+                    if st.is_cancelled() {
+                        break None;
+                    }
+                    if Instant::now() >= next_sample {
+                        next_sample = Instant::now() + Duration::from_secs(1);
+                        match conn.session.heap_usage() {
+                            Ok(u) => {
+                                let mut s = lock();
+                                s.samples.push(Sample {
+                                    t: start.elapsed().as_secs_f64(),
+                                    used: u.used,
+                                    total: u.total,
+                                });
+                                if s.samples.len() > MAX_SAMPLES {
+                                    thin(&mut s.samples);
+                                }
+                            }
+                            Err(e) => break Some(e),
+                        }
+                        waker();
+                    }
+                    let wait = next_sample.saturating_duration_since(Instant::now());
+                    let cmd = match rx.recv_timeout(wait.min(Duration::from_millis(200))) {
+                        Ok(c) => c,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => break None,
+                    };
+                    let progress = Progress::new();
+                    let what = match &cmd {
+                        Command::CollectGarbage => "Collecting garbage".to_owned(),
+                        Command::Snapshot { .. } => "Taking a heap snapshot".to_owned(),
+                    };
+                    lock().job = Some((what, progress.clone()));
+                    waker();
+                    let (tag, result) = match cmd {
+                        Command::CollectGarbage => (0, conn.session.collect_garbage(&progress).map(|()| None)),
+                        Command::Snapshot { tag, dir, gc } => {
+                            let path = dir.join(timestamped_name("heap"));
+                            let r = std::fs::create_dir_all(&dir)
+                                .map_err(|e| {
+                                    CaptureError::new(format!("{}: cannot create the folder: {e}", dir.display()))
+                                })
+                                .and_then(|()| conn.session.gc_and_snapshot(&path, gc, &progress));
+                            (tag, r.map(Some))
+                        }
+                    };
+                    let mut s = lock();
+                    s.job = None;
+                    match result {
+                        Ok(Some(c)) => s.events.push(Event::Captured {
+                            tag,
+                            path: c.path,
+                            bytes: c.bytes,
+                        }),
+                        Ok(None) => s.events.push(Event::Collected),
+                        Err(e) => {
+                            s.events.push(Event::Failed {
+                                tag,
+                                message: e.to_string(),
+                            });
+                            if matches!(e, CaptureError::Closed(_)) {
+                                drop(s);
+                                break Some(e);
+                            }
+                        }
+                    }
+                    drop(s);
+                    waker();
+                };
+                // Stops a process heapsift started, closes the WebSocket.
+                drop(conn);
+                let mut s = lock();
+                s.job = None;
+                s.status = Status::Closed(match closed {
+                    Some(e) => e.to_string(),
+                    None => "disconnected".into(),
+                });
+                drop(s);
+                waker();
+            });
+        if let Err(e) = spawned {
+            shared.lock().unwrap_or_else(|e| e.into_inner()).status =
+                Status::Closed(format!("cannot start the connection thread: {e}"));
+        }
+        Live {
+            tx,
+            shared,
+            next_tag: 1,
+            stop,
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.state().status == Status::Connected
+    }
+
+    /// Events since the last call.
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut self.state().events)
+    }
+
+    pub fn collect_garbage(&self) {
+        let _ = self.tx.send(Command::CollectGarbage);
+    }
+
+    /// Queues a snapshot into `dir` (after a collection when `gc`); its events carry the tag.
+    pub fn snapshot(&mut self, dir: PathBuf, gc: bool) -> u64 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        let _ = self.tx.send(Command::Snapshot { tag, dir, gc });
+        tag
+    }
+
+    /// Cancels the snapshot under way, if any.
+    pub fn cancel_job(&self) {
+        if let Some((_, p)) = &self.state().job {
+            p.cancel();
+        }
+    }
+
+    pub fn disconnect(&self) {
+        self.cancel_job();
+        self.stop.cancel();
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.disconnect();
+    }
+}
+
+fn describe(how: &Connect) -> String {
+    match how {
+        Connect::Inspect(ep, _) => ep.to_string(),
+        Connect::Pid(pid) => format!("process {pid}"),
+        Connect::Exec(cmd) => format!("'{cmd}'"),
+    }
+}
+
+/// Halves the history, keeping every other sample (the chart's shape stays).
+fn thin(samples: &mut Vec<Sample>) {
+    let mut i = 0;
+    samples.retain(|_| {
+        i += 1;
+        i % 2 == 1
+    });
+}

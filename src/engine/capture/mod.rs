@@ -1,0 +1,752 @@
+//! Taking heap snapshots from running processes through the DevTools protocol: a Node
+//! inspector (`node --inspect`) or Chromium's `--remote-debugging-port`.
+//!
+//! The flow is the one DevTools uses: list targets over HTTP (`/json/list`), open the target's
+//! WebSocket, then `HeapProfiler.collectGarbage` and `HeapProfiler.takeHeapSnapshot`, whose
+//! `addHeapSnapshotChunk` events are streamed straight into a temporary file beside the
+//! destination, renamed into place once the target says the snapshot is complete. A snapshot is
+//! never held whole in memory, and a failed or cancelled capture leaves no file behind.
+
+mod http;
+pub mod live;
+pub mod process;
+
+use std::fmt;
+use std::io::{BufWriter, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tungstenite::{Message, WebSocket};
+
+use crate::progress::{Phase, Progress};
+
+/// Why a capture failed: one line naming the connection (or process) and the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureError {
+    Cancelled,
+    Failed(String),
+    /// The connection is gone (the process exited, or the inspector hung up).
+    Closed(String),
+}
+
+impl CaptureError {
+    fn new(msg: impl Into<String>) -> Self {
+        CaptureError::Failed(msg.into())
+    }
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureError::Cancelled => write!(f, "cancelled"),
+            CaptureError::Failed(m) | CaptureError::Closed(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {}
+
+impl From<crate::progress::Cancelled> for CaptureError {
+    fn from(_: crate::progress::Cancelled) -> Self {
+        CaptureError::Cancelled
+    }
+}
+
+pub type Result<T> = std::result::Result<T, CaptureError>;
+
+/// How to reach inspectors.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Connect to addresses other than this machine's loopback. An inspector runs any code it
+    /// is sent, so this is opt-in.
+    pub allow_remote: bool,
+    /// Give up when the other side says nothing for this long.
+    pub timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            allow_remote: false,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// An inspector's HTTP address: `host:port`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl Endpoint {
+    /// `HOST:PORT`, `[::1]:PORT`, or a bare `PORT` (on 127.0.0.1).
+    pub fn parse(s: &str) -> Result<Endpoint> {
+        let s = s.trim();
+        let bad = || CaptureError::new(format!("{s:?} is not an inspector address: expected HOST:PORT or PORT"));
+        let s = s
+            .strip_prefix("http://")
+            .or_else(|| s.strip_prefix("ws://"))
+            .unwrap_or(s);
+        let s = s.split('/').next().unwrap_or_default();
+        if let Ok(port) = s.parse::<u16>() {
+            return Ok(Endpoint {
+                host: "127.0.0.1".into(),
+                port,
+            });
+        }
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, p) = rest.split_once("]:").ok_or_else(bad)?;
+            (h, p)
+        } else {
+            s.rsplit_once(':').ok_or_else(bad)?
+        };
+        let port: u16 = port.parse().map_err(|_| bad())?;
+        if host.is_empty() || port == 0 {
+            return Err(bad());
+        }
+        Ok(Endpoint {
+            host: host.to_owned(),
+            port,
+        })
+    }
+
+    pub fn local(port: u16) -> Endpoint {
+        Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+        }
+    }
+
+    /// The endpoint's addresses, refused unless all are loopback (or remote is allowed).
+    fn resolve(&self, opts: &Options) -> Result<Vec<SocketAddr>> {
+        let addrs: Vec<SocketAddr> = (self.host.as_str(), self.port)
+            .to_socket_addrs()
+            .map_err(|e| CaptureError::new(format!("{self}: cannot resolve the host: {e}")))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(CaptureError::new(format!("{self}: the host has no address")));
+        }
+        if !opts.allow_remote && addrs.iter().any(|a| !a.ip().is_loopback()) {
+            return Err(CaptureError::new(format!(
+                "{self}: not a loopback address; an inspector port runs any code it is sent, so heapsift \
+                 only connects to this machine unless --allow-remote is given"
+            )));
+        }
+        Ok(addrs)
+    }
+}
+
+/// One debuggable thing behind an inspector: a Node process, a page, a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    /// `node`, `page`, `iframe`, `worker`, `service_worker`, …
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    /// `None` when another client holds the target's only session.
+    pub ws_url: Option<String>,
+}
+
+impl Target {
+    /// One line for lists and messages.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} ({}", self.id, self.kind);
+        for part in [&self.title, &self.url] {
+            if !part.is_empty() {
+                s.push_str(", ");
+                s.push_str(&crate::report::preview(part, 60));
+            }
+        }
+        s.push(')');
+        s
+    }
+}
+
+/// The inspector's targets, from `/json/list`.
+pub fn list_targets(ep: &Endpoint, opts: &Options) -> Result<Vec<Target>> {
+    let addrs = ep.resolve(opts)?;
+    let mut last = None;
+    for addr in addrs {
+        match http::get(addr, &ep.to_string(), "/json/list", opts.timeout) {
+            Ok((200, body)) => return parse_targets(ep, &body),
+            Ok((status, _)) => {
+                return Err(CaptureError::new(format!(
+                    "{ep}: not a DevTools inspector (GET /json/list answered HTTP {status})"
+                )));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let e = last.expect("resolve returns at least one address");
+    Err(CaptureError::new(match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => format!(
+            "{ep}: connection refused; is the process running with --inspect (Node) or \
+             --remote-debugging-port (Chromium)?"
+        ),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+            format!("{ep}: no answer within {} s", opts.timeout.as_secs_f64())
+        }
+        std::io::ErrorKind::InvalidData => format!("{ep}: not a DevTools inspector ({e})"),
+        _ => format!("{ep}: {e}"),
+    }))
+}
+
+fn parse_targets(ep: &Endpoint, body: &[u8]) -> Result<Vec<Target>> {
+    let not = || {
+        CaptureError::new(format!(
+            "{ep}: not a DevTools inspector (/json/list is not a target list)"
+        ))
+    };
+    let v: Value = serde_json::from_slice(body).map_err(|_| not())?;
+    let list = v.as_array().ok_or_else(not)?;
+    let text = |t: &Value, k: &str| t.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let mut out = Vec::new();
+    for t in list {
+        let id = text(t, "id");
+        if id.is_empty() {
+            return Err(not());
+        }
+        let ws = text(t, "webSocketDebuggerUrl");
+        out.push(Target {
+            id,
+            kind: text(t, "type"),
+            title: text(t, "title"),
+            url: text(t, "url"),
+            ws_url: (!ws.is_empty()).then_some(ws),
+        });
+    }
+    Ok(out)
+}
+
+/// The target to capture: the one named, or the only Node process or page there is.
+pub fn choose_target(ep: &Endpoint, targets: &[Target], wanted: Option<&str>) -> Result<Target> {
+    let listing = |ts: &[&Target]| ts.iter().map(|t| t.describe()).collect::<Vec<_>>().join("; ");
+    if let Some(id) = wanted {
+        return targets.iter().find(|t| t.id == id).cloned().ok_or_else(|| {
+            let all: Vec<&Target> = targets.iter().collect();
+            CaptureError::new(format!("{ep}: no target {id:?}; there are: {}", listing(&all)))
+        });
+    }
+    let candidates: Vec<&Target> = targets
+        .iter()
+        .filter(|t| t.kind == "node" || t.kind == "page")
+        .collect();
+    match candidates.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(CaptureError::new(format!(
+            "{ep}: no Node process or page to capture{}",
+            if targets.is_empty() {
+                String::new()
+            } else {
+                let all: Vec<&Target> = targets.iter().collect();
+                format!("; there are: {}", listing(&all))
+            }
+        ))),
+        many => Err(CaptureError::new(format!(
+            "{ep}: {} targets; choose one with --target ID: {}",
+            many.len(),
+            listing(many)
+        ))),
+    }
+}
+
+/// The heap's size as V8 reports it (`Runtime.getHeapUsage`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeapUsage {
+    pub used: f64,
+    pub total: f64,
+}
+
+/// A snapshot written by [`Session::take_snapshot`].
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+/// An open DevTools protocol session with one target.
+pub struct Session {
+    ws: WebSocket<TcpStream>,
+    next_id: u64,
+    /// Names the connection in messages.
+    pub label: String,
+    pub target: Target,
+    timeout: Duration,
+}
+
+/// How often a blocked read wakes up to look at the cancel flag.
+const TICK: Duration = Duration::from_millis(100);
+
+impl Session {
+    /// Lists the endpoint's targets, picks one (see [`choose_target`]) and opens its WebSocket.
+    pub fn open(ep: &Endpoint, wanted: Option<&str>, opts: &Options) -> Result<Session> {
+        let targets = list_targets(ep, opts)?;
+        let target = choose_target(ep, &targets, wanted)?;
+        Session::connect(ep, target, opts)
+    }
+
+    pub fn connect(ep: &Endpoint, target: Target, opts: &Options) -> Result<Session> {
+        let label = format!("{ep} ({})", target.kind);
+        let fail = |m: String| CaptureError::new(format!("{label}: {m}"));
+        let Some(url) = target.ws_url.clone() else {
+            return Err(fail(format!(
+                "target {} has no WebSocket: another debugger (DevTools?) holds its session",
+                target.id
+            )));
+        };
+        // The WebSocket's host comes from the inspector; it must pass the same loopback check.
+        let ws_ep =
+            Endpoint::parse(&url).map_err(|_| fail(format!("a WebSocket address heapsift cannot use: {url}")))?;
+        let addrs = ws_ep.resolve(opts)?;
+        let stream = connect_any(&addrs, opts.timeout).map_err(|e| fail(format!("cannot open the WebSocket: {e}")))?;
+        stream
+            .set_read_timeout(Some(opts.timeout))
+            .and_then(|()| stream.set_write_timeout(Some(opts.timeout)))
+            .and_then(|()| stream.set_nodelay(true))
+            .map_err(|e| fail(e.to_string()))?;
+        let (ws, _) = tungstenite::client::client(url.as_str(), stream).map_err(|e| {
+            fail(format!(
+                "the WebSocket handshake failed ({}); not a DevTools inspector?",
+                one_line(&e.to_string())
+            ))
+        })?;
+        ws.get_ref()
+            .set_read_timeout(Some(TICK))
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(Session {
+            ws,
+            next_id: 1,
+            label,
+            target,
+            timeout: opts.timeout,
+        })
+    }
+
+    fn fail(&self, m: impl fmt::Display) -> CaptureError {
+        CaptureError::new(format!("{}: {m}", self.label))
+    }
+
+    fn closed(&self, m: impl fmt::Display) -> CaptureError {
+        CaptureError::Closed(format!("{}: {m}", self.label))
+    }
+
+    /// Sends one command and waits for its answer, handing events to `on_event` meanwhile.
+    fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+        progress: &Progress,
+        on_event: &mut dyn FnMut(&str, &Value) -> Result<()>,
+    ) -> Result<Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let text = json!({ "id": id, "method": method, "params": params }).to_string();
+        self.ws.send(Message::text(text)).map_err(|e| {
+            self.closed(format!(
+                "cannot send {method}: {}; did the process exit?",
+                one_line(&e.to_string())
+            ))
+        })?;
+        let mut last_heard = Instant::now();
+        loop {
+            progress.check()?;
+            let msg = match self.ws.read() {
+                Ok(m) => m,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+                {
+                    if last_heard.elapsed() > self.timeout {
+                        return Err(self.fail(format!("no answer to {method} within {} s", self.timeout.as_secs_f64())));
+                    }
+                    continue;
+                }
+                Err(
+                    tungstenite::Error::ConnectionClosed
+                    | tungstenite::Error::AlreadyClosed
+                    | tungstenite::Error::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake),
+                ) => return Err(self.closed(format!("the connection closed during {method}; did the process exit?"))),
+                Err(tungstenite::Error::Io(e)) => {
+                    return Err(self.closed(format!(
+                        "the connection failed during {method} ({e}); did the process exit?"
+                    )));
+                }
+                Err(e) => return Err(self.fail(format!("during {method}: {}", one_line(&e.to_string())))),
+            };
+            last_heard = Instant::now();
+            let text = match msg {
+                Message::Text(t) => t,
+                Message::Close(_) => {
+                    return Err(self.closed(format!("the inspector closed the connection during {method}")));
+                }
+                Message::Binary(_) => return Err(self.fail("a binary message: not a DevTools inspector")),
+                _ => continue,
+            };
+            let v: Value = serde_json::from_str(text.as_str())
+                .map_err(|_| self.fail("a message that is not JSON: not a DevTools inspector"))?;
+            if v.get("id").and_then(Value::as_u64) == Some(id) {
+                if let Some(err) = v.get("error") {
+                    let why = err.get("message").and_then(Value::as_str).unwrap_or("no reason given");
+                    return Err(self.fail(format!("{method} failed: {}", one_line(why))));
+                }
+                return Ok(v.get("result").cloned().unwrap_or(Value::Null));
+            }
+            if let Some(event) = v.get("method").and_then(Value::as_str) {
+                let params = v.get("params").cloned().unwrap_or(Value::Null);
+                on_event(event, &params)?;
+            }
+        }
+    }
+
+    pub fn collect_garbage(&mut self, progress: &Progress) -> Result<()> {
+        self.call("HeapProfiler.collectGarbage", json!({}), progress, &mut |_, _| Ok(()))
+            .map(|_| ())
+    }
+
+    pub fn heap_usage(&mut self) -> Result<HeapUsage> {
+        let r = self.call("Runtime.getHeapUsage", json!({}), &Progress::new(), &mut |_, _| Ok(()))?;
+        let num = |k: &str| r.get(k).and_then(Value::as_f64);
+        match (num("usedSize"), num("totalSize")) {
+            (Some(used), Some(total)) => Ok(HeapUsage { used, total }),
+            _ => Err(self.fail("Runtime.getHeapUsage gave no sizes")),
+        }
+    }
+
+    /// Takes a heap snapshot into `dest` (replacing it atomically), streaming chunks through a
+    /// temporary file in the same folder. Progress: [`Phase::Snapshot`], the target's own count.
+    pub fn take_snapshot(&mut self, dest: &Path, progress: &Progress) -> Result<Captured> {
+        let start = Instant::now();
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let write_err =
+            |e: std::io::Error| CaptureError::new(format!("{}: cannot write the snapshot: {e}", dest.display()));
+        let tmp = tempfile::Builder::new()
+            .prefix(".heapsift-capture-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(write_err)?;
+        let mut out = BufWriter::with_capacity(1 << 20, tmp);
+        let mut bytes = 0u64;
+        let mut write_failed: Option<std::io::Error> = None;
+        progress.begin(Phase::Snapshot, 1);
+        self.call(
+            "HeapProfiler.takeHeapSnapshot",
+            json!({ "reportProgress": true }),
+            progress,
+            &mut |event, params| {
+                match event {
+                    "HeapProfiler.addHeapSnapshotChunk" => {
+                        let chunk = params.get("chunk").and_then(Value::as_str).unwrap_or_default();
+                        bytes += chunk.len() as u64;
+                        if let Err(e) = out.write_all(chunk.as_bytes()) {
+                            write_failed = Some(e);
+                            return Err(CaptureError::Cancelled);
+                        }
+                    }
+                    "HeapProfiler.reportHeapSnapshotProgress" => {
+                        let n = |k: &str| params.get(k).and_then(Value::as_u64).unwrap_or(0);
+                        progress.set_total(n("total"));
+                        progress.set(n("done"))?;
+                    }
+                    _ => {}
+                }
+                Ok(())
+            },
+        )
+        .map_err(|e| match write_failed.take() {
+            Some(io) => write_err(io),
+            None => e,
+        })?;
+        if bytes == 0 {
+            return Err(self.fail("the inspector sent an empty snapshot"));
+        }
+        let tmp = out.into_inner().map_err(|e| write_err(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(write_err)?;
+        tmp.persist(dest).map_err(|e| write_err(e.error))?;
+        Ok(Captured {
+            path: dest.to_path_buf(),
+            bytes,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Forces a garbage collection, then snapshots: what every step of the leak method needs.
+    pub fn gc_and_snapshot(&mut self, dest: &Path, gc: bool, progress: &Progress) -> Result<Captured> {
+        if gc {
+            progress.begin(Phase::CollectGarbage, 1);
+            self.collect_garbage(progress)?;
+        }
+        self.take_snapshot(dest, progress)
+    }
+}
+
+/// How to reach the process to capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connect {
+    /// An inspector's `host:port`, and optionally which of its targets.
+    Inspect(Endpoint, Option<String>),
+    /// A local Node process, woken by SIGUSR1 if needed.
+    Pid(u32),
+    /// A command heapsift starts under the inspector and stops at the end.
+    Exec(String),
+}
+
+/// An open session, and the process heapsift started for it (stopped when this is dropped).
+pub struct Connection {
+    pub session: Session,
+    pub launched: Option<process::Launched>,
+}
+
+impl Connection {
+    pub fn open(how: &Connect, opts: &Options, progress: &Progress) -> Result<Connection> {
+        match how {
+            Connect::Inspect(ep, target) => Ok(Connection {
+                session: Session::open(ep, target.as_deref(), opts)?,
+                launched: None,
+            }),
+            Connect::Pid(pid) => {
+                let ep = process::attach_pid(*pid, opts)?;
+                let mut session = Session::open(&ep, None, opts)?;
+                session.label = format!("process {pid} at {ep}");
+                Ok(Connection {
+                    session,
+                    launched: None,
+                })
+            }
+            Connect::Exec(command) => {
+                let launched = process::launch(command, opts, progress)?;
+                let mut session = Session::open(&launched.endpoint, None, opts)?;
+                session.label = format!("'{command}' at {}", launched.endpoint);
+                Ok(Connection {
+                    session,
+                    launched: Some(launched),
+                })
+            }
+        }
+    }
+}
+
+/// The three-snapshot method run against a live process (`heapsift hunt`).
+#[derive(Debug, Clone)]
+pub struct Hunt {
+    pub connect: Connect,
+    /// A shell command run between baseline and target, `repeat` times.
+    pub action: String,
+    pub repeat: usize,
+    /// Runs of the action before the baseline, so that caches, lazy initialisation and compiled
+    /// code that the action creates once are in all three snapshots, not reported as leaks.
+    /// The first run is retried until it succeeds (a service just started may not listen yet).
+    pub warmup: usize,
+    /// Pause between target and final.
+    pub wait: Duration,
+    /// Where the three snapshots go.
+    pub dir: PathBuf,
+}
+
+/// The file names of the hunt's snapshots, in order.
+pub const HUNT_FILES: [&str; 3] = ["baseline.heapsnapshot", "target.heapsnapshot", "final.heapsnapshot"];
+
+/// Warm-up runs of the action, baseline (GC, snapshot), the action `repeat` times, target, a pause, final; the process
+/// heapsift started (if any) is stopped before this returns, whatever happens. `note` hears a
+/// line per step.
+pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(String)) -> Result<[PathBuf; 3]> {
+    let paths = HUNT_FILES.map(|f| plan.dir.join(f));
+    if let Some(p) = paths.iter().find(|p| p.exists()) {
+        return Err(CaptureError::new(format!(
+            "{}: already exists; not overwriting it",
+            p.display()
+        )));
+    }
+    let mut conn = Connection::open(&plan.connect, opts, progress)?;
+    note(format!("connected to {}", conn.session.label));
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        if plan.warmup > 0 {
+            note(format!(
+                "warming up: '{}' {}",
+                plan.action,
+                crate::units::count(plan.warmup, "time", "times")
+            ));
+            let deadline = Instant::now() + opts.timeout;
+            loop {
+                match process::run_action(&plan.action, 1, progress) {
+                    Ok(()) => break,
+                    Err(e @ CaptureError::Cancelled) => return Err(e),
+                    Err(e) if Instant::now() > deadline => return Err(e),
+                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                }
+            }
+            process::run_action(&plan.action, plan.warmup - 1, progress)?;
+        }
+        for (step, path) in ["baseline", "target", "final"].into_iter().zip(&paths) {
+            if step == "target" {
+                note(format!("running '{}' {} times", plan.action, plan.repeat));
+                let start = Instant::now();
+                process::run_action(&plan.action, plan.repeat, progress)?;
+                note(format!(
+                    "the action ran {} times in {:.1} s",
+                    plan.repeat,
+                    start.elapsed().as_secs_f64()
+                ));
+            }
+            if step == "final" && !plan.wait.is_zero() {
+                note(format!("waiting {} s", plan.wait.as_secs_f64()));
+                let until = Instant::now() + plan.wait;
+                while Instant::now() < until {
+                    progress.check()?;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+            let c = conn.session.gc_and_snapshot(path, true, progress)?;
+            written.push(c.path.clone());
+            note(format!(
+                "{step}: {} ({}, {:.1} s)",
+                path.display(),
+                crate::units::bytes(c.bytes as f64),
+                c.seconds
+            ));
+        }
+        Ok(())
+    })();
+    drop(conn);
+    if let Err(e) = result {
+        // Half a hunt is no use to anyone: no snapshot of it is left behind.
+        for p in written {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e);
+    }
+    Ok(paths)
+}
+
+fn connect_any(addrs: &[SocketAddr], timeout: Duration) -> std::io::Result<TcpStream> {
+    let mut last = None;
+    for a in addrs {
+        match TcpStream::connect_timeout(a, timeout) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A file name for a snapshot taken now: `heap-20261201-203354.heapsnapshot` (local time is not
+/// known without a time-zone database, so UTC, which the name says).
+pub fn timestamped_name(prefix: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
+    let t = secs % 86_400;
+    format!(
+        "{prefix}-{y:04}{mo:02}{d:02}-{:02}{:02}{:02}Z.heapsnapshot",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(Endpoint::parse("9229").unwrap(), Endpoint::local(9229));
+        assert_eq!(
+            Endpoint::parse("localhost:9230").unwrap(),
+            Endpoint {
+                host: "localhost".into(),
+                port: 9230
+            }
+        );
+        assert_eq!(Endpoint::parse("[::1]:9229").unwrap().host, "::1");
+        assert_eq!(
+            Endpoint::parse("ws://127.0.0.1:9229/abc-def").unwrap(),
+            Endpoint::local(9229)
+        );
+        for bad in ["", "host", "host:", "host:99999", ":9229", "a:0"] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn remote_hosts_need_consent() {
+        let ep = Endpoint {
+            host: "192.0.2.1".into(),
+            port: 9229,
+        };
+        let err = ep.resolve(&Options::default()).unwrap_err().to_string();
+        assert!(err.contains("--allow-remote"), "{err}");
+        let opts = Options {
+            allow_remote: true,
+            ..Options::default()
+        };
+        assert!(ep.resolve(&opts).is_ok());
+        assert!(Endpoint::local(9229).resolve(&Options::default()).is_ok());
+    }
+
+    #[test]
+    fn targets_are_chosen_or_listed() {
+        let ep = Endpoint::local(9222);
+        let body = br#"[{"id":"A","type":"page","title":"Shop","url":"http://x/","webSocketDebuggerUrl":"ws://127.0.0.1:9222/devtools/page/A"},
+            {"id":"B","type":"service_worker","url":"http://x/sw.js"},
+            {"id":"C","type":"page","title":"Cart","url":"http://x/cart"}]"#;
+        let ts = parse_targets(&ep, body).unwrap();
+        assert_eq!(ts[1].ws_url, None);
+        let err = choose_target(&ep, &ts, None).unwrap_err().to_string();
+        assert!(err.contains("2 targets") && err.contains("--target"), "{err}");
+        assert_eq!(choose_target(&ep, &ts, Some("C")).unwrap().title, "Cart");
+        assert!(
+            choose_target(&ep, &ts, Some("Z"))
+                .unwrap_err()
+                .to_string()
+                .contains("no target \"Z\"")
+        );
+        assert!(choose_target(&ep, &ts[..2], None).is_ok());
+        assert!(parse_targets(&ep, b"{\"Browser\":\"x\"}").is_err());
+        assert!(parse_targets(&ep, b"[{\"type\":\"page\"}]").is_err());
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_788), (2026, 12, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

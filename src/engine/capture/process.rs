@@ -1,0 +1,473 @@
+//! Local processes: finding Node processes, waking a Node process's inspector by PID
+//! (SIGUSR1), starting a command under the inspector, and running a user's action command.
+//! Everything heapsift starts runs in its own process group and is stopped with it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::{CaptureError, Endpoint, Options, Result, list_targets};
+use crate::progress::{Phase, Progress};
+
+/// A Node process on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeProcess {
+    pub pid: u32,
+    pub command_line: String,
+}
+
+/// Node's default inspector port, where it listens after SIGUSR1.
+pub const DEFAULT_INSPECTOR_PORT: u16 = 9229;
+
+/// The command line of a process, if it can be read.
+fn command_line(pid: u32) -> Option<Vec<String>> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(
+        raw.split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect(),
+    )
+}
+
+/// `node`, `nodejs`, `/usr/bin/node20`: how Node's binary is named.
+fn is_node_binary(arg0: &str) -> bool {
+    let base = arg0.rsplit('/').next().unwrap_or(arg0);
+    base == "nodejs"
+        || base
+            .strip_prefix("node")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_node(pid: u32) -> bool {
+    if let Ok(exe) = std::fs::read_link(format!("/proc/{pid}/exe"))
+        && is_node_binary(&exe.to_string_lossy())
+    {
+        return true;
+    }
+    command_line(pid).is_some_and(|args| args.first().is_some_and(|a| is_node_binary(a)))
+}
+
+/// Node processes of this machine that heapsift can see (Linux; elsewhere an empty list).
+pub fn node_processes() -> Vec<NodeProcess> {
+    let me = std::process::id();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut out: Vec<NodeProcess> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != me && is_node(pid))
+        .filter_map(|pid| {
+            Some(NodeProcess {
+                pid,
+                command_line: command_line(pid)?.join(" "),
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}
+
+/// TCP ports a process listens on (from /proc; empty where that cannot be read).
+fn listening_ports(pid: u32) -> Vec<u16> {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    let inodes: Vec<String> = fds
+        .flatten()
+        .filter_map(|e| {
+            let link = std::fs::read_link(e.path()).ok()?;
+            let s = link.to_str()?;
+            Some(s.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    let mut ports = Vec::new();
+    for table in ["tcp", "tcp6"] {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // local_address, state 0A (LISTEN), inode
+            if f.len() > 9 && f[3] == "0A" && inodes.iter().any(|i| i == f[9]) {
+                let port = f[1].rsplit_once(':').and_then(|(_, p)| u16::from_str_radix(p, 16).ok());
+                if let Some(port) = port
+                    && !ports.contains(&port)
+                {
+                    ports.push(port);
+                }
+            }
+        }
+    }
+    ports
+}
+
+/// The inspector a process already has open, if any.
+fn open_inspector(pid: u32, opts: &Options) -> Option<Endpoint> {
+    let quick = Options {
+        timeout: Duration::from_millis(500),
+        ..opts.clone()
+    };
+    listening_ports(pid)
+        .into_iter()
+        .map(Endpoint::local)
+        .find(|ep| list_targets(ep, &quick).is_ok_and(|ts| ts.iter().any(|t| t.kind == "node")))
+}
+
+/// Reaches a Node process by PID: its open inspector, or the one it opens on 127.0.0.1:9229
+/// when sent SIGUSR1.
+#[cfg(unix)]
+pub fn attach_pid(pid: u32, opts: &Options) -> Result<Endpoint> {
+    let who = format!("process {pid}");
+    if pid == 0 || pid > i32::MAX as u32 {
+        return Err(CaptureError::new(format!("{who}: not a process id")));
+    }
+    if cfg!(target_os = "linux") {
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            return Err(CaptureError::new(format!("{who}: no such process")));
+        }
+        if !is_node(pid) {
+            let name = command_line(pid)
+                .and_then(|a| a.first().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            return Err(CaptureError::new(format!(
+                "{who} ({name}) is not a Node process; attaching by PID works for Node only \
+                 (start Chromium with --remote-debugging-port and use --inspect)"
+            )));
+        }
+        if let Some(ep) = open_inspector(pid, opts) {
+            return Ok(ep);
+        }
+    }
+    let default = Endpoint::local(DEFAULT_INSPECTOR_PORT);
+    let quick = Options {
+        timeout: Duration::from_millis(500),
+        ..opts.clone()
+    };
+    if list_targets(&default, &quick).is_ok()
+        || std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], DEFAULT_INSPECTOR_PORT)),
+            Duration::from_millis(500),
+        )
+        .is_ok()
+    {
+        return Err(CaptureError::new(format!(
+            "{who}: {default} is taken by another process, and Node opens its inspector there on \
+             SIGUSR1; stop that one, or start the process with --inspect=PORT"
+        )));
+    }
+    // SAFETY: kill(2) with a checked positive pid has no memory effects.
+    if unsafe { libc::kill(pid as i32, libc::SIGUSR1) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(CaptureError::new(match e.raw_os_error() {
+            Some(libc::EPERM) => {
+                format!("{who}: no permission to signal it (another user's process; run heapsift as that user)")
+            }
+            Some(libc::ESRCH) => format!("{who}: no such process"),
+            _ => format!("{who}: cannot send SIGUSR1: {e}"),
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(ts) = list_targets(&default, &quick)
+            && ts.iter().any(|t| t.kind == "node")
+        {
+            return Ok(default);
+        }
+        if let Some(ep) = open_inspector(pid, opts) {
+            return Ok(ep);
+        }
+    }
+    Err(CaptureError::new(format!(
+        "{who}: no inspector opened within 5 s of SIGUSR1 (was Node started with --disable-sigusr1, \
+         or is it busy in a long synchronous task?)"
+    )))
+}
+
+#[cfg(not(unix))]
+pub fn attach_pid(pid: u32, _opts: &Options) -> Result<Endpoint> {
+    Err(CaptureError::new(format!(
+        "process {pid}: attaching by PID needs SIGUSR1, which Windows does not have; start Node \
+         with --inspect and use --inspect HOST:PORT"
+    )))
+}
+
+/// A child heapsift started in its own process group; the group is stopped when dropped.
+pub struct Group {
+    child: Child,
+    /// Shown in messages.
+    pub command: String,
+}
+
+impl Group {
+    fn spawn(command: &str, mut cmd: Command) -> Result<Group> {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let child = cmd
+            .spawn()
+            .map_err(|e| CaptureError::new(format!("cannot start '{command}': {e}")))?;
+        Ok(Group {
+            child,
+            command: command.to_owned(),
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Stops the whole group: SIGTERM, then SIGKILL after two seconds.
+    pub fn stop(&mut self) {
+        if self.try_wait().is_some() {
+            // The leader is gone; its group may not be.
+            signal_group(self.child.id(), Signal::Kill);
+            return;
+        }
+        signal_group(self.child.id(), Signal::Term);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if self.try_wait().is_some() {
+                signal_group(self.child.id(), Signal::Kill);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        signal_group(self.child.id(), Signal::Kill);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+enum Signal {
+    Term,
+    Kill,
+}
+
+#[cfg(unix)]
+fn signal_group(pgid: u32, sig: Signal) {
+    let sig = match sig {
+        Signal::Term => libc::SIGTERM,
+        Signal::Kill => libc::SIGKILL,
+    };
+    // SAFETY: kill(2) on our own child's process group (negative pid); no memory effects.
+    unsafe {
+        libc::kill(-(pgid as i32), sig);
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_group(_pgid: u32, _sig: Signal) {}
+
+fn shell(command: &str) -> Command {
+    if cfg!(windows) {
+        let mut c = Command::new("cmd");
+        c.args(["/C", command]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", command]);
+        c
+    }
+}
+
+/// A Node process heapsift started with its inspector on a free loopback port.
+pub struct Launched {
+    pub group: Group,
+    pub endpoint: Endpoint,
+}
+
+/// Starts `command` (through the shell) with `--inspect=127.0.0.1:0` in `NODE_OPTIONS`, and
+/// reads the inspector's port from Node's "Debugger listening on ws://…" line. The command's
+/// output goes to heapsift's stderr (never stdout, which carries reports), without Node's
+/// inspector chatter.
+pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Launched> {
+    let mut cmd = shell(command);
+    let node_options = match std::env::var("NODE_OPTIONS") {
+        Ok(o) if !o.trim().is_empty() => format!("{o} --inspect=127.0.0.1:0"),
+        _ => "--inspect=127.0.0.1:0".to_owned(),
+    };
+    cmd.env("NODE_OPTIONS", node_options)
+        .stdin(Stdio::null())
+        .stdout(stderr_stdio())
+        .stderr(Stdio::piped());
+    let mut group = Group::spawn(command, cmd)?;
+    let stderr = group.child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if let Some(url) = line.strip_prefix("Debugger listening on ") {
+                if !sent {
+                    let _ = tx.send(url.trim().to_owned());
+                    sent = true;
+                }
+                continue;
+            }
+            if line.starts_with("For help, see: https://nodejs.org")
+                || line == "Debugger attached."
+                || line.starts_with("Debugger ending on")
+                || line == "Waiting for the debugger to disconnect..."
+            {
+                continue;
+            }
+            eprintln!("{line}");
+        }
+    });
+    let deadline = Instant::now() + opts.timeout;
+    loop {
+        progress.check()?;
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(url) => {
+                let endpoint = Endpoint::parse(&url).map_err(|_| {
+                    CaptureError::new(format!(
+                        "'{command}': Node printed an inspector address heapsift cannot use: {url}"
+                    ))
+                })?;
+                return Ok(Launched { group, endpoint });
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = group.child.wait().ok();
+                return Err(CaptureError::new(format!(
+                    "'{command}' {} before its inspector opened; does it start node?",
+                    status.map_or("ended".to_owned(), describe_exit)
+                )));
+            }
+        }
+        if let Some(status) = group.try_wait() {
+            // Its stderr may still be draining through the thread; give it a moment.
+            if let Ok(url) = rx.recv_timeout(Duration::from_millis(200))
+                && let Ok(endpoint) = Endpoint::parse(&url)
+            {
+                return Ok(Launched { group, endpoint });
+            }
+            return Err(CaptureError::new(format!(
+                "'{command}' {} before its inspector opened; does it start node?",
+                describe_exit(status)
+            )));
+        }
+        if Instant::now() > deadline {
+            return Err(CaptureError::new(format!(
+                "'{command}': no \"Debugger listening\" line within {} s; does it start node?",
+                opts.timeout.as_secs_f64()
+            )));
+        }
+    }
+}
+
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    match status.code() {
+        Some(c) => format!("exited with code {c}"),
+        None => format!("was killed ({status})"),
+    }
+}
+
+/// Our stderr, for a child's stdout.
+fn stderr_stdio() -> Stdio {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stderr().as_fd().try_clone_to_owned() {
+            return Stdio::from(fd);
+        }
+    }
+    Stdio::null()
+}
+
+/// Runs the user's action `times` times, one after another, stopping at the first failure.
+/// Its stdout is discarded (a `curl` prints the page); stderr is kept for the message.
+pub fn run_action(command: &str, times: usize, progress: &Progress) -> Result<()> {
+    progress.begin(Phase::Action, times as u64);
+    for i in 0..times {
+        let mut cmd = shell(command);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        let mut group = Group::spawn(command, cmd)?;
+        let mut stderr = group.child.stderr.take().expect("stderr is piped");
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            text
+        });
+        let status = loop {
+            if progress.is_cancelled() {
+                group.stop();
+                return Err(CaptureError::Cancelled);
+            }
+            if let Some(s) = group.try_wait() {
+                break s;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        let text = reader.join().unwrap_or_default();
+        if !status.success() {
+            let why = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+            return Err(CaptureError::new(format!(
+                "the action '{command}' failed on run {} of {times} ({}){}",
+                i + 1,
+                describe_exit(status),
+                if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", crate::report::preview(why, 120))
+                }
+            )));
+        }
+        progress.set(i as u64 + 1)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_binaries() {
+        for yes in ["node", "/usr/bin/node", "/opt/node20", "nodejs", "node22.1"] {
+            assert!(is_node_binary(yes), "{yes}");
+        }
+        for no in ["nodemon", "/usr/bin/python3", "", "my-node", "node-gyp"] {
+            assert!(!is_node_binary(no), "{no}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn actions_run_and_fail_clearly() {
+        let p = Progress::new();
+        run_action("true", 3, &p).unwrap();
+        assert_eq!(p.view().fraction, 1.0);
+        let err = run_action("echo oops >&2; exit 7", 5, &Progress::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("run 1 of 5") && err.contains("code 7") && err.contains("oops"),
+            "{err}"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn attaching_to_something_else_is_refused() {
+        let err = attach_pid(std::process::id(), &Options::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a Node process"), "{err}");
+        let err = attach_pid(4_000_000, &Options::default()).unwrap_err().to_string();
+        assert!(err.contains("no such process"), "{err}");
+    }
+}

@@ -1,0 +1,390 @@
+//! File ▸ Connect…: a running Node process or Chromium page, its heap size charted once a
+//! second, "Collect garbage" and "Take snapshot" (opened as a tab and indexed), and the
+//! snapshots the leak wizard and the Growth series take by themselves.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Ui};
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+use crate::engine::capture::live::{Event, Live, Status};
+use crate::engine::capture::process::{self, NodeProcess};
+use crate::engine::capture::{Connect, Endpoint, Options};
+use crate::engine::task::Waker;
+use crate::units::bytes;
+
+/// What a snapshot is for, once it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// "Take snapshot": open it as a tab.
+    Open,
+    /// The wizard's baseline (0), target (1) or final (2).
+    Wizard(usize),
+    /// One of the Growth page's timed series.
+    Series,
+}
+
+/// What the app must do for the live panel.
+pub enum Request {
+    Open(PathBuf, Purpose),
+    Status(String),
+}
+
+pub struct LiveUi {
+    pub live: Option<Live>,
+    pub window: bool,
+    pub address: String,
+    pub pid: String,
+    pub processes: Vec<NodeProcess>,
+    pub folder: String,
+    pending: HashMap<u64, Purpose>,
+    /// The last failure of a snapshot or collection.
+    pub message: Option<String>,
+    /// Growth: a snapshot every `every` seconds while `next` is set.
+    pub series_every: String,
+    pub series_next: Option<Instant>,
+}
+
+impl LiveUi {
+    pub fn new(folder: PathBuf) -> LiveUi {
+        LiveUi {
+            live: None,
+            window: false,
+            address: format!("127.0.0.1:{}", process::DEFAULT_INSPECTOR_PORT),
+            pid: String::new(),
+            processes: Vec::new(),
+            folder: folder.display().to_string(),
+            pending: HashMap::new(),
+            message: None,
+            series_every: "30".into(),
+            series_next: None,
+        }
+    }
+
+    pub fn connect(&mut self, how: Connect, waker: &Waker) {
+        self.live = Some(Live::connect(how, Options::default(), waker.clone()));
+        self.pending.clear();
+        self.message = None;
+        self.series_next = None;
+        self.window = false;
+    }
+
+    pub fn connected(&self) -> bool {
+        self.live.as_ref().is_some_and(Live::is_connected)
+    }
+
+    /// A snapshot or collection is under way.
+    pub fn busy(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| l.state().job.is_some()) || !self.pending.is_empty()
+    }
+
+    /// Whether a snapshot for `purpose` is queued or under way.
+    pub fn taking(&self, purpose: Purpose) -> bool {
+        self.pending.values().any(|p| *p == purpose)
+    }
+
+    /// Queues a snapshot (after a garbage collection) into the folder.
+    pub fn snapshot(&mut self, purpose: Purpose) {
+        let folder = PathBuf::from(self.folder.trim());
+        if let Some(l) = &mut self.live {
+            let tag = l.snapshot(folder, true);
+            self.pending.insert(tag, purpose);
+        }
+    }
+
+    /// Events since the last frame, as requests for the app; also runs the Growth timer.
+    pub fn poll(&mut self) -> Vec<Request> {
+        let mut out = Vec::new();
+        let Some(l) = &self.live else { return out };
+        for ev in l.take_events() {
+            match ev {
+                Event::Captured { tag, path, bytes: n } => {
+                    let purpose = self.pending.remove(&tag).unwrap_or(Purpose::Open);
+                    out.push(Request::Status(format!(
+                        "Saved {} ({})",
+                        path.display(),
+                        bytes(n as f64)
+                    )));
+                    out.push(Request::Open(path, purpose));
+                }
+                Event::Failed { tag, message } => {
+                    // Cancelling a series' snapshot stops the series.
+                    if self.pending.remove(&tag) == Some(Purpose::Series) && message == "cancelled" {
+                        self.series_next = None;
+                    }
+                    out.push(Request::Status(message.clone()));
+                    self.message = Some(message);
+                }
+                Event::Collected => out.push(Request::Status("Garbage collected".into())),
+            }
+        }
+        if !self.connected() {
+            self.pending.clear();
+            self.series_next = None;
+        }
+        if let Some(next) = self.series_next
+            && Instant::now() >= next
+            && !self.taking(Purpose::Series)
+        {
+            self.snapshot(Purpose::Series);
+            self.series_next = Some(Instant::now() + self.series_period());
+        }
+        out
+    }
+
+    fn series_period(&self) -> Duration {
+        Duration::from_secs_f64(
+            self.series_every
+                .trim()
+                .parse::<f64>()
+                .unwrap_or(30.0)
+                .clamp(1.0, 86_400.0),
+        )
+    }
+
+    /// How soon the app must draw again without input: samples arrive by the waker, but the
+    /// series timer has no one to wake it.
+    pub fn repaint_after(&self) -> Option<Duration> {
+        self.series_next.map(|n| n.saturating_duration_since(Instant::now()))
+    }
+}
+
+/// File ▸ Connect…: an inspector's address, a PID, or one of the Node processes found here.
+pub fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker) {
+    if !st.window {
+        return;
+    }
+    let mut open = true;
+    let mut chosen: Option<Connect> = None;
+    let mut error = None;
+    egui::Window::new("Connect to a running process")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            ui.label("A Node process started with --inspect, or Chromium with --remote-debugging-port:");
+            ui.horizontal(|ui| {
+                let field = ui.add(
+                    egui::TextEdit::singleline(&mut st.address)
+                        .hint_text("127.0.0.1:9229")
+                        .desired_width(220.0),
+                );
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if ui.button("Connect").clicked() || enter {
+                    match Endpoint::parse(&st.address) {
+                        Ok(ep) => chosen = Some(Connect::Inspect(ep, None)),
+                        Err(e) => error = Some(e.to_string()),
+                    }
+                }
+            });
+            ui.add_space(6.0);
+            ui.label("Or a local Node process by its PID (heapsift wakes its inspector with SIGUSR1):");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut st.pid)
+                        .hint_text("PID")
+                        .desired_width(100.0),
+                );
+                if ui.button("Attach").clicked() {
+                    match st.pid.trim().parse::<u32>() {
+                        Ok(pid) => chosen = Some(Connect::Pid(pid)),
+                        Err(_) => error = Some(format!("{:?} is not a process id", st.pid.trim())),
+                    }
+                }
+            });
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Node processes on this machine").strong());
+                if ui.small_button("⟳ Refresh").clicked() {
+                    st.processes = process::node_processes();
+                }
+            });
+            if st.processes.is_empty() {
+                ui.label(RichText::new("None found.").weak());
+            }
+            egui::ScrollArea::vertical().max_height(180.0).show(ui, |ui| {
+                for p in &st.processes {
+                    ui.horizontal(|ui| {
+                        if ui.button("Attach").clicked() {
+                            chosen = Some(Connect::Pid(p.pid));
+                        }
+                        ui.label(RichText::new(p.pid.to_string()).monospace());
+                        ui.add(
+                            egui::Label::new(RichText::new(crate::report::preview(&p.command_line, 70)).monospace())
+                                .truncate(),
+                        )
+                        .on_hover_text(&p.command_line);
+                    });
+                }
+            });
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new(
+                    "Only this machine's loopback addresses are used: an inspector port runs any code it is sent.",
+                )
+                .weak()
+                .small(),
+            );
+        });
+    if let Some(e) = error {
+        st.message = Some(e);
+    }
+    if let Some(how) = chosen {
+        st.connect(how, waker);
+        return;
+    }
+    st.window = open;
+}
+
+/// The live panel: status, heap chart, actions.
+pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
+    let Some(live) = &st.live else { return };
+    let (mut collect, mut take, mut cancel) = (false, false, false);
+    let (status, label, samples, job) = {
+        let s = live.state();
+        (
+            s.status.clone(),
+            s.label.clone(),
+            s.samples.clone(),
+            s.job.as_ref().map(|(what, p)| (what.clone(), p.view())),
+        )
+    };
+    let mut disconnect = false;
+    ui.horizontal(|ui| {
+        ui.heading("Live");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let text = if matches!(status, Status::Closed(_)) {
+                "Close"
+            } else {
+                "Disconnect"
+            };
+            if ui.button(text).clicked() {
+                disconnect = true;
+            }
+        });
+    });
+    ui.add(egui::Label::new(RichText::new(&label).monospace()).truncate())
+        .on_hover_text(&label);
+    match &status {
+        Status::Connecting => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Connecting…");
+            });
+        }
+        Status::Connected => {
+            if let Some(last) = samples.last() {
+                ui.label(format!(
+                    "Heap: {} used of {} ({} samples)",
+                    bytes(last.used),
+                    bytes(last.total),
+                    samples.len()
+                ));
+            } else {
+                ui.label(RichText::new("Waiting for the first sample…").weak());
+            }
+        }
+        Status::Closed(why) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {why}"));
+        }
+    }
+    heap_chart(ui, &samples);
+    let connected = status == Status::Connected;
+    ui.horizontal(|ui| {
+        let idle = connected && job.is_none();
+        if ui
+            .add_enabled(idle, egui::Button::new("🗑 Collect garbage"))
+            .on_hover_text("HeapProfiler.collectGarbage: a full GC in the target")
+            .clicked()
+        {
+            collect = true;
+        }
+        if ui
+            .add_enabled(idle, egui::Button::new("📷 Take snapshot"))
+            .on_hover_text("Collect garbage, then take a heap snapshot into the folder below and open it")
+            .clicked()
+        {
+            take = true;
+        }
+    });
+    if let Some((what, view)) = job {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(view.fraction)
+                    .desired_width(ui.available_width() - 70.0)
+                    .text(format!("{what}… {:.0}%", view.fraction * 100.0)),
+            );
+            if ui.button("Cancel").clicked() {
+                cancel = true;
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label("Save snapshots in");
+        ui.add(egui::TextEdit::singleline(&mut st.folder).desired_width(ui.available_width()));
+    });
+    if let Some(m) = &st.message {
+        ui.colored_label(ui.visuals().warn_fg_color, m);
+    }
+    if collect {
+        live.collect_garbage();
+    }
+    if cancel {
+        live.cancel_job();
+    }
+    if take {
+        st.snapshot(Purpose::Open);
+    }
+    if disconnect {
+        st.live = None;
+        st.pending.clear();
+        st.series_next = None;
+    }
+}
+
+fn heap_chart(ui: &mut Ui, samples: &[crate::engine::capture::live::Sample]) {
+    let used: PlotPoints = samples.iter().map(|s| [s.t, s.used / 1e6]).collect();
+    let total: PlotPoints = samples.iter().map(|s| [s.t, s.total / 1e6]).collect();
+    Plot::new("live-heap")
+        .height(160.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .x_axis_label("seconds")
+        .y_axis_formatter(|m, _| format!("{:.0} MB", m.value))
+        .show(ui, |plot| {
+            plot.line(Line::new("heap total", total).width(1.5));
+            plot.line(Line::new("heap used", used).width(2.0));
+        });
+}
+
+/// The Growth page's timer: a snapshot every N seconds while connected.
+pub fn series_bar(ui: &mut Ui, st: &mut LiveUi) {
+    if !st.connected() {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Live:").strong());
+        if st.series_next.is_some() {
+            let left = st.repaint_after().unwrap_or_default().as_secs();
+            ui.label(if st.taking(Purpose::Series) {
+                "taking a snapshot…".to_owned()
+            } else {
+                format!("next snapshot in {left} s")
+            });
+            if ui.button("Stop the series").clicked() {
+                st.series_next = None;
+            }
+        } else {
+            ui.label("Take a snapshot every");
+            ui.add(egui::TextEdit::singleline(&mut st.series_every).desired_width(40.0));
+            ui.label("seconds");
+            if ui.button("Start").clicked() {
+                st.series_next = Some(Instant::now());
+            }
+        }
+    });
+}

@@ -1,0 +1,715 @@
+//! Live capture against real processes: a Node HTTP service with a planted leak
+//! (`tests/live/server.js`), a Chromium page, and inspectors that misbehave. Each test leaves
+//! no file and no process behind.
+//!
+//! Node and Chromium are needed; where they are missing the tests say they were skipped, except
+//! under `CI=true`, where a missing `node` or `chromium` is a failure (CI installs both).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn find(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(program))
+        .find(|p| p.is_file())
+}
+
+/// `node`, or `None` after saying the test was skipped (a failure under CI).
+fn node(test: &str) -> Option<PathBuf> {
+    let found = find("node");
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "{test}: node is not installed, and CI=true requires the live tests to run"
+        );
+        eprintln!("SKIPPED {test}: node is not installed (install Node.js to run the live-capture tests)");
+    }
+    found
+}
+
+fn heapsift(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+        .args(args)
+        .current_dir(common::repo())
+        .output()
+        .expect("runs heapsift")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Fails unless the command failed with exit 2 and one line of heapsift's naming `what`
+/// (a process heapsift started may have written lines of its own).
+fn fails_with(o: &Output, what: &str) -> String {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("heapsift: ")).collect();
+    assert_eq!(ours.len(), 1, "one line: {err}");
+    assert!(ours[0].contains(what), "expected {what:?} in {err}");
+    err
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn port_is_closed(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300)).is_err()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+const SERVER: &str = "tests/live/server.js";
+
+/// The test service, killed when dropped.
+struct Server {
+    child: Child,
+    http_port: u16,
+    inspector_port: Option<u16>,
+}
+
+impl Server {
+    fn start(node: &Path, inspect: bool, big: u32) -> Server {
+        let mut cmd = Command::new(node);
+        if inspect {
+            cmd.arg("--inspect=127.0.0.1:0");
+        }
+        let mut child = cmd
+            .arg(SERVER)
+            .env("PORT", "0")
+            .env("BIG", big.to_string())
+            .env_remove("NODE_OPTIONS")
+            .current_dir(common::repo())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starts node");
+        let mut inspector_port = None;
+        if inspect {
+            let mut err = BufReader::new(child.stderr.take().unwrap());
+            let mut line = String::new();
+            while err.read_line(&mut line).unwrap() > 0 {
+                if let Some(url) = line.trim().strip_prefix("Debugger listening on ws://127.0.0.1:") {
+                    inspector_port = Some(url.split('/').next().unwrap().parse().unwrap());
+                    break;
+                }
+                line.clear();
+            }
+            // Keep draining so that node never blocks on a full pipe.
+            std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+        }
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let http_port = line
+            .trim()
+            .strip_prefix("listening on ")
+            .expect("server ready")
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            http_port,
+            inspector_port,
+        }
+    }
+
+    fn inspector(&self) -> String {
+        format!("127.0.0.1:{}", self.inspector_port.expect("started with --inspect"))
+    }
+
+    fn get(&self, path: &str) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.http_port)).unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        let mut body = String::new();
+        s.read_to_string(&mut body).unwrap();
+        assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Summary row of `class` in a snapshot, from `heapsift summary --json`.
+fn summary_count(file: &Path, class: &str) -> u64 {
+    let o = heapsift(&["summary", file.to_str().unwrap(), "--json", "--quiet", "--no-cache"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let classes = v["classes"].as_array().unwrap();
+    assert!(
+        v["node_count"].as_u64().unwrap() > 10_000,
+        "a whole heap: {}",
+        v["node_count"]
+    );
+    classes
+        .iter()
+        .find(|c| c["name"] == class)
+        .map_or(0, |c| c["count"].as_u64().unwrap())
+}
+
+#[test]
+fn capture_from_a_node_inspector_writes_a_complete_snapshot() {
+    let Some(node) = node("capture_from_a_node_inspector_writes_a_complete_snapshot") else {
+        return;
+    };
+    let server = Server::start(&node, true, 0);
+    for _ in 0..7 {
+        server.get("/checkout");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("live.heapsnapshot");
+    let o = heapsift(&[
+        "capture",
+        "--inspect",
+        &server.inspector(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("captured in"));
+    assert_eq!(entries(dir.path()), ["live.heapsnapshot"], "no temporary file left");
+    assert_eq!(summary_count(&out, "LeakedCheckout"), 7);
+    // The process is still serving, and a second capture over the first replaces it whole.
+    server.get("/checkout");
+    let o = heapsift(&[
+        "capture",
+        "--inspect",
+        &server.inspector(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary_count(&out, "LeakedCheckout"), 8);
+}
+
+fn find_group<'a>(groups: &'a [Value], class: &str) -> Option<&'a Value> {
+    groups.iter().find_map(|g| {
+        if g["class_name"] == class {
+            Some(g)
+        } else {
+            find_group(g["kept_alive"].as_array().map_or(&[], |v| v), class)
+        }
+    })
+}
+
+fn action_url(port: u16, path: &str) -> String {
+    // node rather than curl: the tests need nothing but Node.
+    format!(
+        "node -e \"require('http').get('http://127.0.0.1:{port}{path}', r => {{ r.resume(); r.on('end', () => process.exit(r.statusCode === 200 ? 0 : 1)); }}).on('error', e => {{ console.error(e.message); process.exit(1); }})\""
+    )
+}
+
+#[test]
+fn hunt_starts_the_service_finds_the_planted_leak_with_its_exact_count_and_stops_it() {
+    let Some(_) = node("hunt_starts_the_service_finds_the_planted_leak_with_its_exact_count_and_stops_it") else {
+        return;
+    };
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("leaks.md");
+    let exec = format!("PORT={port} node {SERVER}");
+    let action = action_url(port, "/checkout");
+    let o = heapsift(&[
+        "hunt",
+        "--exec",
+        &exec,
+        "--action",
+        &action,
+        "--repeat",
+        "25",
+        "--wait",
+        "0.2",
+        "--keep",
+        dir.path().to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--fail-above",
+        "1KB",
+        "--json",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "over --fail-above: {err}");
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout, nothing else");
+    let groups = v["groups"].as_array().unwrap();
+    let leak = find_group(groups, "LeakedCheckout").expect("the planted leak is reported");
+    assert_eq!(leak["count"], 25, "{leak}");
+    let path = leak["path_to_root"].to_string();
+    assert!(path.contains("recentCheckouts"), "the path names the variable: {path}");
+    assert!(err.contains("baseline:") && err.contains("final:"), "{err}");
+    let mut files = entries(dir.path());
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "baseline.heapsnapshot",
+            "final.heapsnapshot",
+            "leaks.md",
+            "target.heapsnapshot"
+        ]
+    );
+    assert!(std::fs::read_to_string(&report).unwrap().contains("LeakedCheckout"));
+    assert!(port_is_closed(port), "the service heapsift started was stopped");
+    // The kept snapshots give the same answer through `heapsift leaks`.
+    let files: Vec<String> = ["baseline", "target", "final"]
+        .iter()
+        .map(|f| {
+            dir.path()
+                .join(format!("{f}.heapsnapshot"))
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let o = heapsift(&["leaks", &files[0], &files[1], &files[2], "--json", "-q", "--no-cache"]);
+    let again: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        find_group(again["groups"].as_array().unwrap(), "LeakedCheckout").unwrap()["count"],
+        25
+    );
+}
+
+#[test]
+fn hunt_without_a_leak_passes_the_gate_and_leaves_no_files() {
+    let Some(_) = node("hunt_without_a_leak_passes_the_gate_and_leaves_no_files") else {
+        return;
+    };
+    let port = free_port();
+    let scratch = tempfile::tempdir().unwrap();
+    let exec = format!("PORT={port} node {SERVER}");
+    let o = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/browse")])
+        .args(["--repeat", "10", "--wait", "0", "--fail-above", "100KB", "-q"])
+        .env("TMPDIR", scratch.path())
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(!text.contains("LeakedCheckout"), "{text}");
+    assert!(entries(scratch.path()).is_empty(), "the scratch snapshots are deleted");
+    assert!(port_is_closed(port));
+}
+
+#[test]
+fn capture_by_pid_wakes_the_inspector_with_sigusr1() {
+    let Some(node) = node("capture_by_pid_wakes_the_inspector_with_sigusr1") else {
+        return;
+    };
+    if !port_is_closed(9229) {
+        assert!(!in_ci(), "port 9229 is taken on the CI machine");
+        eprintln!("SKIPPED capture_by_pid_wakes_the_inspector_with_sigusr1: port 9229 is in use here");
+        return;
+    }
+    let server = Server::start(&node, false, 0);
+    server.get("/checkout");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("by-pid.heapsnapshot");
+    let pid = server.child.id().to_string();
+    let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary_count(&out, "LeakedCheckout"), 1);
+    // Attaching again finds the inspector already open.
+    let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q", "--no-gc"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(server);
+    let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q"]);
+    fails_with(&o, "no such process");
+}
+
+#[test]
+fn refused_and_remote_addresses_fail_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.heapsnapshot");
+    let out = out.to_str().unwrap();
+    let port = free_port().to_string();
+    fails_with(
+        &heapsift(&["capture", "--inspect", &format!("127.0.0.1:{port}"), "-o", out]),
+        "connection refused",
+    );
+    fails_with(
+        &heapsift(&["capture", "--inspect", "192.0.2.1:9229", "-o", out]),
+        "--allow-remote",
+    );
+    fails_with(
+        &heapsift(&["capture", "--inspect", "nonsense", "-o", out]),
+        "not an inspector address",
+    );
+    fails_with(
+        &heapsift(&["capture", "--pid", &std::process::id().to_string(), "-o", out]),
+        "not a Node process",
+    );
+    assert!(entries(dir.path()).is_empty());
+}
+
+/// A loopback server answering every connection with `respond` on its own thread.
+fn fake_server(respond: impl Fn(TcpStream) + Send + Sync + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let respond = std::sync::Arc::new(respond);
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let r = respond.clone();
+            std::thread::spawn(move || r(s));
+        }
+    });
+    port
+}
+
+fn read_request(s: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut b = [0u8; 1024];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut b) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&b[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn reply(s: &mut TcpStream, status: &str, body: &str) {
+    let _ = write!(
+        s,
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+#[test]
+fn servers_that_are_not_inspectors_and_silent_ones_fail_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.heapsnapshot");
+    let out = out.to_str().unwrap();
+
+    let web = fake_server(|mut s| {
+        read_request(&mut s);
+        reply(&mut s, "404 Not Found", "no");
+    });
+    fails_with(
+        &heapsift(&["capture", "--inspect", &format!("127.0.0.1:{web}"), "-o", out]),
+        "not a DevTools inspector",
+    );
+
+    let silent = fake_server(|s| {
+        std::thread::sleep(Duration::from_secs(30));
+        drop(s);
+    });
+    let start = Instant::now();
+    fails_with(
+        &heapsift(&[
+            "capture",
+            "--inspect",
+            &format!("127.0.0.1:{silent}"),
+            "-o",
+            out,
+            "--timeout",
+            "1",
+        ]),
+        "no answer within 1 s",
+    );
+    assert!(start.elapsed() < Duration::from_secs(10));
+
+    // An inspector that lists a target, then refuses every command with a protocol error.
+    let refusing = fake_server(|mut s| {
+        let req = read_request(&mut s);
+        if req.starts_with("GET /json/list") {
+            let port = s.local_addr().unwrap().port();
+            reply(
+                &mut s,
+                "200 OK",
+                &format!(
+                    r#"[{{"id":"T1","type":"node","title":"fake","url":"file:///x","webSocketDebuggerUrl":"ws://127.0.0.1:{port}/T1"}}]"#
+                ),
+            );
+            return;
+        }
+        // The WebSocket: replay the request we already read to tungstenite.
+        let stream = Replay {
+            head: std::io::Cursor::new(req.into_bytes()),
+            s,
+        };
+        let Ok(mut ws) = tungstenite::accept(stream) else {
+            return;
+        };
+        while let Ok(msg) = ws.read() {
+            if let tungstenite::Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                let answer = serde_json::json!({
+                    "id": v["id"],
+                    "error": {"code": -32601, "message": format!("'{}' wasn't found", v["method"].as_str().unwrap())}
+                });
+                let _ = ws.send(tungstenite::Message::text(answer.to_string()));
+            }
+        }
+    });
+    fails_with(
+        &heapsift(&["capture", "--inspect", &format!("127.0.0.1:{refusing}"), "-o", out]),
+        "HeapProfiler.collectGarbage failed: 'HeapProfiler.collectGarbage' wasn't found",
+    );
+    assert!(entries(dir.path()).is_empty());
+}
+
+/// A stream whose first bytes were already read (the HTTP request line and headers).
+struct Replay {
+    head: std::io::Cursor<Vec<u8>>,
+    s: TcpStream,
+}
+
+impl Read for Replay {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.head.read(buf)?;
+        if n > 0 { Ok(n) } else { self.s.read(buf) }
+    }
+}
+
+impl Write for Replay {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.s.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.s.flush()
+    }
+}
+
+#[test]
+fn a_target_killed_mid_snapshot_leaves_no_partial_file() {
+    let Some(node) = node("a_target_killed_mid_snapshot_leaves_no_partial_file") else {
+        return;
+    };
+    // Two million live objects: the snapshot takes long enough to be killed halfway.
+    let mut server = Server::start(&node, true, 20);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.heapsnapshot");
+    let capture = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .args(["capture", "--inspect", &server.inspector(), "--no-gc", "-q", "-o"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill it once part of the snapshot is written: the stream breaks off midway.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let written = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.metadata().map_or(0, |m| m.len()))
+            .sum::<u64>()
+    };
+    while written() == 0 {
+        assert!(Instant::now() < deadline, "the capture never started writing");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    server.child.kill().unwrap();
+    let o = capture.wait_with_output().unwrap();
+    fails_with(&o, "did the process exit?");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_while_capturing_leaves_no_partial_file() {
+    use std::os::unix::process::CommandExt;
+    let Some(node) = node("a_full_disk_while_capturing_leaves_no_partial_file") else {
+        return;
+    };
+    let server = Server::start(&node, true, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.heapsnapshot");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapsift"));
+    cmd.args(["capture", "--inspect", &server.inspector(), "-q", "-o"])
+        .arg(&out);
+    // A file-size limit makes writes fail the way a full disk does (EFBIG instead of ENOSPC).
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: 256 << 10,
+                rlim_max: 256 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let o = cmd.output().unwrap();
+    fails_with(&o, "cannot write the snapshot");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_hunt_stops_the_service_and_removes_the_snapshots() {
+    let Some(_) = node("ctrl_c_during_a_hunt_stops_the_service_and_removes_the_snapshots") else {
+        return;
+    };
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let exec = format!("PORT={port} node {SERVER}");
+    let child = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+        .args([
+            "hunt", "--exec", &exec, "--action", "sleep 60", "--warmup", "0", "--keep",
+        ])
+        .arg(dir.path())
+        .arg("-q")
+        .current_dir(common::repo())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the baseline is written, the action is running: interrupt there.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !dir.path().join("baseline.heapsnapshot").exists() {
+        assert!(Instant::now() < deadline, "no baseline");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!port_is_closed(port), "the service runs");
+    // SAFETY: kill(2) on our own child.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let start = Instant::now();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(start.elapsed() < Duration::from_secs(10), "stopped promptly");
+    assert!(port_is_closed(port), "the service heapsift started was stopped");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+#[test]
+fn hunt_reports_a_command_that_is_not_node_and_a_failing_action() {
+    let Some(_) = node("hunt_reports_a_command_that_is_not_node_and_a_failing_action") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let keep = dir.path().to_str().unwrap();
+    let o = heapsift(&["hunt", "--exec", "exit 3", "--action", "true", "--keep", keep]);
+    fails_with(&o, "exited with code 3 before its inspector opened");
+    let port = free_port();
+    let exec = format!("PORT={port} node {SERVER}");
+    let o = heapsift(&[
+        "hunt",
+        "--exec",
+        &exec,
+        "--action",
+        "echo broken >&2; exit 4",
+        "--warmup",
+        "0",
+        "--keep",
+        keep,
+        "-q",
+    ]);
+    fails_with(&o, "failed on run 1 of 10 (exited with code 4): broken");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+    assert!(port_is_closed(port));
+}
+
+fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|p| find(p));
+    if found.is_none() {
+        assert!(
+            !in_ci(),
+            "chromium is not installed, and CI=true requires the live tests to run"
+        );
+        eprintln!("SKIPPED capture_from_a_chromium_page: chromium is not installed (apt-get install -y chromium)");
+    }
+    found
+}
+
+#[test]
+fn capture_from_a_chromium_page() {
+    let Some(chromium) = chromium() else { return };
+    let profile = tempfile::tempdir().unwrap();
+    let page = "data:text/html,<title>planted</title><script>class PlantedInPage{constructor(i){this.i=i}};\
+                window.kept=[];for(let i=0;i<123;i++)kept.push(new PlantedInPage(i));</script>";
+    let mut browser = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(page)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(&mut browser);
+    // Chromium writes the port it picked to DevToolsActivePort in its profile.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let port = loop {
+        if let Ok(text) = std::fs::read_to_string(profile.path().join("DevToolsActivePort"))
+            && let Some(p) = text.lines().next().and_then(|l| l.parse::<u16>().ok())
+        {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "chromium did not open its debugging port");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.heapsnapshot");
+    // The page may still be loading: retry briefly until its script has run.
+    let mut count = 0;
+    for _ in 0..50 {
+        let o = heapsift(&[
+            "capture",
+            "--inspect",
+            &port.to_string(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
+        if o.status.success() {
+            count = summary_count(&out, "PlantedInPage");
+            if count == 123 {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(count, 123);
+    assert_eq!(entries(dir.path()), ["page.heapsnapshot"]);
+}
