@@ -57,7 +57,7 @@ node_run() {
   (cd "$tmp" && "$ref" "$@") >"$golden/$out" 2>"$log" || { cat "$log" >&2; exit 1; }
   echo "$out" >&2
 }
-for stem in node-cache node-leak-s1 node-leak-s2 node-leak-s3; do
+for stem in node-cache node-leak-s1 node-leak-s2 node-leak-s3 node-captured; do
   gunzip -c "$samples/$stem.heapsnapshot.gz" >"$tmp/$stem.heapsnapshot"
   node_run "$stem.summary.json" summary "$stem.heapsnapshot"
   for flt in $filters; do node_run "filters/$stem.filter.$flt.json" summary "$stem.heapsnapshot" --filter "$flt"; done
