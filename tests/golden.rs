@@ -214,10 +214,16 @@ fn partial_summary_is_the_final_one_without_retained_sizes() {
 /// The Node samples, committed gzip-compressed (heapsift reads `.gz`; the reference reads them
 /// decompressed, so the "file" field differs).
 fn node_samples() -> Vec<PathBuf> {
-    ["node-cache", "node-leak-s1", "node-leak-s2", "node-leak-s3", "node-captured"]
-        .iter()
-        .map(|n| common::repo().join(format!("sample-snapshots/{n}.heapsnapshot.gz")))
-        .collect()
+    [
+        "node-cache",
+        "node-leak-s1",
+        "node-leak-s2",
+        "node-leak-s3",
+        "node-captured",
+    ]
+    .iter()
+    .map(|n| common::repo().join(format!("sample-snapshots/{n}.heapsnapshot.gz")))
+    .collect()
 }
 
 /// Every Node sample: DevTools' Summary on every row.

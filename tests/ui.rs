@@ -961,3 +961,83 @@ fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
     h.run();
     h.get_by_label_contains("saved index read in");
 }
+
+/// File ▸ Connect to a real Node service: the live panel charts its heap, "Take snapshot" opens
+/// a tab, and the wizard takes baseline, target and final itself, with the action run between,
+/// and finds the planted leak with its exact count.
+#[test]
+fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
+    use common::node::{Server, node};
+    let Some(node) = node("connect_to_a_node_service_and_let_the_wizard_take_the_snapshots") else {
+        return;
+    };
+    let server = Server::start(&node, true, 0);
+    let folder = tempfile::tempdir().unwrap();
+    let mut h = app(Vec::new());
+    h.get_by_label("File").click();
+    h.run_steps(3);
+    h.get_by_label("Connect to a process…").click();
+    h.run_steps(3);
+    let field = h.get_by(|n| n.placeholder() == Some("127.0.0.1:9229"));
+    field.click();
+    field.type_text(&server.inspector());
+    h.step();
+    h.get_by_label("Connect").click();
+    wait(&mut h, "two heap samples", |a| {
+        a.live.live.as_ref().is_some_and(|l| l.state().samples.len() >= 2)
+    });
+    h.get_by_label_contains("Heap: ");
+    let dir = folder.path().to_string_lossy().into_owned();
+    h.state_mut().live.folder = dir.clone();
+
+    h.get_by_label("📷 Take snapshot").click();
+    wait(&mut h, "the snapshot's tab", ready);
+    assert_eq!(h.state().docs.len(), 1);
+
+    h.get_by_label("Analyze").click();
+    h.run_steps(3);
+    h.get_by_label("Leak wizard (three snapshots)…").click();
+    h.run_steps(3);
+    h.get_by_label("📷 Take baseline now").click();
+    wait(&mut h, "the baseline", |a| {
+        a.wizard.as_ref().unwrap().picks[0].is_some()
+    });
+    let action = format!(
+        "node -e \"require('http').get('http://127.0.0.1:{}/checkout', r => r.resume())\"",
+        server.http_port
+    );
+    let cmd = h.get_by(|n| n.placeholder() == Some("curl -s localhost:3000/checkout"));
+    cmd.click();
+    cmd.type_text(&action);
+    let times = h.get_by(|n| n.placeholder() == Some("100"));
+    times.click();
+    times.type_text("12");
+    h.step();
+    h.get_by_label("▶ Run").click();
+    wait(&mut h, "the action's runs", |a| {
+        a.wizard
+            .as_ref()
+            .unwrap()
+            .action_run
+            .as_ref()
+            .is_some_and(|t| t.is_done())
+    });
+    h.get_by_label_contains("The action ran");
+    h.get_by_label("📷 Take target now").click();
+    wait(&mut h, "the target", |a| a.wizard.as_ref().unwrap().picks[1].is_some());
+    h.get_by_label("📷 Take final now").click();
+    wait(&mut h, "the result", |a| a.wizard.as_ref().unwrap().result().is_some());
+    let r = h.state().wizard.as_ref().unwrap().result().unwrap().clone();
+    let leak = r
+        .groups
+        .iter()
+        .find(|g| g.class == "LeakedCheckout")
+        .expect("the planted leak");
+    assert_eq!(leak.nodes.len(), 12);
+    let files = std::fs::read_dir(folder.path()).unwrap().count();
+    assert_eq!(files, 4, "four snapshots saved in {dir}");
+    drop(server);
+    wait(&mut h, "the panel to notice the process is gone", |a| {
+        !a.live.connected()
+    });
+}

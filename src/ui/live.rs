@@ -52,7 +52,7 @@ impl LiveUi {
         LiveUi {
             live: None,
             window: false,
-            address: format!("127.0.0.1:{}", process::DEFAULT_INSPECTOR_PORT),
+            address: String::new(),
             pid: String::new(),
             processes: Vec::new(),
             folder: folder.display().to_string(),
@@ -174,7 +174,13 @@ pub fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker) {
                 );
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button("Connect").clicked() || enter {
-                    match Endpoint::parse(&st.address) {
+                    let default = format!("127.0.0.1:{}", process::DEFAULT_INSPECTOR_PORT);
+                    let address = if st.address.trim().is_empty() {
+                        &default
+                    } else {
+                        &st.address
+                    };
+                    match Endpoint::parse(address) {
                         Ok(ep) => chosen = Some(Connect::Inspect(ep, None)),
                         Err(e) => error = Some(e.to_string()),
                     }

@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod node;
+
 use std::path::PathBuf;
 
 use heapsift::analysis::Snapshot;

@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{CaptureError, Connect, Connection, Options, timestamped_name};
+use super::{CaptureError, Connect, Connection, Options, unused_path};
 use crate::engine::task::Waker;
 use crate::progress::Progress;
 
@@ -142,7 +142,7 @@ impl Live {
                     let (tag, result) = match cmd {
                         Command::CollectGarbage => (0, conn.session.collect_garbage(&progress).map(|()| None)),
                         Command::Snapshot { tag, dir, gc } => {
-                            let path = dir.join(timestamped_name("heap"));
+                            let path = unused_path(&dir, "heap");
                             let r = std::fs::create_dir_all(&dir)
                                 .map_err(|e| {
                                     CaptureError::new(format!("{}: cannot create the folder: {e}", dir.display()))

@@ -651,9 +651,26 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A file name for a snapshot taken now: `heap-20261201-203354.heapsnapshot` (local time is not
+/// A path in `dir` for a snapshot taken now that names no existing file:
+/// `heap-20261201-203354Z.heapsnapshot`, then `…Z-2.heapsnapshot` within the same second.
+pub fn unused_path(dir: &Path, prefix: &str) -> PathBuf {
+    let name = timestamped_name(prefix);
+    let stem = name.trim_end_matches(".heapsnapshot");
+    (1..)
+        .map(|n| {
+            dir.join(if n == 1 {
+                name.clone()
+            } else {
+                format!("{stem}-{n}.heapsnapshot")
+            })
+        })
+        .find(|p| !p.exists())
+        .expect("some name is free")
+}
+
+/// A file name for a snapshot taken now: `heap-20261201-203354Z.heapsnapshot` (local time is not
 /// known without a time-zone database, so UTC, which the name says).
-pub fn timestamped_name(prefix: &str) -> String {
+fn timestamped_name(prefix: &str) -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
