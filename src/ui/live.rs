@@ -283,12 +283,12 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
         }
         Status::Connected => {
             if let Some(last) = samples.last() {
-                ui.label(format!(
-                    "Heap: {} used of {} ({} samples)",
-                    bytes(last.used),
-                    bytes(last.total),
-                    samples.len()
-                ));
+                ui.label(format!("Heap: {} used of {}", bytes(last.used), bytes(last.total)));
+                if let Some(rate) = trend_per_minute(&samples) {
+                    let sign = if rate >= 0.0 { "+" } else { "−" };
+                    ui.label(RichText::new(format!("used {sign}{} per minute over the last minute", bytes(rate.abs()))).weak())
+                        .on_hover_text("A least-squares line through the last minute's samples; garbage collections make it noisy, a steady climb is a leak.");
+                }
             } else {
                 ui.label(RichText::new("Waiting for the first sample…").weak());
             }
@@ -352,19 +352,71 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
 }
 
 fn heap_chart(ui: &mut Ui, samples: &[crate::engine::capture::live::Sample]) {
-    let used: PlotPoints = samples.iter().map(|s| [s.t, s.used / 1e6]).collect();
-    let total: PlotPoints = samples.iter().map(|s| [s.t, s.total / 1e6]).collect();
+    let used: PlotPoints = samples.iter().map(|s| [s.t, s.used]).collect();
+    let total: PlotPoints = samples.iter().map(|s| [s.t, s.total]).collect();
     Plot::new("live-heap")
-        .height(160.0)
-        .legend(Legend::default())
+        .height(180.0)
+        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .allow_scroll(false)
         .include_y(0.0)
-        .x_axis_label("seconds")
-        .y_axis_formatter(|m, _| format!("{:.0} MB", m.value))
+        .x_grid_spacer(|g| round_marks(g, 4, 1.0))
+        .y_grid_spacer(|g| {
+            // Round in the unit the labels use (KB, MB, GB of 1024), so they read 5 MB, 10 MB.
+            let unit = match g.bounds.1.abs() {
+                v if v >= 2.0 * 1024.0 * 1024.0 * 1024.0 => 1024.0 * 1024.0 * 1024.0,
+                v if v >= 2.0 * 1024.0 * 1024.0 => 1024.0 * 1024.0,
+                _ => 1024.0,
+            };
+            round_marks(g, 5, unit)
+        })
+        .x_axis_formatter(|m, _| format!("{:.0} s", m.value))
+        .y_axis_formatter(|m, _| bytes(m.value))
+        .y_axis_min_width(52.0)
         .show(ui, |plot| {
             plot.line(Line::new("heap total", total).width(1.5));
             plot.line(Line::new("heap used", used).width(2.0));
         });
+}
+
+/// About `n` grid lines at round values (1, 2 or 5 × 10^k of `unit`): the default spacer only
+/// uses powers of ten, which leaves a small chart with one labelled line or none.
+fn round_marks(g: egui_plot::GridInput, n: usize, unit: f64) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = (g.bounds.0 / unit, g.bounds.1 / unit);
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let raw = span / n as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last)
+        .map(|k| egui_plot::GridMark {
+            value: k as f64 * step * unit,
+            step_size: step * unit,
+        })
+        .collect()
+}
+
+/// The trend of the heap's used size over the last minute, per minute (least squares), once
+/// there are enough samples for it to mean something.
+fn trend_per_minute(samples: &[crate::engine::capture::live::Sample]) -> Option<f64> {
+    let last = samples.last()?.t;
+    let recent: Vec<_> = samples.iter().filter(|s| s.t >= last - 60.0).collect();
+    if recent.len() < 10 {
+        return None;
+    }
+    let n = recent.len() as f64;
+    let mt = recent.iter().map(|s| s.t).sum::<f64>() / n;
+    let mu = recent.iter().map(|s| s.used).sum::<f64>() / n;
+    let cov: f64 = recent.iter().map(|s| (s.t - mt) * (s.used - mu)).sum();
+    let var: f64 = recent.iter().map(|s| (s.t - mt).powi(2)).sum();
+    (var > 0.0).then(|| cov / var * 60.0)
 }
 
 /// The Growth page's timer: a snapshot every N seconds while connected.

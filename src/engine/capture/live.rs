@@ -99,7 +99,11 @@ impl Live {
                 {
                     let mut s = lock();
                     s.status = Status::Connected;
-                    s.label = conn.session.label.clone();
+                    let t = &conn.session.target;
+                    s.label = match [&t.title, &t.url].into_iter().find(|x| !x.is_empty()) {
+                        Some(what) => format!("{} · {what}", conn.session.label),
+                        None => conn.session.label.clone(),
+                    };
                 }
                 waker();
                 let start = Instant::now();
