@@ -231,6 +231,17 @@ fn capture_by_pid_wakes_the_inspector_with_sigusr1() {
     // Attaching again finds the inspector already open.
     let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q", "--no-gc"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Now 9229 is taken: another process cannot open its inspector there.
+    let other = Server::start(&node, false, 0);
+    let o = heapsift(&[
+        "capture",
+        "--pid",
+        &other.child.id().to_string(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    fails_with(&o, "127.0.0.1:9229 is taken by another process");
+    drop(other);
     drop(server);
     let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q"]);
     fails_with(&o, "no such process");
@@ -329,8 +340,37 @@ fn servers_that_are_not_inspectors_and_silent_ones_fail_in_one_line() {
     );
     assert!(start.elapsed() < Duration::from_secs(10));
 
-    // An inspector that lists a target, then refuses every command with a protocol error.
-    let refusing = fake_server(|mut s| {
+    // Inspectors that list a target, then: refuse every command with a protocol error; speak
+    // WebSocket but not the protocol; refuse the WebSocket upgrade.
+    let cases = [
+        (
+            Fake::Refusing,
+            "HeapProfiler.collectGarbage failed: 'HeapProfiler.collectGarbage' wasn't found",
+        ),
+        (Fake::Chatter, "a message that is not JSON: not a DevTools inspector"),
+        (Fake::NoUpgrade, "the WebSocket handshake failed"),
+    ];
+    for (fake, what) in cases {
+        let port = fake_inspector(fake);
+        fails_with(
+            &heapsift(&["capture", "--inspect", &format!("127.0.0.1:{port}"), "-o", out]),
+            what,
+        );
+    }
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[derive(Clone, Copy)]
+enum Fake {
+    Refusing,
+    Chatter,
+    NoUpgrade,
+}
+
+/// A loopback server whose `/json/list` names one Node target on itself, and whose WebSocket
+/// misbehaves as `fake` says.
+fn fake_inspector(fake: Fake) -> u16 {
+    fake_server(move |mut s| {
         let req = read_request(&mut s);
         if req.starts_with("GET /json/list") {
             let port = s.local_addr().unwrap().port();
@@ -341,6 +381,10 @@ fn servers_that_are_not_inspectors_and_silent_ones_fail_in_one_line() {
                     r#"[{{"id":"T1","type":"node","title":"fake","url":"file:///x","webSocketDebuggerUrl":"ws://127.0.0.1:{port}/T1"}}]"#
                 ),
             );
+            return;
+        }
+        if let Fake::NoUpgrade = fake {
+            reply(&mut s, "404 Not Found", "");
             return;
         }
         // The WebSocket: replay the request we already read to tungstenite.
@@ -354,19 +398,18 @@ fn servers_that_are_not_inspectors_and_silent_ones_fail_in_one_line() {
         while let Ok(msg) = ws.read() {
             if let tungstenite::Message::Text(t) = msg {
                 let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                let answer = serde_json::json!({
-                    "id": v["id"],
-                    "error": {"code": -32601, "message": format!("'{}' wasn't found", v["method"].as_str().unwrap())}
-                });
-                let _ = ws.send(tungstenite::Message::text(answer.to_string()));
+                let answer = match fake {
+                    Fake::Chatter => "hello".to_owned(),
+                    _ => serde_json::json!({
+                        "id": v["id"],
+                        "error": {"code": -32601, "message": format!("'{}' wasn't found", v["method"].as_str().unwrap())}
+                    })
+                    .to_string(),
+                };
+                let _ = ws.send(tungstenite::Message::text(answer));
             }
         }
-    });
-    fails_with(
-        &heapsift(&["capture", "--inspect", &format!("127.0.0.1:{refusing}"), "-o", out]),
-        "HeapProfiler.collectGarbage failed: 'HeapProfiler.collectGarbage' wasn't found",
-    );
-    assert!(entries(dir.path()).is_empty());
+    })
 }
 
 /// A stream whose first bytes were already read (the HTTP request line and headers).

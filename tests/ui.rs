@@ -1036,6 +1036,20 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     assert_eq!(leak.nodes.len(), 12);
     let files = std::fs::read_dir(folder.path()).unwrap().count();
     assert_eq!(files, 4, "four snapshots saved in {dir}");
+
+    // Growth: a timed series joins the open snapshots.
+    h.state_mut().open_growth();
+    h.state_mut().live.series_every = "1".into();
+    h.run_steps(3);
+    h.get_by_label("Start").click();
+    wait(&mut h, "two timed snapshots", |a| a.docs.len() >= 6 && ready(a));
+    h.get_by_label("Stop the series").click();
+    h.run_steps(3);
+    assert!(h.state().live.series_next.is_none());
+    assert!(
+        h.state().growth.as_ref().unwrap().order.len() >= 6,
+        "the series has every snapshot"
+    );
     drop(server);
     wait(&mut h, "the panel to notice the process is gone", |a| {
         !a.live.connected()
