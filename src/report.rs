@@ -476,8 +476,9 @@ impl SnapshotIdentity {
 fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
     let g = &s.graph;
     let name = display_name(g, v);
-    if redact && g.kind(v).is_string() {
-        format!("<redacted string, {} chars>", name.chars().count())
+    let type_name = &g.node_type_names[g.node_type[v as usize] as usize];
+    if redact && crate::format::redact::holds_a_value(type_name) {
+        crate::format::redact::placeholder(g.name(v))
     } else {
         preview(&name, 200)
     }

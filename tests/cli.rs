@@ -473,3 +473,42 @@ fn output_errors_fail_and_closed_pipes_end_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
+
+#[test]
+fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shared.heapsnapshot.gz");
+    let out_s = out.to_str().unwrap();
+    let input = "sample-snapshots/node-cache.heapsnapshot.gz";
+    let before = std::fs::read(common::repo().join(input)).unwrap();
+    let o = heapsift(&["redact", input, out_s, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("string values in"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(common::repo().join(input)).unwrap(), before, "the input is untouched");
+    // A valid snapshot, gzip-compressed, with the original's numbers.
+    let redacted = json(&heapsift(&["summary", out_s, "--json", "-q", "--top", "5"]));
+    let original = json(&heapsift(&["summary", input, "--json", "-q", "--top", "5"]));
+    assert_eq!(redacted["classes"], original["classes"]);
+    assert_eq!(redacted["total_size"], original["total_size"]);
+    // Never over an existing file, the input included.
+    let o = heapsift(&["redact", input, out_s]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists; not overwriting it"), "{}", stderr(&o));
+    let o = heapsift(&["redact", input, input]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(common::repo().join(input)).unwrap(), before);
+    // A broken input: one line naming it, and no output file.
+    let bad = dir.path().join("bad.heapsnapshot");
+    std::fs::write(&bad, "{\"snapshot\":{\"meta\":").unwrap();
+    let broken_out = dir.path().join("never.heapsnapshot");
+    let o = heapsift(&["redact", bad.to_str().unwrap(), broken_out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("bad.heapsnapshot"));
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["bad.heapsnapshot", "shared.heapsnapshot.gz"], "no temporary file left");
+}

@@ -226,31 +226,41 @@ fn node_samples() -> Vec<PathBuf> {
     .collect()
 }
 
+/// `leak-s1` for `…/leak-s1.heapsnapshot` and `node-cache` for `…/node-cache.heapsnapshot.gz`.
+fn stem(sample: &Path) -> String {
+    sample
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replace(".heapsnapshot.gz", "")
+        .replace(".heapsnapshot", "")
+}
+
+/// Our Summary JSON equals the DevTools golden of `stem` in every total and on every row (the
+/// script URLs heapsift adds aside).
+fn assert_summary_is_golden(ours: &Value, stem: &str, how: &str) {
+    let want: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join(format!("tests/golden/{stem}.summary.json"))).unwrap(),
+    )
+    .unwrap();
+    for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
+        assert_eq!(ours[key], want[key], "{stem} ({how}): {key}");
+    }
+    let mut rows = ours["classes"].as_array().unwrap().clone();
+    for r in &mut rows {
+        if let Some(l) = r["location"].as_object_mut() {
+            l.remove("url");
+        }
+    }
+    assert_eq!(&Value::Array(rows), &want["classes"], "{stem} ({how}): every row");
+}
+
 /// Every Node sample: DevTools' Summary on every row.
 #[test]
 fn node_samples_equal_devtools() {
     for sample in node_samples() {
-        let stem = sample
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".heapsnapshot.gz", "");
         for (how, s) in common::both_ways(&sample) {
-            let ours = summary_json(&s, &sample, None);
-            let want: Value = serde_json::from_str(
-                &std::fs::read_to_string(common::repo().join(format!("tests/golden/{stem}.summary.json"))).unwrap(),
-            )
-            .unwrap();
-            for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
-                assert_eq!(ours[key], want[key], "{stem} ({how}): {key}");
-            }
-            let mut rows = ours["classes"].as_array().unwrap().clone();
-            for r in &mut rows {
-                if let Some(l) = r["location"].as_object_mut() {
-                    l.remove("url");
-                }
-            }
-            assert_eq!(&Value::Array(rows), &want["classes"], "{stem} ({how}): every row");
+            assert_summary_is_golden(&summary_json(&s, &sample, None), &stem(&sample), how);
         }
     }
 }
@@ -360,12 +370,7 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
     };
     let mut nonempty = 0;
     for sample in files {
-        let stem = sample
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .replace(".heapsnapshot.gz", "")
-            .replace(".heapsnapshot", "");
+        let stem = stem(&sample);
         for (how, s) in common::both_ways(&sample) {
             for f in NamedFilter::ALL {
                 let members = f.members(&s, &Progress::new()).unwrap();
@@ -424,5 +429,113 @@ fn chromium_sample_with_a_script_url() {
         let r = t.holder.unwrap();
         assert_eq!(s.graph.edge_name(r.edge).to_string(), "row");
         assert_eq!(s.class_name(r.from), "RowWidget");
+    }
+}
+
+/// A redacted copy of a sample, analysed.
+fn redacted(sample: &Path, keep_urls: bool) -> (Vec<u8>, heapsift::analysis::Snapshot) {
+    let bytes = heapsift::format::Bytes::open(sample).unwrap();
+    let mut out = Vec::new();
+    let opts = heapsift::format::redact::Options { keep_urls };
+    heapsift::format::redact::redact(&bytes, opts, &mut out, &Progress::new()).unwrap();
+    let s = engine::load_bytes(heapsift::format::Bytes::Owned(out.clone()), &Progress::new())
+        .expect("a redacted snapshot is a valid snapshot");
+    (out, s)
+}
+
+/// The redacted copy of every sample gives DevTools' Summary of the original on every row, and
+/// the redacted pairs DevTools' Comparison of the originals.
+#[test]
+fn redacted_samples_equal_devtools_on_every_row() {
+    let mut all = samples();
+    all.extend(node_samples());
+    for sample in all {
+        for keep_urls in [false, true] {
+            let (_, s) = redacted(&sample, keep_urls);
+            let how = if keep_urls { "redacted, URLs kept" } else { "redacted" };
+            assert_summary_is_golden(&summary_json(&s, &sample, None), &stem(&sample), how);
+        }
+    }
+    for (base, current) in [("leak-s1", "leak-s2"), ("leak-s2", "leak-s3"), ("growth-1", "growth-2")] {
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(common::repo().join(format!("tests/golden/{base}__{current}.diff.json"))).unwrap(),
+        )
+        .unwrap();
+        let sample = |n: &str| common::repo().join(format!("sample-snapshots/{n}.heapsnapshot"));
+        let (_, b) = redacted(&sample(base), false);
+        let (_, cur) = redacted(&sample(current), false);
+        let rows = engine::workflows::comparison(&engine::workflows::CurrentClasses::of(&cur), &b);
+        let ours = heapsift::report::diff_json(Path::new("b"), Path::new("c"), &rows);
+        assert_eq!(
+            keyed(ours["classes"].as_array().unwrap()),
+            keyed(want["classes"].as_array().unwrap()),
+            "{base} → {current} redacted: every row"
+        );
+    }
+}
+
+/// No string value of the original survives redaction, unless it is also a name (a property,
+/// a class, a function), which stays by design; URLs and paths survive only when kept.
+#[test]
+fn redaction_leaves_no_original_string_value() {
+    use std::collections::HashSet;
+    let files = [
+        common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz"),
+        common::repo().join("sample-snapshots/leak-s3.heapsnapshot"),
+    ];
+    for sample in files {
+        let original = engine::load(&sample, &Progress::new()).unwrap();
+        let g = &original.graph;
+        let is_value =
+            |v: u32| heapsift::format::redact::holds_a_value(&g.node_type_names[g.node_type[v as usize] as usize]);
+        let mut names: HashSet<&str> = HashSet::new();
+        for v in 0..g.node_count() as u32 {
+            if !is_value(v) {
+                names.insert(g.name(v));
+            }
+            for e in g.edges(v) {
+                if let Some(n) = g.edge_str(e) {
+                    names.insert(n);
+                }
+            }
+        }
+        let values: HashSet<&str> = (0..g.node_count() as u32)
+            .filter(|&v| is_value(v))
+            .map(|v| g.name(v))
+            .filter(|s| !names.contains(s))
+            .collect();
+        assert!(values.len() > 100, "{}: {} values", sample.display(), values.len());
+        let urls: Vec<&str> = values
+            .iter()
+            .copied()
+            .filter(|s| heapsift::format::redact::looks_like_url_or_path(s))
+            .collect();
+        assert!(!urls.is_empty(), "the sample has script URLs");
+        for keep_urls in [false, true] {
+            let (bytes, s) = redacted(&sample, keep_urls);
+            // The file's own strings (not the class names the analysis adds).
+            let in_file = s.graph.strings.parts().1.len() as u32;
+            let left: HashSet<&str> = (0..in_file).map(|i| s.graph.strings.get(i)).collect();
+            for v in &values {
+                let kept = keep_urls && heapsift::format::redact::looks_like_url_or_path(v);
+                assert_eq!(
+                    left.contains(v),
+                    kept,
+                    "{}: {v:?} (keep_urls {keep_urls})",
+                    sample.display()
+                );
+                // Nor anywhere else in the file, as a JSON string (long values only, to keep
+                // the scan short).
+                if !kept && v.len() >= 24 {
+                    let json = serde_json::to_string(v).unwrap();
+                    let needle = json.as_bytes();
+                    assert!(
+                        memchr::memmem::find(&bytes, needle).is_none(),
+                        "{}: {v:?} is still in the file",
+                        sample.display()
+                    );
+                }
+            }
+        }
     }
 }

@@ -283,6 +283,20 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 60.0)]
         timeout: f64,
     },
+    /// Write a copy of a snapshot that is safe to share: every string value in the heap (strings,
+    /// script sources, regexp sources, numbers' text, and URLs and paths unless kept) becomes a
+    /// placeholder of the same length class, while the graph, ids, sizes, class names, property
+    /// names and locations stay: the Summary and Comparison numbers are unchanged.
+    Redact {
+        /// The snapshot to redact (never modified).
+        input: PathBuf,
+        /// The redacted copy (refuses to overwrite; `.gz` compresses it).
+        output: PathBuf,
+        /// Keep values that look like URLs or file paths (script names), so locations still
+        /// name your files.
+        #[arg(long)]
+        keep_urls: bool,
+    },
     /// Analyse a snapshot and save its index: into the cache folder (where later opens of the
     /// same file find it), or to OUT, a portable file heapsift opens in place of the snapshot.
     Index {
@@ -474,6 +488,11 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         } => run_diff(base, current, *top, *json, cli.quiet),
         Command::Growth { files, top, json } => run_growth(files, *top, *json, cli.quiet),
         Command::Index { file, out } => run_index(file, out.as_deref(), cli.quiet),
+        Command::Redact {
+            input,
+            output,
+            keep_urls,
+        } => run_redact(input, output, *keep_urls, cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
         Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::record(crate::report::dump_nodes(&s))),
     };
@@ -590,6 +609,62 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String>
         target.path.display(),
         crate::units::bytes(size as f64),
         start.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> Result<(), String> {
+    let out_err = |e: String| format!("{}: {e}", output.display());
+    if output.exists() {
+        return Err(out_err("already exists; not overwriting it".into()));
+    }
+    let bytes = crate::format::Bytes::open(input).map_err(|e| e.in_file(input).to_string())?;
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".heapsift-redact-")
+        .tempfile_in(dir)
+        .map_err(|e| out_err(e.to_string()))?;
+    let progress = Progress::new();
+    let bar = progress_bar::ProgressBar::start(&progress, quiet);
+    let opts = crate::format::redact::Options { keep_urls };
+    let gz = output.extension().is_some_and(|e| e == "gz");
+    let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+    let result = if gz {
+        let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+        crate::format::redact::redact(&bytes, opts, &mut enc, &progress)
+            .and_then(|r| enc.finish().and_then(|mut f| f.flush()).map(|()| r).map_err(Into::into))
+    } else {
+        let mut file = file;
+        crate::format::redact::redact(&bytes, opts, &mut file, &progress)
+            .and_then(|r| file.flush().map(|()| r).map_err(Into::into))
+    };
+    bar.finish();
+    let stats = result.map_err(|e| match e {
+        crate::error::Error::Io(m) => out_err(m),
+        e => e.in_file(input).to_string(),
+    })?;
+    tmp.as_file().sync_all().map_err(|e| out_err(e.to_string()))?;
+    tmp.persist_noclobber(output)
+        .map_err(|e| out_err(format!("cannot save it: {}", e.error)))?;
+    let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
+    output::record(writeln!(
+        std::io::stdout(),
+        "{}: {} string values in {} objects redacted{} ({})",
+        output.display(),
+        crate::units::thousands(stats.values as u64),
+        crate::units::thousands(stats.nodes as u64),
+        if keep_urls {
+            format!(
+                ", {} URLs and paths kept",
+                crate::units::thousands(stats.kept_urls as u64)
+            )
+        } else {
+            String::new()
+        },
+        crate::units::bytes(size as f64),
     ));
     Ok(())
 }
@@ -715,7 +790,7 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
         crate::units::thousands(file_size),
         crate::units::thousands(s.graph.node_count() as u64),
         crate::units::thousands(s.graph.edge_count() as u64),
-        crate::units::thousands(s.graph.strings.len() as u64),
+        crate::units::thousands(s.graph.strings.parts().1.len() as u64),
     ));
     output::record(writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS"));
     for (phase, d) in &timings {

@@ -5,6 +5,7 @@
 
 pub mod header;
 pub mod numbers;
+pub mod redact;
 pub mod strings;
 
 use std::fs::File;
@@ -110,6 +111,8 @@ pub struct RawSnapshot {
     /// (node ordinal, script id, line, column), sorted by ordinal, last entry per node wins.
     pub locations: Vec<[u32; 4]>,
     pub root: u32,
+    /// Every top-level section, in file order: its key and the bytes of its value.
+    pub sections: Vec<(String, std::ops::Range<usize>)>,
 }
 
 struct Cursor<'a> {
@@ -250,6 +253,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
     let mut locations: Option<Vec<[u32; 4]>> = None;
     let mut deferred_locations: Option<usize> = None;
     let mut strings: Option<StringTable> = None;
+    let mut sections = Vec::new();
     loop {
         cur.ws();
         match cur.peek() {
@@ -260,6 +264,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         let key = cur.key()?;
         cur.expect(b':', "after a section name")?;
         cur.ws();
+        let value_start = cur.i;
         match key {
             "snapshot" => {
                 let start = cur.i;
@@ -314,6 +319,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
             }
             _ => cur.skip_value(&format!("in the \"{key}\" section"))?,
         }
+        sections.push((key.to_owned(), value_start..cur.i));
         cur.ws();
         match cur.peek() {
             Some(b',') => cur.i += 1,
@@ -350,6 +356,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         parse_edges(bytes, s, &mut raw, progress)?;
     }
     raw.strings = strings;
+    raw.sections = sections;
     raw.locations = match (locations, deferred_locations) {
         (Some(found), _) => found,
         (None, Some(s)) => parse_locations(bytes, s, &raw.header, progress)?.0,
@@ -406,6 +413,7 @@ fn columns<'r>(raw: &'r mut Option<RawSnapshot>, header: &Header, bytes_left: us
             strings: StringTable::default(),
             locations: Vec::new(),
             root: 0,
+            sections: Vec::new(),
             header: header.clone(),
         });
     }
