@@ -126,7 +126,7 @@ pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::fil
         .iter()
         .map(|d| {
             let value: Vec<u16> = d.value.encode_utf16().take(200).collect();
-            let mut ids: Vec<u32> = d.nodes.iter().map(|&n| g.id(n)).collect();
+            let mut ids: Vec<u32> = d.nodes.iter().map(|&n| g.id(n).0).collect();
             ids.sort_unstable();
             json!({
                 "value": String::from_utf16_lossy(&value),
@@ -279,7 +279,7 @@ pub fn leaks_json(
             "minor": leaks::is_minor(grp, largest),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
-            "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<u32>>(),
+            "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "ids_complete": grp.nodes.len() <= 50,
             "kept_alive": Vec::<Value>::new(),
         })
@@ -519,7 +519,7 @@ pub fn finding_json(
             "count": group.nodes.len(),
             "shallow_size": group.shallow_size,
             "retained_size": js_number(group.retained_size),
-            "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<u32>>(),
+            "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "path_shape": group.signature,
             "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class_name": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
         },

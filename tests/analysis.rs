@@ -250,7 +250,7 @@ fn class_names_shapes_and_detached_nodes() {
     );
     assert_eq!(row(&s, "{\"a,b\", c}").count, 2);
     assert_eq!(row(&s, "Object").count, 1, "{{x}} is too rare to name");
-    assert_eq!(class(&s, s.graph.id(hidden as u32)), "(system)");
+    assert_eq!(class(&s, s.graph.id(hidden as u32).0), "(system)");
     for name in [
         "<div>",
         "(compiled code)",
@@ -296,7 +296,7 @@ fn location_keyed_classes_and_topmost_retained_sizes() {
 fn path_to_root_is_root_first_and_shortest() {
     let s = index("dominators", &dominator_graph());
     let path = query::path_to_root(&s, node(&s, 13)).unwrap();
-    let ids: Vec<u32> = path.iter().map(|h| s.graph.id(h.node)).collect();
+    let ids: Vec<u32> = path.iter().map(|h| s.graph.id(h.node).0).collect();
     assert_eq!(ids, vec![1, 5, 7, 11, 13]);
     assert!(path[0].edge.is_none());
     assert_eq!(query::edge_label(&s.graph, path[2].edge.unwrap()), ".a");

@@ -484,7 +484,11 @@ fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
     let o = heapsift(&["redact", input, out_s, "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("string values in"), "{}", stdout(&o));
-    assert_eq!(std::fs::read(common::repo().join(input)).unwrap(), before, "the input is untouched");
+    assert_eq!(
+        std::fs::read(common::repo().join(input)).unwrap(),
+        before,
+        "the input is untouched"
+    );
     // A valid snapshot, gzip-compressed, with the original's numbers.
     let redacted = json(&heapsift(&["summary", out_s, "--json", "-q", "--top", "5"]));
     let original = json(&heapsift(&["summary", input, "--json", "-q", "--top", "5"]));
@@ -493,7 +497,11 @@ fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
     // Never over an existing file, the input included.
     let o = heapsift(&["redact", input, out_s]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("already exists; not overwriting it"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already exists; not overwriting it"),
+        "{}",
+        stderr(&o)
+    );
     let o = heapsift(&["redact", input, input]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(common::repo().join(input)).unwrap(), before);
@@ -510,5 +518,9 @@ fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["bad.heapsnapshot", "shared.heapsnapshot.gz"], "no temporary file left");
+    assert_eq!(
+        left,
+        ["bad.heapsnapshot", "shared.heapsnapshot.gz"],
+        "no temporary file left"
+    );
 }

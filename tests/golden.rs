@@ -67,7 +67,7 @@ fn objects_equal_devtools() {
                 let id = w["id"].as_u64().unwrap() as u32;
                 let v = s
                     .graph
-                    .find_id(id)
+                    .find_id(heapsift::model::ObjectId(id))
                     .unwrap_or_else(|| panic!("{}: @{id} missing", sample.display()));
                 let name = display_name(&s.graph, v);
                 let ours = json!({

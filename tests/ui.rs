@@ -135,7 +135,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     h.get_by_label("▶").click();
     wait(&mut h, "instances", settled);
     let snapshot = h.state().docs[0].snapshot().unwrap().clone();
-    let class = snapshot.classes.of_node[snapshot.graph.find_id(40115).unwrap() as usize];
+    let class = snapshot.classes.of_node[snapshot.graph.find_id(heapsift::model::ObjectId(40115)).unwrap() as usize];
     let first = snapshot.instances_of(class)[0];
     let first_id = snapshot.graph.id(first);
 
@@ -149,9 +149,9 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
             && settled(a)
     });
     let hops = selected_path(&h);
-    let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node)).collect();
+    let ids: Vec<u32> = hops.iter().map(|x| snapshot.graph.id(x.node).0).collect();
     assert_eq!(ids[0], 1, "root first");
-    assert_eq!(*ids.last().unwrap(), first_id);
+    assert_eq!(*ids.last().unwrap(), first_id.0);
     assert!(ids.contains(&39839), "through the sessionCache Map: {ids:?}");
     assert!(
         h.query_all_by_label_contains("->sessionCache").count() >= 1,
@@ -514,10 +514,13 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
 
     // With an object selected: the side panel and the retainers panel open.
     select_by_id(&mut h, 40115);
-    let array = s.graph.find_id(52941).unwrap();
+    let array = s.graph.find_id(heapsift::model::ObjectId(52941)).unwrap();
     let array_retained = heapsift::units::bytes(s.retained.get(array));
     // The Summary scrolls to the selected instance; its row shows its own retained size.
-    let instance_retained = heapsift::units::bytes(s.retained.get(s.graph.find_id(40115).unwrap()));
+    let instance_retained = heapsift::units::bytes(
+        s.retained
+            .get(s.graph.find_id(heapsift::model::ObjectId(40115)).unwrap()),
+    );
     for w in widths {
         resize(&mut h, w);
         let right = visible_right(&h, w);
@@ -635,7 +638,10 @@ fn back_and_forward_restore_the_previous_selection_and_view() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
     let s = h.state().docs[0].snapshot().unwrap().clone();
-    let (a, b) = (s.graph.find_id(40115).unwrap(), s.graph.find_id(53003).unwrap());
+    let (a, b) = (
+        s.graph.find_id(heapsift::model::ObjectId(40115)).unwrap(),
+        s.graph.find_id(heapsift::model::ObjectId(53003)).unwrap(),
+    );
     select_by_id(&mut h, 40115);
     view_tab(&mut h, "Retainers");
     view_tab(&mut h, "Summary");

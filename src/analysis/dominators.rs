@@ -77,18 +77,6 @@ impl RetainedSizes {
         let big: HashMap<u32, u64> = big.into_iter().collect();
         (consistent && big.len() == spilled).then_some(RetainedSizes { small, big })
     }
-
-    /// Sizes given directly (tests and hand-made results).
-    pub fn from_values(values: &[u64]) -> Self {
-        let mut r = RetainedSizes {
-            small: vec![0; values.len()].into(),
-            big: HashMap::new(),
-        };
-        for (i, &v) in values.iter().enumerate() {
-            r.set(i as NodeId, v);
-        }
-        r
-    }
 }
 
 pub struct Dominators {

@@ -190,7 +190,7 @@ fn is_essential(g: &Graph, flags: &[u8], root: NodeId, from: NodeId, e: usize) -
         let name = g.strings.get(g.edge_name[e]);
         if name.as_bytes().first().is_some_and(u8::is_ascii_digit)
             && let Some(m) = parse_weak_map_edge_name(name)
-            && m.table_id.parse::<u64>().ok() == Some(g.id(from) as u64)
+            && m.table_id.parse::<u64>().ok() == Some(u64::from(g.id(from).0))
         {
             return false;
         }

@@ -117,8 +117,8 @@ impl Fingerprint {
     pub fn of(s: &Snapshot) -> Fingerprint {
         let g = &s.graph;
         let mut v: Vec<(u32, u64)> = (0..g.node_count() as NodeId)
-            .filter(|&n| g.id(n) % 31 == 1)
-            .map(|n| (g.id(n), name_hash(s, n)))
+            .filter(|&n| g.id(n).0 % 31 == 1)
+            .map(|n| (g.id(n).0, name_hash(s, n)))
             .collect();
         v.sort_unstable();
         Fingerprint(v)
@@ -129,7 +129,7 @@ impl Fingerprint {
         let g = &other.graph;
         let (mut seen, mut differ) = (0, 0);
         for n in 0..g.node_count() as NodeId {
-            let id = g.id(n);
+            let id = g.id(n).0;
             if id % 31 != 1 {
                 continue;
             }

@@ -77,15 +77,6 @@ impl StringTable {
         }
         Ok(StringTable { data, ends, added })
     }
-
-    /// Builds a table from string slices (tests and hand-built graphs).
-    pub fn from_strs<'a>(items: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut t = StringTable::default();
-        for s in items {
-            t.push(s);
-        }
-        t
-    }
 }
 
 /// Decodes the array starting at `bytes[0] == b'['`. Returns the table and the number of bytes

@@ -11,6 +11,18 @@ use crate::progress::{Phase, Progress};
 
 /// A node, by ordinal (its position in the `nodes` array).
 pub type NodeId = u32;
+
+/// A V8 object id (`@123` in DevTools): an object keeps it across the snapshots of one process,
+/// unlike its [`NodeId`], which is only its position in one file.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ObjectId(pub u32);
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 /// An edge, by ordinal.
 pub type EdgeId = u32;
 
@@ -235,8 +247,8 @@ impl Graph {
     }
 
     #[inline]
-    pub fn id(&self, n: NodeId) -> u32 {
-        self.node_id[n as usize]
+    pub fn id(&self, n: NodeId) -> ObjectId {
+        ObjectId(self.node_id[n as usize])
     }
 
     #[inline]
@@ -261,10 +273,10 @@ impl Graph {
     }
 
     /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
-    pub fn find_id(&self, id: u32) -> Option<NodeId> {
+    pub fn find_id(&self, id: ObjectId) -> Option<NodeId> {
         self.node_id
             .par_iter()
-            .position_first(|x| *x == id)
+            .position_first(|x| *x == id.0)
             .map(|i| i as NodeId)
     }
 
@@ -296,13 +308,13 @@ impl Graph {
 
 /// A snapshot object id as users type it: `@123` or `123`, with spaces around allowed. The one
 /// parser for the CLI's `object` and `--select`, and the app's "Find object".
-pub fn parse_object_id(text: &str) -> Option<u32> {
+pub fn parse_object_id(text: &str) -> Option<ObjectId> {
     let t = text.trim();
     let digits = t.strip_prefix('@').unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    digits.parse().ok()
+    digits.parse().ok().map(ObjectId)
 }
 
 /// The first index in `0..len` where `bad` holds, scanning blocks in parallel.
@@ -318,14 +330,14 @@ pub mod builder;
 
 #[cfg(test)]
 mod tests {
-    use super::parse_object_id;
+    use super::{ObjectId, parse_object_id};
 
     #[test]
     fn object_ids_parse_as_users_type_them() {
-        assert_eq!(parse_object_id("@123"), Some(123));
-        assert_eq!(parse_object_id("123"), Some(123));
-        assert_eq!(parse_object_id("  @40115 "), Some(40115));
-        assert_eq!(parse_object_id("@4294967295"), Some(u32::MAX));
+        assert_eq!(parse_object_id("@123"), Some(ObjectId(123)));
+        assert_eq!(parse_object_id("123"), Some(ObjectId(123)));
+        assert_eq!(parse_object_id("  @40115 "), Some(ObjectId(40115)));
+        assert_eq!(parse_object_id("@4294967295"), Some(ObjectId(u32::MAX)));
         for bad in ["", "@", "@@1", "12a", "-1", "+1", "@ 1", "4294967296", "1.0"] {
             assert_eq!(parse_object_id(bad), None, "{bad:?}");
         }

@@ -139,7 +139,7 @@ impl Members {
     pub fn contains(&self, s: &Snapshot, v: NodeId) -> bool {
         match self {
             Members::Range(min, max) => {
-                let id = s.graph.id(v);
+                let id = s.graph.id(v).0;
                 id > *min && id <= *max
             }
             Members::Set(bits) => bits.get(v as usize),

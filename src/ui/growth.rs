@@ -443,7 +443,7 @@ fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Wake
             let mut out: Vec<NodeId> = (0..g.node_count() as NodeId)
                 .filter(|&v| {
                     g.self_size[v as usize] > 0
-                        && first.binary_search(&g.id(v)).is_err()
+                        && first.binary_search(&g.id(v).0).is_err()
                         && last.classes.public_key(g, last.classes.of_node[v as usize]) == key
                 })
                 .collect();

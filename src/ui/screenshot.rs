@@ -38,7 +38,7 @@ pub struct Plan {
     /// Export the wizard's first leak group into this folder instead of a screenshot.
     pub export: Option<PathBuf>,
     pub view: View,
-    pub select: Option<u32>,
+    pub select: Option<crate::model::ObjectId>,
     pub stage: Stage,
     /// Consecutive frames with no background work, before capturing.
     pub quiet_frames: u32,

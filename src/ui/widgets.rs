@@ -58,7 +58,7 @@ pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) ->
 }
 
 /// Object id in the DevTools style, `@1234`, dimmed.
-pub fn id_text(id: u32) -> RichText {
+pub fn id_text(id: crate::model::ObjectId) -> RichText {
     RichText::new(format!("@{id}")).weak()
 }
 

@@ -22,11 +22,13 @@ pub fn index(name: &str, b: &SnapshotBuilder) -> Snapshot {
 
 /// The node with snapshot id `id`.
 pub fn node(s: &Snapshot, id: u32) -> u32 {
-    s.graph.find_id(id).unwrap_or_else(|| panic!("no node @{id}"))
+    s.graph
+        .find_id(heapsift::model::ObjectId(id))
+        .unwrap_or_else(|| panic!("no node @{id}"))
 }
 
 pub fn dominator_id(s: &Snapshot, id: u32) -> u32 {
-    s.graph.id(s.dominator[node(s, id) as usize])
+    s.graph.id(s.dominator[node(s, id) as usize]).0
 }
 
 pub fn retained(s: &Snapshot, id: u32) -> f64 {
