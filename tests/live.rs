@@ -650,3 +650,45 @@ fn capture_from_a_chromium_page() {
     assert_eq!(count, 123);
     assert_eq!(entries(dir.path()), ["page.heapsnapshot"]);
 }
+
+/// A snapshot cancelled halfway goes on streaming in the target; none of it may end up in the
+/// next snapshot taken over the same connection (the app's live panel keeps its session).
+#[test]
+fn a_cancelled_snapshot_does_not_leak_into_the_next_one() {
+    use heapsift::engine::capture::{CaptureError, Endpoint, Options, Session};
+    use heapsift::progress::Progress;
+    let Some(node) = node("a_cancelled_snapshot_does_not_leak_into_the_next_one") else {
+        return;
+    };
+    let server = Server::start(&node, true, 20);
+    let ep = Endpoint::parse(&server.inspector()).unwrap();
+    let mut session = Session::open(&ep, None, &Options::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Progress::new();
+    let (watch, folder) = (progress.clone(), dir.path().to_path_buf());
+    let watcher = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let written: u64 = std::fs::read_dir(&folder)
+                .unwrap()
+                .flatten()
+                .map(|e| e.metadata().map_or(0, |m| m.len()))
+                .sum();
+            if written > 0 {
+                watch.cancel();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    });
+    let first = session.take_snapshot(&dir.path().join("first.heapsnapshot"), &progress);
+    watcher.join().unwrap();
+    assert_eq!(first.unwrap_err(), CaptureError::Cancelled);
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+    for _ in 0..3 {
+        server.get("/checkout");
+    }
+    let second = dir.path().join("second.heapsnapshot");
+    session.take_snapshot(&second, &Progress::new()).unwrap();
+    assert_eq!(summary_count(&second, "LeakedCheckout"), 3);
+}

@@ -284,6 +284,8 @@ pub struct Captured {
 pub struct Session {
     ws: WebSocket<TcpStream>,
     next_id: u64,
+    /// A command whose answer was not waited for; its events are dropped before the next one.
+    abandoned: Option<u64>,
     /// Names the connection in messages.
     pub label: String,
     pub target: Target,
@@ -332,6 +334,7 @@ impl Session {
         Ok(Session {
             ws,
             next_id: 1,
+            abandoned: None,
             label,
             target,
             timeout: opts.timeout,
@@ -354,6 +357,11 @@ impl Session {
         progress: &Progress,
         on_event: &mut dyn FnMut(&str, &Value) -> Result<()>,
     ) -> Result<Value> {
+        // A command given up on (cancelled, or its events refused) still runs in the target: a
+        // snapshot goes on streaming its chunks. They must not end up in the next command's file.
+        if let Some(old) = self.abandoned.take() {
+            self.drain(old, progress)?;
+        }
         let id = self.next_id;
         self.next_id += 1;
         let text = json!({ "id": id, "method": method, "params": params }).to_string();
@@ -363,6 +371,42 @@ impl Session {
                 one_line(&e.to_string())
             ))
         })?;
+        let answer = (|| loop {
+            let v = self.next_message(method, progress)?;
+            if v.get("id").and_then(Value::as_u64) == Some(id) {
+                if let Some(err) = v.get("error") {
+                    let why = err.get("message").and_then(Value::as_str).unwrap_or("no reason given");
+                    return Err(self.fail(format!("{method} failed: {}", one_line(why))));
+                }
+                return Ok(v.get("result").cloned().unwrap_or(Value::Null));
+            }
+            if let Some(event) = v.get("method").and_then(Value::as_str) {
+                let params = v.get("params").cloned().unwrap_or(Value::Null);
+                on_event(event, &params)?;
+            }
+        })();
+        if matches!(answer, Err(CaptureError::Cancelled | CaptureError::Failed(_))) {
+            self.abandoned = Some(id);
+        }
+        answer
+    }
+
+    /// Reads and drops everything up to the answer to command `id`.
+    fn drain(&mut self, id: u64, progress: &Progress) -> Result<()> {
+        loop {
+            match self.next_message("the cancelled command", progress) {
+                Ok(v) if v.get("id").and_then(Value::as_u64) == Some(id) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => {
+                    self.abandoned = Some(id);
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// The next JSON message, waiting at most the time-out (and watching the cancel flag).
+    fn next_message(&mut self, method: &str, progress: &Progress) -> Result<Value> {
         let mut last_heard = Instant::now();
         loop {
             progress.check()?;
@@ -397,19 +441,8 @@ impl Session {
                 Message::Binary(_) => return Err(self.fail("a binary message: not a DevTools inspector")),
                 _ => continue,
             };
-            let v: Value = serde_json::from_str(text.as_str())
-                .map_err(|_| self.fail("a message that is not JSON: not a DevTools inspector"))?;
-            if v.get("id").and_then(Value::as_u64) == Some(id) {
-                if let Some(err) = v.get("error") {
-                    let why = err.get("message").and_then(Value::as_str).unwrap_or("no reason given");
-                    return Err(self.fail(format!("{method} failed: {}", one_line(why))));
-                }
-                return Ok(v.get("result").cloned().unwrap_or(Value::Null));
-            }
-            if let Some(event) = v.get("method").and_then(Value::as_str) {
-                let params = v.get("params").cloned().unwrap_or(Value::Null);
-                on_event(event, &params)?;
-            }
+            return serde_json::from_str(text.as_str())
+                .map_err(|_| self.fail("a message that is not JSON: not a DevTools inspector"));
         }
     }
 
