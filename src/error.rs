@@ -1,20 +1,39 @@
-use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::progress::Cancelled;
 
-/// Why a snapshot could not be loaded. Messages are one line, meant for users.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a snapshot could not be loaded or written. Messages are one line, meant for users; the
+/// operating system's error stays attached as the source.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
+    #[error("cancelled")]
     Cancelled,
     /// The file is not a readable heap snapshot; the text says what is wrong.
+    #[error("{0}")]
     Invalid(String),
-    Io(String),
+    /// Reading failed (shared, so results holding an error can be cloned).
+    #[error("cannot read the file: {0}")]
+    Io(#[source] Arc<std::io::Error>),
+    /// Writing an output failed: a full disk, a closed pipe.
+    #[error("cannot write {what}: {source}")]
+    Write {
+        what: &'static str,
+        #[source]
+        source: Arc<std::io::Error>,
+    },
 }
 
 impl Error {
     pub fn invalid(msg: impl Into<String>) -> Self {
         Error::Invalid(msg.into())
+    }
+
+    pub fn write(what: &'static str, source: std::io::Error) -> Self {
+        Error::Write {
+            what,
+            source: Arc::new(source),
+        }
     }
 
     /// Names the file in the message, as every user-facing error must.
@@ -26,18 +45,6 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Cancelled => write!(f, "cancelled"),
-            Error::Invalid(m) => write!(f, "{m}"),
-            Error::Io(m) => write!(f, "cannot read the file: {m}"),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
 impl From<Cancelled> for Error {
     fn from(_: Cancelled) -> Self {
         Error::Cancelled
@@ -46,23 +53,17 @@ impl From<Cancelled> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::Io(e.to_string())
+        Error::Io(Arc::new(e))
     }
 }
 
 /// An [`Error`] together with the file it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: {error}", path.display())]
 pub struct FileError {
     pub path: PathBuf,
+    #[source]
     pub error: Error,
 }
-
-impl fmt::Display for FileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.error)
-    }
-}
-
-impl std::error::Error for FileError {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -643,7 +643,7 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> Resu
     };
     bar.finish();
     let stats = result.map_err(|e| match e {
-        crate::error::Error::Io(m) => out_err(m),
+        e @ crate::error::Error::Write { .. } => out_err(e.to_string()),
         e => e.in_file(input).to_string(),
     })?;
     tmp.as_file().sync_all().map_err(|e| out_err(e.to_string()))?;

@@ -353,7 +353,7 @@ impl LoadJob {
         let result = self.result.lock().unwrap_or_else(|e| e.into_inner()).take();
         match (result, &self.handle) {
             (Some(r), _) => r,
-            (None, None) => Err(Error::Io("could not start a loader thread".into()).in_file(&path)),
+            (None, None) => Err(Error::invalid("could not start a loader thread").in_file(&path)),
             (None, Some(_)) => Err(Error::invalid("the loader crashed (a bug in heapsift)").in_file(&path)),
         }
     }

@@ -43,7 +43,7 @@ impl<T: Send + Sync + 'static> Task<T> {
             waker();
         });
         if let Err(e) = spawned {
-            let _ = result.set(Err(Error::Io(format!("cannot start a thread: {e}"))));
+            let _ = result.set(Err(Error::invalid(format!("cannot start a thread: {e}"))));
         }
         Task { result, progress }
     }

@@ -152,7 +152,7 @@ pub fn redact(bytes: &Bytes, opts: Options, out: &mut dyn Write, progress: &Prog
         .iter()
         .position(|f| *f == NodeField::Name)
         .ok_or_else(|| Error::invalid("the nodes have no name field"))?;
-    let w = |e: std::io::Error| Error::Io(format!("cannot write the redacted snapshot: {e}"));
+    let w = |e: std::io::Error| Error::write("the redacted snapshot", e);
     out.write_all(b"{").map_err(w)?;
     for (k, (key, span)) in raw.sections.iter().enumerate() {
         if k > 0 {
@@ -215,7 +215,7 @@ fn write_strings(
     appended: &[String],
     out: &mut dyn Write,
 ) -> Result<()> {
-    let w = |e: std::io::Error| Error::Io(format!("cannot write the redacted snapshot: {e}"));
+    let w = |e: std::io::Error| Error::write("the redacted snapshot", e);
     let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
     out.write_all(b"[").map_err(w)?;
     let mut i = 0;

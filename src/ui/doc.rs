@@ -441,7 +441,7 @@ impl Doc {
                         self.comparison = Some(Default::default());
                         DocState::Ready(s)
                     }
-                    Err(e) if e.error == crate::error::Error::Cancelled => DocState::Cancelled,
+                    Err(e) if matches!(e.error, crate::error::Error::Cancelled) => DocState::Cancelled,
                     Err(e) => DocState::Failed(e.to_string()),
                 };
             }

@@ -23,11 +23,14 @@ use tungstenite::{Message, WebSocket};
 use crate::progress::{Phase, Progress};
 
 /// Why a capture failed: one line naming the connection (or process) and the problem.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaptureError {
+    #[error("cancelled")]
     Cancelled,
+    #[error("{0}")]
     Failed(String),
     /// The connection is gone (the process exited, or the inspector hung up).
+    #[error("{0}")]
     Closed(String),
 }
 
@@ -36,17 +39,6 @@ impl CaptureError {
         CaptureError::Failed(msg.into())
     }
 }
-
-impl fmt::Display for CaptureError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CaptureError::Cancelled => write!(f, "cancelled"),
-            CaptureError::Failed(m) | CaptureError::Closed(m) => write!(f, "{m}"),
-        }
-    }
-}
-
-impl std::error::Error for CaptureError {}
 
 impl From<crate::progress::Cancelled> for CaptureError {
     fn from(_: crate::progress::Cancelled) -> Self {
