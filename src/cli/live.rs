@@ -61,11 +61,16 @@ static ANALYSING: AtomicBool = AtomicBool::new(false);
 static SCRATCH: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 #[cfg(unix)]
-extern "C" fn on_signal(_: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
+    // A second Ctrl+C ends heapsift at once, whatever it is waiting for.
+    // SAFETY: signal(2) is async-signal-safe.
+    unsafe {
+        libc::signal(sig, libc::SIG_DFL);
+    }
 }
 
-/// Turns Ctrl+C and SIGTERM into `progress.cancel()`, so that everything heapsift started is
+/// Turns Ctrl+C, SIGTERM and SIGHUP into `progress.cancel()`, so that everything heapsift started is
 /// stopped and no partial file is left.
 fn trap_interrupts(progress: &Progress) {
     #[cfg(unix)]
@@ -74,6 +79,8 @@ fn trap_interrupts(progress: &Progress) {
         let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
         libc::signal(libc::SIGINT, handler);
         libc::signal(libc::SIGTERM, handler);
+        // A closed terminal: the command heapsift started is in its own group and would not hear it.
+        libc::signal(libc::SIGHUP, handler);
     }
     let progress = progress.clone();
     std::thread::spawn(move || {
@@ -128,6 +135,13 @@ pub fn capture(a: CaptureArgs) -> Result<(), Failure> {
         .and_then(|mut c| c.session.gc_and_snapshot(a.out, a.gc, &progress));
     bar.finish();
     let c = result?;
+    if let Connect::Pid(pid) = &a.connect
+        && !a.quiet
+    {
+        eprintln!(
+            "heapsift: process {pid}'s inspector stays open on 127.0.0.1 until it exits: any local user can connect to it"
+        );
+    }
     record(writeln!(
         std::io::stdout(),
         "{}: {} captured in {:.1} s",

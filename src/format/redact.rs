@@ -61,6 +61,23 @@ pub fn looks_like_url_or_path(s: &str) -> bool {
         || (b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
 }
 
+/// A URL without what may be secret in it: `user:password@`, the query and the fragment.
+pub fn without_secrets(url: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let url = &url[..cut];
+    match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{}{}", &url[..i + 3], &rest[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
 fn length_class(chars: usize) -> &'static str {
     match chars {
         0..=8 => "≤8 chars",
@@ -90,60 +107,88 @@ pub fn redact(bytes: &Bytes, opts: Options, out: &mut dyn Write, progress: &Prog
     let b: &[u8] = bytes;
     let types = &raw.header.node_types;
     let strings_len = raw.strings.len();
+    for (v, &s) in raw.node_name.iter().enumerate() {
+        if s as usize >= strings_len {
+            return Err(Error::invalid(format!(
+                "node {v}'s name is string {s}, past the {strings_len} strings"
+            )));
+        }
+    }
+    let string_named: Vec<bool> = raw
+        .header
+        .edge_types
+        .iter()
+        .map(|t| !matches!(t.as_str(), "element" | "hidden"))
+        .collect();
+    for (e, &t) in raw.edge_type.iter().enumerate() {
+        if string_named.get(t as usize).copied().unwrap_or(false) && raw.edge_name[e] as usize >= strings_len {
+            return Err(Error::invalid(format!(
+                "edge {e}'s name is string {}, past the {strings_len} strings",
+                raw.edge_name[e]
+            )));
+        }
+    }
+    // Value nodes, and code named after its script's URL or path (V8 names Script objects so;
+    // their class is "(compiled code)" whatever the name, so the Summary does not change).
+    let is_value = |v: usize| match types.get(raw.node_type[v] as usize).map(String::as_str) {
+        Some("code") => looks_like_url_or_path(raw.strings.get(raw.node_name[v])),
+        Some(t) => holds_a_value(t),
+        None => false,
+    };
     // Entries that are names somewhere: they stay.
     let mut named = vec![false; strings_len];
-    let mark = |named: &mut Vec<bool>, i: u32| {
-        if let Some(slot) = named.get_mut(i as usize) {
-            *slot = true;
-        }
-    };
-    for (v, &t) in raw.node_type.iter().enumerate() {
-        if !types.get(t as usize).is_some_and(|n| holds_a_value(n)) {
-            mark(&mut named, raw.node_name[v]);
+    for v in 0..raw.node_type.len() {
+        if !is_value(v) {
+            named[raw.node_name[v] as usize] = true;
         }
     }
     for (e, &t) in raw.edge_type.iter().enumerate() {
-        let by_name = !matches!(
-            raw.header.edge_types.get(t as usize).map(String::as_str),
-            Some("element" | "hidden")
-        );
-        if by_name {
-            mark(&mut named, raw.edge_name[e]);
+        if string_named.get(t as usize).copied().unwrap_or(false) {
+            named[raw.edge_name[e] as usize] = true;
         }
     }
     for i in trace_function_names(&raw, b)? {
-        mark(&mut named, i);
+        if let Some(slot) = named.get_mut(i as usize) {
+            *slot = true;
+        }
     }
-    // What each value entry becomes.
-    let mut in_place = vec![false; strings_len];
+    // What each value entry becomes: replaced where it is (only a value), or a new entry for
+    // its nodes (also a name).
+    let mut replaced: HashMap<u32, String> = HashMap::new();
     let mut moved: HashMap<u32, u32> = HashMap::new();
     let mut appended: Vec<String> = Vec::new();
     let mut node_names: HashMap<usize, u32> = HashMap::new();
     let mut kept_urls = std::collections::HashSet::new();
     let mut stats = Redacted::default();
-    for (v, &t) in raw.node_type.iter().enumerate() {
-        if !types.get(t as usize).is_some_and(|n| holds_a_value(n)) {
+    for v in 0..raw.node_type.len() {
+        if !is_value(v) {
             continue;
         }
         let s = raw.node_name[v];
         let value = raw.strings.get(s);
-        if opts.keep_urls && looks_like_url_or_path(value) {
-            kept_urls.insert(s);
-            continue;
-        }
+        let text = if opts.keep_urls && looks_like_url_or_path(value) {
+            let clean = without_secrets(value);
+            if clean == value {
+                kept_urls.insert(s);
+                continue;
+            }
+            clean
+        } else {
+            placeholder(value)
+        };
         stats.nodes += 1;
         if named[s as usize] {
             let next = (strings_len + appended.len()) as u32;
             let new = *moved.entry(s).or_insert_with(|| {
-                appended.push(placeholder(value));
+                appended.push(text);
                 next
             });
             node_names.insert(v, new);
-        } else if !std::mem::replace(&mut in_place[s as usize], true) {
-            stats.values += 1;
+        } else {
+            replaced.entry(s).or_insert(text);
         }
     }
-    stats.values += moved.len();
+    stats.values = replaced.len() + moved.len();
     stats.kept_urls = kept_urls.len();
 
     let name_field = raw
@@ -162,7 +207,7 @@ pub fn redact(bytes: &Bytes, opts: Options, out: &mut dyn Write, progress: &Prog
         let value = &b[span.clone()];
         match key.as_str() {
             "nodes" => write_nodes(value, raw.header.node_fields.len(), name_field, &node_names, out).map_err(w)?,
-            "strings" => write_strings(value, strings_len, &raw, &in_place, &appended, out)?,
+            "strings" => write_strings(value, strings_len, &replaced, &appended, out)?,
             _ => out.write_all(value).map_err(w)?,
         }
     }
@@ -192,7 +237,12 @@ fn write_nodes(
             {
                 i += 1;
             }
-            match names.get(&(k / fields)).filter(|_| k % fields == name_field) {
+            let renamed = if k % fields == name_field {
+                names.get(&(k / fields))
+            } else {
+                None
+            };
+            match renamed {
                 Some(new) => write!(out, "{new}")?,
                 None => out.write_all(&value[start..i])?,
             }
@@ -210,8 +260,7 @@ fn write_nodes(
 fn write_strings(
     value: &[u8],
     count: usize,
-    raw: &RawSnapshot,
-    in_place: &[bool],
+    replaced: &HashMap<u32, String>,
     appended: &[String],
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -234,9 +283,8 @@ fn write_strings(
         if n > 0 {
             out.write_all(b",\n").map_err(w)?;
         }
-        if in_place.get(n).copied().unwrap_or(false) {
-            let p = placeholder(raw.strings.get(n as u32));
-            out.write_all(serde_json::to_string(&p).unwrap_or_default().as_bytes())
+        if let Some(text) = replaced.get(&(n as u32)) {
+            out.write_all(serde_json::to_string(text).unwrap_or_default().as_bytes())
                 .map_err(w)?;
         } else {
             out.write_all(&value[start..i.min(value.len())]).map_err(w)?;
@@ -310,6 +358,20 @@ mod tests {
         ] {
             assert!(!looks_like_url_or_path(no), "{no}");
         }
+    }
+
+    #[test]
+    fn kept_urls_lose_credentials_queries_and_fragments() {
+        assert_eq!(
+            without_secrets("https://u:pw@shop.example/a.js?token=1#x"),
+            "https://shop.example/a.js"
+        );
+        assert_eq!(
+            without_secrets("postgres://admin:hunter2@db:5432/app"),
+            "postgres://db:5432/app"
+        );
+        assert_eq!(without_secrets("file:///srv/app.js"), "file:///srv/app.js");
+        assert_eq!(without_secrets("/srv/app/server.js"), "/srv/app/server.js");
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct LiveUi {
     pub live: Option<Live>,
     pub window: bool,
     pub address: String,
+    /// Which of the inspector's targets (Chromium has one per page); empty: the only one.
+    pub target: String,
     pub pid: String,
     pub processes: Vec<NodeProcess>,
     pub folder: String,
@@ -53,6 +55,7 @@ impl LiveUi {
             live: None,
             window: false,
             address: String::new(),
+            target: String::new(),
             pid: String::new(),
             processes: Vec::new(),
             folder: folder.display().to_string(),
@@ -180,11 +183,20 @@ pub fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker) {
                     } else {
                         &st.address
                     };
+                    let target = Some(st.target.trim().to_owned()).filter(|t| !t.is_empty());
                     match Endpoint::parse(address) {
-                        Ok(ep) => chosen = Some(Connect::Inspect(ep, None)),
+                        Ok(ep) => chosen = Some(Connect::Inspect(ep, target)),
                         Err(e) => error = Some(e.to_string()),
                     }
                 }
+            });
+            ui.horizontal(|ui| {
+                ui.label("Target id");
+                ui.add(
+                    egui::TextEdit::singleline(&mut st.target)
+                        .hint_text("only when there are several (Chromium: one per page)")
+                        .desired_width(360.0),
+                );
             });
             ui.add_space(6.0);
             ui.label("Or a local Node process by its PID (heapsift wakes its inspector with SIGUSR1):");

@@ -1327,6 +1327,12 @@ impl eframe::App for HeapsiftApp {
         }
     }
 
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(live) = self.live.live.take() {
+            live.shutdown(std::time::Duration::from_secs(3));
+        }
+    }
+
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         // A --screenshot run is a batch job: it leaves the user's settings alone.
         if self.plan.is_none() {

@@ -299,7 +299,7 @@ fn step_pick(
                 ui.end_row();
                 if i == 0 && live.connected {
                     ui.label("");
-                    action_row(ui, w, waker);
+                    action_row(ui, w, live, waker);
                     ui.end_row();
                 }
             }
@@ -335,7 +335,7 @@ fn action_running(w: &WizardState) -> bool {
 }
 
 /// Between baseline and target: run the suspect action N times (a shell command).
-fn action_row(ui: &mut Ui, w: &mut WizardState, waker: &Waker) {
+fn action_row(ui: &mut Ui, w: &mut WizardState, live: LiveInfo, waker: &Waker) {
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
             ui.label("Then run");
@@ -362,8 +362,9 @@ fn action_row(ui: &mut Ui, w: &mut WizardState, waker: &Waker) {
                     t.cancel();
                 }
             } else if ui
+                // Not while a snapshot is taken: the action's objects would land in it.
                 .add_enabled(
-                    !w.action.trim().is_empty() && times.is_some(),
+                    !w.action.trim().is_empty() && times.is_some() && !live.busy,
                     egui::Button::new("▶ Run"),
                 )
                 .on_hover_text("Runs the command through the shell, one run after another; stops at the first failure")
@@ -371,10 +372,11 @@ fn action_row(ui: &mut Ui, w: &mut WizardState, waker: &Waker) {
             {
                 let (cmd, n) = (w.action.trim().to_owned(), times.unwrap_or(1));
                 w.action_run = Some(Task::spawn_thread(waker.clone(), move |p| {
-                    crate::engine::capture::process::run_action(&cmd, n, p).map_err(|e| match e {
-                        crate::engine::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
-                        e => crate::error::Error::invalid(e.to_string()),
-                    })
+                    crate::engine::capture::process::run_action(&cmd, n, std::time::Duration::from_secs(600), p)
+                        .map_err(|e| match e {
+                            crate::engine::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
+                            e => crate::error::Error::invalid(e.to_string()),
+                        })
                 }));
             }
         });

@@ -113,7 +113,12 @@ fn dechunk(mut body: &[u8]) -> std::io::Result<Option<Vec<u8>>> {
         if size == 0 {
             return Ok(Some(out));
         }
-        if body.len() < start + size + 2 {
+        let end = start
+            .checked_add(size)
+            .and_then(|e| e.checked_add(2))
+            .filter(|&e| e <= MAX_RESPONSE + start)
+            .ok_or_else(|| invalid("a chunk larger than any target list"))?;
+        if body.len() < end {
             return Ok(None);
         }
         out.extend_from_slice(&body[start..start + size]);
@@ -140,5 +145,7 @@ mod tests {
         assert_eq!(complete(e).unwrap(), None);
         assert_eq!(complete_at_eof(e).unwrap(), Some((404, b"nope".to_vec())));
         assert!(complete(b"SSH-2.0-OpenSSH\r\n\r\n").is_err());
+        let huge = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nx";
+        assert!(complete(huge).is_err());
     }
 }

@@ -65,6 +65,8 @@ const MAX_SAMPLES: usize = 86_400;
 
 pub struct Live {
     tx: Sender<Command>,
+    /// Set by the thread as it ends (after its clean-up: temporary files, processes).
+    finished: Arc<std::sync::atomic::AtomicBool>,
     shared: Arc<Mutex<Shared>>,
     next_tag: u64,
     /// Tells the thread to stop (dropping `tx` alone would wait out a sample).
@@ -83,11 +85,19 @@ impl Live {
             events: Vec::new(),
         }));
         let stop = Progress::new();
-        let (sh, st) = (shared.clone(), stop.clone());
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (sh, st, done) = (shared.clone(), stop.clone(), finished.clone());
         let spawned = std::thread::Builder::new()
             .name("live connection".into())
             .spawn(move || {
                 let lock = || sh.lock().unwrap_or_else(|e| e.into_inner());
+                struct Finished(Arc<std::sync::atomic::AtomicBool>);
+                impl Drop for Finished {
+                    fn drop(&mut self) {
+                        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                let _finished = Finished(done);
                 let mut conn = match Connection::open(&how, &opts, &st) {
                     Ok(c) => c,
                     Err(e) => {
@@ -114,7 +124,7 @@ impl Live {
                     }
                     if Instant::now() >= next_sample {
                         next_sample = Instant::now() + Duration::from_secs(1);
-                        match conn.session.heap_usage() {
+                        match conn.session.heap_usage(&st) {
                             Ok(u) => {
                                 let mut s = lock();
                                 s.samples.push(Sample {
@@ -126,6 +136,7 @@ impl Live {
                                     thin(&mut s.samples);
                                 }
                             }
+                            Err(CaptureError::Cancelled) => break None,
                             Err(e) => break Some(e),
                         }
                         waker();
@@ -192,9 +203,11 @@ impl Live {
         if let Err(e) = spawned {
             shared.lock().unwrap_or_else(|e| e.into_inner()).status =
                 Status::Closed(format!("cannot start the connection thread: {e}"));
+            finished.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         Live {
             tx,
+            finished,
             shared,
             next_tag: 1,
             stop,
@@ -236,6 +249,18 @@ impl Live {
     pub fn disconnect(&self) {
         self.cancel_job();
         self.stop.cancel();
+    }
+}
+
+impl Live {
+    /// Disconnects and waits (at most `limit`) for the thread's clean-up: a cancelled capture
+    /// removes its temporary file. For the app's exit, which would otherwise cut it short.
+    pub fn shutdown(self, limit: Duration) {
+        self.disconnect();
+        let deadline = Instant::now() + limit;
+        while !self.finished.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 

@@ -250,7 +250,7 @@ pub fn choose_target(ep: &Endpoint, targets: &[Target], wanted: Option<&str>) ->
             }
         ))),
         many => Err(CaptureError::new(format!(
-            "{ep}: {} targets; choose one with --target ID: {}",
+            "{ep}: {} targets; choose one by its id (--target ID): {}",
             many.len(),
             listing(many)
         ))),
@@ -363,9 +363,11 @@ impl Session {
                 one_line(&e.to_string())
             ))
         })?;
+        let mut answered = false;
         let answer = (|| loop {
             let v = self.next_message(method, progress)?;
             if v.get("id").and_then(Value::as_u64) == Some(id) {
+                answered = true;
                 if let Some(err) = v.get("error") {
                     let why = err.get("message").and_then(Value::as_str).unwrap_or("no reason given");
                     return Err(self.fail(format!("{method} failed: {}", one_line(why))));
@@ -377,7 +379,7 @@ impl Session {
                 on_event(event, &params)?;
             }
         })();
-        if matches!(answer, Err(CaptureError::Cancelled | CaptureError::Failed(_))) {
+        if !answered && matches!(answer, Err(CaptureError::Cancelled | CaptureError::Failed(_))) {
             self.abandoned = Some(id);
         }
         answer
@@ -443,8 +445,8 @@ impl Session {
             .map(|_| ())
     }
 
-    pub fn heap_usage(&mut self) -> Result<HeapUsage> {
-        let r = self.call("Runtime.getHeapUsage", json!({}), &Progress::new(), &mut |_, _| Ok(()))?;
+    pub fn heap_usage(&mut self, progress: &Progress) -> Result<HeapUsage> {
+        let r = self.call("Runtime.getHeapUsage", json!({}), progress, &mut |_, _| Ok(()))?;
         let num = |k: &str| r.get(k).and_then(Value::as_f64);
         match (num("usedSize"), num("totalSize")) {
             (Some(used), Some(total)) => Ok(HeapUsage { used, total }),
@@ -611,20 +613,20 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
             ));
             let deadline = Instant::now() + opts.timeout;
             loop {
-                match process::run_action(&plan.action, 1, progress) {
+                match process::run_action(&plan.action, 1, opts.timeout, progress) {
                     Ok(()) => break,
                     Err(e @ CaptureError::Cancelled) => return Err(e),
                     Err(e) if Instant::now() > deadline => return Err(e),
                     Err(_) => std::thread::sleep(Duration::from_millis(200)),
                 }
             }
-            process::run_action(&plan.action, plan.warmup - 1, progress)?;
+            process::run_action(&plan.action, plan.warmup - 1, opts.timeout, progress)?;
         }
         for (step, path) in ["baseline", "target", "final"].into_iter().zip(&paths) {
             if step == "target" {
                 note(format!("running '{}' {} times", plan.action, plan.repeat));
                 let start = Instant::now();
-                process::run_action(&plan.action, plan.repeat, progress)?;
+                process::run_action(&plan.action, plan.repeat, opts.timeout, progress)?;
                 note(format!(
                     "the action ran {} times in {:.1} s",
                     plan.repeat,

@@ -198,6 +198,7 @@ pub fn attach_pid(pid: u32, _opts: &Options) -> Result<Endpoint> {
 /// A child heapsift started in its own process group; the group is stopped when dropped.
 pub struct Group {
     child: Child,
+    stopped: bool,
     /// Shown in messages.
     pub command: String,
 }
@@ -211,6 +212,7 @@ impl Group {
             .map_err(|e| CaptureError::new(format!("cannot start '{command}': {e}")))?;
         Ok(Group {
             child,
+            stopped: false,
             command: command.to_owned(),
         })
     }
@@ -225,6 +227,9 @@ impl Group {
 
     /// Stops the whole group: SIGTERM, then SIGKILL after two seconds.
     pub fn stop(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
         if self.try_wait().is_some() {
             // The leader is gone; its group may not be.
             signal_group(self.child.id(), Signal::Kill);
@@ -307,14 +312,10 @@ pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Laun
     let stderr = group.child.stderr.take().expect("stderr is piped");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut sent = false;
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
             if let Some(url) = line.strip_prefix("Debugger listening on ") {
-                if !sent {
-                    let _ = tx.send(url.trim().to_owned());
-                    sent = true;
-                }
+                let _ = tx.send(url.trim().to_owned());
                 continue;
             }
             if line.starts_with("For help, see: https://nodejs.org")
@@ -328,28 +329,43 @@ pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Laun
         }
     });
     let deadline = Instant::now() + opts.timeout;
+    let mut first: Option<(String, Instant)> = None;
+    let mut stderr_open = true;
     loop {
         progress.check()?;
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(url) => {
-                let endpoint = Endpoint::parse(&url).map_err(|_| {
-                    CaptureError::new(format!(
-                        "'{command}': Node printed an inspector address heapsift cannot use: {url}"
-                    ))
-                })?;
-                return Ok(Launched { group, endpoint });
+        if stderr_open {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(url) => match &first {
+                    None => first = Some((url, Instant::now())),
+                    // Every node under the command inherits NODE_OPTIONS: a wrapper (npm,
+                    // npx, nodemon) would be captured instead of the service.
+                    Some((one, _)) => {
+                        return Err(CaptureError::new(format!(
+                            "'{command}' started more than one Node process with an inspector ({one}, {url}); \
+                             give --exec the node command itself (e.g. 'node server.js', not 'npm start')"
+                        )));
+                    }
+                },
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => stderr_open = false,
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                let status = group.child.wait().ok();
-                return Err(CaptureError::new(format!(
-                    "'{command}' {} before its inspector opened; does it start node?",
-                    status.map_or("ended".to_owned(), describe_exit)
-                )));
-            }
+        } else {
+            std::thread::sleep(Duration::from_millis(50));
         }
-        if let Some(status) = group.try_wait() {
-            // Its stderr may still be draining through the thread; give it a moment.
+        // A second inspector (a wrapper's child) shows up within a moment of the first.
+        if let Some((url, at)) = &first
+            && (at.elapsed() >= SETTLE || !stderr_open)
+        {
+            let endpoint = Endpoint::parse(url).map_err(|_| {
+                CaptureError::new(format!(
+                    "'{command}': Node printed an inspector address heapsift cannot use: {url}"
+                ))
+            })?;
+            return Ok(Launched { group, endpoint });
+        }
+        if first.is_none()
+            && let Some(status) = group.try_wait()
+        {
             if let Ok(url) = rx.recv_timeout(Duration::from_millis(200))
                 && let Ok(endpoint) = Endpoint::parse(&url)
             {
@@ -362,12 +378,16 @@ pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Laun
         }
         if Instant::now() > deadline {
             return Err(CaptureError::new(format!(
-                "'{command}': no \"Debugger listening\" line within {} s; does it start node?",
+                "'{command}': no \"Debugger listening\" line on its stderr within {} s; does it start node \
+                 (and leave stderr alone)?",
                 opts.timeout.as_secs_f64()
             )));
         }
     }
 }
+
+/// How long `launch` waits after the first inspector for a second one.
+const SETTLE: Duration = Duration::from_millis(700);
 
 fn describe_exit(status: std::process::ExitStatus) -> String {
     match status.code() {
@@ -388,20 +408,23 @@ fn stderr_stdio() -> Stdio {
     Stdio::null()
 }
 
-/// Runs the user's action `times` times, one after another, stopping at the first failure.
-/// Its stdout is discarded (a `curl` prints the page); stderr is kept for the message.
-pub fn run_action(command: &str, times: usize, progress: &Progress) -> Result<()> {
+/// Runs the user's action `times` times, one after another, stopping at the first failure or
+/// at a run longer than `limit`. Its stdout is discarded (a `curl` prints the page); stderr is
+/// kept for the message.
+pub fn run_action(command: &str, times: usize, limit: Duration, progress: &Progress) -> Result<()> {
     progress.begin(Phase::Action, times as u64);
     for i in 0..times {
         let mut cmd = shell(command);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
         let mut group = Group::spawn(command, cmd)?;
         let mut stderr = group.child.stderr.take().expect("stderr is piped");
-        let reader = std::thread::spawn(move || {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
             let mut text = String::new();
             let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
-            text
+            let _ = tx.send(text);
         });
+        let started = Instant::now();
         let status = loop {
             if progress.is_cancelled() {
                 group.stop();
@@ -410,9 +433,20 @@ pub fn run_action(command: &str, times: usize, progress: &Progress) -> Result<()
             if let Some(s) = group.try_wait() {
                 break s;
             }
+            if started.elapsed() > limit {
+                group.stop();
+                return Err(CaptureError::new(format!(
+                    "the action '{command}' took longer than {} s on run {} of {times} and was stopped (--timeout sets the limit)",
+                    limit.as_secs_f64(),
+                    i + 1
+                )));
+            }
             std::thread::sleep(Duration::from_millis(2));
         };
-        let text = reader.join().unwrap_or_default();
+        // Whatever the command left running in the background goes with its group, so its
+        // stderr closes; a process that left the group cannot hold us up for long either.
+        group.stop();
+        let text = rx.recv_timeout(Duration::from_secs(1)).unwrap_or_default();
         if !status.success() {
             let why = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
             return Err(CaptureError::new(format!(
@@ -449,9 +483,9 @@ mod tests {
     #[test]
     fn actions_run_and_fail_clearly() {
         let p = Progress::new();
-        run_action("true", 3, &p).unwrap();
+        run_action("true", 3, Duration::from_secs(10), &p).unwrap();
         assert_eq!(p.view().fraction, 1.0);
-        let err = run_action("echo oops >&2; exit 7", 5, &Progress::new())
+        let err = run_action("echo oops >&2; exit 7", 5, Duration::from_secs(10), &Progress::new())
             .unwrap_err()
             .to_string();
         assert!(
