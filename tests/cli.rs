@@ -2,18 +2,11 @@
 
 mod common;
 
+use common::{heapsift, stderr};
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn heapsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapsift"))
-        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
-        .args(args)
-        .current_dir(common::repo())
-        .output()
-        .expect("runs heapsift")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -156,10 +149,6 @@ fn unknown_objects_and_bad_ids_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no object with id @999999999"));
     let out = heapsift(&["object", LEAK_S3, "@abc"]);
     assert_eq!(out.status.code(), Some(2));
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 mod common;
 
 use common::node::{SERVER, Server, find, free_port, in_ci, node, port_is_closed};
+use common::{heapsift, stderr};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,17 +18,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn heapsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapsift"))
-        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
-        .args(args)
-        .current_dir(common::repo())
-        .output()
-        .expect("runs heapsift")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+/// `heapsift capture --inspect INSPECTOR -o OUT -q`.
+fn capture(inspector: &str, out: &Path) -> Output {
+    heapsift(&["capture", "--inspect", inspector, "-o", out.to_str().unwrap(), "-q"])
 }
 
 /// Fails unless the command failed with exit 2 and one line of heapsift's naming `what`
@@ -76,28 +69,14 @@ fn capture_from_a_node_inspector_writes_a_complete_snapshot() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("live.heapsnapshot");
-    let o = heapsift(&[
-        "capture",
-        "--inspect",
-        &server.inspector(),
-        "-o",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = capture(&server.inspector(), &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("captured in"));
     assert_eq!(entries(dir.path()), ["live.heapsnapshot"], "no temporary file left");
     assert_eq!(summary_count(&out, "LeakedCheckout"), 7);
     // The process is still serving, and a second capture over the first replaces it whole.
     server.get("/checkout");
-    let o = heapsift(&[
-        "capture",
-        "--inspect",
-        &server.inspector(),
-        "-o",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = capture(&server.inspector(), &out);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(summary_count(&out, "LeakedCheckout"), 8);
 }

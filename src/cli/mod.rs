@@ -176,24 +176,8 @@ pub enum Command {
         s2: PathBuf,
         /// Final: taken a while later.
         s3: PathBuf,
-        /// JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Also write a Markdown report here (refuses to overwrite).
-        #[arg(long, value_name = "OUT.md")]
-        report: Option<PathBuf>,
-        /// Exit with code 1 when any group retains more than this (e.g. 1MB, 512KB).
-        #[arg(long, value_name = "SIZE")]
-        fail_above: Option<String>,
-        /// Only the first N groups.
-        #[arg(long, default_value_t = 20)]
-        top: usize,
-        /// Report strings too.
-        #[arg(long)]
-        include_strings: bool,
-        /// Report V8 internals (arrays, contexts, code) too.
-        #[arg(long)]
-        include_internals: bool,
+        #[command(flatten)]
+        output: LeakOutput,
     },
     /// Take a heap snapshot of a running Node process (`node --inspect`, or any Node process by
     /// PID) or Chromium page (`--remote-debugging-port`), after a forced garbage collection.
@@ -258,24 +242,8 @@ pub enum Command {
         /// by default they are deleted at the end.
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
-        /// Exit with code 1 when any leak group retains more than this (e.g. 1MB, 512KB).
-        #[arg(long, value_name = "SIZE")]
-        fail_above: Option<String>,
-        /// Also write a Markdown report here (refuses to overwrite).
-        #[arg(long, value_name = "OUT.md")]
-        report: Option<PathBuf>,
-        /// JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Only the first N groups.
-        #[arg(long, default_value_t = 20)]
-        top: usize,
-        /// Report strings too.
-        #[arg(long)]
-        include_strings: bool,
-        /// Report V8 internals (arrays, contexts, code) too.
-        #[arg(long)]
-        include_internals: bool,
+        #[command(flatten)]
+        output: LeakOutput,
         /// Connect to a host other than this machine. An inspector port runs any code it is sent.
         #[arg(long)]
         allow_remote: bool,
@@ -318,6 +286,48 @@ pub enum Command {
     DumpNodes { file: PathBuf },
 }
 
+/// How `leaks` and `hunt` report the three-snapshot method's result.
+#[derive(clap::Args, Debug)]
+pub struct LeakOutput {
+    /// JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Also write a Markdown report here (refuses to overwrite).
+    #[arg(long, value_name = "OUT.md")]
+    report: Option<PathBuf>,
+    /// Exit with code 1 when any group retains more than this (e.g. 1MB, 512KB).
+    #[arg(long, value_name = "SIZE")]
+    fail_above: Option<String>,
+    /// Only the first N groups.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Report strings too.
+    #[arg(long)]
+    include_strings: bool,
+    /// Report V8 internals (arrays, contexts, code) too.
+    #[arg(long)]
+    include_internals: bool,
+}
+
+impl LeakOutput {
+    /// Runs the analysis on the three files and reports it; `Ok(true)` above `--fail-above`.
+    fn run(&self, files: [&PathBuf; 3], quiet: bool) -> Result<bool, String> {
+        let opts = crate::analysis::leaks::LeakOptions {
+            include_strings: self.include_strings,
+            include_internals: self.include_internals,
+        };
+        leaks::run(
+            files,
+            self.json,
+            self.report.as_deref(),
+            self.fail_above.as_deref(),
+            self.top,
+            opts,
+            quiet,
+        )
+    }
+}
+
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -351,31 +361,8 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 output::print_duplicates(file, &found, *top);
             }
         }),
-        Command::Leaks {
-            s1,
-            s2,
-            s3,
-            json,
-            report,
-            fail_above,
-            top,
-            include_strings,
-            include_internals,
-        } => {
-            let opts = crate::analysis::leaks::LeakOptions {
-                include_strings: *include_strings,
-                include_internals: *include_internals,
-            };
-            let gate = leaks::run(
-                [s1, s2, s3],
-                *json,
-                report.as_deref(),
-                fail_above.as_deref(),
-                *top,
-                opts,
-                cli.quiet,
-            );
-            return Some(exit_code(gate.map(u8::from)));
+        Command::Leaks { s1, s2, s3, output } => {
+            return Some(exit_code(output.run([s1, s2, s3], cli.quiet).map(u8::from)));
         }
         Command::Capture {
             inspect,
@@ -410,17 +397,12 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             warmup,
             wait,
             keep,
-            fail_above,
-            report,
-            json,
-            top,
-            include_strings,
-            include_internals,
+            output,
             allow_remote,
             timeout,
         } => {
             // Mistakes in the arguments are reported before minutes of capturing, not after.
-            if let Some(p) = report
+            if let Some(p) = &output.report
                 && p.exists()
             {
                 return Some(exit_code(Err(format!(
@@ -428,7 +410,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                     p.display()
                 ))));
             }
-            if let Some(t) = fail_above
+            if let Some(t) = &output.fail_above
                 && crate::units::parse_size(t).is_none()
             {
                 return Some(exit_code(Err(format!(
@@ -458,19 +440,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 // Indexes of snapshots about to be deleted would only fill the cache.
                 engine::use_cache(engine::CachePolicy::Off);
             }
-            let opts = crate::analysis::leaks::LeakOptions {
-                include_strings: *include_strings,
-                include_internals: *include_internals,
-            };
-            let gate = leaks::run(
-                [&paths[0], &paths[1], &paths[2]],
-                *json,
-                report.as_deref(),
-                fail_above.as_deref(),
-                *top,
-                opts,
-                cli.quiet,
-            );
+            let gate = output.run([&paths[0], &paths[1], &paths[2]], cli.quiet);
             drop(scratch);
             return Some(exit_code(gate.map(u8::from)));
         }
