@@ -1004,6 +1004,8 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     h.run_steps(3);
     h.get_by_label("Leak wizard (three snapshots)…").click();
     h.run_steps(3);
+    // In the method's order: no target before a baseline.
+    assert!(h.get_by_label("📷 Take target now").accesskit_node().is_disabled());
     h.get_by_label("📷 Take baseline now").click();
     wait(&mut h, "the baseline", |a| {
         a.wizard.as_ref().unwrap().picks[0].is_some()

@@ -286,8 +286,9 @@ fn step_pick(
                             ui.spinner();
                             ui.label(format!("taking the {name}…"));
                         } else if ui
+                            // In the method's order: a target needs its baseline, a final its target.
                             .add_enabled(
-                                !live.busy && !action_running(w),
+                                !live.busy && !action_running(w) && (i == 0 || w.picks[i - 1].is_some()),
                                 egui::Button::new(format!("📷 Take {name} now")),
                             )
                             .clicked()
