@@ -7,7 +7,50 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
+
+/// Why an install or uninstall failed, in one line for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum DesktopError {
+    #[error("neither XDG_DATA_HOME nor HOME is set to an absolute path")]
+    NoHome,
+    #[error("--install-desktop is for Linux and BSD desktops (freedesktop.org)")]
+    Unsupported,
+    #[error("cannot find the heapsift binary's path: {0}")]
+    NoProgram(#[source] std::io::Error),
+    /// The program's path cannot be written into a launcher.
+    #[error("{path:?}: the program's path {why}")]
+    ProgramPath { path: PathBuf, why: &'static str },
+    #[error("{}: cannot {what}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{tool} {} failed ({status}): {why}", dir.display())]
+    ToolFailed {
+        tool: &'static str,
+        dir: PathBuf,
+        status: ExitStatus,
+        why: String,
+    },
+    #[error("cannot run {tool}: {source}")]
+    CannotRun {
+        tool: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DesktopError {
+    fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> DesktopError {
+        let path = path.to_path_buf();
+        move |source| DesktopError::Io { path, what, source }
+    }
+}
+
+type Result<T> = std::result::Result<T, DesktopError>;
 
 /// The app's icon, the same PNG the window uses.
 const ICON: &[u8] = include_bytes!("../assets/icon.png");
@@ -88,12 +131,12 @@ impl Paths {
 
     /// `$XDG_DATA_HOME`, or `$HOME/.local/share` when it is unset, empty or relative (the
     /// XDG Base Directory spec says to ignore relative paths).
-    pub fn from_env() -> Result<Paths, String> {
+    pub fn from_env() -> Result<Paths> {
         let absolute = |v: Option<std::ffi::OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
         let data_home = match absolute(std::env::var_os("XDG_DATA_HOME")) {
             Some(dir) => dir,
             None => absolute(std::env::var_os("HOME"))
-                .ok_or("neither XDG_DATA_HOME nor HOME is set to an absolute path")?
+                .ok_or(DesktopError::NoHome)?
                 .join(".local/share"),
         };
         Ok(Paths::new(&data_home))
@@ -112,7 +155,7 @@ pub struct Report {
 
 /// Writes the launcher (running `exe`), the icon and the MIME package, then refreshes the
 /// desktop and MIME caches when their tools are installed.
-pub fn install(paths: &Paths, exe: &Path) -> Result<Report, String> {
+pub fn install(paths: &Paths, exe: &Path) -> Result<Report> {
     unsupported_platform()?;
     let entry = desktop_entry(exe)?;
     let mut report = Report::default();
@@ -129,7 +172,7 @@ pub fn install(paths: &Paths, exe: &Path) -> Result<Report, String> {
 }
 
 /// Removes what [`install`] wrote (files already gone are fine) and refreshes the caches.
-pub fn uninstall(paths: &Paths) -> Result<Report, String> {
+pub fn uninstall(paths: &Paths) -> Result<Report> {
     unsupported_platform()?;
     let mut report = Report::default();
     for path in paths.all() {
@@ -138,27 +181,29 @@ pub fn uninstall(paths: &Paths) -> Result<Report, String> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 report.lines.push(format!("not installed: {}", path.display()))
             }
-            Err(e) => return Err(format!("{}: cannot remove: {e}", path.display())),
+            Err(e) => return Err(DesktopError::io(path, "remove it")(e)),
         }
     }
     refresh_caches(paths, &mut report)?;
     Ok(report)
 }
 
-fn unsupported_platform() -> Result<(), String> {
+fn unsupported_platform() -> Result<()> {
     if cfg!(any(windows, target_os = "macos")) {
-        return Err("--install-desktop is for Linux and BSD desktops (freedesktop.org)".into());
+        return Err(DesktopError::Unsupported);
     }
     Ok(())
 }
 
 /// The `.desktop` file: a launcher that opens any number of snapshots (`%F`).
-pub fn desktop_entry(exe: &Path) -> Result<String, String> {
-    let exe_str = exe
-        .to_str()
-        .ok_or_else(|| format!("{}: the program's path is not UTF-8", exe.display()))?;
+pub fn desktop_entry(exe: &Path) -> Result<String> {
+    let bad = |why| DesktopError::ProgramPath {
+        path: exe.to_path_buf(),
+        why,
+    };
+    let exe_str = exe.to_str().ok_or_else(|| bad("is not UTF-8"))?;
     if exe_str.chars().any(char::is_control) {
-        return Err(format!("{exe_str:?}: the program's path has control characters"));
+        return Err(bad("has control characters"));
     }
     Ok(format!(
         "[Desktop Entry]
@@ -208,26 +253,24 @@ fn escape_string(s: &str) -> String {
 
 /// Writes `bytes` to a temporary file next to `path` and renames it into place, so a reader
 /// never sees a half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let fail = |what: &str, e: std::io::Error| format!("{}: cannot {what}: {e}", path.display());
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("installed files have a parent folder");
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create the folder: {e}", dir.display()))?;
-    let name = path.file_name().expect("installed files have a name").to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail("write", e));
-    }
+    std::fs::create_dir_all(dir).map_err(DesktopError::io(dir, "create the folder"))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".heapsift-")
+        .tempfile_in(dir)
+        .map_err(DesktopError::io(dir, "write into it"))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(DesktopError::io(path, "write it"))?;
+    tmp.persist(path)
+        .map_err(|e| DesktopError::io(path, "write it")(e.error))?;
     Ok(())
 }
 
 /// Runs `update-mime-database` and `update-desktop-database` on the user's folders; a tool
 /// that is not installed is skipped with a note.
-fn refresh_caches(paths: &Paths, report: &mut Report) -> Result<(), String> {
+fn refresh_caches(paths: &Paths, report: &mut Report) -> Result<()> {
     let mime_dir = paths.data_home.join("mime");
     let applications_dir = paths.data_home.join("applications");
     for (tool, dir, without) in [
@@ -250,12 +293,17 @@ fn refresh_caches(paths: &Paths, report: &mut Report) -> Result<(), String> {
             Ok(out) => {
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 let why = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("no message");
-                return Err(format!("{tool} {} failed ({}): {why}", dir.display(), out.status));
+                return Err(DesktopError::ToolFailed {
+                    tool,
+                    dir: dir.clone(),
+                    status: out.status,
+                    why: why.to_owned(),
+                });
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => report
                 .lines
                 .push(format!("{tool} is not installed, skipped: {without}")),
-            Err(e) => return Err(format!("cannot run {tool}: {e}")),
+            Err(source) => return Err(DesktopError::CannotRun { tool, source }),
         }
     }
     Ok(())

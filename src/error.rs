@@ -66,4 +66,13 @@ pub struct FileError {
     pub error: Error,
 }
 
+/// An index that could not be saved; the analysis it holds is complete anyway.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the index was not saved to {} ({source})", path.display())]
+pub struct SaveError {
+    pub path: PathBuf,
+    #[source]
+    pub source: Arc<std::io::Error>,
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -512,4 +512,14 @@ fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
         ["bad.heapsnapshot", "shared.heapsnapshot.gz"],
         "no temporary file left"
     );
+    // An output folder that does not exist: the line names the output, not a temporary file.
+    let nowhere = dir.path().join("missing/out.heapsnapshot");
+    let o = heapsift(&["redact", input, nowhere.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("missing/out.heapsnapshot: cannot write it: No such file") && !err.contains(".heapsift-"),
+        "{err}"
+    );
 }

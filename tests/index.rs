@@ -282,6 +282,7 @@ fn a_failed_save_leaves_nothing_behind() {
         origin,
     };
     let e = save.write(&s).unwrap_err();
+    let e = e.to_string();
     assert!(e.contains("not saved") && !e.contains('\n'), "{e}");
 }
 

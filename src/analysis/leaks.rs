@@ -61,31 +61,68 @@ pub fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOpti
         .collect()
 }
 
+/// Why snapshots cannot go through the three-snapshot method together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SequenceError {
+    #[error(
+        "{a} and {b} do not look like snapshots of one process: only {shared} of {of} objects are in both \
+         (object ids are only kept within one process)"
+    )]
+    FewShared {
+        a: String,
+        b: String,
+        shared: usize,
+        of: usize,
+    },
+    #[error(
+        "{a} and {b} do not look like snapshots of one process: {differ} of {seen} sampled objects have the \
+         same id but are different objects (ids are only kept within one process)"
+    )]
+    Different {
+        a: String,
+        b: String,
+        differ: usize,
+        seen: usize,
+    },
+    #[error(
+        "the snapshots are not in order: {a} has newer objects (up to @{a_max}) than {b} (up to @{b_max}); \
+         give them oldest first"
+    )]
+    OutOfOrder {
+        a: String,
+        b: String,
+        a_max: u32,
+        b_max: u32,
+    },
+}
+
+impl From<SequenceError> for crate::error::Error {
+    fn from(e: SequenceError) -> Self {
+        crate::error::Error::invalid(e.to_string())
+    }
+}
+
 /// Checks that three snapshots can be compared: one process (their ids overlap) and in order
 /// (newest object ids increase). Takes the sorted ids and newest JS ids of S1, S2, S3.
-pub fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 3]) -> Result<(), String> {
+pub fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 3]) -> Result<(), SequenceError> {
     for k in 0..2 {
         let (a, b) = (ids[k], ids[k + 1]);
         let shared = overlap(a, b);
         if a.len() > 100 && shared * 20 < a.len() {
-            return Err(format!(
-                "{} and {} do not look like snapshots of one process: only {} of {} objects are in both \
-                 (object ids are only kept within one process)",
-                names[k],
-                names[k + 1],
+            return Err(SequenceError::FewShared {
+                a: names[k].to_owned(),
+                b: names[k + 1].to_owned(),
                 shared,
-                a.len()
-            ));
+                of: a.len(),
+            });
         }
         if max_ids[k] > max_ids[k + 1] {
-            return Err(format!(
-                "the snapshots are not in order: {} has newer objects (up to @{}) than {} (up to @{}); \
-                 give them oldest first",
-                names[k],
-                max_ids[k],
-                names[k + 1],
-                max_ids[k + 1]
-            ));
+            return Err(SequenceError::OutOfOrder {
+                a: names[k].to_owned(),
+                b: names[k + 1].to_owned(),
+                a_max: max_ids[k],
+                b_max: max_ids[k + 1],
+            });
         }
     }
     Ok(())
@@ -152,13 +189,15 @@ fn name_hash(s: &Snapshot, n: NodeId) -> u64 {
 }
 
 /// Fails when a fingerprint comparison says the snapshots come from different processes.
-pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), String> {
+pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), SequenceError> {
     let (seen, differ) = compared;
     if seen >= 50 && differ * 20 > seen {
-        return Err(format!(
-            "{a} and {b} do not look like snapshots of one process: {differ} of {seen} sampled objects have the \
-             same id but are different objects (ids are only kept within one process)"
-        ));
+        return Err(SequenceError::Different {
+            a: a.to_owned(),
+            b: b.to_owned(),
+            differ,
+            seen,
+        });
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::output::record;
+use super::{CliError, CliResult};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
@@ -21,17 +22,15 @@ pub fn run(
     top: usize,
     opts: LeakOptions,
     quiet: bool,
-) -> Result<bool, String> {
+) -> CliResult<bool> {
     let limit = match fail_above {
         None => None,
-        Some(t) => Some(
-            crate::units::parse_size(t).ok_or_else(|| format!("--fail-above {t:?} is not a size like 1MB or 512KB"))?,
-        ),
+        Some(t) => Some(crate::units::parse_size(t).ok_or_else(|| super::fail_above_error(t))?),
     };
     if let Some(p) = report_path
         && p.exists()
     {
-        return Err(format!("{}: already exists; not overwriting it", p.display()));
+        return Err(CliError::exists(p));
     }
     let names: Vec<String> = files.iter().map(|f| report::file_name(f)).collect();
     // Of S1 and S2 only what the method needs is kept, so three big snapshots fit in memory.
@@ -39,12 +38,11 @@ pub fn run(
     let baseline = Kept::first(&names[0], &s1);
     drop(s1);
     let s2 = super::load(files[1], quiet)?;
-    let target = baseline.next(&names[1], &s2).map_err(|e| e.to_string())?;
+    let target = baseline.next(&names[1], &s2)?;
     drop(s2);
     let s3 = super::load(files[2], quiet)?;
     let LeakReport { candidates, groups, .. } =
-        workflows::three_snapshot(&baseline, &target, &names[2], &s3, &opts, &Progress::new())
-            .map_err(|e| e.to_string())?;
+        workflows::three_snapshot(&baseline, &target, &names[2], &s3, &opts, &Progress::new())?;
     let over: Vec<(usize, &LeakGroup)> = match limit {
         None => Vec::new(),
         Some(l) => groups
@@ -63,7 +61,7 @@ pub fn run(
     }
     if let Some(p) = report_path {
         let md = report::leaks_markdown(&s3, &names, candidates, &groups, top);
-        report::write_new_file(p, md.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
+        report::write_new_file(p, md.as_bytes()).map_err(CliError::output(p, "write it"))?;
         if !quiet {
             eprintln!("wrote {}", p.display());
         }

@@ -9,32 +9,12 @@ use std::time::Duration;
 
 use super::output::record;
 use super::progress_bar::ProgressBar;
-use crate::engine::capture::{self, CaptureError, Connect, Connection, Endpoint, Hunt, Options};
+use super::{CliError, CliResult};
+use crate::engine::capture::{self, Connect, Connection, Endpoint, Hunt, Options};
 use crate::progress::Progress;
 
 /// Exit code after Ctrl+C (128 + SIGINT), as shells expect.
 pub const EXIT_INTERRUPTED: u8 = 130;
-
-/// How a live command ended badly.
-pub enum Failure {
-    Interrupted,
-    Error(String),
-}
-
-impl From<CaptureError> for Failure {
-    fn from(e: CaptureError) -> Self {
-        match e {
-            CaptureError::Cancelled => Failure::Interrupted,
-            CaptureError::Failed(m) | CaptureError::Closed(m) => Failure::Error(m),
-        }
-    }
-}
-
-impl From<String> for Failure {
-    fn from(m: String) -> Self {
-        Failure::Error(m)
-    }
-}
 
 /// Where to connect, from the command line's `--inspect`, `--pid` and `--exec`.
 pub fn connect_from(
@@ -42,15 +22,14 @@ pub fn connect_from(
     pid: Option<u32>,
     exec: Option<&str>,
     target: Option<&str>,
-) -> Result<Connect, String> {
+) -> CliResult<Connect> {
     match (inspect, pid, exec) {
-        (Some(addr), None, None) => Ok(Connect::Inspect(
-            Endpoint::parse(addr).map_err(|e| e.to_string())?,
-            target.map(str::to_owned),
-        )),
+        (Some(addr), None, None) => Ok(Connect::Inspect(Endpoint::parse(addr)?, target.map(str::to_owned))),
         (None, Some(pid), None) => Ok(Connect::Pid(pid)),
         (None, None, Some(cmd)) if !cmd.trim().is_empty() => Ok(Connect::Exec(cmd.to_owned())),
-        _ => Err("give one of --inspect HOST:PORT, --pid PID or --exec COMMAND".into()),
+        _ => Err(CliError::Usage(
+            "give one of --inspect HOST:PORT, --pid PID or --exec COMMAND".into(),
+        )),
     }
 }
 
@@ -101,9 +80,11 @@ fn trap_interrupts(progress: &Progress) {
     });
 }
 
-fn options(allow_remote: bool, timeout: f64) -> Result<Options, String> {
+fn options(allow_remote: bool, timeout: f64) -> CliResult<Options> {
     if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(format!("--timeout {timeout} is not a positive number of seconds"));
+        return Err(CliError::Usage(format!(
+            "--timeout {timeout} is not a positive number of seconds"
+        )));
     }
     Ok(Options {
         allow_remote,
@@ -120,13 +101,13 @@ pub struct CaptureArgs<'a> {
     pub quiet: bool,
 }
 
-pub fn capture(a: CaptureArgs) -> Result<(), Failure> {
+pub fn capture(a: CaptureArgs) -> CliResult<()> {
     let opts = options(a.allow_remote, a.timeout)?;
     if a.out.is_dir() {
-        return Err(Failure::Error(format!(
-            "{}: is a folder; give a file name",
-            a.out.display()
-        )));
+        return Err(CliError::Refused {
+            path: a.out.to_path_buf(),
+            why: "is a folder; give a file name",
+        });
     }
     let progress = Progress::new();
     trap_interrupts(&progress);
@@ -166,24 +147,24 @@ pub struct HuntArgs<'a> {
 
 /// Captures the three snapshots; returns their paths and the scratch folder holding them
 /// (removed when dropped) unless they are kept.
-pub fn hunt(a: HuntArgs) -> Result<([PathBuf; 3], Option<tempfile::TempDir>), Failure> {
+pub fn hunt(a: HuntArgs) -> CliResult<([PathBuf; 3], Option<tempfile::TempDir>)> {
     let opts = options(a.allow_remote, a.timeout)?;
     if !(a.wait.is_finite() && a.wait >= 0.0) {
-        return Err(Failure::Error(format!("--wait {} is not a number of seconds", a.wait)));
+        return Err(CliError::Usage(format!("--wait {} is not a number of seconds", a.wait)));
     }
     if a.repeat == 0 {
-        return Err(Failure::Error("--repeat must be at least 1".into()));
+        return Err(CliError::Usage("--repeat must be at least 1".into()));
     }
     let (dir, scratch) = match a.keep {
         Some(d) => {
-            std::fs::create_dir_all(d).map_err(|e| format!("{}: cannot create the folder: {e}", d.display()))?;
+            std::fs::create_dir_all(d).map_err(CliError::output(d, "create the folder"))?;
             (d.to_path_buf(), None)
         }
         None => {
             let t = tempfile::Builder::new()
                 .prefix("heapsift-hunt-")
                 .tempdir()
-                .map_err(|e| format!("cannot make a scratch folder: {e}"))?;
+                .map_err(CliError::output(&std::env::temp_dir(), "make a scratch folder in it"))?;
             *SCRATCH.lock().unwrap_or_else(|e| e.into_inner()) = Some(t.path().to_path_buf());
             (t.path().to_path_buf(), Some(t))
         }

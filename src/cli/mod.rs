@@ -311,7 +311,7 @@ pub struct LeakOutput {
 
 impl LeakOutput {
     /// Runs the analysis on the three files and reports it; `Ok(true)` above `--fail-above`.
-    fn run(&self, files: [&PathBuf; 3], quiet: bool) -> Result<bool, String> {
+    fn run(&self, files: [&PathBuf; 3], quiet: bool) -> CliResult<bool> {
         let opts = crate::analysis::leaks::LeakOptions {
             include_strings: self.include_strings,
             include_internals: self.include_internals,
@@ -330,6 +330,85 @@ impl LeakOutput {
 
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// Why a command failed: one line on stderr, then exit 2 (130 when interrupted).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A snapshot or index that could not be read or analysed.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// An argument that cannot be used as given.
+    #[error("{0}")]
+    Usage(String),
+    /// An output path heapsift will not write to.
+    #[error("{}: {why}", path.display())]
+    Refused { path: PathBuf, why: &'static str },
+    /// Writing an output file (or making its folder) failed.
+    #[error("{}: cannot {what}: {source}", path.display())]
+    Output {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing to stdout failed (not a reader that went away: that ends quietly).
+    #[error("cannot write the output: {0}")]
+    Stdout(#[source] std::io::Error),
+    #[error(transparent)]
+    Index(#[from] crate::error::SaveError),
+    /// A mistake the analysis found in what it was given (snapshots of two processes).
+    #[error(transparent)]
+    Analysis(crate::error::Error),
+    #[error(transparent)]
+    Capture(crate::engine::capture::CaptureError),
+    #[error(transparent)]
+    Desktop(#[from] crate::desktop::DesktopError),
+    /// Ctrl+C, SIGTERM or SIGHUP: everything started was stopped, nothing partial left.
+    #[error("interrupted; nothing was left behind")]
+    Interrupted,
+}
+
+impl From<crate::engine::capture::CaptureError> for CliError {
+    fn from(e: crate::engine::capture::CaptureError) -> Self {
+        match e {
+            crate::engine::capture::CaptureError::Cancelled => CliError::Interrupted,
+            e => CliError::Capture(e),
+        }
+    }
+}
+
+impl From<crate::error::Error> for CliError {
+    fn from(e: crate::error::Error) -> Self {
+        match e {
+            crate::error::Error::Cancelled => CliError::Interrupted,
+            e => CliError::Analysis(e),
+        }
+    }
+}
+
+impl CliError {
+    fn exists(path: &Path) -> CliError {
+        CliError::Refused {
+            path: path.to_path_buf(),
+            why: "already exists; not overwriting it",
+        }
+    }
+
+    fn output(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
+        let path = path.to_path_buf();
+        // tempfile's errors end with its temporary file's path, which the user never asked for.
+        move |source| {
+            let text = source.to_string();
+            let source = match text.split_once(" at path ") {
+                Some((why, _)) => std::io::Error::new(source.kind(), why.to_owned()),
+                None => source,
+            };
+            CliError::Output { path, what, source }
+        }
+    }
+}
+
+type CliResult<T> = Result<T, CliError>;
 
 /// Runs a parsed command line; `None` means "no subcommand" (the caller opens the app).
 pub fn run(cli: &Cli) -> Option<ExitCode> {
@@ -373,19 +452,17 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             allow_remote,
             timeout,
         } => {
-            let result = live::connect_from(inspect.as_deref(), *pid, None, target.as_deref())
-                .map_err(live::Failure::Error)
-                .and_then(|connect| {
-                    live::capture(live::CaptureArgs {
-                        connect,
-                        out,
-                        gc: !*no_gc,
-                        allow_remote: *allow_remote,
-                        timeout: *timeout,
-                        quiet: cli.quiet,
-                    })
-                });
-            return Some(live_exit(result.map(|()| 0)));
+            let result = live::connect_from(inspect.as_deref(), *pid, None, target.as_deref()).and_then(|connect| {
+                live::capture(live::CaptureArgs {
+                    connect,
+                    out,
+                    gc: !*no_gc,
+                    allow_remote: *allow_remote,
+                    timeout: *timeout,
+                    quiet: cli.quiet,
+                })
+            });
+            return Some(exit_code(result.map(|()| 0)));
         }
         Command::Hunt {
             inspect,
@@ -405,21 +482,15 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             if let Some(p) = &output.report
                 && p.exists()
             {
-                return Some(exit_code(Err(format!(
-                    "{}: already exists; not overwriting it",
-                    p.display()
-                ))));
+                return Some(exit_code(Err(CliError::exists(p))));
             }
             if let Some(t) = &output.fail_above
                 && crate::units::parse_size(t).is_none()
             {
-                return Some(exit_code(Err(format!(
-                    "--fail-above {t:?} is not a size like 1MB or 512KB"
-                ))));
+                return Some(exit_code(Err(fail_above_error(t))));
             }
-            let captured = live::connect_from(inspect.as_deref(), *pid, exec.as_deref(), target.as_deref())
-                .map_err(live::Failure::Error)
-                .and_then(|connect| {
+            let captured =
+                live::connect_from(inspect.as_deref(), *pid, exec.as_deref(), target.as_deref()).and_then(|connect| {
                     live::hunt(live::HuntArgs {
                         connect,
                         action,
@@ -434,7 +505,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 });
             let (paths, scratch) = match captured {
                 Ok(c) => c,
-                Err(e) => return Some(live_exit(Err(e))),
+                Err(e) => return Some(exit_code(Err(e))),
             };
             if scratch.is_some() {
                 // Indexes of snapshots about to be deleted would only fill the cache.
@@ -470,28 +541,22 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
 }
 
 /// A command's exit: its code once all its output is written (see `output::finish`), or one
-/// line on stderr and exit 2.
-fn exit_code(result: Result<u8, String>) -> ExitCode {
+/// line on stderr and exit 2; 130 after Ctrl+C.
+fn exit_code(result: CliResult<u8>) -> ExitCode {
     match result.and_then(|code| output::finish().map(|()| code)) {
         Ok(code) => ExitCode::from(code),
-        Err(msg) => {
-            eprintln!("heapsift: {msg}");
-            ExitCode::from(EXIT_BAD_INPUT)
+        Err(e) => {
+            eprintln!("heapsift: {e}");
+            ExitCode::from(match e {
+                CliError::Interrupted => live::EXIT_INTERRUPTED,
+                _ => EXIT_BAD_INPUT,
+            })
         }
     }
 }
 
-/// A live command's exit: as [`exit_code`], or 130 after Ctrl+C (everything it started stopped,
-/// nothing partial left).
-fn live_exit(result: Result<u8, live::Failure>) -> ExitCode {
-    match result {
-        Err(live::Failure::Interrupted) => {
-            eprintln!("heapsift: interrupted; nothing was left behind");
-            ExitCode::from(live::EXIT_INTERRUPTED)
-        }
-        Err(live::Failure::Error(m)) => exit_code(Err(m)),
-        Ok(code) => exit_code(Ok(code)),
-    }
+fn fail_above_error(text: &str) -> CliError {
+    CliError::Usage(format!("--fail-above {text:?} is not a size like 1MB or 512KB"))
 }
 
 /// The subcommands users can run, in `--help` order (for usage errors).
@@ -504,15 +569,16 @@ pub fn command_names() -> Vec<String> {
 }
 
 fn desktop(uninstall: bool) -> ExitCode {
+    use crate::desktop::DesktopError;
     let result = crate::desktop::Paths::from_env().and_then(|paths| {
         if uninstall {
             crate::desktop::uninstall(&paths)
         } else {
-            let exe = std::env::current_exe().map_err(|e| format!("cannot find the heapsift binary's path: {e}"))?;
+            let exe = std::env::current_exe().map_err(DesktopError::NoProgram)?;
             crate::desktop::install(&paths, &exe)
         }
     });
-    exit_code(result.map(|report| {
+    exit_code(result.map_err(CliError::from).map(|report| {
         for line in report.lines {
             output::record(writeln!(std::io::stdout(), "{line}"));
         }
@@ -522,12 +588,12 @@ fn desktop(uninstall: bool) -> ExitCode {
 
 /// Loads a snapshot (from a saved index when one matches), saving its index when the cache is on.
 /// Notes about the cache go to stderr; they never fail the command.
-pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
+pub(crate) fn load(file: &Path, quiet: bool) -> CliResult<Snapshot> {
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let result = engine::open(engine::Source::File(file.to_path_buf()), &progress, &|_| {});
     bar.finish();
-    let loaded = result.map_err(|e| e.in_file(file).to_string())?;
+    let loaded = result.map_err(|e| e.in_file(file))?;
     for note in &loaded.notes {
         eprintln!("heapsift: {}: {note}", file.display());
     }
@@ -539,27 +605,31 @@ pub(crate) fn load(file: &Path, quiet: bool) -> Result<Snapshot, String> {
     Ok(loaded.snapshot)
 }
 
-fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String> {
-    let in_file = |e: String| format!("{}: {e}", file.display());
+fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> CliResult<()> {
     if engine::index::is_index_file(file) {
-        return Err(in_file("this is an index already".into()));
+        return Err(CliError::Refused {
+            path: file.to_path_buf(),
+            why: "this is an index already",
+        });
     }
     let path = match out {
         Some(out) if out.exists() && !engine::index::is_index_file(out) => {
-            return Err(format!(
-                "{}: exists and is not a heapsift index; not overwriting it",
-                out.display()
-            ));
+            return Err(CliError::Refused {
+                path: out.to_path_buf(),
+                why: "exists and is not a heapsift index; not overwriting it",
+            });
         }
         Some(out) => out.to_path_buf(),
         None => match engine::cache_policy() {
             engine::CachePolicy::Dir(dir) => engine::index::cache_path(&dir, file),
             engine::CachePolicy::Off => {
-                return Err("the cache is off (--no-cache, or no cache folder): give -o OUT.hsidx".into());
+                return Err(CliError::Usage(
+                    "the cache is off (--no-cache, or no cache folder): give -o OUT.hsidx".into(),
+                ));
             }
         },
     };
-    let key = engine::index::SourceKey::of(file).map_err(|e| in_file(e.to_string()))?;
+    let key = engine::index::SourceKey::of(file).map_err(|e| crate::error::Error::from(e).in_file(file))?;
     let target = engine::SaveIndex {
         path,
         origin: engine::index::Origin::of(file, key),
@@ -569,7 +639,7 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String>
     let start = std::time::Instant::now();
     let result = engine::load(file, &progress);
     bar.finish();
-    let s = result.map_err(|e: FileError| e.to_string())?;
+    let s = result?;
     target.write(&s)?;
     let size = std::fs::metadata(&target.path).map(|m| m.len()).unwrap_or(0);
     output::record(writeln!(
@@ -583,12 +653,11 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> Result<(), String>
     Ok(())
 }
 
-fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> Result<(), String> {
-    let out_err = |e: String| format!("{}: {e}", output.display());
+fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliResult<()> {
     if output.exists() {
-        return Err(out_err("already exists; not overwriting it".into()));
+        return Err(CliError::exists(output));
     }
-    let bytes = crate::format::Bytes::open(input).map_err(|e| e.in_file(input).to_string())?;
+    let bytes = crate::format::Bytes::open(input).map_err(|e| e.in_file(input))?;
     let dir = match output.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -596,7 +665,7 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> Resu
     let tmp = tempfile::Builder::new()
         .prefix(".heapsift-redact-")
         .tempfile_in(dir)
-        .map_err(|e| out_err(e.to_string()))?;
+        .map_err(CliError::output(output, "write it"))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let opts = crate::format::redact::Options { keep_urls };
@@ -613,12 +682,12 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> Resu
     };
     bar.finish();
     let stats = result.map_err(|e| match e {
-        e @ crate::error::Error::Write { .. } => out_err(e.to_string()),
-        e => e.in_file(input).to_string(),
+        e @ crate::error::Error::Write { .. } => CliError::File(e.in_file(output)),
+        e => CliError::File(e.in_file(input)),
     })?;
-    tmp.as_file().sync_all().map_err(|e| out_err(e.to_string()))?;
+    tmp.as_file().sync_all().map_err(CliError::output(output, "write it"))?;
     tmp.persist_noclobber(output)
-        .map_err(|e| out_err(format!("cannot save it: {}", e.error)))?;
+        .map_err(|e| CliError::output(output, "save it")(e.error))?;
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     output::record(writeln!(
         std::io::stdout(),
@@ -650,13 +719,13 @@ fn filter_name(s: &str) -> Result<String, String> {
     }
 }
 
-fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>, quiet: bool) -> Result<(), String> {
+fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>, quiet: bool) -> CliResult<()> {
     let s = load(file, quiet)?;
     let filter = filter.and_then(crate::analysis::filters::NamedFilter::parse);
     let rows = match filter {
         None => s.summary.clone(),
         Some(f) => {
-            let members = f.members(&s, &Progress::new()).map_err(|_| "cancelled".to_owned())?;
+            let members = f.members(&s, &Progress::new()).map_err(|_| CliError::Interrupted)?;
             s.summary_filtered(&|v| members.get(v as usize))
         }
     };
@@ -674,18 +743,19 @@ fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>
     Ok(())
 }
 
-fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) -> Result<(), String> {
+fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) -> CliResult<()> {
     let wanted = crate::model::parse_object_id(id)
-        .ok_or_else(|| format!("{id:?} is not an object id (expected @123 or 123)"))?;
+        .ok_or_else(|| CliError::Usage(format!("{id:?} is not an object id (expected @123 or 123)")))?;
     let s = load(file, quiet)?;
     let Some(v) = s.graph.find_id(wanted) else {
-        return Err(format!("{}: there is no object with id @{wanted}", file.display()));
+        let missing = crate::error::Error::invalid(format!("there is no object with id @{wanted}"));
+        return Err(missing.in_file(file).into());
     };
     let readable = if shortest && !json {
         None
     } else {
         crate::analysis::readable::ReadablePaths::compute(&s, &Progress::new())
-            .map_err(|_| "cancelled".to_owned())?
+            .map_err(|_| CliError::Interrupted)?
             .path(&s, v)
     };
     if json {
@@ -696,7 +766,7 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
     Ok(())
 }
 
-fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: bool) -> Result<(), String> {
+fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: bool) -> CliResult<()> {
     use crate::engine::workflows;
     let cur = load(current, quiet)?;
     let kept = workflows::CurrentClasses::of(&cur);
@@ -718,14 +788,9 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
     Ok(())
 }
 
-fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<(), String> {
+fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> CliResult<()> {
     let names: Vec<String> = files.iter().map(|f| crate::report::file_name(f)).collect();
-    let report = crate::engine::workflows::growth(&names, |i| {
-        load(&files[i], quiet)
-            .map(Box::new)
-            .map_err(crate::error::Error::Invalid)
-    })
-    .map_err(|e| e.to_string())?;
+    let report = crate::engine::workflows::growth(&names, |i| load(&files[i], quiet).map(Box::new))?;
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(top);
     if json {
@@ -736,10 +801,10 @@ fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> Result<
     Ok(())
 }
 
-fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
+fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
     let file_size = std::fs::metadata(file)
         .map(|m| m.len())
-        .map_err(|e| format!("{}: {e}", file.display()))?;
+        .map_err(|e| crate::error::Error::from(e).in_file(file))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let sampler = engine::RssSampler::start(&progress);
@@ -748,7 +813,7 @@ fn run_bench(file: &Path, quiet: bool) -> Result<(), String> {
     let total = start.elapsed();
     let phase_rss = sampler.finish();
     bar.finish();
-    let s = result.map_err(|e| e.to_string())?;
+    let s = result?;
     let timings = engine::timings(&progress);
     let out = std::io::stdout();
     let mut out = out.lock();

@@ -29,12 +29,12 @@ pub(crate) fn record(r: std::io::Result<()>) {
 /// Flushes stdout and reports whether everything was written. A reader that went away
 /// (`| head`) is not an error: the command ends quietly, as other tools do. Anything else (a
 /// full disk, a closed file) is, so a short output never passes for a whole one.
-pub(crate) fn finish() -> Result<(), String> {
+pub(crate) fn finish() -> Result<(), super::CliError> {
     record(std::io::stdout().flush());
     match WRITE_ERROR.lock().unwrap_or_else(|p| p.into_inner()).take() {
         None => Ok(()),
         Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Some(e) => Err(format!("cannot write the output: {e}")),
+        Some(e) => Err(super::CliError::Stdout(e)),
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::analysis::{self, PartialSummary, Snapshot};
-use crate::error::{Error, FileError};
+use crate::error::{Error, FileError, SaveError};
 use crate::format::{self, Bytes};
 use crate::model::Graph;
 use crate::progress::{Phase, Progress};
@@ -127,11 +127,14 @@ pub struct SaveIndex {
 impl SaveIndex {
     /// Writes the index (creating the cache folder). On failure nothing is left behind, and the
     /// error is one line for the user; the analysis is complete either way.
-    pub fn write(&self, s: &Snapshot) -> Result<(), String> {
+    pub fn write(&self, s: &Snapshot) -> Result<(), SaveError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)
             .and_then(|_| index::write(s, &self.origin, &self.path))
-            .map_err(|e| format!("the index was not saved to {} ({e})", self.path.display()))?;
+            .map_err(|e| SaveError {
+                path: self.path.clone(),
+                source: Arc::new(e),
+            })?;
         if let CachePolicy::Dir(cache) = cache_policy()
             && self.path.parent() == Some(cache.as_path())
         {
@@ -213,7 +216,7 @@ pub struct Opened {
 }
 
 /// What saving an index gave: the snapshot mapped from it, or why it was not saved.
-pub type Saved = Result<Option<Arc<Snapshot>>, String>;
+pub type Saved = Result<Option<Arc<Snapshot>>, SaveError>;
 
 /// One load at a time in the app, in the order the loads were asked for: an analysis needs its
 /// whole working set, and two at once on big snapshots need twice the memory for no gain (each

@@ -35,7 +35,7 @@ impl Kept {
 
     /// The snapshot after `self`: refused when it is not of the same process.
     pub fn next(&self, name: &str, s: &Snapshot) -> Result<Kept, Error> {
-        leaks::check_same_process(self.print.compare(s), &self.name, name).map_err(Error::Invalid)?;
+        leaks::check_same_process(self.print.compare(s), &self.name, name)?;
         Ok(Kept::first(name, s))
     }
 }
@@ -58,14 +58,13 @@ pub fn three_snapshot(
     opts: &LeakOptions,
     progress: &Progress,
 ) -> Result<LeakReport, Error> {
-    leaks::check_same_process(target.print.compare(s3), &target.name, final_name).map_err(Error::Invalid)?;
+    leaks::check_same_process(target.print.compare(s3), &target.name, final_name)?;
     let ids3 = leaks::sorted_ids(s3);
     leaks::check_sequence(
         [&baseline.ids, &target.ids, &ids3],
         [baseline.max_id, target.max_id, s3.max_js_object_id],
         [&baseline.name, &target.name, final_name],
-    )
-    .map_err(Error::Invalid)?;
+    )?;
     drop(ids3);
     let candidates = leaks::candidates(&baseline.ids, &target.ids, s3, opts);
     let groups = leaks::group(s3, &candidates, progress)?;
@@ -114,13 +113,14 @@ pub struct GrowthReport<S> {
 /// Growth over `names.len()` snapshots, asking `snapshot(i)` for each one once (the last first,
 /// since every other is classified with its plain-object shapes): the CLI loads and drops them
 /// one at a time, the app hands over the ones it has open.
-pub fn growth<S: std::ops::Deref<Target = Snapshot>>(
+/// Fewer than two snapshots is the caller's mistake, reported as an [`Error`].
+pub fn growth<S: std::ops::Deref<Target = Snapshot>, E: From<Error>>(
     names: &[String],
-    mut snapshot: impl FnMut(usize) -> Result<S, Error>,
-) -> Result<GrowthReport<S>, Error> {
+    mut snapshot: impl FnMut(usize) -> Result<S, E>,
+) -> Result<GrowthReport<S>, E> {
     let n = names.len();
     if n < 2 {
-        return Err(Error::invalid("growth needs at least two snapshots"));
+        return Err(Error::invalid("growth needs at least two snapshots").into());
     }
     let last = snapshot(n - 1)?;
     let definitions = last.interface_definitions.clone();

@@ -457,7 +457,7 @@ impl Doc {
                     self.saving = None;
                 }
                 Ok(Err(e)) => {
-                    self.notes.push(e);
+                    self.notes.push(e.to_string());
                     self.saving = None;
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {}

@@ -899,7 +899,7 @@ impl HeapsiftApp {
                             } else {
                                 match screenshot::save_png(&path, &shot.image) {
                                     Ok(()) => outcome = Some(Some(format!("Saved {}", path.display()))),
-                                    Err(e) => shot.error = Some(e),
+                                    Err(e) => shot.error = Some(e.to_string()),
                                 }
                             }
                         }

@@ -54,36 +54,36 @@ pub enum Stage {
 }
 
 /// The image as PNG bytes.
-pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, String> {
+pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, image::ImageError> {
     let [w, h] = img.size;
     let mut rgba = Vec::with_capacity(w * h * 4);
     for p in &img.pixels {
         rgba.extend_from_slice(&p.to_srgba_unmultiplied());
     }
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(&rgba, w as u32, h as u32, image::ExtendedColorType::Rgba8)
-        .map_err(|e| e.to_string())?;
+    image::codecs::png::PngEncoder::new(&mut out).write_image(
+        &rgba,
+        w as u32,
+        h as u32,
+        image::ExtendedColorType::Rgba8,
+    )?;
     Ok(out)
 }
 
 /// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
-pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), String> {
-    let write = || -> Result<(), String> {
-        let png = encode_png(img)?;
+pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate::error::FileError> {
+    let write = || -> std::io::Result<()> {
+        let png = encode_png(img).map_err(std::io::Error::other)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".heapsift-")
-            .tempfile_in(dir)
-            .map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut tmp, &png).map_err(|e| e.to_string())?;
-        tmp.persist(path).map_err(|e| e.error.to_string())?;
+        let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
+        std::io::Write::write_all(&mut tmp, &png)?;
+        tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     };
-    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write().map_err(|e| crate::error::Error::write("the PNG", e).in_file(path))
 }
 
 /// Whether an image is more than one flat colour (a blank capture means rendering failed).

@@ -656,7 +656,7 @@ pub fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], wak
                 let (folder, base, redact) = (PathBuf::from(ex.folder.trim()), ex.base.trim().to_owned(), ex.redact);
                 let snapshot = r.snapshot.clone();
                 ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| {
-                    let png = png.map_err(crate::error::Error::Invalid)?;
+                    let png = png.map_err(|e| crate::error::Error::write("the PNG", std::io::Error::other(e)))?;
                     let ids: Vec<SnapshotIdentity> = sources
                         .iter()
                         .map(|src| match src {
