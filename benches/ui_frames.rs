@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
+use heapsift::model::NodeId;
 use heapsift::ui::{HeapsiftApp, Options, View};
 
 type H = Harness<'static, HeapsiftApp>;
@@ -190,9 +191,9 @@ fn main() {
     ));
 
     // Select a few large objects: path to root and retainer trees fill in.
-    let picks: Vec<u32> = {
+    let picks: Vec<NodeId> = {
         let s = h.state().docs[0].snapshot().unwrap().clone();
-        let root = s.graph.root;
+        let root = s.graph.root();
         let mut c = s.dominated_children(root);
         c.truncate(4);
         c

@@ -103,7 +103,7 @@ pub fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis::detach
                 "id": g.id(t.root),
                 "class_name": s.class_name(t.root),
                 "detached_nodes": t.nodes,
-                "self_size": g.self_size[t.root as usize],
+                "self_size": g.self_size(t.root),
                 "retained_size": js_number(t.retained.round()),
                 "holders": t.holders,
                 "held_by": t.holder.map(|r| json!({
@@ -169,7 +169,7 @@ fn node_json(s: &Snapshot, v: NodeId) -> Value {
 pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> Value {
     let g = &s.graph;
     let name = display_name(g, v);
-    let dom = s.dominator[v as usize];
+    let dom = s.dominator[v];
     let shortest: Value = match query::path_to_root(s, v) {
         None => Value::Null,
         Some(hops) => path_json(s, &hops),
@@ -181,9 +181,9 @@ pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> 
         "class_name": s.class_name(v),
         "name": preview(&name, 200),
         "name_length": name.chars().count(),
-        "self_size": g.self_size[v as usize],
+        "self_size": g.self_size(v),
         "retained_size": js_number(s.retained.get(v).round()),
-        "distance": shown_distance(s.distances[v as usize]),
+        "distance": shown_distance(s.distances[v]),
         "dominator_id": g.id(dom),
         "dominator_class": s.class_name(dom),
         "location": location_json(s.location_of(v), Some(&s.scripts)),
@@ -198,14 +198,14 @@ pub fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
-    for v in 0..g.node_count() as NodeId {
+    for v in g.nodes() {
         let line = json!({
             "id": g.id(v),
             "class_name": s.class_name(v),
-            "self_size": g.self_size[v as usize],
+            "self_size": g.self_size(v),
             "retained_size": js_number(s.retained.get(v).round()),
-            "distance": shown_distance(s.distances[v as usize]),
-            "dominator_id": g.id(s.dominator[v as usize]),
+            "distance": shown_distance(s.distances[v]),
+            "dominator_id": g.id(s.dominator[v]),
         });
         writeln!(out, "{line}")?;
     }
@@ -476,7 +476,7 @@ impl SnapshotIdentity {
 fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
     let g = &s.graph;
     let name = display_name(g, v);
-    let type_name = &g.node_type_names[g.node_type[v as usize] as usize];
+    let type_name = g.type_name(v);
     if redact && crate::format::redact::holds_a_value(type_name) {
         crate::format::redact::placeholder(g.name(v))
     } else {

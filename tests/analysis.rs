@@ -118,9 +118,9 @@ fn weak_map_values_take_the_later_of_key_and_table() {
 
     // Ignoring what holds the key: the key is unreachable, so the table's half of the pair no
     // longer retains the value either, and sorts with the unreachable retainers.
-    let ignored: std::collections::HashSet<u32> = [node(&s, 13)].into();
+    let ignored: std::collections::HashSet<heapsift::model::NodeId> = [node(&s, 13)].into();
     let view = query::IgnoredView::compute(&s, &ignored, &heapsift::progress::Progress::new()).unwrap();
-    assert_eq!(view.distances[node(&s, 15) as usize], NO_DISTANCE);
+    assert_eq!(view.distances[node(&s, 15)], NO_DISTANCE);
     let table_edge = query::retainers(&s, node(&s, 17), Some(&view))
         .into_iter()
         .find(|r| r.from == node(&s, 9))
@@ -250,7 +250,7 @@ fn class_names_shapes_and_detached_nodes() {
     );
     assert_eq!(row(&s, "{\"a,b\", c}").count, 2);
     assert_eq!(row(&s, "Object").count, 1, "{{x}} is too rare to name");
-    assert_eq!(class(&s, s.graph.id(hidden as u32).0), "(system)");
+    assert_eq!(class(&s, s.graph.id(heapsift::model::NodeId::at(hidden)).0), "(system)");
     for name in [
         "<div>",
         "(compiled code)",

@@ -60,40 +60,41 @@ fn load(bytes: Vec<u8>, what: &str) -> Option<Snapshot> {
 fn check_invariants(s: &Snapshot, what: &str) {
     let g = &s.graph;
     let n = g.node_count();
-    let root = g.root;
+    let root = g.root();
     assert_eq!(
         s.total_size,
-        s.retained.get(root) + g.extra_native_bytes,
+        s.retained.get(root) + g.extra_native_bytes(),
         "{what}: the total is the root's retained size"
     );
-    for v in 0..n as u32 {
-        let d = s.dominator[v as usize];
-        assert!((d as usize) < n, "{what}: dominator of {v} out of range");
+    for v in g.nodes() {
+        let d = s.dominator[v];
+        let ord = v.get();
+        assert!(d.index() < n, "{what}: dominator of {ord} out of range");
         // Every dominator chain ends at the root, without a cycle.
         let mut u = v;
         let mut steps = 0;
         while u != root {
-            u = s.dominator[u as usize];
+            u = s.dominator[u];
             steps += 1;
-            assert!(steps <= n, "{what}: the dominator chain of {v} cycles");
+            assert!(steps <= n, "{what}: the dominator chain of {ord} cycles");
         }
         assert!(
-            s.retained.get(v) >= g.self_size[v as usize] as f64,
-            "{what}: node {v} retains less than its own size"
+            s.retained.get(v) >= g.self_size(v) as f64,
+            "{what}: node {ord} retains less than its own size"
         );
-        let parent = s.dominator[v as usize];
+        let parent = s.dominator[v];
         if v != root {
             assert!(
                 s.retained.get(parent) >= s.retained.get(v),
-                "{what}: node {v} retains more than its dominator"
+                "{what}: node {ord} retains more than its dominator"
             );
         }
     }
     let counted: u64 = s.summary.iter().map(|r| r.count).sum();
-    let sized = (0..n).filter(|&v| g.self_size[v] > 0).count() as u64;
+    let sized = g.nodes().filter(|&v| g.self_size(v) > 0).count() as u64;
     assert_eq!(counted, sized, "{what}: Summary counts are the nodes with a size");
     let shallow: u64 = s.summary.iter().map(|r| r.shallow_size).sum();
-    let sizes: u64 = g.self_size.iter().map(|&x| x as u64).sum();
+    let sizes: u64 = g.self_sizes().iter().map(|&x| x as u64).sum();
     assert_eq!(shallow, sizes, "{what}: Summary shallow sizes add up");
 }
 

@@ -75,10 +75,10 @@ fn objects_equal_devtools() {
                     "type": s.graph.type_name(v),
                     "name": if name.chars().count() > 200 { w["name"].clone() } else { json!(name) },
                     "class_name": s.class_name(v),
-                    "self_size": s.graph.self_size[v as usize],
+                    "self_size": s.graph.self_size(v),
                     "retained_size": js_number(s.retained.get(v).round()),
-                    "distance": shown_distance(s.distances[v as usize]),
-                    "dominator_id": s.graph.id(s.dominator[v as usize]),
+                    "distance": shown_distance(s.distances[v]),
+                    "dominator_id": s.graph.id(s.dominator[v]),
                 });
                 assert_eq!(&ours, w, "{} ({how}): object @{id}", sample.display());
                 checked += 1;
@@ -320,7 +320,9 @@ fn node_sample_equals_devtools_and_names_its_scripts() {
             .starts_with("node:internal/bootstrap/realm:")
     );
     // A closure's location is its own.
-    let handle = (0..s.graph.node_count() as u32)
+    let handle = s
+        .graph
+        .nodes()
         .find(|&v| {
             s.graph.kind(v) == heapsift::model::NodeKind::Closure && display_name(&s.graph, v) == "handleRequest"
         })
@@ -374,7 +376,7 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
         for (how, s) in common::both_ways(&sample) {
             for f in NamedFilter::ALL {
                 let members = f.members(&s, &Progress::new()).unwrap();
-                let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v as usize)), None);
+                let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v.index())), None);
                 let ours = heapsift::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
                 let want = golden(&stem, &format!("filter.{}", f.name()));
                 assert_eq!(ours["filter"], want["filter"]);
@@ -486,13 +488,13 @@ fn redaction_leaves_no_original_string_value() {
     for sample in files {
         let original = engine::load(&sample, &Progress::new()).unwrap();
         let g = &original.graph;
-        let is_value = |v: u32| match g.node_type_names[g.node_type[v as usize] as usize].as_str() {
+        let is_value = |v: heapsift::model::NodeId| match g.type_name(v) {
             // Code named after its script's URL or path counts as a value too.
             "code" => heapsift::format::redact::looks_like_url_or_path(g.name(v)),
             t => heapsift::format::redact::holds_a_value(t),
         };
         let mut names: HashSet<&str> = HashSet::new();
-        for v in 0..g.node_count() as u32 {
+        for v in g.nodes() {
             if !is_value(v) {
                 names.insert(g.name(v));
             }
@@ -502,7 +504,8 @@ fn redaction_leaves_no_original_string_value() {
                 }
             }
         }
-        let values: HashSet<&str> = (0..g.node_count() as u32)
+        let values: HashSet<&str> = g
+            .nodes()
             .filter(|&v| is_value(v))
             .map(|v| g.name(v))
             .filter(|s| !names.contains(s))
@@ -517,8 +520,8 @@ fn redaction_leaves_no_original_string_value() {
         for keep_urls in [false, true] {
             let (bytes, s) = redacted(&sample, keep_urls);
             // The file's own strings (not the class names the analysis adds).
-            let in_file = s.graph.strings.parts().1.len() as u32;
-            let left: HashSet<&str> = (0..in_file).map(|i| s.graph.strings.get(i)).collect();
+            let in_file = s.graph.strings().parts().1.len() as u32;
+            let left: HashSet<&str> = (0..in_file).map(|i| s.graph.strings().get(i)).collect();
             for v in &values {
                 let kept = keep_urls
                     && heapsift::format::redact::looks_like_url_or_path(v)

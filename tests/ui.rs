@@ -135,7 +135,7 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     h.get_by_label("▶").click();
     wait(&mut h, "instances", settled);
     let snapshot = h.state().docs[0].snapshot().unwrap().clone();
-    let class = snapshot.classes.of_node[snapshot.graph.find_id(heapsift::model::ObjectId(40115)).unwrap() as usize];
+    let class = snapshot.classes.of_node[snapshot.graph.find_id(heapsift::model::ObjectId(40115)).unwrap()];
     let first = snapshot.instances_of(class)[0];
     let first_id = snapshot.graph.id(first);
 
@@ -181,7 +181,7 @@ fn retainers_can_be_ignored_and_restored() {
     });
     let s = h.state().docs[0].snapshot().unwrap().clone();
     let obj = h.state().docs[0].object.as_ref().unwrap();
-    let ignored: Vec<u32> = obj.ignored.iter().copied().collect();
+    let ignored: Vec<heapsift::model::NodeId> = obj.ignored.iter().copied().collect();
     assert_eq!(ignored.len(), 1);
     // The path to root no longer runs through the ignored retainer.
     let hops = obj.path.value().unwrap().clone();
@@ -956,10 +956,7 @@ fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
     assert!(matches!(from[1], heapsift::engine::LoadedFrom::Cache(_)), "{from:?}");
     for d in &h.state().docs {
         let s = d.snapshot().unwrap();
-        assert!(
-            s.graph.edge_to.is_mapped(),
-            "the analysed snapshot was swapped for its index"
-        );
+        assert!(s.graph.is_mapped(), "the analysed snapshot was swapped for its index");
         assert_eq!(s.summary, h.state().docs[0].snapshot().unwrap().summary);
     }
     // The view line says where the numbers came from.

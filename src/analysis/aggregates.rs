@@ -11,18 +11,18 @@ use crate::model::{Graph, Location, NodeId};
 /// as DevTools builds it.
 pub struct DominatedNodes {
     pub first: Vec<u32>,
-    pub nodes: Vec<u32>,
+    pub nodes: Vec<NodeId>,
 }
 
 impl DominatedNodes {
-    pub fn build(dominator: &[u32], root: NodeId) -> DominatedNodes {
+    pub fn build(dominator: &[NodeId], root: NodeId) -> DominatedNodes {
         let n = dominator.len();
         let mut first = vec![0u32; n + 1];
-        let mut nodes = vec![0u32; n.saturating_sub(1)];
-        let skip = |v: usize| v == root as usize;
+        let mut nodes = vec![NodeId::default(); n.saturating_sub(1)];
+        let skip = |v: usize| v == root.index();
         for (v, &d) in dominator.iter().enumerate() {
             if !skip(v) {
-                first[d as usize] += 1;
+                first[d] += 1;
             }
         }
         let mut acc = 0u32;
@@ -38,14 +38,14 @@ impl DominatedNodes {
             if skip(v) {
                 continue;
             }
-            fill[d as usize] -= 1;
-            nodes[fill[d as usize] as usize] = v as u32;
+            fill[d] -= 1;
+            nodes[fill[d] as usize] = NodeId::at(v);
         }
         DominatedNodes { first, nodes }
     }
 
-    pub fn of(&self, v: NodeId) -> &[u32] {
-        &self.nodes[self.first[v as usize] as usize..self.first[v as usize + 1] as usize]
+    pub fn of(&self, v: NodeId) -> &[NodeId] {
+        &self.nodes[self.first[v] as usize..self.first[v.index() + 1] as usize]
     }
 }
 
@@ -79,21 +79,21 @@ pub struct AggregateInputs<'a> {
 pub fn class_retained_sizes(
     g: &Graph,
     classes: &Classes,
-    dominator: &[u32],
+    dominator: &[NodeId],
     retained: &RetainedSizes,
     filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
 ) -> Vec<f64> {
     let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
-    let dominated = DominatedNodes::build(dominator, g.root);
+    let dominated = DominatedNodes::build(dominator, g.root());
     let mut sums = vec![0f64; classes.info.len()];
     let mut seen = vec![false; classes.info.len()];
-    let mut list: Vec<u32> = vec![g.root];
+    let mut list: Vec<NodeId> = vec![g.root()];
     let mut sizes: Vec<usize> = vec![usize::MAX];
     let mut keys: Vec<u32> = Vec::new();
     while let Some(v) = list.pop() {
-        let class = classes.of_node[v as usize];
+        let class = classes.of_node[v];
         let children = dominated.of(v);
-        if !seen[class as usize] && g.self_size[v as usize] > 0 && accepts(v) {
+        if !seen[class as usize] && g.self_size(v) > 0 && accepts(v) {
             sums[class as usize] += retained.get(v);
             if !children.is_empty() {
                 seen[class as usize] = true;
@@ -116,25 +116,24 @@ pub fn class_retained_sizes(
 /// first appearance. Zero-size nodes are left out, as DevTools leaves them out.
 pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
     let g = inp.graph;
-    let n = g.node_count();
     let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
     // Dense class id → row index, in order of first appearance.
     let mut row_of: Vec<u32> = vec![u32::MAX; inp.classes.info.len()];
     let mut rows: Vec<ClassRow> = Vec::new();
-    for v in 0..n as NodeId {
-        let size = g.self_size[v as usize];
+    for v in g.nodes() {
+        let size = g.self_size(v);
         if size == 0 || !accepts(v) {
             continue;
         }
-        let class = inp.classes.of_node[v as usize];
-        let d = inp.distances.map_or(super::distances::NO_DISTANCE, |d| d[v as usize]);
+        let class = inp.classes.of_node[v];
+        let d = inp.distances.map_or(super::distances::NO_DISTANCE, |d| d[v]);
         let r = row_of[class as usize];
         if r == u32::MAX {
             row_of[class as usize] = rows.len() as u32;
             let info = &inp.classes.info[class as usize];
             rows.push(ClassRow {
                 class,
-                name: g.strings.get(info.name_index).to_owned(),
+                name: g.strings().get(info.name_index).to_owned(),
                 location: info.location,
                 count: 1,
                 shallow_size: size as u64,

@@ -65,7 +65,7 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
         if let Some(&i) = added.get(&s) {
             return i;
         }
-        let i = g.strings.push(&s);
+        let i = g.strings_mut().push(&s);
         added.insert(s, i);
         i
     };
@@ -74,11 +74,11 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
     let function = index_for(g, "Function".into());
     let regexp = index_for(g, "RegExp".into());
     // "(" + type + ")" per raw type, made lazily in DevTools' order of first use.
-    let mut by_type: Vec<Option<u32>> = vec![None; g.node_type_names.len()];
+    let mut by_type: Vec<Option<u32>> = vec![None; g.node_type_names().len()];
     let mut out = vec![0u32; n];
     for (i, slot) in out.iter_mut().enumerate() {
         tick(progress, i, 16)?;
-        let v = i as NodeId;
+        let v = NodeId::at(i);
         *slot = match g.kind(v) {
             NodeKind::Hidden => hidden,
             NodeKind::Object | NodeKind::Native => {
@@ -94,18 +94,18 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
                         None => index_for(g, name.to_owned()),
                     }
                 } else {
-                    g.node_name[i]
+                    g.name_index(v)
                 }
             }
             NodeKind::Code => code,
             NodeKind::Closure => function,
             NodeKind::RegExp => regexp,
             _ => {
-                let t = g.node_type[i] as usize;
+                let t = g.type_index(v) as usize;
                 match by_type[t] {
                     Some(s) => s,
                     None => {
-                        let s = index_for(g, format!("({})", g.node_type_names[t]));
+                        let s = index_for(g, format!("({})", g.node_type_names()[t]));
                         by_type[t] = Some(s);
                         s
                     }
@@ -125,8 +125,8 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
     let mut candidates: Vec<(Box<[u32]>, usize)> = Vec::new();
     let mut formatted_len: HashMap<u32, usize> = HashMap::default();
     let mut props: Vec<u32> = Vec::new();
-    for v in 0..n as NodeId {
-        tick(progress, n + v as usize, 16)?;
+    for v in g.nodes() {
+        tick(progress, n + v.index(), 16)?;
         if !is_plain_object(g, v) {
             continue;
         }
@@ -137,8 +137,8 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
             if g.edge_kind(e) != EdgeKind::Property {
                 continue;
             }
-            let s = g.edge_name[e];
-            let name = g.strings.get(s);
+            let s = g.edge_name_index(e);
+            let name = g.strings().get(s);
             if name == "__proto__" {
                 continue;
             }
@@ -169,7 +169,7 @@ pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec
     let mut by_name: HashMap<String, usize> = HashMap::default();
     let mut named: Vec<(InterfaceDefinition, usize)> = Vec::new();
     for (props, count) in candidates {
-        let texts: Vec<String> = props.iter().map(|&s| g.strings.get(s).to_owned()).collect();
+        let texts: Vec<String> = props.iter().map(|&s| g.strings().get(s).to_owned()).collect();
         let name = format!(
             "{{{}}}",
             texts
@@ -227,14 +227,14 @@ pub fn apply_interface_definitions(
     let (plain, matches) = match_interfaces(g, definitions);
     progress.set(g.node_count() as u64 * 3)?;
     for (&v, m) in plain.iter().zip(matches) {
-        class_index[v as usize] = match m {
-            None => g.node_name[v as usize],
+        class_index[v] = match m {
+            None => g.name_index(v),
             Some(di) => {
                 let name = &definitions[di].name;
                 match names.get(name) {
                     Some(&s) => s,
                     None => {
-                        let s = g.strings.push(name);
+                        let s = g.strings_mut().push(name);
                         names.insert(name.clone(), s);
                         s
                     }
@@ -250,8 +250,9 @@ pub fn apply_interface_definitions(
 /// snapshot's definitions for a comparison.
 pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
     let n = g.node_count();
-    let plain: Vec<NodeId> = (0..n as NodeId)
+    let plain: Vec<NodeId> = (0..n as u32)
         .into_par_iter()
+        .map(NodeId::new)
         .filter(|&v| is_plain_object(g, v))
         .collect();
 
@@ -261,12 +262,12 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
         .flat_map_iter(|&v| {
             g.edges(v)
                 .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
-                .map(|e| g.edge_name[e])
+                .map(|e| g.edge_name_index(e))
         })
         .collect();
     prop_indices.par_sort_unstable();
     prop_indices.dedup();
-    let mut texts: Vec<&str> = prop_indices.iter().map(|&s| g.strings.get(s)).collect();
+    let mut texts: Vec<&str> = prop_indices.iter().map(|&s| g.strings().get(s)).collect();
     for d in definitions {
         texts.extend(d.properties.iter().map(String::as_str));
     }
@@ -280,7 +281,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
         ranks.of_text.insert((*t).to_owned(), r as u32);
     }
     for &s in &prop_indices {
-        ranks.of_index.insert(s, ranks.of_text[g.strings.get(s)]);
+        ranks.of_index.insert(s, ranks.of_text[g.strings().get(s)]);
     }
     drop(texts);
 
@@ -341,7 +342,7 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
             let mut props: Vec<u32> = g
                 .edges(v)
                 .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
-                .map(|e| ranks.of_index[&g.edge_name[e]])
+                .map(|e| ranks.of_index[&g.edge_name_index(e)])
                 .collect();
             props.sort_unstable();
             // An insertion-ordered set of trie states, as DevTools' `Set` behaves.
@@ -393,7 +394,7 @@ impl Classes {
     /// other nodes by their class string index (HS `classKeyInternal`).
     pub fn build(g: &Graph, class_index: &[u32]) -> Classes {
         let n = g.node_count();
-        let mut by_index: Vec<u32> = vec![u32::MAX; g.strings.len()];
+        let mut by_index: Vec<u32> = vec![u32::MAX; g.strings().len()];
         let mut by_location: HashMap<(Location, String), u32> = HashMap::default();
         let mut by_location_index: HashMap<(Location, u32), u32> = HashMap::default();
         let mut info: Vec<ClassInfo> = Vec::new();
@@ -402,14 +403,13 @@ impl Classes {
         for v in 0..n {
             let ci = class_index[v];
             let mut location = None;
-            while loc_i < g.locations.len() && (g.locations[loc_i][0] as usize) < v {
+            let locations = g.locations();
+            while loc_i < locations.len() && (locations[loc_i][0] as usize) < v {
                 loc_i += 1;
             }
-            if loc_i < g.locations.len()
-                && g.locations[loc_i][0] as usize == v
-                && g.kind(v as NodeId) == NodeKind::Object
+            if loc_i < locations.len() && locations[loc_i][0] as usize == v && g.kind(NodeId::at(v)) == NodeKind::Object
             {
-                let l = g.locations[loc_i];
+                let l = locations[loc_i];
                 location = Some(Location {
                     script_id: l[1],
                     line: l[2],
@@ -430,7 +430,7 @@ impl Classes {
                 }
                 Some(loc) => *by_location_index.entry((loc, ci)).or_insert_with(|| {
                     // Keys are textual in DevTools: equal names at one location are one class.
-                    let key = (loc, g.strings.get(ci).to_owned());
+                    let key = (loc, g.strings().get(ci).to_owned());
                     *by_location.entry(key).or_insert_with(|| {
                         info.push(ClassInfo {
                             name_index: ci,
@@ -448,13 +448,13 @@ impl Classes {
     }
 
     pub fn name<'g>(&self, g: &'g Graph, class: u32) -> &'g str {
-        g.strings.get(self.info[class as usize].name_index)
+        g.strings().get(self.info[class as usize].name_index)
     }
 
     /// DevTools' public class key, used to match classes across snapshots.
     pub fn public_key(&self, g: &Graph, class: u32) -> String {
         let c = &self.info[class as usize];
-        let name = g.strings.get(c.name_index);
+        let name = g.strings().get(c.name_index);
         match c.location {
             None => format!(",{name}"),
             Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),

@@ -76,7 +76,7 @@ impl DetachedDom {
 }
 
 pub fn is_detached(s: &Snapshot, v: NodeId) -> bool {
-    s.graph.kind(v) == NodeKind::Native && s.graph.detachedness[v as usize] == DETACHED
+    s.graph.kind(v) == NodeKind::Native && s.graph.detachedness(v) == DETACHED
 }
 
 fn find(parent: &mut [u32], mut v: u32) -> u32 {
@@ -91,13 +91,13 @@ fn find(parent: &mut [u32], mut v: u32) -> u32 {
 pub fn detached_trees(s: &Snapshot) -> Vec<DetachedTree> {
     let g = &s.graph;
     let n = g.node_count();
-    let members: Vec<NodeId> = (0..n as NodeId).filter(|&v| is_detached(s, v)).collect();
+    let members: Vec<NodeId> = (0..n as u32).map(NodeId::new).filter(|&v| is_detached(s, v)).collect();
     if members.is_empty() {
         return Vec::new();
     }
     let mut is_member = BitVec::new(n);
     for &v in &members {
-        is_member.set(v as usize);
+        is_member.set(v.index());
     }
     // Union-find over the links between detached nodes (indexed by position in `members`).
     let slot: HashMap<NodeId, u32> = members.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
@@ -167,14 +167,14 @@ pub fn detached_trees(s: &Snapshot) -> Vec<DetachedTree> {
 
 /// Whether another member of the tree is on `v`'s dominator chain.
 fn dominated_by_member(s: &Snapshot, v: NodeId, tree: &std::collections::HashSet<NodeId>) -> bool {
-    let root = s.graph.root;
-    let mut cur = s.dominator[v as usize];
+    let root = s.graph.root();
+    let mut cur = s.dominator[v];
     let mut steps = 0;
     while cur != root && steps < s.graph.node_count() {
         if tree.contains(&cur) {
             return true;
         }
-        cur = s.dominator[cur as usize];
+        cur = s.dominator[cur];
         steps += 1;
     }
     false

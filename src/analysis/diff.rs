@@ -31,7 +31,7 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
         .classes
         .info
         .iter()
-        .map(|c| (g.strings.get(c.name_index).to_owned(), c.location))
+        .map(|c| (g.strings().get(c.name_index).to_owned(), c.location))
         .collect();
     let mut of_node: Option<Vec<u32>> = None;
     if let Some(defs) = definitions {
@@ -43,13 +43,13 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
                 Some(di) => defs[di].name.clone(),
                 None => g.name(v).to_owned(),
             };
-            let loc = s.classes.info[s.classes.of_node[v as usize] as usize].location;
+            let loc = s.classes.info[s.classes.of_node[v] as usize].location;
             let next = names.len() as u32;
             let id = *extra.entry((name.clone(), loc)).or_insert_with(|| {
                 names.push((name, loc));
                 next
             });
-            ids[v as usize] = id;
+            ids[v] = id;
         }
         of_node = Some(ids);
     }
@@ -58,7 +58,7 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
     let mut slot: Vec<u32> = vec![u32::MAX; names.len()];
     let mut out: Vec<ClassObjects> = Vec::new();
     for (v, &c) in of_node.iter().enumerate().take(n) {
-        let size = g.self_size[v];
+        let size = g.self_sizes()[v];
         if size == 0 {
             continue;
         }
@@ -74,9 +74,9 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
             });
         }
         let o = &mut out[slot[c] as usize];
-        o.ids.push(g.node_id[v]);
+        o.ids.push(g.object_ids()[v].0);
         o.sizes.push(size);
-        o.nodes.push(v as NodeId);
+        o.nodes.push(NodeId::at(v));
     }
     // Internal keys that share a public key: the later replaces the earlier, as in DevTools.
     let mut by_key: HashMap<String, usize> = HashMap::new();

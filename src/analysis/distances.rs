@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::flags::{is_user_root, parse_weak_map_edge_name};
-use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
+use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
 /// Distance of nodes no BFS reached.
@@ -28,29 +28,29 @@ pub fn calculate(
     let n = g.node_count();
     progress.begin(Phase::Distances, n as u64);
     let mut dist = vec![NO_DISTANCE; n];
-    let mut queue: Vec<u32> = Vec::with_capacity(n);
+    let mut queue: Vec<NodeId> = Vec::with_capacity(n);
     let mut filter = Filter {
         pending_ephemerons: HashSet::new(),
     };
-    for e in g.edges(g.root) {
+    for e in g.edges(g.root()) {
         let t = g.to(e);
         if is_user_root(g, t) {
-            dist[t as usize] = 1;
+            dist[t] = 1;
             queue.push(t);
         }
     }
     let has_user_roots = !queue.is_empty();
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
-    dist[g.root as usize] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
+    dist[g.root()] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
     queue.clear();
-    queue.push(g.root);
+    queue.push(g.root());
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
     Ok(dist)
 }
 
 fn bfs<'g>(
     g: &'g Graph,
-    queue: &mut Vec<u32>,
+    queue: &mut Vec<NodeId>,
     dist: &mut [i32],
     filter: &mut Filter<'g>,
     ignored: Option<&dyn Fn(NodeId) -> bool>,
@@ -63,21 +63,21 @@ fn bfs<'g>(
         if head & 0xFFFF == 0 {
             progress.set(queue.len() as u64)?;
         }
-        let d = dist[v as usize] + 1;
+        let d = dist[v] + 1;
         let source = Source::of(g, v);
         for e in g.edges(v) {
             let kind = g.edge_kind(e);
             if kind == EdgeKind::Weak {
                 continue;
             }
-            let t = g.edge_to[e];
-            if dist[t as usize] != NO_DISTANCE {
+            let t = g.to(e);
+            if dist[t] != NO_DISTANCE {
                 continue;
             }
             if ignored.is_some_and(|f| f(t)) || !filter.allows(g, source, kind, e) {
                 continue;
             }
-            dist[t as usize] = d;
+            dist[t] = d;
             queue.push(t);
         }
     }
@@ -109,7 +109,7 @@ struct Filter<'g> {
 
 impl<'g> Filter<'g> {
     #[inline]
-    fn allows(&mut self, g: &'g Graph, source: Source, kind: EdgeKind, e: usize) -> bool {
+    fn allows(&mut self, g: &'g Graph, source: Source, kind: EdgeKind, e: EdgeId) -> bool {
         if source == Source::NativeContext && g.edge_str(e) == Some("sloppy_function_map") {
             return false;
         }
@@ -125,7 +125,7 @@ impl<'g> Filter<'g> {
             };
         }
         if kind == EdgeKind::Internal {
-            let name = g.strings.get(g.edge_name[e]);
+            let name = g.strings().get(g.edge_name_index(e));
             if name.as_bytes().first().is_some_and(u8::is_ascii_digit)
                 && let Some(m) = parse_weak_map_edge_name(name)
             {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress, tick};
 
 pub const UNKNOWN: u8 = 0;
@@ -14,11 +14,11 @@ pub const DETACHED: u8 = 2;
 pub fn propagate(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::DomState, n as u64);
-    if !g.has_detachedness {
+    if !g.has_detachedness() {
         // Old snapshots: native nodes already named "Detached ..." are the detached ones.
-        for i in 0..n {
-            if g.kind(i as u32) == NodeKind::Native && g.name(i as u32).starts_with("Detached ") {
-                g.detachedness[i] = DETACHED;
+        for v in g.nodes() {
+            if g.kind(v) == NodeKind::Native && g.name(v).starts_with("Detached ") {
+                g.set_detachedness(v, DETACHED);
             }
         }
         return Ok(());
@@ -30,18 +30,18 @@ pub fn propagate(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
         detached: Vec::new(),
         renamed: HashMap::new(),
     };
-    for i in 0..n {
-        tick(progress, i, 16)?;
-        let s = g.detachedness[i];
+    for v in g.nodes() {
+        tick(progress, v.index(), 16)?;
+        let s = g.detachedness(v);
         if s != UNKNOWN {
-            state.process(g, i as u32, s);
+            state.process(g, v, s);
         }
     }
     while let Some(v) = state.attached.pop() {
         state.propagate_from(g, v, ATTACHED);
     }
     while let Some(v) = state.detached.pop() {
-        if g.detachedness[v as usize] == ATTACHED {
+        if g.detachedness(v) == ATTACHED {
             continue;
         }
         state.propagate_from(g, v, DETACHED);
@@ -51,14 +51,14 @@ pub fn propagate(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
 
 struct State {
     visited: Vec<bool>,
-    attached: Vec<u32>,
-    detached: Vec<u32>,
+    attached: Vec<NodeId>,
+    detached: Vec<NodeId>,
     renamed: HashMap<u32, u32>,
 }
 
 impl State {
-    fn process(&mut self, g: &mut Graph, v: u32, new_state: u8) {
-        let i = v as usize;
+    fn process(&mut self, g: &mut Graph, v: NodeId, new_state: u8) {
+        let i = v.index();
         if self.visited[i] {
             return;
         }
@@ -68,30 +68,31 @@ impl State {
             self.visited[i] = true;
             return;
         }
-        g.detachedness[i] = new_state;
+        g.set_detachedness(v, new_state);
         if new_state == ATTACHED {
             self.attached.push(v);
         } else if new_state == DETACHED {
-            let old = g.node_name[i];
+            let old = g.name_index(v);
             let new = match self.renamed.get(&old) {
                 Some(&s) => s,
                 None => {
-                    let s = g.strings.push(&format!("Detached {}", g.strings.get(old)));
+                    let renamed = format!("Detached {}", g.strings().get(old));
+                    let s = g.strings_mut().push(&renamed);
                     self.renamed.insert(old, s);
                     s
                 }
             };
-            g.node_name[i] = new;
+            g.set_name_index(v, new);
             self.detached.push(v);
         }
         self.visited[i] = true;
     }
 
-    fn propagate_from(&mut self, g: &mut Graph, v: u32, new_state: u8) {
+    fn propagate_from(&mut self, g: &mut Graph, v: NodeId, new_state: u8) {
         for e in g.edges(v) {
             match g.edge_kind(e) {
                 EdgeKind::Hidden | EdgeKind::Weak => continue,
-                _ if g.edge_type[e] == g.invisible_edge_type => continue,
+                _ if g.is_invisible(e) => continue,
                 _ => {}
             }
             let to = g.to(e);

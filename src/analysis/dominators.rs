@@ -32,18 +32,18 @@ impl RetainedSizes {
 
     #[inline]
     fn get_u64(&self, v: NodeId) -> u64 {
-        match self.small[v as usize] {
-            Self::SPILLED => self.big[&v],
+        match self.small[v] {
+            Self::SPILLED => self.big[&v.get()],
             s => s as u64,
         }
     }
 
     fn set(&mut self, v: NodeId, value: u64) {
         if value < Self::SPILLED as u64 {
-            self.small[v as usize] = value as u32;
+            self.small[v] = value as u32;
         } else {
-            self.small[v as usize] = Self::SPILLED;
-            self.big.insert(v, value);
+            self.small[v] = Self::SPILLED;
+            self.big.insert(v.get(), value);
         }
     }
 
@@ -80,8 +80,8 @@ impl RetainedSizes {
 }
 
 pub struct Dominators {
-    /// Immediate dominator ordinal of each node; the root dominates itself.
-    pub dominator: Column<u32>,
+    /// Immediate dominator of each node; the root dominates itself.
+    pub dominator: Column<NodeId>,
     pub retained: RetainedSizes,
     /// How many nodes were only weakly reachable, and how many sat in unreachable cliques.
     pub orphans: usize,
@@ -104,8 +104,8 @@ pub fn calculate(
     let mut semi = vec![0u32; len];
     let mut n: u32 = 0;
     let mut next_edge = vec![0u32; len];
-    let first_edge = &g.first_edge;
-    let edge_to = &g.edge_to;
+    let first_edge = &g.columns().first_edge;
+    let edge_to = &g.columns().edge_to;
 
     let mut dfs = |root: u32,
                    n: &mut u32,
@@ -149,14 +149,18 @@ pub fn calculate(
         Ok(())
     };
 
-    let r = g.root + 1;
+    let r = g.root().get() + 1;
     dfs(r, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
 
     let mut orphans = 0;
     if (n as usize) < node_count {
         for v in 1..=node_count as u32 {
             let v_ord = v - 1;
-            if semi[v as usize] == 0 && !retainers.of(v_ord).any(|slot| retainers.essential.get(slot)) {
+            if semi[v as usize] == 0
+                && !retainers
+                    .of(NodeId::new(v_ord))
+                    .any(|slot| retainers.essential.get(slot))
+            {
                 orphans += 1;
                 parent[v as usize] = r;
                 dfs(v, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
@@ -194,12 +198,12 @@ pub fn calculate(
         let w = vertex[i as usize];
         let w_ord = w - 1;
         let mut is_orphan = true;
-        for s in retainers.of(w_ord) {
+        for s in retainers.of(NodeId::new(w_ord)) {
             if !retainers.essential.get(s) {
                 continue;
             }
             is_orphan = false;
-            let v = retainers.node[s] + 1;
+            let v = retainers.node[s].get() + 1;
             let u = evaluate(v, &mut ancestor, &linked, &mut label, &semi, &mut stack);
             if semi[u as usize] < semi[w as usize] {
                 semi[w as usize] = semi[u as usize];
@@ -274,22 +278,22 @@ pub fn calculate(
     }
     dom.truncate(node_count);
     dom.shrink_to_fit();
-    let dominator = dom;
+    let dominator = crate::model::node_ids(dom);
 
     let mut retained = RetainedSizes {
-        small: g.self_size.clone(),
+        small: g.columns().self_size.clone(),
         big: HashMap::new(),
     };
-    for (v, &s) in g.self_size.iter().enumerate() {
+    for (v, &s) in g.self_sizes().iter().enumerate() {
         if s == RetainedSizes::SPILLED {
-            retained.set(v as NodeId, s as u64);
+            retained.set(NodeId::at(v), s as u64);
         }
     }
     let mut i = n;
     while i > 1 {
-        let ord = vertex[i as usize] - 1;
-        let d = dominator[ord as usize];
-        let sum = retained.get_u64(d) + retained.get_u64(ord);
+        let v = NodeId::new(vertex[i as usize] - 1);
+        let d = dominator[v];
+        let sum = retained.get_u64(d) + retained.get_u64(v);
         retained.set(d, sum);
         i -= 1;
     }

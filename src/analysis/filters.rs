@@ -9,7 +9,7 @@ use super::Snapshot;
 use super::bits::BitVec;
 use super::distances::NO_DISTANCE;
 use super::query::display_name;
-use crate::model::{EdgeKind, EdgeName, Graph, NodeId, NodeKind};
+use crate::model::{EdgeId, EdgeKind, EdgeName, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Progress, tick};
 
 /// The filters of DevTools' Summary dropdown, by DevTools' own names.
@@ -65,20 +65,20 @@ impl NamedFilter {
                 retained_by(s, |_, e| !is_context_object(g.name(g.to(e))), progress)
             }
             NamedFilter::ObjectsRetainedByDetachedDomNodes => {
-                retained_by(s, |_, e| g.detachedness[g.to(e) as usize] != DETACHED, progress)
+                retained_by(s, |_, e| g.detachedness(g.to(e)) != DETACHED, progress)
             }
             NamedFilter::ObjectsRetainedByConsole => retained_by(
                 s,
                 |v, e| {
                     !(g.kind(v) == NodeKind::Synthetic
                         && has_string_name(g, e)
-                        && g.strings.get(g.edge_name[e]).ends_with(" / DevTools console"))
+                        && g.strings().get(g.edge_name_index(e)).ends_with(" / DevTools console"))
                 },
                 progress,
             ),
             NamedFilter::ObjectsRetainedByEventHandlers => {
                 let handlers = event_handlers(g);
-                retained_by(s, |_, e| !handlers.get(g.to(e) as usize), progress)
+                retained_by(s, |_, e| !handlers.get(g.to(e).index()), progress)
             }
             NamedFilter::DuplicatedStrings => Ok(duplicated_strings(g)),
         }
@@ -94,7 +94,7 @@ fn is_context_object(raw_name: &str) -> bool {
 }
 
 /// `JSHeapSnapshotEdge.hasStringName`: named edges, and shortcuts whose name is not a number.
-fn has_string_name(g: &Graph, e: usize) -> bool {
+fn has_string_name(g: &Graph, e: EdgeId) -> bool {
     match g.edge_kind(e) {
         EdgeKind::Element | EdgeKind::Hidden => false,
         EdgeKind::Shortcut => match g.edge_name(e) {
@@ -107,13 +107,13 @@ fn has_string_name(g: &Graph, e: usize) -> bool {
 
 /// The nodes that the normal distances reach but a breadth-first search from the root that
 /// takes only the edges `allow` accepts does not (DevTools' `traverse` + `markUnreachableNodes`).
-fn retained_by(s: &Snapshot, allow: impl Fn(NodeId, usize) -> bool, progress: &Progress) -> Result<BitVec, Cancelled> {
+fn retained_by(s: &Snapshot, allow: impl Fn(NodeId, EdgeId) -> bool, progress: &Progress) -> Result<BitVec, Cancelled> {
     let g = &s.graph;
     let n = g.node_count();
     let mut reached = BitVec::new(n);
     let mut queue: Vec<NodeId> = Vec::with_capacity(1024);
-    reached.set(g.root as usize);
-    queue.push(g.root);
+    reached.set(g.root().index());
+    queue.push(g.root());
     let mut head = 0;
     while head < queue.len() {
         let v = queue[head];
@@ -124,10 +124,10 @@ fn retained_by(s: &Snapshot, allow: impl Fn(NodeId, usize) -> bool, progress: &P
                 continue;
             }
             let t = g.to(e);
-            if reached.get(t as usize) || !allow(v, e) {
+            if reached.get(t.index()) || !allow(v, e) {
                 continue;
             }
-            reached.set(t as usize);
+            reached.set(t.index());
             queue.push(t);
         }
     }
@@ -151,7 +151,7 @@ fn edge_target(g: &Graph, v: NodeId, name: &str) -> Option<NodeId> {
 /// else the first of the callback's children that has code, else the callback itself.
 fn event_handlers(g: &Graph) -> BitVec {
     let mut handlers = BitVec::new(g.node_count());
-    for v in 0..g.node_count() as NodeId {
+    for v in g.nodes() {
         if g.name(v) != "V8EventListener" {
             continue;
         }
@@ -159,7 +159,7 @@ fn event_handlers(g: &Graph) -> BitVec {
             continue;
         };
         if edge_target(g, callback, "code").is_some() {
-            handlers.set(callback as usize);
+            handlers.set(callback.index());
             continue;
         }
         match g
@@ -167,8 +167,8 @@ fn event_handlers(g: &Graph) -> BitVec {
             .map(|e| g.to(e))
             .find(|&child| edge_target(g, child, "code").is_some())
         {
-            Some(child) => handlers.set(child as usize),
-            None => handlers.set(callback as usize),
+            Some(child) => handlers.set(child.index()),
+            None => handlers.set(callback.index()),
         }
     }
     handlers
@@ -183,7 +183,7 @@ struct Truncation {
 
 fn internal_target(g: &Graph, v: NodeId, name: &str) -> Option<NodeId> {
     g.edges(v)
-        .find(|&e| g.edge_kind(e) == EdgeKind::Internal && g.strings.get(g.edge_name[e]) == name)
+        .find(|&e| g.edge_kind(e) == EdgeKind::Internal && g.strings().get(g.edge_name_index(e)) == name)
         .map(|e| g.to(e))
 }
 
@@ -214,7 +214,7 @@ fn is_flat_cons_string(g: &Graph, v: NodeId) -> bool {
     g.kind(v) == NodeKind::ConsString
         && g.edges(v).any(|e| {
             g.edge_kind(e) == EdgeKind::Internal
-                && matches!(g.strings.get(g.edge_name[e]), "first" | "second")
+                && matches!(g.strings().get(g.edge_name_index(e)), "first" | "second")
                 && display_name(g, g.to(e)).is_empty()
         })
 }
@@ -222,9 +222,7 @@ fn is_flat_cons_string(g: &Graph, v: NodeId) -> bool {
 /// The strings DevTools compares for duplicates: strings and cons strings that are not flat
 /// and have a size.
 fn duplicate_candidate(g: &Graph, v: NodeId) -> bool {
-    matches!(g.kind(v), NodeKind::String | NodeKind::ConsString)
-        && !is_flat_cons_string(g, v)
-        && g.self_size[v as usize] > 0
+    matches!(g.kind(v), NodeKind::String | NodeKind::ConsString) && !is_flat_cons_string(g, v) && g.self_size(v) > 0
 }
 
 /// `createDuplicatedStringsFilter`: strings whose value another string has too (truncated
@@ -235,7 +233,7 @@ fn duplicated_strings(g: &Graph) -> BitVec {
     // Truncated strings by prefix: (first node, length, hash) of each distinct string.
     type Seen = Vec<(NodeId, Option<i64>, Option<i64>)>;
     let mut truncated: HashMap<String, Seen> = HashMap::new();
-    for v in 0..g.node_count() as NodeId {
+    for v in g.nodes() {
         if !duplicate_candidate(g, v) {
             continue;
         }
@@ -245,16 +243,16 @@ fn duplicated_strings(g: &Graph) -> BitVec {
             let entries = truncated.entry(name).or_default();
             match entries.iter().find(|x| x.1 == t.length && x.2 == t.hash) {
                 Some(&(other, ..)) => {
-                    members.set(other as usize);
-                    members.set(v as usize);
+                    members.set(other.index());
+                    members.set(v.index());
                 }
                 None => entries.push((v, t.length, t.hash)),
             }
         } else {
             match first.get(&name) {
                 Some(&other) => {
-                    members.set(other as usize);
-                    members.set(v as usize);
+                    members.set(other.index());
+                    members.set(v.index());
                 }
                 None => {
                     first.insert(name, v);
@@ -299,8 +297,8 @@ pub fn duplicate_strings(s: &Snapshot) -> Vec<DuplicateGroup> {
     let mut by_value: HashMap<String, usize> = HashMap::new();
     let mut truncated_order: Vec<String> = Vec::new();
     let mut truncated: HashMap<String, Vec<DuplicateGroup>> = HashMap::new();
-    for v in 0..g.node_count() as NodeId {
-        if !members.get(v as usize) {
+    for v in g.nodes() {
+        if !members.get(v.index()) {
             continue;
         }
         let name = display_name(g, v);
@@ -329,7 +327,7 @@ pub fn duplicate_strings(s: &Snapshot) -> Vec<DuplicateGroup> {
             &mut untruncated[i]
         };
         group.count += 1;
-        group.total_self_size += g.self_size[v as usize] as u64;
+        group.total_self_size += g.self_size(v) as u64;
         group.total_retained_size += s.retained.get(v);
         group.nodes.push(v);
     }

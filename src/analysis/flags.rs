@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::bits::BitVec;
 use super::dom_state::DETACHED;
-use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
+use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
 pub const CAN_BE_QUERIED: u8 = 1;
@@ -23,7 +23,7 @@ pub fn is_user_root(g: &Graph, n: NodeId) -> bool {
 }
 
 pub fn has_user_roots(g: &Graph) -> bool {
-    g.edges(g.root).any(|e| is_user_root(g, g.to(e)))
+    g.edges(g.root()).any(|e| is_user_root(g, g.to(e)))
 }
 
 pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
@@ -31,7 +31,7 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
     progress.begin(Phase::Flags, 3);
     let mut flags = vec![0u8; n];
     flags.par_iter_mut().enumerate().for_each(|(i, f)| {
-        if g.kind(i as u32) == NodeKind::Native && g.detachedness[i] == DETACHED {
+        if g.kind(NodeId::at(i)) == NodeKind::Native && g.detachedness(NodeId::at(i)) == DETACHED {
             *f |= DETACHED_DOM_TREE_NODE;
         }
     });
@@ -49,24 +49,24 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
 /// Queriable: reachable from non-synthetic root children without hidden/internal/weak edges.
 fn queriable(g: &Graph) -> Vec<u8> {
     let mut flags = vec![0u8; g.node_count()];
-    let mut stack: Vec<u32> = g
-        .edges(g.root)
+    let mut stack: Vec<NodeId> = g
+        .edges(g.root())
         .map(|e| g.to(e))
         .filter(|&t| g.kind(t) != NodeKind::Synthetic)
         .collect();
     while let Some(v) = stack.pop() {
-        if flags[v as usize] & CAN_BE_QUERIED != 0 {
+        if flags[v] & CAN_BE_QUERIED != 0 {
             continue;
         }
-        flags[v as usize] |= CAN_BE_QUERIED;
+        flags[v] |= CAN_BE_QUERIED;
         for e in g.edges(v) {
             let t = g.to(e);
-            if flags[t as usize] & CAN_BE_QUERIED != 0 {
+            if flags[t] & CAN_BE_QUERIED != 0 {
                 continue;
             }
             match g.edge_kind(e) {
                 EdgeKind::Hidden | EdgeKind::Internal | EdgeKind::Weak => continue,
-                _ if g.edge_type[e] == g.invisible_edge_type => continue,
+                _ if g.is_invisible(e) => continue,
                 _ => stack.push(t),
             }
         }
@@ -77,8 +77,8 @@ fn queriable(g: &Graph) -> Vec<u8> {
 /// Page-owned: reachable from the root's shortcut children and the DOM trees root.
 fn page_owned(g: &Graph) -> Vec<u8> {
     let mut flags = vec![0u8; g.node_count()];
-    let mut stack: Vec<u32> = Vec::new();
-    for e in g.edges(g.root) {
+    let mut stack: Vec<NodeId> = Vec::new();
+    for e in g.edges(g.root()) {
         let t = g.to(e);
         match g.edge_kind(e) {
             EdgeKind::Element if !is_document_dom_trees_root(g, t) => continue,
@@ -86,16 +86,16 @@ fn page_owned(g: &Graph) -> Vec<u8> {
             _ => continue,
         }
         stack.push(t);
-        flags[t as usize] |= PAGE_OBJECT;
+        flags[t] |= PAGE_OBJECT;
     }
     while let Some(v) = stack.pop() {
         for e in g.edges(v) {
             let t = g.to(e);
-            if flags[t as usize] & PAGE_OBJECT != 0 || g.edge_kind(e) == EdgeKind::Weak {
+            if flags[t] & PAGE_OBJECT != 0 || g.edge_kind(e) == EdgeKind::Weak {
                 continue;
             }
             stack.push(t);
-            flags[t as usize] |= PAGE_OBJECT;
+            flags[t] |= PAGE_OBJECT;
         }
     }
     flags
@@ -156,20 +156,21 @@ pub fn essential_edges(g: &Graph, flags: &[u8], progress: &Progress) -> Result<B
     let e_count = g.edge_count();
     progress.begin(Phase::EssentialEdges, e_count as u64);
     let words = e_count.div_ceil(64);
-    let root = g.root;
+    let root = g.root();
     let out: Vec<u64> = (0..words)
         .into_par_iter()
         .map(|w| {
             let start = w * 64;
             let end = (start + 64).min(e_count);
             // The source of edge `start`: the last node whose first edge is <= start.
-            let mut src = g.first_edge.partition_point(|&f| (f as usize) <= start) - 1;
+            let first_edge = &g.columns().first_edge;
+            let mut src = first_edge.partition_point(|&f| (f as usize) <= start) - 1;
             let mut word = 0u64;
             for e in start..end {
-                while g.first_edge[src + 1] as usize <= e {
+                while first_edge[src + 1] as usize <= e {
                     src += 1;
                 }
-                if is_essential(g, flags, root, src as u32, e) {
+                if is_essential(g, flags, root, NodeId::at(src), EdgeId::at(e)) {
                     word |= 1 << (e - start);
                 }
             }
@@ -184,10 +185,10 @@ pub fn essential_edges(g: &Graph, flags: &[u8], progress: &Progress) -> Result<B
 }
 
 #[inline]
-fn is_essential(g: &Graph, flags: &[u8], root: NodeId, from: NodeId, e: usize) -> bool {
+fn is_essential(g: &Graph, flags: &[u8], root: NodeId, from: NodeId, e: EdgeId) -> bool {
     let kind = g.edge_kind(e);
     if kind == EdgeKind::Internal {
-        let name = g.strings.get(g.edge_name[e]);
+        let name = g.strings().get(g.edge_name_index(e));
         if name.as_bytes().first().is_some_and(u8::is_ascii_digit)
             && let Some(m) = parse_weak_map_edge_name(name)
             && m.table_id.parse::<u64>().ok() == Some(u64::from(g.id(from).0))
@@ -206,7 +207,7 @@ fn is_essential(g: &Graph, flags: &[u8], root: NodeId, from: NodeId, e: usize) -
         if kind == EdgeKind::Shortcut {
             return false;
         }
-        if flags[to as usize] & PAGE_OBJECT != 0 && flags[from as usize] & PAGE_OBJECT == 0 {
+        if flags[to] & PAGE_OBJECT != 0 && flags[from] & PAGE_OBJECT == 0 {
             return false;
         }
     }

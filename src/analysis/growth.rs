@@ -124,28 +124,28 @@ impl Growth {
         let opts = LeakOptions::default();
         // New objects = in the last snapshot, not in the first.
         let all_ids: Vec<u32> = {
-            let mut v = g.node_id.to_vec();
+            let mut v = g.object_ids().iter().map(|i| i.0).collect::<Vec<u32>>();
             v.sort_unstable();
             v
         };
         let new = candidates(first_ids, &all_ids, last, &opts);
         let mut member = super::bits::BitVec::new(g.node_count());
         for &v in &new {
-            member.set(v as usize);
+            member.set(v.index());
         }
         let mut owned: HashMap<String, f64> = HashMap::new();
         for &v in &new {
-            let mut d = last.dominator[v as usize];
+            let mut d = last.dominator[v];
             let mut inside = false;
-            while d != g.root {
-                if member.get(d as usize) {
+            while d != g.root() {
+                if member.get(d.index()) {
                     inside = true;
                     break;
                 }
-                d = last.dominator[d as usize];
+                d = last.dominator[d];
             }
             if !inside && !is_trivial(last, v, &opts) {
-                let key = last.classes.public_key(g, last.classes.of_node[v as usize]);
+                let key = last.classes.public_key(g, last.classes.of_node[v]);
                 *owned.entry(key).or_default() += last.retained.get(v);
             }
         }

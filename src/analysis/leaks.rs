@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Snapshot;
 use super::bits::BitVec;
 use super::query::{self, Hop};
-use crate::model::{EdgeKind, EdgeName, NodeId, NodeKind};
+use crate::model::{EdgeId, EdgeKind, EdgeName, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
 /// Which objects are too trivial to report.
@@ -27,7 +27,7 @@ pub struct LeakOptions {
 /// Whether `v` is left out of leak reports.
 pub fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
     let g = &s.graph;
-    if g.self_size[v as usize] == 0 {
+    if g.self_size(v) == 0 {
         // Its size was moved to its owner; the owner stands for it.
         return true;
     }
@@ -51,11 +51,11 @@ pub fn is_engine_internal(name: &str) -> bool {
 
 /// The objects of `s3` whose id is in `s2_ids` but not in `s1_ids` (both sorted), not trivial.
 pub fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOptions) -> Vec<NodeId> {
-    let ids = &s3.graph.node_id;
-    (0..s3.graph.node_count() as NodeId)
-        .into_par_iter()
+    let ids = s3.graph.object_ids();
+    s3.graph
+        .par_nodes()
         .filter(|&v| {
-            let id = ids[v as usize];
+            let id = ids[v].0;
             s2_ids.binary_search(&id).is_ok() && s1_ids.binary_search(&id).is_err() && !is_trivial(s3, v, opts)
         })
         .collect()
@@ -153,7 +153,8 @@ pub struct Fingerprint(Vec<(u32, u64)>);
 impl Fingerprint {
     pub fn of(s: &Snapshot) -> Fingerprint {
         let g = &s.graph;
-        let mut v: Vec<(u32, u64)> = (0..g.node_count() as NodeId)
+        let mut v: Vec<(u32, u64)> = g
+            .nodes()
             .filter(|&n| g.id(n).0 % 31 == 1)
             .map(|n| (g.id(n).0, name_hash(s, n)))
             .collect();
@@ -165,7 +166,7 @@ impl Fingerprint {
     pub fn compare(&self, other: &Snapshot) -> (usize, usize) {
         let g = &other.graph;
         let (mut seen, mut differ) = (0, 0);
-        for n in 0..g.node_count() as NodeId {
+        for n in g.nodes() {
             let id = g.id(n).0;
             if id % 31 != 1 {
                 continue;
@@ -183,7 +184,7 @@ impl Fingerprint {
 
 fn name_hash(s: &Snapshot, n: NodeId) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.graph.node_type[n as usize].hash(&mut h);
+    s.graph.type_index(n).hash(&mut h);
     s.graph.name(n).hash(&mut h);
     h.finish()
 }
@@ -204,7 +205,7 @@ pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<
 
 /// A snapshot's object ids, sorted: all the method keeps of S1 and S2.
 pub fn sorted_ids(s: &Snapshot) -> Vec<u32> {
-    let mut ids = s.graph.node_id.to_vec();
+    let mut ids = s.graph.object_ids().iter().map(|i| i.0).collect::<Vec<u32>>();
     ids.par_sort_unstable();
     ids.dedup();
     ids
@@ -242,7 +243,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
         if i & 0x3FF == 0 {
             progress.set(i as u64)?;
         }
-        let class = s.classes.of_node[v as usize];
+        let class = s.classes.of_node[v];
         let sig = shapes.signature(v);
         let at = *by_key.entry((class, sig)).or_insert_with(|| {
             groups.push(LeakGroup {
@@ -258,12 +259,12 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
         });
         let grp = &mut groups[at];
         grp.nodes.push(v);
-        grp.shallow_size += g.self_size[v as usize] as u64;
+        grp.shallow_size += g.self_size(v) as u64;
     }
     // A candidate dominated by another candidate is counted once, with that other candidate.
     let mut member = BitVec::new(g.node_count());
     for &v in candidates {
-        member.set(v as usize);
+        member.set(v.index());
     }
     let mut group_of: HashMap<NodeId, usize> = HashMap::new();
     for (i, grp) in groups.iter().enumerate() {
@@ -451,14 +452,14 @@ pub fn is_minor(g: &LeakGroup, largest: f64) -> bool {
 
 /// The nearest candidate among `v`'s dominators, if any.
 fn candidate_dominator(s: &Snapshot, v: NodeId, member: &BitVec) -> Option<NodeId> {
-    let root = s.graph.root;
-    let mut cur = s.dominator[v as usize];
+    let root = s.graph.root();
+    let mut cur = s.dominator[v];
     let mut steps = 0usize;
     while cur != root && steps <= s.graph.node_count() {
-        if member.get(cur as usize) {
+        if member.get(cur.index()) {
             return Some(cur);
         }
-        cur = s.dominator[cur as usize];
+        cur = s.dominator[cur];
         steps += 1;
     }
     None
@@ -480,18 +481,18 @@ impl<'a> Shapes<'a> {
     }
 
     /// The retaining edge on a shortest path to the root, if any.
-    fn parent(&self, v: NodeId) -> Option<(usize, NodeId)> {
+    fn parent(&self, v: NodeId) -> Option<(EdgeId, NodeId)> {
         let s = self.s;
         let g = &s.graph;
-        let d = s.distances[v as usize];
+        let d = s.distances[v];
         if d < 0 {
             return None;
         }
-        let mut best: Option<(i32, usize, NodeId)> = None;
+        let mut best: Option<(i32, EdgeId, NodeId)> = None;
         for slot in s.retainers.of(v) {
             let from = s.retainers.node[slot];
-            let fd = s.distances[from as usize];
-            if from == g.root || fd < 0 || fd >= d {
+            let fd = s.distances[from];
+            if from == g.root() || fd < 0 || fd >= d {
                 continue;
             }
             let edge = s.retainers.edge(g, v, slot);
@@ -505,13 +506,13 @@ impl<'a> Shapes<'a> {
         best.map(|(_, e, f)| (e, f))
     }
 
-    fn step(&self, edge: usize, to: NodeId) -> String {
+    fn step(&self, edge: EdgeId, to: NodeId) -> String {
         format!("{} {}", normalised_edge(self.s, edge), self.s.class_name(to))
     }
 
     fn signature(&mut self, v: NodeId) -> u64 {
         // Walk up to a memoised node (or the top), then hash back down.
-        let mut chain: Vec<(usize, NodeId)> = Vec::new();
+        let mut chain: Vec<(EdgeId, NodeId)> = Vec::new();
         let mut cur = v;
         let mut base = 0u64;
         let mut guard = 0usize;
@@ -556,7 +557,7 @@ impl<'a> Shapes<'a> {
 
 /// Edge names with array indexes and numeric names replaced, so paths through different
 /// elements of one array have one shape.
-fn normalised_edge(s: &Snapshot, e: usize) -> String {
+fn normalised_edge(s: &Snapshot, e: EdgeId) -> String {
     let g = &s.graph;
     match (g.edge_kind(e), g.edge_name(e)) {
         (EdgeKind::Element | EdgeKind::Hidden, _) => "[]".into(),

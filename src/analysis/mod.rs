@@ -36,7 +36,7 @@ pub struct Snapshot {
     pub distances: Column<i32>,
     pub classes: Classes,
     pub interface_definitions: Vec<InterfaceDefinition>,
-    pub dominator: Column<u32>,
+    pub dominator: Column<NodeId>,
     pub retained: dominators::RetainedSizes,
     /// Root retained size plus `extra_native_bytes`: DevTools' total for percentages.
     pub total_size: f64,
@@ -68,7 +68,7 @@ pub fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
 /// Like [`analyze`], handing the Summary's counts and shallow sizes to `on_partial` as soon as
 /// they are known, before dominators and retained sizes.
 pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot> {
-    if g.root as usize >= g.node_count() {
+    if g.root().index() >= g.node_count() {
         return Err(Error::invalid("the snapshot has no root node"));
     }
     dom_state::propagate(&mut g, progress)?;
@@ -96,8 +96,9 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
     )?;
     let classes = Classes::build(&g, &class_index);
     drop(class_index);
-    let scripts = scripts::Scripts::build(&g, &g.locations);
-    g.locations = Vec::new();
+    let locations = g.take_locations();
+    let scripts = scripts::Scripts::build(&g, &locations);
+    drop(locations);
     let mut rows = aggregates::aggregate(
         &AggregateInputs {
             graph: &g,
@@ -117,7 +118,7 @@ pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(Parti
 
     let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
     drop(essential);
-    let total_size = doms.retained.get(g.root) + g.extra_native_bytes;
+    let total_size = doms.retained.get(g.root()) + g.extra_native_bytes();
 
     progress.begin(Phase::Aggregates, 3);
     let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
@@ -168,7 +169,7 @@ impl Snapshot {
         if self.graph.kind(v) == crate::model::NodeKind::Closure {
             return self.scripts.closure_location(v);
         }
-        self.classes.info[self.classes.of_node[v as usize] as usize].location
+        self.classes.info[self.classes.of_node[v] as usize].location
     }
 
     /// Summary rows for the objects `filter` accepts, as DevTools' filtered Summary shows them.
@@ -193,9 +194,9 @@ impl Snapshot {
 
     /// Summary rows for objects whose id is in `(min_id, max_id]` ("allocated between").
     pub fn summary_between(&self, min_id: u32, max_id: u32) -> Vec<ClassRow> {
-        let ids = &self.graph.node_id;
+        let ids = self.graph.object_ids();
         self.summary_filtered(&move |v: NodeId| {
-            let id = ids[v as usize];
+            let id = ids[v].0;
             id > min_id && id <= max_id
         })
     }
@@ -210,8 +211,8 @@ impl Snapshot {
             .of_node
             .par_iter()
             .enumerate()
-            .filter(|&(v, &c)| c == class && g.self_size[v] > 0)
-            .map(|(v, _)| v as NodeId)
+            .filter(|&(v, &c)| c == class && g.self_sizes()[v] > 0)
+            .map(|(v, _)| NodeId::at(v))
             .collect();
         out.par_sort_by(|&a, &b| {
             self.retained
@@ -226,25 +227,25 @@ impl Snapshot {
     /// dominator array: call it off the UI thread on big snapshots).
     pub fn dominated_children(&self, v: NodeId) -> Vec<NodeId> {
         use rayon::prelude::*;
-        let root = self.graph.root;
+        let root = self.graph.root();
         let mut out: Vec<NodeId> = self
             .dominator
             .par_iter()
             .enumerate()
-            .filter(|&(c, &d)| d == v && c as NodeId != root)
-            .map(|(c, _)| c as NodeId)
+            .filter(|&(c, &d)| d == v && NodeId::at(c) != root)
+            .map(|(c, _)| NodeId::at(c))
             .collect();
         out.sort_by(|&a, &b| self.retained.get(b).total_cmp(&self.retained.get(a)).then(a.cmp(&b)));
         out
     }
 
     pub fn class_name(&self, v: NodeId) -> &str {
-        self.classes.name(&self.graph, self.classes.of_node[v as usize])
+        self.classes.name(&self.graph, self.classes.of_node[v])
     }
 
     /// The class name as paths show it: the synthetic root reads "(root)".
     pub fn display_class(&self, v: NodeId) -> &str {
-        if v == self.graph.root {
+        if v == self.graph.root() {
             "(root)"
         } else {
             self.class_name(v)
@@ -254,7 +255,7 @@ impl Snapshot {
     /// How a node is named in a path: its class, or for a scope whose scope it is
     /// (`module scope of app.js`, `scope of handleRequest() app.js:20:25`).
     pub fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
-        if v != self.graph.root && self.graph.kind(v) == crate::model::NodeKind::Synthetic {
+        if v != self.graph.root() && self.graph.kind(v) == crate::model::NodeKind::Synthetic {
             // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
             return std::borrow::Cow::Borrowed(self.graph.name(v));
         }

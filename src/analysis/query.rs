@@ -4,7 +4,7 @@
 use super::Snapshot;
 use super::classes::{format_property_name, js_len};
 use super::distances::{BASE_UNREACHABLE_DISTANCE, is_shown};
-use crate::model::{EdgeKind, EdgeName, Graph, NodeId, NodeKind};
+use crate::model::{EdgeId, EdgeKind, EdgeName, Graph, NodeId, NodeKind};
 
 /// DevTools' `JSHeapSnapshotNode.name()`: cons strings flattened, plain objects as `{a, b, …}`.
 pub fn display_name(g: &Graph, v: NodeId) -> String {
@@ -35,7 +35,7 @@ fn cons_string_name(g: &Graph, v: NodeId) -> String {
                 break;
             }
             if g.edge_kind(e) == EdgeKind::Internal {
-                match g.strings.get(g.edge_name[e]) {
+                match g.strings().get(g.edge_name_index(e)) {
                     "first" => first = Some(g.to(e)),
                     "second" => second = Some(g.to(e)),
                     _ => {}
@@ -43,14 +43,14 @@ fn cons_string_name(g: &Graph, v: NodeId) -> String {
             }
         }
         // DevTools falls back to node 0 (the root, named "") for a missing part.
-        stack.push(second.unwrap_or(0));
-        stack.push(first.unwrap_or(0));
+        stack.push(second.unwrap_or_default());
+        stack.push(first.unwrap_or_default());
     }
     name
 }
 
 fn plain_object_name(g: &Graph, v: NodeId) -> String {
-    let edges = g.edges(v);
+    let edges = g.edge_range(v);
     if edges.is_empty() {
         return "{}".into();
     }
@@ -59,7 +59,7 @@ fn plain_object_name(g: &Graph, v: NodeId) -> String {
     let (mut from_start, mut from_end) = (edges.start as isize, edges.end as isize - 1);
     let mut next_from_end = false;
     while from_start <= from_end {
-        let e = if next_from_end { from_end } else { from_start } as usize;
+        let e = EdgeId::at(if next_from_end { from_end } else { from_start } as usize);
         let name = g.edge_str(e).unwrap_or("");
         if g.edge_kind(e) != EdgeKind::Property || name == "__proto__" {
             if next_from_end {
@@ -98,7 +98,7 @@ fn plain_object_name(g: &Graph, v: NodeId) -> String {
 }
 
 /// DevTools' edge label: `.prop`, `["a b"]`, `[3]`, `->ctx`, `{internal}`, `[[weak]]`.
-pub fn edge_label(g: &Graph, e: usize) -> String {
+pub fn edge_label(g: &Graph, e: EdgeId) -> String {
     let name = g.edge_name(e);
     let text = name.to_string();
     let numeric_shortcut = matches!(name, EdgeName::Str(s) if super::distances::js_parse_int(s).is_some());
@@ -115,7 +115,7 @@ pub fn edge_label(g: &Graph, e: usize) -> String {
 }
 
 /// `label → ` for the edge into a path hop, empty for the first hop.
-pub fn edge_arrow(g: &Graph, edge: Option<usize>) -> String {
+pub fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
     edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
 }
 
@@ -128,14 +128,14 @@ fn property_label(name: &str) -> String {
 }
 
 /// Whether the retainers view shows this retaining edge (HS `retainingEdgesFilter`).
-pub fn shows_retainer(g: &Graph, e: usize, from: NodeId) -> bool {
-    g.edge_type[e] != g.invisible_edge_type && g.edge_kind(e) != EdgeKind::Weak && from != g.root
+pub fn shows_retainer(g: &Graph, e: EdgeId, from: NodeId) -> bool {
+    !g.is_invisible(e) && g.edge_kind(e) != EdgeKind::Weak && from != g.root()
 }
 
 /// One retainer of a node: the retaining edge and its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retainer {
-    pub edge: usize,
+    pub edge: EdgeId,
     pub from: NodeId,
 }
 
@@ -145,7 +145,7 @@ pub struct Retainer {
 /// `#updateIgnoredEdgesInRetainersView`).
 pub struct IgnoredView {
     pub distances: Vec<i32>,
-    pub ignored_edges: std::collections::HashSet<usize>,
+    pub ignored_edges: std::collections::HashSet<EdgeId>,
 }
 
 impl IgnoredView {
@@ -158,15 +158,15 @@ impl IgnoredView {
         use super::flags::parse_weak_map_edge_name;
         let g = &s.graph;
         let distances = calculate(g, Some(&|v| ignored.contains(&v)), progress)?;
-        let weak_map_part = |e: usize| {
+        let weak_map_part = |e: EdgeId| {
             (g.edge_kind(e) == EdgeKind::Internal)
-                .then(|| parse_weak_map_edge_name(g.strings.get(g.edge_name[e])).map(|m| m.duplicated_part))
+                .then(|| parse_weak_map_edge_name(g.strings().get(g.edge_name_index(e))).map(|m| m.duplicated_part))
                 .flatten()
         };
         // (value, pair) for every WeakMap edge out of an unreachable node.
         let mut unreachable: std::collections::HashMap<NodeId, Vec<&str>> = std::collections::HashMap::new();
-        for v in 0..g.node_count() as NodeId {
-            if distances[v as usize] != NO_DISTANCE {
+        for v in g.nodes() {
+            if distances[v] != NO_DISTANCE {
                 continue;
             }
             for e in g.edges(v) {
@@ -193,11 +193,11 @@ impl IgnoredView {
 
 /// The distance the Retainers view sorts a retainer by: unreachable ones (and ignored WeakMap
 /// edges) go last, ordered by their original distance (HS `getDistanceForRetainersView`).
-pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edge: usize) -> i32 {
-    let d = view.map_or(s.distances[from as usize], |x| x.distances[from as usize]);
+pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edge: EdgeId) -> i32 {
+    let d = view.map_or(s.distances[from], |x| x.distances[from]);
     let ignored_edge = view.is_some_and(|x| x.ignored_edges.contains(&edge));
     if d == super::distances::NO_DISTANCE || ignored_edge {
-        s.distances[from as usize].max(0) + BASE_UNREACHABLE_DISTANCE
+        s.distances[from].max(0) + BASE_UNREACHABLE_DISTANCE
     } else {
         d
     }
@@ -232,7 +232,7 @@ pub fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) 
     for slot in s.retainers.of(v) {
         let from = s.retainers.node[slot];
         let edge = s.retainers.edge(g, v, slot);
-        if from != g.root && g.edge_kind(edge) == EdgeKind::Weak {
+        if from != g.root() && g.edge_kind(edge) == EdgeKind::Weak {
             out.push(Retainer { edge, from });
         }
     }
@@ -240,15 +240,15 @@ pub fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) 
 }
 
 /// Outgoing edges as the Containment view lists them (invisible edges hidden).
-pub fn edges(g: &Graph, v: NodeId) -> impl Iterator<Item = usize> + '_ {
-    g.edges(v).filter(move |&e| g.edge_type[e] != g.invisible_edge_type)
+pub fn edges(g: &Graph, v: NodeId) -> impl Iterator<Item = EdgeId> + '_ {
+    g.edges(v).filter(move |&e| !g.is_invisible(e))
 }
 
 /// One step of a path: the edge taken and the node it reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
     /// `None` for the first hop (the path's start).
-    pub edge: Option<usize>,
+    pub edge: Option<EdgeId>,
     pub node: NodeId,
 }
 
@@ -263,23 +263,23 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
 pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Option<Vec<Hop>> {
     let g = &s.graph;
     let distances: &[i32] = view.map_or(&s.distances[..], |x| &x.distances[..]);
-    if distances[v as usize] < 0 && v != g.root {
+    if distances[v] < 0 && v != g.root() {
         return None;
     }
-    let mut rev: Vec<(Option<usize>, NodeId)> = Vec::new();
+    let mut rev: Vec<(Option<EdgeId>, NodeId)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut cur = v;
     seen.insert(cur);
     loop {
-        if cur == g.root {
+        if cur == g.root() {
             rev.push((None, cur));
             break;
         }
-        let d = distances[cur as usize];
+        let d = distances[cur];
         // Follow a retainer strictly closer to the root; the root's own edge ends the path.
         let next = retainers(s, cur, view).into_iter().find(|r| {
-            distances[r.from as usize] >= 0
-                && distances[r.from as usize] < d
+            distances[r.from.index()] >= 0
+                && distances[r.from.index()] < d
                 && !seen.contains(&r.from)
                 && !view.is_some_and(|x| x.ignored_edges.contains(&r.edge))
         });
@@ -290,10 +290,10 @@ pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> O
                 cur = r.from;
             }
             None => {
-                let root_edge = g.edges(g.root).find(|&e| g.to(e) == cur);
+                let root_edge = g.edges(g.root()).find(|&e| g.to(e) == cur);
                 rev.push((root_edge, cur));
                 if root_edge.is_some() {
-                    rev.push((None, g.root));
+                    rev.push((None, g.root()));
                 }
                 break;
             }
@@ -308,8 +308,8 @@ pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> O
 pub fn dominator_chain(s: &Snapshot, v: NodeId) -> Vec<NodeId> {
     let mut out = vec![v];
     let mut cur = v;
-    while cur != s.graph.root && out.len() <= s.graph.node_count() {
-        cur = s.dominator[cur as usize];
+    while cur != s.graph.root() && out.len() <= s.graph.node_count() {
+        cur = s.dominator[cur];
         out.push(cur);
     }
     out

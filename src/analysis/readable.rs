@@ -10,7 +10,7 @@
 
 use super::Snapshot;
 use super::query::Hop;
-use crate::model::{EdgeKind, Graph, NodeId};
+use crate::model::{EdgeId, EdgeKind, Graph, NodeId};
 use crate::progress::{Cancelled, Progress, tick};
 
 /// Cost of a hop a person should not have to read when another way exists.
@@ -51,16 +51,16 @@ const PLUMBING: [&str; 19] = [
 
 /// How much a hop costs: 0 for a hop that explains, more for the ones to avoid. Names are
 /// looked at once per distinct string (`names`: 0 unseen, 1 plain, 2 postponed).
-fn edge_cost(g: &Graph, names: &mut [u8], from: NodeId, e: usize) -> u32 {
+fn edge_cost(g: &Graph, names: &mut [u8], from: NodeId, e: EdgeId) -> u32 {
     let kind = g.edge_kind(e);
     match kind {
         EdgeKind::Weak => return LAST_RESORT,
         EdgeKind::Hidden => return POSTPONED,
         EdgeKind::Property | EdgeKind::Internal => {
-            let i = g.edge_name[e] as usize;
+            let i = g.edge_name_index(e) as usize;
             if let Some(slot) = names.get_mut(i) {
                 if *slot == 0 {
-                    let name = g.strings.get(g.edge_name[e]);
+                    let name = g.strings().get(g.edge_name_index(e));
                     let postponed = if kind == EdgeKind::Property {
                         matches!(name, "__proto__" | "constructor" | "prototype")
                     } else {
@@ -75,7 +75,7 @@ fn edge_cost(g: &Graph, names: &mut [u8], from: NodeId, e: usize) -> u32 {
         }
         EdgeKind::Element | EdgeKind::Context | EdgeKind::Shortcut | EdgeKind::Other => {}
     }
-    if from == g.root && is_tooling_root(g, g.to(e)) {
+    if from == g.root() && is_tooling_root(g, g.to(e)) {
         return LAST_RESORT;
     }
     0
@@ -84,7 +84,7 @@ fn edge_cost(g: &Graph, names: &mut [u8], from: NodeId, e: usize) -> u32 {
 /// Roots that DevTools or browser extensions own: objects kept by the console or an extension
 /// are not what the page leaked.
 fn is_tooling_root(g: &Graph, v: NodeId) -> bool {
-    let name = g.strings.get(g.node_name[v as usize]);
+    let name = g.strings().get(g.name_index(v));
     name.contains("DevTools console") || name.contains("extensions::") || name.starts_with("chrome-extension://")
 }
 
@@ -97,11 +97,11 @@ impl ReadablePaths {
         let mut done = super::bits::BitVec::new(n);
         // Property and internal edge names: the same string is one name, whatever kind uses it,
         // so property and internal names are cached apart.
-        let mut property_names = vec![0u8; g.strings.len()];
-        let mut internal_names = vec![0u8; g.strings.len()];
+        let mut property_names = vec![0u8; g.strings().len()];
+        let mut internal_names = vec![0u8; g.strings().len()];
         // Buckets by cost, each a FIFO read by index (it may grow while it is read).
-        let mut buckets: Vec<Vec<NodeId>> = vec![vec![g.root]];
-        cost[g.root as usize] = 0;
+        let mut buckets: Vec<Vec<NodeId>> = vec![vec![g.root()]];
+        cost[g.root().index()] = 0;
         let mut finished = 0usize;
         let mut c = 0usize;
         while c < buckets.len() {
@@ -109,15 +109,15 @@ impl ReadablePaths {
             while i < buckets[c].len() {
                 let v = buckets[c][i];
                 i += 1;
-                if done.get(v as usize) || cost[v as usize] != c as u32 {
+                if done.get(v.index()) || cost[v] != c as u32 {
                     continue;
                 }
-                done.set(v as usize);
+                done.set(v.index());
                 finished += 1;
                 tick(progress, finished, 16)?;
                 for e in g.edges(v) {
                     let w = g.to(e);
-                    if done.get(w as usize) {
+                    if done.get(w.index()) {
                         continue;
                     }
                     let names = if g.edge_kind(e) == EdgeKind::Internal {
@@ -126,9 +126,9 @@ impl ReadablePaths {
                         &mut property_names
                     };
                     let cw = (c as u32).saturating_add(edge_cost(g, names, v, e));
-                    if cw < cost[w as usize] {
-                        cost[w as usize] = cw;
-                        parent[w as usize] = (v, e as u32);
+                    if cw < cost[w] {
+                        cost[w] = cw;
+                        parent[w] = (v.get(), e.get());
                         let b = cw as usize;
                         if buckets.len() <= b {
                             buckets.resize_with(b + 1, Vec::new);
@@ -146,19 +146,19 @@ impl ReadablePaths {
 
     /// The readable path from the root to `v`, root first; None when nothing reaches it.
     pub fn path(&self, s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
-        let root = s.graph.root;
-        if v != root && self.parent[v as usize].0 == UNSEEN {
+        let root = s.graph.root();
+        if v != root && self.parent[v].0 == UNSEEN {
             return None;
         }
         let mut rev = Vec::new();
         let mut cur = v;
         while cur != root {
-            let (p, e) = self.parent[cur as usize];
+            let (p, e) = self.parent[cur];
             rev.push(Hop {
-                edge: Some(e as usize),
+                edge: Some(EdgeId::new(e)),
                 node: cur,
             });
-            cur = p;
+            cur = NodeId::new(p);
             if rev.len() > s.graph.node_count() {
                 return None;
             }

@@ -9,14 +9,14 @@ use rayon::prelude::*;
 
 use super::bits::BitVec;
 use crate::format::numbers::SharedSlice;
-use crate::model::{Column, Graph, NodeId};
+use crate::model::{Column, EdgeId, Graph, NodeId};
 use crate::progress::{Cancelled, Phase, Progress};
 
 pub struct Retainers {
     /// `node_count + 1` offsets into `node`.
     pub first: Column<u32>,
     /// The retaining node of each slot.
-    pub node: Column<u32>,
+    pub node: Column<NodeId>,
     /// Whether the retaining edge of each slot is essential.
     pub essential: BitVec,
 }
@@ -41,12 +41,13 @@ impl Retainers {
     ) -> Result<Retainers, Cancelled> {
         let n = g.node_count();
         let e_count = g.edge_count();
+        let (first_edge, edge_to) = (&g.columns().first_edge, &g.columns().edge_to);
         progress.begin(Phase::Retainers, (e_count * 2) as u64);
         let runs = runs.max(1);
         let bounds: Vec<usize> = (0..=runs)
             .map(|r| {
                 let target = (e_count * r / runs) as u32;
-                g.first_edge[..n].partition_point(|&f| f < target)
+                first_edge[..n].partition_point(|&f| f < target)
             })
             .map(|b| b.min(n))
             .collect();
@@ -55,7 +56,7 @@ impl Retainers {
             .par_iter()
             .map(|&(lo, hi)| {
                 let mut c = vec![0u32; n];
-                for &t in &g.edge_to[g.first_edge[lo] as usize..g.first_edge[hi] as usize] {
+                for &t in &edge_to[first_edge[lo] as usize..first_edge[hi] as usize] {
                     c[t as usize] += 1;
                 }
                 c
@@ -99,15 +100,15 @@ impl Retainers {
             .par_iter()
             .zip(cursors.par_iter_mut())
             .try_for_each(|(&(lo, hi), cursor)| {
-                let mut ticked = g.first_edge[lo];
+                let mut ticked = first_edge[lo];
                 for src in lo..hi {
                     if src & 0xFFFF == 0 {
-                        let at = g.first_edge[src];
+                        let at = first_edge[src];
                         progress.advance((at - ticked) as u64)?;
                         ticked = at;
                     }
-                    for e in g.edges(src as NodeId) {
-                        let t = g.edge_to[e] as usize;
+                    for e in g.edge_range(NodeId::at(src)) {
+                        let t = edge_to[e] as usize;
                         cursor[t] -= 1;
                         let flag = if essential_edges.get(e) { ESSENTIAL } else { 0 };
                         // SAFETY: each slot is one (target, run) cursor position, taken once.
@@ -132,22 +133,22 @@ impl Retainers {
             });
         Ok(Retainers {
             first: first.into(),
-            node: node.into(),
+            node: crate::model::node_ids(node).into(),
             essential,
         })
     }
 
     #[inline]
     pub fn of(&self, n: NodeId) -> std::ops::Range<usize> {
-        self.first[n as usize] as usize..self.first[n as usize + 1] as usize
+        self.first[n] as usize..self.first[n.index() + 1] as usize
     }
 
     pub fn count(&self, n: NodeId) -> usize {
         self.of(n).len()
     }
 
-    /// The edge ordinal behind retainer slot `slot` of node `target`.
-    pub fn edge(&self, g: &Graph, target: NodeId, slot: usize) -> usize {
+    /// The edge behind retainer slot `slot` of node `target`.
+    pub fn edge(&self, g: &Graph, target: NodeId, slot: usize) -> EdgeId {
         let src = self.node[slot];
         let range = self.of(target);
         // Slots of one source are contiguous and hold its edges to `target` in descending order.
@@ -157,7 +158,7 @@ impl Retainers {
         }
         let mut skip = slot - run_start;
         for e in g.edges(src).rev() {
-            if g.edge_to[e] == target {
+            if g.to(e) == target {
                 if skip == 0 {
                     return e;
                 }

@@ -41,8 +41,8 @@ impl Scripts {
         let mut tries: HashMap<u32, u8> = HashMap::new();
         let mut closures = Vec::new();
         for l in locations {
-            let v = l[0];
-            if v as usize >= g.node_count() || g.kind(v) != NodeKind::Closure {
+            let v = NodeId::new(l[0]);
+            if v.index() >= g.node_count() || g.kind(v) != NodeKind::Closure {
                 continue;
             }
             let location = Location {
@@ -63,7 +63,7 @@ impl Scripts {
                 let text = |edge: &str| {
                     edge_to(g, node, edge)
                         .filter(|&n| g.kind(n).is_string())
-                        .map(|n| g.strings.get(g.node_name[n as usize]))
+                        .map(|n| g.strings().get(g.name_index(n)))
                 };
                 // Evaluated code has no name; V8 then takes its `//# sourceURL=` comment.
                 let url = text("name")
@@ -142,7 +142,7 @@ impl Scripts {
     pub fn source<'g>(&self, g: &'g Graph, script_id: u32) -> Option<&'g str> {
         let script = self.get(script_id)?;
         let s = edge_to(g, script.node, "source").filter(|&n| g.kind(n).is_string())?;
-        Some(g.strings.get(g.node_name[s as usize]))
+        Some(g.strings().get(g.name_index(s)))
     }
 
     /// Up to `context` lines either side of the location's line, numbered 1-based:
@@ -209,7 +209,7 @@ const SCOPE_SCAN: usize = 4096;
 /// handleRequest() app.js:20` after a closure that holds it. None for other nodes.
 pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
     let g = &s.graph;
-    let raw = g.strings.get(g.node_name[v as usize]);
+    let raw = g.strings().get(g.name_index(v));
     if raw != "system / Context" && !raw.starts_with("system / Context / ") {
         return None;
     }
@@ -219,7 +219,7 @@ pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
             return None;
         }
         let e = s.retainers.edge(g, v, slot);
-        (g.edge_kind(e) == EdgeKind::Internal && g.strings.get(g.edge_name[e]) == "context").then_some(from)
+        (g.edge_kind(e) == EdgeKind::Internal && g.strings().get(g.edge_name_index(e)) == "context").then_some(from)
     })?;
     let location = s.scripts.closure_location(holder);
     let url = location.and_then(|l| s.scripts.url(l.script_id));
@@ -235,7 +235,7 @@ pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
         _ => "script",
     };
     let outermost = edge_to(g, v, "previous").is_some_and(|p| {
-        let name = g.strings.get(g.node_name[p as usize]);
+        let name = g.strings().get(g.name_index(p));
         name.contains("NativeContext") || name.contains("ScriptContext")
     });
     if outermost {
@@ -257,7 +257,8 @@ pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
 fn edge_to(g: &Graph, v: NodeId, name: &str) -> Option<NodeId> {
     g.edges(v)
         .find(|&e| {
-            !matches!(g.edge_kind(e), EdgeKind::Element | EdgeKind::Hidden) && g.strings.get(g.edge_name[e]) == name
+            !matches!(g.edge_kind(e), EdgeKind::Element | EdgeKind::Hidden)
+                && g.strings().get(g.edge_name_index(e)) == name
         })
         .map(|e| g.to(e))
 }
@@ -267,7 +268,7 @@ fn script_of_closure(g: &Graph, v: NodeId) -> Option<NodeId> {
     let shared = edge_to(g, v, "shared")?;
     let script = edge_to(g, shared, "script").or_else(|| edge_to(g, shared, "script_or_debug_info"))?;
     // A SharedFunctionInfo with debug info points at a DebugInfo, whose own `script` is the Script.
-    if g.strings.get(g.node_name[script as usize]).contains("DebugInfo") {
+    if g.strings().get(g.name_index(script)).contains("DebugInfo") {
         return edge_to(g, script, "script");
     }
     Some(script)

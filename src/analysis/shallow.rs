@@ -2,7 +2,7 @@
 //! single object have their self size moved onto that owner (spec §4).
 
 use super::flags::has_user_roots;
-use crate::model::{EdgeKind, Graph, NodeKind};
+use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress, tick};
 
 const UNVISITED: u32 = u32::MAX;
@@ -17,7 +17,7 @@ pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
     Ok(())
 }
 
-/// Each node's owner, the walk of the transfer that only reads the graph (so it can run beside
+/// Each node's owner (an ordinal, or one of the two markers), the walk of the transfer that only reads the graph (so it can run beside
 /// other phases); `None` when nothing moves.
 pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancelled> {
     let n = g.node_count();
@@ -26,9 +26,9 @@ pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancel
         return Ok(None);
     }
     let mut owners = vec![0u32; n];
-    let mut worklist: Vec<u32> = Vec::new();
+    let mut worklist: Vec<NodeId> = Vec::new();
     for (i, owner) in owners.iter_mut().enumerate() {
-        let v = i as u32;
+        let v = NodeId::at(i);
         let kind = g.kind(v);
         if kind == NodeKind::Hidden
             || kind == NodeKind::Array
@@ -36,7 +36,7 @@ pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancel
         {
             *owner = UNVISITED;
         } else {
-            *owner = v;
+            *owner = v.get();
             worklist.push(v);
         }
     }
@@ -44,20 +44,20 @@ pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancel
     while let Some(id) = worklist.pop() {
         visits += 1;
         tick(progress, visits, 16)?;
-        let owner = owners[id as usize];
+        let owner = owners[id];
         for e in g.edges(id) {
             if g.edge_kind(e) == EdgeKind::Weak {
                 continue;
             }
-            let t = g.edge_to[e];
-            let current = owners[t as usize];
+            let t = g.to(e);
+            let current = owners[t];
             if current == UNVISITED {
-                owners[t as usize] = owner;
+                owners[t] = owner;
                 worklist.push(t);
-            } else if current == t || current == owner || current == MULTIPLE_OWNERS {
+            } else if current == t.get() || current == owner || current == MULTIPLE_OWNERS {
                 // Owned by itself, already by this owner, or already shared: nothing changes.
             } else {
-                owners[t as usize] = MULTIPLE_OWNERS;
+                owners[t] = MULTIPLE_OWNERS;
                 worklist.push(t);
             }
         }
@@ -71,11 +71,12 @@ pub fn apply(g: &mut Graph, owners: &[u32]) {
         if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner == i as u32 {
             continue;
         }
-        if g.kind(owner) == NodeKind::Synthetic || owner == g.root {
+        let (v, owner) = (NodeId::at(i), NodeId::new(owner));
+        if g.kind(owner) == NodeKind::Synthetic || owner == g.root() {
             continue;
         }
-        let size = g.self_size[i];
-        g.self_size[i] = 0;
-        g.self_size[owner as usize] = g.self_size[owner as usize].wrapping_add(size);
+        let size = g.self_size(v);
+        g.set_self_size(v, 0);
+        g.set_self_size(owner, g.self_size(owner).wrapping_add(size));
     }
 }

@@ -25,10 +25,10 @@ impl Statistics {
 }
 
 pub fn calculate(g: &Graph, retainers: &Retainers, total_size: f64) -> Statistics {
-    let mut native = g.extra_native_bytes;
+    let mut native = g.extra_native_bytes();
     let (mut typed, mut code, mut strings, mut arrays, mut system) = (0f64, 0f64, 0f64, 0f64, 0f64);
-    for v in 0..g.node_count() as u32 {
-        let size = g.self_size[v as usize] as f64;
+    for v in g.nodes() {
+        let size = g.self_size(v) as f64;
         match g.kind(v) {
             NodeKind::Hidden => system += size,
             NodeKind::Native => {
@@ -42,13 +42,12 @@ pub fn calculate(g: &Graph, retainers: &Retainers, total_size: f64) -> Statistic
             _ if g.name(v) == "Array" => {
                 let mut s = size;
                 // The elements store counts with its array when nothing else holds it.
-                if let Some(e) = g
-                    .edges(v)
-                    .find(|&e| g.edge_kind(e) == EdgeKind::Internal && g.strings.get(g.edge_name[e]) == "elements")
-                {
+                if let Some(e) = g.edges(v).find(|&e| {
+                    g.edge_kind(e) == EdgeKind::Internal && g.strings().get(g.edge_name_index(e)) == "elements"
+                }) {
                     let el = g.to(e);
                     if retainers.count(el) == 1 {
-                        s += g.self_size[el as usize] as f64;
+                        s += g.self_size(el) as f64;
                     }
                 }
                 arrays += s;

@@ -726,7 +726,7 @@ fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>
         None => s.summary.clone(),
         Some(f) => {
             let members = f.members(&s, &Progress::new()).map_err(|_| CliError::Interrupted)?;
-            s.summary_filtered(&|v| members.get(v as usize))
+            s.summary_filtered(&|v| members.get(v.index()))
         }
     };
     let rows = crate::report::sorted(rows, top);
@@ -825,7 +825,7 @@ fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
         crate::units::thousands(file_size),
         crate::units::thousands(s.graph.node_count() as u64),
         crate::units::thousands(s.graph.edge_count() as u64),
-        crate::units::thousands(s.graph.strings.parts().1.len() as u64),
+        crate::units::thousands(s.graph.strings().parts().1.len() as u64),
     ));
     output::record(writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS"));
     for (phase, d) in &timings {

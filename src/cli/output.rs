@@ -178,11 +178,7 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
     if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
         record(writeln!(out, "name:          {}", preview(&name, 120)));
     }
-    record(writeln!(
-        out,
-        "shallow size:  {}",
-        exact_bytes(g.self_size[v as usize] as f64)
-    ));
+    record(writeln!(out, "shallow size:  {}", exact_bytes(g.self_size(v) as f64)));
     let r = s.retained.get(v);
     record(writeln!(
         out,
@@ -190,15 +186,11 @@ pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Ho
         exact_bytes(r),
         percent(r, s.total_size)
     ));
-    record(writeln!(
-        out,
-        "distance:      {}",
-        distance_text(s.distances[v as usize])
-    ));
+    record(writeln!(out, "distance:      {}", distance_text(s.distances[v])));
     if let Some(l) = s.location_of(v) {
         record(writeln!(out, "defined at:    {}", s.scripts.format_full(l)));
     }
-    let dom = s.dominator[v as usize];
+    let dom = s.dominator[v];
     record(writeln!(out, "dominator:     @{} {}", g.id(dom), s.class_name(dom)));
     let (hops, kind) = match readable {
         Some(path) => (

@@ -37,7 +37,7 @@ use crate::analysis::scripts::{Script, Scripts};
 use crate::analysis::stats::Statistics;
 use crate::error::{Error, Result};
 use crate::format::StringTable;
-use crate::model::{Column, EdgeKind, Graph, Location, NodeKind};
+use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId};
 use crate::progress::{Phase, Progress};
 
 pub const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
@@ -276,8 +276,8 @@ fn align(x: u64) -> u64 {
 }
 
 fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
-    let g = &s.graph;
-    let (data, ends, _) = g.strings.parts();
+    let g = s.graph.columns();
+    let (data, ends, _) = s.graph.strings().parts();
     let (retained, _) = s.retained.parts();
     let bytes = |c: &'a [u32]| -> &'a [u8] { bytemuck::cast_slice(c) };
     let v: Vec<&[u8]> = vec![
@@ -295,11 +295,11 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         bytemuck::cast_slice(ends),
         &s.flags,
         bytes(&s.retainers.first),
-        bytes(&s.retainers.node),
+        bytemuck::cast_slice(&s.retainers.node),
         bytemuck::cast_slice(s.retainers.essential.words()),
         bytemuck::cast_slice(&s.distances),
         bytes(&s.classes.of_node),
-        bytes(&s.dominator),
+        bytemuck::cast_slice(&s.dominator),
         bytes(retained),
     ];
     debug_assert_eq!(v.len(), SECTIONS);
@@ -354,13 +354,14 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
         }
     }
     e.str(&origin.source);
-    e.strs(&g.node_type_names);
-    e.strs(&g.edge_type_names);
-    e.u32(g.root);
-    e.f64(g.extra_native_bytes);
-    e.bool(g.has_detachedness);
-    e.u32(g.invisible_edge_type as u32);
-    let (_, _, added) = g.strings.parts();
+    e.strs(g.node_type_names());
+    e.strs(g.edge_type_names());
+    e.u32(g.root().get());
+    e.f64(g.extra_native_bytes());
+    e.bool(g.has_detachedness());
+    // The type DevTools gives hidden edges: always after the file's own.
+    e.u32(g.edge_type_names().len() as u32);
+    let (_, _, added) = g.strings().parts();
     e.strs(added);
     e.u64(s.retainers.essential.len() as u64);
     e.f64(s.total_size);
@@ -410,12 +411,12 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
     e.u64(scripts.len() as u64);
     for (id, script) in scripts {
         e.u32(id);
-        e.u32(script.node);
+        e.u32(script.node.get());
         e.str(&script.url);
     }
     e.u64(closures.len() as u64);
     for &(v, l) in closures {
-        e.u32(v);
+        e.u32(v.get());
         e.location(Some(l));
     }
     e.0
@@ -596,12 +597,14 @@ struct Bounds {
 impl Bounds {
     fn of(s: &Snapshot) -> Bounds {
         Bounds {
-            nodes: s.graph.node_id.len() as u64,
-            edges: s.graph.edge_to.len() as u64,
-            strings: s.graph.strings.len() as u64,
+            nodes: s.graph.node_count() as u64,
+            edges: s.graph.edge_count() as u64,
+            strings: s.graph.strings().len() as u64,
             classes: s.classes.info.len() as u64,
-            node_kinds: s.graph.node_kinds.len() as u64,
-            string_named: s.graph.edge_kinds.iter().map(|k| k.has_string_name()).collect(),
+            node_kinds: s.graph.node_type_names().len() as u64,
+            string_named: (s.graph.edge_type_names().iter())
+                .map(|t| EdgeKind::from_name(t).has_string_name())
+                .collect(),
         }
     }
 
@@ -620,12 +623,12 @@ impl Bounds {
         match section {
             Section::NodeType => bytes.iter().all(|&t| (t as u64) < self.node_kinds),
             Section::NodeName => below(self.strings),
-            Section::FirstEdge => ascending(&s.graph.first_edge),
+            Section::FirstEdge => ascending(&s.graph.columns().first_edge),
             Section::RetainerFirst => ascending(&s.retainers.first),
             Section::EdgeTo | Section::RetainerNode | Section::Dominator => below(self.nodes),
             Section::ClassOfNode => below(self.classes),
             Section::EdgeName => {
-                let types = &s.graph.edge_type[start / 4..start / 4 + bytes.len() / 4];
+                let types = &s.graph.columns().edge_type[start / 4..start / 4 + bytes.len() / 4];
                 types.iter().zip(words()).all(|(&t, &name)| {
                     self.string_named
                         .get(t as usize)
@@ -685,30 +688,32 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
         column(map, table, Section::StringEnds)?,
         added,
     )?;
-    if node_type_names.len() > 256 || edge_type_names.len() > 256 || invisible_edge_type > 255 {
+    if node_type_names.len() > 256
+        || edge_type_names.len() > 255
+        || invisible_edge_type as usize != edge_type_names.len()
+    {
         return Err(damaged("type names"));
     }
-    let graph = Graph {
-        node_kinds: node_type_names.iter().map(|s| NodeKind::from_name(s)).collect(),
-        edge_kinds: edge_type_names.iter().map(|s| EdgeKind::from_name(s)).collect(),
+    let graph = Graph::from_parts(GraphParts {
         node_type_names,
         edge_type_names,
-        node_type: column(map, table, Section::NodeType)?,
-        node_name: column(map, table, Section::NodeName)?,
-        node_id: column(map, table, Section::NodeId)?,
-        self_size: column(map, table, Section::SelfSize)?,
-        detachedness: column(map, table, Section::Detachedness)?,
-        first_edge: column(map, table, Section::FirstEdge)?,
-        edge_type: column(map, table, Section::EdgeType)?,
-        edge_name: column(map, table, Section::EdgeName)?,
-        edge_to: column(map, table, Section::EdgeTo)?,
+        columns: Columns {
+            node_type: column(map, table, Section::NodeType)?,
+            node_name: column(map, table, Section::NodeName)?,
+            node_id: column(map, table, Section::NodeId)?,
+            self_size: column(map, table, Section::SelfSize)?,
+            detachedness: column(map, table, Section::Detachedness)?,
+            first_edge: column(map, table, Section::FirstEdge)?,
+            edge_type: column(map, table, Section::EdgeType)?,
+            edge_name: column(map, table, Section::EdgeName)?,
+            edge_to: column(map, table, Section::EdgeTo)?,
+        },
         strings,
         locations: Vec::new(),
-        root,
+        root: NodeId::new(root),
         extra_native_bytes,
         has_detachedness,
-        invisible_edge_type: invisible_edge_type as u8,
-    };
+    });
     let essential_len = d.u64()? as usize;
     let retainers = Retainers {
         first: column(map, table, Section::RetainerFirst)?,
@@ -762,10 +767,15 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
     })?;
     let by_id = d.list(|d| {
         let id = d.u32()?;
-        let node = d.u32()?;
+        let node = NodeId::new(d.u32()?);
         Ok((id, Script { node, url: d.str()? }))
     })?;
-    let closures = d.list(|d| Ok((d.u32()?, d.location()?.ok_or_else(|| damaged("closure location"))?)))?;
+    let closures = d.list(|d| {
+        Ok((
+            NodeId::new(d.u32()?),
+            d.location()?.ok_or_else(|| damaged("closure location"))?,
+        ))
+    })?;
     let scripts = Scripts::from_parts(by_id, closures).ok_or_else(|| damaged("scripts"))?;
     if !d.at_end() {
         return Err(damaged("metadata length"));
@@ -794,12 +804,12 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
 /// Every count the columns must agree on, and the references the small tables hold. The
 /// columns' values are checked by `verify`, chunk by chunk.
 fn check_bounds(s: &Snapshot) -> Result<()> {
-    let g = &s.graph;
+    let g = s.graph.columns();
     let n = g.node_id.len();
     let e = g.edge_to.len();
     let lengths_ok = n > 0
         && e < u32::MAX as usize
-        && (g.root as usize) < n
+        && s.graph.root().index() < n
         && [
             g.node_type.len(),
             g.node_name.len(),
@@ -826,13 +836,13 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
     if !offsets_ok(&g.first_edge) || !offsets_ok(&s.retainers.first) {
         return Err(damaged("edge offsets"));
     }
-    let strings = g.strings.len() as u64;
+    let strings = s.graph.strings().len() as u64;
     let classes = s.classes.info.len() as u32;
     let (scripts, closures) = s.scripts.parts();
     let small_ok = s.classes.info.iter().all(|c| (c.name_index as u64) < strings)
         && s.summary.iter().all(|r| r.class < classes)
-        && scripts.iter().all(|(_, script)| (script.node as usize) < n)
-        && closures.iter().all(|&(v, _)| (v as usize) < n);
+        && scripts.iter().all(|(_, script)| script.node.index() < n)
+        && closures.iter().all(|&(v, _)| v.index() < n);
     if !small_ok {
         return Err(damaged("class and script references"));
     }
@@ -976,5 +986,64 @@ pub fn evict(dir: &Path, keep: &Path, max: u64) {
         if path != keep && std::fs::remove_file(&path).is_ok() {
             total -= len;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EdgeId;
+
+    /// An index with valid checksums but values out of range (written by something else, or by
+    /// a bug) is still refused: every column is checked against the bounds it is used with.
+    /// Here rather than in `tests/`: forging needs the graph's private columns.
+    #[test]
+    fn forged_values_are_refused_even_with_valid_checksums() {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots/leak-s1.heapsnapshot");
+        let origin = Origin {
+            key: None,
+            source: "test".into(),
+        };
+        let forge = |what: &str, f: &dyn Fn(&mut Snapshot)| {
+            let mut s = crate::engine::load(&sample, &Progress::new()).unwrap();
+            f(&mut s);
+            let path = dir.path().join("x.hsidx");
+            write(&s, &origin, &path).unwrap();
+            let e = open(&path, &Progress::new())
+                .err()
+                .unwrap_or_else(|| panic!("{what}: accepted"));
+            assert!(e.to_string().contains("damaged"), "{what}: {e}");
+        };
+        let n = |s: &Snapshot| s.graph.node_count() as u32;
+        forge("edge target", &|s| {
+            let last = s.graph.edge_count() - 1;
+            let past_the_end = n(s);
+            s.graph.columns_mut().edge_to[last] = past_the_end;
+        });
+        forge("retainer", &|s| s.retainers.node[3] = NodeId::new(n(s) + 7));
+        forge("dominator", &|s| {
+            let v = NodeId::new(n(s) - 1);
+            s.dominator[v] = NodeId::new(u32::MAX);
+        });
+        forge("node name", &|s| {
+            let past_the_end = s.graph.strings().len() as u32;
+            s.graph.columns_mut().node_name[5] = past_the_end;
+        });
+        forge("node type", &|s| s.graph.columns_mut().node_type[2] = 200);
+        forge("class", &|s| s.classes.of_node[9] = s.classes.info.len() as u32);
+        forge("edge offsets", &|s| {
+            let first_edge = &mut s.graph.columns_mut().first_edge;
+            first_edge.swap(10, 11);
+            if first_edge[10] == first_edge[11] {
+                first_edge[10] += 1;
+            }
+        });
+        forge("edge name", &|s| {
+            let e = (0..s.graph.edge_count())
+                .find(|&e| s.graph.edge_kind(EdgeId::at(e)).has_string_name())
+                .unwrap();
+            s.graph.columns_mut().edge_name[e] = u32::MAX;
+        });
     }
 }

@@ -2,6 +2,7 @@
 //! form (`first_edge`). Built once from a [`RawSnapshot`]; the analysis later rewrites only
 //! what DevTools rewrites (detached node names, transferred self sizes).
 
+use rayon::iter::IndexedParallelIterator;
 use rayon::prelude::*;
 
 pub use crate::column::Column;
@@ -9,13 +10,92 @@ use crate::error::{Error, Result};
 use crate::format::{RawSnapshot, StringTable};
 use crate::progress::{Phase, Progress};
 
-/// A node, by ordinal (its position in the `nodes` array).
-pub type NodeId = u32;
+/// A position in one file's `nodes` or `edges` array, as its own type: an ordinal is only
+/// meaningful within its snapshot and for its kind of array, and per-item arrays are indexed
+/// by it directly (`sizes[v]`).
+macro_rules! ordinal {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+        #[repr(transparent)]
+        pub struct $name(u32);
+
+        impl $name {
+            #[inline]
+            pub const fn new(ordinal: u32) -> $name {
+                $name(ordinal)
+            }
+
+            /// From a position in a per-item array (callers keep it below the item count).
+            #[inline]
+            pub fn at(index: usize) -> $name {
+                debug_assert!(index <= u32::MAX as usize);
+                $name(index as u32)
+            }
+
+            #[inline]
+            pub const fn get(self) -> u32 {
+                self.0
+            }
+
+            /// The position in per-item arrays.
+            #[inline]
+            pub const fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        // SAFETY: a `repr(transparent)` `u32`: any bit pattern is a value, there is no padding.
+        unsafe impl bytemuck::Zeroable for $name {}
+        unsafe impl bytemuck::Pod for $name {}
+
+        impl<T> std::ops::Index<$name> for [T] {
+            type Output = T;
+            #[inline]
+            fn index(&self, i: $name) -> &T {
+                &self[i.index()]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for [T] {
+            #[inline]
+            fn index_mut(&mut self, i: $name) -> &mut T {
+                &mut self[i.index()]
+            }
+        }
+
+        impl<T> std::ops::Index<$name> for Vec<T> {
+            type Output = T;
+            #[inline]
+            fn index(&self, i: $name) -> &T {
+                &self[i.index()]
+            }
+        }
+
+        impl<T> std::ops::IndexMut<$name> for Vec<T> {
+            #[inline]
+            fn index_mut(&mut self, i: $name) -> &mut T {
+                &mut self[i.index()]
+            }
+        }
+    };
+}
+
+ordinal!(
+    /// A node, by ordinal. See [`ObjectId`] for what identifies an object across snapshots.
+    NodeId
+);
+
+ordinal!(
+    /// An edge, by ordinal.
+    EdgeId
+);
 
 /// A V8 object id (`@123` in DevTools): an object keeps it across the snapshots of one process,
 /// unlike its [`NodeId`], which is only its position in one file.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
+#[repr(transparent)]
 pub struct ObjectId(pub u32);
 
 impl std::fmt::Display for ObjectId {
@@ -23,8 +103,19 @@ impl std::fmt::Display for ObjectId {
         self.0.fmt(f)
     }
 }
-/// An edge, by ordinal.
-pub type EdgeId = u32;
+
+// SAFETY: a `repr(transparent)` `u32`, as above.
+unsafe impl bytemuck::Zeroable for ObjectId {}
+unsafe impl bytemuck::Pod for ObjectId {}
+
+/// Ordinals as nodes, without a copy (a dominator array can be a tenth of the heap).
+pub(crate) fn node_ids(v: Vec<u32>) -> Vec<NodeId> {
+    let mut v = std::mem::ManuallyDrop::new(v);
+    let (ptr, len, cap) = (v.as_mut_ptr(), v.len(), v.capacity());
+    // SAFETY: `NodeId` is a `repr(transparent)` `u32`: same size, alignment and validity, so the
+    // allocation is the right layout for it.
+    unsafe { Vec::from_raw_parts(ptr.cast::<NodeId>(), len, cap) }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
@@ -129,39 +220,71 @@ pub struct Location {
     pub column: u32,
 }
 
+/// The graph's columns as stored: what an index file holds and maps back. Everything outside
+/// the model reads them through [`Graph`]'s accessors; the index and the hot loops of the
+/// analysis borrow them whole.
+pub(crate) struct Columns {
+    pub(crate) node_type: Column<u8>,
+    pub(crate) node_name: Column<u32>,
+    pub(crate) node_id: Column<u32>,
+    /// Reduced modulo 2^32, exactly as DevTools stores it.
+    pub(crate) self_size: Column<u32>,
+    pub(crate) detachedness: Column<u8>,
+    /// Edge ordinal of each node's first edge; `node_count + 1` entries.
+    pub(crate) first_edge: Column<u32>,
+    pub(crate) edge_type: Column<u8>,
+    pub(crate) edge_name: Column<u32>,
+    /// Target node ordinals.
+    pub(crate) edge_to: Column<u32>,
+}
+
+impl Columns {
+    fn heap_bytes(&self) -> usize {
+        self.node_type.heap_bytes()
+            + self.node_name.heap_bytes()
+            + self.node_id.heap_bytes()
+            + self.self_size.heap_bytes()
+            + self.detachedness.heap_bytes()
+            + self.first_edge.heap_bytes()
+            + self.edge_type.heap_bytes()
+            + self.edge_name.heap_bytes()
+            + self.edge_to.heap_bytes()
+    }
+}
+
+/// What makes a [`Graph`], besides its columns.
+pub(crate) struct GraphParts {
+    pub(crate) node_type_names: Vec<String>,
+    pub(crate) edge_type_names: Vec<String>,
+    pub(crate) columns: Columns,
+    pub(crate) strings: StringTable,
+    pub(crate) locations: Vec<[u32; 4]>,
+    pub(crate) root: NodeId,
+    pub(crate) extra_native_bytes: f64,
+    pub(crate) has_detachedness: bool,
+}
+
 pub struct Graph {
-    pub node_type_names: Vec<String>,
-    pub edge_type_names: Vec<String>,
-    pub(crate) node_kinds: Vec<NodeKind>,
-    pub(crate) edge_kinds: Vec<EdgeKind>,
-
-    pub node_type: Column<u8>,
-    pub node_name: Column<u32>,
-    pub node_id: Column<u32>,
-    pub self_size: Column<u32>,
-    pub detachedness: Column<u8>,
-    pub first_edge: Column<u32>,
-
-    pub edge_type: Column<u8>,
-    pub edge_name: Column<u32>,
-    pub edge_to: Column<u32>,
-
-    pub strings: StringTable,
+    node_type_names: Vec<String>,
+    edge_type_names: Vec<String>,
+    node_kinds: Vec<NodeKind>,
+    edge_kinds: Vec<EdgeKind>,
+    c: Columns,
+    strings: StringTable,
     /// (ordinal, script id, line, column) sorted by ordinal. Only class keys use it; the
     /// analysis empties it once classes are built (an object's location is its class's).
-    pub locations: Vec<[u32; 4]>,
-    pub root: NodeId,
-    pub extra_native_bytes: f64,
-    pub has_detachedness: bool,
+    locations: Vec<[u32; 4]>,
+    root: NodeId,
+    extra_native_bytes: f64,
+    has_detachedness: bool,
     /// The highest edge type index V8 wrote plus one; DevTools appends `invisible` after it.
-    pub invisible_edge_type: u8,
+    invisible_edge_type: u8,
 }
 
 impl Graph {
     /// Wraps parsed columns and checks every string index.
     pub fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
         progress.begin(Phase::Validating, 2);
-        let node_kinds: Vec<NodeKind> = raw.header.node_types.iter().map(|s| NodeKind::from_name(s)).collect();
         let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
         let string_count = raw.strings.len() as u64;
 
@@ -183,106 +306,234 @@ impl Graph {
         }
         progress.advance(1)?;
 
-        Ok(Graph {
-            invisible_edge_type: raw.header.edge_types.len() as u8,
+        Ok(Graph::from_parts(GraphParts {
             node_type_names: raw.header.node_types,
             edge_type_names: raw.header.edge_types,
-            node_kinds,
-            edge_kinds,
-            node_type: raw.node_type.into(),
-            node_name: raw.node_name.into(),
-            node_id: raw.node_id.into(),
-            self_size: raw.self_size.into(),
-            detachedness: raw.detachedness.into(),
-            first_edge: raw.first_edge.into(),
-            edge_type: raw.edge_type.into(),
-            edge_name: raw.edge_name.into(),
-            edge_to: raw.edge_to.into(),
+            columns: Columns {
+                node_type: raw.node_type.into(),
+                node_name: raw.node_name.into(),
+                node_id: raw.node_id.into(),
+                self_size: raw.self_size.into(),
+                detachedness: raw.detachedness.into(),
+                first_edge: raw.first_edge.into(),
+                edge_type: raw.edge_type.into(),
+                edge_name: raw.edge_name.into(),
+                edge_to: raw.edge_to.into(),
+            },
             strings: raw.strings,
             locations: raw.locations,
-            root: raw.root,
+            root: NodeId(raw.root),
             extra_native_bytes: raw.header.extra_native_bytes,
             has_detachedness: raw.header.has_detachedness,
-        })
+        }))
+    }
+
+    /// A graph from checked parts (the parser's, or an index's).
+    pub(crate) fn from_parts(p: GraphParts) -> Graph {
+        Graph {
+            node_kinds: p.node_type_names.iter().map(|s| NodeKind::from_name(s)).collect(),
+            edge_kinds: p.edge_type_names.iter().map(|s| EdgeKind::from_name(s)).collect(),
+            invisible_edge_type: p.edge_type_names.len() as u8,
+            node_type_names: p.node_type_names,
+            edge_type_names: p.edge_type_names,
+            c: p.columns,
+            strings: p.strings,
+            locations: p.locations,
+            root: p.root,
+            extra_native_bytes: p.extra_native_bytes,
+            has_detachedness: p.has_detachedness,
+        }
+    }
+
+    /// The columns whole, for the index and the analysis's hot loops.
+    #[inline]
+    pub(crate) fn columns(&self) -> &Columns {
+        &self.c
     }
 
     #[inline]
     pub fn node_count(&self) -> usize {
-        self.node_id.len()
+        self.c.node_id.len()
     }
 
     #[inline]
     pub fn edge_count(&self) -> usize {
-        self.edge_to.len()
+        self.c.edge_to.len()
+    }
+
+    /// Every node, in ordinal order.
+    #[inline]
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = NodeId> + ExactSizeIterator + Clone + use<> {
+        (0..self.node_count() as u32).map(NodeId)
+    }
+
+    /// Every node, in parallel.
+    #[inline]
+    pub fn par_nodes(&self) -> impl IndexedParallelIterator<Item = NodeId> + use<> {
+        (0..self.node_count() as u32).into_par_iter().map(NodeId)
+    }
+
+    /// The synthetic root every path starts from.
+    #[inline]
+    pub fn root(&self) -> NodeId {
+        self.root
     }
 
     #[inline]
     pub fn kind(&self, n: NodeId) -> NodeKind {
-        self.node_kinds[self.node_type[n as usize] as usize]
+        self.node_kinds[self.c.node_type[n] as usize]
     }
 
+    /// The node type's index into [`Graph::node_type_names`].
     #[inline]
-    pub fn edge_kind(&self, e: usize) -> EdgeKind {
-        self.edge_kinds[self.edge_type[e] as usize]
+    pub fn type_index(&self, n: NodeId) -> u8 {
+        self.c.node_type[n]
     }
 
     /// The node type as V8 names it ("object", "closure", ...).
     pub fn type_name(&self, n: NodeId) -> &str {
-        &self.node_type_names[self.node_type[n as usize] as usize]
+        &self.node_type_names[self.c.node_type[n] as usize]
     }
 
-    pub fn edge_type_name(&self, e: usize) -> &str {
-        &self.edge_type_names[self.edge_type[e] as usize]
+    /// The file's node type names, in its order.
+    pub fn node_type_names(&self) -> &[String] {
+        &self.node_type_names
+    }
+
+    pub fn edge_type_names(&self) -> &[String] {
+        &self.edge_type_names
     }
 
     #[inline]
-    pub fn edges(&self, n: NodeId) -> std::ops::Range<usize> {
-        self.first_edge[n as usize] as usize..self.first_edge[n as usize + 1] as usize
+    pub fn edge_kind(&self, e: EdgeId) -> EdgeKind {
+        self.edge_kinds[self.c.edge_type[e.index()] as usize]
+    }
+
+    pub fn edge_type_name(&self, e: EdgeId) -> &str {
+        &self.edge_type_names[self.c.edge_type[e.index()] as usize]
+    }
+
+    /// An edge DevTools hides (its `invisible` type, given to edges it rewires).
+    #[inline]
+    pub fn is_invisible(&self, e: EdgeId) -> bool {
+        self.c.edge_type[e.index()] == self.invisible_edge_type
+    }
+
+    /// The node's outgoing edges.
+    #[inline]
+    pub fn edges(&self, n: NodeId) -> impl DoubleEndedIterator<Item = EdgeId> + ExactSizeIterator + Clone + use<> {
+        self.edge_range(n).map(|e| EdgeId(e as u32))
+    }
+
+    /// The node's outgoing edges as positions in per-edge arrays.
+    #[inline]
+    pub fn edge_range(&self, n: NodeId) -> std::ops::Range<usize> {
+        self.c.first_edge[n] as usize..self.c.first_edge[n.index() + 1] as usize
     }
 
     /// The node's raw name (after DevTools' "Detached " rename).
     #[inline]
     pub fn name(&self, n: NodeId) -> &str {
-        self.strings.get(self.node_name[n as usize])
+        self.strings.get(self.c.node_name[n])
+    }
+
+    /// The node's name as an index into [`Graph::strings`].
+    #[inline]
+    pub fn name_index(&self, n: NodeId) -> u32 {
+        self.c.node_name[n]
     }
 
     #[inline]
     pub fn id(&self, n: NodeId) -> ObjectId {
-        ObjectId(self.node_id[n as usize])
+        ObjectId(self.c.node_id[n])
+    }
+
+    /// Every node's object id, by ordinal.
+    #[inline]
+    pub fn object_ids(&self) -> &[ObjectId] {
+        bytemuck::cast_slice(&self.c.node_id)
+    }
+
+    /// The node's own size in bytes (after the analysis's transfers, as DevTools shows it).
+    #[inline]
+    pub fn self_size(&self, n: NodeId) -> u32 {
+        self.c.self_size[n]
+    }
+
+    /// Every node's own size, by ordinal.
+    #[inline]
+    pub fn self_sizes(&self) -> &[u32] {
+        &self.c.self_size
+    }
+
+    /// V8's detachedness: 0 unknown, 1 attached, 2 detached (after DevTools' propagation).
+    #[inline]
+    pub fn detachedness(&self, n: NodeId) -> u8 {
+        self.c.detachedness[n]
     }
 
     #[inline]
-    pub fn to(&self, e: usize) -> NodeId {
-        self.edge_to[e]
+    pub fn to(&self, e: EdgeId) -> NodeId {
+        NodeId(self.c.edge_to[e.index()])
     }
 
-    pub fn edge_name(&self, e: usize) -> EdgeName<'_> {
+    pub fn edge_name(&self, e: EdgeId) -> EdgeName<'_> {
         if self.edge_kind(e).has_string_name() {
-            EdgeName::Str(self.strings.get(self.edge_name[e]))
+            EdgeName::Str(self.strings.get(self.c.edge_name[e.index()]))
         } else {
-            EdgeName::Index(self.edge_name[e])
+            EdgeName::Index(self.c.edge_name[e.index()])
         }
+    }
+
+    /// The edge's name field: a string index, or the index of an element or hidden edge.
+    #[inline]
+    pub fn edge_name_index(&self, e: EdgeId) -> u32 {
+        self.c.edge_name[e.index()]
     }
 
     /// The string name of a string-named edge, `None` for element and hidden edges.
     #[inline]
-    pub fn edge_str(&self, e: usize) -> Option<&str> {
+    pub fn edge_str(&self, e: EdgeId) -> Option<&str> {
         self.edge_kind(e)
             .has_string_name()
-            .then(|| self.strings.get(self.edge_name[e]))
+            .then(|| self.strings.get(self.c.edge_name[e.index()]))
+    }
+
+    #[inline]
+    pub fn strings(&self) -> &StringTable {
+        &self.strings
+    }
+
+    /// Constructor locations, (ordinal, script id, line, column) sorted by ordinal; empty once
+    /// the analysis has built classes.
+    pub fn locations(&self) -> &[[u32; 4]] {
+        &self.locations
+    }
+
+    /// Native bytes outside the graph that DevTools adds to the total.
+    pub fn extra_native_bytes(&self) -> f64 {
+        self.extra_native_bytes
+    }
+
+    /// Whether the file has a detachedness field (Chromium's snapshots do).
+    pub fn has_detachedness(&self) -> bool {
+        self.has_detachedness
+    }
+
+    /// Whether the columns are read from a mapped index rather than held in memory.
+    pub fn is_mapped(&self) -> bool {
+        self.c.edge_to.is_mapped() && self.c.node_id.is_mapped()
     }
 
     /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
     pub fn find_id(&self, id: ObjectId) -> Option<NodeId> {
-        self.node_id
-            .par_iter()
-            .position_first(|x| *x == id.0)
-            .map(|i| i as NodeId)
+        self.c.node_id.par_iter().position_first(|x| *x == id.0).map(NodeId::at)
     }
 
     /// The largest odd id: DevTools' `maxJSObjectId`.
     pub fn max_js_object_id(&self) -> u32 {
-        self.node_id
+        self.c
+            .node_id
             .par_iter()
             .copied()
             .filter(|id| id % 2 == 1)
@@ -292,17 +543,37 @@ impl Graph {
 
     /// Bytes held by the graph's columns.
     pub fn heap_bytes(&self) -> usize {
-        self.node_type.heap_bytes()
-            + self.node_name.heap_bytes()
-            + self.node_id.heap_bytes()
-            + self.self_size.heap_bytes()
-            + self.detachedness.heap_bytes()
-            + self.first_edge.heap_bytes()
-            + self.edge_type.heap_bytes()
-            + self.edge_name.heap_bytes()
-            + self.edge_to.heap_bytes()
-            + self.strings.heap_bytes()
-            + self.locations.capacity() * 16
+        self.c.heap_bytes() + self.strings.heap_bytes() + self.locations.capacity() * 16
+    }
+
+    // What the analysis rewrites, as DevTools does: names of detached DOM nodes, sizes moved to
+    // their owners, detachedness propagated, class names added to the strings.
+
+    pub(crate) fn strings_mut(&mut self) -> &mut StringTable {
+        &mut self.strings
+    }
+
+    pub(crate) fn set_self_size(&mut self, n: NodeId, size: u32) {
+        self.c.self_size[n] = size;
+    }
+
+    pub(crate) fn set_name_index(&mut self, n: NodeId, name: u32) {
+        self.c.node_name[n] = name;
+    }
+
+    pub(crate) fn set_detachedness(&mut self, n: NodeId, state: u8) {
+        self.c.detachedness[n] = state;
+    }
+
+    /// Hands the locations over (to the classes), freeing them here.
+    pub(crate) fn take_locations(&mut self) -> Vec<[u32; 4]> {
+        std::mem::take(&mut self.locations)
+    }
+
+    /// For tests of index validation: the columns, writable.
+    #[cfg(test)]
+    pub(crate) fn columns_mut(&mut self) -> &mut Columns {
+        &mut self.c
     }
 }
 
@@ -330,7 +601,22 @@ pub mod builder;
 
 #[cfg(test)]
 mod tests {
-    use super::{ObjectId, parse_object_id};
+    use super::{EdgeId, NodeId, ObjectId, node_ids, parse_object_id};
+
+    #[test]
+    fn ordinals_index_their_arrays_and_convert_in_place() {
+        let v = vec![5u32, 0, 7];
+        let ptr = v.as_ptr() as usize;
+        let nodes = node_ids(v);
+        assert_eq!(nodes.as_ptr() as usize, ptr, "no copy");
+        assert_eq!(nodes, [NodeId::new(5), NodeId::new(0), NodeId::new(7)]);
+        let sizes = [10u32, 20, 30];
+        assert_eq!(sizes[NodeId::at(2)], 30);
+        assert_eq!(sizes[..][EdgeId::new(1)], 20);
+        assert_eq!(NodeId::at(3).index(), 3);
+        let ids: &[ObjectId] = bytemuck::cast_slice(&sizes);
+        assert_eq!(ids[1], ObjectId(20));
+    }
 
     #[test]
     fn object_ids_parse_as_users_type_them() {

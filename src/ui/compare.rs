@@ -317,7 +317,7 @@ fn show_inner(
                                 for _ in 0..4 {
                                     row.col(|_| {});
                                 }
-                                row.col(|ui| widgets::right_text(ui, bytes(b.graph.self_size[v as usize] as f64)));
+                                row.col(|ui| widgets::right_text(ui, bytes(b.graph.self_size(v) as f64)));
                                 row.col(|_| {});
                                 if row.response().clicked()
                                     && let Some(base) = cmp.base
@@ -341,7 +341,7 @@ fn show_inner(
                                 };
                                 let is_new = matches!(items, Items::Diff { .. });
                                 row.col(|ui| {
-                                    if widgets::tree_toggle(ui, depth, !g.edges(v).is_empty(), expanded) {
+                                    if widgets::tree_toggle(ui, depth, g.edges(v).len() != 0, expanded) {
                                         actions.push(Action::Toggle { level, index });
                                     }
                                     let before = if is_new {
@@ -354,7 +354,7 @@ fn show_inner(
                                 for _ in 0..3 {
                                     row.col(|_| {});
                                 }
-                                row.col(|ui| widgets::right_text(ui, bytes(g.self_size[v as usize] as f64)));
+                                row.col(|ui| widgets::right_text(ui, bytes(g.self_size(v) as f64)));
                                 row.col(|_| {});
                                 row.col(|_| {});
                                 object_row_extras(&row.response(), s, v, &mut actions);
@@ -417,7 +417,7 @@ fn show_inner(
                         PAGE,
                     );
                 } else if let Some(v) = row_node(&cs.tree, Row::Item { level, index, depth: 0 }, g)
-                    && !g.edges(v).is_empty()
+                    && g.edges(v).len() != 0
                 {
                     cs.tree.expand(level, index, edges_items(s, v), PAGE);
                 }

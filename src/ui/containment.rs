@@ -23,7 +23,7 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
     let keys = doc.takes_view_keys();
     let g = &snapshot.graph;
     let c = doc.containment.get_or_insert_with(|| ContainmentState {
-        tree: Tree::new(edges_items(snapshot, g.root)),
+        tree: Tree::new(edges_items(snapshot, g.root())),
         cursor: None,
     });
     ui.label(RichText::new("What the root holds: GC roots and global objects, each with its references.").weak());
@@ -38,7 +38,7 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
             row.set_selected(c.cursor == Some(i) || (node.is_some() && node == selected));
             match r {
                 Row::Item { level, index, depth } => {
-                    let expandable = node.is_some_and(|v| !g.edges(v).is_empty());
+                    let expandable = node.is_some_and(|v| g.edges(v).len() != 0);
                     object_row(
                         &mut row,
                         &c.tree,
@@ -74,7 +74,7 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
                 if c.tree.is_expanded(level, index) {
                     c.tree.collapse(level, index);
                 } else if let Some(v) = row_node(&c.tree, Row::Item { level, index, depth: 0 }, g)
-                    && !g.edges(v).is_empty()
+                    && g.edges(v).len() != 0
                 {
                     c.tree.expand(level, index, edges_items(snapshot, v), PAGE);
                 }
@@ -158,7 +158,7 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                     widgets::truncated(ui, job, Some(tail.into()), false, egui::Sense::hover());
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(t.nodes as u64)));
-                row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                row.col(|ui| size_cell(ui, g.self_size(v) as f64, total));
                 row.col(|ui| size_cell(ui, t.retained, total));
                 row_clicks(&row.response(), i, r, Some(v), &mut actions);
                 object_row_extras(&row.response(), snapshot, v, &mut actions);

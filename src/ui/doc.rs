@@ -10,7 +10,7 @@ use crate::analysis::readable::ReadablePaths;
 use crate::analysis::{PartialSummary, Snapshot, distances};
 use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
-use crate::model::NodeId;
+use crate::model::{EdgeId, NodeId};
 
 use super::tree::{FlatRows, Items, PAGE, Tree};
 
@@ -142,7 +142,7 @@ impl Members {
                 let id = s.graph.id(v).0;
                 id > *min && id <= *max
             }
-            Members::Set(bits) => bits.get(v as usize),
+            Members::Set(bits) => bits.get(v.index()),
         }
     }
 }
@@ -179,7 +179,7 @@ impl SummaryState {
                 Choice::Range(min, max) => (Arc::new(s.summary_between(min, max)), Some(Members::Range(min, max))),
                 Choice::Named(f) => {
                     let bits = f.members(&s, p)?;
-                    let rows = s.summary_filtered(&|v| bits.get(v as usize));
+                    let rows = s.summary_filtered(&|v| bits.get(v.index()));
                     (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
                 }
             })
@@ -434,9 +434,9 @@ impl Doc {
                         self.notes.extend(opened.notes);
                         self.saving = opened.saving;
                         self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
-                        let mut tree = Tree::new(Items::Nodes(Arc::new(vec![s.graph.root])));
+                        let mut tree = Tree::new(Items::Nodes(Arc::new(vec![s.graph.root()])));
                         // The root alone says nothing: start with its children listed.
-                        tree.expand(0, 0, dominated_task(&s, s.graph.root, waker), PAGE);
+                        tree.expand(0, 0, dominated_task(&s, s.graph.root(), waker), PAGE);
                         self.dominators = Some(DominatorState { tree, cursor: None });
                         self.comparison = Some(Default::default());
                         DocState::Ready(s)
@@ -563,7 +563,7 @@ impl Doc {
             return;
         };
         let Some(target) = summary.reveal else { return };
-        let class = snapshot.classes.of_node[target as usize];
+        let class = snapshot.classes.of_node[target];
         let Some(pos) = summary.rows.iter().position(|r| r.class == class) else {
             summary.reveal = None;
             return;
@@ -604,7 +604,7 @@ impl Doc {
         let Some(summary) = &mut self.summary else {
             return;
         };
-        let class = snapshot.classes.of_node[v as usize];
+        let class = snapshot.classes.of_node[v];
         if let Some(pos) = summary.rows.iter().position(|r| r.class == class) {
             if !summary.order.contains(&(pos as u32)) {
                 summary.filter.clear();
@@ -808,20 +808,20 @@ fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &
 /// Distance used by the Retainers view: recomputed when retainers are ignored.
 pub fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
     match obj.distances.as_ref().and_then(|t| t.value()) {
-        Some(view) => view.distances[v as usize],
-        None => snapshot.distances[v as usize],
+        Some(view) => view.distances[v],
+        None => snapshot.distances[v],
     }
 }
 
 /// Whether a retaining edge no longer retains anything (DevTools' ignored WeakMap edges).
-pub fn edge_ignored(obj: &ObjectState, e: usize) -> bool {
+pub fn edge_ignored(obj: &ObjectState, e: EdgeId) -> bool {
     obj.distances
         .as_ref()
         .and_then(|t| t.value())
         .is_some_and(|view| view.ignored_edges.contains(&e))
 }
 
-pub fn is_weak(snapshot: &Snapshot, e: usize) -> bool {
+pub fn is_weak(snapshot: &Snapshot, e: EdgeId) -> bool {
     snapshot.graph.edge_kind(e) == crate::model::EdgeKind::Weak
 }
 

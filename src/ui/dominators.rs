@@ -23,10 +23,10 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
     ui.label(
         RichText::new(format!(
             "Each object's children are the objects it alone keeps alive; freeing it frees them all.{}",
-            if snapshot.graph.extra_native_bytes > 0.0 {
+            if snapshot.graph.extra_native_bytes() > 0.0 {
                 format!(
                     " The total also counts {} of native memory outside the graph.",
-                    crate::units::bytes(snapshot.graph.extra_native_bytes)
+                    crate::units::bytes(snapshot.graph.extra_native_bytes())
                 )
             } else {
                 String::new()
@@ -47,7 +47,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                 Row::Item { level, index, depth } => {
                     let Some(v) = node else { return };
                     // Leaves retain only themselves.
-                    let expandable = snapshot.retained.get(v) > g.self_size[v as usize] as f64 || v == g.root;
+                    let expandable = snapshot.retained.get(v) > g.self_size(v) as f64 || v == g.root();
                     object_row(
                         &mut row,
                         &dom.tree,

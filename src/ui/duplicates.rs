@@ -96,7 +96,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                         });
                         // The Count column is the group's: a string row leaves it empty.
                         row.col(|_| {});
-                        row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                        row.col(|ui| size_cell(ui, g.self_size(v) as f64, total));
                         row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                         object_row_extras(&row.response(), snapshot, v, &mut actions);
                     }

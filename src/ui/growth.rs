@@ -440,11 +440,12 @@ fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Wake
         let (last, first, key) = (r.last.clone(), r.first_ids.clone(), c.key.clone());
         st.new_objects = Some(Task::spawn(waker.clone(), move |_| {
             let g = &last.graph;
-            let mut out: Vec<NodeId> = (0..g.node_count() as NodeId)
+            let mut out: Vec<NodeId> = g
+                .nodes()
                 .filter(|&v| {
-                    g.self_size[v as usize] > 0
+                    g.self_size(v) > 0
                         && first.binary_search(&g.id(v).0).is_err()
-                        && last.classes.public_key(g, last.classes.of_node[v as usize]) == key
+                        && last.classes.public_key(g, last.classes.of_node[v]) == key
                 })
                 .collect();
             out.sort_by(|&a, &b| last.retained.get(b).total_cmp(&last.retained.get(a)).then(a.cmp(&b)));

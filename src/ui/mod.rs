@@ -19,6 +19,7 @@ mod welcome;
 mod widgets;
 pub mod wizard;
 
+use crate::model::NodeId;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -438,7 +439,7 @@ impl HeapsiftApp {
     }
 
     /// Shows an object of an open snapshot with its retainers.
-    fn reveal(&mut self, doc: u64, node: u32) {
+    fn reveal(&mut self, doc: u64, node: NodeId) {
         if let Some(i) = self.docs.iter().position(|d| d.uid == doc) {
             self.active = i;
             self.page = Page::Snapshot;
@@ -1124,7 +1125,7 @@ fn ready(
     focus_filter: bool,
     candidates: &[compare::Candidate],
     panel_epoch: u32,
-) -> Option<(u64, u32)> {
+) -> Option<(u64, NodeId)> {
     let mut reveal = None;
     if doc.view == View::Comparison
         && let Some(c) = &mut doc.comparison

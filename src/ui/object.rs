@@ -14,7 +14,7 @@ use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label};
 use crate::engine::task::Waker;
-use crate::model::{NodeId, NodeKind};
+use crate::model::{EdgeId, NodeId, NodeKind};
 use crate::report::preview;
 use crate::units;
 
@@ -106,7 +106,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                         object_label_with(ui, snapshot, v, Some(ret.edge), Vec::new(), marks);
                     });
                     row.col(|ui| widgets::right_text(ui, distance_text(d)));
-                    row.col(|ui| size_cell(ui, g.self_size[v as usize] as f64, total));
+                    row.col(|ui| size_cell(ui, g.self_size(v) as f64, total));
                     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     let resp = row.response();
                     if resp.clicked() {
@@ -281,7 +281,7 @@ pub fn hop_line(
     ui: &mut Ui,
     snapshot: &Snapshot,
     index: Option<usize>,
-    edge: Option<usize>,
+    edge: Option<EdgeId>,
     node: NodeId,
     strong: bool,
 ) -> bool {
@@ -378,7 +378,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         widgets::field(ui, "Name", preview(&name, 200));
     }
     let total = snapshot.total_size;
-    let shallow = g.self_size[v as usize] as f64;
+    let shallow = g.self_size(v) as f64;
     widgets::field(
         ui,
         "Shallow size",
@@ -390,7 +390,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
         "Retained size",
         format!("{}  ({})", units::bytes(r), units::percent(r, total)),
     );
-    let original = snapshot.distances[v as usize];
+    let original = snapshot.distances[v];
     let current = current_distance(snapshot, obj, v);
     if obj.ignored.is_empty() || current == original {
         widgets::field(ui, "Distance", distance_text(current));
@@ -410,7 +410,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     if let Some(l) = location {
         widgets::field(ui, "Defined at", snapshot.scripts.format(l)).on_hover_text(snapshot.scripts.format_full(l));
     }
-    if g.kind(v) == NodeKind::Native && g.detachedness[v as usize] == 2 {
+    if g.kind(v) == NodeKind::Native && g.detachedness(v) == 2 {
         widgets::field(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
     }
     widgets::field(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));

@@ -9,7 +9,7 @@ use super::tree::{FlatRows, Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{display_name, edge_label};
-use crate::model::NodeId;
+use crate::model::{EdgeId, NodeId};
 use crate::report::preview;
 use crate::units::thousands;
 
@@ -83,10 +83,10 @@ pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     ui.label(
         RichText::new(format!(
             "Shallow {} · Retained {} ({}) · Distance {}",
-            crate::units::bytes(g.self_size[v as usize] as f64),
+            crate::units::bytes(g.self_size(v) as f64),
             crate::units::bytes(snapshot.retained.get(v)),
             crate::units::percent(snapshot.retained.get(v), total),
-            distance_text(snapshot.distances[v as usize])
+            distance_text(snapshot.distances[v])
         ))
         .weak(),
     );
@@ -191,7 +191,7 @@ pub fn object_row(
 
 /// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
 /// the column is narrow, the `@id` always shows.
-pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<usize>) {
+pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<EdgeId>) {
     object_label_with(ui, snapshot, v, edge, Vec::new(), Vec::new());
 }
 
@@ -200,7 +200,7 @@ pub fn object_label_with(
     ui: &mut Ui,
     snapshot: &Snapshot,
     v: NodeId,
-    edge: Option<usize>,
+    edge: Option<EdgeId>,
     before: Vec<RichText>,
     after: Vec<RichText>,
 ) {
@@ -266,8 +266,8 @@ pub fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>,
 /// Distance, shallow and retained size cells of an object row.
 pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
     let total = snapshot.total_size;
-    row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v as usize])));
-    row.col(|ui| size_cell(ui, snapshot.graph.self_size[v as usize] as f64, total));
+    row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v])));
+    row.col(|ui| size_cell(ui, snapshot.graph.self_size(v) as f64, total));
     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::analysis::query::Retainer;
 use crate::engine::task::Task;
-use crate::model::NodeId;
+use crate::model::{EdgeId, NodeId};
 
 /// Rows of a level shown before "Show more".
 pub const PAGE: usize = 100;
@@ -24,7 +24,7 @@ pub enum Items {
     /// Outgoing edges of `from`, by edge ordinal.
     Edges {
         from: NodeId,
-        edges: Vec<usize>,
+        edges: Vec<EdgeId>,
     },
     Retainers {
         of: NodeId,
@@ -404,14 +404,14 @@ mod tests {
 
     #[test]
     fn runs_of_items_map_to_rows() {
-        let mut t = Tree::new(Items::Nodes(Arc::new((0..1_000_000).collect())));
+        let mut t = Tree::new(Items::Nodes(Arc::new((0..1_000_000).map(NodeId::new).collect())));
         t.show_more(0, true);
         let inner = t.expand(
             0,
             500_000,
             Items::Edges {
-                from: 0,
-                edges: vec![7, 8, 9],
+                from: NodeId::new(0),
+                edges: [7, 8, 9].map(EdgeId::new).to_vec(),
             },
             PAGE,
         );
@@ -450,7 +450,7 @@ mod tests {
     fn expands_pages_and_collapses() {
         let mut t = Tree::new(Items::Classes(3));
         assert_eq!(t.rows(None).len(), 3);
-        let nodes: Vec<NodeId> = (0..250).collect();
+        let nodes: Vec<NodeId> = (0..250).map(NodeId::new).collect();
         let l = t.expand(0, 1, Items::Nodes(Arc::new(nodes)), PAGE);
         // 3 classes + 100 instances + "show more".
         assert_eq!(t.rows(None).len(), 104);
@@ -466,8 +466,8 @@ mod tests {
             l,
             5,
             Items::Edges {
-                from: 5,
-                edges: vec![1, 2],
+                from: NodeId::new(5),
+                edges: [1, 2].map(EdgeId::new).to_vec(),
             },
             PAGE,
         );

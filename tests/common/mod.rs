@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use heapsift::analysis::Snapshot;
 use heapsift::engine;
 use heapsift::format::Bytes;
+use heapsift::model::NodeId;
 use heapsift::model::builder::SnapshotBuilder;
 use heapsift::progress::Progress;
 
@@ -21,14 +22,14 @@ pub fn index(name: &str, b: &SnapshotBuilder) -> Snapshot {
 }
 
 /// The node with snapshot id `id`.
-pub fn node(s: &Snapshot, id: u32) -> u32 {
+pub fn node(s: &Snapshot, id: u32) -> NodeId {
     s.graph
         .find_id(heapsift::model::ObjectId(id))
         .unwrap_or_else(|| panic!("no node @{id}"))
 }
 
 pub fn dominator_id(s: &Snapshot, id: u32) -> u32 {
-    s.graph.id(s.dominator[node(s, id) as usize]).0
+    s.graph.id(s.dominator[node(s, id)]).0
 }
 
 pub fn retained(s: &Snapshot, id: u32) -> f64 {
@@ -36,11 +37,11 @@ pub fn retained(s: &Snapshot, id: u32) -> f64 {
 }
 
 pub fn self_size(s: &Snapshot, id: u32) -> u32 {
-    s.graph.self_size[node(s, id) as usize]
+    s.graph.self_size(node(s, id))
 }
 
 pub fn distance(s: &Snapshot, id: u32) -> i32 {
-    s.distances[node(s, id) as usize]
+    s.distances[node(s, id)]
 }
 
 pub fn class(s: &Snapshot, id: u32) -> String {
@@ -75,7 +76,7 @@ pub fn reopened(s: &Snapshot) -> Snapshot {
     let (back, read_origin) = engine::index::open(&path, &Progress::new()).expect("index reads back");
     assert_eq!(read_origin, origin);
     assert!(
-        back.graph.edge_to.is_mapped() && back.dominator.is_mapped(),
+        back.graph.is_mapped() && back.dominator.is_mapped(),
         "columns are mapped, not copied"
     );
     // The mapping outlives the file's name: the folder may go.
