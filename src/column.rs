@@ -45,18 +45,10 @@ impl<T: Pod> Column<T> {
     }
 
     /// Bytes this column holds in its own memory (a mapped column holds none).
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         match &self.owner {
             Owner::Vec(v) => v.capacity() * std::mem::size_of::<T>(),
             Owner::Map(_) => 0,
-        }
-    }
-
-    /// The values as an owned vector (copied when mapped).
-    pub fn into_vec(self) -> Vec<T> {
-        match self.owner {
-            Owner::Vec(v) => v,
-            Owner::Map(_) => (*self).to_vec(),
         }
     }
 
@@ -147,7 +139,7 @@ mod tests {
         c[1] = 7;
         assert_eq!(&*c, &[1, 7, 3]);
         assert!(!c.is_mapped());
-        assert_eq!(c.clone().into_vec(), vec![1, 7, 3]);
+        assert_eq!(c.clone().to_vec(), vec![1, 7, 3]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::process::{Command, ExitStatus};
 
 /// Why an install or uninstall failed, in one line for the user.
 #[derive(Debug, thiserror::Error)]
-pub enum DesktopError {
+pub(crate) enum DesktopError {
     #[error("neither XDG_DATA_HOME nor HOME is set to an absolute path")]
     NoHome,
     #[error("--install-desktop is for Linux and BSD desktops (freedesktop.org)")]
@@ -79,12 +79,12 @@ const fn png_size(png: &[u8]) -> u32 {
 
 /// The desktop file id, the icon name and the MIME package name. Matches the app's
 /// Wayland app id / X11 WM_CLASS (`heapsift`), so the running window gets this launcher's icon.
-pub const APP_ID: &str = "heapsift";
+pub(crate) const APP_ID: &str = "heapsift";
 
 /// The MIME type of `.heapsnapshot` files.
-pub const MIME_SNAPSHOT: &str = "application/x-heapsnapshot";
+pub(crate) const MIME_SNAPSHOT: &str = "application/x-heapsnapshot";
 /// The MIME type of `.heapsnapshot.gz` files.
-pub const MIME_SNAPSHOT_GZ: &str = "application/x-heapsnapshot+gzip";
+pub(crate) const MIME_SNAPSHOT_GZ: &str = "application/x-heapsnapshot+gzip";
 
 /// The shared-mime-info package. `*.heapsnapshot.gz` outweighs `application/gzip`'s `*.gz`
 /// (weight 50), and as a subclass of `application/gzip` it also wins over gzip's magic
@@ -108,11 +108,11 @@ const MIME_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 /// The files `--install-desktop` writes, under one `$XDG_DATA_HOME`.
 #[derive(Debug, Clone)]
-pub struct Paths {
+pub(crate) struct Paths {
     pub data_home: PathBuf,
-    pub desktop_file: PathBuf,
+    pub(crate) desktop_file: PathBuf,
     pub icon: PathBuf,
-    pub mime_package: PathBuf,
+    pub(crate) mime_package: PathBuf,
 }
 
 impl Paths {
@@ -196,7 +196,7 @@ fn unsupported_platform() -> Result<()> {
 }
 
 /// The `.desktop` file: a launcher that opens any number of snapshots (`%F`).
-pub fn desktop_entry(exe: &Path) -> Result<String> {
+pub(crate) fn desktop_entry(exe: &Path) -> Result<String> {
     let bad = |why| DesktopError::ProgramPath {
         path: exe.to_path_buf(),
         why,

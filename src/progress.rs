@@ -154,17 +154,16 @@ pub struct Progress {
 pub struct ProgressView {
     pub phase: Phase,
     /// Fraction of the current phase done, 0..=1.
-    pub fraction: f32,
+    pub(crate) fraction: f32,
     pub elapsed: Duration,
-    pub cancelled: bool,
     /// Fraction of the whole load done, 0..=1: finished phases and the current one, each
     /// weighted by its typical share of the time.
-    pub overall: f32,
+    pub(crate) overall: f32,
 }
 
 impl ProgressView {
     /// Time left, once enough is done for an estimate to mean something.
-    pub fn remaining(&self) -> Option<Duration> {
+    pub(crate) fn remaining(&self) -> Option<Duration> {
         let f = self.overall as f64;
         let elapsed = self.elapsed.as_secs_f64();
         ((0.05..1.0).contains(&f) && elapsed >= 1.0).then(|| Duration::from_secs_f64(elapsed * (1.0 - f) / f))
@@ -177,7 +176,7 @@ impl Progress {
     }
 
     /// Starts a phase of `total` work units; closes the timing of the previous phase.
-    pub fn begin(&self, phase: Phase, total: u64) {
+    pub(crate) fn begin(&self, phase: Phase, total: u64) {
         let now = Instant::now();
         {
             let mut clock = self.inner.clock.lock().unwrap_or_else(|e| e.into_inner());
@@ -194,13 +193,13 @@ impl Progress {
     }
 
     /// Changes the current phase's amount of work (when only the worker learns it as it goes).
-    pub fn set_total(&self, total: u64) {
+    pub(crate) fn set_total(&self, total: u64) {
         self.inner.total.store(total.max(1), Ordering::Relaxed);
     }
 
     /// Adds `n` units of work done and reports whether the user asked to stop.
     #[inline]
-    pub fn advance(&self, n: u64) -> Result<(), Cancelled> {
+    pub(crate) fn advance(&self, n: u64) -> Result<(), Cancelled> {
         self.inner.done.fetch_add(n, Ordering::Relaxed);
         self.check()
     }
@@ -236,7 +235,7 @@ impl Progress {
         self.inner.cancel.store(true, Ordering::Relaxed);
     }
 
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.inner.cancel.load(Ordering::Relaxed)
     }
 
@@ -269,13 +268,12 @@ impl Progress {
             phase,
             fraction,
             elapsed: clock.start.map(|s| s.elapsed()).unwrap_or_default(),
-            cancelled: self.is_cancelled(),
             overall,
         }
     }
 
     /// Ends timing and returns how long each phase took, in order.
-    pub fn finish(&self) -> Vec<(Phase, Duration)> {
+    pub(crate) fn finish(&self) -> Vec<(Phase, Duration)> {
         self.begin(Phase::Done, 1);
         self.inner.done.store(1, Ordering::Relaxed);
         let clock = self.inner.clock.lock().unwrap_or_else(|e| e.into_inner());
@@ -285,7 +283,7 @@ impl Progress {
 
 /// Calls `progress.set(i)` every `1 << shift` iterations; keeps hot loops cheap.
 #[inline]
-pub fn tick(progress: &Progress, i: usize, shift: u32) -> Result<(), Cancelled> {
+pub(crate) fn tick(progress: &Progress, i: usize, shift: u32) -> Result<(), Cancelled> {
     if i & ((1 << shift) - 1) == 0 {
         progress.set(i as u64)
     } else {

@@ -34,7 +34,7 @@ fn location_json(l: Option<Location>, scripts: Option<&crate::analysis::scripts:
     }
 }
 
-pub fn sorted_rows(s: &Snapshot, top: Option<usize>) -> Vec<ClassRow> {
+pub(crate) fn sorted_rows(s: &Snapshot, top: Option<usize>) -> Vec<ClassRow> {
     sorted(s.summary.clone(), top)
 }
 
@@ -93,7 +93,7 @@ fn header_json(s: &Snapshot, file: &Path) -> Value {
 }
 
 /// `heapsift detached --json`.
-pub fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis::detached::DetachedTree]) -> Value {
+pub(crate) fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis::detached::DetachedTree]) -> Value {
     let g = &s.graph;
     let mut v = header_json(s, file);
     v["trees"] = trees
@@ -143,7 +143,7 @@ pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::fil
 }
 
 /// Shortens long names for one-line display, keeping the length visible.
-pub fn preview(s: &str, max: usize) -> String {
+pub(crate) fn preview(s: &str, max: usize) -> String {
     let count = s.chars().count();
     let flat: String = s
         .chars()
@@ -166,7 +166,7 @@ fn node_json(s: &Snapshot, v: NodeId) -> Value {
 
 /// `heapsift object --json`: `path_to_root` is the readable path, `shortest_path_to_root`
 /// DevTools' shortest one.
-pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> Value {
+pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> Value {
     let g = &s.graph;
     let name = display_name(g, v);
     let dom = s.dominator[v];
@@ -194,7 +194,7 @@ pub fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> 
 }
 
 /// One JSON line per node, for comparing with DevTools when a golden test fails.
-pub fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
+pub(crate) fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
@@ -233,7 +233,7 @@ pub fn diff_json(base: &Path, current: &Path, rows: &[crate::analysis::diff::Dif
 }
 
 /// A path as JSON hops, root first.
-pub fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
+pub(crate) fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
     let g = &s.graph;
     hops.iter()
         .map(|h| {
@@ -256,7 +256,7 @@ pub fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
 /// The leak groups of `heapsift leaks --json`: the first `top` root groups, each with the
 /// groups it keeps alive nested under `kept_alive`; minor root groups (one small object) come
 /// after them, marked `minor`.
-pub fn leaks_json(
+pub(crate) fn leaks_json(
     s: &Snapshot,
     names: &[String],
     candidates: usize,
@@ -314,12 +314,12 @@ pub fn leaks_json(
 }
 
 /// ` (app.js:6:14)` after a class name, or nothing when its location is unknown.
-pub fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
+pub(crate) fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
     s.defined_at(v).map(|l| format!(" ({l})")).unwrap_or_default()
 }
 
 /// The chain as plain lines, root first: `edge → Class @id`.
-pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
+pub(crate) fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
     let g = &s.graph;
     hops.iter()
         .map(|h| {
@@ -331,7 +331,7 @@ pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
 }
 
 /// A Markdown report of leak groups: root groups with what they keep alive under them.
-pub fn leaks_markdown(
+pub(crate) fn leaks_markdown(
     s: &Snapshot,
     names: &[String],
     candidates: usize,
@@ -399,7 +399,7 @@ pub fn leaks_markdown(
 
 /// Writes a file that must not exist yet, atomically: a reader sees all of it or nothing, and an
 /// existing file is never replaced.
-pub fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -413,7 +413,7 @@ pub fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
 }
 
 /// `heapsift growth --json`.
-pub fn growth_json(names: &[String], series: &[crate::analysis::growth::Series]) -> Value {
+pub(crate) fn growth_json(names: &[String], series: &[crate::analysis::growth::Series]) -> Value {
     json!({
         "snapshots": names,
         "classes": series.iter().map(|c| json!({
@@ -432,15 +432,15 @@ pub fn growth_json(names: &[String], series: &[crate::analysis::growth::Series])
 
 /// A snapshot named in a finding: file name, size and SHA-256 of its bytes.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SnapshotIdentity {
+pub(crate) struct SnapshotIdentity {
     pub name: String,
     pub size: u64,
-    pub sha256: String,
+    pub(crate) sha256: String,
 }
 
 impl SnapshotIdentity {
     /// Hashes a file (streamed: works for multi-GB files).
-    pub fn of_file(path: &Path) -> std::io::Result<SnapshotIdentity> {
+    pub(crate) fn of_file(path: &Path) -> std::io::Result<SnapshotIdentity> {
         use sha2::Digest;
         use std::io::Read;
         let mut f = std::fs::File::open(path)?;
@@ -462,7 +462,7 @@ impl SnapshotIdentity {
         })
     }
 
-    pub fn of_bytes(name: &str, bytes: &[u8]) -> SnapshotIdentity {
+    pub(crate) fn of_bytes(name: &str, bytes: &[u8]) -> SnapshotIdentity {
         use sha2::Digest;
         SnapshotIdentity {
             name: name.to_owned(),
@@ -486,7 +486,7 @@ fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
 
 /// One leak group written up: what, how many, how much, and the chain that keeps it alive.
 /// `kept`: what the group keeps alive (other groups): class, count, shallow size.
-pub fn finding_json(
+pub(crate) fn finding_json(
     s: &Snapshot,
     snapshots: &[SnapshotIdentity],
     group: &crate::analysis::leaks::LeakGroup,
@@ -528,7 +528,7 @@ pub fn finding_json(
     })
 }
 
-pub fn finding_markdown(
+pub(crate) fn finding_markdown(
     s: &Snapshot,
     snapshots: &[SnapshotIdentity],
     group: &crate::analysis::leaks::LeakGroup,

@@ -1,7 +1,7 @@
 //! Number formatting shared by the CLI and the app.
 
 /// `1234567` → `"1,234,567"`.
-pub fn thousands(v: u64) -> String {
+pub(crate) fn thousands(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
@@ -39,7 +39,7 @@ fn with_separators(v: f64, unit: &str) -> String {
 }
 
 /// A size change: `+1.5 KB`, `−512 B`, `0 B`.
-pub fn signed_bytes(v: f64) -> String {
+pub(crate) fn signed_bytes(v: f64) -> String {
     if v > 0.0 {
         format!("+{}", bytes(v))
     } else if v < 0.0 {
@@ -50,7 +50,7 @@ pub fn signed_bytes(v: f64) -> String {
 }
 
 /// `part / total` as a percentage with one decimal, `"0%"` for an empty total.
-pub fn percent(part: f64, total: f64) -> String {
+pub(crate) fn percent(part: f64, total: f64) -> String {
     if total <= 0.0 {
         return "0%".into();
     }
@@ -65,7 +65,7 @@ pub fn percent(part: f64, total: f64) -> String {
 }
 
 /// Parses sizes like `1MB`, `512kb`, `2 GB`, `1000` (bytes; units are powers of 1024).
-pub fn parse_size(s: &str) -> Option<u64> {
+pub(crate) fn parse_size(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);

@@ -9,7 +9,7 @@ use crate::model::{Graph, Location, NodeId};
 
 /// Children of every node in the dominator tree (CSR), each list in descending ordinal order
 /// as DevTools builds it.
-pub struct DominatedNodes {
+pub(crate) struct DominatedNodes {
     pub first: Vec<u32>,
     pub nodes: Vec<NodeId>,
 }
@@ -64,19 +64,19 @@ pub struct ClassRow {
     pub distance: i32,
 }
 
-pub struct AggregateInputs<'a> {
+pub(crate) struct AggregateInputs<'a> {
     pub graph: &'a Graph,
     pub classes: &'a Classes,
     /// `None` before distances are known (rows then carry `NO_DISTANCE`).
     pub distances: Option<&'a [i32]>,
     /// Per dense class id, from [`class_retained_sizes`] with the same filter.
-    pub class_retained: &'a [f64],
+    pub(crate) class_retained: &'a [f64],
 }
 
 /// DevTools' `calculateClassesRetainedSize`: per dense class id, the sum of retained sizes of
 /// the instances `filter` accepts that have no accepted instance of their class above them in
 /// the dominator tree. Builds the tree's children lists for the walk and frees them after.
-pub fn class_retained_sizes(
+pub(crate) fn class_retained_sizes(
     g: &Graph,
     classes: &Classes,
     dominator: &[NodeId],
@@ -114,7 +114,7 @@ pub fn class_retained_sizes(
 
 /// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
 /// first appearance. Zero-size nodes are left out, as DevTools leaves them out.
-pub fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
+pub(crate) fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>) -> Vec<ClassRow> {
     let g = inp.graph;
     let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
     // Dense class id → row index, in order of first appearance.

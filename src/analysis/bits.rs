@@ -13,7 +13,7 @@ impl BitVec {
         }
     }
 
-    pub fn from_words(words: Vec<u64>, len: usize) -> Self {
+    pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Self {
         debug_assert_eq!(words.len(), len.div_ceil(64));
         Self {
             words: words.into(),
@@ -31,11 +31,6 @@ impl BitVec {
         self.words[i >> 6] |= 1 << (i & 63);
     }
 
-    #[inline]
-    pub fn clear(&mut self, i: usize) {
-        self.words[i >> 6] &= !(1 << (i & 63));
-    }
-
     pub fn len(&self) -> usize {
         self.len
     }
@@ -44,7 +39,7 @@ impl BitVec {
         self.len == 0
     }
 
-    pub fn words_mut(&mut self) -> &mut [u64] {
+    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
         &mut self.words
     }
 
@@ -53,11 +48,11 @@ impl BitVec {
     }
 
     /// A vector over stored words; `None` unless there are exactly enough of them.
-    pub fn from_column(words: crate::model::Column<u64>, len: usize) -> Option<Self> {
+    pub(crate) fn from_column(words: crate::model::Column<u64>, len: usize) -> Option<Self> {
         (words.len() == len.div_ceil(64)).then_some(Self { words, len })
     }
 
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.words.heap_bytes()
     }
 }

@@ -23,7 +23,7 @@ pub struct InterfaceDefinition {
 }
 
 /// Compares like JavaScript's default string comparison (UTF-16 code units).
-pub fn cmp_js(a: &str, b: &str) -> Ordering {
+pub(crate) fn cmp_js(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
         return a.cmp(b);
     }
@@ -31,7 +31,7 @@ pub fn cmp_js(a: &str, b: &str) -> Ordering {
 }
 
 /// JavaScript's `string.length`.
-pub fn js_len(s: &str) -> usize {
+pub(crate) fn js_len(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
     } else {
@@ -40,7 +40,7 @@ pub fn js_len(s: &str) -> usize {
 }
 
 /// DevTools' `formatPropertyName`: names with `,'"{}` are JSON-quoted.
-pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
     if name.contains([',', '\'', '"', '{', '}']) {
         serde_json::to_string(name).unwrap_or_default().into()
     } else {
@@ -50,14 +50,14 @@ pub fn format_property_name(name: &str) -> std::borrow::Cow<'_, str> {
 
 /// A plain JS object: type `object` named `Object`.
 #[inline]
-pub fn is_plain_object(g: &Graph, n: NodeId) -> bool {
+pub(crate) fn is_plain_object(g: &Graph, n: NodeId) -> bool {
     g.kind(n) == NodeKind::Object && g.name(n) == "Object"
 }
 
 /// Per-node class string index, as DevTools keeps it in the upper bits of its side array.
 /// Strings DevTools adds (e.g. "(system)", "<div>", interface names) are appended to
 /// `g.strings` and are distinct indices even when their text already exists, as in DevTools.
-pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<u32>, Cancelled> {
+pub(crate) fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<u32>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::ClassNames, n as u64 * 3);
     let mut added: HashMap<String, u32> = HashMap::default();
@@ -117,7 +117,10 @@ pub fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<
 }
 
 /// DevTools' `inferInterfaceDefinitions`.
-pub fn infer_interface_definitions(g: &Graph, progress: &Progress) -> Result<Vec<InterfaceDefinition>, Cancelled> {
+pub(crate) fn infer_interface_definitions(
+    g: &Graph,
+    progress: &Progress,
+) -> Result<Vec<InterfaceDefinition>, Cancelled> {
     let n = g.node_count();
     let mut total = 0usize;
     // Candidates keyed by their property string indices, in first-seen order.
@@ -217,7 +220,7 @@ struct Ranks {
 /// DevTools' `applyInterfaceDefinitions`: gives every plain object the best-matching interface
 /// name. `names` maps interface names to their string index and persists across calls, as
 /// DevTools' `#interfaceNames` does.
-pub fn apply_interface_definitions(
+pub(crate) fn apply_interface_definitions(
     g: &mut Graph,
     class_index: &mut [u32],
     definitions: &[InterfaceDefinition],
@@ -248,7 +251,7 @@ pub fn apply_interface_definitions(
 /// The plain objects of `g` and, for each, the index of the interface definition that names
 /// it (`None`: it stays `Object`). Pure, so a base snapshot can be matched against another
 /// snapshot's definitions for a comparison.
-pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
+pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
     let n = g.node_count();
     let plain: Vec<NodeId> = (0..n as u32)
         .into_par_iter()
@@ -377,16 +380,16 @@ pub fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<
 
 /// What a class (a Summary row) is keyed by.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ClassInfo {
+pub(crate) struct ClassInfo {
     /// String index of the class name (DevTools' class index).
-    pub name_index: u32,
+    pub(crate) name_index: u32,
     pub location: Option<Location>,
 }
 
 /// Dense class ids: DevTools' internal class keys, numbered in order of first appearance.
 pub struct Classes {
     pub of_node: Column<u32>,
-    pub info: Vec<ClassInfo>,
+    pub(crate) info: Vec<ClassInfo>,
 }
 
 impl Classes {
@@ -452,7 +455,7 @@ impl Classes {
     }
 
     /// DevTools' public class key, used to match classes across snapshots.
-    pub fn public_key(&self, g: &Graph, class: u32) -> String {
+    pub(crate) fn public_key(&self, g: &Graph, class: u32) -> String {
         let c = &self.info[class as usize];
         let name = g.strings().get(c.name_index);
         match c.location {

@@ -66,7 +66,7 @@ impl DetachedDom {
     }
 
     /// `723 detached DOM nodes in 3 trees`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "{} in {}",
             crate::units::count(self.nodes, "detached DOM node", "detached DOM nodes"),
@@ -75,7 +75,7 @@ impl DetachedDom {
     }
 }
 
-pub fn is_detached(s: &Snapshot, v: NodeId) -> bool {
+pub(crate) fn is_detached(s: &Snapshot, v: NodeId) -> bool {
     s.graph.kind(v) == NodeKind::Native && s.graph.detachedness(v) == DETACHED
 }
 

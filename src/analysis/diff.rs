@@ -10,7 +10,7 @@ use crate::model::{Location, NodeId};
 
 /// One class's objects as a comparison sees them: ids ascending, with shallow sizes and ordinals.
 #[derive(Debug, Clone, Default)]
-pub struct ClassObjects {
+pub(crate) struct ClassObjects {
     /// DevTools' public class key: `,Name` or `script,line,column,Name`.
     pub key: String,
     pub name: String,
@@ -23,7 +23,7 @@ pub struct ClassObjects {
 /// DevTools' `aggregatesForDiff`: the objects of each class (self size > 0), keyed by public
 /// class key in order of first appearance. With `definitions`, plain objects are named by those
 /// (another snapshot's) interface definitions instead of this snapshot's own.
-pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) -> Vec<ClassObjects> {
+pub(crate) fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) -> Vec<ClassObjects> {
     let g = &s.graph;
     let n = g.node_count();
     // Internal keys: dense classes first, then (re)named plain-object classes.
@@ -97,7 +97,7 @@ pub fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinition]>) 
     out
 }
 
-pub fn public_key(name: &str, location: Option<Location>) -> String {
+pub(crate) fn public_key(name: &str, location: Option<Location>) -> String {
     match location {
         None => format!(",{name}"),
         Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
@@ -113,13 +113,13 @@ pub struct DiffRow {
     /// # New, # Deleted, # Delta.
     pub new_count: u64,
     pub deleted_count: u64,
-    pub count_delta: i64,
+    pub(crate) count_delta: i64,
     /// Alloc. Size, Freed Size, Size Delta.
-    pub alloc_size: u64,
-    pub freed_size: u64,
+    pub(crate) alloc_size: u64,
+    pub(crate) freed_size: u64,
     pub size_delta: i64,
     /// New objects (ordinals in the current snapshot) and deleted ones (ordinals in the base).
-    pub added: Vec<NodeId>,
+    pub(crate) added: Vec<NodeId>,
     pub deleted: Vec<NodeId>,
 }
 

@@ -14,7 +14,7 @@ pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
 pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
 
 /// Whether DevTools shows this distance (it prints "−" otherwise).
-pub fn is_shown(d: i32) -> bool {
+pub(crate) fn is_shown(d: i32) -> bool {
     (0..BASE_SYSTEM_DISTANCE).contains(&d)
 }
 
@@ -142,7 +142,7 @@ impl<'g> Filter<'g> {
 }
 
 /// JavaScript's `parseInt(s, 10)`: leading whitespace, an optional sign, then digits.
-pub fn js_parse_int(s: &str) -> Option<f64> {
+pub(crate) fn js_parse_int(s: &str) -> Option<f64> {
     let t = s.trim_start();
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),

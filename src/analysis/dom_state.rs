@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress, tick};
 
-pub const UNKNOWN: u8 = 0;
-pub const ATTACHED: u8 = 1;
-pub const DETACHED: u8 = 2;
+pub(crate) const UNKNOWN: u8 = 0;
+pub(crate) const ATTACHED: u8 = 1;
+pub(crate) const DETACHED: u8 = 2;
 
 /// Seeds and propagates attached/detached state through native nodes, renaming each detached
 /// node to "Detached <name>" exactly as DevTools does.
-pub fn propagate(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
+pub(crate) fn propagate(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::DomState, n as u64);
     if !g.has_detachedness() {

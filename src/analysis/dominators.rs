@@ -55,7 +55,7 @@ impl RetainedSizes {
         self.small.is_empty()
     }
 
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.small.heap_bytes() + self.big.capacity() * 16
     }
 
@@ -68,7 +68,7 @@ impl RetainedSizes {
     }
 
     /// Sizes from stored parts; `None` unless every spilled node has exactly one stored size.
-    pub fn from_parts(small: Column<u32>, big: Vec<(u32, u64)>) -> Option<RetainedSizes> {
+    pub(crate) fn from_parts(small: Column<u32>, big: Vec<(u32, u64)>) -> Option<RetainedSizes> {
         let spilled = small.iter().filter(|&&s| s == Self::SPILLED).count();
         let consistent = spilled == big.len()
             && big

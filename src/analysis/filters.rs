@@ -269,17 +269,17 @@ pub struct DuplicateGroup {
     pub value: String,
     pub truncated: bool,
     /// The recorded length of a truncated string.
-    pub length: Option<i64>,
+    pub(crate) length: Option<i64>,
     pub count: usize,
-    pub total_self_size: u64,
-    pub total_retained_size: f64,
+    pub(crate) total_self_size: u64,
+    pub(crate) total_retained_size: f64,
     /// Members in node order.
     pub nodes: Vec<NodeId>,
 }
 
 impl DuplicateGroup {
     /// The value's length as DevTools reports it: UTF-16 code units, or the recorded length.
-    pub fn value_length(&self) -> i64 {
+    pub(crate) fn value_length(&self) -> i64 {
         if self.truncated {
             self.length.unwrap_or(0)
         } else {

@@ -8,21 +8,21 @@ use super::dom_state::DETACHED;
 use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
-pub const CAN_BE_QUERIED: u8 = 1;
-pub const DETACHED_DOM_TREE_NODE: u8 = 2;
-pub const PAGE_OBJECT: u8 = 4;
+pub(crate) const CAN_BE_QUERIED: u8 = 1;
+pub(crate) const DETACHED_DOM_TREE_NODE: u8 = 2;
+pub(crate) const PAGE_OBJECT: u8 = 4;
 
 /// `(Document DOM trees)`: the synthetic root of Blink's DOM trees.
-pub fn is_document_dom_trees_root(g: &Graph, n: NodeId) -> bool {
+pub(crate) fn is_document_dom_trees_root(g: &Graph, n: NodeId) -> bool {
     g.kind(n) == NodeKind::Synthetic && g.name(n) == "(Document DOM trees)"
 }
 
 /// DevTools' `JSHeapSnapshot.isUserRoot`: a root child that is not synthetic, or the DOM trees root.
-pub fn is_user_root(g: &Graph, n: NodeId) -> bool {
+pub(crate) fn is_user_root(g: &Graph, n: NodeId) -> bool {
     g.kind(n) != NodeKind::Synthetic || is_document_dom_trees_root(g, n)
 }
 
-pub fn has_user_roots(g: &Graph) -> bool {
+pub(crate) fn has_user_roots(g: &Graph) -> bool {
     g.edges(g.root()).any(|e| is_user_root(g, g.to(e)))
 }
 
@@ -103,14 +103,14 @@ fn page_owned(g: &Graph) -> Vec<u8> {
 
 /// The parts of a V8 ephemeron edge name that DevTools uses:
 /// `<digits> / part of key (<K> @<id>) -> value (<V> @<id>) pair in WeakMap (table @<id>)`.
-pub struct WeakMapEdge<'a> {
+pub(crate) struct WeakMapEdge<'a> {
     /// Everything after the leading digits; shared by the key's and the table's edge.
-    pub duplicated_part: &'a str,
-    pub table_id: &'a str,
+    pub(crate) duplicated_part: &'a str,
+    pub(crate) table_id: &'a str,
 }
 
 /// Matches DevTools' ephemeron regex exactly (with `.` not matching line terminators).
-pub fn parse_weak_map_edge_name(name: &str) -> Option<WeakMapEdge<'_>> {
+pub(crate) fn parse_weak_map_edge_name(name: &str) -> Option<WeakMapEdge<'_>> {
     let b = name.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 {

@@ -31,11 +31,11 @@ impl Series {
     }
 
     /// Unchanged across the series: nothing to rank.
-    pub fn is_flat(&self) -> bool {
+    pub(crate) fn is_flat(&self) -> bool {
         self.counts.windows(2).all(|w| w[0] == w[1]) && self.sizes.windows(2).all(|w| w[0] == w[1])
     }
 
-    pub fn count_delta(&self) -> i64 {
+    pub(crate) fn count_delta(&self) -> i64 {
         *self.counts.last().unwrap_or(&0) as i64 - *self.counts.first().unwrap_or(&0) as i64
     }
 
@@ -44,14 +44,14 @@ impl Series {
     }
 
     /// Average size added per snapshot step.
-    pub fn average_growth(&self) -> f64 {
+    pub(crate) fn average_growth(&self) -> f64 {
         let steps = self.sizes.len().saturating_sub(1).max(1);
         self.size_delta() as f64 / steps as f64
     }
 
     /// Engine-made classes (strings, arrays, code, system objects) grow with whatever holds them;
     /// the ranking puts the classes an application defines first.
-    pub fn is_internal(&self) -> bool {
+    pub(crate) fn is_internal(&self) -> bool {
         let n = self.name.as_str();
         n.starts_with("system / ")
             || matches!(
@@ -118,7 +118,7 @@ impl Growth {
 
     /// Attributes the growth between the first snapshot (its sorted ids) and `last` (the last
     /// snapshot added) to the classes whose new objects keep it alive.
-    pub fn attribute(&mut self, first_ids: &[u32], last: &Snapshot) {
+    pub(crate) fn attribute(&mut self, first_ids: &[u32], last: &Snapshot) {
         use super::leaks::{LeakOptions, candidates, is_trivial};
         let g = &last.graph;
         let opts = LeakOptions::default();

@@ -19,13 +19,13 @@ use crate::progress::{Cancelled, Phase, Progress};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LeakOptions {
     /// Report strings (off: a leaked object's strings are counted in its retained size anyway).
-    pub include_strings: bool,
+    pub(crate) include_strings: bool,
     /// Report V8 internals: arrays backing other objects, contexts, code, maps, numbers.
-    pub include_internals: bool,
+    pub(crate) include_internals: bool,
 }
 
 /// Whether `v` is left out of leak reports.
-pub fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
+pub(crate) fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
     let g = &s.graph;
     if g.self_size(v) == 0 {
         // Its size was moved to its owner; the owner stands for it.
@@ -45,12 +45,12 @@ pub fn is_trivial(s: &Snapshot, v: NodeId, opts: &LeakOptions) -> bool {
 
 /// A native node that is not a DOM node or something page code holds: `blink::…`, `cppgc::…`,
 /// `v8::internal::…`, `system / …`, blink's `InternalNode`.
-pub fn is_engine_internal(name: &str) -> bool {
+pub(crate) fn is_engine_internal(name: &str) -> bool {
     name.starts_with("system / ") || name.contains("::") || name == "InternalNode"
 }
 
 /// The objects of `s3` whose id is in `s2_ids` but not in `s1_ids` (both sorted), not trivial.
-pub fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOptions) -> Vec<NodeId> {
+pub(crate) fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOptions) -> Vec<NodeId> {
     let ids = s3.graph.object_ids();
     s3.graph
         .par_nodes()
@@ -63,7 +63,7 @@ pub fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOpti
 
 /// Why snapshots cannot go through the three-snapshot method together.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SequenceError {
+pub(crate) enum SequenceError {
     #[error(
         "{a} and {b} do not look like snapshots of one process: only {shared} of {of} objects are in both \
          (object ids are only kept within one process)"
@@ -104,7 +104,7 @@ impl From<SequenceError> for crate::error::Error {
 
 /// Checks that three snapshots can be compared: one process (their ids overlap) and in order
 /// (newest object ids increase). Takes the sorted ids and newest JS ids of S1, S2, S3.
-pub fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 3]) -> Result<(), SequenceError> {
+pub(crate) fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 3]) -> Result<(), SequenceError> {
     for k in 0..2 {
         let (a, b) = (ids[k], ids[k + 1]);
         let shared = overlap(a, b);
@@ -148,7 +148,7 @@ fn overlap(a: &[u32], b: &[u32]) -> usize {
 /// A small sample of (id, type and name) pairs. Within one process an id always names the same
 /// object; two processes started alike share their startup ids but not what comes after, so
 /// comparing samples tells snapshots of one process from look-alikes of another.
-pub struct Fingerprint(Vec<(u32, u64)>);
+pub(crate) struct Fingerprint(Vec<(u32, u64)>);
 
 impl Fingerprint {
     pub fn of(s: &Snapshot) -> Fingerprint {
@@ -190,7 +190,7 @@ fn name_hash(s: &Snapshot, n: NodeId) -> u64 {
 }
 
 /// Fails when a fingerprint comparison says the snapshots come from different processes.
-pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), SequenceError> {
+pub(crate) fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), SequenceError> {
     let (seen, differ) = compared;
     if seen >= 50 && differ * 20 > seen {
         return Err(SequenceError::Different {
@@ -204,7 +204,7 @@ pub fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<
 }
 
 /// A snapshot's object ids, sorted: all the method keeps of S1 and S2.
-pub fn sorted_ids(s: &Snapshot) -> Vec<u32> {
+pub(crate) fn sorted_ids(s: &Snapshot) -> Vec<u32> {
     let mut ids = s.graph.object_ids().iter().map(|i| i.0).collect::<Vec<u32>>();
     ids.par_sort_unstable();
     ids.dedup();
@@ -216,7 +216,7 @@ pub fn sorted_ids(s: &Snapshot) -> Vec<u32> {
 pub struct LeakGroup {
     pub class: String,
     /// The path shape: edge names (indexes replaced by `[]`) and classes from the root.
-    pub signature: Vec<String>,
+    pub(crate) signature: Vec<String>,
     /// Members, largest retained size first.
     pub nodes: Vec<NodeId>,
     pub shallow_size: u64,
@@ -225,7 +225,7 @@ pub struct LeakGroup {
     pub retained_size: f64,
     /// When every member is kept alive by members of another group: that group (an index into
     /// the returned list), so the report can say "part of #k".
-    pub part_of: Option<usize>,
+    pub(crate) part_of: Option<usize>,
     /// The path to the root of the first member (root first).
     pub path: Vec<Hop>,
 }
@@ -337,7 +337,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
 
 /// Reading order of the groups: each root group (kept alive by no other group), then the groups
 /// it keeps alive, depth first, as (index, depth). Ranked order is kept among siblings.
-pub fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
+pub(crate) fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for (i, g) in groups.iter().enumerate() {
         if let Some(k) = g.part_of.filter(|&k| k < groups.len() && k != i) {
@@ -383,19 +383,19 @@ pub fn kept_alive_by(groups: &[LeakGroup], i: usize) -> Vec<usize> {
 
 /// What a report lists: the first `top` root groups that are not minor, each followed by the
 /// groups it keeps alive; the minor root groups apart, for one trailing line.
-pub struct Listing {
+pub(crate) struct Listing {
     /// (group index, depth) in reading order.
     pub rows: Vec<(usize, usize)>,
-    pub minor: Vec<usize>,
+    pub(crate) minor: Vec<usize>,
     /// What the minor groups retain together.
-    pub minor_retained: f64,
+    pub(crate) minor_retained: f64,
     /// Root groups left out by `top`.
-    pub more_roots: usize,
+    pub(crate) more_roots: usize,
 }
 
 impl Listing {
     /// Classes of the first `n` minor groups, `…` after them if there are more.
-    pub fn minor_names(&self, groups: &[LeakGroup], n: usize) -> String {
+    pub(crate) fn minor_names(&self, groups: &[LeakGroup], n: usize) -> String {
         let mut names: Vec<String> = self
             .minor
             .iter()
@@ -409,7 +409,7 @@ impl Listing {
     }
 }
 
-pub fn listing(groups: &[LeakGroup], top: usize) -> Listing {
+pub(crate) fn listing(groups: &[LeakGroup], top: usize) -> Listing {
     let largest = largest_retained(groups);
     let mut listing = Listing {
         rows: Vec::new(),
@@ -440,13 +440,13 @@ pub fn listing(groups: &[LeakGroup], top: usize) -> Listing {
 }
 
 /// What the largest group retains: the yardstick for minor groups.
-pub fn largest_retained(groups: &[LeakGroup]) -> f64 {
+pub(crate) fn largest_retained(groups: &[LeakGroup]) -> f64 {
     groups.iter().map(|g| g.retained_size).fold(0.0, f64::max)
 }
 
 /// A root group too small to list on its own line: one object retaining under 1% of what the
 /// largest group retains (and under 64 KB). Reports fold these into one trailing line.
-pub fn is_minor(g: &LeakGroup, largest: f64) -> bool {
+pub(crate) fn is_minor(g: &LeakGroup, largest: f64) -> bool {
     g.part_of.is_none() && g.nodes.len() == 1 && g.retained_size < (largest * 0.01).min(65536.0)
 }
 

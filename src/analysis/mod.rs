@@ -2,23 +2,23 @@
 //! the model; no I/O, no UI.
 
 pub mod aggregates;
-pub mod bits;
-pub mod classes;
+pub(crate) mod bits;
+pub(crate) mod classes;
 pub mod detached;
-pub mod diff;
+pub(crate) mod diff;
 pub mod distances;
-pub mod dom_state;
-pub mod dominators;
+pub(crate) mod dom_state;
+pub(crate) mod dominators;
 pub mod filters;
 pub mod flags;
-pub mod growth;
-pub mod leaks;
+pub(crate) mod growth;
+pub(crate) mod leaks;
 pub mod query;
 pub mod readable;
 pub mod retainers;
-pub mod scripts;
-pub mod shallow;
-pub mod stats;
+pub(crate) mod scripts;
+pub(crate) mod shallow;
+pub(crate) mod stats;
 
 use aggregates::{AggregateInputs, ClassRow};
 use classes::{Classes, InterfaceDefinition};
@@ -61,13 +61,13 @@ pub struct PartialSummary {
 }
 
 /// Runs every analysis phase on a freshly parsed graph.
-pub fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
+pub(crate) fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
     analyze_with(g, progress, &|_| {})
 }
 
 /// Like [`analyze`], handing the Summary's counts and shallow sizes to `on_partial` as soon as
 /// they are known, before dominators and retained sizes.
-pub fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot> {
+pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot> {
     if g.root().index() >= g.node_count() {
         return Err(Error::invalid("the snapshot has no root node"));
     }
@@ -165,7 +165,7 @@ impl Snapshot {
     }
 
     /// Where the object's constructor (or, for a closure, the function) is defined.
-    pub fn location_of(&self, v: NodeId) -> Option<crate::model::Location> {
+    pub(crate) fn location_of(&self, v: NodeId) -> Option<crate::model::Location> {
         if self.graph.kind(v) == crate::model::NodeKind::Closure {
             return self.scripts.closure_location(v);
         }
@@ -244,7 +244,7 @@ impl Snapshot {
     }
 
     /// The class name as paths show it: the synthetic root reads "(root)".
-    pub fn display_class(&self, v: NodeId) -> &str {
+    pub(crate) fn display_class(&self, v: NodeId) -> &str {
         if v == self.graph.root() {
             "(root)"
         } else {
@@ -254,7 +254,7 @@ impl Snapshot {
 
     /// How a node is named in a path: its class, or for a scope whose scope it is
     /// (`module scope of app.js`, `scope of handleRequest() app.js:20:25`).
-    pub fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
         if v != self.graph.root() && self.graph.kind(v) == crate::model::NodeKind::Synthetic {
             // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
             return std::borrow::Cow::Borrowed(self.graph.name(v));
@@ -266,7 +266,7 @@ impl Snapshot {
     }
 
     /// Bytes held by the index, for benchmarks.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
             + self.flags.heap_bytes()
             + self.retainers.heap_bytes()

@@ -115,7 +115,7 @@ pub fn edge_label(g: &Graph, e: EdgeId) -> String {
 }
 
 /// `label → ` for the edge into a path hop, empty for the first hop.
-pub fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
+pub(crate) fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
     edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
 }
 
@@ -128,7 +128,7 @@ fn property_label(name: &str) -> String {
 }
 
 /// Whether the retainers view shows this retaining edge (HS `retainingEdgesFilter`).
-pub fn shows_retainer(g: &Graph, e: EdgeId, from: NodeId) -> bool {
+pub(crate) fn shows_retainer(g: &Graph, e: EdgeId, from: NodeId) -> bool {
     !g.is_invisible(e) && g.edge_kind(e) != EdgeKind::Weak && from != g.root()
 }
 
@@ -226,7 +226,7 @@ pub fn retainers(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Ret
 
 /// All retainers for the app's Retainers view: those DevTools lists, in its order, followed by
 /// weak ones (which DevTools hides; the app shows them dimmed). Edges from the root are left out.
-pub fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Retainer> {
+pub(crate) fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Retainer> {
     let g = &s.graph;
     let mut out = retainers(s, v, view);
     for slot in s.retainers.of(v) {
@@ -260,7 +260,7 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
 
 /// The shortest path with `view`'s distances: ignored retainers (and the WeakMap edges they
 /// release) are not on it, as in DevTools' Retainers view after "Ignore this retainer".
-pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Option<Vec<Hop>> {
+pub(crate) fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Option<Vec<Hop>> {
     let g = &s.graph;
     let distances: &[i32] = view.map_or(&s.distances[..], |x| &x.distances[..]);
     if distances[v] < 0 && v != g.root() {
@@ -305,7 +305,7 @@ pub fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> O
 }
 
 /// The dominator chain from `v` up to the root (v first).
-pub fn dominator_chain(s: &Snapshot, v: NodeId) -> Vec<NodeId> {
+pub(crate) fn dominator_chain(s: &Snapshot, v: NodeId) -> Vec<NodeId> {
     let mut out = vec![v];
     let mut cur = v;
     while cur != s.graph.root() && out.len() <= s.graph.node_count() {

@@ -167,9 +167,4 @@ impl ReadablePaths {
         rev.reverse();
         Some(rev)
     }
-
-    /// Bytes held, for memory accounting.
-    pub fn heap_size(&self) -> usize {
-        self.parent.capacity() * 8
-    }
 }

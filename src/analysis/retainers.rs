@@ -168,7 +168,7 @@ impl Retainers {
         unreachable!("retainer slot without a matching edge")
     }
 
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.first.heap_bytes() + self.node.heap_bytes() + self.essential.heap_bytes()
     }
 }

@@ -16,7 +16,7 @@ pub struct Script {
 }
 
 /// Where a closure is defined.
-pub type ClosureLocation = (NodeId, Location);
+pub(crate) type ClosureLocation = (NodeId, Location);
 
 #[derive(Debug, Default)]
 pub struct Scripts {
@@ -80,7 +80,7 @@ impl Scripts {
 
     /// The script names alone, without the closures' locations: what a report needs after its
     /// snapshot is dropped.
-    pub fn names_only(&self) -> Scripts {
+    pub(crate) fn names_only(&self) -> Scripts {
         Scripts {
             by_id: self.by_id.clone(),
             closures: Vec::new(),
@@ -96,7 +96,7 @@ impl Scripts {
     }
 
     /// Scripts from stored parts; `None` unless the closures are sorted by node.
-    pub fn from_parts(by_id: Vec<(u32, Script)>, closures: Vec<ClosureLocation>) -> Option<Scripts> {
+    pub(crate) fn from_parts(by_id: Vec<(u32, Script)>, closures: Vec<ClosureLocation>) -> Option<Scripts> {
         closures.windows(2).all(|w| w[0].0 <= w[1].0).then(|| Scripts {
             by_id: by_id.into_iter().collect(),
             closures,
@@ -113,7 +113,7 @@ impl Scripts {
     }
 
     /// Where a closure is defined.
-    pub fn closure_location(&self, v: NodeId) -> Option<Location> {
+    pub(crate) fn closure_location(&self, v: NodeId) -> Option<Location> {
         self.closures
             .binary_search_by_key(&v, |c| c.0)
             .ok()
@@ -131,7 +131,7 @@ impl Scripts {
     }
 
     /// The full URL with the position, for hover text and reports.
-    pub fn format_full(&self, l: Location) -> String {
+    pub(crate) fn format_full(&self, l: Location) -> String {
         match self.url(l.script_id) {
             Some(url) => format!("{url}:{}:{}", l.line + 1, l.column + 1),
             None => format!("script {}:{}:{}", l.script_id, l.line + 1, l.column + 1),
@@ -174,7 +174,7 @@ impl Scripts {
 
 /// The file name of a path or URL (`https://x.test/js/app.js?v=3` → `app.js`); names without
 /// a path (`node:events`, `extensions::SafeBuiltins`) stay whole.
-pub fn short_name(url: &str) -> &str {
+pub(crate) fn short_name(url: &str) -> &str {
     let without_query = url.split(['?', '#']).next().unwrap_or(url);
     let trimmed = without_query.trim_end_matches('/');
     match trimmed.rfind(['/', '\\']) {
@@ -185,7 +185,7 @@ pub fn short_name(url: &str) -> &str {
 
 /// The URL a `//# sourceURL=…` (or the older `//@ sourceURL=…`) comment gives a script. Only
 /// the end of the source is searched: the comment must be the script's last line or near it.
-pub fn source_url_comment(source: &str) -> Option<&str> {
+pub(crate) fn source_url_comment(source: &str) -> Option<&str> {
     let mut start = source.len().saturating_sub(4096);
     while !source.is_char_boundary(start) {
         start += 1;
@@ -207,7 +207,7 @@ const SCOPE_SCAN: usize = 4096;
 /// Whose scope a `system / Context` is: `module scope of app.js` (`script scope of …` in a
 /// page) for the outermost function scope of a script (its `previous` is the native or script context), else `scope of
 /// handleRequest() app.js:20` after a closure that holds it. None for other nodes.
-pub fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
+pub(crate) fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
     let g = &s.graph;
     let raw = g.strings().get(g.name_index(v));
     if raw != "system / Context" && !raw.starts_with("system / Context / ") {

@@ -3,22 +3,13 @@
 
 use super::flags::has_user_roots;
 use crate::model::{EdgeKind, Graph, NodeId, NodeKind};
-use crate::progress::{Cancelled, Phase, Progress, tick};
+use crate::progress::{Cancelled, Progress, tick};
 
 const UNVISITED: u32 = u32::MAX;
 const MULTIPLE_OWNERS: u32 = u32::MAX - 1;
 
-/// Rewrites `g.self_size` in place, with u32 wrapping additions as DevTools' `Uint32Array` does.
-pub fn transfer(g: &mut Graph, progress: &Progress) -> Result<(), Cancelled> {
-    progress.begin(Phase::ShallowSizes, g.node_count() as u64 * 2);
-    if let Some(owners) = owners(g, progress)? {
-        apply(g, &owners);
-    }
-    Ok(())
-}
-
-/// Each node's owner (an ordinal, or one of the two markers), the walk of the transfer that only reads the graph (so it can run beside
-/// other phases); `None` when nothing moves.
+/// Each node's owner (an ordinal, or one of the two markers): the walk of the transfer, which
+/// only reads the graph, so it can run beside other phases; `None` when nothing moves.
 pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancelled> {
     let n = g.node_count();
     // Snapshots taken with "expose internals" have no user roots and keep raw sizes.
@@ -65,8 +56,9 @@ pub fn owners(g: &Graph, progress: &Progress) -> Result<Option<Vec<u32>>, Cancel
     Ok(Some(owners))
 }
 
-/// Moves each owned node's size onto its owner.
-pub fn apply(g: &mut Graph, owners: &[u32]) {
+/// Moves each owned node's size onto its owner, with u32 wrapping additions as DevTools'
+/// `Uint32Array` does.
+pub(crate) fn apply(g: &mut Graph, owners: &[u32]) {
     for (i, &owner) in owners.iter().enumerate() {
         if owner == UNVISITED || owner == MULTIPLE_OWNERS || owner == i as u32 {
             continue;

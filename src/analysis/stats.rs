@@ -8,11 +8,11 @@ use crate::model::{EdgeKind, Graph, NodeKind};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Statistics {
     pub total: f64,
-    pub native_total: f64,
-    pub typed_arrays: f64,
-    pub v8heap_total: f64,
+    pub(crate) native_total: f64,
+    pub(crate) typed_arrays: f64,
+    pub(crate) v8heap_total: f64,
     pub code: f64,
-    pub js_arrays: f64,
+    pub(crate) js_arrays: f64,
     pub strings: f64,
     pub system: f64,
 }

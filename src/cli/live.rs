@@ -14,10 +14,10 @@ use crate::engine::capture::{self, Connect, Connection, Endpoint, Hunt, Options}
 use crate::progress::Progress;
 
 /// Exit code after Ctrl+C (128 + SIGINT), as shells expect.
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
 /// Where to connect, from the command line's `--inspect`, `--pid` and `--exec`.
-pub fn connect_from(
+pub(crate) fn connect_from(
     inspect: Option<&str>,
     pid: Option<u32>,
     exec: Option<&str>,
@@ -92,11 +92,11 @@ fn options(allow_remote: bool, timeout: f64) -> CliResult<Options> {
     })
 }
 
-pub struct CaptureArgs<'a> {
+pub(crate) struct CaptureArgs<'a> {
     pub connect: Connect,
     pub out: &'a Path,
     pub gc: bool,
-    pub allow_remote: bool,
+    pub(crate) allow_remote: bool,
     pub timeout: f64,
     pub quiet: bool,
 }
@@ -133,14 +133,14 @@ pub fn capture(a: CaptureArgs) -> CliResult<()> {
     Ok(())
 }
 
-pub struct HuntArgs<'a> {
+pub(crate) struct HuntArgs<'a> {
     pub connect: Connect,
     pub action: &'a str,
     pub repeat: usize,
     pub warmup: usize,
     pub wait: f64,
     pub keep: Option<&'a Path>,
-    pub allow_remote: bool,
+    pub(crate) allow_remote: bool,
     pub timeout: f64,
     pub quiet: bool,
 }

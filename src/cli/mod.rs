@@ -65,10 +65,10 @@ pub struct Cli {
     /// Install heapsift for this user as a desktop app: a launcher running this binary, its
     /// icon and the .heapsnapshot file types, under $XDG_DATA_HOME (~/.local/share), then exit.
     #[arg(long, conflicts_with_all = ["files", "screenshot", "view", "select", "wizard", "growth"])]
-    pub install_desktop: bool,
+    pub(crate) install_desktop: bool,
     /// Remove what --install-desktop wrote, then exit.
     #[arg(long, conflicts_with_all = ["install_desktop", "files", "screenshot", "view", "select", "wizard", "growth"])]
-    pub uninstall_desktop: bool,
+    pub(crate) uninstall_desktop: bool,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -333,7 +333,7 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 
 /// Why a command failed: one line on stderr, then exit 2 (130 when interrupted).
 #[derive(Debug, thiserror::Error)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// A snapshot or index that could not be read or analysed.
     #[error(transparent)]
     File(#[from] FileError),

@@ -38,7 +38,7 @@ pub(crate) fn finish() -> Result<(), super::CliError> {
     }
 }
 
-pub fn print_json(v: &impl Serialize) {
+pub(crate) fn print_json(v: &impl Serialize) {
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b" "));
     if v.serialize(&mut ser).is_ok() {
@@ -52,7 +52,7 @@ fn distance_text(d: i32) -> String {
 }
 
 /// The Summary (rows sorted and cut), under a filter's name if any.
-pub fn print_summary(
+pub(crate) fn print_summary(
     s: &Snapshot,
     file: &Path,
     rows: Vec<crate::analysis::aggregates::ClassRow>,
@@ -115,7 +115,7 @@ fn located(
 }
 
 /// Detached DOM trees as a table, with what holds each.
-pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached::DetachedDom) {
+pub(crate) fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached::DetachedDom) {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -139,7 +139,7 @@ pub fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::detached
 
 /// DevTools' duplicated strings as a table.
 /// DevTools' duplicated strings as a table: the first `top` groups, totals over all of them.
-pub fn print_duplicates(file: &Path, found: &crate::analysis::filters::Duplicates, top: Option<usize>) {
+pub(crate) fn print_duplicates(file: &Path, found: &crate::analysis::filters::Duplicates, top: Option<usize>) {
     let out = std::io::stdout();
     let mut out = out.lock();
     record(writeln!(
@@ -169,7 +169,7 @@ pub fn print_duplicates(file: &Path, found: &crate::analysis::filters::Duplicate
     }
 }
 
-pub fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
+pub(crate) fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let g = &s.graph;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -241,7 +241,7 @@ fn name_suffix(s: &Snapshot, v: NodeId) -> String {
     }
 }
 
-pub fn print_diff(
+pub(crate) fn print_diff(
     base: &Path,
     current: &Path,
     rows: &[crate::analysis::diff::DiffRow],
@@ -286,7 +286,7 @@ pub fn print_diff(
     }
 }
 
-pub fn print_growth(
+pub(crate) fn print_growth(
     names: &[String],
     series: &[crate::analysis::growth::Series],
     scripts: &crate::analysis::scripts::Scripts,

@@ -35,7 +35,7 @@ fn line(v: &ProgressView) -> String {
     )
 }
 
-pub struct ProgressBar {
+pub(crate) struct ProgressBar {
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -74,7 +74,7 @@ impl ProgressBar {
         }
     }
 
-    pub fn finish(mut self) {
+    pub(crate) fn finish(mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -96,7 +96,6 @@ mod tests {
                         phase,
                         fraction,
                         elapsed: Duration::from_secs_f64(secs),
-                        cancelled: false,
                         overall: fraction,
                     };
                     let text = line(&v);

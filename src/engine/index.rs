@@ -40,7 +40,7 @@ use crate::format::StringTable;
 use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId};
 use crate::progress::{Phase, Progress};
 
-pub const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
+pub(crate) const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
 /// Bump whenever the layout or anything the analysis computes changes: an index written by
 /// another version is rebuilt, never read.
 pub const VERSION: u32 = 1;
@@ -106,10 +106,10 @@ const SECTION_ORDER: [Section; SECTIONS] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SourceKey {
     pub len: u64,
-    pub mtime_secs: i64,
-    pub mtime_nanos: u32,
+    pub(crate) mtime_secs: i64,
+    pub(crate) mtime_nanos: u32,
     pub head: u64,
-    pub tail: u64,
+    pub(crate) tail: u64,
 }
 
 impl SourceKey {
@@ -160,7 +160,7 @@ impl Origin {
 }
 
 /// Whether `path` starts like an index file.
-pub fn is_index_file(path: &Path) -> bool {
+pub(crate) fn is_index_file(path: &Path) -> bool {
     let mut magic = [0u8; 16];
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))
@@ -925,7 +925,7 @@ pub fn cache_dir() -> Option<PathBuf> {
 
 /// The cached index's path for a snapshot file: one per snapshot path, named after the file
 /// and a hash of its absolute path.
-pub fn cache_path(dir: &Path, snapshot: &Path) -> PathBuf {
+pub(crate) fn cache_path(dir: &Path, snapshot: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(snapshot).unwrap_or_else(|_| snapshot.to_path_buf());
     let stem: String = snapshot
         .file_name()
@@ -946,7 +946,7 @@ pub fn cache_path(dir: &Path, snapshot: &Path) -> PathBuf {
 }
 
 /// The most the cache folder may hold: `HEAPSIFT_CACHE_MAX_GB` (default 20 GB).
-pub fn cache_limit() -> u64 {
+pub(crate) fn cache_limit() -> u64 {
     std::env::var("HEAPSIFT_CACHE_MAX_GB")
         .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())

@@ -92,7 +92,7 @@ pub fn use_cache(policy: CachePolicy) {
     *CACHE.write().unwrap_or_else(|e| e.into_inner()) = policy;
 }
 
-pub fn cache_policy() -> CachePolicy {
+pub(crate) fn cache_policy() -> CachePolicy {
     CACHE.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
@@ -340,7 +340,7 @@ impl LoadJob {
         }
     }
 
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.result.lock().unwrap_or_else(|e| e.into_inner()).is_some()
             || self.handle.as_ref().is_none_or(|h| h.is_finished())
     }
@@ -363,7 +363,7 @@ impl LoadJob {
 }
 
 /// Peak resident memory of this process so far, in bytes (Linux; `None` elsewhere).
-pub fn peak_rss() -> Option<u64> {
+pub(crate) fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -371,12 +371,12 @@ pub fn peak_rss() -> Option<u64> {
 }
 
 /// Phase timings of a finished load, for `heapsift bench`.
-pub fn timings(progress: &Progress) -> Vec<(Phase, Duration)> {
+pub(crate) fn timings(progress: &Progress) -> Vec<(Phase, Duration)> {
     progress.finish()
 }
 
 /// Samples resident memory every few milliseconds and keeps the maximum seen in each phase.
-pub struct RssSampler {
+pub(crate) struct RssSampler {
     stop: Arc<std::sync::atomic::AtomicBool>,
     handle: Option<std::thread::JoinHandle<Vec<(Phase, u64)>>>,
 }
@@ -405,14 +405,14 @@ impl RssSampler {
         RssSampler { stop, handle }
     }
 
-    pub fn finish(mut self) -> Vec<(Phase, u64)> {
+    pub(crate) fn finish(mut self) -> Vec<(Phase, u64)> {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.handle.take().and_then(|h| h.join().ok()).unwrap_or_default()
     }
 }
 
 /// Current resident memory in bytes (Linux).
-pub fn current_rss() -> Option<u64> {
+pub(crate) fn current_rss() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)

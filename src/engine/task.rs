@@ -32,7 +32,10 @@ impl<T: Send + Sync + 'static> Task<T> {
 
     /// Runs `work` on a thread of its own: for work that mostly waits (child processes), which
     /// must not hold one of the pool's threads.
-    pub fn spawn_thread(waker: Waker, work: impl FnOnce(&Progress) -> Result<T, Error> + Send + 'static) -> Task<T> {
+    pub(crate) fn spawn_thread(
+        waker: Waker,
+        work: impl FnOnce(&Progress) -> Result<T, Error> + Send + 'static,
+    ) -> Task<T> {
         let result = Arc::new(OnceLock::new());
         let progress = Progress::new();
         let (r, p) = (result.clone(), progress.clone());

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::progress::Progress;
 
 /// What the method keeps of an earlier snapshot.
-pub struct Kept {
+pub(crate) struct Kept {
     pub name: String,
     ids: Vec<u32>,
     max_id: u32,
@@ -41,16 +41,14 @@ impl Kept {
 }
 
 /// The method's result: candidates and their groups, in the final snapshot.
-pub struct LeakReport {
-    /// Baseline, target, final.
-    pub names: [String; 3],
-    pub candidates: usize,
+pub(crate) struct LeakReport {
+    pub(crate) candidates: usize,
     pub groups: Vec<LeakGroup>,
 }
 
 /// Objects allocated between the baseline and the target that are still alive in the final
 /// snapshot, grouped. Checks that the three are of one process and in order.
-pub fn three_snapshot(
+pub(crate) fn three_snapshot(
     baseline: &Kept,
     target: &Kept,
     final_name: &str,
@@ -69,7 +67,6 @@ pub fn three_snapshot(
     let candidates = leaks::candidates(&baseline.ids, &target.ids, s3, opts);
     let groups = leaks::group(s3, &candidates, progress)?;
     Ok(LeakReport {
-        names: [baseline.name.clone(), target.name.clone(), final_name.to_owned()],
         candidates: candidates.len(),
         groups,
     })
@@ -107,7 +104,7 @@ pub struct GrowthReport<S> {
     /// The last snapshot, which the growth is attributed in.
     pub last: S,
     /// The first snapshot's object ids, sorted: what "new" is measured against.
-    pub first_ids: Vec<u32>,
+    pub(crate) first_ids: Vec<u32>,
 }
 
 /// Growth over `names.len()` snapshots, asking `snapshot(i)` for each one once (the last first,

@@ -11,8 +11,6 @@ struct RawHeader {
     node_count: Option<f64>,
     edge_count: Option<f64>,
     #[serde(default)]
-    trace_function_count: Option<f64>,
-    #[serde(default)]
     extra_native_bytes: Option<f64>,
     #[serde(default)]
     root_index: Option<f64>,
@@ -49,7 +47,7 @@ pub enum EdgeField {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LocationField {
+pub(crate) enum LocationField {
     ObjectIndex,
     ScriptId,
     Line,
@@ -63,14 +61,13 @@ pub struct Header {
     pub node_types: Vec<String>,
     pub edge_fields: Vec<EdgeField>,
     pub edge_types: Vec<String>,
-    pub location_fields: Vec<LocationField>,
+    pub(crate) location_fields: Vec<LocationField>,
     pub node_count: usize,
     pub edge_count: usize,
-    pub trace_function_count: u64,
     pub extra_native_bytes: f64,
     /// Node index (not ordinal) of the root, as DevTools reads it.
-    pub root_index: Option<u64>,
-    pub has_detachedness: bool,
+    pub(crate) root_index: Option<u64>,
+    pub(crate) has_detachedness: bool,
 }
 
 fn type_names(types: &[Value], offset: usize, what: &str) -> Result<Vec<String>> {
@@ -97,7 +94,7 @@ fn count(v: Option<f64>, what: &str) -> Result<usize> {
     Ok(v as usize)
 }
 
-pub fn parse_header(json: &[u8]) -> Result<Header> {
+pub(crate) fn parse_header(json: &[u8]) -> Result<Header> {
     let raw: RawHeader =
         serde_json::from_slice(json).map_err(|e| Error::invalid(format!("the snapshot header is not valid: {e}")))?;
     let meta = raw.meta;
@@ -176,7 +173,6 @@ pub fn parse_header(json: &[u8]) -> Result<Header> {
         location_fields,
         node_count: count(raw.node_count, "node_count")?,
         edge_count: count(raw.edge_count, "edge_count")?,
-        trace_function_count: raw.trace_function_count.unwrap_or(0.0).max(0.0) as u64,
         extra_native_bytes: raw.extra_native_bytes.unwrap_or(0.0),
         root_index: raw.root_index.filter(|v| *v > 0.0).map(|v| v as u64),
     })

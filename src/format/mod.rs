@@ -3,10 +3,10 @@
 //! Nothing here knows about graph algorithms; the output is a [`RawSnapshot`] of flat,
 //! struct-of-arrays columns that the model wraps.
 
-pub mod header;
-pub mod numbers;
+pub(crate) mod header;
+pub(crate) mod numbers;
 pub mod redact;
-pub mod strings;
+pub(crate) mod strings;
 
 use std::fs::File;
 use std::io::Read;
@@ -68,7 +68,7 @@ impl Bytes {
 
     /// Tells the kernel we are done with a parsed range, so the mapped pages stop counting
     /// toward our resident memory. They are reloaded from the file if touched again.
-    pub fn release(&self, offset: usize, len: usize) {
+    pub(crate) fn release(&self, offset: usize, len: usize) {
         if let Bytes::Mapped(m) = self {
             release_pages(m, offset, len);
         }
@@ -77,7 +77,7 @@ impl Bytes {
 
 /// Drops the whole pages of `offset..offset + len` of a read-only file mapping from our resident
 /// memory; they stay in the page cache and fault back in from the file when touched.
-pub fn release_pages(map: &Mmap, offset: usize, len: usize) {
+pub(crate) fn release_pages(map: &Mmap, offset: usize, len: usize) {
     #[cfg(unix)]
     {
         let page = 4096;
@@ -95,18 +95,18 @@ pub fn release_pages(map: &Mmap, offset: usize, len: usize) {
 /// The sections of a snapshot as flat columns, one entry per node or edge.
 pub struct RawSnapshot {
     pub header: Header,
-    pub node_type: Vec<u8>,
-    pub node_name: Vec<u32>,
-    pub node_id: Vec<u32>,
+    pub(crate) node_type: Vec<u8>,
+    pub(crate) node_name: Vec<u32>,
+    pub(crate) node_id: Vec<u32>,
     /// Reduced modulo 2^32, exactly as DevTools stores it.
     pub self_size: Vec<u32>,
     pub detachedness: Vec<u8>,
     /// Edge ordinal of each node's first edge; `node_count + 1` entries.
-    pub first_edge: Vec<u32>,
+    pub(crate) first_edge: Vec<u32>,
     pub edge_type: Vec<u8>,
     pub edge_name: Vec<u32>,
     /// Target node ordinal (the file stores ordinal × node field count).
-    pub edge_to: Vec<u32>,
+    pub(crate) edge_to: Vec<u32>,
     pub strings: StringTable,
     /// (node ordinal, script id, line, column), sorted by ordinal, last entry per node wins.
     pub locations: Vec<[u32; 4]>,

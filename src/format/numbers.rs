@@ -15,11 +15,11 @@ use crate::progress::Progress;
 const CHUNK_BYTES: usize = 8 << 20;
 
 /// A parsed chunk: `first` is the index of its first value in the whole array.
-pub struct Chunk<'a> {
+pub(crate) struct Chunk<'a> {
     pub bytes: &'a [u8],
     pub first: usize,
     /// Byte offset of `bytes` in the file, for error messages.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// Parses the array whose values start at `bytes[0]` (just after its `[`) and end at the first
@@ -33,7 +33,7 @@ pub struct Chunk<'a> {
 /// the array holds more than `expected` values, and at the end when it holds fewer (`None`: any
 /// count; the caller collects the values itself). Progress
 /// advances by values parsed.
-pub fn parse_array<P, R>(
+pub(crate) fn parse_array<P, R>(
     bytes: &[u8],
     base_offset: usize,
     expected: Option<usize>,
@@ -154,7 +154,7 @@ fn count_mismatch(what: &str, found: usize, expected: usize) -> Error {
 
 /// Iterates the unsigned integers of a chunk, calling `f(index_in_chunk, value)`.
 #[inline]
-pub fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -> Result<()>) -> Result<()> {
+pub(crate) fn for_each_value(chunk: &Chunk, what: &str, mut f: impl FnMut(usize, u64) -> Result<()>) -> Result<()> {
     let b = chunk.bytes;
     let n = b.len();
     let mut i = 0;
@@ -236,7 +236,7 @@ fn bad_number(chunk: &Chunk, at: usize, what: &str) -> Error {
 
 /// A raw pointer that several threads may write through at disjoint indices.
 #[derive(Clone, Copy)]
-pub struct SharedSlice<T> {
+pub(crate) struct SharedSlice<T> {
     ptr: *mut T,
     len: usize,
 }

@@ -33,7 +33,7 @@ pub struct Redacted {
     /// Nodes whose value was replaced.
     pub nodes: usize,
     /// Distinct URL or path values kept (`keep_urls`).
-    pub kept_urls: usize,
+    pub(crate) kept_urls: usize,
 }
 
 /// Node types whose name is heap content rather than a name.

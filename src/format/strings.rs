@@ -48,12 +48,7 @@ impl StringTable {
         (self.len() - 1) as u32
     }
 
-    /// Total length in bytes of all strings.
-    pub fn byte_len(&self) -> usize {
-        self.data.len() + self.added.iter().map(String::len).sum::<usize>()
-    }
-
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.data.heap_bytes() + self.ends.heap_bytes() + self.added.iter().map(|s| s.capacity() + 24).sum::<usize>()
     }
 
@@ -65,7 +60,7 @@ impl StringTable {
 
     /// A table from stored parts (an index file), checked as a parse would: `data` must be
     /// UTF-8 and `ends` ascending character boundaries within it.
-    pub fn from_parts(data: Column<u8>, ends: Column<u64>, added: Vec<String>) -> Result<Self> {
+    pub(crate) fn from_parts(data: Column<u8>, ends: Column<u64>, added: Vec<String>) -> Result<Self> {
         let bad = || Error::invalid("the string table is damaged");
         let text = std::str::from_utf8(&data).map_err(|_| bad())?;
         let mut prev = 0u64;
@@ -81,13 +76,14 @@ impl StringTable {
 
 /// Decodes the array starting at `bytes[0] == b'['`. Returns the table and the number of bytes
 /// consumed (through the closing `]`). `offset` is the array's byte offset in the file.
-pub fn parse_strings(bytes: &[u8], offset: usize, progress: &Progress) -> Result<(StringTable, usize)> {
+#[cfg(test)]
+pub(crate) fn parse_strings(bytes: &[u8], offset: usize, progress: &Progress) -> Result<(StringTable, usize)> {
     parse_strings_releasing(bytes, offset, progress, &|_, _| {})
 }
 
 /// Like [`parse_strings`], calling `release(file_offset, len)` for parsed ranges as it goes, so
 /// a mapped input need not stay resident.
-pub fn parse_strings_releasing(
+pub(crate) fn parse_strings_releasing(
     bytes: &[u8],
     offset: usize,
     progress: &Progress,

@@ -13,7 +13,7 @@ pub struct SnapshotBuilder {
     with_detachedness: bool,
 }
 
-pub const NODE_TYPES: [&str; 15] = [
+pub(crate) const NODE_TYPES: [&str; 15] = [
     "hidden",
     "array",
     "string",

@@ -159,13 +159,13 @@ impl NodeKind {
         }
     }
 
-    pub fn is_string(self) -> bool {
+    pub(crate) fn is_string(self) -> bool {
         matches!(self, NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString)
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EdgeKind {
+pub(crate) enum EdgeKind {
     Context,
     Element,
     Property,
@@ -191,7 +191,7 @@ impl EdgeKind {
     }
 
     /// Element and hidden edges carry a numeric index; all others a string index.
-    pub fn has_string_name(self) -> bool {
+    pub(crate) fn has_string_name(self) -> bool {
         !matches!(self, EdgeKind::Element | EdgeKind::Hidden)
     }
 }
@@ -283,7 +283,7 @@ pub struct Graph {
 
 impl Graph {
     /// Wraps parsed columns and checks every string index.
-    pub fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
+    pub(crate) fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
         progress.begin(Phase::Validating, 2);
         let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
         let string_count = raw.strings.len() as u64;
@@ -369,7 +369,7 @@ impl Graph {
 
     /// Every node, in parallel.
     #[inline]
-    pub fn par_nodes(&self) -> impl IndexedParallelIterator<Item = NodeId> + use<> {
+    pub(crate) fn par_nodes(&self) -> impl IndexedParallelIterator<Item = NodeId> + use<> {
         (0..self.node_count() as u32).into_par_iter().map(NodeId)
     }
 
@@ -386,7 +386,7 @@ impl Graph {
 
     /// The node type's index into [`Graph::node_type_names`].
     #[inline]
-    pub fn type_index(&self, n: NodeId) -> u8 {
+    pub(crate) fn type_index(&self, n: NodeId) -> u8 {
         self.c.node_type[n]
     }
 
@@ -396,26 +396,26 @@ impl Graph {
     }
 
     /// The file's node type names, in its order.
-    pub fn node_type_names(&self) -> &[String] {
+    pub(crate) fn node_type_names(&self) -> &[String] {
         &self.node_type_names
     }
 
-    pub fn edge_type_names(&self) -> &[String] {
+    pub(crate) fn edge_type_names(&self) -> &[String] {
         &self.edge_type_names
     }
 
     #[inline]
-    pub fn edge_kind(&self, e: EdgeId) -> EdgeKind {
+    pub(crate) fn edge_kind(&self, e: EdgeId) -> EdgeKind {
         self.edge_kinds[self.c.edge_type[e.index()] as usize]
     }
 
-    pub fn edge_type_name(&self, e: EdgeId) -> &str {
+    pub(crate) fn edge_type_name(&self, e: EdgeId) -> &str {
         &self.edge_type_names[self.c.edge_type[e.index()] as usize]
     }
 
     /// An edge DevTools hides (its `invisible` type, given to edges it rewires).
     #[inline]
-    pub fn is_invisible(&self, e: EdgeId) -> bool {
+    pub(crate) fn is_invisible(&self, e: EdgeId) -> bool {
         self.c.edge_type[e.index()] == self.invisible_edge_type
     }
 
@@ -427,7 +427,7 @@ impl Graph {
 
     /// The node's outgoing edges as positions in per-edge arrays.
     #[inline]
-    pub fn edge_range(&self, n: NodeId) -> std::ops::Range<usize> {
+    pub(crate) fn edge_range(&self, n: NodeId) -> std::ops::Range<usize> {
         self.c.first_edge[n] as usize..self.c.first_edge[n.index() + 1] as usize
     }
 
@@ -439,7 +439,7 @@ impl Graph {
 
     /// The node's name as an index into [`Graph::strings`].
     #[inline]
-    pub fn name_index(&self, n: NodeId) -> u32 {
+    pub(crate) fn name_index(&self, n: NodeId) -> u32 {
         self.c.node_name[n]
     }
 
@@ -450,7 +450,7 @@ impl Graph {
 
     /// Every node's object id, by ordinal.
     #[inline]
-    pub fn object_ids(&self) -> &[ObjectId] {
+    pub(crate) fn object_ids(&self) -> &[ObjectId] {
         bytemuck::cast_slice(&self.c.node_id)
     }
 
@@ -487,7 +487,7 @@ impl Graph {
 
     /// The edge's name field: a string index, or the index of an element or hidden edge.
     #[inline]
-    pub fn edge_name_index(&self, e: EdgeId) -> u32 {
+    pub(crate) fn edge_name_index(&self, e: EdgeId) -> u32 {
         self.c.edge_name[e.index()]
     }
 
@@ -516,7 +516,7 @@ impl Graph {
     }
 
     /// Whether the file has a detachedness field (Chromium's snapshots do).
-    pub fn has_detachedness(&self) -> bool {
+    pub(crate) fn has_detachedness(&self) -> bool {
         self.has_detachedness
     }
 
@@ -542,7 +542,7 @@ impl Graph {
     }
 
     /// Bytes held by the graph's columns.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.c.heap_bytes() + self.strings.heap_bytes() + self.locations.capacity() * 16
     }
 

@@ -24,7 +24,7 @@ use crate::units::{bytes, thousands};
 const COUNT_WIDTH: f32 = 66.0;
 const BYTES_WIDTH: f32 = 88.0;
 /// The number columns, for the side panels to leave room for.
-pub const NUMBERS: [f32; 6] = [
+pub(crate) const NUMBERS: [f32; 6] = [
     COUNT_WIDTH,
     COUNT_WIDTH,
     COUNT_WIDTH,
@@ -35,7 +35,7 @@ pub const NUMBERS: [f32; 6] = [
 
 /// Another open snapshot that can serve as the base.
 pub struct Candidate {
-    pub uid: u64,
+    pub(crate) uid: u64,
     pub title: String,
     pub snapshot: Option<Arc<Snapshot>>,
 }
@@ -67,7 +67,7 @@ pub struct ComparisonState {
     pub tree: Tree,
     pub cursor: Option<usize>,
     /// The user asked to open another snapshot to compare with.
-    pub wants_open: bool,
+    pub(crate) wants_open: bool,
 }
 
 impl Default for ComparisonState {
@@ -128,7 +128,7 @@ impl ComparisonState {
     }
 
     /// Starts the comparison when the base changes.
-    pub fn poll(&mut self, current: &Arc<Snapshot>, candidates: &[Candidate], waker: &Waker) {
+    pub(crate) fn poll(&mut self, current: &Arc<Snapshot>, candidates: &[Candidate], waker: &Waker) {
         if self.task.as_ref().is_some_and(|t| t.is_done()) && self.order.is_empty() {
             self.reorder();
         }

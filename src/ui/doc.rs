@@ -73,7 +73,7 @@ impl View {
 
 /// The path to root the panels show.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum PathMode {
+pub(crate) enum PathMode {
     /// Avoids prototype, V8-internal and weak hops where another path exists.
     Readable,
     /// DevTools' shortest path (and the one ignoring retainers recomputes).
@@ -108,11 +108,11 @@ pub struct SummaryState {
     /// Flat row index of the keyboard/click selection.
     pub cursor: Option<usize>,
     /// An `@id` jump waiting for the class's instance list.
-    pub reveal: Option<NodeId>,
+    pub(crate) reveal: Option<NodeId>,
     /// What the rows are limited to ("Objects allocated between …", a DevTools named filter),
     /// its label, and the objects it keeps (None: all objects).
     pub range: Choice,
-    pub range_label: String,
+    pub(crate) range_label: String,
     pub members: Option<Members>,
     /// Summary rows being computed for a newly chosen filter.
     pub range_task: Option<RangeTask>,
@@ -148,7 +148,7 @@ impl Members {
 }
 
 /// A chosen filter, its label, and the Summary rows (with the kept objects) being computed.
-pub type RangeTask = (Choice, String, Task<(Arc<Vec<ClassRow>>, Option<Members>)>);
+pub(crate) type RangeTask = (Choice, String, Task<(Arc<Vec<ClassRow>>, Option<Members>)>);
 
 impl SummaryState {
     pub fn new(rows: Arc<Vec<ClassRow>>) -> Self {
@@ -171,7 +171,7 @@ impl SummaryState {
     }
 
     /// Limits the Summary to the objects a choice keeps, computed off the UI thread.
-    pub fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Choice, label: String, waker: &Waker) {
+    pub(crate) fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Choice, label: String, waker: &Waker) {
         let s = snapshot.clone();
         let task = Task::spawn(waker.clone(), move |p| {
             Ok(match range {
@@ -210,7 +210,7 @@ impl SummaryState {
     }
 
     /// Recomputes the class order after a sort or filter change (O(classes)).
-    pub fn reorder(&mut self) {
+    pub(crate) fn reorder(&mut self) {
         let needle = self.filter.to_lowercase();
         let rows = &self.rows;
         let mut order: Vec<u32> = (0..rows.len() as u32)
@@ -233,7 +233,7 @@ impl SummaryState {
         self.cursor = None;
     }
 
-    pub fn set_sort(&mut self, column: Column) {
+    pub(crate) fn set_sort(&mut self, column: Column) {
         if self.sort == column {
             self.descending = !self.descending;
         } else {
@@ -263,10 +263,10 @@ pub struct ObjectState {
     pub distances: Option<Task<Arc<query::IgnoredView>>>,
     pub cursor: Option<usize>,
     /// Auto-expansion along the first retainer still to do (levels), and the level it is at.
-    pub auto_expand: u32,
-    pub frontier: u32,
+    pub(crate) auto_expand: u32,
+    pub(crate) frontier: u32,
     /// Whether the retainer tree reflects the current `distances`.
-    pub distances_applied: bool,
+    pub(crate) distances_applied: bool,
 }
 
 pub struct DominatorState {
@@ -298,7 +298,7 @@ pub struct DuplicatesState {
 
 pub struct Doc {
     /// Stable identity while the doc is open (indices shift when tabs close).
-    pub uid: u64,
+    pub(crate) uid: u64,
     pub source: Source,
     pub state: DocState,
     pub partial: Option<Arc<PartialSummary>>,
@@ -318,22 +318,22 @@ pub struct Doc {
     pub detached: Option<DetachedState>,
     pub containment: Option<ContainmentState>,
     pub jump: String,
-    pub jump_error: Option<String>,
-    pub jump_task: Option<Task<Option<NodeId>>>,
+    pub(crate) jump_error: Option<String>,
+    pub(crate) jump_task: Option<Task<Option<NodeId>>>,
     /// "Copy path as text": the text, being computed.
-    pub copy_task: Option<Task<String>>,
+    pub(crate) copy_task: Option<Task<String>>,
     /// Keyboard keys go to the retainers panel (it was clicked last) instead of the view.
     pub keys_to_panel: bool,
     /// Which path to root the panels show, and the readable paths once computed (for the
     /// whole snapshot, on the first selection).
-    pub path_mode: PathMode,
+    pub(crate) path_mode: PathMode,
     pub readable: Arc<std::sync::OnceLock<Arc<ReadablePaths>>>,
     /// Bumped on every reload, so table and scroll states start fresh.
-    pub generation: u32,
+    pub(crate) generation: u32,
 }
 
 /// DevTools expands the first retainer this many levels when an object is selected.
-pub const AUTO_EXPAND_LEVELS: u32 = 20;
+pub(crate) const AUTO_EXPAND_LEVELS: u32 = 20;
 
 impl Doc {
     pub fn open(source: Source, waker: Waker) -> Doc {
@@ -367,7 +367,7 @@ impl Doc {
     }
 
     /// Whether the view's own table takes the keyboard (not the retainers panel below it).
-    pub fn takes_view_keys(&self) -> bool {
+    pub(crate) fn takes_view_keys(&self) -> bool {
         !(self.keys_to_panel && self.object.is_some())
     }
 
@@ -380,7 +380,7 @@ impl Doc {
 
     /// Loads the file again (after a cancel, or a failure the user may have fixed): a fresh doc
     /// with the same identity and view; its tables and scroll states start over.
-    pub fn reload(&mut self, waker: &Waker) {
+    pub(crate) fn reload(&mut self, waker: &Waker) {
         self.cancel();
         let fresh = Doc::open(self.source.clone(), waker.clone());
         let (uid, view, path_mode, generation) = (self.uid, self.view, self.path_mode, self.generation + 1);
@@ -416,7 +416,7 @@ impl Doc {
     }
 
     /// Moves finished background work into place. Cheap when nothing changed.
-    pub fn poll(&mut self, waker: &Waker) {
+    pub(crate) fn poll(&mut self, waker: &Waker) {
         if let DocState::Loading(job) = &self.state {
             if self.partial.is_none() {
                 self.partial = job.partial();
@@ -597,7 +597,7 @@ impl Doc {
     }
 
     /// Expands the object's class in the Summary and scrolls to it once its instances are known.
-    pub fn reveal_in_summary(&mut self, v: NodeId, waker: &Waker) {
+    pub(crate) fn reveal_in_summary(&mut self, v: NodeId, waker: &Waker) {
         let Some(snapshot) = self.snapshot().cloned() else {
             return;
         };
@@ -646,7 +646,7 @@ impl Doc {
     }
 
     /// The row actions every view shares: select, context-menu commands. Others are ignored.
-    pub fn object_action(&mut self, a: super::table::Action, waker: &Waker) {
+    pub(crate) fn object_action(&mut self, a: super::table::Action, waker: &Waker) {
         use super::table::Action;
         match a {
             Action::Select(v) => self.select(v, waker),
@@ -665,7 +665,7 @@ impl Doc {
     }
 
     /// Finds the path to the root of `v` off the UI thread; the app copies it when done.
-    pub fn copy_path(&mut self, v: NodeId, waker: &Waker) {
+    pub(crate) fn copy_path(&mut self, v: NodeId, waker: &Waker) {
         let Some(s) = self.snapshot().cloned() else { return };
         let (mode, cell) = (self.path_mode, self.readable.clone());
         self.copy_task = Some(Task::spawn(waker.clone(), move |p| {
@@ -681,7 +681,7 @@ impl Doc {
     }
 
     /// Shows the other kind of path to root for the selected object.
-    pub fn set_path_mode(&mut self, mode: PathMode, waker: &Waker) {
+    pub(crate) fn set_path_mode(&mut self, mode: PathMode, waker: &Waker) {
         self.path_mode = mode;
         let Some(snapshot) = self.snapshot().cloned() else {
             return;
@@ -694,7 +694,7 @@ impl Doc {
     }
 
     /// "Ignore this retainer": distances are recomputed without it, as DevTools does.
-    pub fn ignore_retainer(&mut self, from: NodeId, waker: &Waker) {
+    pub(crate) fn ignore_retainer(&mut self, from: NodeId, waker: &Waker) {
         let Some(snapshot) = self.snapshot().cloned() else {
             return;
         };
@@ -704,7 +704,7 @@ impl Doc {
     }
 
     /// Restores one ignored retainer.
-    pub fn restore_retainer(&mut self, from: NodeId, waker: &Waker) {
+    pub(crate) fn restore_retainer(&mut self, from: NodeId, waker: &Waker) {
         let Some(snapshot) = self.snapshot().cloned() else {
             return;
         };
@@ -714,7 +714,7 @@ impl Doc {
         }
     }
 
-    pub fn restore_ignored(&mut self, waker: &Waker) {
+    pub(crate) fn restore_ignored(&mut self, waker: &Waker) {
         let Some(snapshot) = self.snapshot().cloned() else {
             return;
         };
@@ -724,7 +724,7 @@ impl Doc {
     }
 
     /// Starts an `@id` search (a scan of all nodes, off the UI thread).
-    pub fn jump_to(&mut self, waker: &Waker) {
+    pub(crate) fn jump_to(&mut self, waker: &Waker) {
         let Some(id) = crate::model::parse_object_id(&self.jump) else {
             self.jump_error = Some("type an object id like @1234".into());
             return;
@@ -806,7 +806,7 @@ fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &
 }
 
 /// Distance used by the Retainers view: recomputed when retainers are ignored.
-pub fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
+pub(crate) fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
     match obj.distances.as_ref().and_then(|t| t.value()) {
         Some(view) => view.distances[v],
         None => snapshot.distances[v],
@@ -814,18 +814,18 @@ pub fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i3
 }
 
 /// Whether a retaining edge no longer retains anything (DevTools' ignored WeakMap edges).
-pub fn edge_ignored(obj: &ObjectState, e: EdgeId) -> bool {
+pub(crate) fn edge_ignored(obj: &ObjectState, e: EdgeId) -> bool {
     obj.distances
         .as_ref()
         .and_then(|t| t.value())
         .is_some_and(|view| view.ignored_edges.contains(&e))
 }
 
-pub fn is_weak(snapshot: &Snapshot, e: EdgeId) -> bool {
+pub(crate) fn is_weak(snapshot: &Snapshot, e: EdgeId) -> bool {
     snapshot.graph.edge_kind(e) == crate::model::EdgeKind::Weak
 }
 
-pub fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
+pub(crate) fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
     match &tree.level(level).items {
         Items::Retainers { list, .. } => list.get(index as usize).copied(),
         _ => None,
@@ -833,7 +833,7 @@ pub fn retainer_at(tree: &Tree, level: u32, index: u32) -> Option<Retainer> {
 }
 
 /// The retainers of `v`, sorted as the Retainers view lists them, computed off the UI thread.
-pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, waker: &Waker) -> Items {
+pub(crate) fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, waker: &Waker) -> Items {
     let s = snapshot.clone();
     let view = obj.distances.as_ref().and_then(|t| t.value().cloned());
     let ignored = obj.ignored.clone();
@@ -848,7 +848,7 @@ pub fn retainers_task(snapshot: &Arc<Snapshot>, v: NodeId, obj: &ObjectState, wa
 
 /// The instances of a class (those the Summary's filter keeps, if any), largest retained
 /// first, computed off the UI thread.
-pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, members: Option<Members>, waker: &Waker) -> Items {
+pub(crate) fn instances_task(snapshot: &Arc<Snapshot>, class: u32, members: Option<Members>, waker: &Waker) -> Items {
     let s = snapshot.clone();
     Items::Loading(Task::spawn(waker.clone(), move |_| {
         let mut list = s.instances_of(class);
@@ -860,7 +860,7 @@ pub fn instances_task(snapshot: &Arc<Snapshot>, class: u32, members: Option<Memb
 }
 
 /// Dominator-tree children, largest retained first, computed off the UI thread.
-pub fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Items {
+pub(crate) fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Items {
     let s = snapshot.clone();
     Items::Loading(Task::spawn(waker.clone(), move |_| {
         Ok(Arc::new(s.dominated_children(v)))
@@ -868,7 +868,7 @@ pub fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Ite
 }
 
 /// Outgoing references of `v` (cheap: its own edges).
-pub fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
+pub(crate) fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
     Items::Edges {
         from: v,
         edges: query::edges(&snapshot.graph, v).collect(),
@@ -876,7 +876,7 @@ pub fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
 }
 
 /// Distance text as DevTools shows it.
-pub fn distance_text(d: i32) -> String {
+pub(crate) fn distance_text(d: i32) -> String {
     if distances::is_shown(d) {
         d.to_string()
     } else {

@@ -22,8 +22,8 @@ pub struct GrowthResult {
     pub names: Vec<String>,
     pub ranked: Vec<Series>,
     pub last: Arc<Snapshot>,
-    pub last_uid: u64,
-    pub first_ids: Arc<Vec<u32>>,
+    pub(crate) last_uid: u64,
+    pub(crate) first_ids: Arc<Vec<u32>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -38,11 +38,11 @@ pub struct GrowthState {
     /// Snapshot docs in series order (oldest first).
     pub order: Vec<u64>,
     pub task: Option<Task<Arc<GrowthResult>>>,
-    pub computed_for: Vec<u64>,
+    pub(crate) computed_for: Vec<u64>,
     /// Class keys drawn on the chart.
     pub charted: Vec<String>,
     pub metric: Metric,
-    pub log: bool,
+    pub(crate) log: bool,
     pub focus: Option<usize>,
     pub new_objects: Option<Task<Arc<Vec<NodeId>>>>,
     pub folder: String,
@@ -80,7 +80,7 @@ pub enum RankColumn {
 }
 
 /// Default order: by file time, then name (embedded samples by name).
-pub fn default_order(docs: &[Doc]) -> Vec<u64> {
+pub(crate) fn default_order(docs: &[Doc]) -> Vec<u64> {
     let mut v: Vec<(Option<std::time::SystemTime>, String, u64)> = docs
         .iter()
         .map(|d| {
@@ -96,7 +96,7 @@ pub fn default_order(docs: &[Doc]) -> Vec<u64> {
 }
 
 impl GrowthState {
-    pub fn poll(&mut self, docs: &[Doc], waker: &Waker) {
+    pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
         // New docs join the series at the end; closed ones leave it.
         for d in docs {
             if !self.order.contains(&d.uid) {

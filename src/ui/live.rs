@@ -84,7 +84,7 @@ impl LiveUi {
     }
 
     /// Whether a snapshot for `purpose` is queued or under way.
-    pub fn taking(&self, purpose: Purpose) -> bool {
+    pub(crate) fn taking(&self, purpose: Purpose) -> bool {
         self.pending.values().any(|p| *p == purpose)
     }
 
@@ -98,7 +98,7 @@ impl LiveUi {
     }
 
     /// Events since the last frame, as requests for the app; also runs the Growth timer.
-    pub fn poll(&mut self) -> Vec<Request> {
+    pub(crate) fn poll(&mut self) -> Vec<Request> {
         let mut out = Vec::new();
         let Some(l) = &self.live else { return out };
         for ev in l.take_events() {
@@ -149,13 +149,13 @@ impl LiveUi {
 
     /// How soon the app must draw again without input: samples arrive by the waker, but the
     /// series timer has no one to wake it.
-    pub fn repaint_after(&self) -> Option<Duration> {
+    pub(crate) fn repaint_after(&self) -> Option<Duration> {
         self.series_next.map(|n| n.saturating_duration_since(Instant::now()))
     }
 }
 
 /// File ▸ Connect…: an inspector's address, a PID, or one of the Node processes found here.
-pub fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker) {
+pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker) {
     if !st.window {
         return;
     }
@@ -432,7 +432,7 @@ fn trend_per_minute(samples: &[crate::engine::capture::live::Sample]) -> Option<
 }
 
 /// The Growth page's timer: a snapshot every N seconds while connected.
-pub fn series_bar(ui: &mut Ui, st: &mut LiveUi) {
+pub(crate) fn series_bar(ui: &mut Ui, st: &mut LiveUi) {
     if !st.connected() {
         return;
     }

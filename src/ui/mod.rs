@@ -8,16 +8,16 @@ mod doc;
 mod dominators;
 mod duplicates;
 pub mod growth;
-pub mod live;
+pub(crate) mod live;
 mod object;
-pub mod screenshot;
+pub(crate) mod screenshot;
 mod statistics;
 mod summary;
 mod table;
 pub mod tree;
 mod welcome;
 mod widgets;
-pub mod wizard;
+pub(crate) mod wizard;
 
 use crate::model::NodeId;
 use std::path::PathBuf;
@@ -35,7 +35,7 @@ use crate::engine::task::Waker;
 use crate::units;
 
 /// The built-in demo: the sample leak set, three snapshots of one page.
-pub const DEMO: [(&str, &[u8]); 3] = [
+pub(crate) const DEMO: [(&str, &[u8]); 3] = [
     (
         "leak-s1.heapsnapshot (demo)",
         include_bytes!("../../sample-snapshots/leak-s1.heapsnapshot"),
@@ -63,11 +63,11 @@ pub enum Theme {
 /// Everything that persists between runs.
 #[derive(Serialize, Deserialize, Default, Clone)]
 #[serde(default)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub recent: Vec<PathBuf>,
     pub theme: Theme,
     /// Where live snapshots are saved.
-    pub snapshot_folder: Option<PathBuf>,
+    pub(crate) snapshot_folder: Option<PathBuf>,
 }
 
 /// How the app was started.
@@ -110,7 +110,7 @@ pub struct Location {
 
 /// Back and Forward across selections and views, as a browser does.
 #[derive(Default)]
-pub struct Nav {
+pub(crate) struct Nav {
     entries: Vec<Location>,
     pos: usize,
 }
@@ -133,23 +133,23 @@ impl Nav {
         self.pos = self.entries.len() - 1;
     }
 
-    pub fn can_back(&self) -> bool {
+    pub(crate) fn can_back(&self) -> bool {
         self.pos > 0
     }
 
-    pub fn can_forward(&self) -> bool {
+    pub(crate) fn can_forward(&self) -> bool {
         self.pos + 1 < self.entries.len()
     }
 }
 
 pub struct HeapsiftApp {
     pub docs: Vec<Doc>,
-    pub nav: Nav,
+    pub(crate) nav: Nav,
     pub active: usize,
     pub page: Page,
     pub wizard: Option<wizard::WizardState>,
     pub growth: Option<growth::GrowthState>,
-    pub settings: Settings,
+    pub(crate) settings: Settings,
     pub live: live::LiveUi,
     waker: Waker,
     path_field: String,
@@ -163,7 +163,7 @@ pub struct HeapsiftApp {
     pending_shot: Option<screenshot::Pending>,
     status: Option<Status>,
     /// Process exit code for `--screenshot` runs.
-    pub exit_code: Arc<AtomicI32>,
+    pub(crate) exit_code: Arc<AtomicI32>,
     /// Height of the menu and tab bar in the last frame.
     top_height: f32,
     /// Width of the window in the last frame, and a counter bumped when it changes: side
@@ -321,7 +321,7 @@ impl HeapsiftApp {
         }
     }
 
-    pub fn forward(&mut self) {
+    pub(crate) fn forward(&mut self) {
         while self.nav.can_forward() {
             self.nav.pos += 1;
             if self.go(self.nav.entries[self.nav.pos]) {
@@ -366,7 +366,7 @@ impl HeapsiftApp {
     }
 
     /// Opens the demo snapshots (once) and returns their doc uids.
-    pub fn open_demo(&mut self) -> Vec<u64> {
+    pub(crate) fn open_demo(&mut self) -> Vec<u64> {
         DEMO.iter()
             .map(|&(name, bytes)| {
                 match self
@@ -451,7 +451,7 @@ impl HeapsiftApp {
         }
     }
 
-    pub fn open_wizard(&mut self) {
+    pub(crate) fn open_wizard(&mut self) {
         self.wizard.get_or_insert_with(wizard::WizardState::default);
         self.page = Page::Wizard;
     }
@@ -512,7 +512,7 @@ impl HeapsiftApp {
         self.open_window = true;
     }
 
-    pub fn active_doc(&mut self) -> Option<&mut Doc> {
+    pub(crate) fn active_doc(&mut self) -> Option<&mut Doc> {
         self.docs.get_mut(self.active)
     }
 

@@ -277,7 +277,7 @@ fn source_lines(ui: &mut Ui, lines: &[(u32, String, bool)]) {
 
 /// One hop of a chain on one line: `n  edge → Class “name”` cut with "…" where the panel is
 /// narrow, then the `@id` and retained size, which always show. True when the object was clicked.
-pub fn hop_line(
+pub(crate) fn hop_line(
     ui: &mut Ui,
     snapshot: &Snapshot,
     index: Option<usize>,
@@ -323,7 +323,7 @@ pub fn hop_line(
 }
 
 /// The chain as plain text, root first.
-pub fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
+pub(crate) fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
     let g = &snapshot.graph;
     let mut out = String::new();
     for h in hops {

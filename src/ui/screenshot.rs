@@ -10,7 +10,7 @@ use super::doc::View;
 
 /// A screenshot the user or the command line asked for, waiting for its pixels.
 #[derive(Clone, Default)]
-pub struct Pending {
+pub(crate) struct Pending {
     pub image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
 }
 
@@ -33,19 +33,19 @@ impl Pending {
 }
 
 /// The `--screenshot` run: what to show and where to save it.
-pub struct Plan {
+pub(crate) struct Plan {
     pub out: Option<PathBuf>,
     /// Export the wizard's first leak group into this folder instead of a screenshot.
     pub export: Option<PathBuf>,
     pub view: View,
     pub select: Option<crate::model::ObjectId>,
-    pub stage: Stage,
+    pub(crate) stage: Stage,
     /// Consecutive frames with no background work, before capturing.
-    pub quiet_frames: u32,
+    pub(crate) quiet_frames: u32,
 }
 
 #[derive(PartialEq, Eq, Debug)]
-pub enum Stage {
+pub(crate) enum Stage {
     Loading,
     Settling,
     Capturing,
@@ -54,7 +54,7 @@ pub enum Stage {
 }
 
 /// The image as PNG bytes.
-pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, image::ImageError> {
+pub(crate) fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, image::ImageError> {
     let [w, h] = img.size;
     let mut rgba = Vec::with_capacity(w * h * 4);
     for p in &img.pixels {
@@ -71,7 +71,7 @@ pub fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, image::ImageError> 
 }
 
 /// Writes an image as PNG via a temporary file and a rename, so a reader never sees half a file.
-pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate::error::FileError> {
+pub(crate) fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate::error::FileError> {
     let write = || -> std::io::Result<()> {
         let png = encode_png(img).map_err(std::io::Error::other)?;
         let dir = match path.parent() {
@@ -87,7 +87,7 @@ pub fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate::error:
 }
 
 /// Whether an image is more than one flat colour (a blank capture means rendering failed).
-pub fn is_blank(img: &egui::ColorImage) -> bool {
+pub(crate) fn is_blank(img: &egui::ColorImage) -> bool {
     let first = img.pixels.first().copied();
     img.pixels.iter().all(|p| Some(*p) == first)
 }

@@ -8,7 +8,7 @@ use crate::analysis::Snapshot;
 use crate::units;
 
 /// The categories DevTools' Statistics pie shows, in its order, with colours.
-pub fn categories(s: &Snapshot) -> Vec<(&'static str, f64, Color32)> {
+pub(crate) fn categories(s: &Snapshot) -> Vec<(&'static str, f64, Color32)> {
     let st = &s.statistics;
     vec![
         ("Code", st.code, Color32::from_rgb(232, 128, 80)),

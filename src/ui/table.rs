@@ -34,13 +34,13 @@ pub enum Action {
 }
 
 /// Hover preview and context menu of a row standing for an object.
-pub fn object_row_extras(resp: &egui::Response, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
+pub(crate) fn object_row_extras(resp: &egui::Response, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
     let resp = resp.clone().on_hover_ui(|ui| object_preview(ui, snapshot, v));
     resp.context_menu(|ui| object_menu(ui, snapshot, v, actions));
 }
 
 /// The context-menu entries every object row shares.
-pub fn object_menu(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
+pub(crate) fn object_menu(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
     if ui.button("Reveal in Summary").clicked() {
         actions.push(Action::Reveal(v));
         ui.close();
@@ -66,7 +66,7 @@ const PREVIEW_SCAN: usize = 400;
 
 /// What hovering an object row shows, as DevTools' popover does: class, `@id`, sizes, distance,
 /// its first properties with their values, and where its constructor is defined.
-pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
+pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     use crate::model::EdgeKind;
     let g = &snapshot.graph;
     ui.set_max_width(460.0);
@@ -147,7 +147,7 @@ pub fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
 }
 
 /// The object a tree row stands for, if any.
-pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId> {
+pub(crate) fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId> {
     let Row::Item { level, index, .. } = row else {
         return None;
     };
@@ -162,7 +162,7 @@ pub fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId
 
 /// The row of an object in a tree: its toggle, `edge :: Name @id`, distance and sizes, with the
 /// hover preview and context menu. `expandable`: whether the toggle shows.
-pub fn object_row(
+pub(crate) fn object_row(
     row: &mut egui_extras::TableRow<'_, '_>,
     tree: &Tree,
     snapshot: &Snapshot,
@@ -191,12 +191,12 @@ pub fn object_row(
 
 /// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
 /// the column is narrow, the `@id` always shows.
-pub fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<EdgeId>) {
+pub(crate) fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<EdgeId>) {
     object_label_with(ui, snapshot, v, edge, Vec::new(), Vec::new());
 }
 
 /// [`object_label`] with marks before the name (`new`) and after the `@id` (`weak`, `↻ cycle`).
-pub fn object_label_with(
+pub(crate) fn object_label_with(
     ui: &mut Ui,
     snapshot: &Snapshot,
     v: NodeId,
@@ -217,7 +217,7 @@ pub fn object_label_with(
 }
 
 /// How an object is named in a row: a string's value, a closure's `name()`, else its name or class.
-pub fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
+pub(crate) fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
     let g = &snapshot.graph;
     if let Some(scope) = crate::analysis::scripts::scope_label(snapshot, v) {
         return scope;
@@ -235,7 +235,7 @@ pub fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
     }
 }
 
-pub fn pending_label(ui: &mut Ui, items: &Items) {
+pub(crate) fn pending_label(ui: &mut Ui, items: &Items) {
     match items {
         Items::Failed(e) if !e.is_empty() => {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -249,7 +249,7 @@ pub fn pending_label(ui: &mut Ui, items: &Items) {
 }
 
 /// Click selects the row (and its object), double click expands or collapses it.
-pub fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>, actions: &mut Vec<Action>) {
+pub(crate) fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>, actions: &mut Vec<Action>) {
     if resp.clicked() {
         actions.push(Action::Cursor(i));
         if let Some(v) = node {
@@ -264,7 +264,7 @@ pub fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>,
 }
 
 /// Distance, shallow and retained size cells of an object row.
-pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
+pub(crate) fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
     let total = snapshot.total_size;
     row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v])));
     row.col(|ui| size_cell(ui, snapshot.graph.self_size(v) as f64, total));
@@ -272,24 +272,24 @@ pub fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot
 }
 
 /// Width of a Distance (or count) column and of a size column (`123.4 MB  12.3%`).
-pub const DISTANCE_WIDTH: f32 = 64.0;
-pub const SIZE_WIDTH: f32 = 124.0;
+pub(crate) const DISTANCE_WIDTH: f32 = 64.0;
+pub(crate) const SIZE_WIDTH: f32 = 124.0;
 /// The name column never gets narrower than this; below it, the name ends in "…".
-pub const NAME_MIN: f32 = 110.0;
+pub(crate) const NAME_MIN: f32 = 110.0;
 
 /// A number column: exactly this wide whatever its content, so the table's width is known.
-pub fn number_column(width: f32) -> Column {
+pub(crate) fn number_column(width: f32) -> Column {
     Column::exact(width).clip(true)
 }
 
 /// The name column: it takes what the number columns leave.
-pub fn name_column() -> Column {
+pub(crate) fn name_column() -> Column {
     Column::remainder().at_least(NAME_MIN).clip(true)
 }
 
 /// The narrowest a table with these number columns can be with every column shown; side
 /// panels leave the central view at least this much.
-pub fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
+pub(crate) fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
     let spacing = ui.spacing().item_spacing.x;
     // Plus the scroll bar, the panel margins and the resize handle between the panels.
     NAME_MIN + numbers.iter().map(|w| w + spacing).sum::<f32>() + ui.spacing().scroll.bar_width + 60.0
@@ -299,12 +299,12 @@ pub fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
 const OBJECT_HEADERS: [&str; 4] = ["Object", "Distance", "Shallow Size", "Retained Size"];
 
 /// The number columns of an object table (Distance, Shallow Size, Retained Size).
-pub const OBJECT_NUMBERS: [f32; 3] = [DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH];
+pub(crate) const OBJECT_NUMBERS: [f32; 3] = [DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH];
 
 /// A virtual-scrolled tree table as every view draws it: striped, click to select. Number
 /// columns have fixed widths at the right and the name column takes the rest, so resizing,
 /// zooming or a side panel never pushes a number out of view.
-pub fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
+pub(crate) fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
     TableBuilder::new(ui)
         .id_salt(id)
         .striped(true)
@@ -316,7 +316,7 @@ pub fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
 }
 
 /// The "12 of 3,400 shown · Show 100 more · Show all" row at the end of a paged level.
-pub fn more_row(
+pub(crate) fn more_row(
     row: &mut egui_extras::TableRow<'_, '_>,
     tree: &Tree,
     level: u32,
@@ -352,7 +352,7 @@ pub fn more_row(
 }
 
 /// The row of a level whose items are still being computed (or failed).
-pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
+pub(crate) fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
     row.col(|ui| {
         ui.add_space(widgets::indent(depth) + widgets::INDENT);
         pending_label(ui, items);
@@ -364,7 +364,7 @@ pub fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth
 
 /// Arrow keys move the cursor, Home/End/PageUp/PageDown jump, Right/Left expand/collapse,
 /// Enter toggles. `page` is the number of rows visible at once.
-pub fn keyboard(
+pub(crate) fn keyboard(
     ui: &Ui,
     rows: &FlatRows,
     cursor: Option<usize>,
@@ -413,7 +413,7 @@ pub fn keyboard(
 
 /// Ends a tree view's frame: its keys (when it has the keyboard) become actions, its rows go
 /// back to its tree. True when the cursor moved (a click or a key): the view has the keyboard.
-pub fn finish(
+pub(crate) fn finish(
     ui: &Ui,
     rows: FlatRows,
     tree: &mut Tree,
@@ -430,17 +430,17 @@ pub fn finish(
 }
 
 /// Rows that fit in the visible part of a table, for PageUp/PageDown.
-pub fn page_rows(ui: &Ui) -> usize {
+pub(crate) fn page_rows(ui: &Ui) -> usize {
     (ui.clip_rect().height() / ROW_HEIGHT) as usize
 }
 
 /// Whether the actions move a view's cursor (a click or key in its table).
-pub fn moves_cursor(actions: &[Action]) -> bool {
+pub(crate) fn moves_cursor(actions: &[Action]) -> bool {
     actions.iter().any(|a| matches!(a, Action::Cursor(_)))
 }
 
 /// Applies the cursor and paging actions every tree view shares; returns the others.
-pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
+pub(crate) fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
     actions
         .into_iter()
         .filter_map(|a| match a {
@@ -462,7 +462,7 @@ pub fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<u
 }
 
 /// Scrolls the table to the row its tree asks for, once.
-pub fn scrolled<'a>(t: TableBuilder<'a>, tree: &mut Tree) -> TableBuilder<'a> {
+pub(crate) fn scrolled<'a>(t: TableBuilder<'a>, tree: &mut Tree) -> TableBuilder<'a> {
     match tree.scroll_to.take() {
         Some((row, center)) => t
             .scroll_to_row(row, center.then_some(egui::Align::Center))
@@ -472,14 +472,14 @@ pub fn scrolled<'a>(t: TableBuilder<'a>, tree: &mut Tree) -> TableBuilder<'a> {
 }
 
 /// The columns of an object table: name, Distance, Shallow Size, Retained Size.
-pub fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
+pub(crate) fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
     t.column(name_column())
         .columns(number_column(DISTANCE_WIDTH), 1)
         .columns(number_column(SIZE_WIDTH), 2)
 }
 
 /// An object tree table with its plain column titles, scrolled to the row its tree asks for.
-pub fn object_table_scrolled<'a>(ui: &'a mut Ui, id: &str, tree: &mut Tree) -> Table<'a> {
+pub(crate) fn object_table_scrolled<'a>(ui: &'a mut Ui, id: &str, tree: &mut Tree) -> Table<'a> {
     scrolled(object_columns(tree_table(ui, id)), tree).header(ROW_HEIGHT + 4.0, |h| header(h, &OBJECT_HEADERS))
 }
 
@@ -494,7 +494,7 @@ pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
 
 /// A header row of sort titles, one per column; the clicked column, if any. `sort`: the column
 /// sorted by and whether descending (None: a default order no column stands for).
-pub fn sort_headers<C: Copy + PartialEq>(
+pub(crate) fn sort_headers<C: Copy + PartialEq>(
     h: &mut egui_extras::TableRow<'_, '_>,
     columns: &[(C, &str)],
     sort: Option<(C, bool)>,
@@ -512,7 +512,7 @@ pub fn sort_headers<C: Copy + PartialEq>(
 }
 
 /// A column title that sorts by its column; shows the direction when active. True when clicked.
-pub fn sort_header(ui: &mut Ui, name: &str, active: bool, descending: bool) -> bool {
+pub(crate) fn sort_header(ui: &mut Ui, name: &str, active: bool, descending: bool) -> bool {
     let arrow = match (active, descending) {
         (true, true) => " ⏷",
         (true, false) => " ⏶",
@@ -529,7 +529,7 @@ pub fn sort_header(ui: &mut Ui, name: &str, active: bool, descending: bool) -> b
 
 /// A flat list of objects (new objects of a class, members of a leak group): name, distance,
 /// sizes, a preview on hover and the shared context menu. Returns the row actions.
-pub fn object_list(
+pub(crate) fn object_list(
     ui: &mut Ui,
     id: &str,
     snapshot: &Snapshot,

@@ -64,7 +64,7 @@ pub struct Level {
     pub expanded: HashMap<u32, u32>,
     /// The row this level hangs under: (level, item index); `None` for the top level.
     pub parent: Option<(u32, u32)>,
-    pub depth: u16,
+    pub(crate) depth: u16,
 }
 
 /// One visible row.
@@ -85,14 +85,6 @@ pub enum Row {
         level: u32,
         depth: u16,
     },
-}
-
-impl Row {
-    pub fn depth(&self) -> u16 {
-        match *self {
-            Row::Item { depth, .. } | Row::More { depth, .. } | Row::Pending { depth, .. } => depth,
-        }
-    }
 }
 
 /// A run of the flat row list: one row, or consecutive unexpanded items of one level.
@@ -154,7 +146,7 @@ impl FlatRows {
     }
 
     /// The flat position of item `index` of `level`, if it is visible.
-    pub fn index_of(&self, level: u32, index: u32) -> Option<usize> {
+    pub(crate) fn index_of(&self, level: u32, index: u32) -> Option<usize> {
         self.spans.iter().zip(&self.starts).find_map(|(span, &at)| match *span {
             Span::One(Row::Item { level: l, index: i, .. }) if l == level && i == index => Some(at),
             Span::Items {
@@ -170,12 +162,12 @@ impl FlatRows {
 }
 
 pub struct Tree {
-    pub levels: Vec<Option<Level>>,
+    pub(crate) levels: Vec<Option<Level>>,
     rows: FlatRows,
     dirty: bool,
     /// A flat row the table must scroll to on its next frame: (row, centered). Keyboard moves
     /// scroll just enough; reveals center the row.
-    pub scroll_to: Option<(usize, bool)>,
+    pub(crate) scroll_to: Option<(usize, bool)>,
 }
 
 impl Tree {
@@ -198,16 +190,11 @@ impl Tree {
         self.levels[l as usize].as_ref().expect("live level")
     }
 
-    pub fn level_mut(&mut self, l: u32) -> &mut Level {
+    pub(crate) fn level_mut(&mut self, l: u32) -> &mut Level {
         self.levels[l as usize].as_mut().expect("live level")
     }
 
-    pub fn top_mut(&mut self) -> &mut Level {
-        self.dirty = true;
-        self.level_mut(0)
-    }
-
-    pub fn mark_dirty(&mut self) {
+    pub(crate) fn mark_dirty(&mut self) {
         self.dirty = true;
     }
 
@@ -238,7 +225,7 @@ impl Tree {
         id
     }
 
-    pub fn collapse(&mut self, level: u32, index: u32) {
+    pub(crate) fn collapse(&mut self, level: u32, index: u32) {
         if let Some(c) = self.level_mut(level).expanded.remove(&index) {
             self.free(c);
             self.dirty = true;
@@ -253,14 +240,6 @@ impl Tree {
         }
     }
 
-    /// Collapses everything below the top level.
-    pub fn collapse_all(&mut self) {
-        let top: Vec<u32> = self.level(0).expanded.keys().copied().collect();
-        for i in top {
-            self.collapse(0, i);
-        }
-    }
-
     pub fn show_more(&mut self, level: u32, all: bool) {
         let l = self.level_mut(level);
         l.shown = if all { usize::MAX } else { l.shown.saturating_add(PAGE) };
@@ -268,7 +247,7 @@ impl Tree {
     }
 
     /// Replaces finished loading levels by their results. Returns true if any changed.
-    pub fn poll(&mut self) -> bool {
+    pub(crate) fn poll(&mut self) -> bool {
         let mut changed = false;
         for level in self.levels.iter_mut().flatten() {
             let next = match &level.items {
@@ -316,12 +295,12 @@ impl Tree {
     }
 
     /// Moves the flat rows out for drawing (no copy); give them back with [`Tree::put_rows`].
-    pub fn take_rows(&mut self, order: Option<&[u32]>) -> FlatRows {
+    pub(crate) fn take_rows(&mut self, order: Option<&[u32]>) -> FlatRows {
         self.rows(order);
         std::mem::take(&mut self.rows)
     }
 
-    pub fn put_rows(&mut self, rows: FlatRows) {
+    pub(crate) fn put_rows(&mut self, rows: FlatRows) {
         if !self.dirty {
             self.rows = rows;
         }
@@ -386,7 +365,7 @@ impl Tree {
     }
 
     /// The chain of (level, index) from the top down to this row's item, inclusive.
-    pub fn ancestry(&self, level: u32, index: u32) -> Vec<(u32, u32)> {
+    pub(crate) fn ancestry(&self, level: u32, index: u32) -> Vec<(u32, u32)> {
         let mut out = vec![(level, index)];
         let mut cur = self.level(level).parent;
         while let Some((l, i)) = cur {

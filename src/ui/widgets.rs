@@ -7,11 +7,11 @@ use crate::engine::task::Task;
 use crate::progress::ProgressView;
 use crate::units;
 
-pub const ROW_HEIGHT: f32 = 20.0;
-pub const INDENT: f32 = 16.0;
+pub(crate) const ROW_HEIGHT: f32 = 20.0;
+pub(crate) const INDENT: f32 = 16.0;
 
 /// A size with its share of the total, right-aligned: `12.3 KB  4.5%`.
-pub fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
+pub(crate) fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.add_sized(
             [44.0, ROW_HEIGHT],
@@ -22,13 +22,13 @@ pub fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
 }
 
 /// A size whose value is not known yet.
-pub fn pending_cell(ui: &mut Ui) {
+pub(crate) fn pending_cell(ui: &mut Ui) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.label(RichText::new("…").weak());
     });
 }
 
-pub fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
+pub(crate) fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.label(text);
     });
@@ -36,13 +36,13 @@ pub fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
 
 /// Indentation of a tree row: full steps for the first levels, half steps deeper down, so long
 /// retainer chains keep room for their names.
-pub fn indent(depth: u16) -> f32 {
+pub(crate) fn indent(depth: u16) -> f32 {
     let d = depth as f32;
     d.min(6.0) * INDENT + (d - 6.0).max(0.0) * INDENT / 2.0
 }
 
 /// The ▶/▼ toggle of a tree row, indented by depth. Returns true when clicked.
-pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) -> bool {
+pub(crate) fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) -> bool {
     ui.add_space(indent(depth));
     if !expandable {
         ui.add_space(INDENT);
@@ -58,11 +58,11 @@ pub fn tree_toggle(ui: &mut Ui, depth: u16, expandable: bool, expanded: bool) ->
 }
 
 /// Object id in the DevTools style, `@1234`, dimmed.
-pub fn id_text(id: crate::model::ObjectId) -> RichText {
+pub(crate) fn id_text(id: crate::model::ObjectId) -> RichText {
     RichText::new(format!("@{id}")).weak()
 }
 
-pub fn accent(ui: &Ui) -> Color32 {
+pub(crate) fn accent(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
         Color32::from_rgb(255, 170, 90)
     } else {
@@ -70,7 +70,7 @@ pub fn accent(ui: &Ui) -> Color32 {
     }
 }
 
-pub fn class_color(ui: &Ui) -> Color32 {
+pub(crate) fn class_color(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
         Color32::from_rgb(130, 190, 255)
     } else {
@@ -78,7 +78,7 @@ pub fn class_color(ui: &Ui) -> Color32 {
     }
 }
 
-pub fn edge_color(ui: &Ui) -> Color32 {
+pub(crate) fn edge_color(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
         Color32::from_rgb(200, 150, 230)
     } else {
@@ -87,7 +87,7 @@ pub fn edge_color(ui: &Ui) -> Color32 {
 }
 
 /// Phase, percent, elapsed and a Cancel button. Returns true when Cancel was clicked.
-pub fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
+pub(crate) fn progress_card(ui: &mut Ui, name: &str, view: ProgressView) -> bool {
     let mut cancel = false;
     egui::Frame::group(ui.style()).inner_margin(16.0).show(ui, |ui| {
         ui.set_max_width(520.0);
@@ -128,7 +128,7 @@ pub fn push(ui: &Ui, job: &mut LayoutJob, text: RichText) {
 }
 
 /// Appends pieces separated by a space.
-pub fn job(ui: &Ui, parts: impl IntoIterator<Item = RichText>) -> LayoutJob {
+pub(crate) fn job(ui: &Ui, parts: impl IntoIterator<Item = RichText>) -> LayoutJob {
     let mut job = LayoutJob::default();
     for (i, p) in parts.into_iter().enumerate() {
         if i > 0 {
@@ -214,7 +214,7 @@ pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) -> egui::Respon
 const FIELD_KEY_WIDTH: f32 = 96.0;
 
 /// `4 s`, `1 min 20 s`.
-pub fn duration(t: std::time::Duration) -> String {
+pub(crate) fn duration(t: std::time::Duration) -> String {
     let s = t.as_secs_f32().round() as u64;
     if s < 60 {
         format!("{} s", s.max(1))
@@ -224,14 +224,14 @@ pub fn duration(t: std::time::Duration) -> String {
 }
 
 /// A one-line key/value row in a two-column grid.
-pub fn kv(ui: &mut Ui, key: &str, value: impl Into<egui::WidgetText>) {
+pub(crate) fn kv(ui: &mut Ui, key: &str, value: impl Into<egui::WidgetText>) {
     ui.label(RichText::new(key).weak());
     ui.label(value);
     ui.end_row();
 }
 
 /// A task's value once it is done; until then a spinner with `busy`, and its error if it failed.
-pub fn task_value<'t, T: Send + Sync + 'static>(
+pub(crate) fn task_value<'t, T: Send + Sync + 'static>(
     ui: &mut Ui,
     task: &'t Task<T>,
     busy: impl Into<egui::WidgetText>,

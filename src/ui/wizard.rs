@@ -21,11 +21,11 @@ use crate::units::{bytes, thousands};
 pub struct LeakResult {
     pub snapshot: Arc<Snapshot>,
     pub names: Vec<String>,
-    pub candidates: usize,
+    pub(crate) candidates: usize,
     pub groups: Vec<LeakGroup>,
     /// Reading order: each root group, then what it keeps alive (group, depth); the minor
     /// single-object root groups apart.
-    pub listing: leaks::Listing,
+    pub(crate) listing: leaks::Listing,
 }
 
 #[derive(Default)]
@@ -39,24 +39,24 @@ pub struct WizardState {
     pub selected: Option<usize>,
     pub export: Option<Export>,
     /// Steps 1–3 are folded into one line once results are in (until the user reopens them).
-    pub setup_folded: bool,
+    pub(crate) setup_folded: bool,
     /// The single small objects are listed one by one (folded into one row by default).
-    pub show_minor: bool,
+    pub(crate) show_minor: bool,
     folded_for: Option<[u64; 3]>,
     /// Connected: the action run between baseline and target, how many times, and its run.
     pub action: String,
-    pub action_times: String,
+    pub(crate) action_times: String,
     pub action_run: Option<Task<()>>,
 }
 
 /// What the wizard knows of the live connection.
 #[derive(Default, Clone, Copy)]
-pub struct LiveInfo {
+pub(crate) struct LiveInfo {
     pub connected: bool,
     /// A snapshot or collection is under way.
     pub busy: bool,
     /// Which of S1..S3 is being taken.
-    pub taking: [bool; 3],
+    pub(crate) taking: [bool; 3],
 }
 
 /// What the wizard asks the app to do.
@@ -92,7 +92,7 @@ fn doc_by_uid(docs: &[Doc], uid: Option<u64>) -> Option<&Doc> {
 
 impl WizardState {
     /// Starts or refreshes the analysis when the three snapshots are ready.
-    pub fn poll(&mut self, docs: &[Doc], waker: &Waker) {
+    pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
         let snaps: Vec<Option<Arc<Snapshot>>> = self
             .picks
             .iter()
@@ -620,7 +620,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
 }
 
 /// The export window; drives capture and writing. Call every frame.
-pub fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], waker: &Waker) {
+pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Doc], waker: &Waker) {
     let Some(ex) = &mut w.export else { return };
     let Some(r) = w.result.as_ref().and_then(|t| t.value()).cloned() else {
         w.export = None;
@@ -777,7 +777,12 @@ fn start(ex: &mut Export, ctx: &egui::Context) -> Result<(), String> {
 
 impl WizardState {
     /// Exports the selected group without the dialog (command line `--export-finding`).
-    pub fn export_now(&mut self, ctx: &egui::Context, folder: &std::path::Path, base: &str) -> Result<(), String> {
+    pub(crate) fn export_now(
+        &mut self,
+        ctx: &egui::Context,
+        folder: &std::path::Path,
+        base: &str,
+    ) -> Result<(), String> {
         let mut ex = Export {
             folder: folder.display().to_string(),
             base: base.to_owned(),
@@ -791,7 +796,7 @@ impl WizardState {
     }
 
     /// The outcome of the last export, once it is written.
-    pub fn export_result(&self) -> Option<&Result<String, String>> {
+    pub(crate) fn export_result(&self) -> Option<&Result<String, String>> {
         self.export.as_ref().and_then(|e| e.message.as_ref())
     }
 

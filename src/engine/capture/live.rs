@@ -51,8 +51,8 @@ pub struct Shared {
     pub label: String,
     pub samples: Vec<Sample>,
     /// The snapshot or collection under way: what it is, and its progress (cancellable).
-    pub job: Option<(String, Progress)>,
-    pub events: Vec<Event>,
+    pub(crate) job: Option<(String, Progress)>,
+    pub(crate) events: Vec<Event>,
 }
 
 enum Command {
@@ -218,16 +218,16 @@ impl Live {
         self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn is_connected(&self) -> bool {
+    pub(crate) fn is_connected(&self) -> bool {
         self.state().status == Status::Connected
     }
 
     /// Events since the last call.
-    pub fn take_events(&self) -> Vec<Event> {
+    pub(crate) fn take_events(&self) -> Vec<Event> {
         std::mem::take(&mut self.state().events)
     }
 
-    pub fn collect_garbage(&self) {
+    pub(crate) fn collect_garbage(&self) {
         let _ = self.tx.send(Command::CollectGarbage);
     }
 
@@ -240,13 +240,13 @@ impl Live {
     }
 
     /// Cancels the snapshot under way, if any.
-    pub fn cancel_job(&self) {
+    pub(crate) fn cancel_job(&self) {
         if let Some((_, p)) = &self.state().job {
             p.cancel();
         }
     }
 
-    pub fn disconnect(&self) {
+    pub(crate) fn disconnect(&self) {
         self.cancel_job();
         self.stop.cancel();
     }
@@ -255,7 +255,7 @@ impl Live {
 impl Live {
     /// Disconnects and waits (at most `limit`) for the thread's clean-up: a cancelled capture
     /// removes its temporary file. For the app's exit, which would otherwise cut it short.
-    pub fn shutdown(self, limit: Duration) {
+    pub(crate) fn shutdown(self, limit: Duration) {
         self.disconnect();
         let deadline = Instant::now() + limit;
         while !self.finished.load(std::sync::atomic::Ordering::SeqCst) && Instant::now() < deadline {

@@ -8,8 +8,8 @@
 //! never held whole in memory, and a failed or cancelled capture leaves no file behind.
 
 mod http;
-pub mod live;
-pub mod process;
+pub(crate) mod live;
+pub(crate) mod process;
 
 use std::fmt;
 use std::io::{BufWriter, Write};
@@ -53,7 +53,7 @@ pub type Result<T> = std::result::Result<T, CaptureError>;
 pub struct Options {
     /// Connect to addresses other than this machine's loopback. An inspector runs any code it
     /// is sent, so this is opt-in.
-    pub allow_remote: bool,
+    pub(crate) allow_remote: bool,
     /// Give up when the other side says nothing for this long.
     pub timeout: Duration,
 }
@@ -70,7 +70,7 @@ impl Default for Options {
 /// An inspector's HTTP address: `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
-    pub host: String,
+    pub(crate) host: String,
     pub port: u16,
 }
 
@@ -116,7 +116,7 @@ impl Endpoint {
         })
     }
 
-    pub fn local(port: u16) -> Endpoint {
+    pub(crate) fn local(port: u16) -> Endpoint {
         Endpoint {
             host: "127.0.0.1".into(),
             port,
@@ -151,12 +151,12 @@ pub struct Target {
     pub title: String,
     pub url: String,
     /// `None` when another client holds the target's only session.
-    pub ws_url: Option<String>,
+    pub(crate) ws_url: Option<String>,
 }
 
 impl Target {
     /// One line for lists and messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut s = format!("{} ({}", self.id, self.kind);
         for part in [&self.title, &self.url] {
             if !part.is_empty() {
@@ -170,7 +170,7 @@ impl Target {
 }
 
 /// The inspector's targets, from `/json/list`.
-pub fn list_targets(ep: &Endpoint, opts: &Options) -> Result<Vec<Target>> {
+pub(crate) fn list_targets(ep: &Endpoint, opts: &Options) -> Result<Vec<Target>> {
     let addrs = ep.resolve(opts)?;
     let mut last = None;
     for addr in addrs {
@@ -226,7 +226,7 @@ fn parse_targets(ep: &Endpoint, body: &[u8]) -> Result<Vec<Target>> {
 }
 
 /// The target to capture: the one named, or the only Node process or page there is.
-pub fn choose_target(ep: &Endpoint, targets: &[Target], wanted: Option<&str>) -> Result<Target> {
+pub(crate) fn choose_target(ep: &Endpoint, targets: &[Target], wanted: Option<&str>) -> Result<Target> {
     let listing = |ts: &[&Target]| ts.iter().map(|t| t.describe()).collect::<Vec<_>>().join("; ");
     if let Some(id) = wanted {
         return targets.iter().find(|t| t.id == id).cloned().ok_or_else(|| {
@@ -259,7 +259,7 @@ pub fn choose_target(ep: &Endpoint, targets: &[Target], wanted: Option<&str>) ->
 
 /// The heap's size as V8 reports it (`Runtime.getHeapUsage`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HeapUsage {
+pub(crate) struct HeapUsage {
     pub used: f64,
     pub total: f64,
 }
@@ -269,7 +269,7 @@ pub struct HeapUsage {
 pub struct Captured {
     pub path: PathBuf,
     pub bytes: u64,
-    pub seconds: f64,
+    pub(crate) seconds: f64,
 }
 
 /// An open DevTools protocol session with one target.
@@ -440,12 +440,12 @@ impl Session {
         }
     }
 
-    pub fn collect_garbage(&mut self, progress: &Progress) -> Result<()> {
+    pub(crate) fn collect_garbage(&mut self, progress: &Progress) -> Result<()> {
         self.call("HeapProfiler.collectGarbage", json!({}), progress, &mut |_, _| Ok(()))
             .map(|_| ())
     }
 
-    pub fn heap_usage(&mut self, progress: &Progress) -> Result<HeapUsage> {
+    pub(crate) fn heap_usage(&mut self, progress: &Progress) -> Result<HeapUsage> {
         let r = self.call("Runtime.getHeapUsage", json!({}), progress, &mut |_, _| Ok(()))?;
         let num = |k: &str| r.get(k).and_then(Value::as_f64);
         match (num("usedSize"), num("totalSize")) {
@@ -515,7 +515,7 @@ impl Session {
     }
 
     /// Forces a garbage collection, then snapshots: what every step of the leak method needs.
-    pub fn gc_and_snapshot(&mut self, dest: &Path, gc: bool, progress: &Progress) -> Result<Captured> {
+    pub(crate) fn gc_and_snapshot(&mut self, dest: &Path, gc: bool, progress: &Progress) -> Result<Captured> {
         if gc {
             progress.begin(Phase::CollectGarbage, 1);
             self.collect_garbage(progress)?;
@@ -536,9 +536,10 @@ pub enum Connect {
 }
 
 /// An open session, and the process heapsift started for it (stopped when this is dropped).
-pub struct Connection {
+pub(crate) struct Connection {
     pub session: Session,
-    pub launched: Option<process::Launched>,
+    /// Held for its `Drop`, which stops the process.
+    _launched: Option<process::Launched>,
 }
 
 impl Connection {
@@ -546,7 +547,7 @@ impl Connection {
         match how {
             Connect::Inspect(ep, target) => Ok(Connection {
                 session: Session::open(ep, target.as_deref(), opts)?,
-                launched: None,
+                _launched: None,
             }),
             Connect::Pid(pid) => {
                 let ep = process::attach_pid(*pid, opts)?;
@@ -554,7 +555,7 @@ impl Connection {
                 session.label = format!("process {pid} at {ep}");
                 Ok(Connection {
                     session,
-                    launched: None,
+                    _launched: None,
                 })
             }
             Connect::Exec(command) => {
@@ -563,7 +564,7 @@ impl Connection {
                 session.label = format!("'{command}' at {}", launched.endpoint);
                 Ok(Connection {
                     session,
-                    launched: Some(launched),
+                    _launched: Some(launched),
                 })
             }
         }
@@ -588,7 +589,7 @@ pub struct Hunt {
 }
 
 /// The file names of the hunt's snapshots, in order.
-pub const HUNT_FILES: [&str; 3] = ["baseline.heapsnapshot", "target.heapsnapshot", "final.heapsnapshot"];
+pub(crate) const HUNT_FILES: [&str; 3] = ["baseline.heapsnapshot", "target.heapsnapshot", "final.heapsnapshot"];
 
 /// Warm-up runs of the action, baseline (GC, snapshot), the action `repeat` times, target, a pause, final; the process
 /// heapsift started (if any) is stopped before this returns, whatever happens. `note` hears a
@@ -680,7 +681,7 @@ fn one_line(s: &str) -> String {
 
 /// A path in `dir` for a snapshot taken now that names no existing file:
 /// `heap-20261201-203354Z.heapsnapshot`, then `…Z-2.heapsnapshot` within the same second.
-pub fn unused_path(dir: &Path, prefix: &str) -> PathBuf {
+pub(crate) fn unused_path(dir: &Path, prefix: &str) -> PathBuf {
     let name = timestamped_name(prefix);
     let stem = name.trim_end_matches(".heapsnapshot");
     (1..)

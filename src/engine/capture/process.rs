@@ -14,11 +14,11 @@ use crate::progress::{Phase, Progress};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeProcess {
     pub pid: u32,
-    pub command_line: String,
+    pub(crate) command_line: String,
 }
 
 /// Node's default inspector port, where it listens after SIGUSR1.
-pub const DEFAULT_INSPECTOR_PORT: u16 = 9229;
+pub(crate) const DEFAULT_INSPECTOR_PORT: u16 = 9229;
 
 /// The command line of a process, if it can be read.
 fn command_line(pid: u32) -> Option<Vec<String>> {
@@ -50,7 +50,7 @@ fn is_node(pid: u32) -> bool {
 }
 
 /// Node processes of this machine that heapsift can see (Linux; elsewhere an empty list).
-pub fn node_processes() -> Vec<NodeProcess> {
+pub(crate) fn node_processes() -> Vec<NodeProcess> {
     let me = std::process::id();
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -119,7 +119,7 @@ fn open_inspector(pid: u32, opts: &Options) -> Option<Endpoint> {
 /// Reaches a Node process by PID: its open inspector, or the one it opens on 127.0.0.1:9229
 /// when sent SIGUSR1.
 #[cfg(unix)]
-pub fn attach_pid(pid: u32, opts: &Options) -> Result<Endpoint> {
+pub(crate) fn attach_pid(pid: u32, opts: &Options) -> Result<Endpoint> {
     let who = format!("process {pid}");
     if pid == 0 || pid > i32::MAX as u32 {
         return Err(CaptureError::new(format!("{who}: not a process id")));
@@ -188,7 +188,7 @@ pub fn attach_pid(pid: u32, opts: &Options) -> Result<Endpoint> {
 }
 
 #[cfg(not(unix))]
-pub fn attach_pid(pid: u32, _opts: &Options) -> Result<Endpoint> {
+pub(crate) fn attach_pid(pid: u32, _opts: &Options) -> Result<Endpoint> {
     Err(CaptureError::new(format!(
         "process {pid}: attaching by PID needs SIGUSR1, which Windows does not have; start Node \
          with --inspect and use --inspect HOST:PORT"
@@ -196,11 +196,9 @@ pub fn attach_pid(pid: u32, _opts: &Options) -> Result<Endpoint> {
 }
 
 /// A child heapsift started in its own process group; the group is stopped when dropped.
-pub struct Group {
+pub(crate) struct Group {
     child: Child,
     stopped: bool,
-    /// Shown in messages.
-    pub command: String,
 }
 
 impl Group {
@@ -210,15 +208,7 @@ impl Group {
         let child = cmd
             .spawn()
             .map_err(|e| CaptureError::new(format!("cannot start '{command}': {e}")))?;
-        Ok(Group {
-            child,
-            stopped: false,
-            command: command.to_owned(),
-        })
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+        Ok(Group { child, stopped: false })
     }
 
     fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
@@ -226,7 +216,7 @@ impl Group {
     }
 
     /// Stops the whole group: SIGTERM, then SIGKILL after two seconds.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }
@@ -289,16 +279,17 @@ fn shell(command: &str) -> Command {
 }
 
 /// A Node process heapsift started with its inspector on a free loopback port.
-pub struct Launched {
-    pub group: Group,
-    pub endpoint: Endpoint,
+pub(crate) struct Launched {
+    /// Held for its `Drop`, which stops the process group.
+    _group: Group,
+    pub(crate) endpoint: Endpoint,
 }
 
 /// Starts `command` (through the shell) with `--inspect=127.0.0.1:0` in `NODE_OPTIONS`, and
 /// reads the inspector's port from Node's "Debugger listening on ws://…" line. The command's
 /// output goes to heapsift's stderr (never stdout, which carries reports), without Node's
 /// inspector chatter.
-pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Launched> {
+pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Launched> {
     let mut cmd = shell(command);
     let node_options = match std::env::var("NODE_OPTIONS") {
         Ok(o) if !o.trim().is_empty() => format!("{o} --inspect=127.0.0.1:0"),
@@ -361,7 +352,10 @@ pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Laun
                     "'{command}': Node printed an inspector address heapsift cannot use: {url}"
                 ))
             })?;
-            return Ok(Launched { group, endpoint });
+            return Ok(Launched {
+                _group: group,
+                endpoint,
+            });
         }
         if first.is_none()
             && let Some(status) = group.try_wait()
@@ -369,7 +363,10 @@ pub fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Laun
             if let Ok(url) = rx.recv_timeout(Duration::from_millis(200))
                 && let Ok(endpoint) = Endpoint::parse(&url)
             {
-                return Ok(Launched { group, endpoint });
+                return Ok(Launched {
+                    _group: group,
+                    endpoint,
+                });
             }
             return Err(CaptureError::new(format!(
                 "'{command}' {} before its inspector opened; does it start node?",
@@ -411,7 +408,7 @@ fn stderr_stdio() -> Stdio {
 /// Runs the user's action `times` times, one after another, stopping at the first failure or
 /// at a run longer than `limit`. Its stdout is discarded (a `curl` prints the page); stderr is
 /// kept for the message.
-pub fn run_action(command: &str, times: usize, limit: Duration, progress: &Progress) -> Result<()> {
+pub(crate) fn run_action(command: &str, times: usize, limit: Duration, progress: &Progress) -> Result<()> {
     progress.begin(Phase::Action, times as u64);
     for i in 0..times {
         let mut cmd = shell(command);
