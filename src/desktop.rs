@@ -19,8 +19,8 @@ pub(crate) enum DesktopError {
     #[error("cannot find the heapsift binary's path: {0}")]
     NoProgram(#[source] std::io::Error),
     /// The program's path cannot be written into a launcher.
-    #[error("{path:?}: the program's path {why}")]
-    ProgramPath { path: PathBuf, why: &'static str },
+    #[error("{shown}: the program's path {why}")]
+    ProgramPath { shown: String, why: &'static str },
     #[error("{}: cannot {what}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -46,7 +46,11 @@ pub(crate) enum DesktopError {
 impl DesktopError {
     fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> DesktopError {
         let path = path.to_path_buf();
-        move |source| DesktopError::Io { path, what, source }
+        move |source| DesktopError::Io {
+            path,
+            what,
+            source: crate::error::without_temp_path(source),
+        }
     }
 }
 
@@ -181,7 +185,7 @@ pub fn uninstall(paths: &Paths) -> Result<Report> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 report.lines.push(format!("not installed: {}", path.display()))
             }
-            Err(e) => return Err(DesktopError::io(path, "remove it")(e)),
+            Err(e) => return Err(DesktopError::io(path, "remove")(e)),
         }
     }
     refresh_caches(paths, &mut report)?;
@@ -197,13 +201,16 @@ fn unsupported_platform() -> Result<()> {
 
 /// The `.desktop` file: a launcher that opens any number of snapshots (`%F`).
 pub(crate) fn desktop_entry(exe: &Path) -> Result<String> {
-    let bad = |why| DesktopError::ProgramPath {
-        path: exe.to_path_buf(),
-        why,
-    };
-    let exe_str = exe.to_str().ok_or_else(|| bad("is not UTF-8"))?;
+    let exe_str = exe.to_str().ok_or_else(|| DesktopError::ProgramPath {
+        shown: exe.display().to_string(),
+        why: "is not UTF-8",
+    })?;
     if exe_str.chars().any(char::is_control) {
-        return Err(bad("has control characters"));
+        // Quoted, so the control characters show as escapes on one line.
+        return Err(DesktopError::ProgramPath {
+            shown: format!("{exe_str:?}"),
+            why: "has control characters",
+        });
     }
     Ok(format!(
         "[Desktop Entry]
@@ -256,15 +263,19 @@ fn escape_string(s: &str) -> String {
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("installed files have a parent folder");
     std::fs::create_dir_all(dir).map_err(DesktopError::io(dir, "create the folder"))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".heapsift-")
-        .tempfile_in(dir)
-        .map_err(DesktopError::io(dir, "write into it"))?;
-    tmp.write_all(bytes)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".heapsift-");
+    // Launchers, icons and MIME packages are read by the desktop, not only by their owner (a
+    // temporary file is 0600 otherwise); the umask still applies.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder.tempfile_in(dir).map_err(DesktopError::io(path, "write"))?;
+    tmp.as_file_mut()
+        .write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(DesktopError::io(path, "write it"))?;
+        .map_err(DesktopError::io(path, "write"))?;
     tmp.persist(path)
-        .map_err(|e| DesktopError::io(path, "write it")(e.error))?;
+        .map_err(|e| DesktopError::io(path, "write")(e.error))?;
     Ok(())
 }
 

@@ -75,4 +75,38 @@ pub struct SaveError {
     pub source: Arc<std::io::Error>,
 }
 
+/// An error from `tempfile` without the temporary file's path it appends (` at path "…"`): users
+/// name the file they asked for, never a temporary one.
+pub(crate) fn without_temp_path(e: std::io::Error) -> std::io::Error {
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((why, _)) if e.get_ref().is_some() => std::io::Error::new(e.kind(), why.to_owned()),
+        _ => e,
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_paths_are_left_out_of_messages() {
+        let e = tempfile::Builder::new()
+            .prefix(".heapsift-")
+            .tempfile_in("/nonexistent-heapsift-folder")
+            .unwrap_err();
+        assert!(e.to_string().contains(".heapsift-"), "{e}");
+        let e = super::without_temp_path(e);
+        assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+        assert!(
+            !e.to_string().contains(".heapsift-") && e.to_string().contains("No such file"),
+            "{e}"
+        );
+        let plain = std::io::Error::from_raw_os_error(28);
+        assert_eq!(
+            super::without_temp_path(plain).raw_os_error(),
+            Some(28),
+            "other errors pass as they are"
+        );
+    }
+}

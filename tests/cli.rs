@@ -201,6 +201,17 @@ fn install_desktop_writes_a_launcher_icon_and_file_types() {
     let mime = data_home.join("mime/packages/heapsift.xml");
     for f in [&desktop, &icon, &mime] {
         assert!(f.is_file(), "{} exists", f.display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(f).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o044,
+                0o044,
+                "{} is readable by the desktop ({mode:o})",
+                f.display()
+            );
+        }
         assert!(
             stdout(&out).contains(&format!("wrote {}", f.display())),
             "{}",

@@ -363,9 +363,13 @@ pub(crate) enum CliError {
     Capture(crate::engine::capture::CaptureError),
     #[error(transparent)]
     Desktop(#[from] crate::desktop::DesktopError),
-    /// Ctrl+C, SIGTERM or SIGHUP: everything started was stopped, nothing partial left.
+    /// Ctrl+C, SIGTERM or SIGHUP during a capture: everything started was stopped, nothing
+    /// partial left.
     #[error("interrupted; nothing was left behind")]
     Interrupted,
+    /// An analysis was cancelled (its progress was cancelled without a signal).
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl From<crate::engine::capture::CaptureError> for CliError {
@@ -380,7 +384,7 @@ impl From<crate::engine::capture::CaptureError> for CliError {
 impl From<crate::error::Error> for CliError {
     fn from(e: crate::error::Error) -> Self {
         match e {
-            crate::error::Error::Cancelled => CliError::Interrupted,
+            crate::error::Error::Cancelled => CliError::Cancelled,
             e => CliError::Analysis(e),
         }
     }
@@ -396,13 +400,8 @@ impl CliError {
 
     fn output(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
         let path = path.to_path_buf();
-        // tempfile's errors end with its temporary file's path, which the user never asked for.
         move |source| {
-            let text = source.to_string();
-            let source = match text.split_once(" at path ") {
-                Some((why, _)) => std::io::Error::new(source.kind(), why.to_owned()),
-                None => source,
-            };
+            let source = crate::error::without_temp_path(source);
             CliError::Output { path, what, source }
         }
     }
@@ -670,15 +669,16 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliR
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let opts = crate::format::redact::Options { keep_urls };
     let gz = output.extension().is_some_and(|e| e == "gz");
+    let written = |e| crate::error::Error::write("the redacted snapshot", e);
     let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
     let result = if gz {
         let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::default());
         crate::format::redact::redact(&bytes, opts, &mut enc, &progress)
-            .and_then(|r| enc.finish().and_then(|mut f| f.flush()).map(|()| r).map_err(Into::into))
+            .and_then(|r| enc.finish().and_then(|mut f| f.flush()).map(|()| r).map_err(written))
     } else {
         let mut file = file;
         crate::format::redact::redact(&bytes, opts, &mut file, &progress)
-            .and_then(|r| file.flush().map(|()| r).map_err(Into::into))
+            .and_then(|r| file.flush().map(|()| r).map_err(written))
     };
     bar.finish();
     let stats = result.map_err(|e| match e {
@@ -725,7 +725,7 @@ fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>
     let rows = match filter {
         None => s.summary.clone(),
         Some(f) => {
-            let members = f.members(&s, &Progress::new()).map_err(|_| CliError::Interrupted)?;
+            let members = f.members(&s, &Progress::new()).map_err(|_| CliError::Cancelled)?;
             s.summary_filtered(&|v| members.get(v.index()))
         }
     };
@@ -755,7 +755,7 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
         None
     } else {
         crate::analysis::readable::ReadablePaths::compute(&s, &Progress::new())
-            .map_err(|_| CliError::Interrupted)?
+            .map_err(|_| CliError::Cancelled)?
             .path(&s, v)
     };
     if json {

@@ -359,7 +359,7 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
     e.u32(g.root().get());
     e.f64(g.extra_native_bytes());
     e.bool(g.has_detachedness());
-    // The type DevTools gives hidden edges: always after the file's own.
+    // DevTools' `invisible` edge type: always the one after the file's own.
     e.u32(g.edge_type_names().len() as u32);
     let (_, _, added) = g.strings().parts();
     e.strs(added);

@@ -133,7 +133,7 @@ impl SaveIndex {
             .and_then(|_| index::write(s, &self.origin, &self.path))
             .map_err(|e| SaveError {
                 path: self.path.clone(),
-                source: Arc::new(e),
+                source: Arc::new(crate::error::without_temp_path(e)),
             })?;
         if let CachePolicy::Dir(cache) = cache_policy()
             && self.path.parent() == Some(cache.as_path())

@@ -1,4 +1,4 @@
-//! The snapshot graph: struct-of-arrays columns indexed by a `u32` node ordinal, edges in CSR
+//! The snapshot graph: struct-of-arrays columns indexed by node and edge ordinals, edges in CSR
 //! form (`first_edge`). Built once from a [`RawSnapshot`]; the analysis later rewrites only
 //! what DevTools rewrites (detached node names, transferred self sizes).
 
@@ -29,7 +29,7 @@ macro_rules! ordinal {
             /// From a position in a per-item array (callers keep it below the item count).
             #[inline]
             pub fn at(index: usize) -> $name {
-                debug_assert!(index <= u32::MAX as usize);
+                debug_assert!(index < u32::MAX as usize);
                 $name(index as u32)
             }
 

@@ -79,11 +79,11 @@ pub(crate) fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate:
             _ => Path::new("."),
         };
         let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
-        std::io::Write::write_all(&mut tmp, &png)?;
+        std::io::Write::write_all(tmp.as_file_mut(), &png)?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
     };
-    write().map_err(|e| crate::error::Error::write("the PNG", e).in_file(path))
+    write().map_err(|e| crate::error::Error::write("the PNG", crate::error::without_temp_path(e)).in_file(path))
 }
 
 /// Whether an image is more than one flat colour (a blank capture means rendering failed).
