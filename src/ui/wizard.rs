@@ -76,14 +76,50 @@ pub struct Export {
     pub folder: String,
     pub base: String,
     pub redact: bool,
-    pub message: Option<Result<String, String>>,
+    /// What was written, or why not.
+    pub message: Option<Result<String, ExportError>>,
     stage: ExportStage,
+}
+
+/// Why a finding was not exported, in one line for the dialog or `--export-finding`.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ExportError {
+    #[error("{} is not a folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("{} already exists; choose another name", shown(.0))]
+    Exists(Vec<PathBuf>),
+    #[error("no leak group to export (use --wizard with three snapshots)")]
+    NothingToExport,
+    /// A snapshot could not be read again for the finding's checksums.
+    #[error("{}: cannot read it: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+    #[error("{}: cannot write it: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+    /// Encoding the image, or a cancelled export.
+    #[error(transparent)]
+    Failed(#[from] crate::error::Error),
+}
+
+fn shown(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 enum ExportStage {
     Editing,
     Capturing(screenshot::Pending),
-    Writing(Task<String>),
+    Writing(Task<Result<String, ExportError>>),
 }
 
 fn doc_by_uid(docs: &[Doc], uid: Option<u64>) -> Option<&Doc> {
@@ -655,23 +691,27 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                     .collect();
                 let (folder, base, redact) = (PathBuf::from(ex.folder.trim()), ex.base.trim().to_owned(), ex.redact);
                 let snapshot = r.snapshot.clone();
-                ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| {
+                let export = move || -> Result<String, ExportError> {
                     let png = png.map_err(|e| crate::error::Error::write("the PNG", std::io::Error::other(e)))?;
                     let ids: Vec<SnapshotIdentity> = sources
                         .iter()
                         .map(|src| match src {
-                            Source::File(p) => SnapshotIdentity::of_file(p),
+                            Source::File(p) => SnapshotIdentity::of_file(p).map_err(|e| ExportError::Read {
+                                path: p.clone(),
+                                source: Arc::new(e),
+                            }),
                             Source::Embedded(name, bytes) => Ok(SnapshotIdentity::of_bytes(name, bytes)),
                         })
                         .collect::<Result<_, _>>()?;
                     write_finding(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
-                }));
+                };
+                ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| Ok(export())));
             }
             return;
         }
         ExportStage::Writing(t) => {
             if let Some(res) = t.get() {
-                ex.message = Some(res.clone().map_err(|e| e.to_string()));
+                ex.message = Some(res.clone().unwrap_or_else(|e| Err(e.into())));
                 ex.stage = ExportStage::Editing;
             }
         }
@@ -710,7 +750,7 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                     ui.label(RichText::new(m).color(egui::Color32::from_rgb(90, 170, 90)));
                 }
                 Some(Err(e)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
+                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
                 }
                 None => {}
             }
@@ -731,7 +771,7 @@ fn write_finding(
     (group, kept): (&LeakGroup, &[(String, usize, u64)]),
     redact: bool,
     png: &[u8],
-) -> Result<String, crate::error::Error> {
+) -> Result<String, ExportError> {
     let png_name = format!("{base}.png");
     let md = report::finding_markdown(s, ids, group, kept, redact, Some(&png_name));
     let json = report::finding_json(s, ids, group, kept, redact);
@@ -742,33 +782,34 @@ fn write_finding(
         folder.join(format!("{base}.json")),
         folder.join(format!("{base}.md")),
     ];
-    report::write_new_file(&paths[0], png)?;
-    report::write_new_file(&paths[1], json_text.as_bytes())?;
-    report::write_new_file(&paths[2], md.as_bytes())?;
-    Ok(format!(
-        "Wrote {}",
-        paths
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ))
+    for (i, (path, bytes)) in paths.iter().zip([png, json_text.as_bytes(), md.as_bytes()]).enumerate() {
+        if let Err(e) = report::write_new_file(path, bytes) {
+            // All three or none: a finding without its Markdown is not one.
+            for written in &paths[..i] {
+                let _ = std::fs::remove_file(written);
+            }
+            return Err(ExportError::Write {
+                path: path.clone(),
+                source: Arc::new(crate::error::without_temp_path(e)),
+            });
+        }
+    }
+    Ok(format!("Wrote {}", shown(&paths)))
 }
 
 /// Checks the target and starts the capture; the rest runs in `export_window`.
-fn start(ex: &mut Export, ctx: &egui::Context) -> Result<(), String> {
+fn start(ex: &mut Export, ctx: &egui::Context) -> Result<(), ExportError> {
     let folder = PathBuf::from(ex.folder.trim());
-    let existing: Vec<String> = ["md", "json", "png"]
+    let existing: Vec<PathBuf> = ["md", "json", "png"]
         .iter()
         .map(|ext| folder.join(format!("{}.{ext}", ex.base.trim())))
         .filter(|p| p.exists())
-        .map(|p| p.display().to_string())
         .collect();
     if !folder.is_dir() {
-        return Err(format!("{} is not a folder", folder.display()));
+        return Err(ExportError::NotAFolder(folder));
     }
     if !existing.is_empty() {
-        return Err(format!("{} already exists; choose another name", existing.join(", ")));
+        return Err(ExportError::Exists(existing));
     }
     // The dialog is not drawn during the capture, so the PNG shows the finding, not this dialog.
     ex.stage = ExportStage::Capturing(screenshot::Pending::request(ctx));
@@ -782,7 +823,7 @@ impl WizardState {
         ctx: &egui::Context,
         folder: &std::path::Path,
         base: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), ExportError> {
         let mut ex = Export {
             folder: folder.display().to_string(),
             base: base.to_owned(),
@@ -796,11 +837,52 @@ impl WizardState {
     }
 
     /// The outcome of the last export, once it is written.
-    pub(crate) fn export_result(&self) -> Option<&Result<String, String>> {
+    pub(crate) fn export_result(&self) -> Option<&Result<String, ExportError>> {
         self.export.as_ref().and_then(|e| e.message.as_ref())
     }
 
     pub fn result(&self) -> Option<&Arc<LeakResult>> {
         self.result.as_ref().and_then(|t| t.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Progress;
+
+    /// A finding is its three files or nothing: when one cannot be written, the ones written
+    /// before it are removed, and the error names the file that failed.
+    #[test]
+    fn a_failed_export_leaves_no_part_of_the_finding() {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots/leak-s3.heapsnapshot");
+        let s = crate::engine::load(&file, &Progress::new()).unwrap();
+        let members: Vec<_> = s
+            .graph
+            .nodes()
+            .filter(|&v| s.class_name(v) == "CachedSession")
+            .collect();
+        let groups = leaks::group(&s, &members, &Progress::new()).unwrap();
+        let ids = [SnapshotIdentity::of_bytes("leak-s3.heapsnapshot", b"{}")];
+        let dir = tempfile::tempdir().unwrap();
+        // The Markdown, written last, cannot be: a file of that name is in the way.
+        std::fs::write(dir.path().join("x.md"), "mine").unwrap();
+        let e = write_finding(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap_err();
+        assert!(
+            matches!(&e, ExportError::Write { path, .. } if path.ends_with("x.md")),
+            "{e}"
+        );
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["x.md"], "the PNG and JSON are removed, the other file kept");
+        assert_eq!(std::fs::read_to_string(dir.path().join("x.md")).unwrap(), "mine");
+        // With the way clear, all three are written.
+        std::fs::remove_file(dir.path().join("x.md")).unwrap();
+        let wrote = write_finding(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap();
+        assert!(wrote.starts_with("Wrote "), "{wrote}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 }
