@@ -9,6 +9,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
+use crate::error::PathIoError;
+
 /// Why an install or uninstall failed, in one line for the user.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DesktopError {
@@ -21,13 +23,8 @@ pub(crate) enum DesktopError {
     /// The program's path cannot be written into a launcher.
     #[error("{shown}: the program's path {why}")]
     ProgramPath { shown: String, why: &'static str },
-    #[error("{}: cannot {what}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        what: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] PathIoError),
     #[error("{tool} {} failed ({status}): {why}", dir.display())]
     ToolFailed {
         tool: &'static str,
@@ -41,17 +38,6 @@ pub(crate) enum DesktopError {
         #[source]
         source: std::io::Error,
     },
-}
-
-impl DesktopError {
-    fn io(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> DesktopError {
-        let path = path.to_path_buf();
-        move |source| DesktopError::Io {
-            path,
-            what,
-            source: crate::error::without_temp_path(source),
-        }
-    }
 }
 
 type Result<T> = std::result::Result<T, DesktopError>;
@@ -185,7 +171,7 @@ pub fn uninstall(paths: &Paths) -> Result<Report> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 report.lines.push(format!("not installed: {}", path.display()))
             }
-            Err(e) => return Err(DesktopError::io(path, "remove")(e)),
+            Err(e) => return Err(PathIoError::at(path, "remove")(e).into()),
         }
     }
     refresh_caches(paths, &mut report)?;
@@ -262,20 +248,19 @@ fn escape_string(s: &str) -> String {
 /// never sees a half-written file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("installed files have a parent folder");
-    std::fs::create_dir_all(dir).map_err(DesktopError::io(dir, "create the folder"))?;
+    std::fs::create_dir_all(dir).map_err(PathIoError::at(dir, "create the folder"))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".heapsift-");
     // Launchers, icons and MIME packages are read by the desktop, not only by their owner (a
     // temporary file is 0600 otherwise); the umask still applies.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(DesktopError::io(path, "write"))?;
+    let mut tmp = builder.tempfile_in(dir).map_err(PathIoError::at(path, "write"))?;
     tmp.as_file_mut()
         .write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
-        .map_err(DesktopError::io(path, "write"))?;
-    tmp.persist(path)
-        .map_err(|e| DesktopError::io(path, "write")(e.error))?;
+        .map_err(PathIoError::at(path, "write"))?;
+    tmp.persist(path).map_err(|e| PathIoError::at(path, "write")(e.error))?;
     Ok(())
 }
 

@@ -75,6 +75,30 @@ pub struct SaveError {
     pub source: Arc<std::io::Error>,
 }
 
+/// An operating-system failure on a path the user named: `PATH: cannot WHAT: why`. The one shape
+/// for outputs, installs and exports.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}: cannot {what}: {source}", path.display())]
+pub struct PathIoError {
+    pub path: PathBuf,
+    /// What was being done, as a verb phrase ("write it", "create the folder").
+    pub what: &'static str,
+    #[source]
+    pub source: Arc<std::io::Error>,
+}
+
+impl PathIoError {
+    /// For `map_err`: the failure of `what` on `path`.
+    pub(crate) fn at(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> PathIoError {
+        let path = path.to_path_buf();
+        move |e| PathIoError {
+            path,
+            what,
+            source: Arc::new(without_temp_path(e)),
+        }
+    }
+}
+
 /// An error from `tempfile` without the temporary file's path it appends (` at path "…"`): users
 /// name the file they asked for, never a temporary one.
 pub(crate) fn without_temp_path(e: std::io::Error) -> std::io::Error {

@@ -405,7 +405,7 @@ pub(crate) fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, data)?;
+    std::io::Write::write_all(tmp.as_file_mut(), data)?;
     // Fails if the target exists (renameat2 with RENAME_NOREPLACE, or a link where that is
     // missing); the temporary file is removed either way.
     tmp.persist_noclobber(path).map_err(|e| e.error)?;

@@ -174,12 +174,10 @@ fn hunt_without_a_leak_passes_the_gate_and_leaves_no_files() {
     let port = free_port();
     let scratch = tempfile::tempdir().unwrap();
     let exec = format!("PORT={port} node {SERVER}");
-    let o = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+    let o = common::heapsift_command()
         .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/browse")])
         .args(["--repeat", "10", "--wait", "0", "--fail-above", "100KB", "-q"])
         .env("TMPDIR", scratch.path())
-        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
-        .current_dir(common::repo())
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -422,7 +420,7 @@ fn a_target_killed_mid_snapshot_leaves_no_partial_file() {
     let mut server = Server::start(&node, true, 20);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.heapsnapshot");
-    let capture = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+    let capture = common::heapsift_command()
         .args(["capture", "--inspect", &server.inspector(), "--no-gc", "-q", "-o"])
         .arg(&out)
         .stderr(Stdio::piped())
@@ -457,7 +455,7 @@ fn a_full_disk_while_capturing_leaves_no_partial_file() {
     let server = Server::start(&node, true, 0);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.heapsnapshot");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_heapsift"));
+    let mut cmd = common::heapsift_command();
     cmd.args(["capture", "--inspect", &server.inspector(), "-q", "-o"])
         .arg(&out);
     // A file-size limit makes writes fail the way a full disk does (EFBIG instead of ENOSPC).
@@ -489,13 +487,12 @@ fn ctrl_c_during_a_hunt_stops_the_service_and_removes_the_snapshots() {
     let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let exec = format!("PORT={port} node {SERVER}");
-    let child = Command::new(env!("CARGO_BIN_EXE_heapsift"))
+    let child = common::heapsift_command()
         .args([
             "hunt", "--exec", &exec, "--action", "sleep 60", "--warmup", "0", "--keep",
         ])
         .arg(dir.path())
         .arg("-q")
-        .current_dir(common::repo())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

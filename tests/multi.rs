@@ -2,13 +2,12 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 fn heapsift(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heapsift"))
-        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+    common::heapsift_command()
         .args(args)
         .arg("--quiet")
         .current_dir(common::repo().join("sample-snapshots"))

@@ -252,12 +252,7 @@ pub(crate) fn apply_interface_definitions(
 /// it (`None`: it stays `Object`). Pure, so a base snapshot can be matched against another
 /// snapshot's definitions for a comparison.
 pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
-    let n = g.node_count();
-    let plain: Vec<NodeId> = (0..n as u32)
-        .into_par_iter()
-        .map(NodeId::new)
-        .filter(|&v| is_plain_object(g, v))
-        .collect();
+    let plain: Vec<NodeId> = g.par_nodes().filter(|&v| is_plain_object(g, v)).collect();
 
     // Rank every property name that can be compared: object properties and definition properties.
     let mut prop_indices: Vec<u32> = plain

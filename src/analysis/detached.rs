@@ -91,7 +91,7 @@ fn find(parent: &mut [u32], mut v: u32) -> u32 {
 pub fn detached_trees(s: &Snapshot) -> Vec<DetachedTree> {
     let g = &s.graph;
     let n = g.node_count();
-    let members: Vec<NodeId> = (0..n as u32).map(NodeId::new).filter(|&v| is_detached(s, v)).collect();
+    let members: Vec<NodeId> = g.nodes().filter(|&v| is_detached(s, v)).collect();
     if members.is_empty() {
         return Vec::new();
     }

@@ -123,11 +123,7 @@ impl Growth {
         let g = &last.graph;
         let opts = LeakOptions::default();
         // New objects = in the last snapshot, not in the first.
-        let all_ids: Vec<u32> = {
-            let mut v = g.object_ids().iter().map(|i| i.0).collect::<Vec<u32>>();
-            v.sort_unstable();
-            v
-        };
+        let all_ids = super::leaks::sorted_ids(last);
         let new = candidates(first_ids, &all_ids, last, &opts);
         let mut member = super::bits::BitVec::new(g.node_count());
         for &v in &new {

@@ -61,7 +61,7 @@ pub fn run(
     }
     if let Some(p) = report_path {
         let md = report::leaks_markdown(&s3, &names, candidates, &groups, top);
-        report::write_new_file(p, md.as_bytes()).map_err(CliError::output(p, "write it"))?;
+        report::write_new_file(p, md.as_bytes()).map_err(crate::error::PathIoError::at(p, "write it"))?;
         if !quiet {
             eprintln!("wrote {}", p.display());
         }

@@ -11,6 +11,7 @@ use super::output::record;
 use super::progress_bar::ProgressBar;
 use super::{CliError, CliResult};
 use crate::engine::capture::{self, Connect, Connection, Endpoint, Hunt, Options};
+use crate::error::PathIoError;
 use crate::progress::Progress;
 
 /// Exit code after Ctrl+C (128 + SIGINT), as shells expect.
@@ -157,14 +158,14 @@ pub fn hunt(a: HuntArgs) -> CliResult<([PathBuf; 3], Option<tempfile::TempDir>)>
     }
     let (dir, scratch) = match a.keep {
         Some(d) => {
-            std::fs::create_dir_all(d).map_err(CliError::output(d, "create the folder"))?;
+            std::fs::create_dir_all(d).map_err(PathIoError::at(d, "create the folder"))?;
             (d.to_path_buf(), None)
         }
         None => {
             let t = tempfile::Builder::new()
                 .prefix("heapsift-hunt-")
                 .tempdir()
-                .map_err(CliError::output(&std::env::temp_dir(), "make a scratch folder in it"))?;
+                .map_err(PathIoError::at(&std::env::temp_dir(), "make a scratch folder in it"))?;
             *SCRATCH.lock().unwrap_or_else(|e| e.into_inner()) = Some(t.path().to_path_buf());
             (t.path().to_path_buf(), Some(t))
         }

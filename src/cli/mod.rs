@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::analysis::Snapshot;
 use crate::engine;
-use crate::error::FileError;
+use crate::error::{FileError, PathIoError};
 use crate::progress::Progress;
 
 #[derive(Parser, Debug)]
@@ -344,13 +344,8 @@ pub(crate) enum CliError {
     #[error("{}: {why}", path.display())]
     Refused { path: PathBuf, why: &'static str },
     /// Writing an output file (or making its folder) failed.
-    #[error("{}: cannot {what}: {source}", path.display())]
-    Output {
-        path: PathBuf,
-        what: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Output(#[from] crate::error::PathIoError),
     /// Writing to stdout failed (not a reader that went away: that ends quietly).
     #[error("cannot write the output: {0}")]
     Stdout(#[source] std::io::Error),
@@ -395,14 +390,6 @@ impl CliError {
         CliError::Refused {
             path: path.to_path_buf(),
             why: "already exists; not overwriting it",
-        }
-    }
-
-    fn output(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> CliError {
-        let path = path.to_path_buf();
-        move |source| {
-            let source = crate::error::without_temp_path(source);
-            CliError::Output { path, what, source }
         }
     }
 }
@@ -664,7 +651,7 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliR
     let tmp = tempfile::Builder::new()
         .prefix(".heapsift-redact-")
         .tempfile_in(dir)
-        .map_err(CliError::output(output, "write it"))?;
+        .map_err(PathIoError::at(output, "write it"))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let opts = crate::format::redact::Options { keep_urls };
@@ -685,9 +672,9 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliR
         e @ crate::error::Error::Write { .. } => CliError::File(e.in_file(output)),
         e => CliError::File(e.in_file(input)),
     })?;
-    tmp.as_file().sync_all().map_err(CliError::output(output, "write it"))?;
+    tmp.as_file().sync_all().map_err(PathIoError::at(output, "write it"))?;
     tmp.persist_noclobber(output)
-        .map_err(|e| CliError::output(output, "save it")(e.error))?;
+        .map_err(|e| PathIoError::at(output, "save it")(e.error))?;
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     output::record(writeln!(
         std::io::stdout(),

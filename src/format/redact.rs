@@ -190,6 +190,13 @@ pub fn redact(bytes: &Bytes, opts: Options, out: &mut dyn Write, progress: &Prog
     }
     stats.values = replaced.len() + moved.len();
     stats.kept_urls = kept_urls.len();
+    // Entries nothing names and no object holds (a producer may leave some): nothing says what
+    // they are, so they go too.
+    for i in (0..strings_len as u32).filter(|&i| !named[i as usize]) {
+        if !kept_urls.contains(&i) {
+            replaced.entry(i).or_insert_with(|| placeholder(raw.strings.get(i)));
+        }
+    }
 
     let name_field = raw
         .header
@@ -325,7 +332,8 @@ fn trace_function_names(raw: &RawSnapshot, b: &[u8]) -> Result<Vec<u32>> {
     let values: Vec<u32> = serde_json::from_slice::<Vec<u64>>(infos)
         .map_err(|e| Error::invalid(format!("the trace_function_infos section: {e}")))?
         .into_iter()
-        .map(|v| v as u32)
+        // Out of range is no string (not a wrapped index that would keep some other string).
+        .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
         .collect();
     Ok(values
         .chunks(fields.len().max(1))
@@ -336,6 +344,27 @@ fn trace_function_names(raw: &RawSnapshot, b: &[u8]) -> Result<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_that_nothing_uses_are_replaced_too() {
+        use crate::model::builder::SnapshotBuilder;
+        let mut b = SnapshotBuilder::new();
+        let root = b.node("synthetic", "", 1, 0);
+        let obj = b.node("object", "Session", 3, 20);
+        b.edge(root, "shortcut", "session", obj);
+        b.string("hunter2-nothing-uses-this");
+        let json = b.to_json();
+        assert!(json.contains("hunter2-nothing-uses-this"));
+        let mut out = Vec::new();
+        let bytes = Bytes::Owned(json.into_bytes());
+        redact(&bytes, Options::default(), &mut out, &Progress::new()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains("hunter2"), "{out}");
+        assert!(
+            out.contains("\"Session\"") && out.contains("\"session\""),
+            "names stay: {out}"
+        );
+    }
 
     #[test]
     fn urls_and_paths_but_not_sources() {

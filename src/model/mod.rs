@@ -425,6 +425,11 @@ impl Graph {
         self.edge_range(n).map(|e| EdgeId(e as u32))
     }
 
+    #[inline]
+    pub fn has_edges(&self, n: NodeId) -> bool {
+        !self.edge_range(n).is_empty()
+    }
+
     /// The node's outgoing edges as positions in per-edge arrays.
     #[inline]
     pub(crate) fn edge_range(&self, n: NodeId) -> std::ops::Range<usize> {

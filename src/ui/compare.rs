@@ -341,7 +341,7 @@ fn show_inner(
                                 };
                                 let is_new = matches!(items, Items::Diff { .. });
                                 row.col(|ui| {
-                                    if widgets::tree_toggle(ui, depth, g.edges(v).len() != 0, expanded) {
+                                    if widgets::tree_toggle(ui, depth, g.has_edges(v), expanded) {
                                         actions.push(Action::Toggle { level, index });
                                     }
                                     let before = if is_new {
@@ -417,7 +417,7 @@ fn show_inner(
                         PAGE,
                     );
                 } else if let Some(v) = row_node(&cs.tree, Row::Item { level, index, depth: 0 }, g)
-                    && g.edges(v).len() != 0
+                    && g.has_edges(v)
                 {
                     cs.tree.expand(level, index, edges_items(s, v), PAGE);
                 }

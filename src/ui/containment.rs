@@ -38,7 +38,7 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
             row.set_selected(c.cursor == Some(i) || (node.is_some() && node == selected));
             match r {
                 Row::Item { level, index, depth } => {
-                    let expandable = node.is_some_and(|v| g.edges(v).len() != 0);
+                    let expandable = node.is_some_and(|v| g.has_edges(v));
                     object_row(
                         &mut row,
                         &c.tree,
@@ -74,7 +74,7 @@ pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: 
                 if c.tree.is_expanded(level, index) {
                     c.tree.collapse(level, index);
                 } else if let Some(v) = row_node(&c.tree, Row::Item { level, index, depth: 0 }, g)
-                    && g.edges(v).len() != 0
+                    && g.has_edges(v)
                 {
                     c.tree.expand(level, index, edges_items(snapshot, v), PAGE);
                 }

@@ -84,7 +84,7 @@ pub fn show(
                         row.col(|ui| size_cell(ui, c.retained_size, total));
                     }
                     Row::Item { level, index, depth } => {
-                        let expandable = node.is_some_and(|v| g.edges(v).len() != 0);
+                        let expandable = node.is_some_and(|v| g.has_edges(v));
                         object_row(
                             &mut row,
                             &summary.tree,
@@ -267,7 +267,7 @@ fn apply(doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker, actions: Vec<Ac
                     let Some(v) = row_node(&s.tree, Row::Item { level, index, depth: 0 }, &snapshot.graph) else {
                         continue;
                     };
-                    if snapshot.graph.edges(v).len() == 0 {
+                    if !snapshot.graph.has_edges(v) {
                         continue;
                     }
                     edges_items(snapshot, v)

@@ -15,6 +15,7 @@ use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows::{self, Kept};
+use crate::error::PathIoError;
 use crate::report::{self, SnapshotIdentity, preview};
 use crate::units::{bytes, thousands};
 
@@ -88,21 +89,11 @@ pub enum ExportError {
     NotAFolder(PathBuf),
     #[error("{} already exists; choose another name", shown(.0))]
     Exists(Vec<PathBuf>),
-    #[error("no leak group to export (use --wizard with three snapshots)")]
+    #[error("no leak group to export: the three snapshots have none, or --wizard was not given three")]
     NothingToExport,
-    /// A snapshot could not be read again for the finding's checksums.
-    #[error("{}: cannot read it: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: Arc<std::io::Error>,
-    },
-    #[error("{}: cannot write it: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: Arc<std::io::Error>,
-    },
+    /// A file of the finding could not be written, or a snapshot read again for its checksum.
+    #[error(transparent)]
+    Io(#[from] crate::error::PathIoError),
     /// Encoding the image, or a cancelled export.
     #[error(transparent)]
     Failed(#[from] crate::error::Error),
@@ -662,27 +653,27 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
         w.export = None;
         return;
     };
-    let Some(group) = w.selected.and_then(|i| r.groups.get(i)).cloned() else {
+    let Some(selected) = w.selected.filter(|&i| i < r.groups.len()) else {
         w.export = None;
         return;
     };
-    // What the group keeps alive, for the report: (class, count, shallow size).
-    let kept: Vec<(String, usize, u64)> = w
-        .selected
-        .map(|i| leaks::kept_alive_by(&r.groups, i))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|k| {
-            (
-                r.groups[k].class.clone(),
-                r.groups[k].nodes.len(),
-                r.groups[k].shallow_size,
-            )
-        })
-        .collect();
+    let group = &r.groups[selected];
     match &mut ex.stage {
         ExportStage::Capturing(p) => {
             if let Some(img) = p.take() {
+                // Once per export, not per frame: the group and what it keeps alive (class,
+                // count, shallow size) for the report.
+                let group = group.clone();
+                let kept: Vec<(String, usize, u64)> = leaks::kept_alive_by(&r.groups, selected)
+                    .into_iter()
+                    .map(|k| {
+                        (
+                            r.groups[k].class.clone(),
+                            r.groups[k].nodes.len(),
+                            r.groups[k].shallow_size,
+                        )
+                    })
+                    .collect();
                 let png = screenshot::encode_png(&img);
                 let sources: Vec<Source> = w
                     .picks
@@ -692,17 +683,15 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                 let (folder, base, redact) = (PathBuf::from(ex.folder.trim()), ex.base.trim().to_owned(), ex.redact);
                 let snapshot = r.snapshot.clone();
                 let export = move || -> Result<String, ExportError> {
-                    let png = png.map_err(|e| crate::error::Error::write("the PNG", std::io::Error::other(e)))?;
+                    let png_path = folder.join(format!("{base}.png"));
+                    let png = png.map_err(|e| PathIoError::at(&png_path, "encode it")(std::io::Error::other(e)))?;
                     let ids: Vec<SnapshotIdentity> = sources
                         .iter()
                         .map(|src| match src {
-                            Source::File(p) => SnapshotIdentity::of_file(p).map_err(|e| ExportError::Read {
-                                path: p.clone(),
-                                source: Arc::new(e),
-                            }),
+                            Source::File(p) => SnapshotIdentity::of_file(p).map_err(PathIoError::at(p, "read it")),
                             Source::Embedded(name, bytes) => Ok(SnapshotIdentity::of_bytes(name, bytes)),
                         })
-                        .collect::<Result<_, _>>()?;
+                        .collect::<Result<_, PathIoError>>()?;
                     write_finding(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
                 };
                 ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| Ok(export())));
@@ -788,10 +777,7 @@ fn write_finding(
             for written in &paths[..i] {
                 let _ = std::fs::remove_file(written);
             }
-            return Err(ExportError::Write {
-                path: path.clone(),
-                source: Arc::new(crate::error::without_temp_path(e)),
-            });
+            return Err(PathIoError::at(path, "write it")(e).into());
         }
     }
     Ok(format!("Wrote {}", shown(&paths)))
@@ -869,7 +855,7 @@ mod tests {
         std::fs::write(dir.path().join("x.md"), "mine").unwrap();
         let e = write_finding(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap_err();
         assert!(
-            matches!(&e, ExportError::Write { path, .. } if path.ends_with("x.md")),
+            matches!(&e, ExportError::Io(io) if io.path.ends_with("x.md") && io.what == "write it"),
             "{e}"
         );
         let mut left: Vec<String> = std::fs::read_dir(dir.path())

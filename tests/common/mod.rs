@@ -90,22 +90,24 @@ pub fn both_ways(path: &std::path::Path) -> [(&'static str, Snapshot); 2] {
     [("analysed", fresh), ("from its index", back)]
 }
 
-/// A cache folder for the binary's saved indexes, one per test process, so tests never write to
-/// the user's cache.
+/// The heapsift binary, run in the repository with this test process's cache folder.
+pub fn heapsift_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_heapsift"));
+    cmd.env("HEAPSIFT_CACHE_DIR", cache_dir()).current_dir(repo());
+    cmd
+}
+
 /// Runs the heapsift binary in the repository, with this test process's cache folder.
 pub fn heapsift(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_heapsift"))
-        .env("HEAPSIFT_CACHE_DIR", cache_dir())
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("runs heapsift")
+    heapsift_command().args(args).output().expect("runs heapsift")
 }
 
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A cache folder for the binary's saved indexes, one per test process, so tests never write to
+/// the user's cache.
 pub fn cache_dir() -> PathBuf {
     std::env::temp_dir().join(format!("heapsift-test-cache-{}", std::process::id()))
 }
