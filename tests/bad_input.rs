@@ -276,3 +276,21 @@ fn a_trailing_backslash_is_a_truncation() {
     assert_rejected("backslash-quote.heapsnapshot", b"{\"snapshot\":\"\\\"", "truncated");
     assert_rejected("backslash-key.heapsnapshot", b"{\"x\":[\"\\", "truncated");
 }
+
+/// Fuzz finding (mutated seed 1146855069): a line break inserted into a section name made the
+/// message two lines. A damaged name is quoted escaped, and a long one is cut.
+#[test]
+fn a_damaged_section_name_stays_on_one_line() {
+    let broken = valid().replace("\"edges\":[5,2,7]", "\"ed\nges\":[5,2,7]x");
+    assert_rejected(
+        "newline-key.heapsnapshot",
+        broken.as_bytes(),
+        r#"after the "ed\nges" section"#,
+    );
+    let long = format!("{{\"{}\":[1,", "e".repeat(5000));
+    let path = write("long-key.heapsnapshot", long.as_bytes());
+    let (code, _, stderr) = run(&path);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.len() < 300, "a short line: {stderr}");
+    assert!(stderr.contains(&format!("\"{}\"…", "e".repeat(40))), "{stderr}");
+}

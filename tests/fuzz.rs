@@ -1,13 +1,17 @@
-//! A seeded, time-boxed fuzzer on stable Rust: mutated real snapshots and random graphs go
-//! through parsing and the whole analysis. Nothing may panic; what fails must fail with one
-//! line; what loads must satisfy the analysis's invariants, and read back equal from its index.
+//! A seeded fuzzer on stable Rust: mutated real snapshots and random graphs go through parsing
+//! and the whole analysis. Nothing may panic; what fails must fail with one line; what loads
+//! must satisfy the invariants DevTools keeps, and read back equal from its index.
 //!
-//! `HEAPSIFT_FUZZ_SECS` sets the budget per target (default 8 s; CI gives it 60).
-//! `HEAPSIFT_FUZZ_SEED` replays a run. A crasher is saved under the system's temporary folder
-//! with the seed in its name; each one found becomes a test in `bad_input.rs`.
+//! Every run first replays the findings listed in `tests/regressions/fuzz-seeds.txt`, then
+//! explores `HEAPSIFT_FUZZ_CASES` seeds per target (default 2000) from `HEAPSIFT_FUZZ_SEED`
+//! (default 1). A case is a function of its seed alone, so the same seeds give the same verdict on
+//! any machine; CI derives the first seed from the commit. `HEAPSIFT_FUZZ_SECS` explores by time
+//! instead, for long runs by hand. A failing input is saved under the system's temporary folder
+//! with its target and seed in the name; each finding is added to `fuzz-seeds.txt` with its fix.
 
 mod common;
 
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
@@ -15,45 +19,116 @@ use common::Rng;
 use heapsift::analysis::Snapshot;
 use heapsift::engine;
 use heapsift::format::Bytes;
+use heapsift::model::NodeId;
 use heapsift::progress::Progress;
 
-fn budget() -> Duration {
-    let secs = std::env::var("HEAPSIFT_FUZZ_SECS")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .unwrap_or(8.0);
-    Duration::from_secs_f64(secs)
+const MUTATED: &str = "mutated";
+const RANDOM: &str = "random";
+
+fn env<T: std::str::FromStr>(name: &str) -> Option<T> {
+    let text = std::env::var(name).ok()?;
+    Some(
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+    )
 }
 
-fn first_seed() -> u64 {
-    std::env::var("HEAPSIFT_FUZZ_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1)
-}
-
-/// Loads `bytes`; a panic fails the test (after saving the input), an error must be one line.
-fn load(bytes: Vec<u8>, what: &str) -> Option<Snapshot> {
-    let copy = bytes.clone();
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        engine::load_bytes(Bytes::Owned(bytes), &Progress::new())
-    }));
-    match result {
-        Ok(Ok(s)) => Some(s),
-        Ok(Err(e)) => {
-            let text = e.to_string();
-            assert!(
-                !text.contains('\n') && !text.is_empty(),
-                "{what}: not one line: {text:?}"
-            );
-            None
-        }
-        Err(_) => {
-            let path = std::env::temp_dir().join(format!("heapsift-crasher-{}.heapsnapshot", what.replace(' ', "-")));
-            std::fs::write(&path, &copy).unwrap();
-            panic!("{what}: panicked; input saved to {}", path.display());
+/// The committed findings of `target`: the seeds to replay before exploring.
+fn regression_seeds(target: &str) -> Vec<u64> {
+    let path = common::repo().join("tests/regressions/fuzz-seeds.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut seeds = Vec::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut words = line.split_whitespace();
+        let (t, seed) = (words.next(), words.next().and_then(|w| w.parse().ok()));
+        match (t, seed) {
+            (Some(t), Some(seed)) if t == MUTATED || t == RANDOM => {
+                if t == target {
+                    seeds.push(seed);
+                }
+            }
+            _ => panic!("{}: not `mutated|random SEED  why`: {line:?}", path.display()),
         }
     }
+    seeds
+}
+
+/// Replays `target`'s committed findings, then explores from the first seed: a fixed number of
+/// cases, or with `HEAPSIFT_FUZZ_SECS` as many as fit in that time (at least 50). Returns how
+/// many cases it explored and for how many `case` returned true.
+fn fuzz(target: &str, mut case: impl FnMut(u64) -> bool) -> (u64, u64) {
+    let replayed = regression_seeds(target);
+    for &seed in &replayed {
+        case(seed);
+    }
+    let first: u64 = env("HEAPSIFT_FUZZ_SEED").unwrap_or(1);
+    let secs: Option<f64> = env("HEAPSIFT_FUZZ_SECS");
+    let cases: u64 = env("HEAPSIFT_FUZZ_CASES").unwrap_or(2000);
+    let start = Instant::now();
+    let (mut seed, mut yes) = (first, 0);
+    loop {
+        let done = seed - first;
+        let more = match secs {
+            Some(s) => start.elapsed() < Duration::from_secs_f64(s) || done < 50,
+            None => done < cases,
+        };
+        if !more {
+            break;
+        }
+        yes += u64::from(case(seed));
+        seed += 1;
+    }
+    eprintln!(
+        "fuzz {target}: {} regression seeds, then seeds {first}..={} ({} cases) in {:.1?}",
+        replayed.len(),
+        seed.saturating_sub(1),
+        seed - first,
+        start.elapsed()
+    );
+    (seed - first, yes)
+}
+
+/// Loads `bytes` and checks what loads; any panic (the analysis's or an invariant's) saves the
+/// input and names the replay. Returns whether the file loaded.
+fn check(bytes: Vec<u8>, target: &str, seed: u64, how: &str) -> bool {
+    let what = format!("{target} seed {seed} ({how})");
+    let input = bytes.clone();
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        match engine::load_bytes(Bytes::Owned(bytes), &Progress::new()) {
+            Ok(s) => {
+                check_invariants(&s, &what);
+                if target == RANDOM && seed.is_multiple_of(10) {
+                    let back = common::reopened(&s);
+                    assert_eq!(back.summary, s.summary, "{what}: index");
+                    assert_eq!(&*back.dominator, &*s.dominator, "{what}: index");
+                }
+                true
+            }
+            Err(e) => {
+                let text = e.to_string();
+                assert!(target != RANDOM, "{what}: a valid graph failed to load: {text}");
+                assert!(
+                    !text.contains('\n') && !text.is_empty(),
+                    "{what}: not one line: {text:?}"
+                );
+                false
+            }
+        }
+    }));
+    result.unwrap_or_else(|_| {
+        let path = std::env::temp_dir().join(format!("heapsift-fuzz-{target}-{seed}.heapsnapshot"));
+        std::fs::write(&path, &input).unwrap();
+        panic!(
+            "{what} failed; input saved to {}; replay: HEAPSIFT_FUZZ_CASES=1 HEAPSIFT_FUZZ_SEED={seed} \
+             cargo test --release --test fuzz -- {target}",
+            path.display()
+        );
+    })
 }
 
 /// What must hold of any snapshot that loads.
@@ -90,12 +165,49 @@ fn check_invariants(s: &Snapshot, what: &str) {
             );
         }
     }
-    let counted: u64 = s.summary.iter().map(|r| r.count).sum();
-    let sized = g.nodes().filter(|&v| g.self_size(v) > 0).count() as u64;
-    assert_eq!(counted, sized, "{what}: Summary counts are the nodes with a size");
-    let shallow: u64 = s.summary.iter().map(|r| r.shallow_size).sum();
-    let sizes: u64 = g.self_sizes().iter().map(|&x| x as u64).sum();
-    assert_eq!(shallow, sizes, "{what}: Summary shallow sizes add up");
+    check_summary_rows(s, what);
+}
+
+/// The Summary has one row per public class key (the class name, plus the script location where
+/// the object has one). Internal keys are string indexes, so two string-table entries with the
+/// same text are two internal keys with one public key: DevTools keeps the row of the one whose
+/// first sized instance comes later, and the other's instances are in no row
+/// (`aggregatesWithFilter` re-keys a Map into an object). So: every class with sized instances
+/// either has a row with exactly their count and shallow size, or shares its public key with the
+/// row of a later class; no two rows share a key.
+fn check_summary_rows(s: &Snapshot, what: &str) {
+    let g = &s.graph;
+    let mut classes: HashMap<u32, (u64, u64, NodeId)> = HashMap::new();
+    for v in g.nodes().filter(|&v| g.self_size(v) > 0) {
+        let c = classes.entry(s.classes.of_node[v]).or_insert((0, 0, v));
+        c.0 += 1;
+        c.1 += u64::from(g.self_size(v));
+    }
+    let key = |class: u32| s.classes.public_key(g, class);
+    let mut rows: HashMap<String, u32> = HashMap::new();
+    for r in &s.summary {
+        let (count, shallow, _) = classes
+            .get(&r.class)
+            .unwrap_or_else(|| panic!("{what}: row {} has no sized instance", r.name));
+        assert_eq!(r.count, *count, "{what}: the count of {}", r.name);
+        assert_eq!(r.shallow_size, *shallow, "{what}: the shallow size of {}", r.name);
+        assert!(
+            rows.insert(key(r.class), r.class).is_none(),
+            "{what}: two rows {}",
+            r.name
+        );
+    }
+    let shown: HashSet<u32> = s.summary.iter().map(|r| r.class).collect();
+    for (&c, &(count, _, first)) in classes.iter().filter(|(c, _)| !shown.contains(c)) {
+        let name = s.classes.name(g, c);
+        let row = rows
+            .get(&key(c))
+            .unwrap_or_else(|| panic!("{what}: {count} sized {name} objects are in no row"));
+        assert!(
+            classes[row].2 > first,
+            "{what}: {name}: the row kept is not the later of two keys"
+        );
+    }
 }
 
 /// One random change to a snapshot's text.
@@ -189,7 +301,7 @@ fn mutate(src: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
 
 #[test]
 fn mutated_snapshots_never_panic_and_what_loads_is_consistent() {
-    let seeds: Vec<Vec<u8>> = vec![
+    let inputs: Vec<Vec<u8>> = vec![
         common::random_graph(11, 40, 120).to_json().into_bytes(),
         common::random_graph(12, 7, 10).to_json().into_bytes(),
         common::random_graph(13, 200, 600)
@@ -198,37 +310,21 @@ fn mutated_snapshots_never_panic_and_what_loads_is_consistent() {
             .into_bytes(),
         std::fs::read(common::repo().join("sample-snapshots/small-app.heapsnapshot")).unwrap(),
     ];
-    let start = Instant::now();
-    let mut seed = first_seed();
-    let (mut runs, mut loaded) = (0, 0);
-    while start.elapsed() < budget() || runs < 50 {
+    let (runs, loaded) = fuzz(MUTATED, |seed| {
         let mut rng = Rng::new(seed);
-        let src = &seeds[rng.below(seeds.len())];
+        let src = &inputs[rng.below(inputs.len())];
         let (bytes, how) = mutate(src, &mut rng);
-        let what = format!("seed {seed} ({how})");
-        if let Some(s) = load(bytes, &what) {
-            check_invariants(&s, &what);
-            loaded += 1;
-        }
-        runs += 1;
-        seed += 1;
-    }
-    eprintln!(
-        "fuzz: {runs} mutated snapshots, {loaded} loaded, in {:.1?}",
-        start.elapsed()
-    );
+        check(bytes, MUTATED, seed, how)
+    });
     assert!(
-        loaded > 0 && loaded < runs,
+        runs < 50 || (loaded > 0 && loaded < runs),
         "the mutations both break and keep files ({loaded} of {runs})"
     );
 }
 
 #[test]
 fn random_graphs_satisfy_the_invariants_and_read_back_from_their_index() {
-    let start = Instant::now();
-    let mut seed = first_seed();
-    let mut runs = 0;
-    while start.elapsed() < budget() || runs < 50 {
+    fuzz(RANDOM, |seed| {
         let mut rng = Rng::new(seed ^ 0xF00D);
         let cap = if rng.below(10) == 0 { 2000 } else { 60 };
         let nodes = 2 + rng.below(cap);
@@ -239,16 +335,11 @@ fn random_graphs_satisfy_the_invariants_and_read_back_from_their_index() {
         } else {
             b.without_detachedness().to_json()
         };
-        let what = format!("random graph seed {seed} ({nodes} nodes, {edges} edges)");
-        let s = load(json.into_bytes(), &what).unwrap_or_else(|| panic!("{what}: a valid graph failed to load"));
-        check_invariants(&s, &what);
-        if runs % 10 == 0 {
-            let back = common::reopened(&s);
-            assert_eq!(back.summary, s.summary, "{what}: index");
-            assert_eq!(&*back.dominator, &*s.dominator, "{what}: index");
-        }
-        runs += 1;
-        seed += 1;
-    }
-    eprintln!("fuzz: {runs} random graphs in {:.1?}", start.elapsed());
+        check(
+            json.into_bytes(),
+            RANDOM,
+            seed,
+            &format!("{nodes} nodes, {edges} edges"),
+        )
+    });
 }

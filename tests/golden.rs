@@ -30,27 +30,48 @@ fn golden(sample: &Path) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// heapsift's Summary of `sample` (both fresh and from its index) against DevTools' golden.
+fn assert_summary_equals_golden(sample: &Path, want: &Value) {
+    for (how, s) in common::both_ways(sample) {
+        let ours = summary_json(&s, sample, None);
+        let name = format!("{} ({how})", sample.display());
+        for key in ["file", "node_count", "edge_count", "total_size", "max_js_object_id"] {
+            assert_eq!(ours[key], want[key], "{name}: {key}");
+        }
+        let (ours, want) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
+        for (i, (o, w)) in ours.iter().zip(want).enumerate() {
+            // DevTools' schema plus the script's `url` where heapsift resolves it.
+            let mut o = o.clone();
+            if let Some(l) = o["location"].as_object_mut() {
+                l.remove("url");
+            }
+            assert_eq!(&o, w, "{name}: class row {i}");
+        }
+        assert_eq!(ours.len(), want.len(), "{name}: number of classes");
+    }
+}
+
 #[test]
 fn summaries_equal_devtools_on_every_row() {
     for sample in samples() {
-        for (how, s) in common::both_ways(&sample) {
-            let ours = summary_json(&s, &sample, None);
-            let want = golden(&sample);
-            let name = format!("{} ({how})", sample.display());
-            for key in ["file", "node_count", "edge_count", "total_size", "max_js_object_id"] {
-                assert_eq!(ours[key], want[key], "{name}: {key}");
-            }
-            let (ours, want) = (ours["classes"].as_array().unwrap(), want["classes"].as_array().unwrap());
-            for (i, (o, w)) in ours.iter().zip(want).enumerate() {
-                // DevTools' schema plus the script's `url` where heapsift resolves it.
-                let mut o = o.clone();
-                if let Some(l) = o["location"].as_object_mut() {
-                    l.remove("url");
-                }
-                assert_eq!(&o, w, "{name}: class row {i}");
-            }
-            assert_eq!(ours.len(), want.len(), "{name}: number of classes");
-        }
+        assert_summary_equals_golden(&sample, &golden(&sample));
+    }
+}
+
+/// Fuzz findings kept as files (tests/regressions/fuzz-seeds.txt): damaged snapshots on which
+/// DevTools' numbers are surprising, so heapsift must show the same surprise.
+#[test]
+fn fuzz_findings_equal_devtools() {
+    let dir = common::repo().join("tests/regressions");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "heapsnapshot"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}: the fuzz findings are committed", dir.display());
+    for file in files {
+        assert_summary_equals_golden(&file, &golden(&file));
     }
 }
 

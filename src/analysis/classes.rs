@@ -450,7 +450,7 @@ impl Classes {
     }
 
     /// DevTools' public class key, used to match classes across snapshots.
-    pub(crate) fn public_key(&self, g: &Graph, class: u32) -> String {
+    pub fn public_key(&self, g: &Graph, class: u32) -> String {
         let c = &self.info[class as usize];
         let name = g.strings().get(c.name_index);
         match c.location {

@@ -222,6 +222,16 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// A section name as messages quote it: a damaged file's "name" may hold line breaks or run on
+/// for megabytes, and an error is one short line.
+fn section_name(key: &str) -> String {
+    const MAX: usize = 40;
+    match key.char_indices().nth(MAX) {
+        None => format!("{key:?}"),
+        Some((end, _)) => format!("{:?}…", &key[..end]),
+    }
+}
+
 fn truncated(context: &str) -> Error {
     Error::invalid(format!("the file ends unexpectedly {context} (it looks truncated)"))
 }
@@ -262,6 +272,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
             _ => {}
         }
         let key = cur.key()?;
+        let name = section_name(key);
         cur.expect(b':', "after a section name")?;
         cur.ws();
         let value_start = cur.i;
@@ -274,11 +285,11 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
             "nodes" | "edges" => {
                 let is_nodes = key == "nodes";
                 if std::mem::replace(if is_nodes { &mut saw_nodes } else { &mut saw_edges }, true) {
-                    return Err(Error::invalid(format!("the \"{key}\" section appears twice")));
+                    return Err(Error::invalid(format!("the {name} section appears twice")));
                 }
                 match &header {
                     Some(h) => {
-                        cur.expect(b'[', &format!("at the start of the \"{key}\" section"))?;
+                        cur.expect(b'[', &format!("at the start of the {name} section"))?;
                         let cols = columns(&mut raw, h, b.len() - cur.i)?;
                         let close = if is_nodes {
                             parse_nodes(bytes, cur.i, cols, progress)?
@@ -317,7 +328,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
                 cur.i += used;
                 strings = Some(table);
             }
-            _ => cur.skip_value(&format!("in the \"{key}\" section"))?,
+            _ => cur.skip_value(&format!("in the {name} section"))?,
         }
         sections.push((key.to_owned(), value_start..cur.i));
         cur.ws();
@@ -326,11 +337,11 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
             Some(b'}') => break,
             Some(_) => {
                 return Err(Error::invalid(format!(
-                    "expected ',' or '}}' after the \"{key}\" section at byte {}",
+                    "expected ',' or '}}' after the {name} section at byte {}",
                     cur.i
                 )));
             }
-            None => return Err(truncated(&format!("after the \"{key}\" section"))),
+            None => return Err(truncated(&format!("after the {name} section"))),
         }
     }
 

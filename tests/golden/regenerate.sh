@@ -12,10 +12,10 @@ ref=${DEVTOOLS_REFERENCE:-$repo/../shared/tools/devtools-reference/devtools-refe
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# Runs the reference from inside sample-snapshots/ so the "file" fields hold bare file names.
+# Runs the reference from inside sample-snapshots/ (or $dir) so the "file" fields hold bare file names.
 run() {
   local out=$1; shift
-  if ! (cd "$samples" && "$ref" "$@") >"$golden/$out.tmp" 2>"$log"; then
+  if ! (cd "${dir:-$samples}" && "$ref" "$@") >"$golden/$out.tmp" 2>"$log"; then
     cat "$log" >&2; rm -f "$golden/$out.tmp"; echo "failed: $*" >&2; exit 1
   fi
   mv "$golden/$out.tmp" "$golden/$out"
@@ -48,6 +48,12 @@ for f in "$samples"/*.heapsnapshot; do
   name=$(basename "$f"); stem=${name%.heapsnapshot}
   for flt in $filters; do run "filters/$stem.filter.$flt.json" summary "$name" --filter "$flt"; done
   run "filters/$stem.duplicates.json" duplicates "$name"
+done
+
+# Fuzz findings kept as files (tests/regressions/fuzz-seeds.txt says why each is there).
+for f in "$repo"/tests/regressions/*.heapsnapshot; do
+  name=$(basename "$f")
+  dir="$repo/tests/regressions" run "${name%.heapsnapshot}.summary.json" summary "$name"
 done
 
 # The Node samples are committed gzip-compressed; the reference reads them decompressed.
