@@ -249,19 +249,13 @@ fn escape_string(s: &str) -> String {
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().expect("installed files have a parent folder");
     std::fs::create_dir_all(dir).map_err(PathIoError::at(dir, "create the folder"))?;
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".heapsift-");
-    // Launchers, icons and MIME packages are read by the desktop, not only by their owner (a
-    // temporary file is 0600 otherwise); the umask still applies.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(PathIoError::at(path, "write"))?;
-    tmp.as_file_mut()
-        .write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+    // Launchers, icons and MIME packages are read by the desktop, not only by their owner.
+    let mut tmp = crate::atomic::Pending::with_permissions(path, crate::atomic::Mode::Replace, 0o644)
         .map_err(PathIoError::at(path, "write"))?;
-    tmp.persist(path).map_err(|e| PathIoError::at(path, "write")(e.error))?;
-    Ok(())
+    tmp.file_mut()
+        .write_all(bytes)
+        .and_then(|()| tmp.commit())
+        .map_err(|e| PathIoError::at(path, "write")(e).into())
 }
 
 /// Runs `update-mime-database` and `update-desktop-database` on the user's folders; a tool

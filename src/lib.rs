@@ -10,6 +10,8 @@
 #![cfg_attr(not(feature = "gui"), allow(dead_code))]
 
 pub mod analysis;
+pub(crate) mod atomic;
+pub mod capture;
 pub mod cli;
 pub(crate) mod column;
 pub(crate) mod desktop;
@@ -17,8 +19,8 @@ pub mod engine;
 pub mod error;
 pub mod format;
 pub mod model;
+pub mod present;
 pub mod progress;
-pub mod report;
+pub mod text;
 #[cfg(feature = "gui")]
 pub mod ui;
-pub mod units;

@@ -64,7 +64,7 @@ fn app(cli: Cli) -> ExitCode {
         eprintln!("heapsift: --screenshot and --export-finding need snapshot files to open");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    use heapsift::engine::capture::{Connect, Endpoint};
+    use heapsift::capture::{Connect, Endpoint};
     let connect = match (&cli.connect, cli.attach) {
         (Some(addr), _) => match Endpoint::parse(addr) {
             Ok(ep) => Some(Connect::Inspect(ep, None)),

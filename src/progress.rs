@@ -8,6 +8,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Called when background work has something new (the app passes "request a repaint"): a plain
+/// callback, so nothing below the UI knows about egui.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
 /// The phases of loading and indexing a snapshot, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {

@@ -2,13 +2,11 @@
 //! against Chrome DevTools' own code (`devtools-reference`) on the same graph, written out with
 //! HEAPSIFT_DUMP_TEST_GRAPHS=DIR.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use heapsift::analysis::aggregates::ClassRow;
 use heapsift::analysis::distances::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
 use heapsift::analysis::query;
-use heapsift::model::builder::SnapshotBuilder;
+use heapsift::format::build::SnapshotJson;
 
 fn row<'a>(s: &'a heapsift::analysis::Snapshot, name: &str) -> &'a ClassRow {
     s.summary
@@ -19,7 +17,7 @@ fn row<'a>(s: &'a heapsift::analysis::Snapshot, name: &str) -> &'a ClassRow {
 
 /// Cycles, a node only weak edges reach (an orphan, with a child), an unreachable clique and a
 /// system-only node.
-fn dominator_graph() -> SnapshotBuilder {
+fn dominator_graph() -> SnapshotJson {
     let (mut b, gc, global) = base();
     let a = b.node("object", "A", 7, 10);
     let bb = b.node("object", "B", 9, 20);
@@ -186,7 +184,7 @@ fn ownership_transfer_moves_sizes_onto_single_owners() {
 
 #[test]
 fn no_transfer_without_user_roots() {
-    let mut b = SnapshotBuilder::new();
+    let mut b = SnapshotJson::new();
     let root = b.node("synthetic", "", 1, 0);
     let gc = b.node("synthetic", "(GC roots)", 3, 0);
     let holder = b.node("object", "Holder", 5, 16);

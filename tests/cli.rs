@@ -1,8 +1,8 @@
 //! The command line as users and CI jobs run it.
 
-mod common;
+use crate::common;
 
-use common::{heapsift, stderr};
+use crate::common::{heapsift, stderr};
 
 use std::process::{Command, Output};
 

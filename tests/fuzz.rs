@@ -9,13 +9,13 @@
 //! instead, for long runs by hand. A failing input is saved under the system's temporary folder
 //! with its target and seed in the name; each finding is added to `fuzz-seeds.txt` with its fix.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
-use common::Rng;
+use crate::common::Rng;
 use heapsift::analysis::Snapshot;
 use heapsift::engine;
 use heapsift::format::Bytes;
@@ -125,7 +125,7 @@ fn check(bytes: Vec<u8>, target: &str, seed: u64, how: &str) -> bool {
         std::fs::write(&path, &input).unwrap();
         panic!(
             "{what} failed; input saved to {}; replay: HEAPSIFT_FUZZ_CASES=1 HEAPSIFT_FUZZ_SEED={seed} \
-             cargo test --release --test fuzz -- {target}",
+             cargo test --release --test main -- fuzz::{target}",
             path.display()
         );
     })

@@ -2,14 +2,14 @@
 //! `devtools-reference`, see tests/golden/regenerate.sh): every class row, every total, and the
 //! per-object numbers of the objects the goldens list.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
 use heapsift::analysis::query::{display_name, shown_distance};
 use heapsift::engine;
+use heapsift::present::report::{js_number, summary_json};
 use heapsift::progress::Progress;
-use heapsift::report::{js_number, summary_json};
 use serde_json::{Value, json};
 
 fn samples() -> Vec<PathBuf> {
@@ -143,7 +143,7 @@ fn comparisons_equal_devtools_on_every_row() {
             let b = load_via(&format!("{base}.heapsnapshot"), via_index);
             // The engine's one Comparison path, as the CLI and the app run it.
             let rows = workflows::comparison(&workflows::CurrentClasses::of(&cur), &b);
-            let ours = heapsift::report::diff_json(
+            let ours = heapsift::present::report::diff_json(
                 std::path::Path::new(&format!("{base}.heapsnapshot")),
                 std::path::Path::new(&format!("{current}.heapsnapshot")),
                 &rows,
@@ -349,9 +349,11 @@ fn node_sample_equals_devtools_and_names_its_scripts() {
         })
         .unwrap();
     assert!(
-        s.defined_at(handle).unwrap().starts_with("app.js:20:"),
+        heapsift::present::names::defined_at(&s, handle)
+            .unwrap()
+            .starts_with("app.js:20:"),
         "{:?}",
-        s.defined_at(handle)
+        heapsift::present::names::defined_at(&s, handle)
     );
 }
 
@@ -397,8 +399,8 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
         for (how, s) in common::both_ways(&sample) {
             for f in NamedFilter::ALL {
                 let members = f.members(&s, &Progress::new()).unwrap();
-                let rows = heapsift::report::sorted(s.summary_filtered(&|v| members.get(v.index())), None);
-                let ours = heapsift::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
+                let rows = heapsift::present::report::sorted(s.summary_filtered(&|v| members.get(v.index())), None);
+                let ours = heapsift::present::report::summary_rows_json(&s, &sample, rows, Some(f.name()));
                 let want = golden(&stem, &format!("filter.{}", f.name()));
                 assert_eq!(ours["filter"], want["filter"]);
                 let mut classes = ours["classes"].as_array().unwrap().clone();
@@ -415,7 +417,7 @@ fn named_filters_and_duplicated_strings_equal_devtools() {
                 );
                 nonempty += usize::from(!classes.is_empty());
             }
-            let ours = heapsift::report::duplicates_json(&s, &sample, &duplicate_strings(&s));
+            let ours = heapsift::present::report::duplicates_json(&s, &sample, &duplicate_strings(&s));
             let want = golden(&stem, "duplicates");
             assert_eq!(ours["groups"], want["groups"], "{stem} ({how}): duplicated strings");
             for key in ["node_count", "edge_count", "total_size", "max_js_object_id"] {
@@ -488,7 +490,7 @@ fn redacted_samples_equal_devtools_on_every_row() {
         let (_, b) = redacted(&sample(base), false);
         let (_, cur) = redacted(&sample(current), false);
         let rows = engine::workflows::comparison(&engine::workflows::CurrentClasses::of(&cur), &b);
-        let ours = heapsift::report::diff_json(Path::new("b"), Path::new("c"), &rows);
+        let ours = heapsift::present::report::diff_json(Path::new("b"), Path::new("c"), &rows);
         assert_eq!(
             keyed(ours["classes"].as_array().unwrap()),
             keyed(want["classes"].as_array().unwrap()),

@@ -2,14 +2,14 @@
 //! bit-flipped, foreign-version, foreign-endian or forged index is refused and rebuilt, never
 //! trusted and never a panic.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
 use heapsift::analysis::Snapshot;
 use heapsift::engine::{self, CachePolicy, LoadedFrom, Source, index};
+use heapsift::present::report::{js_number, summary_json};
 use heapsift::progress::Progress;
-use heapsift::report::{js_number, summary_json};
 use serde_json::{Value, json};
 
 /// Everything a user could read off a snapshot: the Summary with its header, and per node its
@@ -149,6 +149,7 @@ fn other_versions_and_byte_orders_are_refused() {
 #[test]
 fn the_cache_saves_reads_and_rebuilds() {
     let cache = tempfile::tempdir().unwrap();
+    let _policy = common::cache_policy_lock();
     engine::use_cache(CachePolicy::Dir(cache.path().to_path_buf()));
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("leak-s3.heapsnapshot");

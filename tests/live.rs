@@ -5,10 +5,10 @@
 //! Node and Chromium are needed; where they are missing the tests say they were skipped, except
 //! under `CI=true`, where a missing `node` or `chromium` is a failure (CI installs both).
 
-mod common;
+use crate::common;
 
-use common::node::{SERVER, Server, find, free_port, in_ci, node, port_is_closed};
-use common::{heapsift, stderr};
+use crate::common::node::{SERVER, Server, find, free_port, in_ci, node, port_is_closed};
+use crate::common::{heapsift, stderr};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -631,7 +631,7 @@ fn capture_from_a_chromium_page() {
 /// next snapshot taken over the same connection (the app's live panel keeps its session).
 #[test]
 fn a_cancelled_snapshot_does_not_leak_into_the_next_one() {
-    use heapsift::engine::capture::{CaptureError, Endpoint, Options, Session};
+    use heapsift::capture::{CaptureError, Endpoint, Options, Session};
     use heapsift::progress::Progress;
     let Some(node) = node("a_cancelled_snapshot_does_not_leak_into_the_next_one") else {
         return;

@@ -1,6 +1,6 @@
 //! The multi-snapshot commands: diff, growth, leaks (with its CI gate and report).
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

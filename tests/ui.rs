@@ -1,8 +1,7 @@
 //! The real app driven through its accessibility tree (egui_kittest): open, index, sort,
 //! filter, expand, select, and read the path to root, as a user would.
-#![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -499,7 +498,7 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
     h.run_steps(3);
     let s = h.state().docs[1].snapshot().unwrap().clone();
     let session = s.summary.iter().find(|r| r.name == "CachedSession").unwrap();
-    let session_retained = heapsift::units::bytes(session.retained_size);
+    let session_retained = heapsift::text::bytes(session.retained_size);
     let widths = [900.0, 1280.0, 1920.0];
 
     // Summary without the side panel.
@@ -515,9 +514,9 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
     // With an object selected: the side panel and the retainers panel open.
     select_by_id(&mut h, 40115);
     let array = s.graph.find_id(heapsift::model::ObjectId(52941)).unwrap();
-    let array_retained = heapsift::units::bytes(s.retained.get(array));
+    let array_retained = heapsift::text::bytes(s.retained.get(array));
     // The Summary scrolls to the selected instance; its row shows its own retained size.
-    let instance_retained = heapsift::units::bytes(
+    let instance_retained = heapsift::text::bytes(
         s.retained
             .get(s.graph.find_id(heapsift::model::ObjectId(40115)).unwrap()),
     );
@@ -576,7 +575,7 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
         .rows
         .clone();
     let metric = rows.iter().find(|r| r.name == "CachedSession").unwrap();
-    let delta = format!("+{}", heapsift::units::bytes(metric.size_delta as f64));
+    let delta = format!("+{}", heapsift::text::bytes(metric.size_delta as f64));
     for with_panel in [true, false] {
         if !with_panel {
             h.key_press(egui::Key::Escape);
@@ -609,7 +608,7 @@ fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
     });
     let r = h.state().growth.as_ref().unwrap().result().unwrap().clone();
     let order = r.ranked.iter().find(|c| c.name == "Order").unwrap();
-    let keeps = heapsift::units::bytes(order.owned_growth);
+    let keeps = heapsift::text::bytes(order.owned_growth);
     for focus in [false, true] {
         if focus {
             h.query_all_by_label_contains("↑ Order ").next().unwrap().click();
@@ -944,12 +943,14 @@ fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("leak-s2.heapsnapshot");
     std::fs::copy(sample("leak-s2.heapsnapshot"), &file).unwrap();
+    let policy = common::cache_policy_lock();
     heapsift::engine::use_cache(heapsift::engine::CachePolicy::Dir(cache.path().to_path_buf()));
     let mut h = app(vec![file.clone(), file.clone()]);
     wait(&mut h, "both tabs to load and settle", |a| {
         ready(a) && a.docs.iter().all(|d| d.settled_snapshot().is_some())
     });
     heapsift::engine::use_cache(heapsift::engine::CachePolicy::Off);
+    drop(policy);
     let from: Vec<_> = h.state().docs.iter().map(|d| d.loaded_from.clone().unwrap()).collect();
     // One load at a time: the first analyses and saves, the second finds the saved index.
     assert_eq!(from[0], heapsift::engine::LoadedFrom::Snapshot, "{from:?}");
@@ -970,7 +971,7 @@ fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
 /// and finds the planted leak with its exact count.
 #[test]
 fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
-    use common::node::{Server, node};
+    use crate::common::node::{Server, node};
     let Some(node) = node("connect_to_a_node_service_and_let_the_wizard_take_the_snapshots") else {
         return;
     };

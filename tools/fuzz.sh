@@ -35,4 +35,4 @@ case "${1:-}" in
     exit 2
     ;;
 esac
-exec cargo test --release --locked --test fuzz -- --nocapture
+exec cargo test --release --locked --test main -- fuzz:: --nocapture

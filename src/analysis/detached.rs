@@ -29,27 +29,6 @@ pub struct DetachedTree {
     pub holders: usize,
 }
 
-impl DetachedTree {
-    /// `held by .row → RowWidget @41673 and 19 more`.
-    pub fn held_by(&self, s: &Snapshot) -> String {
-        let g = &s.graph;
-        match self.holder {
-            Some(r) => format!(
-                "held by {}{} @{}{}",
-                query::edge_arrow(g, Some(r.edge)),
-                crate::report::preview(&s.hop_name(r.from), 60),
-                g.id(r.from),
-                if self.holders > 1 {
-                    format!(" and {} more", self.holders - 1)
-                } else {
-                    String::new()
-                }
-            ),
-            None => "held by nothing".into(),
-        }
-    }
-}
-
 /// The detached trees and how many detached nodes they hold in all.
 pub struct DetachedDom {
     pub trees: Vec<DetachedTree>,
@@ -63,15 +42,6 @@ impl DetachedDom {
             nodes: trees.iter().map(|t| t.nodes).sum(),
             trees,
         }
-    }
-
-    /// `723 detached DOM nodes in 3 trees`.
-    pub(crate) fn describe(&self) -> String {
-        format!(
-            "{} in {}",
-            crate::units::count(self.nodes, "detached DOM node", "detached DOM nodes"),
-            crate::units::count(self.trees.len(), "tree", "trees")
-        )
     }
 }
 

@@ -383,30 +383,14 @@ pub fn kept_alive_by(groups: &[LeakGroup], i: usize) -> Vec<usize> {
 
 /// What a report lists: the first `top` root groups that are not minor, each followed by the
 /// groups it keeps alive; the minor root groups apart, for one trailing line.
-pub(crate) struct Listing {
+pub struct Listing {
     /// (group index, depth) in reading order.
     pub rows: Vec<(usize, usize)>,
-    pub(crate) minor: Vec<usize>,
+    pub minor: Vec<usize>,
     /// What the minor groups retain together.
-    pub(crate) minor_retained: f64,
+    pub minor_retained: f64,
     /// Root groups left out by `top`.
-    pub(crate) more_roots: usize,
-}
-
-impl Listing {
-    /// Classes of the first `n` minor groups, `…` after them if there are more.
-    pub(crate) fn minor_names(&self, groups: &[LeakGroup], n: usize) -> String {
-        let mut names: Vec<String> = self
-            .minor
-            .iter()
-            .take(n)
-            .map(|&i| crate::report::preview(&groups[i].class, 40))
-            .collect();
-        if self.minor.len() > n {
-            names.push("…".into());
-        }
-        names.join(", ")
-    }
+    pub more_roots: usize,
 }
 
 pub(crate) fn listing(groups: &[LeakGroup], top: usize) -> Listing {

@@ -159,13 +159,8 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
 }
 
 impl Snapshot {
-    /// `app.js:23:15` for where `v`'s constructor (or, for a closure, the function) is defined.
-    pub fn defined_at(&self, v: NodeId) -> Option<String> {
-        self.location_of(v).map(|l| self.scripts.format(l))
-    }
-
     /// Where the object's constructor (or, for a closure, the function) is defined.
-    pub(crate) fn location_of(&self, v: NodeId) -> Option<crate::model::Location> {
+    pub fn location_of(&self, v: NodeId) -> Option<crate::model::Location> {
         if self.graph.kind(v) == crate::model::NodeKind::Closure {
             return self.scripts.closure_location(v);
         }
@@ -241,28 +236,6 @@ impl Snapshot {
 
     pub fn class_name(&self, v: NodeId) -> &str {
         self.classes.name(&self.graph, self.classes.of_node[v])
-    }
-
-    /// The class name as paths show it: the synthetic root reads "(root)".
-    pub(crate) fn display_class(&self, v: NodeId) -> &str {
-        if v == self.graph.root() {
-            "(root)"
-        } else {
-            self.class_name(v)
-        }
-    }
-
-    /// How a node is named in a path: its class, or for a scope whose scope it is
-    /// (`module scope of app.js`, `scope of handleRequest() app.js:20:25`).
-    pub(crate) fn hop_name(&self, v: NodeId) -> std::borrow::Cow<'_, str> {
-        if v != self.graph.root() && self.graph.kind(v) == crate::model::NodeKind::Synthetic {
-            // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
-            return std::borrow::Cow::Borrowed(self.graph.name(v));
-        }
-        match scripts::scope_label(self, v) {
-            Some(scope) => std::borrow::Cow::Owned(scope),
-            None => std::borrow::Cow::Borrowed(self.display_class(v)),
-        }
     }
 
     /// Bytes held by the index, for benchmarks.

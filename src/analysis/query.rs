@@ -114,11 +114,6 @@ pub fn edge_label(g: &Graph, e: EdgeId) -> String {
     }
 }
 
-/// `label → ` for the edge into a path hop, empty for the first hop.
-pub(crate) fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
-    edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
-}
-
 fn property_label(name: &str) -> String {
     if name.contains(' ') {
         format!("[\"{name}\"]")

@@ -200,61 +200,8 @@ pub(crate) fn source_url_comment(source: &str) -> Option<&str> {
     (!url.is_empty()).then_some(url)
 }
 
-/// Retainers looked at to name a scope (inner scopes' `previous` edges come among its closures'
-/// `context` edges): a bound, so a label stays cheap to compute on every frame.
-const SCOPE_SCAN: usize = 4096;
-
-/// Whose scope a `system / Context` is: `module scope of app.js` (`script scope of …` in a
-/// page) for the outermost function scope of a script (its `previous` is the native or script context), else `scope of
-/// handleRequest() app.js:20` after a closure that holds it. None for other nodes.
-pub(crate) fn scope_label(s: &super::Snapshot, v: NodeId) -> Option<String> {
-    let g = &s.graph;
-    let raw = g.strings().get(g.name_index(v));
-    if raw != "system / Context" && !raw.starts_with("system / Context / ") {
-        return None;
-    }
-    let holder = s.retainers.of(v).take(SCOPE_SCAN).find_map(|slot| {
-        let from = s.retainers.node[slot];
-        if g.kind(from) != NodeKind::Closure {
-            return None;
-        }
-        let e = s.retainers.edge(g, v, slot);
-        (g.edge_kind(e) == EdgeKind::Internal && g.strings().get(g.edge_name_index(e)) == "context").then_some(from)
-    })?;
-    let location = s.scripts.closure_location(holder);
-    let url = location.and_then(|l| s.scripts.url(l.script_id));
-    let file = location.map(|l| match url {
-        Some(url) => short_name(url).to_owned(),
-        None => format!("script {}", l.script_id),
-    });
-    // A Node module (a path) is a module; a page's classic script has a script scope.
-    let kind = match url {
-        Some(u) if u.starts_with('/') || u.starts_with("file:") || u.starts_with("node:") || u.contains(":\\") => {
-            "module"
-        }
-        _ => "script",
-    };
-    let outermost = edge_to(g, v, "previous").is_some_and(|p| {
-        let name = g.strings().get(g.name_index(p));
-        name.contains("NativeContext") || name.contains("ScriptContext")
-    });
-    if outermost {
-        return file.map(|f| format!("{kind} scope of {f}"));
-    }
-    let name = super::query::display_name(g, holder);
-    let name = if name.is_empty() {
-        "(anonymous)".to_owned()
-    } else {
-        name
-    };
-    Some(match location {
-        Some(l) => format!("scope of {name}() {}", s.scripts.format(l)),
-        None => format!("scope of {name}()"),
-    })
-}
-
 /// The target of `v`'s first edge named `name` (property, internal or other named edges).
-fn edge_to(g: &Graph, v: NodeId, name: &str) -> Option<NodeId> {
+pub(crate) fn edge_to(g: &Graph, v: NodeId, name: &str) -> Option<NodeId> {
     g.edges(v)
         .find(|&e| {
             !matches!(g.edge_kind(e), EdgeKind::Element | EdgeKind::Hidden)

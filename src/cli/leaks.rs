@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::workflows::{self, Kept, LeakReport};
+use crate::present::{names, report};
 use crate::progress::Progress;
-use crate::report::{self, preview};
-use crate::units::{bytes, thousands};
+use crate::text::preview;
+use crate::text::{bytes, thousands};
 
 /// Runs the method; `Ok(true)` when `--fail-above` is exceeded.
 pub fn run(
@@ -25,7 +26,7 @@ pub fn run(
 ) -> CliResult<bool> {
     let limit = match fail_above {
         None => None,
-        Some(t) => Some(crate::units::parse_size(t).ok_or_else(|| super::fail_above_error(t))?),
+        Some(t) => Some(crate::text::parse_size(t).ok_or_else(|| super::fail_above_error(t))?),
     };
     if let Some(p) = report_path
         && p.exists()
@@ -61,7 +62,8 @@ pub fn run(
     }
     if let Some(p) = report_path {
         let md = report::leaks_markdown(&s3, &names, candidates, &groups, top);
-        report::write_new_file(p, md.as_bytes()).map_err(crate::error::PathIoError::at(p, "write it"))?;
+        crate::atomic::write(p, crate::atomic::Mode::NoClobber, md.as_bytes())
+            .map_err(crate::error::PathIoError::at(p, "write it"))?;
         if !quiet {
             eprintln!("wrote {}", p.display());
         }
@@ -97,7 +99,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
     ));
     for &(i, depth) in &listing.rows {
         let grp = &groups[i];
-        let at = report::defined_at_suffix(s, grp.nodes[0]);
+        let at = names::defined_at_suffix(s, grp.nodes[0]);
         if depth == 0 {
             record(writeln!(
                 out,
@@ -108,7 +110,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 bytes(grp.retained_size),
                 bytes(grp.shallow_size as f64)
             ));
-            for line in report::path_lines(s, &grp.path) {
+            for line in names::path_lines(s, &grp.path) {
                 record(writeln!(out, "      {line}"));
             }
         } else {
@@ -129,7 +131,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         record(writeln!(
             out,
             "\n{} (--top {} lists them all)",
-            crate::units::count(listing.more_roots, "more group", "more groups"),
+            crate::text::count(listing.more_roots, "more group", "more groups"),
             top + listing.more_roots
         ));
     }
@@ -137,9 +139,9 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         record(writeln!(
             out,
             "\n{}, {} in all: {} (--json lists them)",
-            crate::units::count(listing.minor.len(), "single object", "single objects"),
+            crate::text::count(listing.minor.len(), "single object", "single objects"),
             bytes(listing.minor_retained),
-            listing.minor_names(groups, 6)
+            names::minor_names(&listing, groups, 6)
         ));
     }
 }

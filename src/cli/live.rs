@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::output::record;
 use super::progress_bar::ProgressBar;
 use super::{CliError, CliResult};
-use crate::engine::capture::{self, Connect, Connection, Endpoint, Hunt, Options};
+use crate::capture::{self, Connect, Connection, Endpoint, Hunt, Options};
 use crate::error::PathIoError;
 use crate::progress::Progress;
 
@@ -128,7 +128,7 @@ pub fn capture(a: CaptureArgs) -> CliResult<()> {
         std::io::stdout(),
         "{}: {} captured in {:.1} s",
         c.path.display(),
-        crate::units::bytes(c.bytes as f64),
+        crate::text::bytes(c.bytes as f64),
         c.seconds
     ));
     Ok(())

@@ -355,7 +355,7 @@ pub(crate) enum CliError {
     #[error(transparent)]
     Analysis(crate::error::Error),
     #[error(transparent)]
-    Capture(crate::engine::capture::CaptureError),
+    Capture(crate::capture::CaptureError),
     #[error(transparent)]
     Desktop(#[from] crate::desktop::DesktopError),
     /// Ctrl+C, SIGTERM or SIGHUP during a capture: everything started was stopped, nothing
@@ -367,10 +367,10 @@ pub(crate) enum CliError {
     Cancelled,
 }
 
-impl From<crate::engine::capture::CaptureError> for CliError {
-    fn from(e: crate::engine::capture::CaptureError) -> Self {
+impl From<crate::capture::CaptureError> for CliError {
+    fn from(e: crate::capture::CaptureError) -> Self {
         match e {
-            crate::engine::capture::CaptureError::Cancelled => CliError::Interrupted,
+            crate::capture::CaptureError::Cancelled => CliError::Interrupted,
             e => CliError::Capture(e),
         }
     }
@@ -412,7 +412,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
         Command::Detached { file, json } => load(file, cli.quiet).map(|s| {
             let dom = crate::analysis::detached::DetachedDom::of(&s);
             if *json {
-                output::print_json(&crate::report::detached_json(&s, file, &dom.trees));
+                output::print_json(&crate::present::report::detached_json(&s, file, &dom.trees));
             } else {
                 output::print_detached(&s, file, &dom);
             }
@@ -421,7 +421,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             let found = crate::analysis::filters::duplicates(&s);
             if *json {
                 let shown = &found.groups[..found.groups.len().min(top.unwrap_or(usize::MAX))];
-                output::print_json(&crate::report::duplicates_json(&s, file, shown));
+                output::print_json(&crate::present::report::duplicates_json(&s, file, shown));
             } else {
                 output::print_duplicates(file, &found, *top);
             }
@@ -471,7 +471,7 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
                 return Some(exit_code(Err(CliError::exists(p))));
             }
             if let Some(t) = &output.fail_above
-                && crate::units::parse_size(t).is_none()
+                && crate::text::parse_size(t).is_none()
             {
                 return Some(exit_code(Err(fail_above_error(t))));
             }
@@ -521,7 +521,9 @@ pub fn run(cli: &Cli) -> Option<ExitCode> {
             keep_urls,
         } => run_redact(input, output, *keep_urls, cli.quiet),
         Command::Bench { file } => run_bench(file, cli.quiet),
-        Command::DumpNodes { file } => load(file, cli.quiet).map(|s| output::record(crate::report::dump_nodes(&s))),
+        Command::DumpNodes { file } => {
+            load(file, cli.quiet).map(|s| output::record(crate::present::report::dump_nodes(&s)))
+        }
     };
     Some(exit_code(result.map(|()| 0)))
 }
@@ -633,7 +635,7 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> CliResult<()> {
         "{}: index saved to {} ({}, {:.1} s)",
         file.display(),
         target.path.display(),
-        crate::units::bytes(size as f64),
+        crate::text::bytes(size as f64),
         start.elapsed().as_secs_f64()
     ));
     Ok(())
@@ -644,20 +646,14 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliR
         return Err(CliError::exists(output));
     }
     let bytes = crate::format::Bytes::open(input).map_err(|e| e.in_file(input))?;
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".heapsift-redact-")
-        .tempfile_in(dir)
+    let tmp = crate::atomic::Pending::new(output, crate::atomic::Mode::NoClobber)
         .map_err(PathIoError::at(output, "write it"))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
     let opts = crate::format::redact::Options { keep_urls };
     let gz = output.extension().is_some_and(|e| e == "gz");
     let written = |e| crate::error::Error::write("the redacted snapshot", e);
-    let file = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+    let file = std::io::BufWriter::with_capacity(1 << 20, tmp.file());
     let result = if gz {
         let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::default());
         crate::format::redact::redact(&bytes, opts, &mut enc, &progress)
@@ -672,25 +668,23 @@ fn run_redact(input: &Path, output: &Path, keep_urls: bool, quiet: bool) -> CliR
         e @ crate::error::Error::Write { .. } => CliError::File(e.in_file(output)),
         e => CliError::File(e.in_file(input)),
     })?;
-    tmp.as_file().sync_all().map_err(PathIoError::at(output, "write it"))?;
-    tmp.persist_noclobber(output)
-        .map_err(|e| PathIoError::at(output, "save it")(e.error))?;
+    tmp.commit().map_err(PathIoError::at(output, "save it"))?;
     let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
     output::record(writeln!(
         std::io::stdout(),
         "{}: {} string values in {} objects redacted{} ({})",
         output.display(),
-        crate::units::thousands(stats.values as u64),
-        crate::units::thousands(stats.nodes as u64),
+        crate::text::thousands(stats.values as u64),
+        crate::text::thousands(stats.nodes as u64),
         if keep_urls {
             format!(
                 ", {} URLs and paths kept",
-                crate::units::thousands(stats.kept_urls as u64)
+                crate::text::thousands(stats.kept_urls as u64)
             )
         } else {
             String::new()
         },
-        crate::units::bytes(size as f64),
+        crate::text::bytes(size as f64),
     ));
     Ok(())
 }
@@ -716,9 +710,9 @@ fn run_summary(file: &Path, top: Option<usize>, json: bool, filter: Option<&str>
             s.summary_filtered(&|v| members.get(v.index()))
         }
     };
-    let rows = crate::report::sorted(rows, top);
+    let rows = crate::present::report::sorted(rows, top);
     if json {
-        output::print_json(&crate::report::summary_rows_json(
+        output::print_json(&crate::present::report::summary_rows_json(
             &s,
             file,
             rows,
@@ -746,7 +740,7 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
             .path(&s, v)
     };
     if json {
-        output::print_json(&crate::report::object_json(&s, v, readable.as_deref()));
+        output::print_json(&crate::present::report::object_json(&s, v, readable.as_deref()));
     } else {
         output::print_object(&s, v, if shortest { None } else { Some(readable.as_deref()) });
     }
@@ -768,7 +762,7 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
         rows.truncate(n);
     }
     if json {
-        output::print_json(&crate::report::diff_json(base, current, &rows));
+        output::print_json(&crate::present::report::diff_json(base, current, &rows));
     } else {
         output::print_diff(base, current, &rows, &scripts);
     }
@@ -776,12 +770,12 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
 }
 
 fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> CliResult<()> {
-    let names: Vec<String> = files.iter().map(|f| crate::report::file_name(f)).collect();
+    let names: Vec<String> = files.iter().map(|f| crate::present::report::file_name(f)).collect();
     let report = crate::engine::workflows::growth(&names, |i| load(&files[i], quiet).map(Box::new))?;
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(top);
     if json {
-        output::print_json(&crate::report::growth_json(&report.growth.names, &ranked));
+        output::print_json(&crate::present::report::growth_json(&report.growth.names, &ranked));
     } else {
         output::print_growth(&report.growth.names, &ranked, &report.last.scripts);
     }
@@ -808,18 +802,18 @@ fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
         out,
         "{}: {} ({} bytes), {} nodes, {} edges, {} strings",
         file.display(),
-        crate::units::bytes(file_size as f64),
-        crate::units::thousands(file_size),
-        crate::units::thousands(s.graph.node_count() as u64),
-        crate::units::thousands(s.graph.edge_count() as u64),
-        crate::units::thousands(s.graph.strings().parts().1.len() as u64),
+        crate::text::bytes(file_size as f64),
+        crate::text::thousands(file_size),
+        crate::text::thousands(s.graph.node_count() as u64),
+        crate::text::thousands(s.graph.edge_count() as u64),
+        crate::text::thousands(s.graph.strings().parts().1.len() as u64),
     ));
     output::record(writeln!(out, "{:<40} {:>10} {:>14}", "phase", "seconds", "max RSS"));
     for (phase, d) in &timings {
         let rss = phase_rss
             .iter()
             .find(|(p, _)| p == phase)
-            .map(|(_, r)| crate::units::bytes(*r as f64))
+            .map(|(_, r)| crate::text::bytes(*r as f64))
             .unwrap_or_default();
         output::record(writeln!(
             out,
@@ -834,17 +828,17 @@ fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
     output::record(writeln!(
         out,
         "peak RSS: {} ({:.2}× the file size); index holds {}",
-        crate::units::bytes(rss as f64),
+        crate::text::bytes(rss as f64),
         rss as f64 / file_size.max(1) as f64,
-        crate::units::bytes(s.heap_bytes() as f64),
+        crate::text::bytes(s.heap_bytes() as f64),
     ));
     output::record(writeln!(
         out,
         "total size {} in {} classes; {} only-weakly-reachable nodes, {} in unreachable cliques",
-        crate::units::bytes(s.total_size),
-        crate::units::thousands(s.summary.len() as u64),
-        crate::units::thousands(s.orphans as u64),
-        crate::units::thousands(s.cliques as u64),
+        crate::text::bytes(s.total_size),
+        crate::text::thousands(s.summary.len() as u64),
+        crate::text::thousands(s.orphans as u64),
+        crate::text::thousands(s.cliques as u64),
     ));
     Ok(())
 }

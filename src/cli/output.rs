@@ -8,8 +8,9 @@ use serde::Serialize;
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label, shown_distance};
 use crate::model::{NodeId, NodeKind};
-use crate::report::preview;
-use crate::units::{bytes, percent, thousands};
+use crate::present::names;
+use crate::text::preview;
+use crate::text::{bytes, percent, signed_count, thousands};
 
 /// Writes JSON as the reference tool does (one-space indent), then a newline.
 /// The first error writing to stdout, if any: every write goes through [`record`], and
@@ -123,16 +124,16 @@ pub(crate) fn print_detached(s: &Snapshot, file: &Path, dom: &crate::analysis::d
         record(writeln!(out, "{}: no detached DOM nodes", file.display()));
         return;
     }
-    record(writeln!(out, "{}: {}", file.display(), dom.describe()));
+    record(writeln!(out, "{}: {}", file.display(), names::detached_count(dom)));
     for t in &dom.trees {
         record(writeln!(
             out,
             "{} @{}  {}, retains {}  {}",
             preview(s.class_name(t.root), 60),
             g.id(t.root),
-            crate::units::count(t.nodes, "node", "nodes"),
+            crate::text::count(t.nodes, "node", "nodes"),
             bytes(t.retained),
-            t.held_by(s)
+            names::held_by(s, t)
         ));
     }
 }
@@ -217,27 +218,19 @@ pub(crate) fn print_object(s: &Snapshot, v: NodeId, readable: Option<Option<&[qu
                     None => String::new(),
                     Some(e) => format!("{:<9} {}  →  ", g.edge_type_name(e), edge_label(g, e)),
                 };
-                let class = s.hop_name(h.node);
+                let class = names::hop_label(s, h.node);
+                let name = names::own_name(s, h.node, 40)
+                    .map(|n| format!(" “{n}”"))
+                    .unwrap_or_default();
                 record(writeln!(
                     out,
-                    "  {edge}{} @{}{}  (retains {})",
+                    "  {edge}{} @{}{name}  (retains {})",
                     preview(&class, 80),
                     g.id(h.node),
-                    name_suffix(s, h.node),
                     bytes(s.retained.get(h.node))
                 ));
             }
         }
-    }
-}
-
-/// The node's name in quotes when it says more than its class (`system / Context`, strings).
-fn name_suffix(s: &Snapshot, v: NodeId) -> String {
-    let name = display_name(&s.graph, v);
-    if name.is_empty() || name == s.class_name(v) || name == s.hop_name(v) {
-        String::new()
-    } else {
-        format!(" “{}”", preview(&name, 40))
     }
 }
 
@@ -263,25 +256,16 @@ pub(crate) fn print_diff(
         "Constructor", "# New", "# Deleted", "# Delta", "Alloc. Size", "Freed Size", "Size Delta"
     ));
     for r in rows {
-        let signed = |v: i64| {
-            if v > 0 {
-                format!("+{}", thousands(v as u64))
-            } else if v < 0 {
-                format!("−{}", thousands(v.unsigned_abs()))
-            } else {
-                "0".into()
-            }
-        };
         record(writeln!(
             out,
             "{:<name_width$} {:>9} {:>9} {:>9} {:>14} {:>14} {:>14}",
             label(r),
             thousands(r.new_count),
             thousands(r.deleted_count),
-            signed(r.count_delta),
+            signed_count(r.count_delta),
             thousands(r.alloc_size),
             thousands(r.freed_size),
-            signed(r.size_delta),
+            signed_count(r.size_delta),
         ));
     }
 }
@@ -314,19 +298,11 @@ pub(crate) fn print_growth(
             label(c),
             if c.monotonic() { "↑" } else { "" },
             signed_count(c.count_delta()),
-            crate::units::signed_bytes(c.size_delta() as f64),
-            crate::units::signed_bytes(c.average_growth()),
+            crate::text::signed_bytes(c.size_delta() as f64),
+            crate::text::signed_bytes(c.average_growth()),
             bytes(c.owned_growth),
             counts.join(" → ")
         ));
-    }
-}
-
-fn signed_count(v: i64) -> String {
-    match v.signum() {
-        1 => format!("+{}", thousands(v as u64)),
-        -1 => format!("−{}", thousands(v.unsigned_abs())),
-        _ => "0".into(),
     }
 }
 

@@ -198,15 +198,11 @@ pub fn write(s: &Snapshot, origin: &Origin, dest: &Path) -> std::io::Result<()> 
     header.extend_from_slice(&(table.len() as u64).to_le_bytes());
     header.extend_from_slice(&xxh3_64(&table).to_le_bytes());
 
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new().prefix(".heapsift-index-").tempfile_in(dir)?;
+    let tmp = crate::atomic::Pending::new(dest, crate::atomic::Mode::Replace)?;
     // Positioned writes from every core: the kernel's side of writing (page allocation, copy)
     // is per-writer work, and two writers here finish in less than half the time of one.
     // Padding is left as holes, which read as zeros.
-    tmp.as_file().set_len(at)?;
+    tmp.file().set_len(at)?;
     let mut pieces: Vec<(u64, &[u8])> = vec![(0, &header), (HEADER as u64, &table)];
     for (i, bytes) in sections.iter().enumerate() {
         pieces.extend(
@@ -219,7 +215,7 @@ pub fn write(s: &Snapshot, origin: &Origin, dest: &Path) -> std::io::Result<()> 
     // Copied through a shared mapping on every core: buffered writes to one file are
     // serialized by the kernel, page faults on a shared mapping are not (2.3× faster here).
     // SAFETY: the temporary file is ours alone until it is renamed into place.
-    let mut out = unsafe { memmap2::MmapMut::map_mut(tmp.as_file())? };
+    let mut out = unsafe { memmap2::MmapMut::map_mut(tmp.file())? };
     for window in windows(&pieces, 48 << 20) {
         let slices = split_at_pieces(&mut out, window);
         slices
@@ -236,10 +232,8 @@ pub fn write(s: &Snapshot, origin: &Origin, dest: &Path) -> std::io::Result<()> 
         #[cfg(not(unix))]
         let _ = (start, end);
     }
-    out.flush_async()?;
     drop(out);
-    tmp.persist(dest).map_err(|e| e.error)?;
-    Ok(())
+    tmp.commit()
 }
 
 /// Consecutive runs of pieces of about `bytes` each.

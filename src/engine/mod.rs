@@ -1,7 +1,6 @@
 //! Loading and indexing jobs: file → parse → graph → analysis, with progress and cancel.
 //! Used by the CLI directly and by the app on background threads.
 
-pub mod capture;
 pub mod index;
 pub mod task;
 pub mod workflows;

@@ -6,9 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
 use crate::progress::Progress;
-
-/// Called when a task finishes (the app passes "request a repaint").
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+pub use crate::progress::Waker;
 
 pub struct Task<T> {
     result: Arc<OnceLock<Result<T, Error>>>,

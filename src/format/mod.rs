@@ -3,6 +3,7 @@
 //! Nothing here knows about graph algorithms; the output is a [`RawSnapshot`] of flat,
 //! struct-of-arrays columns that the model wraps.
 
+pub mod build;
 pub(crate) mod header;
 pub(crate) mod numbers;
 pub mod redact;

@@ -347,8 +347,8 @@ mod tests {
 
     #[test]
     fn strings_that_nothing_uses_are_replaced_too() {
-        use crate::model::builder::SnapshotBuilder;
-        let mut b = SnapshotBuilder::new();
+        use crate::format::build::SnapshotJson;
+        let mut b = SnapshotJson::new();
         let root = b.node("synthetic", "", 1, 0);
         let obj = b.node("object", "Session", 3, 20);
         b.edge(root, "shortcut", "session", obj);

@@ -602,8 +602,6 @@ fn first_bad(len: usize, bad: impl Fn(usize) -> bool + Sync) -> Option<usize> {
         .min()
 }
 
-pub mod builder;
-
 #[cfg(test)]
 mod tests {
     use super::{EdgeId, NodeId, ObjectId, node_ids, parse_object_id};

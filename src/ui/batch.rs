@@ -70,7 +70,7 @@ impl HeapsiftApp {
                         plan.stage = screenshot::Stage::Exporting;
                         let started = match &mut self.wizard {
                             Some(w) if w.selected.is_some() => w.export_now(ctx, &dir, "finding"),
-                            _ => Err(super::wizard::ExportError::NothingToExport),
+                            _ => Err(crate::present::finding::ExportError::NothingToExport),
                         };
                         if let Err(e) = started {
                             eprintln!("heapsift: {e}");

@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, edges_items};
 use super::table::{
-    Action, apply_common, finish, more_row, object_label_with, object_row_extras, pending_row, row_node, sort_headers,
+    Action, apply_common, finish, more_row, object_cell_with, object_row_extras, pending_row, row_node, sort_headers,
     tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
@@ -17,8 +17,8 @@ use crate::analysis::diff::DiffRow;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows;
 use crate::model::NodeId;
-use crate::report::preview;
-use crate::units::{bytes, thousands};
+use crate::text::preview;
+use crate::text::{bytes, signed_bytes, signed_count, thousands};
 
 /// Widths of the count and byte columns.
 const COUNT_WIDTH: f32 = 66.0;
@@ -285,10 +285,10 @@ fn show_inner(
                         });
                         row.col(|ui| widgets::right_text(ui, thousands(d.new_count)));
                         row.col(|ui| widgets::right_text(ui, thousands(d.deleted_count)));
-                        row.col(|ui| widgets::right_text(ui, signed(d.count_delta, false)));
+                        row.col(|ui| widgets::right_text(ui, signed_count(d.count_delta)));
                         row.col(|ui| widgets::right_text(ui, bytes(d.alloc_size as f64)));
                         row.col(|ui| widgets::right_text(ui, bytes(d.freed_size as f64)));
-                        row.col(|ui| widgets::right_text(ui, signed(d.size_delta, true)));
+                        row.col(|ui| widgets::right_text(ui, signed_bytes(d.size_delta as f64)));
                     }
                     Row::Item { level, index, depth } => {
                         let expanded = cmp.tree.is_expanded(level, index);
@@ -349,7 +349,7 @@ fn show_inner(
                                     } else {
                                         Vec::new()
                                     };
-                                    object_label_with(ui, s, v, edge, before, Vec::new());
+                                    object_cell_with(ui, s, v, edge, before, Vec::new());
                                 });
                                 for _ in 0..3 {
                                     row.col(|_| {});
@@ -424,18 +424,5 @@ fn show_inner(
             }
             other => doc.object_action(other, waker),
         }
-    }
-}
-
-fn signed(v: i64, size: bool) -> String {
-    let body = if size {
-        bytes(v.unsigned_abs() as f64)
-    } else {
-        thousands(v.unsigned_abs())
-    };
-    match v.signum() {
-        1 => format!("+{body}"),
-        -1 => format!("−{body}"),
-        _ => body,
     }
 }

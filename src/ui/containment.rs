@@ -16,8 +16,9 @@ use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::detached::DetachedDom;
 use crate::engine::task::{Task, Waker};
-use crate::report::preview;
-use crate::units::thousands;
+use crate::present::names;
+use crate::text::preview;
+use crate::text::thousands;
 
 pub fn containment(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
     let keys = doc.takes_view_keys();
@@ -116,7 +117,7 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
         RichText::new(format!(
             "{}: nodes removed from the document that something still holds. Each tree by its root, with \
              what keeps it alive.",
-            dom.describe()
+            names::detached_count(&dom)
         ))
         .weak(),
     );
@@ -148,7 +149,7 @@ pub fn detached(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Wa
                         ui,
                         [
                             super::widgets::id_text(g.id(v)),
-                            RichText::new(t.held_by(snapshot)).weak(),
+                            RichText::new(names::held_by(snapshot, t)).weak(),
                         ],
                     );
                     let job = widgets::job(

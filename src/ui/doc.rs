@@ -670,7 +670,7 @@ impl Doc {
         let (mode, cell) = (self.path_mode, self.readable.clone());
         self.copy_task = Some(Task::spawn(waker.clone(), move |p| {
             Ok(match find_path(&s, v, mode, &cell, p)? {
-                Some(hops) => super::object::path_text(&s, &hops),
+                Some(hops) => crate::present::names::path_text(&s, &hops),
                 None => format!(
                     "{} @{}: no path to the root (only weak references or unreachable objects hold it)\n",
                     s.class_name(v),

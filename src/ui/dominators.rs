@@ -26,7 +26,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
             if snapshot.graph.extra_native_bytes() > 0.0 {
                 format!(
                     " The total also counts {} of native memory outside the graph.",
-                    crate::units::bytes(snapshot.graph.extra_native_bytes())
+                    crate::text::bytes(snapshot.graph.extra_native_bytes())
                 )
             } else {
                 String::new()

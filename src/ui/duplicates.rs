@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, DuplicatesState};
 use super::table::{
-    Action, apply_common, finish, header, more_row, number_column, object_label, object_row_extras, pending_row,
+    Action, apply_common, finish, header, more_row, number_column, object_cell, object_row_extras, pending_row,
     row_clicks, row_node, scrolled, tree_table,
 };
 use super::tree::{Items, PAGE, Row, Tree};
@@ -15,8 +15,8 @@ use super::widgets::{self, ROW_HEIGHT, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::filters::duplicates;
 use crate::engine::task::{Task, Waker};
-use crate::report::preview;
-use crate::units::{bytes, thousands};
+use crate::text::preview;
+use crate::text::{bytes, thousands};
 
 pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
     let keys = doc.takes_view_keys();
@@ -92,7 +92,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker)
                         let Some(v) = node else { return };
                         row.col(|ui| {
                             widgets::tree_toggle(ui, depth, false, false);
-                            object_label(ui, snapshot, v, None);
+                            object_cell(ui, snapshot, v, None);
                         });
                         // The Count column is the group's: a string row leaves it empty.
                         row.col(|_| {});

@@ -15,8 +15,8 @@ use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows;
 use crate::model::NodeId;
-use crate::report::preview;
-use crate::units::{bytes, signed_bytes, thousands};
+use crate::text::preview;
+use crate::text::{bytes, signed_bytes, signed_count, thousands};
 
 pub struct GrowthResult {
     pub names: Vec<String>,
@@ -237,16 +237,6 @@ fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut V
             requests.push(Request::OpenFolder(std::path::PathBuf::from(st.folder.trim())));
         }
     });
-}
-
-/// `+1,600`, `−20`, `0`.
-fn signed_count(v: i64) -> String {
-    let body = thousands(v.unsigned_abs());
-    match v.signum() {
-        1 => format!("+{body}"),
-        -1 => format!("−{body}"),
-        _ => body,
-    }
 }
 
 fn value(c: &Series, metric: Metric, i: usize) -> f64 {

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use crate::engine::capture::live::{Event, Live, Status};
-use crate::engine::capture::process::{self, NodeProcess};
-use crate::engine::capture::{Connect, Endpoint, Options};
+use crate::capture::live::{Event, Live, Status};
+use crate::capture::process::{self, NodeProcess};
+use crate::capture::{Connect, Endpoint, Options};
 use crate::engine::task::Waker;
-use crate::units::bytes;
+use crate::text::bytes;
 
 /// What a snapshot is for, once it arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,7 +231,7 @@ pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker
                         }
                         ui.label(RichText::new(p.pid.to_string()).monospace());
                         ui.add(
-                            egui::Label::new(RichText::new(crate::report::preview(&p.command_line, 70)).monospace())
+                            egui::Label::new(RichText::new(crate::text::preview(&p.command_line, 70)).monospace())
                                 .truncate(),
                         )
                         .on_hover_text(&p.command_line);
@@ -363,7 +363,7 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
     }
 }
 
-fn heap_chart(ui: &mut Ui, samples: &[crate::engine::capture::live::Sample]) {
+fn heap_chart(ui: &mut Ui, samples: &[crate::capture::live::Sample]) {
     let used: PlotPoints = samples.iter().map(|s| [s.t, s.used]).collect();
     let total: PlotPoints = samples.iter().map(|s| [s.t, s.total]).collect();
     Plot::new("live-heap")
@@ -417,7 +417,7 @@ fn round_marks(g: egui_plot::GridInput, n: usize, unit: f64) -> Vec<egui_plot::G
 
 /// The trend of the heap's used size over the last minute, per minute (least squares), once
 /// there are enough samples for it to mean something.
-fn trend_per_minute(samples: &[crate::engine::capture::live::Sample]) -> Option<f64> {
+fn trend_per_minute(samples: &[crate::capture::live::Sample]) -> Option<f64> {
     let last = samples.last()?.t;
     let recent: Vec<_> = samples.iter().filter(|s| s.t >= last - 60.0).collect();
     if recent.len() < 10 {

@@ -32,7 +32,7 @@ use doc::{Doc, DocState};
 
 use crate::engine::Source;
 use crate::engine::task::Waker;
-use crate::units;
+use crate::text;
 
 /// The built-in demo: the sample leak set, three snapshots of one page.
 pub(crate) const DEMO: [(&str, &[u8]); 3] = [
@@ -87,7 +87,7 @@ pub struct Options {
     /// The theme for this run only (not saved).
     pub theme: Option<Theme>,
     /// Connect to a running process at start (`--connect`).
-    pub connect: Option<crate::engine::capture::Connect>,
+    pub connect: Option<crate::capture::Connect>,
 }
 
 /// What the central area shows.
@@ -668,7 +668,7 @@ impl HeapsiftApp {
                     .clicked()
                 {
                     self.live.window = true;
-                    self.live.processes = crate::engine::capture::process::node_processes();
+                    self.live.processes = crate::capture::process::node_processes();
                     ui.close();
                 }
                 ui.separator();
@@ -1087,8 +1087,8 @@ const OVERWRITE: &str = "That file exists. Click Save again to replace it.";
 fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
     ui.label(RichText::new(format!(
         "{} nodes, {} edges. Retained sizes and distances are still being computed.",
-        units::thousands(p.node_count as u64),
-        units::thousands(p.edge_count as u64)
+        text::thousands(p.node_count as u64),
+        text::thousands(p.edge_count as u64)
     )));
     let (rows, total) = (&p.rows, p.total_shallow);
     table::tree_table(ui, "partial")
@@ -1104,8 +1104,8 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
                     let job = widgets::job(
                         ui,
                         [
-                            RichText::new(crate::report::preview(&r.name, 100)).color(widgets::class_color(ui)),
-                            RichText::new(format!("×{}", units::thousands(r.count))).weak(),
+                            RichText::new(crate::text::preview(&r.name, 100)).color(widgets::class_color(ui)),
+                            RichText::new(format!("×{}", text::thousands(r.count))).weak(),
                         ],
                     );
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());
@@ -1162,9 +1162,9 @@ fn ready(
                     egui::Label::new(
                         RichText::new(format!(
                             "{} nodes · {} edges · total {}{load}",
-                            units::thousands(s.graph.node_count() as u64),
-                            units::thousands(s.graph.edge_count() as u64),
-                            units::bytes(s.total_size)
+                            text::thousands(s.graph.node_count() as u64),
+                            text::thousands(s.graph.edge_count() as u64),
+                            text::bytes(s.total_size)
                         ))
                         .weak(),
                     )

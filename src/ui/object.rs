@@ -6,8 +6,8 @@ use egui::{RichText, Ui};
 
 use super::doc::{Doc, PathMode, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
 use super::table::{
-    Action, apply_common, finish, more_row, object_label, object_label_with, object_menu, object_preview,
-    object_table_scrolled, object_text, pending_label,
+    Action, apply_common, finish, more_row, object_cell, object_cell_with, object_menu, object_preview,
+    object_table_scrolled, pending_label,
 };
 use super::tree::{Items, PAGE, Row};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
@@ -15,8 +15,8 @@ use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label};
 use crate::engine::task::Waker;
 use crate::model::{EdgeId, NodeId, NodeKind};
-use crate::report::preview;
-use crate::units;
+use crate::present::names::{self, object_label};
+use crate::text::{self, preview};
 
 /// The retainer tree of the selected object, expanded along the shortest path.
 /// `keys`: this table takes the keyboard (it is the view, or the panel was clicked last).
@@ -36,7 +36,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let mut restore_one: Option<NodeId> = None;
     ui.horizontal(|ui| {
         ui.label(RichText::new("Retainers of").strong());
-        object_label(ui, snapshot, obj.node, None);
+        object_cell(ui, snapshot, obj.node, None);
     });
     if !obj.ignored.is_empty() {
         let mut ignored: Vec<NodeId> = obj.ignored.iter().copied().collect();
@@ -45,7 +45,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             ui.label(RichText::new(format!("Ignored ({}):", ignored.len())).weak())
                 .on_hover_text("Distances, this tree and the path to root are computed as if these objects did not retain anything");
             for v in ignored {
-                let text = format!("{} @{}  ✕", preview(&object_text(snapshot, v), 32), g.id(v));
+                let text = format!("{} @{}  ✕", preview(&object_label(snapshot, v), 32), g.id(v));
                 if ui.small_button(text).on_hover_text("Restore this retainer").clicked() {
                     restore_one = Some(v);
                 }
@@ -103,7 +103,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                         if obj.ignored.contains(&v) {
                             marks.push(RichText::new("ignored").weak().small());
                         }
-                        object_label_with(ui, snapshot, v, Some(ret.edge), Vec::new(), marks);
+                        object_cell_with(ui, snapshot, v, Some(ret.edge), Vec::new(), marks);
                     });
                     row.col(|ui| widgets::right_text(ui, distance_text(d)));
                     row.col(|ui| size_cell(ui, g.self_size(v) as f64, total));
@@ -222,7 +222,7 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
                 .on_hover_text("Copy the chain for a bug report")
                 .clicked()
         {
-            ui.ctx().copy_text(path_text(snapshot, hops));
+            ui.ctx().copy_text(names::path_text(snapshot, hops));
         }
     });
     if ignoring {
@@ -300,19 +300,18 @@ pub(crate) fn hop_line(
             );
             parts.push(RichText::new("→").weak());
         }
-        let class = snapshot.hop_name(node);
+        let class = names::hop_label(snapshot, node);
         let text = RichText::new(preview(&class, 80)).color(widgets::class_color(ui));
         parts.push(if strong { text.strong() } else { text });
-        let name = display_name(g, node);
-        if !name.is_empty() && name != snapshot.display_class(node) && name != class {
-            parts.push(RichText::new(format!("“{}”", preview(&name, 60))).weak());
+        if let Some(name) = names::own_name(snapshot, node, 60) {
+            parts.push(RichText::new(format!("“{name}”")).weak());
         }
         let job = widgets::job(ui, parts);
         let tail = widgets::job(
             ui,
             [
                 id_text(g.id(node)),
-                RichText::new(units::bytes(snapshot.retained.get(node))).weak().small(),
+                RichText::new(text::bytes(snapshot.retained.get(node))).weak().small(),
             ],
         );
         widgets::truncated(ui, job, Some(tail.into()), true, egui::Sense::click())
@@ -320,28 +319,6 @@ pub(crate) fn hop_line(
             .clicked()
     })
     .inner
-}
-
-/// The chain as plain text, root first.
-pub(crate) fn path_text(snapshot: &Snapshot, hops: &[query::Hop]) -> String {
-    let g = &snapshot.graph;
-    let mut out = String::new();
-    for h in hops {
-        if let Some(e) = h.edge {
-            out.push_str(&format!("  {} → ", edge_label(g, e)));
-        }
-        let name = display_name(g, h.node);
-        let class = snapshot.hop_name(h.node);
-        out.push_str(&format!("{} @{}", class, g.id(h.node)));
-        if !name.is_empty() && name != snapshot.display_class(h.node) && name != class {
-            out.push_str(&format!(" “{}”", preview(&name, 60)));
-        }
-        out.push_str(&format!(
-            "  (retains {})\n",
-            units::bytes(snapshot.retained.get(h.node))
-        ));
-    }
-    out
 }
 
 /// Id, type, class, name or string value, sizes, distance and the dominator chain.
@@ -373,7 +350,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let len = name.chars().count();
     if g.kind(v).is_string() {
         widgets::field(ui, "Value", format!("\"{}\"", preview(&name, 200)));
-        widgets::field(ui, "Length", format!("{} characters", units::thousands(len as u64)));
+        widgets::field(ui, "Length", format!("{} characters", text::thousands(len as u64)));
     } else if !name.is_empty() && name != snapshot.class_name(v) {
         widgets::field(ui, "Name", preview(&name, 200));
     }
@@ -382,13 +359,13 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     widgets::field(
         ui,
         "Shallow size",
-        format!("{}  ({})", units::bytes(shallow), units::percent(shallow, total)),
+        format!("{}  ({})", text::bytes(shallow), text::percent(shallow, total)),
     );
     let r = snapshot.retained.get(v);
     widgets::field(
         ui,
         "Retained size",
-        format!("{}  ({})", units::bytes(r), units::percent(r, total)),
+        format!("{}  ({})", text::bytes(r), text::percent(r, total)),
     );
     let original = snapshot.distances[v];
     let current = current_distance(snapshot, obj, v);
@@ -413,8 +390,8 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     if g.kind(v) == NodeKind::Native && g.detachedness(v) == 2 {
         widgets::field(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
     }
-    widgets::field(ui, "Retainers", units::thousands(snapshot.retainers.count(v) as u64));
-    widgets::field(ui, "References", units::thousands(g.edges(v).len() as u64));
+    widgets::field(ui, "Retainers", text::thousands(snapshot.retainers.count(v) as u64));
+    widgets::field(ui, "References", text::thousands(g.edges(v).len() as u64));
     if let Some(l) = location
         && let Some(lines) = snapshot.scripts.source_lines(g, l, 3)
     {

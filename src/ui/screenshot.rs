@@ -74,16 +74,9 @@ pub(crate) fn encode_png(img: &egui::ColorImage) -> Result<Vec<u8>, image::Image
 pub(crate) fn save_png(path: &Path, img: &egui::ColorImage) -> Result<(), crate::error::FileError> {
     let write = || -> std::io::Result<()> {
         let png = encode_png(img).map_err(std::io::Error::other)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
-        std::io::Write::write_all(tmp.as_file_mut(), &png)?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        crate::atomic::write(path, crate::atomic::Mode::Replace, &png)
     };
-    write().map_err(|e| crate::error::Error::write("the PNG", crate::error::without_temp_path(e)).in_file(path))
+    write().map_err(|e| crate::error::Error::write("the PNG", e).in_file(path))
 }
 
 /// Whether an image is more than one flat colour (a blank capture means rendering failed).

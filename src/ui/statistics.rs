@@ -5,7 +5,7 @@ use egui_plot::{Bar, BarChart, Plot};
 
 use super::widgets::kv;
 use crate::analysis::Snapshot;
-use crate::units;
+use crate::text;
 
 /// The categories DevTools' Statistics pie shows, in its order, with colours.
 pub(crate) fn categories(s: &Snapshot) -> Vec<(&'static str, f64, Color32)> {
@@ -30,7 +30,7 @@ pub fn show(ui: &mut Ui, s: &Snapshot) {
     let total = s.statistics.total;
     ui.horizontal(|ui| {
         ui.heading("Statistics");
-        ui.label(RichText::new(format!("total {}", units::bytes(total))).weak());
+        ui.label(RichText::new(format!("total {}", text::bytes(total))).weak());
     });
     ui.add_space(6.0);
     ui.columns(2, |cols| {
@@ -50,12 +50,12 @@ pub fn show(ui: &mut Ui, s: &Snapshot) {
                         ui.painter().rect_filled(rect, 2.0, *color);
                         ui.label(*name);
                     });
-                    ui.label(units::bytes(*size));
-                    ui.label(units::percent(*size, total));
+                    ui.label(text::bytes(*size));
+                    ui.label(text::percent(*size, total));
                     ui.end_row();
                 }
                 ui.strong("Total");
-                ui.strong(units::bytes(total));
+                ui.strong(text::bytes(total));
                 ui.label("100%");
                 ui.end_row();
             });
@@ -64,15 +64,11 @@ pub fn show(ui: &mut Ui, s: &Snapshot) {
             .num_columns(2)
             .spacing([16.0, 4.0])
             .show(ui, |ui| {
-                kv(ui, "V8 heap", units::bytes(s.statistics.v8heap_total));
-                kv(
-                    ui,
-                    "Native (incl. extra bytes)",
-                    units::bytes(s.statistics.native_total),
-                );
-                kv(ui, "Nodes", units::thousands(s.graph.node_count() as u64));
-                kv(ui, "Edges", units::thousands(s.graph.edge_count() as u64));
-                kv(ui, "Classes", units::thousands(s.summary.len() as u64));
+                kv(ui, "V8 heap", text::bytes(s.statistics.v8heap_total));
+                kv(ui, "Native (incl. extra bytes)", text::bytes(s.statistics.native_total));
+                kv(ui, "Nodes", text::thousands(s.graph.node_count() as u64));
+                kv(ui, "Edges", text::thousands(s.graph.edge_count() as u64));
+                kv(ui, "Classes", text::thousands(s.summary.len() as u64));
             });
 
         let ui = &mut cols[1];

@@ -15,7 +15,7 @@ use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::engine::task::Waker;
 use crate::model::NodeId;
-use crate::report::preview;
+use crate::text::preview;
 
 pub fn show(
     ui: &mut Ui,
@@ -236,7 +236,7 @@ fn class_label(ui: &mut Ui, c: &ClassRow, snapshot: &Snapshot) {
         RichText::new(preview(&c.name, 120))
             .color(widgets::class_color(ui))
             .strong(),
-        RichText::new(format!("×{}", crate::units::thousands(c.count))).weak(),
+        RichText::new(format!("×{}", crate::text::thousands(c.count))).weak(),
     ];
     if let Some(l) = c.location {
         parts.push(RichText::new(snapshot.scripts.format(l)).weak().small());

@@ -10,8 +10,9 @@ use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{display_name, edge_label};
 use crate::model::{EdgeId, NodeId};
-use crate::report::preview;
-use crate::units::thousands;
+use crate::present::names::object_label;
+use crate::text::preview;
+use crate::text::thousands;
 
 /// What a click or key asks for; applied after the table is drawn.
 pub enum Action {
@@ -83,9 +84,9 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     ui.label(
         RichText::new(format!(
             "Shallow {} · Retained {} ({}) · Distance {}",
-            crate::units::bytes(g.self_size(v) as f64),
-            crate::units::bytes(snapshot.retained.get(v)),
-            crate::units::percent(snapshot.retained.get(v), total),
+            crate::text::bytes(g.self_size(v) as f64),
+            crate::text::bytes(snapshot.retained.get(v)),
+            crate::text::percent(snapshot.retained.get(v), total),
             distance_text(snapshot.distances[v])
         ))
         .weak(),
@@ -119,7 +120,7 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
             } else if g.kind(to) == crate::model::NodeKind::Number {
                 display_name(g, to)
             } else {
-                format!("{} @{}", preview(&object_text(snapshot, to), 40), g.id(to))
+                format!("{} @{}", preview(&object_label(snapshot, to), 40), g.id(to))
             };
             ui.horizontal(|ui| {
                 ui.spacing_mut().item_spacing.x = 4.0;
@@ -129,7 +130,7 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
             });
         }
         if n > PREVIEW_SCAN || more > 0 {
-            ui.label(RichText::new(format!("{} references in all", crate::units::thousands(n as u64))).weak());
+            ui.label(RichText::new(format!("{} references in all", crate::text::thousands(n as u64))).weak());
         }
     }
     if let Some(l) = snapshot.location_of(v) {
@@ -183,7 +184,7 @@ pub(crate) fn object_row(
         if widgets::tree_toggle(ui, depth, expandable, expanded) {
             actions.push(Action::Toggle { level, index });
         }
-        object_label(ui, snapshot, v, edge);
+        object_cell(ui, snapshot, v, edge);
     });
     object_cells(row, snapshot, v);
     object_row_extras(&row.response(), snapshot, v, actions);
@@ -191,12 +192,12 @@ pub(crate) fn object_row(
 
 /// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
 /// the column is narrow, the `@id` always shows.
-pub(crate) fn object_label(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<EdgeId>) {
-    object_label_with(ui, snapshot, v, edge, Vec::new(), Vec::new());
+pub(crate) fn object_cell(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, edge: Option<EdgeId>) {
+    object_cell_with(ui, snapshot, v, edge, Vec::new(), Vec::new());
 }
 
-/// [`object_label`] with marks before the name (`new`) and after the `@id` (`weak`, `↻ cycle`).
-pub(crate) fn object_label_with(
+/// [`object_cell`] with marks before the name (`new`) and after the `@id` (`weak`, `↻ cycle`).
+pub(crate) fn object_cell_with(
     ui: &mut Ui,
     snapshot: &Snapshot,
     v: NodeId,
@@ -210,29 +211,10 @@ pub(crate) fn object_label_with(
         parts.push(RichText::new(preview(&edge_label(g, e), 60)).color(widgets::edge_color(ui)));
         parts.push(RichText::new("::").weak());
     }
-    parts.push(RichText::new(object_text(snapshot, v)));
+    parts.push(RichText::new(object_label(snapshot, v)));
     let job = widgets::job(ui, parts);
     let tail = widgets::job(ui, std::iter::once(id_text(g.id(v))).chain(after));
     widgets::truncated(ui, job, Some(tail.into()), false, egui::Sense::hover());
-}
-
-/// How an object is named in a row: a string's value, a closure's `name()`, else its name or class.
-pub(crate) fn object_text(snapshot: &Snapshot, v: NodeId) -> String {
-    let g = &snapshot.graph;
-    if let Some(scope) = crate::analysis::scripts::scope_label(snapshot, v) {
-        return scope;
-    }
-    let name = display_name(g, v);
-    let class = snapshot.display_class(v);
-    if g.kind(v).is_string() {
-        format!("\"{}\"", preview(&name, 80))
-    } else if name.is_empty() || name == class {
-        preview(class, 80)
-    } else if g.kind(v) == crate::model::NodeKind::Closure {
-        format!("{}()", preview(&name, 80))
-    } else {
-        preview(&name, 80)
-    }
 }
 
 pub(crate) fn pending_label(ui: &mut Ui, items: &Items) {
@@ -545,7 +527,7 @@ pub(crate) fn object_list(
             body.rows(ROW_HEIGHT, list.len(), |mut row| {
                 let v = list[row.index()];
                 row.set_selected(selected == Some(v));
-                row.col(|ui| object_label(ui, snapshot, v, None));
+                row.col(|ui| object_cell(ui, snapshot, v, None));
                 object_cells(&mut row, snapshot, v);
                 let resp = row.response();
                 if resp.clicked() {

@@ -5,7 +5,7 @@ use egui::{Align, Color32, FontSelection, Layout, RichText, Ui};
 
 use crate::engine::task::Task;
 use crate::progress::ProgressView;
-use crate::units;
+use crate::text;
 
 pub(crate) const ROW_HEIGHT: f32 = 20.0;
 pub(crate) const INDENT: f32 = 16.0;
@@ -15,9 +15,9 @@ pub(crate) fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.add_sized(
             [44.0, ROW_HEIGHT],
-            egui::Label::new(RichText::new(units::percent(bytes, total)).weak().monospace()).halign(Align::RIGHT),
+            egui::Label::new(RichText::new(text::percent(bytes, total)).weak().monospace()).halign(Align::RIGHT),
         );
-        ui.label(RichText::new(units::bytes(bytes)).monospace());
+        ui.label(RichText::new(text::bytes(bytes)).monospace());
     });
 }
 

@@ -16,8 +16,10 @@ use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows::{self, Kept};
 use crate::error::PathIoError;
-use crate::report::{self, SnapshotIdentity, preview};
-use crate::units::{bytes, thousands};
+use crate::present::finding::{self, ExportError};
+use crate::present::names;
+use crate::text::preview;
+use crate::text::{bytes, thousands};
 
 pub struct LeakResult {
     pub snapshot: Arc<Snapshot>,
@@ -80,31 +82,6 @@ pub struct Export {
     /// What was written, or why not.
     pub message: Option<Result<String, ExportError>>,
     stage: ExportStage,
-}
-
-/// Why a finding was not exported, in one line for the dialog or `--export-finding`.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ExportError {
-    #[error("{} is not a folder", .0.display())]
-    NotAFolder(PathBuf),
-    #[error("{} already exists; choose another name", shown(.0))]
-    Exists(Vec<PathBuf>),
-    #[error("no leak group to export: the three snapshots have none, or --wizard was not given three")]
-    NothingToExport,
-    /// A file of the finding could not be written, or a snapshot read again for its checksum.
-    #[error(transparent)]
-    Io(#[from] crate::error::PathIoError),
-    /// Encoding the image, or a cancelled export.
-    #[error(transparent)]
-    Failed(#[from] crate::error::Error),
-}
-
-fn shown(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 enum ExportStage {
@@ -400,11 +377,12 @@ fn action_row(ui: &mut Ui, w: &mut WizardState, live: LiveInfo, waker: &Waker) {
             {
                 let (cmd, n) = (w.action.trim().to_owned(), times.unwrap_or(1));
                 w.action_run = Some(Task::spawn_thread(waker.clone(), move |p| {
-                    crate::engine::capture::process::run_action(&cmd, n, std::time::Duration::from_secs(600), p)
-                        .map_err(|e| match e {
-                            crate::engine::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
+                    crate::capture::process::run_action(&cmd, n, std::time::Duration::from_secs(600), p).map_err(|e| {
+                        match e {
+                            crate::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
                             e => crate::error::Error::invalid(e.to_string()),
-                        })
+                        }
+                    })
                 }));
             }
         });
@@ -523,9 +501,9 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                             ui,
                             [RichText::new(format!(
                                 "{}, {} in all: {}",
-                                crate::units::count(minor.len(), "single object", "single objects"),
+                                crate::text::count(minor.len(), "single object", "single objects"),
                                 bytes(r.listing.minor_retained),
-                                r.listing.minor_names(&r.groups, 6)
+                                names::minor_names(&r.listing, &r.groups, 6)
                             ))
                             .weak()],
                         );
@@ -661,19 +639,9 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
     match &mut ex.stage {
         ExportStage::Capturing(p) => {
             if let Some(img) = p.take() {
-                // Once per export, not per frame: the group and what it keeps alive (class,
-                // count, shallow size) for the report.
+                // Once per export, not per frame: the group and what it keeps alive.
                 let group = group.clone();
-                let kept: Vec<(String, usize, u64)> = leaks::kept_alive_by(&r.groups, selected)
-                    .into_iter()
-                    .map(|k| {
-                        (
-                            r.groups[k].class.clone(),
-                            r.groups[k].nodes.len(),
-                            r.groups[k].shallow_size,
-                        )
-                    })
-                    .collect();
+                let kept = finding::kept_alive(&r.groups, selected);
                 let png = screenshot::encode_png(&img);
                 let sources: Vec<Source> = w
                     .picks
@@ -685,14 +653,8 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                 let export = move || -> Result<String, ExportError> {
                     let png_path = folder.join(format!("{base}.png"));
                     let png = png.map_err(|e| PathIoError::at(&png_path, "encode it")(std::io::Error::other(e)))?;
-                    let ids: Vec<SnapshotIdentity> = sources
-                        .iter()
-                        .map(|src| match src {
-                            Source::File(p) => SnapshotIdentity::of_file(p).map_err(PathIoError::at(p, "read it")),
-                            Source::Embedded(name, bytes) => Ok(SnapshotIdentity::of_bytes(name, bytes)),
-                        })
-                        .collect::<Result<_, PathIoError>>()?;
-                    write_finding(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
+                    let ids = finding::identities(&sources)?;
+                    finding::write(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
                 };
                 ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| Ok(export())));
             }
@@ -752,51 +714,9 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
     }
 }
 
-fn write_finding(
-    folder: &std::path::Path,
-    base: &str,
-    s: &Snapshot,
-    ids: &[SnapshotIdentity],
-    (group, kept): (&LeakGroup, &[(String, usize, u64)]),
-    redact: bool,
-    png: &[u8],
-) -> Result<String, ExportError> {
-    let png_name = format!("{base}.png");
-    let md = report::finding_markdown(s, ids, group, kept, redact, Some(&png_name));
-    let json = report::finding_json(s, ids, group, kept, redact);
-    let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
-    json_text.push('\n');
-    let paths = [
-        folder.join(&png_name),
-        folder.join(format!("{base}.json")),
-        folder.join(format!("{base}.md")),
-    ];
-    for (i, (path, bytes)) in paths.iter().zip([png, json_text.as_bytes(), md.as_bytes()]).enumerate() {
-        if let Err(e) = report::write_new_file(path, bytes) {
-            // All three or none: a finding without its Markdown is not one.
-            for written in &paths[..i] {
-                let _ = std::fs::remove_file(written);
-            }
-            return Err(PathIoError::at(path, "write it")(e).into());
-        }
-    }
-    Ok(format!("Wrote {}", shown(&paths)))
-}
-
 /// Checks the target and starts the capture; the rest runs in `export_window`.
 fn start(ex: &mut Export, ctx: &egui::Context) -> Result<(), ExportError> {
-    let folder = PathBuf::from(ex.folder.trim());
-    let existing: Vec<PathBuf> = ["md", "json", "png"]
-        .iter()
-        .map(|ext| folder.join(format!("{}.{ext}", ex.base.trim())))
-        .filter(|p| p.exists())
-        .collect();
-    if !folder.is_dir() {
-        return Err(ExportError::NotAFolder(folder));
-    }
-    if !existing.is_empty() {
-        return Err(ExportError::Exists(existing));
-    }
+    finding::check_destination(&PathBuf::from(ex.folder.trim()), ex.base.trim())?;
     // The dialog is not drawn during the capture, so the PNG shows the finding, not this dialog.
     ex.stage = ExportStage::Capturing(screenshot::Pending::request(ctx));
     Ok(())
@@ -829,46 +749,5 @@ impl WizardState {
 
     pub fn result(&self) -> Option<&Arc<LeakResult>> {
         self.result.as_ref().and_then(|t| t.value())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::progress::Progress;
-
-    /// A finding is its three files or nothing: when one cannot be written, the ones written
-    /// before it are removed, and the error names the file that failed.
-    #[test]
-    fn a_failed_export_leaves_no_part_of_the_finding() {
-        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots/leak-s3.heapsnapshot");
-        let s = crate::engine::load(&file, &Progress::new()).unwrap();
-        let members: Vec<_> = s
-            .graph
-            .nodes()
-            .filter(|&v| s.class_name(v) == "CachedSession")
-            .collect();
-        let groups = leaks::group(&s, &members, &Progress::new()).unwrap();
-        let ids = [SnapshotIdentity::of_bytes("leak-s3.heapsnapshot", b"{}")];
-        let dir = tempfile::tempdir().unwrap();
-        // The Markdown, written last, cannot be: a file of that name is in the way.
-        std::fs::write(dir.path().join("x.md"), "mine").unwrap();
-        let e = write_finding(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap_err();
-        assert!(
-            matches!(&e, ExportError::Io(io) if io.path.ends_with("x.md") && io.what == "write it"),
-            "{e}"
-        );
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["x.md"], "the PNG and JSON are removed, the other file kept");
-        assert_eq!(std::fs::read_to_string(dir.path().join("x.md")).unwrap(), "mine");
-        // With the way clear, all three are written.
-        std::fs::remove_file(dir.path().join("x.md")).unwrap();
-        let wrote = write_finding(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap();
-        assert!(wrote.starts_with("Wrote "), "{wrote}");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 }

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use heapsift::analysis::Snapshot;
 use heapsift::engine;
 use heapsift::format::Bytes;
+use heapsift::format::build::SnapshotJson;
 use heapsift::model::NodeId;
-use heapsift::model::builder::SnapshotBuilder;
 use heapsift::progress::Progress;
 
 /// Indexes a hand-built snapshot. With HEAPSIFT_DUMP_TEST_GRAPHS=DIR the JSON is also written
 /// to DIR/<name>.heapsnapshot, so its expected numbers can be checked with devtools-reference.
-pub fn index(name: &str, b: &SnapshotBuilder) -> Snapshot {
+pub fn index(name: &str, b: &SnapshotJson) -> Snapshot {
     let json = b.to_json();
     if let Ok(dir) = std::env::var("HEAPSIFT_DUMP_TEST_GRAPHS") {
         std::fs::write(PathBuf::from(dir).join(format!("{name}.heapsnapshot")), &json).unwrap();
@@ -49,8 +49,8 @@ pub fn class(s: &Snapshot, id: u32) -> String {
 }
 
 /// A root with `(GC roots)` and one user global, as V8 writes every snapshot.
-pub fn base() -> (SnapshotBuilder, usize, usize) {
-    let mut b = SnapshotBuilder::new();
+pub fn base() -> (SnapshotJson, usize, usize) {
+    let mut b = SnapshotJson::new();
     let root = b.node("synthetic", "", 1, 0);
     let gc = b.node("synthetic", "(GC roots)", 3, 0);
     let global = b.node("object", "global", 5, 100);
@@ -133,14 +133,14 @@ impl Rng {
 /// A random heap graph: a synthetic root with GC-roots-like children, objects, arrays, closures
 /// and strings, edges of every type (weak and shortcut ones too), cycles, cliques unreachable
 /// from the root, nodes only weak edges reach, and several roots' worth of fan-out.
-pub fn random_graph(seed: u64, nodes: usize, edges: usize) -> SnapshotBuilder {
+pub fn random_graph(seed: u64, nodes: usize, edges: usize) -> SnapshotJson {
     const TYPES: [&str; 6] = ["object", "object", "array", "closure", "string", "hidden"];
     const EDGE_TYPES: [&str; 7] = [
         "property", "property", "element", "internal", "context", "weak", "shortcut",
     ];
     const NAMES: [&str; 5] = ["a", "b", "next", "map", "__proto__"];
     let mut r = Rng::new(seed);
-    let mut b = SnapshotBuilder::new();
+    let mut b = SnapshotJson::new();
     let nodes = nodes.max(2);
     let root = b.node("synthetic", "", 1, 0);
     for i in 1..nodes {
@@ -164,4 +164,12 @@ pub fn random_graph(seed: u64, nodes: usize, edges: usize) -> SnapshotBuilder {
         }
     }
     b
+}
+
+/// The engine's cache policy is process-wide and every test shares one process: a test that
+/// turns the cache on holds this lock until it turns it off again, so no other test switches it
+/// under it.
+pub fn cache_policy_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -8,8 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::{CaptureError, Connect, Connection, Options, unused_path};
-use crate::engine::task::Waker;
-use crate::progress::Progress;
+use crate::progress::{Progress, Waker};
 
 /// One heap-size reading.
 #[derive(Debug, Clone, Copy, PartialEq)]

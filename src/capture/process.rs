@@ -453,7 +453,7 @@ pub(crate) fn run_action(command: &str, times: usize, limit: Duration, progress:
                 if why.is_empty() {
                     String::new()
                 } else {
-                    format!(": {}", crate::report::preview(why, 120))
+                    format!(": {}", crate::text::preview(why, 120))
                 }
             )));
         }

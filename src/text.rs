@@ -1,4 +1,6 @@
-//! Number formatting shared by the CLI and the app.
+//! Text for people: numbers, sizes and shortened names. Plain string helpers that import
+//! nothing from the crate, so every layer may use them (error messages included), like
+//! `error` and `progress`; how objects are named is the presentation layer's (`present`).
 
 /// `1234567` → `"1,234,567"`.
 pub(crate) fn thousands(v: u64) -> String {
@@ -13,12 +15,12 @@ pub(crate) fn thousands(v: u64) -> String {
     out
 }
 
-/// Sizes as people read them: `512 B`, `12.3 KB`, `1,024.5 MB` (powers of 1024).
 /// `1 object`, `2,051 objects`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n as u64), if n == 1 { one } else { many })
 }
 
+/// Sizes as people read them: `512 B`, `12.3 KB`, `1,024.5 MB` (powers of 1024).
 pub fn bytes(v: f64) -> String {
     const KB: f64 = 1024.0;
     let v = v.max(0.0);
@@ -46,6 +48,32 @@ pub(crate) fn signed_bytes(v: f64) -> String {
         format!("−{}", bytes(-v))
     } else {
         "0 B".into()
+    }
+}
+
+/// A count change: `+1,600`, `−20`, `0`.
+pub(crate) fn signed_count(v: i64) -> String {
+    let body = thousands(v.unsigned_abs());
+    match v.signum() {
+        1 => format!("+{body}"),
+        -1 => format!("−{body}"),
+        _ => body,
+    }
+}
+
+/// Shortens long text for one line, keeping its length visible: control characters become
+/// spaces, and past `max` characters it ends in `… (N chars)`.
+pub(crate) fn preview(s: &str, max: usize) -> String {
+    let count = s.chars().count();
+    let flat: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if count > max {
+        format!("{flat}… ({count} chars)")
+    } else {
+        flat
     }
 }
 
@@ -96,9 +124,11 @@ mod tests {
         assert_eq!(percent(1.0, 10_000.0), "<0.1%");
         assert_eq!(signed_bytes(-1536.0), "−1.5 KB");
         assert_eq!(signed_bytes(2.0), "+2 B");
-        assert_eq!(percent(1.0, 10_000.0), "<0.1%");
-        assert_eq!(signed_bytes(-1536.0), "−1.5 KB");
-        assert_eq!(signed_bytes(2.0), "+2 B");
+        assert_eq!(signed_count(-20), "−20");
+        assert_eq!(signed_count(1600), "+1,600");
+        assert_eq!(signed_count(0), "0");
+        assert_eq!(preview("a\nb", 5), "a b");
+        assert_eq!(preview("abcdef", 3), "abc… (6 chars)");
         assert_eq!(parse_size("1MB"), Some(1 << 20));
         assert_eq!(parse_size("2 kb"), Some(2048));
         assert_eq!(parse_size("abc"), None);

@@ -1,11 +1,12 @@
-//! Hand-built graphs for tests and examples, written as real snapshot JSON.
+//! Snapshot files written by hand, node by node: the JSON text of a small heap snapshot in V8's
+//! format, for tests and examples (it is parsed like any file).
 
 use std::fmt::Write;
 
-/// Builds a small snapshot in V8's format. Nodes are added in order (the first is the root);
+/// The JSON text of a small snapshot in V8's format, built node by node. Nodes are added in order (the first is the root);
 /// edges may be added in any order and are grouped by source when written.
 #[derive(Default)]
-pub struct SnapshotBuilder {
+pub struct SnapshotJson {
     strings: Vec<String>,
     nodes: Vec<(&'static str, u32, u32, u64, u8)>,
     edges: Vec<(usize, &'static str, u32, usize)>,
@@ -34,9 +35,9 @@ pub const EDGE_TYPES: [&str; 7] = [
     "context", "element", "property", "internal", "hidden", "shortcut", "weak",
 ];
 
-impl SnapshotBuilder {
+impl SnapshotJson {
     pub fn new() -> Self {
-        let mut b = SnapshotBuilder {
+        let mut b = SnapshotJson {
             with_detachedness: true,
             ..Default::default()
         };

@@ -1,5 +1,5 @@
-//! Machine-readable results (JSON values) shared by the CLI and exports. The summary schema
-//! is exactly that of `devtools-reference summary`.
+//! Results for tools and reports: JSON values (the Summary, Comparison, duplicates and filter
+//! schemas exactly `devtools-reference`'s) and the leak report in Markdown.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +10,9 @@ use crate::analysis::Snapshot;
 use crate::analysis::aggregates::{ClassRow, sort_rows};
 use crate::analysis::query::{self, display_name, shown_distance};
 use crate::model::{Location, NodeId};
+use crate::text::preview;
+
+use super::names::{defined_at_suffix, hop_label, minor_names, path_lines, scope_label};
 
 /// A whole number as a JSON integer, anything else as a float (JS prints both the same way).
 pub fn js_number(v: f64) -> Value {
@@ -110,7 +113,7 @@ pub(crate) fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis:
                     "edge_type": g.edge_type_name(r.edge),
                     "edge_name": g.edge_name(r.edge).to_string(),
                     "id": g.id(r.from),
-                    "class_name": s.hop_name(r.from),
+                    "class_name": hop_label(s, r.from),
                 })),
             })
         })
@@ -140,21 +143,6 @@ pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::fil
         })
         .collect();
     v
-}
-
-/// Shortens long names for one-line display, keeping the length visible.
-pub(crate) fn preview(s: &str, max: usize) -> String {
-    let count = s.chars().count();
-    let flat: String = s
-        .chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if count > max {
-        format!("{flat}… ({count} chars)")
-    } else {
-        flat
-    }
 }
 
 fn node_json(s: &Snapshot, v: NodeId) -> Value {
@@ -244,7 +232,7 @@ pub(crate) fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
             }
             hop["type"] = json!(g.type_name(h.node));
             hop["name"] = json!(preview(&display_name(g, h.node), 200));
-            if let Some(scope) = crate::analysis::scripts::scope_label(s, h.node) {
+            if let Some(scope) = scope_label(s, h.node) {
                 hop["scope"] = json!(scope);
             }
             hop["retained_size"] = js_number(s.retained.get(h.node));
@@ -313,23 +301,6 @@ pub(crate) fn leaks_json(
     })
 }
 
-/// ` (app.js:6:14)` after a class name, or nothing when its location is unknown.
-pub(crate) fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
-    s.defined_at(v).map(|l| format!(" ({l})")).unwrap_or_default()
-}
-
-/// The chain as plain lines, root first: `edge → Class @id`.
-pub(crate) fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
-    let g = &s.graph;
-    hops.iter()
-        .map(|h| {
-            let edge = crate::analysis::query::edge_arrow(g, h.edge);
-            let class = s.hop_name(h.node);
-            format!("{edge}{} @{}", preview(&class, 80), g.id(h.node))
-        })
-        .collect()
-}
-
 /// A Markdown report of leak groups: root groups with what they keep alive under them.
 pub(crate) fn leaks_markdown(
     s: &Snapshot,
@@ -338,7 +309,7 @@ pub(crate) fn leaks_markdown(
     groups: &[crate::analysis::leaks::LeakGroup],
     top: usize,
 ) -> String {
-    use crate::units::{bytes, thousands};
+    use crate::text::{bytes, thousands};
     let listing = crate::analysis::leaks::listing(groups, top);
     let mut md = String::new();
     md.push_str("# Memory leak report\n\n");
@@ -370,13 +341,13 @@ pub(crate) fn leaks_markdown(
     if !listing.minor.is_empty() {
         md.push_str(&format!(
             "\n{} in all, {}: {}.\n",
-            crate::units::count(
+            crate::text::count(
                 listing.minor.len(),
                 "more group of a single object",
                 "more groups of a single object"
             ),
             bytes(listing.minor_retained),
-            listing.minor_names(groups, 6)
+            minor_names(&listing, groups, 6)
         ));
     }
     for &(i, depth) in &listing.rows {
@@ -397,21 +368,6 @@ pub(crate) fn leaks_markdown(
     md
 }
 
-/// Writes a file that must not exist yet, atomically: a reader sees all of it or nothing, and an
-/// existing file is never replaced.
-pub(crate) fn write_new_file(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".heapsift-").tempfile_in(dir)?;
-    std::io::Write::write_all(tmp.as_file_mut(), data)?;
-    // Fails if the target exists (renameat2 with RENAME_NOREPLACE, or a link where that is
-    // missing); the temporary file is removed either way.
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// `heapsift growth --json`.
 pub(crate) fn growth_json(names: &[String], series: &[crate::analysis::growth::Series]) -> Value {
     json!({
@@ -428,201 +384,4 @@ pub(crate) fn growth_json(names: &[String], series: &[crate::analysis::growth::S
             "owned_growth": js_number(c.owned_growth.round()),
         })).collect::<Vec<Value>>(),
     })
-}
-
-/// A snapshot named in a finding: file name, size and SHA-256 of its bytes.
-#[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct SnapshotIdentity {
-    pub name: String,
-    pub size: u64,
-    pub(crate) sha256: String,
-}
-
-impl SnapshotIdentity {
-    /// Hashes a file (streamed: works for multi-GB files).
-    pub(crate) fn of_file(path: &Path) -> std::io::Result<SnapshotIdentity> {
-        use sha2::Digest;
-        use std::io::Read;
-        let mut f = std::fs::File::open(path)?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut size = 0u64;
-        loop {
-            let n = f.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            hasher.update(&buf[..n]);
-        }
-        Ok(SnapshotIdentity {
-            name: file_name(path),
-            size,
-            sha256: format!("{:x}", hasher.finalize()),
-        })
-    }
-
-    pub(crate) fn of_bytes(name: &str, bytes: &[u8]) -> SnapshotIdentity {
-        use sha2::Digest;
-        SnapshotIdentity {
-            name: name.to_owned(),
-            size: bytes.len() as u64,
-            sha256: format!("{:x}", sha2::Sha256::digest(bytes)),
-        }
-    }
-}
-
-/// A node's name for a finding: string values hidden when redacting.
-fn finding_name(s: &Snapshot, v: NodeId, redact: bool) -> String {
-    let g = &s.graph;
-    let name = display_name(g, v);
-    let type_name = g.type_name(v);
-    if redact && crate::format::redact::holds_a_value(type_name) {
-        crate::format::redact::placeholder(g.name(v))
-    } else {
-        preview(&name, 200)
-    }
-}
-
-/// One leak group written up: what, how many, how much, and the chain that keeps it alive.
-/// `kept`: what the group keeps alive (other groups): class, count, shallow size.
-pub(crate) fn finding_json(
-    s: &Snapshot,
-    snapshots: &[SnapshotIdentity],
-    group: &crate::analysis::leaks::LeakGroup,
-    kept: &[(String, usize, u64)],
-    redact: bool,
-) -> Value {
-    let g = &s.graph;
-    let path: Vec<Value> = group
-        .path
-        .iter()
-        .map(|h| {
-            json!({
-                "edge_type": h.edge.map(|e| g.edge_type_name(e)),
-                "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
-                "class_name": s.display_class(h.node),
-                "scope": crate::analysis::scripts::scope_label(s, h.node),
-                "name": finding_name(s, h.node, redact),
-                "id": g.id(h.node),
-                "retained_size": js_number(s.retained.get(h.node)),
-            })
-        })
-        .collect();
-    json!({
-        "tool": format!("heapsift {}", env!("CARGO_PKG_VERSION")),
-        "method": "three-snapshot: objects allocated between the baseline and the target, still alive in the final snapshot",
-        "snapshots": snapshots,
-        "group": {
-            "class_name": group.class,
-            "defined_at": s.location_of(group.nodes[0]).map(|l| s.scripts.format_full(l)),
-            "count": group.nodes.len(),
-            "shallow_size": group.shallow_size,
-            "retained_size": js_number(group.retained_size),
-            "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
-            "path_shape": group.signature,
-            "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class_name": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
-        },
-        "path_to_root": path,
-        "strings_redacted": redact,
-    })
-}
-
-pub(crate) fn finding_markdown(
-    s: &Snapshot,
-    snapshots: &[SnapshotIdentity],
-    group: &crate::analysis::leaks::LeakGroup,
-    kept: &[(String, usize, u64)],
-    redact: bool,
-    png_name: Option<&str>,
-) -> String {
-    use crate::units::{bytes, thousands};
-    let g = &s.graph;
-    let mut md = format!(
-        "# Leak: `{}` ×{} retains {}\n\n",
-        preview(&group.class, 80),
-        thousands(group.nodes.len() as u64),
-        bytes(group.retained_size)
-    );
-    md.push_str(&format!(
-        "{} objects of class `{}` were allocated between the baseline and the target snapshot and are still alive in the final one. Together they keep {} alive (shallow {}).\n\n",
-        thousands(group.nodes.len() as u64),
-        preview(&group.class, 80),
-        bytes(group.retained_size),
-        bytes(group.shallow_size as f64)
-    ));
-    if let Some(l) = s.location_of(group.nodes[0]) {
-        md.push_str(&format!(
-            "`{}` is defined at `{}`",
-            preview(&group.class, 80),
-            s.scripts.format_full(l)
-        ));
-        // Source text is heap content too: a redacted finding leaves it out.
-        match s.scripts.source_lines(g, l, 3).filter(|_| !redact) {
-            Some(lines) => {
-                md.push_str(":\n\n```js\n");
-                for (n, text, here) in lines {
-                    md.push_str(&format!("{} {n:>5} | {text}\n", if here { ">" } else { " " }));
-                }
-                md.push_str("```\n\n");
-            }
-            None => md.push_str(".\n\n"),
-        }
-    }
-    if !kept.is_empty() {
-        md.push_str("They keep alive, counted in that size:\n\n");
-        for (class, count, shallow) in kept {
-            md.push_str(&format!(
-                "- `{}` ×{} (shallow {})\n",
-                preview(class, 80),
-                thousands(*count as u64),
-                bytes(*shallow as f64)
-            ));
-        }
-        md.push('\n');
-    }
-    md.push_str("| Snapshot | Role | Size | SHA-256 |\n|---|---|---:|---|\n");
-    for (snap, role) in snapshots.iter().zip(["baseline (S1)", "target (S2)", "final (S3)"]) {
-        md.push_str(&format!(
-            "| `{}` | {role} | {} | `{}` |\n",
-            snap.name,
-            bytes(snap.size as f64),
-            snap.sha256
-        ));
-    }
-    md.push_str(&format!(
-        "\n## What keeps them alive\n\nPath from the GC root to @{} (one of the {}), in the final snapshot:\n\n```\n",
-        g.id(group.nodes[0]),
-        thousands(group.nodes.len() as u64)
-    ));
-    for h in &group.path {
-        let edge = crate::analysis::query::edge_arrow(g, h.edge);
-        let class = s.hop_name(h.node);
-        let name = finding_name(s, h.node, redact);
-        let name = if name.is_empty() || name == s.display_class(h.node) || name == class {
-            String::new()
-        } else {
-            format!(" “{name}”")
-        };
-        md.push_str(&format!(
-            "{edge}{class} @{}{name}  (retains {})\n",
-            g.id(h.node),
-            bytes(s.retained.get(h.node))
-        ));
-    }
-    md.push_str("```\n");
-    let ids: Vec<String> = group.nodes.iter().take(20).map(|&v| format!("@{}", g.id(v))).collect();
-    md.push_str(&format!(
-        "\nSome of the objects: {}{}\n",
-        ids.join(", "),
-        if group.nodes.len() > 20 { ", …" } else { "" }
-    ));
-    if redact {
-        md.push_str("\nString values are redacted.\n");
-    }
-    if let Some(png) = png_name {
-        md.push_str(&format!("\n![heapsift view of this finding]({png})\n"));
-    }
-    md.push_str(&format!("\n_Made with heapsift {}._\n", env!("CARGO_PKG_VERSION")));
-    md
 }

@@ -161,7 +161,7 @@ impl Target {
         for part in [&self.title, &self.url] {
             if !part.is_empty() {
                 s.push_str(", ");
-                s.push_str(&crate::report::preview(part, 60));
+                s.push_str(&crate::text::preview(part, 60));
             }
         }
         s.push(')');
@@ -458,18 +458,10 @@ impl Session {
     /// temporary file in the same folder. Progress: [`Phase::Snapshot`], the target's own count.
     pub fn take_snapshot(&mut self, dest: &Path, progress: &Progress) -> Result<Captured> {
         let start = Instant::now();
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
         let write_err =
             |e: std::io::Error| CaptureError::new(format!("{}: cannot write the snapshot: {e}", dest.display()));
-        let tmp = tempfile::Builder::new()
-            .prefix(".heapsift-capture-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(write_err)?;
-        let mut out = BufWriter::with_capacity(1 << 20, tmp);
+        let mut tmp = crate::atomic::Pending::new(dest, crate::atomic::Mode::Replace).map_err(write_err)?;
+        let mut out = BufWriter::with_capacity(1 << 20, tmp.file_mut());
         let mut bytes = 0u64;
         let mut write_failed: Option<std::io::Error> = None;
         progress.begin(Phase::Snapshot, 1);
@@ -504,9 +496,9 @@ impl Session {
         if bytes == 0 {
             return Err(self.fail("the inspector sent an empty snapshot"));
         }
-        let tmp = out.into_inner().map_err(|e| write_err(e.into_error()))?;
-        tmp.as_file().sync_all().map_err(write_err)?;
-        tmp.persist(dest).map_err(|e| write_err(e.error))?;
+        out.flush().map_err(write_err)?;
+        drop(out);
+        tmp.commit().map_err(write_err)?;
         Ok(Captured {
             path: dest.to_path_buf(),
             bytes,
@@ -610,7 +602,7 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
             note(format!(
                 "warming up: '{}' {}",
                 plan.action,
-                crate::units::count(plan.warmup, "time", "times")
+                crate::text::count(plan.warmup, "time", "times")
             ));
             let deadline = Instant::now() + opts.timeout;
             loop {
@@ -647,7 +639,7 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
             note(format!(
                 "{step}: {} ({}, {:.1} s)",
                 path.display(),
-                crate::units::bytes(c.bytes as f64),
+                crate::text::bytes(c.bytes as f64),
                 c.seconds
             ));
         }

@@ -1,0 +1,204 @@
+//! How heapsift names things in every output: an object in a row, a hop of a path, a scope, a
+//! detached tree's holder. The app, the CLI, reports and findings all call these, so an object
+//! reads the same everywhere. DevTools' own names (`display_name`, `edge_label`) are part of its
+//! algorithms and stay in `analysis::query`.
+
+use std::borrow::Cow;
+
+use crate::analysis::Snapshot;
+use crate::analysis::detached::{DetachedDom, DetachedTree};
+use crate::analysis::leaks::{LeakGroup, Listing};
+use crate::analysis::query::{self, display_name, edge_label};
+use crate::analysis::scripts::{edge_to, short_name};
+use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
+use crate::text::{count, preview};
+
+/// How an object reads in a row: a scope by whose scope it is, a string's value in quotes, a
+/// function as `name()`, else its name, or its class when it has no name of its own.
+pub fn object_label(s: &Snapshot, v: NodeId) -> String {
+    let g = &s.graph;
+    if let Some(scope) = scope_label(s, v) {
+        return scope;
+    }
+    let name = display_name(g, v);
+    let class = display_class(s, v);
+    if g.kind(v).is_string() {
+        format!("\"{}\"", preview(&name, 80))
+    } else if name.is_empty() || name == class {
+        preview(class, 80)
+    } else if g.kind(v) == NodeKind::Closure {
+        format!("{}()", preview(&name, 80))
+    } else {
+        preview(&name, 80)
+    }
+}
+
+/// The class name as paths show it: the synthetic root reads "(root)".
+pub fn display_class(s: &Snapshot, v: NodeId) -> &str {
+    if v == s.graph.root() { "(root)" } else { s.class_name(v) }
+}
+
+/// How a node is named as a hop of a path: its class; a synthetic root by its name (`(GC
+/// roots)`); a scope by whose scope it is (`module scope of app.js`).
+pub fn hop_label(s: &Snapshot, v: NodeId) -> Cow<'_, str> {
+    if v != s.graph.root() && s.graph.kind(v) == NodeKind::Synthetic {
+        // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
+        return Cow::Borrowed(s.graph.name(v));
+    }
+    match scope_label(s, v) {
+        Some(scope) => Cow::Owned(scope),
+        None => Cow::Borrowed(display_class(s, v)),
+    }
+}
+
+/// Whether `name` (the object's own name, or what stands for it) says more than its hop label:
+/// a string's value, a function's name, a plain object's `{a, b}`; not a repeat of its class.
+pub fn says_more(s: &Snapshot, v: NodeId, name: &str) -> bool {
+    !name.is_empty() && name != display_class(s, v) && name != hop_label(s, v)
+}
+
+/// The object's own name when it says more than its hop label, cut to `max` characters.
+pub fn own_name(s: &Snapshot, v: NodeId, max: usize) -> Option<String> {
+    let name = display_name(&s.graph, v);
+    says_more(s, v, &name).then(|| preview(&name, max))
+}
+
+/// `label → ` for the edge into a path hop, empty for the first hop.
+pub fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
+    edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
+}
+
+/// `app.js:23:15` for where `v`'s constructor (or, for a closure, the function) is defined.
+pub fn defined_at(s: &Snapshot, v: NodeId) -> Option<String> {
+    s.location_of(v).map(|l| s.scripts.format(l))
+}
+
+/// ` (app.js:6:14)` after a class name, or nothing when its location is unknown.
+pub fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
+    defined_at(s, v).map(|l| format!(" ({l})")).unwrap_or_default()
+}
+
+/// A path as plain lines, root first: `edge → Class @id`.
+pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
+    let g = &s.graph;
+    hops.iter()
+        .map(|h| {
+            let edge = edge_arrow(g, h.edge);
+            format!("{edge}{} @{}", preview(&hop_label(s, h.node), 80), g.id(h.node))
+        })
+        .collect()
+}
+
+/// A path as text for a bug report, root first, one hop a line: `  .edge → Class @id “name”
+/// (retains 1.2 MB)`.
+pub fn path_text(s: &Snapshot, hops: &[query::Hop]) -> String {
+    let g = &s.graph;
+    let mut out = String::new();
+    for h in hops {
+        if let Some(e) = h.edge {
+            out.push_str(&format!("  {} → ", edge_label(g, e)));
+        }
+        out.push_str(&format!("{} @{}", hop_label(s, h.node), g.id(h.node)));
+        if let Some(name) = own_name(s, h.node, 60) {
+            out.push_str(&format!(" “{name}”"));
+        }
+        out.push_str(&format!("  (retains {})\n", crate::text::bytes(s.retained.get(h.node))));
+    }
+    out
+}
+
+/// `held by .row → RowWidget @41673 and 19 more`.
+pub fn held_by(s: &Snapshot, t: &DetachedTree) -> String {
+    let g = &s.graph;
+    match t.holder {
+        Some(r) => format!(
+            "held by {}{} @{}{}",
+            edge_arrow(g, Some(r.edge)),
+            preview(&hop_label(s, r.from), 60),
+            g.id(r.from),
+            if t.holders > 1 {
+                format!(" and {} more", t.holders - 1)
+            } else {
+                String::new()
+            }
+        ),
+        None => "held by nothing".into(),
+    }
+}
+
+/// `723 detached DOM nodes in 3 trees`.
+pub fn detached_count(dom: &DetachedDom) -> String {
+    format!(
+        "{} in {}",
+        count(dom.nodes, "detached DOM node", "detached DOM nodes"),
+        count(dom.trees.len(), "tree", "trees")
+    )
+}
+
+/// Classes of the first `n` minor leak groups, `…` after them if there are more.
+pub fn minor_names(listing: &Listing, groups: &[LeakGroup], n: usize) -> String {
+    let mut names: Vec<String> = listing
+        .minor
+        .iter()
+        .take(n)
+        .map(|&i| preview(&groups[i].class, 40))
+        .collect();
+    if listing.minor.len() > n {
+        names.push("…".into());
+    }
+    names.join(", ")
+}
+
+/// Retainers looked at to name a scope (inner scopes' `previous` edges come among its closures'
+/// `context` edges): a bound, so a label stays cheap to compute on every frame.
+const SCOPE_SCAN: usize = 4096;
+
+/// Whose scope a `system / Context` is: `module scope of app.js` (`script scope of …` in a
+/// page) for the outermost function scope of a script (its `previous` is the native or script
+/// context), else `scope of handleRequest() app.js:20` after a closure that holds it. None for
+/// other nodes.
+pub fn scope_label(s: &Snapshot, v: NodeId) -> Option<String> {
+    let g = &s.graph;
+    let raw = g.strings().get(g.name_index(v));
+    if raw != "system / Context" && !raw.starts_with("system / Context / ") {
+        return None;
+    }
+    let holder = s.retainers.of(v).take(SCOPE_SCAN).find_map(|slot| {
+        let from = s.retainers.node[slot];
+        if g.kind(from) != NodeKind::Closure {
+            return None;
+        }
+        let e = s.retainers.edge(g, v, slot);
+        (g.edge_kind(e) == EdgeKind::Internal && g.strings().get(g.edge_name_index(e)) == "context").then_some(from)
+    })?;
+    let location = s.scripts.closure_location(holder);
+    let url = location.and_then(|l| s.scripts.url(l.script_id));
+    let file = location.map(|l| match url {
+        Some(url) => short_name(url).to_owned(),
+        None => format!("script {}", l.script_id),
+    });
+    // A Node module (a path) is a module; a page's classic script has a script scope.
+    let kind = match url {
+        Some(u) if u.starts_with('/') || u.starts_with("file:") || u.starts_with("node:") || u.contains(":\\") => {
+            "module"
+        }
+        _ => "script",
+    };
+    let outermost = edge_to(g, v, "previous").is_some_and(|p| {
+        let name = g.strings().get(g.name_index(p));
+        name.contains("NativeContext") || name.contains("ScriptContext")
+    });
+    if outermost {
+        return file.map(|f| format!("{kind} scope of {f}"));
+    }
+    let name = display_name(g, holder);
+    let name = if name.is_empty() {
+        "(anonymous)".to_owned()
+    } else {
+        name
+    };
+    Some(match location {
+        Some(l) => format!("scope of {name}() {}", s.scripts.format(l)),
+        None => format!("scope of {name}()"),
+    })
+}
