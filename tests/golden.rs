@@ -6,8 +6,9 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
+use heapsift::analysis::Snapshot;
 use heapsift::analysis::query::{display_name, shown_distance};
-use heapsift::engine;
+use heapsift::engine::{self, workflows};
 use heapsift::present::report::{js_number, summary_json};
 use heapsift::progress::Progress;
 use serde_json::{Value, json};
@@ -126,9 +127,19 @@ fn keyed(rows: &[Value]) -> Vec<String> {
     v
 }
 
+/// The engine's one Comparison path, as the CLI and the app run it.
+fn comparison(current: &Snapshot, base: &Snapshot) -> Vec<heapsift::analysis::diff::DiffRow> {
+    let pick = |side| -> Result<&Snapshot, heapsift::error::Error> {
+        Ok(match side {
+            workflows::Side::Current => current,
+            workflows::Side::Base => base,
+        })
+    };
+    workflows::comparison(&Progress::new(), pick).unwrap().rows
+}
+
 #[test]
 fn comparisons_equal_devtools_on_every_row() {
-    use heapsift::engine::workflows;
     let mut checked = 0;
     for entry in std::fs::read_dir(common::repo().join("tests/golden")).unwrap() {
         let path = entry.unwrap().path();
@@ -142,7 +153,7 @@ fn comparisons_equal_devtools_on_every_row() {
             let cur = load_via(&format!("{current}.heapsnapshot"), via_index);
             let b = load_via(&format!("{base}.heapsnapshot"), via_index);
             // The engine's one Comparison path, as the CLI and the app run it.
-            let rows = workflows::comparison(&workflows::CurrentClasses::of(&cur), &b);
+            let rows = comparison(&cur, &b);
             let ours = heapsift::present::report::diff_json(
                 std::path::Path::new(&format!("{base}.heapsnapshot")),
                 std::path::Path::new(&format!("{current}.heapsnapshot")),
@@ -489,7 +500,7 @@ fn redacted_samples_equal_devtools_on_every_row() {
         let sample = |n: &str| common::repo().join(format!("sample-snapshots/{n}.heapsnapshot"));
         let (_, b) = redacted(&sample(base), false);
         let (_, cur) = redacted(&sample(current), false);
-        let rows = engine::workflows::comparison(&engine::workflows::CurrentClasses::of(&cur), &b);
+        let rows = comparison(&cur, &b);
         let ours = heapsift::present::report::diff_json(Path::new("b"), Path::new("c"), &rows);
         assert_eq!(
             keyed(ours["classes"].as_array().unwrap()),

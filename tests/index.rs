@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use heapsift::analysis::Snapshot;
-use heapsift::engine::{self, CachePolicy, LoadedFrom, Source, index};
+use heapsift::engine::{self, CachePolicy, LoadedFrom, Source, store};
 use heapsift::present::report::{js_number, summary_json};
 use heapsift::progress::Progress;
 use serde_json::{Value, json};
@@ -49,11 +49,11 @@ fn sample(name: &str) -> PathBuf {
 
 fn written(s: &Snapshot, dir: &Path) -> PathBuf {
     let path = dir.join("x.hsidx");
-    let origin = index::Origin {
+    let origin = store::Origin {
         key: None,
         source: "test".into(),
     };
-    index::write(s, &origin, &path).unwrap();
+    store::write(s, &origin, &path).unwrap();
     path
 }
 
@@ -91,7 +91,7 @@ fn every_damaged_byte_is_refused_or_harmless() {
         let mut bad = good.clone();
         bad[at] ^= 0x10;
         std::fs::write(&path, &bad).unwrap();
-        match index::open(&path, &Progress::new()) {
+        match store::open(&path, &Progress::new()) {
             Err(e) => {
                 assert!(!e.to_string().contains('\n'), "one line: {e}");
                 refused += 1;
@@ -119,7 +119,7 @@ fn truncated_indexes_are_refused() {
     cuts.extend((1..50).map(|i| good.len() * i / 50));
     for cut in cuts {
         std::fs::write(&path, &good[..cut]).unwrap();
-        let e = index::open(&path, &Progress::new())
+        let e = store::open(&path, &Progress::new())
             .err()
             .unwrap_or_else(|| panic!("cut at {cut} was accepted"));
         assert!(e.to_string().contains("index"), "{e}");
@@ -133,14 +133,14 @@ fn other_versions_and_byte_orders_are_refused() {
     let path = written(&fresh, dir.path());
     let good = std::fs::read(&path).unwrap();
     let mut other = good.clone();
-    other[16..20].copy_from_slice(&(index::VERSION + 1).to_le_bytes());
+    other[16..20].copy_from_slice(&(store::VERSION + 1).to_le_bytes());
     std::fs::write(&path, &other).unwrap();
-    let e = index::open(&path, &Progress::new()).err().unwrap().to_string();
+    let e = store::open(&path, &Progress::new()).err().unwrap().to_string();
     assert!(e.contains("format version 2"), "{e}");
     let mut swapped = good.clone();
     swapped[20..24].reverse();
     std::fs::write(&path, &swapped).unwrap();
-    let e = index::open(&path, &Progress::new()).err().unwrap().to_string();
+    let e = store::open(&path, &Progress::new()).err().unwrap().to_string();
     assert!(e.contains("byte order"), "{e}");
 }
 
@@ -223,11 +223,11 @@ fn a_failed_save_leaves_nothing_behind() {
     let dest = dir.path().join("taken");
     std::fs::create_dir(&dest).unwrap();
     std::fs::write(dest.join("keep"), b"x").unwrap();
-    let origin = index::Origin {
+    let origin = store::Origin {
         key: None,
         source: "test".into(),
     };
-    assert!(index::write(&s, &origin, &dest).is_err());
+    assert!(store::write(&s, &origin, &dest).is_err());
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -266,8 +266,8 @@ fn the_cache_evicts_the_least_recently_used_indexes() {
     let other = file("notes.txt", 5000, 400);
     let just_written = file("d.hsidx", 1000, 500);
     // Using an index makes it recent.
-    index::touch(&oldest);
-    index::evict(dir.path(), &just_written, 2000);
+    store::touch(&oldest);
+    store::evict(dir.path(), &just_written, 2000);
     let left = |p: &PathBuf| p.exists();
     assert!(left(&just_written), "the one just written stays, however old");
     assert!(left(&oldest), "used just now");

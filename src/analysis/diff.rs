@@ -126,7 +126,7 @@ pub struct DiffRow {
 /// DevTools' `calculateSnapshotDiff`: base classes first (in their order), then classes only the
 /// current snapshot has. Objects present in both (same id) are ignored even if they changed size;
 /// classes with nothing new and nothing deleted are left out.
-pub fn diff(base: &[ClassObjects], current: &[ClassObjects]) -> Vec<DiffRow> {
+pub(crate) fn diff(base: &[ClassObjects], current: &[ClassObjects]) -> Vec<DiffRow> {
     let current_by_key: HashMap<&str, &ClassObjects> = current.iter().map(|c| (c.key.as_str(), c)).collect();
     let base_keys: std::collections::HashSet<&str> = base.iter().map(|c| c.key.as_str()).collect();
     let empty = ClassObjects::default();
@@ -209,7 +209,7 @@ fn diff_class(base: &ClassObjects, cur: &ClassObjects, cur_exists: bool) -> Opti
 }
 
 /// Rows as the reference tool prints them: size delta descending, then name.
-pub fn sort_rows(rows: &mut [DiffRow]) {
+pub(crate) fn sort_rows(rows: &mut [DiffRow]) {
     rows.sort_by(|a, b| {
         b.size_delta
             .cmp(&a.size_delta)

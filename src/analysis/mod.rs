@@ -5,7 +5,7 @@ pub mod aggregates;
 pub(crate) mod bits;
 pub(crate) mod classes;
 pub mod detached;
-pub(crate) mod diff;
+pub mod diff;
 pub mod distances;
 pub(crate) mod dom_state;
 pub(crate) mod dominators;

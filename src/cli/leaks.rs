@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
-use crate::engine::workflows::{self, Kept, LeakReport};
+use crate::engine::workflows::{self, LeakReport};
 use crate::present::{names, report};
 use crate::progress::Progress;
 use crate::text::preview;
@@ -34,16 +34,13 @@ pub fn run(
         return Err(CliError::exists(p));
     }
     let names: Vec<String> = files.iter().map(|f| report::file_name(f)).collect();
-    // Of S1 and S2 only what the method needs is kept, so three big snapshots fit in memory.
-    let s1 = super::load(files[0], quiet)?;
-    let baseline = Kept::first(&names[0], &s1);
-    drop(s1);
-    let s2 = super::load(files[1], quiet)?;
-    let target = baseline.next(&names[1], &s2)?;
-    drop(s2);
-    let s3 = super::load(files[2], quiet)?;
-    let LeakReport { candidates, groups, .. } =
-        workflows::three_snapshot(&baseline, &target, &names[2], &s3, &opts, &Progress::new())?;
+    let LeakReport {
+        candidates,
+        groups,
+        last: s3,
+    } = workflows::three_snapshot([&names[0], &names[1], &names[2]], &opts, &Progress::new(), |i| {
+        super::load(files[i], quiet).map(Box::new)
+    })?;
     let over: Vec<(usize, &LeakGroup)> = match limit {
         None => Vec::new(),
         Some(l) => groups

@@ -594,14 +594,14 @@ pub(crate) fn load(file: &Path, quiet: bool) -> CliResult<Snapshot> {
 }
 
 fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> CliResult<()> {
-    if engine::index::is_index_file(file) {
+    if engine::store::is_index_file(file) {
         return Err(CliError::Refused {
             path: file.to_path_buf(),
             why: "this is an index already",
         });
     }
     let path = match out {
-        Some(out) if out.exists() && !engine::index::is_index_file(out) => {
+        Some(out) if out.exists() && !engine::store::is_index_file(out) => {
             return Err(CliError::Refused {
                 path: out.to_path_buf(),
                 why: "exists and is not a heapsift index; not overwriting it",
@@ -609,7 +609,7 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> CliResult<()> {
         }
         Some(out) => out.to_path_buf(),
         None => match engine::cache_policy() {
-            engine::CachePolicy::Dir(dir) => engine::index::cache_path(&dir, file),
+            engine::CachePolicy::Dir(dir) => engine::store::cache_path(&dir, file),
             engine::CachePolicy::Off => {
                 return Err(CliError::Usage(
                     "the cache is off (--no-cache, or no cache folder): give -o OUT.hsidx".into(),
@@ -617,10 +617,10 @@ fn run_index(file: &Path, out: Option<&Path>, quiet: bool) -> CliResult<()> {
             }
         },
     };
-    let key = engine::index::SourceKey::of(file).map_err(|e| crate::error::Error::from(e).in_file(file))?;
+    let key = engine::store::SourceKey::of(file).map_err(|e| crate::error::Error::from(e).in_file(file))?;
     let target = engine::SaveIndex {
         path,
-        origin: engine::index::Origin::of(file, key),
+        origin: engine::store::Origin::of(file, key),
     };
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
@@ -748,16 +748,11 @@ fn run_object(file: &Path, id: &str, json: bool, shortest: bool, quiet: bool) ->
 }
 
 fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: bool) -> CliResult<()> {
-    use crate::engine::workflows;
-    let cur = load(current, quiet)?;
-    let kept = workflows::CurrentClasses::of(&cur);
-    let scripts = cur.scripts.names_only();
-    // Only the per-class ids and sizes are needed from here on: two big snapshots never
-    // have to be in memory at once.
-    drop(cur);
-    let b = load(base, quiet)?;
-    let mut rows = workflows::comparison(&kept, &b);
-    drop(b);
+    use crate::engine::workflows::{self, Side};
+    let workflows::Comparison { mut rows, scripts } = workflows::comparison(&Progress::new(), |side| match side {
+        Side::Current => load(current, quiet).map(Box::new),
+        Side::Base => load(base, quiet).map(Box::new),
+    })?;
     if let Some(n) = top {
         rows.truncate(n);
     }
@@ -771,7 +766,7 @@ fn run_diff(base: &Path, current: &Path, top: Option<usize>, json: bool, quiet: 
 
 fn run_growth(files: &[PathBuf], top: usize, json: bool, quiet: bool) -> CliResult<()> {
     let names: Vec<String> = files.iter().map(|f| crate::present::report::file_name(f)).collect();
-    let report = crate::engine::workflows::growth(&names, |i| load(&files[i], quiet).map(Box::new))?;
+    let report = crate::engine::workflows::growth(&names, &Progress::new(), |i| load(&files[i], quiet).map(Box::new))?;
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(top);
     if json {
@@ -788,14 +783,14 @@ fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
         .map_err(|e| crate::error::Error::from(e).in_file(file))?;
     let progress = Progress::new();
     let bar = progress_bar::ProgressBar::start(&progress, quiet);
-    let sampler = engine::RssSampler::start(&progress);
+    let sampler = engine::measure::RssSampler::start(&progress);
     let start = std::time::Instant::now();
     let result = engine::load(file, &progress);
     let total = start.elapsed();
     let phase_rss = sampler.finish();
     bar.finish();
     let s = result?;
-    let timings = engine::timings(&progress);
+    let timings = engine::measure::timings(&progress);
     let out = std::io::stdout();
     let mut out = out.lock();
     output::record(writeln!(
@@ -824,7 +819,7 @@ fn run_bench(file: &Path, quiet: bool) -> CliResult<()> {
         ));
     }
     output::record(writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64()));
-    let rss = engine::peak_rss().unwrap_or(0);
+    let rss = engine::measure::peak_rss().unwrap_or(0);
     output::record(writeln!(
         out,
         "peak RSS: {} ({:.2}× the file size); index holds {}",

@@ -1,30 +1,34 @@
-//! Workflows that span several snapshots, as one engine function each, so the CLI, the app and
-//! the tests run the same steps with the same checks: the three-snapshot method, the
-//! Comparison and Growth.
+//! The workflows over several snapshots, one engine call each, so the CLI, the app and (later)
+//! an agent run the same steps with the same checks: the three-snapshot method, the Comparison
+//! and Growth.
 //!
-//! The three-snapshot method: of the baseline (S1) and the target (S2) only a [`Kept`] summary
-//! stays in memory (sorted ids, newest id, an id fingerprint), so the CLI can load and drop
-//! them one at a time; the app, which has all three open, makes the same summaries.
+//! Each takes its snapshots from the caller one at a time, by position, through a closure: the
+//! CLI opens the file then (and drops it when the workflow lets go of it), the app hands over
+//! the snapshot it has open. The workflow asks for each once, in the order that keeps the
+//! least in memory, and keeps of each only what it needs: three big snapshots never share
+//! memory in the CLI. Each checks `progress` for a cancel between snapshots.
+
+use std::ops::Deref;
 
 use crate::analysis::Snapshot;
 use crate::analysis::classes::InterfaceDefinition;
-use crate::analysis::diff;
+use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::growth::Growth;
 use crate::analysis::leaks::{self, Fingerprint, LeakGroup, LeakOptions};
+use crate::analysis::scripts::Scripts;
 use crate::error::Error;
 use crate::progress::Progress;
 
-/// What the method keeps of an earlier snapshot.
-pub(crate) struct Kept {
-    pub name: String,
+/// What the method keeps of an earlier snapshot: sorted ids, newest id, an id fingerprint.
+struct Kept {
+    name: String,
     ids: Vec<u32>,
     max_id: u32,
     print: Fingerprint,
 }
 
 impl Kept {
-    /// The baseline.
-    pub fn first(name: &str, s: &Snapshot) -> Kept {
+    fn of(name: &str, s: &Snapshot) -> Kept {
         Kept {
             name: name.to_owned(),
             ids: leaks::sorted_ids(s),
@@ -33,68 +37,94 @@ impl Kept {
         }
     }
 
-    /// The snapshot after `self`: refused when it is not of the same process.
-    pub fn next(&self, name: &str, s: &Snapshot) -> Result<Kept, Error> {
-        leaks::check_same_process(self.print.compare(s), &self.name, name)?;
-        Ok(Kept::first(name, s))
+    /// Refused when `s` is not of the same process as `self`.
+    fn check_next(&self, name: &str, s: &Snapshot) -> Result<(), Error> {
+        leaks::check_same_process(self.print.compare(s), &self.name, name).map_err(Error::from)
     }
 }
 
-/// The method's result: candidates and their groups, in the final snapshot.
-pub(crate) struct LeakReport {
-    pub(crate) candidates: usize,
+/// The method's result: candidates and their groups, in the final snapshot (kept, since the
+/// groups' nodes are its nodes).
+pub struct LeakReport<S> {
+    pub candidates: usize,
     pub groups: Vec<LeakGroup>,
+    pub last: S,
 }
 
-/// Objects allocated between the baseline and the target that are still alive in the final
-/// snapshot, grouped. Checks that the three are of one process and in order.
-pub(crate) fn three_snapshot(
-    baseline: &Kept,
-    target: &Kept,
-    final_name: &str,
-    s3: &Snapshot,
+/// The three-snapshot method: objects allocated between the baseline (`snapshot(0)`) and the
+/// target (`snapshot(1)`) that are still alive in the final snapshot (`snapshot(2)`), grouped.
+/// Checks that the three are of one process and in order; `names` say which is which in its
+/// messages.
+pub fn three_snapshot<S: Deref<Target = Snapshot>, E: From<Error>>(
+    names: [&str; 3],
     opts: &LeakOptions,
     progress: &Progress,
-) -> Result<LeakReport, Error> {
-    leaks::check_same_process(target.print.compare(s3), &target.name, final_name)?;
-    let ids3 = leaks::sorted_ids(s3);
+    mut snapshot: impl FnMut(usize) -> Result<S, E>,
+) -> Result<LeakReport<S>, E> {
+    let baseline = Kept::of(names[0], &*snapshot(0)?);
+    progress.check().map_err(Error::from)?;
+    let target = {
+        let s2 = snapshot(1)?;
+        baseline.check_next(names[1], &s2)?;
+        Kept::of(names[1], &s2)
+    };
+    progress.check().map_err(Error::from)?;
+    let last = snapshot(2)?;
+    target.check_next(names[2], &last)?;
+    let ids3 = leaks::sorted_ids(&last);
     leaks::check_sequence(
         [&baseline.ids, &target.ids, &ids3],
-        [baseline.max_id, target.max_id, s3.max_js_object_id],
-        [&baseline.name, &target.name, final_name],
-    )?;
+        [baseline.max_id, target.max_id, last.max_js_object_id],
+        names,
+    )
+    .map_err(Error::from)?;
     drop(ids3);
-    let candidates = leaks::candidates(&baseline.ids, &target.ids, s3, opts);
-    let groups = leaks::group(s3, &candidates, progress)?;
+    let candidates = leaks::candidates(&baseline.ids, &target.ids, &last, opts);
+    let groups = leaks::group(&last, &candidates, progress).map_err(Error::from)?;
     Ok(LeakReport {
         candidates: candidates.len(),
         groups,
+        last,
     })
 }
 
-/// What DevTools' Comparison keeps of the current snapshot: its objects per class, and the
-/// plain-object shapes the base snapshot is classified with. The CLI makes it, drops the
-/// current snapshot and only then loads the base, so two big snapshots are never in memory.
-pub struct CurrentClasses {
-    classes: Vec<diff::ClassObjects>,
-    definitions: Vec<InterfaceDefinition>,
+/// Which snapshot of a Comparison the caller is asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The snapshot being viewed, asked for first.
+    Current,
+    /// The earlier one it is compared with.
+    Base,
 }
 
-impl CurrentClasses {
-    pub fn of(current: &Snapshot) -> CurrentClasses {
-        CurrentClasses {
-            classes: diff::class_objects(current, None),
-            definitions: current.interface_definitions.clone(),
-        }
-    }
+/// A Comparison: rows in DevTools' order, and the current snapshot's script names for rows'
+/// locations.
+pub struct Comparison {
+    pub rows: Vec<DiffRow>,
+    pub scripts: Scripts,
 }
 
-/// The Comparison from `base` to the current snapshot: per class, new, deleted and changed
-/// objects and sizes, in DevTools' order (size delta, then name).
-pub fn comparison(current: &CurrentClasses, base: &Snapshot) -> Vec<diff::DiffRow> {
-    let mut rows = diff::diff(&diff::class_objects(base, Some(&current.definitions)), &current.classes);
+/// DevTools' Comparison of the current snapshot against a base: per class, new and deleted
+/// objects and their sizes, in DevTools' order (size delta, then name). Of the current
+/// snapshot only its objects per class and its plain-object shapes (which the base is
+/// classified with) are kept while the base is asked for.
+pub fn comparison<S: Deref<Target = Snapshot>, E: From<Error>>(
+    progress: &Progress,
+    mut snapshot: impl FnMut(Side) -> Result<S, E>,
+) -> Result<Comparison, E> {
+    let (current, definitions, scripts): (_, Vec<InterfaceDefinition>, _) = {
+        let cur = snapshot(Side::Current)?;
+        (
+            diff::class_objects(&cur, None),
+            cur.interface_definitions.clone(),
+            cur.scripts.names_only(),
+        )
+    };
+    progress.check().map_err(Error::from)?;
+    let base = snapshot(Side::Base)?;
+    let mut rows = diff::diff(&diff::class_objects(&base, Some(&definitions)), &current);
     diff::sort_rows(&mut rows);
-    rows
+    Ok(Comparison { rows, scripts })
 }
 
 /// Growth across snapshots, oldest first: per class, counts and sizes in each, and what each
@@ -108,11 +138,11 @@ pub struct GrowthReport<S> {
 }
 
 /// Growth over `names.len()` snapshots, asking `snapshot(i)` for each one once (the last first,
-/// since every other is classified with its plain-object shapes): the CLI loads and drops them
-/// one at a time, the app hands over the ones it has open.
+/// since every other is classified with its plain-object shapes).
 /// Fewer than two snapshots is the caller's mistake, reported as an [`Error`].
-pub fn growth<S: std::ops::Deref<Target = Snapshot>, E: From<Error>>(
+pub fn growth<S: Deref<Target = Snapshot>, E: From<Error>>(
     names: &[String],
+    progress: &Progress,
     mut snapshot: impl FnMut(usize) -> Result<S, E>,
 ) -> Result<GrowthReport<S>, E> {
     let n = names.len();
@@ -124,6 +154,7 @@ pub fn growth<S: std::ops::Deref<Target = Snapshot>, E: From<Error>>(
     let mut growth = Growth::new();
     let mut first_ids = Vec::new();
     for (i, name) in names.iter().enumerate() {
+        progress.check().map_err(Error::from)?;
         if i + 1 == n {
             growth.add(name.clone(), &last, None);
         } else {

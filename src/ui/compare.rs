@@ -146,8 +146,14 @@ impl ComparisonState {
         self.computed_for = Some(uid);
         self.order.clear();
         let cur = current.clone();
-        self.task = Some(Task::spawn(waker.clone(), move |_| {
-            let rows = workflows::comparison(&workflows::CurrentClasses::of(&cur), &base);
+        self.task = Some(Task::spawn(waker.clone(), move |p| {
+            let rows = workflows::comparison(p, |side| -> Result<&Snapshot, crate::error::Error> {
+                Ok(match side {
+                    workflows::Side::Current => &cur,
+                    workflows::Side::Base => &base,
+                })
+            })?
+            .rows;
             Ok(Arc::new(Comparison { rows, base }))
         }));
     }

@@ -118,9 +118,9 @@ impl GrowthState {
         self.new_objects = None;
         self.charted.clear();
         self.generation += 1;
-        self.task = Some(Task::spawn(waker.clone(), move |_| {
+        self.task = Some(Task::spawn(waker.clone(), move |p| {
             let names: Vec<String> = snaps.iter().map(|s| s.1.clone()).collect();
-            let report = workflows::growth(&names, |i| {
+            let report = workflows::growth(&names, p, |i| {
                 snaps[i]
                     .2
                     .clone()

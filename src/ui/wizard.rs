@@ -14,7 +14,7 @@ use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::Source;
 use crate::engine::task::{Task, Waker};
-use crate::engine::workflows::{self, Kept};
+use crate::engine::workflows;
 use crate::error::PathIoError;
 use crate::present::finding::{self, ExportError};
 use crate::present::names;
@@ -125,11 +125,12 @@ impl WizardState {
             .collect();
         let opts = self.options;
         self.result = Some(Task::spawn(waker.clone(), move |p| {
-            let baseline = Kept::first(&names[0], &a);
-            let target = baseline.next(&names[1], &b)?;
-            let report = workflows::three_snapshot(&baseline, &target, &names[2], &c, &opts, p)?;
+            let snaps = [a, b, c];
+            let report = workflows::three_snapshot([&names[0], &names[1], &names[2]], &opts, p, |i| {
+                Ok::<_, crate::error::Error>(snaps[i].clone())
+            })?;
             Ok(Arc::new(LeakResult {
-                snapshot: c,
+                snapshot: report.last,
                 names,
                 candidates: report.candidates,
                 listing: leaks::listing(&report.groups, usize::MAX),

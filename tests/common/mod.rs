@@ -68,12 +68,12 @@ pub fn repo() -> PathBuf {
 pub fn reopened(s: &Snapshot) -> Snapshot {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("reopened.hsidx");
-    let origin = engine::index::Origin {
+    let origin = engine::store::Origin {
         key: None,
         source: "test".into(),
     };
-    engine::index::write(s, &origin, &path).expect("index written");
-    let (back, read_origin) = engine::index::open(&path, &Progress::new()).expect("index reads back");
+    engine::store::write(s, &origin, &path).expect("index written");
+    let (back, read_origin) = engine::store::open(&path, &Progress::new()).expect("index reads back");
     assert_eq!(read_origin, origin);
     assert!(
         back.graph.is_mapped() && back.dominator.is_mapped(),
