@@ -1,0 +1,101 @@
+//! `heapsift capture`: a heap snapshot of a running Node process or Chromium page, after a
+//! forced garbage collection.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::output::line;
+use super::progress_bar::ProgressBar;
+use super::{CliError, CliResult, Global, signals};
+use crate::capture::{Connect, Connection, Endpoint, Options};
+use crate::progress::Progress;
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("how").required(true).args(["inspect", "pid"])))]
+pub struct Args {
+    /// The inspector's address, e.g. 127.0.0.1:9229 (Node's default) or 9222 (Chromium).
+    #[arg(long, value_name = "HOST:PORT")]
+    inspect: Option<String>,
+    /// A local Node process, woken with SIGUSR1 if it has no inspector open (it then listens
+    /// on 127.0.0.1:9229).
+    #[arg(long, value_name = "PID")]
+    pid: Option<u32>,
+    /// Which of the inspector's targets (ids as listed in an error, or /json/list);
+    /// default: the only Node process or page.
+    #[arg(long, value_name = "ID", requires = "inspect")]
+    target: Option<String>,
+    /// Do not collect garbage first.
+    #[arg(long)]
+    no_gc: bool,
+    /// Where to write the snapshot (replaced atomically once complete).
+    #[arg(long, short, value_name = "OUT.heapsnapshot")]
+    out: PathBuf,
+    /// Connect to a host other than this machine. An inspector port runs any code it is sent.
+    #[arg(long)]
+    allow_remote: bool,
+    /// Give up when the process says nothing for this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    timeout: f64,
+}
+
+/// Where to connect, from the command line's `--inspect`, `--pid` and `--exec`.
+pub(super) fn connect_from(
+    inspect: Option<&str>,
+    pid: Option<u32>,
+    exec: Option<&str>,
+    target: Option<&str>,
+) -> CliResult<Connect> {
+    match (inspect, pid, exec) {
+        (Some(addr), None, None) => Ok(Connect::Inspect(Endpoint::parse(addr)?, target.map(str::to_owned))),
+        (None, Some(pid), None) => Ok(Connect::Pid(pid)),
+        (None, None, Some(cmd)) if !cmd.trim().is_empty() => Ok(Connect::Exec(cmd.to_owned())),
+        _ => Err(CliError::Usage(
+            "give one of --inspect HOST:PORT, --pid PID or --exec COMMAND".into(),
+        )),
+    }
+}
+
+/// The connection's options from `--allow-remote` and `--timeout`.
+pub(super) fn options(allow_remote: bool, timeout: f64) -> CliResult<Options> {
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--timeout {timeout} is not a positive number of seconds"
+        )));
+    }
+    Ok(Options {
+        allow_remote,
+        timeout: Duration::from_secs_f64(timeout),
+    })
+}
+
+pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+    let connect = connect_from(a.inspect.as_deref(), a.pid, None, a.target.as_deref())?;
+    let opts = options(a.allow_remote, a.timeout)?;
+    if a.out.is_dir() {
+        return Err(CliError::Refused {
+            path: a.out.clone(),
+            why: "is a folder; give a file name",
+        });
+    }
+    let progress = Progress::new();
+    signals::trap_interrupts(&progress);
+    let bar = ProgressBar::start(&progress, g.quiet);
+    let result = Connection::open(&connect, &opts, &progress)
+        .and_then(|mut c| c.session.gc_and_snapshot(&a.out, !a.no_gc, &progress));
+    bar.finish();
+    let c = result?;
+    if let Connect::Pid(pid) = &connect
+        && !g.quiet
+    {
+        eprintln!(
+            "heapsift: process {pid}'s inspector stays open on 127.0.0.1 until it exits: any local user can connect to it"
+        );
+    }
+    line(format!(
+        "{}: {} captured in {:.1} s",
+        c.path.display(),
+        crate::text::bytes(c.bytes as f64),
+        c.seconds
+    ));
+    Ok(())
+}

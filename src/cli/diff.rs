@@ -1,0 +1,72 @@
+//! `heapsift diff BASE CURRENT`: DevTools' Comparison view.
+
+use std::path::PathBuf;
+
+use super::output::{Col, Table, line, located, print_json};
+use super::{CliResult, Global, load};
+use crate::engine::workflows::{self, Side};
+use crate::present::report;
+use crate::progress::Progress;
+use crate::text::{preview, signed_count, thousands};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The earlier snapshot.
+    base: PathBuf,
+    /// The later snapshot of the same process.
+    current: PathBuf,
+    /// Only the first N rows.
+    #[arg(long)]
+    top: Option<usize>,
+    /// JSON in the schema of DevTools' reference output (see the README).
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+    let workflows::Comparison { mut rows, scripts } = workflows::comparison(&Progress::new(), |side| match side {
+        Side::Current => load(&a.current, g.quiet).map(Box::new),
+        Side::Base => load(&a.base, g.quiet).map(Box::new),
+    })?;
+    if let Some(n) = a.top {
+        rows.truncate(n);
+    }
+    if a.json {
+        print_json(&report::diff_json(&a.base, &a.current, &rows));
+        return Ok(());
+    }
+    line(format!("{} compared with {}", a.current.display(), a.base.display()));
+    let mut t = Table::new(
+        &[
+            Col::name(11),
+            Col::Right(9),
+            Col::Right(9),
+            Col::Right(9),
+            Col::Right(14),
+            Col::Right(14),
+            Col::Right(14),
+        ],
+        &[
+            "Constructor",
+            "# New",
+            "# Deleted",
+            "# Delta",
+            "Alloc. Size",
+            "Freed Size",
+            "Size Delta",
+        ],
+    );
+    for r in &rows {
+        t.row(vec![
+            located(&preview(&r.name, 60), r.location, &scripts),
+            thousands(r.new_count),
+            thousands(r.deleted_count),
+            signed_count(r.count_delta),
+            thousands(r.alloc_size),
+            thousands(r.freed_size),
+            signed_count(r.size_delta),
+        ]);
+    }
+    t.print();
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! `heapsift duplicates FILE`: DevTools' duplicated strings, by the memory they retain.
+
+use std::path::PathBuf;
+
+use super::output::{Col, Table, line, print_json};
+use super::{CliResult, Global, load};
+use crate::analysis::filters::{Duplicates, duplicates};
+use crate::present::report;
+use crate::text::{bytes, preview, thousands};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The heap snapshot.
+    file: PathBuf,
+    /// Only the first N groups.
+    #[arg(long)]
+    top: Option<usize>,
+    /// JSON in the schema of DevTools' reference output.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+    let s = load(&a.file, g.quiet)?;
+    let found = duplicates(&s);
+    let shown = &found.groups[..found.groups.len().min(a.top.unwrap_or(usize::MAX))];
+    if a.json {
+        print_json(&report::duplicates_json(&s, &a.file, shown));
+    } else {
+        print(&a.file, &found, shown.len());
+    }
+    Ok(())
+}
+
+/// The first `n` groups as a table, totals over all of them.
+fn print(file: &std::path::Path, found: &Duplicates, n: usize) {
+    line(format!(
+        "{}: {} strings have the same value as another, in {} groups; keeping one copy of each would save {}",
+        file.display(),
+        thousands(found.strings),
+        thousands(found.groups.len() as u64),
+        bytes(found.saving as f64)
+    ));
+    let mut t = Table::new(
+        &[
+            Col::Left { min: 62, fit: false },
+            Col::Right(8),
+            Col::Right(12),
+            Col::Right(14),
+        ],
+        &["Value", "Count", "Shallow", "Retained"],
+    );
+    for d in &found.groups[..n] {
+        t.row(vec![
+            format!("\"{}\"", preview(&d.value, 58)),
+            thousands(d.count as u64),
+            bytes(d.total_self_size as f64),
+            bytes(d.total_retained_size),
+        ]);
+    }
+    t.print();
+}

@@ -1,0 +1,71 @@
+//! `heapsift growth S1 S2 …`: per-class counts and sizes across snapshots of one process,
+//! growing classes first.
+
+use std::path::PathBuf;
+
+use super::output::{Col, Table, line, located, print_json};
+use super::{CliResult, Global, load};
+use crate::engine::workflows;
+use crate::present::report;
+use crate::progress::Progress;
+use crate::text::{bytes, preview, signed_bytes, signed_count, thousands};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Two or more snapshots of one process, oldest first.
+    #[arg(required = true, num_args = 2..)]
+    files: Vec<PathBuf>,
+    /// Only the first N classes.
+    #[arg(long, default_value_t = 25)]
+    top: usize,
+    /// JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+    let names: Vec<String> = a.files.iter().map(|f| report::file_name(f)).collect();
+    let report = workflows::growth(&names, &Progress::new(), |i| load(&a.files[i], g.quiet).map(Box::new))?;
+    let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
+    ranked.truncate(a.top);
+    let names = &report.growth.names;
+    if a.json {
+        print_json(&report::growth_json(names, &ranked));
+        return Ok(());
+    }
+    line(format!("{} snapshots: {}", names.len(), names.join(", ")));
+    let mut t = Table::new(
+        &[
+            Col::name(11),
+            Col::Right(3),
+            Col::Right(12),
+            Col::Right(14),
+            Col::Right(14),
+            Col::Right(14),
+            Col::Free,
+        ],
+        &[
+            "Constructor",
+            "",
+            "Count delta",
+            "Size delta",
+            "Avg / step",
+            "Keeps alive",
+            "counts",
+        ],
+    );
+    for c in &ranked {
+        let counts: Vec<String> = c.counts.iter().map(|&n| thousands(n)).collect();
+        t.row(vec![
+            located(&preview(&c.name, 50), c.location, &report.last.scripts),
+            if c.monotonic() { "↑" } else { "" }.into(),
+            signed_count(c.count_delta()),
+            signed_bytes(c.size_delta() as f64),
+            signed_bytes(c.average_growth()),
+            bytes(c.owned_growth),
+            counts.join(" → "),
+        ]);
+    }
+    t.print();
+    Ok(())
+}
