@@ -4,7 +4,10 @@
 
 use crate::common::*;
 use heapsift::analysis::aggregates::ClassRow;
-use heapsift::analysis::distances::{BASE_SYSTEM_DISTANCE, NO_DISTANCE};
+use heapsift::analysis::distances::Distance;
+
+const NO_DISTANCE: i32 = Distance::UNREACHABLE.0;
+const BASE_SYSTEM_DISTANCE: i32 = Distance::BASE_SYSTEM.0;
 use heapsift::analysis::query;
 use heapsift::format::build::SnapshotJson;
 
@@ -118,7 +121,7 @@ fn weak_map_values_take_the_later_of_key_and_table() {
     // longer retains the value either, and sorts with the unreachable retainers.
     let ignored: std::collections::HashSet<heapsift::model::NodeId> = [node(&s, 13)].into();
     let view = query::IgnoredView::compute(&s, &ignored, &heapsift::progress::Progress::new()).unwrap();
-    assert_eq!(view.distances[node(&s, 15)], NO_DISTANCE);
+    assert_eq!(view.distances[node(&s, 15)].0, NO_DISTANCE);
     let table_edge = query::retainers(&s, node(&s, 17), Some(&view))
         .into_iter()
         .find(|r| r.from == node(&s, 9))
@@ -127,7 +130,7 @@ fn weak_map_values_take_the_later_of_key_and_table() {
     assert!(view.ignored_edges.contains(&table_edge));
     assert_eq!(
         query::view_distance(&s, Some(&view), node(&s, 9), table_edge),
-        3 + heapsift::analysis::distances::BASE_UNREACHABLE_DISTANCE
+        Distance(3 + Distance::BASE_UNREACHABLE.0)
     );
 }
 

@@ -7,7 +7,7 @@ use crate::common;
 use std::path::{Path, PathBuf};
 
 use heapsift::analysis::Snapshot;
-use heapsift::analysis::query::{display_name, shown_distance};
+use heapsift::analysis::query::display_name;
 use heapsift::engine::{self, workflows};
 use heapsift::present::report::{js_number, summary_json};
 use heapsift::progress::Progress;
@@ -99,7 +99,7 @@ fn objects_equal_devtools() {
                     "class_name": s.class_name(v),
                     "self_size": s.graph.self_size(v),
                     "retained_size": js_number(s.retained.get(v).round()),
-                    "distance": shown_distance(s.distances[v]),
+                    "distance": s.distances[v].shown(),
                     "dominator_id": s.graph.id(s.dominator[v]),
                 });
                 assert_eq!(&ours, w, "{} ({how}): object @{id}", sample.display());
@@ -202,7 +202,7 @@ fn allocated_between_equals_devtools() {
                 "count": r.count,
                 "shallow_size": r.shallow_size,
                 "retained_size": js_number(r.retained_size.round()),
-                "distance": shown_distance(r.distance),
+                "distance": r.distance.shown(),
             })
         })
         .collect();

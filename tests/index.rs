@@ -26,7 +26,7 @@ fn numbers(s: &Snapshot) -> Value {
                 s.class_name(v),
                 g.self_size(v),
                 js_number(s.retained.get(v)),
-                s.distances[v],
+                s.distances[v].0,
                 s.dominator[v].get(),
                 first_retainer,
                 s.flags[v],

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::classes::Classes;
+use super::distances::Distance;
 use super::dominators::RetainedSizes;
 use crate::model::{Graph, Location, NodeId};
 
@@ -60,15 +61,15 @@ pub struct ClassRow {
     pub shallow_size: u64,
     /// Sum of retained sizes of the class's topmost instances in the dominator tree.
     pub retained_size: f64,
-    /// Minimum distance over instances (DevTools' raw value; see `distances::is_shown`).
-    pub distance: i32,
+    /// Minimum distance over instances.
+    pub distance: Distance,
 }
 
 pub(crate) struct AggregateInputs<'a> {
     pub graph: &'a Graph,
     pub classes: &'a Classes,
-    /// `None` before distances are known (rows then carry `NO_DISTANCE`).
-    pub distances: Option<&'a [i32]>,
+    /// `None` before distances are known (rows then carry `Distance::UNREACHABLE`).
+    pub distances: Option<&'a [Distance]>,
     /// Per dense class id, from [`class_retained_sizes`] with the same filter.
     pub(crate) class_retained: &'a [f64],
 }
@@ -126,7 +127,7 @@ pub(crate) fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -
             continue;
         }
         let class = inp.classes.of_node[v];
-        let d = inp.distances.map_or(super::distances::NO_DISTANCE, |d| d[v]);
+        let d = inp.distances.map_or(Distance::UNREACHABLE, |d| d[v]);
         let r = row_of[class as usize];
         if r == u32::MAX {
             row_of[class as usize] = rows.len() as u32;

@@ -6,16 +6,56 @@ use super::flags::{is_user_root, parse_weak_map_edge_name};
 use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
 
-/// Distance of nodes no BFS reached.
-pub const NO_DISTANCE: i32 = -5;
-/// Distances of nodes reachable only through system roots start here.
-pub const BASE_SYSTEM_DISTANCE: i32 = 100_000_000;
-/// Used by the retainers view for unreachable retainers.
-pub const BASE_UNREACHABLE_DISTANCE: i32 = 200_000_000;
+/// A node's distance from the root as DevTools computes it: hops on the shortest path from a
+/// user root (a user root itself is at 1); for nodes that only system roots reach, 100,000,000
+/// plus their hops from the root; [`Distance::UNREACHABLE`] for nodes no path reaches. DevTools
+/// shows the first kind and prints "−" for the others; so does `Display`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+#[repr(transparent)]
+pub struct Distance(pub i32);
 
-/// Whether DevTools shows this distance (it prints "−" otherwise).
-pub(crate) fn is_shown(d: i32) -> bool {
-    (0..BASE_SYSTEM_DISTANCE).contains(&d)
+// SAFETY: a `repr(transparent)` `i32`: any bit pattern is a value, there is no padding.
+unsafe impl bytemuck::Zeroable for Distance {}
+unsafe impl bytemuck::Pod for Distance {}
+
+impl Distance {
+    /// What no breadth-first search reached (DevTools' `noDistance`).
+    pub const UNREACHABLE: Distance = Distance(-5);
+    /// Where distances of nodes reachable only through system roots start (`baseSystemDistance`).
+    pub const BASE_SYSTEM: Distance = Distance(100_000_000);
+    /// Where the Retainers view sorts unreachable retainers (`baseUnreachableDistance`).
+    pub const BASE_UNREACHABLE: Distance = Distance(200_000_000);
+
+    /// Some path from the root reaches the node.
+    pub fn is_reachable(self) -> bool {
+        self.0 >= 0
+    }
+
+    /// Only system roots reach it: a distance DevTools does not show.
+    pub fn is_system(self) -> bool {
+        self >= Distance::BASE_SYSTEM
+    }
+
+    /// The number DevTools shows, if it shows one.
+    pub fn shown(self) -> Option<i32> {
+        (self.is_reachable() && !self.is_system()).then_some(self.0)
+    }
+
+    /// One hop further.
+    #[inline]
+    pub(crate) fn next(self) -> Distance {
+        Distance(self.0 + 1)
+    }
+}
+
+impl std::fmt::Display for Distance {
+    /// The number DevTools shows, or "−".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.shown() {
+            Some(d) => write!(f, "{d}"),
+            None => f.write_str("−"),
+        }
+    }
 }
 
 /// Computes distances from the root. `ignored` nodes (the retainers view's "ignore this
@@ -24,10 +64,10 @@ pub fn calculate(
     g: &Graph,
     ignored: Option<&dyn Fn(NodeId) -> bool>,
     progress: &Progress,
-) -> Result<Vec<i32>, Cancelled> {
+) -> Result<Vec<Distance>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::Distances, n as u64);
-    let mut dist = vec![NO_DISTANCE; n];
+    let mut dist = vec![Distance::UNREACHABLE; n];
     let mut queue: Vec<NodeId> = Vec::with_capacity(n);
     let mut filter = Filter {
         pending_ephemerons: HashSet::new(),
@@ -35,13 +75,17 @@ pub fn calculate(
     for e in g.edges(g.root()) {
         let t = g.to(e);
         if is_user_root(g, t) {
-            dist[t] = 1;
+            dist[t] = Distance(1);
             queue.push(t);
         }
     }
     let has_user_roots = !queue.is_empty();
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
-    dist[g.root()] = if has_user_roots { BASE_SYSTEM_DISTANCE } else { 0 };
+    dist[g.root()] = if has_user_roots {
+        Distance::BASE_SYSTEM
+    } else {
+        Distance(0)
+    };
     queue.clear();
     queue.push(g.root());
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
@@ -51,7 +95,7 @@ pub fn calculate(
 fn bfs<'g>(
     g: &'g Graph,
     queue: &mut Vec<NodeId>,
-    dist: &mut [i32],
+    dist: &mut [Distance],
     filter: &mut Filter<'g>,
     ignored: Option<&dyn Fn(NodeId) -> bool>,
     progress: &Progress,
@@ -63,7 +107,7 @@ fn bfs<'g>(
         if head & 0xFFFF == 0 {
             progress.set(queue.len() as u64)?;
         }
-        let d = dist[v] + 1;
+        let d = dist[v].next();
         let source = Source::of(g, v);
         for e in g.edges(v) {
             let kind = g.edge_kind(e);
@@ -71,7 +115,7 @@ fn bfs<'g>(
                 continue;
             }
             let t = g.to(e);
-            if dist[t] != NO_DISTANCE {
+            if dist[t] != Distance::UNREACHABLE {
                 continue;
             }
             if ignored.is_some_and(|f| f(t)) || !filter.allows(g, source, kind, e) {

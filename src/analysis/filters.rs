@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use super::Snapshot;
 use super::bits::BitVec;
-use super::distances::NO_DISTANCE;
 use super::query::display_name;
 use crate::model::{EdgeId, EdgeKind, EdgeName, Graph, NodeId, NodeKind};
 use crate::progress::{Cancelled, Progress, tick};
@@ -133,7 +132,7 @@ fn retained_by(s: &Snapshot, allow: impl Fn(NodeId, EdgeId) -> bool, progress: &
     }
     let mut members = BitVec::new(n);
     for v in 0..n {
-        if !reached.get(v) && s.distances[v] != NO_DISTANCE {
+        if !reached.get(v) && s.distances[v].is_reachable() {
             members.set(v);
         }
     }

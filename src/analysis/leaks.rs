@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Snapshot;
 use super::bits::BitVec;
+use super::distances::Distance;
 use super::query::{self, Hop};
 use crate::model::{EdgeId, EdgeKind, EdgeName, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
@@ -469,14 +470,14 @@ impl<'a> Shapes<'a> {
         let s = self.s;
         let g = &s.graph;
         let d = s.distances[v];
-        if d < 0 {
+        if !d.is_reachable() {
             return None;
         }
-        let mut best: Option<(i32, EdgeId, NodeId)> = None;
+        let mut best: Option<(Distance, EdgeId, NodeId)> = None;
         for slot in s.retainers.of(v) {
             let from = s.retainers.node[slot];
             let fd = s.distances[from];
-            if from == g.root() || fd < 0 || fd >= d {
+            if from == g.root() || !fd.is_reachable() || fd >= d {
                 continue;
             }
             let edge = s.retainers.edge(g, v, slot);

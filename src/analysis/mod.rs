@@ -33,7 +33,7 @@ pub struct Snapshot {
     pub graph: Graph,
     pub flags: Column<u8>,
     pub retainers: Retainers,
-    pub distances: Column<i32>,
+    pub distances: Column<distances::Distance>,
     pub classes: Classes,
     pub interface_definitions: Vec<InterfaceDefinition>,
     pub dominator: Column<NodeId>,

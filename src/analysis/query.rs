@@ -3,7 +3,7 @@
 
 use super::Snapshot;
 use super::classes::{format_property_name, js_len};
-use super::distances::{BASE_UNREACHABLE_DISTANCE, is_shown};
+use super::distances::Distance;
 use crate::model::{EdgeId, EdgeKind, EdgeName, Graph, NodeId, NodeKind};
 
 /// DevTools' `JSHeapSnapshotNode.name()`: cons strings flattened, plain objects as `{a, b, …}`.
@@ -139,7 +139,7 @@ pub struct Retainer {
 /// because the other half of their key/table pair became unreachable (HS
 /// `#updateIgnoredEdgesInRetainersView`).
 pub struct IgnoredView {
-    pub distances: Vec<i32>,
+    pub distances: Vec<Distance>,
     pub ignored_edges: std::collections::HashSet<EdgeId>,
 }
 
@@ -149,7 +149,7 @@ impl IgnoredView {
         ignored: &std::collections::HashSet<NodeId>,
         progress: &crate::progress::Progress,
     ) -> Result<IgnoredView, crate::progress::Cancelled> {
-        use super::distances::{NO_DISTANCE, calculate};
+        use super::distances::calculate;
         use super::flags::parse_weak_map_edge_name;
         let g = &s.graph;
         let distances = calculate(g, Some(&|v| ignored.contains(&v)), progress)?;
@@ -161,7 +161,7 @@ impl IgnoredView {
         // (value, pair) for every WeakMap edge out of an unreachable node.
         let mut unreachable: std::collections::HashMap<NodeId, Vec<&str>> = std::collections::HashMap::new();
         for v in g.nodes() {
-            if distances[v] != NO_DISTANCE {
+            if distances[v].is_reachable() {
                 continue;
             }
             for e in g.edges(v) {
@@ -188,11 +188,11 @@ impl IgnoredView {
 
 /// The distance the Retainers view sorts a retainer by: unreachable ones (and ignored WeakMap
 /// edges) go last, ordered by their original distance (HS `getDistanceForRetainersView`).
-pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edge: EdgeId) -> i32 {
+pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edge: EdgeId) -> Distance {
     let d = view.map_or(s.distances[from], |x| x.distances[from]);
     let ignored_edge = view.is_some_and(|x| x.ignored_edges.contains(&edge));
-    if d == super::distances::NO_DISTANCE || ignored_edge {
-        s.distances[from].max(0) + BASE_UNREACHABLE_DISTANCE
+    if d == Distance::UNREACHABLE || ignored_edge {
+        Distance(s.distances[from].0.max(0) + Distance::BASE_UNREACHABLE.0)
     } else {
         d
     }
@@ -203,7 +203,7 @@ pub fn view_distance(s: &Snapshot, view: Option<&IgnoredView>, from: NodeId, edg
 /// with ignored retainers.
 pub fn retainers(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Retainer> {
     let g = &s.graph;
-    let mut out: Vec<(i32, String, usize, Retainer)> = s
+    let mut out: Vec<(Distance, String, usize, Retainer)> = s
         .retainers
         .of(v)
         .filter_map(|slot| {
@@ -257,8 +257,8 @@ pub fn path_to_root(s: &Snapshot, v: NodeId) -> Option<Vec<Hop>> {
 /// release) are not on it, as in DevTools' Retainers view after "Ignore this retainer".
 pub(crate) fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Option<Vec<Hop>> {
     let g = &s.graph;
-    let distances: &[i32] = view.map_or(&s.distances[..], |x| &x.distances[..]);
-    if distances[v] < 0 && v != g.root() {
+    let distances: &[Distance] = view.map_or(&s.distances[..], |x| &x.distances[..]);
+    if !distances[v].is_reachable() && v != g.root() {
         return None;
     }
     let mut rev: Vec<(Option<EdgeId>, NodeId)> = Vec::new();
@@ -273,8 +273,8 @@ pub(crate) fn path_to_root_in(s: &Snapshot, v: NodeId, view: Option<&IgnoredView
         let d = distances[cur];
         // Follow a retainer strictly closer to the root; the root's own edge ends the path.
         let next = retainers(s, cur, view).into_iter().find(|r| {
-            distances[r.from.index()] >= 0
-                && distances[r.from.index()] < d
+            distances[r.from].is_reachable()
+                && distances[r.from] < d
                 && !seen.contains(&r.from)
                 && !view.is_some_and(|x| x.ignored_edges.contains(&r.edge))
         });
@@ -308,9 +308,4 @@ pub(crate) fn dominator_chain(s: &Snapshot, v: NodeId) -> Vec<NodeId> {
         out.push(cur);
     }
     out
-}
-
-/// Distance as DevTools shows it (`None` for "−").
-pub fn shown_distance(d: i32) -> Option<i32> {
-    is_shown(d).then_some(d)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::output::{line, print_json};
 use super::{CliError, CliResult, Global, load};
 use crate::analysis::Snapshot;
-use crate::analysis::query::{self, display_name, edge_label, shown_distance};
+use crate::analysis::query::{self, display_name, edge_label};
 use crate::analysis::readable::ReadablePaths;
 use crate::model::{NodeId, NodeKind};
 use crate::present::{names, report};
@@ -74,8 +74,7 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
         exact_bytes(r),
         percent(r, s.total_size)
     ));
-    let distance = shown_distance(s.distances[v]).map_or_else(|| "−".into(), |d| d.to_string());
-    line(format!("distance:      {distance}"));
+    line(format!("distance:      {}", s.distances[v]));
     if let Some(l) = s.location_of(v) {
         line(format!("defined at:    {}", s.scripts.format_full(l)));
     }

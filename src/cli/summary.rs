@@ -8,7 +8,6 @@ use super::{CliError, CliResult, Global, load};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::filters::NamedFilter;
-use crate::analysis::query::shown_distance;
 use crate::present::report;
 use crate::progress::Progress;
 use crate::text::{bytes, percent, preview, thousands};
@@ -84,7 +83,7 @@ fn print(s: &Snapshot, file: &Path, rows: &[ClassRow], filter: Option<&str>) {
         let label = format!("{} ×{}", preview(&r.name, 60), thousands(r.count));
         t.row(vec![
             super::output::located(&label, r.location, &s.scripts),
-            shown_distance(r.distance).map_or_else(|| "−".into(), |d| d.to_string()),
+            r.distance.to_string(),
             thousands(r.shallow_size),
             percent(r.shallow_size as f64, s.total_size),
             thousands(r.retained_size.round() as u64),

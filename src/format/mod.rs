@@ -98,7 +98,7 @@ pub struct RawSnapshot {
     pub header: Header,
     pub(crate) node_type: Vec<u8>,
     pub(crate) node_name: Vec<u32>,
-    pub(crate) node_id: Vec<u32>,
+    pub(crate) object_id: Vec<u32>,
     /// Reduced modulo 2^32, exactly as DevTools stores it.
     pub self_size: Vec<u32>,
     pub detachedness: Vec<u8>,
@@ -415,7 +415,7 @@ fn columns<'r>(raw: &'r mut Option<RawSnapshot>, header: &Header, bytes_left: us
         *raw = Some(RawSnapshot {
             node_type: vec![0; n],
             node_name: vec![0; n],
-            node_id: vec![0; n],
+            object_id: vec![0; n],
             self_size: vec![0; n],
             detachedness: vec![0; n],
             first_edge: vec![0; n + 1],
@@ -444,7 +444,7 @@ fn parse_nodes(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progre
     let n = raw.header.node_count;
     let ty = SharedSlice::new(&mut raw.node_type);
     let name = SharedSlice::new(&mut raw.node_name);
-    let id = SharedSlice::new(&mut raw.node_id);
+    let id = SharedSlice::new(&mut raw.object_id);
     let size = SharedSlice::new(&mut raw.self_size);
     let det = SharedSlice::new(&mut raw.detachedness);
     // Edge counts go into first_edge[ordinal + 1]; a prefix sum turns them into offsets.

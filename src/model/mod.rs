@@ -226,7 +226,7 @@ pub struct Location {
 pub(crate) struct Columns {
     pub(crate) node_type: Column<u8>,
     pub(crate) node_name: Column<u32>,
-    pub(crate) node_id: Column<u32>,
+    pub(crate) object_id: Column<u32>,
     /// Reduced modulo 2^32, exactly as DevTools stores it.
     pub(crate) self_size: Column<u32>,
     pub(crate) detachedness: Column<u8>,
@@ -242,7 +242,7 @@ impl Columns {
     fn heap_bytes(&self) -> usize {
         self.node_type.heap_bytes()
             + self.node_name.heap_bytes()
-            + self.node_id.heap_bytes()
+            + self.object_id.heap_bytes()
             + self.self_size.heap_bytes()
             + self.detachedness.heap_bytes()
             + self.first_edge.heap_bytes()
@@ -291,7 +291,7 @@ impl Graph {
         if let Some(ord) = first_bad(raw.node_name.len(), |i| raw.node_name[i] as u64 >= string_count) {
             return Err(Error::invalid(format!(
                 "node {ord} (id {}) has name index {}, but there are only {string_count} strings",
-                raw.node_id[ord], raw.node_name[ord]
+                raw.object_id[ord], raw.node_name[ord]
             )));
         }
         progress.advance(1)?;
@@ -312,7 +312,7 @@ impl Graph {
             columns: Columns {
                 node_type: raw.node_type.into(),
                 node_name: raw.node_name.into(),
-                node_id: raw.node_id.into(),
+                object_id: raw.object_id.into(),
                 self_size: raw.self_size.into(),
                 detachedness: raw.detachedness.into(),
                 first_edge: raw.first_edge.into(),
@@ -353,7 +353,7 @@ impl Graph {
 
     #[inline]
     pub fn node_count(&self) -> usize {
-        self.c.node_id.len()
+        self.c.object_id.len()
     }
 
     #[inline]
@@ -450,13 +450,13 @@ impl Graph {
 
     #[inline]
     pub fn id(&self, n: NodeId) -> ObjectId {
-        ObjectId(self.c.node_id[n])
+        ObjectId(self.c.object_id[n])
     }
 
     /// Every node's object id, by ordinal.
     #[inline]
     pub(crate) fn object_ids(&self) -> &[ObjectId] {
-        bytemuck::cast_slice(&self.c.node_id)
+        bytemuck::cast_slice(&self.c.object_id)
     }
 
     /// The node's own size in bytes (after the analysis's transfers, as DevTools shows it).
@@ -527,18 +527,22 @@ impl Graph {
 
     /// Whether the columns are read from a mapped index rather than held in memory.
     pub fn is_mapped(&self) -> bool {
-        self.c.edge_to.is_mapped() && self.c.node_id.is_mapped()
+        self.c.edge_to.is_mapped() && self.c.object_id.is_mapped()
     }
 
     /// Finds a node by its snapshot object id (linear scan; callers cache where it matters).
     pub fn find_id(&self, id: ObjectId) -> Option<NodeId> {
-        self.c.node_id.par_iter().position_first(|x| *x == id.0).map(NodeId::at)
+        self.c
+            .object_id
+            .par_iter()
+            .position_first(|x| *x == id.0)
+            .map(NodeId::at)
     }
 
     /// The largest odd id: DevTools' `maxJSObjectId`.
     pub fn max_js_object_id(&self) -> u32 {
         self.c
-            .node_id
+            .object_id
             .par_iter()
             .copied()
             .filter(|id| id % 2 == 1)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::{ClassRow, sort_rows};
-use crate::analysis::query::{self, display_name, shown_distance};
+use crate::analysis::query::{self, display_name};
 use crate::model::{Location, NodeId};
 use crate::text::preview;
 
@@ -72,7 +72,7 @@ pub fn summary_rows_json(s: &Snapshot, file: &Path, rows: Vec<ClassRow>, filter:
                 "count": r.count,
                 "shallow_size": r.shallow_size,
                 "retained_size": js_number(r.retained_size.round()),
-                "distance": shown_distance(r.distance),
+                "distance": r.distance.shown(),
             })
         })
         .collect();
@@ -171,7 +171,7 @@ pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop
         "name_length": name.chars().count(),
         "self_size": g.self_size(v),
         "retained_size": js_number(s.retained.get(v).round()),
-        "distance": shown_distance(s.distances[v]),
+        "distance": s.distances[v].shown(),
         "dominator_id": g.id(dom),
         "dominator_class": s.class_name(dom),
         "location": location_json(s.location_of(v), Some(&s.scripts)),
@@ -192,7 +192,7 @@ pub(crate) fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
             "class_name": s.class_name(v),
             "self_size": g.self_size(v),
             "retained_size": js_number(s.retained.get(v).round()),
-            "distance": shown_distance(s.distances[v]),
+            "distance": s.distances[v].shown(),
             "dominator_id": g.id(s.dominator[v]),
         });
         writeln!(out, "{line}")?;

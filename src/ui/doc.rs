@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::analysis::aggregates::ClassRow;
+use crate::analysis::distances::Distance;
 use crate::analysis::query::{self, Hop, Retainer};
 use crate::analysis::readable::ReadablePaths;
-use crate::analysis::{PartialSummary, Snapshot, distances};
+use crate::analysis::{PartialSummary, Snapshot};
 use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
 use crate::model::{EdgeId, NodeId};
@@ -249,8 +250,8 @@ impl SummaryState {
 }
 
 /// Unreachable and system-only distances sort after all shown ones.
-fn distance_key(d: i32) -> i64 {
-    if distances::is_shown(d) { d as i64 } else { i64::MAX }
+fn distance_key(d: Distance) -> i64 {
+    d.shown().map_or(i64::MAX, i64::from)
 }
 
 /// Everything shown about the selected object.
@@ -547,7 +548,7 @@ impl Doc {
                     .skip(1)
                     .filter_map(|&(l, i)| retainer_at(&obj.retainers, l, i))
                     .any(|x| x.from == r.from);
-            if current_distance(snapshot, obj, r.from) <= 1 || cycled || is_weak(snapshot, r.edge) {
+            if current_distance(snapshot, obj, r.from).0 <= 1 || cycled || is_weak(snapshot, r.edge) {
                 obj.auto_expand = 0;
                 break;
             }
@@ -806,7 +807,7 @@ fn recompute_distances(snapshot: &Arc<Snapshot>, obj: &mut ObjectState, waker: &
 }
 
 /// Distance used by the Retainers view: recomputed when retainers are ignored.
-pub(crate) fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> i32 {
+pub(crate) fn current_distance(snapshot: &Snapshot, obj: &ObjectState, v: NodeId) -> Distance {
     match obj.distances.as_ref().and_then(|t| t.value()) {
         Some(view) => view.distances[v],
         None => snapshot.distances[v],
@@ -872,14 +873,5 @@ pub(crate) fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
     Items::Edges {
         from: v,
         edges: query::edges(&snapshot.graph, v).collect(),
-    }
-}
-
-/// Distance text as DevTools shows it.
-pub(crate) fn distance_text(d: i32) -> String {
-    if distances::is_shown(d) {
-        d.to_string()
-    } else {
-        "−".into()
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::doc::{Doc, PathMode, current_distance, distance_text, edge_ignored, is_weak, retainer_at, retainers_task};
+use super::doc::{Doc, PathMode, current_distance, edge_ignored, is_weak, retainer_at, retainers_task};
 use super::table::{
     Action, apply_common, finish, more_row, object_cell, object_cell_with, object_menu, object_preview,
     object_table_scrolled, pending_label,
@@ -83,7 +83,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                             .filter_map(|&(l, x)| retainer_at(&obj.retainers, l, x))
                             .any(|x| x.from == v);
                     let weak = is_weak(snapshot, ret.edge);
-                    let dim = weak || obj.ignored.contains(&v) || d < 0 || edge_ignored(obj, ret.edge);
+                    let dim = weak || obj.ignored.contains(&v) || !d.is_reachable() || edge_ignored(obj, ret.edge);
                     let expanded = obj.retainers.is_expanded(level, index);
                     let expandable = !cycled && !weak && snapshot.retainers.count(v) > 0;
                     row.col(|ui| {
@@ -105,7 +105,7 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
                         }
                         object_cell_with(ui, snapshot, v, Some(ret.edge), Vec::new(), marks);
                     });
-                    row.col(|ui| widgets::right_text(ui, distance_text(d)));
+                    row.col(|ui| widgets::right_text(ui, d.to_string()));
                     row.col(|ui| size_cell(ui, g.self_size(v) as f64, total));
                     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
                     let resp = row.response();
@@ -370,15 +370,15 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
     let original = snapshot.distances[v];
     let current = current_distance(snapshot, obj, v);
     if obj.ignored.is_empty() || current == original {
-        widgets::field(ui, "Distance", distance_text(current));
+        widgets::field(ui, "Distance", current.to_string());
     } else {
         widgets::field(
             ui,
             "Distance",
             RichText::new(format!(
                 "{}  (was {} before ignoring retainers)",
-                distance_text(current),
-                distance_text(original)
+                current,
+                original
             ))
             .color(widgets::accent(ui)),
         );

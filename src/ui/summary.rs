@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::doc::{Choice, Column, Doc, distance_text, edges_items, instances_task};
+use super::doc::{Choice, Column, Doc, edges_items, instances_task};
 use super::table::{
     Action, apply_common, finish, more_row, object_columns, object_row, pending_row, row_clicks, row_node, scrolled,
     sort_headers, tree_table,
@@ -79,7 +79,7 @@ pub fn show(
                             }
                             class_label(ui, c, snapshot);
                         });
-                        row.col(|ui| widgets::right_text(ui, distance_text(c.distance)));
+                        row.col(|ui| widgets::right_text(ui, c.distance.to_string()));
                         row.col(|ui| size_cell(ui, c.shallow_size as f64, total));
                         row.col(|ui| size_cell(ui, c.retained_size, total));
                     }

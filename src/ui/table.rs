@@ -4,7 +4,6 @@
 use egui::{RichText, Ui};
 use egui_extras::{Column, Table, TableBuilder};
 
-use super::doc::distance_text;
 use super::tree::{FlatRows, Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
@@ -87,7 +86,7 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
             crate::text::bytes(g.self_size(v) as f64),
             crate::text::bytes(snapshot.retained.get(v)),
             crate::text::percent(snapshot.retained.get(v), total),
-            distance_text(snapshot.distances[v])
+            snapshot.distances[v]
         ))
         .weak(),
     );
@@ -248,7 +247,7 @@ pub(crate) fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<N
 /// Distance, shallow and retained size cells of an object row.
 pub(crate) fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
     let total = snapshot.total_size;
-    row.col(|ui| widgets::right_text(ui, distance_text(snapshot.distances[v])));
+    row.col(|ui| widgets::right_text(ui, snapshot.distances[v].to_string()));
     row.col(|ui| size_cell(ui, snapshot.graph.self_size(v) as f64, total));
     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }

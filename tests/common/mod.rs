@@ -41,7 +41,7 @@ pub fn self_size(s: &Snapshot, id: u32) -> u32 {
 }
 
 pub fn distance(s: &Snapshot, id: u32) -> i32 {
-    s.distances[node(s, id)]
+    s.distances[node(s, id)].0
 }
 
 pub fn class(s: &Snapshot, id: u32) -> String {

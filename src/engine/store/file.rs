@@ -32,6 +32,7 @@ use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::bits::BitVec;
 use crate::analysis::classes::{ClassInfo, Classes, InterfaceDefinition};
+use crate::analysis::distances::Distance;
 use crate::analysis::dominators::RetainedSizes;
 use crate::analysis::retainers::Retainers;
 use crate::analysis::scripts::{Script, Scripts};
@@ -57,7 +58,7 @@ enum Section {
     Meta,
     NodeType,
     NodeName,
-    NodeId,
+    ObjectId,
     SelfSize,
     Detachedness,
     FirstEdge,
@@ -81,7 +82,7 @@ const SECTION_ORDER: [Section; SECTIONS] = [
     Section::Meta,
     Section::NodeType,
     Section::NodeName,
-    Section::NodeId,
+    Section::ObjectId,
     Section::SelfSize,
     Section::Detachedness,
     Section::FirstEdge,
@@ -219,7 +220,7 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         meta,
         &g.node_type,
         bytes(&g.node_name),
-        bytes(&g.node_id),
+        bytes(&g.object_id),
         bytes(&g.self_size),
         &g.detachedness,
         bytes(&g.first_edge),
@@ -340,7 +341,7 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
         e.u64(r.count);
         e.u64(r.shallow_size);
         e.f64(r.retained_size);
-        e.u32(r.distance as u32);
+        e.u32(r.distance.0 as u32);
     }
     let (scripts, closures) = s.scripts.parts();
     e.u64(scripts.len() as u64);
@@ -635,7 +636,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
         columns: Columns {
             node_type: column(map, table, Section::NodeType)?,
             node_name: column(map, table, Section::NodeName)?,
-            node_id: column(map, table, Section::NodeId)?,
+            object_id: column(map, table, Section::ObjectId)?,
             self_size: column(map, table, Section::SelfSize)?,
             detachedness: column(map, table, Section::Detachedness)?,
             first_edge: column(map, table, Section::FirstEdge)?,
@@ -697,7 +698,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
             count: d.u64()?,
             shallow_size: d.u64()?,
             retained_size: d.f64()?,
-            distance: d.u32()? as i32,
+            distance: Distance(d.u32()? as i32),
         })
     })?;
     let by_id = d.list(|d| {
@@ -740,7 +741,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
 /// columns' values are checked by `verify`, chunk by chunk.
 fn check_bounds(s: &Snapshot) -> Result<()> {
     let g = s.graph.columns();
-    let n = g.node_id.len();
+    let n = g.object_id.len();
     let e = g.edge_to.len();
     let lengths_ok = n > 0
         && e < u32::MAX as usize
