@@ -47,7 +47,7 @@ fn settle(h: &mut H, out: &mut Frames) {
     let start = Instant::now();
     loop {
         frame(h, out);
-        if h.state().docs.iter().all(|d| !d.busy()) || start.elapsed() > Duration::from_secs(120) {
+        if h.state().docs().iter().all(|d| !d.busy()) || start.elapsed() > Duration::from_secs(120) {
             break;
         }
         std::thread::sleep(Duration::from_millis(2));
@@ -135,7 +135,7 @@ fn main() {
         name: "while indexing (progress card)",
         times: Vec::new(),
     };
-    while h.state().docs[0].is_loading() {
+    while h.state().docs()[0].is_loading() {
         frame(&mut h, &mut loading);
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -155,33 +155,34 @@ fn main() {
 
     // Expand the three largest classes; show every instance of the most numerous one.
     let (biggest, most) = {
-        let doc = &h.state().docs[0];
-        let s = doc.summary.as_ref().unwrap();
-        let most = (0..s.rows.len()).max_by_key(|&i| s.rows[i].count).unwrap_or(0);
-        (s.order.iter().take(3).copied().collect::<Vec<u32>>(), most as u32)
+        let doc = &h.state().docs()[0];
+        let s = doc.summary().unwrap();
+        let most = (0..s.rows().len()).max_by_key(|&i| s.rows()[i].count).unwrap_or(0);
+        (s.order().iter().take(3).copied().collect::<Vec<u32>>(), most as u32)
     };
     let mut expanding = Frames {
         name: "expanding classes (instance lists)",
         times: Vec::new(),
     };
     for class in biggest.iter().copied().chain([most]) {
-        let snapshot = h.state().docs[0].snapshot().unwrap().clone();
+        let snapshot = h.state().docs()[0].snapshot().unwrap().clone();
         let waker: heapsift::engine::task::Waker = { std::sync::Arc::new(|| {}) };
-        let s = h.state_mut().docs[0].summary.as_mut().unwrap();
-        if !s.tree.is_expanded(0, class) {
+        let s = h.state_mut().docs_mut()[0].summary_mut().unwrap();
+        let c = s.rows()[class as usize].class;
+        let tree = s.view_mut().tree_mut();
+        if !tree.is_expanded(0, class) {
             let items = heapsift::ui::tree::Items::Loading(heapsift::engine::task::Task::spawn(waker, {
                 let snapshot = snapshot.clone();
-                let c = s.rows[class as usize].class;
                 move |_| Ok(std::sync::Arc::new(snapshot.instances_of(c)))
             }));
-            let level = s.tree.expand(0, class, items, heapsift::ui::tree::PAGE);
+            let level = tree.expand(0, class, items, heapsift::ui::tree::PAGE);
             if class == most {
-                s.tree.show_more(level, true);
+                tree.show_more(level, true);
             }
         }
         settle(&mut h, &mut expanding);
     }
-    let shown = h.state_mut().docs[0].summary.as_mut().unwrap().rows().len();
+    let shown = h.state_mut().docs_mut()[0].summary_mut().unwrap().visible_rows();
     all.push(expanding);
     all.push(frames(
         &mut h,
@@ -192,7 +193,7 @@ fn main() {
 
     // Select a few large objects: path to root and retainer trees fill in.
     let picks: Vec<NodeId> = {
-        let s = h.state().docs[0].snapshot().unwrap().clone();
+        let s = h.state().docs()[0].snapshot().unwrap().clone();
         let root = s.graph.root();
         let mut c = s.dominated_children(root);
         c.truncate(4);
@@ -204,7 +205,7 @@ fn main() {
     };
     for v in picks {
         let waker: heapsift::engine::task::Waker = std::sync::Arc::new(|| {});
-        h.state_mut().docs[0].select(v, &waker);
+        h.state_mut().docs_mut()[0].select(v, &waker);
         settle(&mut h, &mut selecting);
     }
     all.push(selecting);
@@ -215,7 +216,7 @@ fn main() {
         (View::Dominators, "Dominators view"),
         (View::Statistics, "Statistics view"),
     ] {
-        h.state_mut().docs[0].view = view;
+        h.state_mut().docs_mut()[0].set_view(view);
         let mut f = Frames {
             name,
             times: Vec::new(),
@@ -231,8 +232,8 @@ fn main() {
     println!(
         "indexed in {:.2} s ({:?} of it in the loader; {:?}); {} rows in the Summary tree after expanding",
         indexed.as_secs_f64(),
-        h.state().docs[0].load_time.unwrap_or_default(),
-        h.state().docs[0].loaded_from,
+        h.state().docs()[0].load_time().unwrap_or_default(),
+        h.state().docs()[0].loaded_from(),
         shown
     );
     report(&all);

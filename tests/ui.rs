@@ -48,7 +48,7 @@ fn wait(h: &mut Harness<'static, HeapsiftApp>, what: &str, cond: impl Fn(&Heapsi
 }
 
 fn ready(a: &HeapsiftApp) -> bool {
-    !a.docs.is_empty() && a.docs.iter().all(|d| d.snapshot().is_some())
+    !a.docs().is_empty() && a.docs().iter().all(|d| d.snapshot().is_some())
 }
 
 fn sample(name: &str) -> PathBuf {
@@ -57,9 +57,8 @@ fn sample(name: &str) -> PathBuf {
 
 /// The path to root the panels show for the first doc's selected object.
 fn selected_path(h: &Harness<'static, HeapsiftApp>) -> Vec<heapsift::analysis::query::Hop> {
-    let obj = h.state().docs[0].object.as_ref().expect("an object is selected");
-    obj.path
-        .value()
+    let obj = h.state().docs()[0].object().expect("an object is selected");
+    obj.path()
         .expect("the path is found")
         .clone()
         .expect("the object has a path")
@@ -72,15 +71,11 @@ fn growth_series() -> Vec<PathBuf> {
 
 /// Doc `i`'s comparison is computed and nothing is loading.
 fn compared(a: &HeapsiftApp, i: usize) -> bool {
-    a.docs[i]
-        .comparison
-        .as_ref()
-        .is_some_and(|c| c.task.as_ref().is_some_and(|t| t.is_done()))
-        && settled(a)
+    a.docs()[i].comparison().is_some_and(|c| c.result().is_some()) && settled(a)
 }
 
 fn settled(a: &HeapsiftApp) -> bool {
-    a.docs.iter().all(|d| !d.busy())
+    a.docs().iter().all(|d| !d.busy())
 }
 
 #[test]
@@ -92,12 +87,12 @@ fn the_empty_window_offers_open_and_the_demo() {
     h.get_by_label_contains("Try the demo").click();
     // The demo ends where the leak is: the wizard's result, its largest group selected.
     wait(&mut h, "the demo's leak groups", |a| {
-        a.wizard.as_ref().is_some_and(|w| w.result().is_some() && !w.busy())
+        a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
     });
     h.run_steps(3);
-    assert_eq!(h.state().docs.len(), 3);
-    assert_eq!(h.state().page, heapsift::ui::Page::Wizard);
-    assert_eq!(h.state().wizard.as_ref().unwrap().selected, Some(0));
+    assert_eq!(h.state().docs().len(), 3);
+    assert_eq!(h.state().page(), heapsift::ui::Page::Wizard);
+    assert_eq!(h.state().wizard().unwrap().selected, Some(0));
     assert!(
         h.query_all_by_label_contains("->sessionCache").next().is_some(),
         "the leak's path is shown"
@@ -110,15 +105,15 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     wait(&mut h, "indexing", ready);
 
     // Sorted by retained size, largest first; clicking the header flips the order.
-    let first_before = h.state().docs[0].summary.as_ref().unwrap().order[0];
+    let first_before = h.state().docs()[0].summary().unwrap().order()[0];
     h.get_by_label_contains("Retained Size").click();
     h.step();
-    let s = h.state().docs[0].summary.as_ref().unwrap();
-    assert!(!s.descending);
-    assert_ne!(s.order[0], first_before);
+    let s = h.state().docs()[0].summary().unwrap();
+    assert!(!s.sort().1);
+    assert_ne!(s.order()[0], first_before);
     h.get_by_label_contains("Retained Size").click();
     h.step();
-    assert_eq!(h.state().docs[0].summary.as_ref().unwrap().order[0], first_before);
+    assert_eq!(h.state().docs()[0].summary().unwrap().order()[0], first_before);
 
     // Filter to one class.
     let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
@@ -126,14 +121,14 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     filter.type_text("CachedSession");
     h.step();
     h.step();
-    let s = h.state().docs[0].summary.as_ref().unwrap();
-    assert_eq!(s.order.len(), 1, "one class matches");
-    assert_eq!(s.rows[s.order[0] as usize].name, "CachedSession");
+    let s = h.state().docs()[0].summary().unwrap();
+    assert_eq!(s.order().len(), 1, "one class matches");
+    assert_eq!(s.rows()[s.order()[0] as usize].name, "CachedSession");
 
     // Expand it: its instances, largest retained first.
     h.get_by_label("▶").click();
     wait(&mut h, "instances", settled);
-    let snapshot = h.state().docs[0].snapshot().unwrap().clone();
+    let snapshot = h.state().docs()[0].snapshot().unwrap().clone();
     let class = snapshot.classes.of_node[snapshot.graph.find_id(heapsift::model::ObjectId(40115)).unwrap()];
     let first = snapshot.instances_of(class)[0];
     let first_id = snapshot.graph.id(first);
@@ -141,10 +136,9 @@ fn from_summary_to_the_path_to_root_of_a_leaked_session() {
     // Select the first instance: the path to root appears, root first.
     h.get_by_label(&format!("@{first_id}")).click();
     wait(&mut h, "the path to root", |a| {
-        a.docs[0]
-            .object
-            .as_ref()
-            .is_some_and(|o| o.node == first && o.path.is_done())
+        a.docs()[0]
+            .object()
+            .is_some_and(|o| o.node() == first && o.path().is_some())
             && settled(a)
     });
     let hops = selected_path(&h);
@@ -168,7 +162,7 @@ fn retainers_can_be_ignored_and_restored() {
     jump.click();
     jump.type_text("@53003");
     h.get_by_label("Find object").click();
-    wait(&mut h, "selection", |a| a.docs[0].object.is_some() && settled(a));
+    wait(&mut h, "selection", |a| a.docs()[0].object().is_some() && settled(a));
     // The MetricSample is held by element [50] of the metricSamples array: its row in the
     // retainer tree (the bottom panel) reads `[50] :: Array`.
     let lowest = h.get_by_label_contains("[50] ::");
@@ -176,14 +170,14 @@ fn retainers_can_be_ignored_and_restored() {
     h.run_steps(3);
     h.get_by_label("Ignore this retainer").click();
     wait(&mut h, "distances without the array", |a| {
-        a.docs[0].object.as_ref().is_some_and(|o| !o.ignored.is_empty()) && settled(a)
+        a.docs()[0].object().is_some_and(|o| !o.ignored().is_empty()) && settled(a)
     });
-    let s = h.state().docs[0].snapshot().unwrap().clone();
-    let obj = h.state().docs[0].object.as_ref().unwrap();
-    let ignored: Vec<heapsift::model::NodeId> = obj.ignored.iter().copied().collect();
+    let s = h.state().docs()[0].snapshot().unwrap().clone();
+    let obj = h.state().docs()[0].object().unwrap();
+    let ignored: Vec<heapsift::model::NodeId> = obj.ignored().iter().copied().collect();
     assert_eq!(ignored.len(), 1);
     // The path to root no longer runs through the ignored retainer.
-    let hops = obj.path.value().unwrap().clone();
+    let hops = obj.path().unwrap().clone();
     if let Some(hops) = hops {
         assert!(
             hops.iter().all(|x| x.node != ignored[0]),
@@ -204,7 +198,7 @@ fn retainers_can_be_ignored_and_restored() {
         .unwrap()
         .click();
     wait(&mut h, "restored distances", |a| {
-        a.docs[0].object.as_ref().is_some_and(|o| o.ignored.is_empty()) && settled(a)
+        a.docs()[0].object().is_some_and(|o| o.ignored().is_empty()) && settled(a)
     });
     let hops = selected_path(&h);
     assert!(
@@ -222,7 +216,12 @@ fn dominators_and_statistics_views() {
     wait(&mut h, "the root's dominated objects", settled);
     h.get_by_label("(root)");
     let rows = |h: &mut Harness<'static, HeapsiftApp>| {
-        h.state_mut().docs[0].dominators.as_mut().unwrap().tree.rows(None).len()
+        h.state_mut().docs_mut()[0]
+            .dominators_mut()
+            .unwrap()
+            .tree_mut()
+            .rows(None)
+            .len()
     };
     let before = rows(&mut h);
     assert!(before > 10, "the root's children are listed ({before} rows)");
@@ -245,13 +244,13 @@ fn a_broken_file_shows_its_error_and_the_rest_keeps_working() {
     let bad = dir.join("broken.heapsnapshot");
     std::fs::write(&bad, b"{\"snapshot\": {\"meta\": ").unwrap();
     let mut h = app(vec![bad.clone(), sample("small-app.heapsnapshot")]);
-    wait(&mut h, "both loads", |a| a.docs.iter().all(|d| !d.is_loading()));
-    h.state_mut().active = 0;
+    wait(&mut h, "both loads", |a| a.docs().iter().all(|d| !d.is_loading()));
+    h.state_mut().show_tab(0);
     h.step();
     h.step();
     h.get_by_label("This snapshot could not be opened");
     h.get_by_label_contains("broken.heapsnapshot: the file ends unexpectedly");
-    h.state_mut().active = 1;
+    h.state_mut().show_tab(1);
     h.step();
     h.step();
     h.get_by_label("Summary");
@@ -263,14 +262,14 @@ fn keyboard_moves_through_rows_and_expands() {
     wait(&mut h, "indexing", ready);
     h.key_press(egui::Key::ArrowDown);
     h.step();
-    assert_eq!(h.state().docs[0].summary.as_ref().unwrap().cursor, Some(0));
+    assert_eq!(h.state().docs()[0].summary().unwrap().view().cursor(), Some(0));
     h.key_press(egui::Key::ArrowDown);
     h.step();
     h.key_press(egui::Key::Enter);
     wait(&mut h, "instances of the second class", settled);
-    let s = h.state().docs[0].summary.as_ref().unwrap();
-    assert_eq!(s.cursor, Some(1));
-    assert!(s.tree.is_expanded(0, s.order[1]));
+    let s = h.state().docs()[0].summary().unwrap();
+    assert_eq!(s.view().cursor(), Some(1));
+    assert!(s.view().tree().is_expanded(0, s.order()[1]));
 }
 
 #[test]
@@ -283,9 +282,9 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.get_by_label_contains("Take three snapshots of one process");
     h.get_by_label("Use the demo set").click();
     wait(&mut h, "the three snapshots and the comparison", |a| {
-        a.wizard.as_ref().is_some_and(|w| w.result().is_some() && !w.busy())
+        a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
     });
-    let w = h.state().wizard.as_ref().unwrap();
+    let w = h.state().wizard().unwrap();
     let r = w.result().unwrap();
     let top: Vec<(String, usize)> = r
         .groups
@@ -305,17 +304,20 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.query_all_by_label("EventListener").next().unwrap().click();
     h.step();
     h.step();
-    assert_eq!(h.state().wizard.as_ref().unwrap().selected, Some(1));
+    assert_eq!(h.state().wizard().unwrap().selected, Some(1));
     assert!(h.query_all_by_label_contains("->appEvents").next().is_some());
     // An object of the group opens in the final snapshot with its retainers.
-    let w = h.state().wizard.as_ref().unwrap();
+    let w = h.state().wizard().unwrap();
     let r = w.result().unwrap();
     let member = r.snapshot.graph.id(r.groups[1].nodes[0]);
     h.get_by_label(&format!("@{member}")).click();
     wait(&mut h, "the object in the final snapshot", |a| {
-        a.page == heapsift::ui::Page::Snapshot && a.docs[a.active].object.is_some() && settled(a)
+        a.page() == heapsift::ui::Page::Snapshot && a.docs()[a.active()].object().is_some() && settled(a)
     });
-    assert_eq!(h.state().docs[h.state().active].title(), "leak-s3.heapsnapshot (demo)");
+    assert_eq!(
+        h.state().docs()[h.state().active()].title(),
+        "leak-s3.heapsnapshot (demo)"
+    );
     // The export dialog refuses to overwrite.
     h.get_by_label("Leak wizard").click();
     h.step();
@@ -329,12 +331,12 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
 fn comparison_view_matches_devtools_counts() {
     let mut h = app(vec![sample("leak-s1.heapsnapshot"), sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
-    h.state_mut().active = 1;
+    h.state_mut().show_tab(1);
     h.step();
     view_tab(&mut h, "Comparison");
     wait(&mut h, "the comparison", |a| compared(a, 1));
-    let c = h.state().docs[1].comparison.as_ref().unwrap();
-    let rows = &c.task.as_ref().unwrap().value().unwrap().rows;
+    let c = h.state().docs()[1].comparison().unwrap();
+    let rows = &c.result().unwrap().rows;
     let session = rows.iter().find(|r| r.name == "CachedSession").unwrap();
     assert_eq!((session.new_count, session.deleted_count), (330, 0));
     h.get_by_label_contains("Base snapshot");
@@ -342,8 +344,8 @@ fn comparison_view_matches_devtools_counts() {
     h.step();
     h.step();
     assert_eq!(
-        h.state().docs[1].comparison.as_ref().unwrap().sort,
-        heapsift::ui::compare::DiffColumn::New
+        h.state().docs()[1].comparison().unwrap().sort().0,
+        heapsift::ui::DiffColumn::New
     );
     // Filter to one class and expand it: its new objects are listed and marked.
     let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name"));
@@ -351,7 +353,7 @@ fn comparison_view_matches_devtools_counts() {
     filter.type_text("MetricSample");
     h.step();
     h.step();
-    assert_eq!(h.state().docs[1].comparison.as_ref().unwrap().order.len(), 1);
+    assert_eq!(h.state().docs()[1].comparison().unwrap().order().len(), 1);
     h.get_by_label("▶").click();
     h.step();
     h.step();
@@ -370,9 +372,9 @@ fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
     h.run_steps(3);
     h.get_by_label("Growth across snapshots…").click();
     wait(&mut h, "the growth series", |a| {
-        a.growth.as_ref().is_some_and(|g| g.result().is_some() && !g.busy())
+        a.growth().is_some_and(|g| g.result().is_some() && !g.busy())
     });
-    let g = h.state().growth.as_ref().unwrap();
+    let g = h.state().growth().unwrap();
     let r = g.result().unwrap();
     assert_eq!(r.names.len(), 5);
     let top: Vec<&str> = r.ranked.iter().take(2).map(|c| c.name.as_str()).collect();
@@ -382,11 +384,11 @@ fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
     // Click-through: the orders that are new in the last snapshot.
     h.query_all_by_label_contains("↑ Order ").next().unwrap().click();
     wait(&mut h, "new orders", |a| {
-        a.growth
+        a.growth()
             .as_ref()
             .is_some_and(|g| g.new_objects.as_ref().is_some_and(|t| t.is_done()))
     });
-    let g = h.state().growth.as_ref().unwrap();
+    let g = h.state().growth().unwrap();
     assert_eq!(
         g.new_objects.as_ref().unwrap().value().unwrap().len(),
         800,
@@ -402,21 +404,17 @@ fn summary_filter_objects_allocated_between_two_snapshots() {
         sample("leak-s3.heapsnapshot"),
     ]);
     wait(&mut h, "indexing", ready);
-    h.state_mut().active = 2;
+    h.state_mut().show_tab(2);
     h.run_steps(2);
     h.get_by_role(egui::accesskit::Role::ComboBox).click();
     h.run_steps(3);
     h.get_by_label("Objects allocated between leak-s1.heapsnapshot and leak-s2.heapsnapshot")
         .click();
     wait(&mut h, "the filtered summary", |a| {
-        a.docs[2]
-            .summary
-            .as_ref()
-            .is_some_and(|s| s.members.is_some() && s.range_task.is_none())
-            && settled(a)
+        a.docs()[2].summary().is_some_and(|s| s.limited() && !s.filtering()) && settled(a)
     });
-    let s = h.state().docs[2].summary.as_ref().unwrap();
-    let count = |name: &str| s.rows.iter().find(|r| r.name == name).map(|r| r.count);
+    let s = h.state().docs()[2].summary().unwrap();
+    let count = |name: &str| s.rows().iter().find(|r| r.name == name).map(|r| r.count);
     assert_eq!(count("CachedSession"), Some(300));
     assert_eq!(count("RequestContext"), Some(200));
     assert_eq!(count("MetricSample"), Some(150));
@@ -480,23 +478,25 @@ fn resize(h: &mut Harness<'static, HeapsiftApp>, width: f32) {
 
 fn select_by_id(h: &mut Harness<'static, HeapsiftApp>, id: u32) {
     // The field is found by its hint, which shows only while it is empty.
-    let active = h.state().active;
-    h.state_mut().docs[active].jump.clear();
+    let active = h.state().active();
+    h.state_mut().docs_mut()[active].clear_jump();
     h.run_steps(2);
     let jump = h.get_by(|n| n.placeholder() == Some("@id"));
     jump.click();
     jump.type_text(&format!("@{id}"));
     h.get_by_label("Find object").click();
-    wait(h, "the selection", |a| a.docs[a.active].object.is_some() && settled(a));
+    wait(h, "the selection", |a| {
+        a.docs()[a.active()].object().is_some() && settled(a)
+    });
 }
 
 #[test]
 fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() {
     let mut h = app(vec![sample("leak-s1.heapsnapshot"), sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
-    h.state_mut().active = 1;
+    h.state_mut().show_tab(1);
     h.run_steps(3);
-    let s = h.state().docs[1].snapshot().unwrap().clone();
+    let s = h.state().docs()[1].snapshot().unwrap().clone();
     let session = s.summary.iter().find(|r| r.name == "CachedSession").unwrap();
     let session_retained = heapsift::text::bytes(session.retained_size);
     let widths = [900.0, 1280.0, 1920.0];
@@ -563,24 +563,14 @@ fn number_columns_stay_visible_at_every_width_with_and_without_the_side_panel() 
     // Comparison, with and without the side panel.
     view_tab(&mut h, "Comparison");
     wait(&mut h, "the comparison", |a| compared(a, 1));
-    let rows = h.state().docs[1]
-        .comparison
-        .as_ref()
-        .unwrap()
-        .task
-        .as_ref()
-        .unwrap()
-        .value()
-        .unwrap()
-        .rows
-        .clone();
+    let rows = h.state().docs()[1].comparison().unwrap().result().unwrap().rows.clone();
     let metric = rows.iter().find(|r| r.name == "CachedSession").unwrap();
     let delta = format!("+{}", heapsift::text::bytes(metric.size_delta as f64));
     for with_panel in [true, false] {
         if !with_panel {
             h.key_press(egui::Key::Escape);
             h.run_steps(3);
-            assert!(h.state().docs[1].object.is_none());
+            assert!(h.state().docs()[1].object().is_none());
         }
         for w in widths {
             resize(&mut h, w);
@@ -604,15 +594,15 @@ fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
     wait(&mut h, "indexing", ready);
     h.state_mut().open_growth();
     wait(&mut h, "the growth series", |a| {
-        a.growth.as_ref().is_some_and(|g| g.result().is_some() && !g.busy())
+        a.growth().is_some_and(|g| g.result().is_some() && !g.busy())
     });
-    let r = h.state().growth.as_ref().unwrap().result().unwrap().clone();
+    let r = h.state().growth().unwrap().result().unwrap().clone();
     let order = r.ranked.iter().find(|c| c.name == "Order").unwrap();
     let keeps = heapsift::text::bytes(order.owned_growth);
     for focus in [false, true] {
         if focus {
             h.query_all_by_label_contains("↑ Order ").next().unwrap().click();
-            wait(&mut h, "new orders", |a| a.growth.as_ref().is_some_and(|g| !g.busy()));
+            wait(&mut h, "new orders", |a| a.growth().is_some_and(|g| !g.busy()));
         }
         for w in [900.0, 1280.0, 1920.0] {
             resize(&mut h, w);
@@ -628,7 +618,7 @@ fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
     // Sorting by a header: Δ count, largest first.
     h.get_by_label_contains("Δ count").click();
     h.run_steps(3);
-    let g = h.state().growth.as_ref().unwrap();
+    let g = h.state().growth().unwrap();
     assert_eq!(g.sort, Some((heapsift::ui::growth::RankColumn::Count, true)));
 }
 
@@ -636,7 +626,7 @@ fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
 fn back_and_forward_restore_the_previous_selection_and_view() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
     wait(&mut h, "indexing", ready);
-    let s = h.state().docs[0].snapshot().unwrap().clone();
+    let s = h.state().docs()[0].snapshot().unwrap().clone();
     let (a, b) = (
         s.graph.find_id(heapsift::model::ObjectId(40115)).unwrap(),
         s.graph.find_id(heapsift::model::ObjectId(53003)).unwrap(),
@@ -645,29 +635,29 @@ fn back_and_forward_restore_the_previous_selection_and_view() {
     view_tab(&mut h, "Retainers");
     view_tab(&mut h, "Summary");
     select_by_id(&mut h, 53003);
-    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, b);
+    assert_eq!(h.state().docs()[0].object().unwrap().node(), b);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
     h.run_steps(3);
     assert_eq!(
-        h.state().docs[0].object.as_ref().unwrap().node,
+        h.state().docs()[0].object().unwrap().node(),
         a,
         "Back: the previous selection"
     );
-    assert_eq!(h.state().docs[0].view, heapsift::ui::View::Summary);
+    assert_eq!(h.state().docs()[0].view(), heapsift::ui::View::Summary);
     h.get_by_label("⬅").click();
     h.run_steps(3);
     assert_eq!(
-        h.state().docs[0].view,
+        h.state().docs()[0].view(),
         heapsift::ui::View::Retainers,
         "Back: the previous view"
     );
-    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, a);
+    assert_eq!(h.state().docs()[0].object().unwrap().node(), a);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowRight);
     h.run_steps(3);
     h.get_by_label("➡").click();
     h.run_steps(3);
     assert_eq!(
-        h.state().docs[0].object.as_ref().unwrap().node,
+        h.state().docs()[0].object().unwrap().node(),
         b,
         "Forward: back to the last selection"
     );
@@ -679,17 +669,17 @@ fn keys_move_only_the_table_clicked_last() {
     wait(&mut h, "indexing", ready);
     select_by_id(&mut h, 40115);
     // The Summary was used last (the instance row was revealed there): End moves its cursor only.
-    h.state_mut().docs[0].keys_to_panel = false;
+    h.state_mut().docs_mut()[0].keys_to_view();
     h.key_press(egui::Key::End);
     h.run_steps(3);
-    let d = &h.state().docs[0];
-    let last = d.summary.as_ref().unwrap().cursor;
+    let d = &h.state().docs()[0];
+    let last = d.summary().unwrap().view().cursor();
     assert!(
         last.is_some_and(|c| c > 0),
         "the Summary's cursor went to the end: {last:?}"
     );
     assert_eq!(
-        d.object.as_ref().unwrap().cursor,
+        d.object().unwrap().retainers().cursor(),
         None,
         "the retainers below did not move"
     );
@@ -697,19 +687,27 @@ fn keys_move_only_the_table_clicked_last() {
     // The retainer row (`{table} :: Map`), not the path panel's hop (`{table} → (array)`).
     h.get_by_label_contains("{table} ::").click();
     h.run_steps(3);
-    assert!(h.state().docs[0].keys_to_panel);
+    assert!(h.state().docs()[0].keys_to_panel());
     h.key_press(egui::Key::Home);
     h.run_steps(3);
-    let d = &h.state().docs[0];
-    assert_eq!(d.object.as_ref().unwrap().cursor, Some(0), "Home in the retainers");
-    assert_eq!(d.summary.as_ref().unwrap().cursor, last, "the Summary kept its cursor");
+    let d = &h.state().docs()[0];
+    assert_eq!(
+        d.object().unwrap().retainers().cursor(),
+        Some(0),
+        "Home in the retainers"
+    );
+    assert_eq!(
+        d.summary().unwrap().view().cursor(),
+        last,
+        "the Summary kept its cursor"
+    );
 }
 
 #[test]
 fn a_cancelled_load_offers_reopen() {
     let mut h = app(vec![sample("leak-s3.heapsnapshot")]);
-    h.state().docs[0].cancel();
-    wait(&mut h, "the cancelled load", |a| !a.docs[0].is_loading());
+    h.state().docs()[0].cancel();
+    wait(&mut h, "the cancelled load", |a| !a.docs()[0].is_loading());
     h.get_by_label("Cancelled");
     assert!(h.query_all_by_label_contains("could not be opened").next().is_none());
     h.get_by_label("Reopen").click();
@@ -724,8 +722,8 @@ fn a_failed_file_offers_retry_and_close() {
     let path = dir.join("later.heapsnapshot");
     let _ = std::fs::remove_file(&path);
     let mut h = app(vec![path.clone(), sample("small-app.heapsnapshot")]);
-    wait(&mut h, "both loads", |a| a.docs.iter().all(|d| !d.is_loading()));
-    h.state_mut().active = 0;
+    wait(&mut h, "both loads", |a| a.docs().iter().all(|d| !d.is_loading()));
+    h.state_mut().show_tab(0);
     h.run_steps(2);
     h.get_by_label("This snapshot could not be opened");
     // The user fixes the problem (here: the file appears) and retries.
@@ -766,7 +764,7 @@ fn the_path_panel_reads_as_the_cause_and_offers_devtools_shortest() {
     wait(&mut h, "indexing", ready);
     select_by_id(&mut h, 61963);
     let labels = |h: &Harness<'static, HeapsiftApp>| -> Vec<String> {
-        let s = h.state().docs[0].snapshot().unwrap().clone();
+        let s = h.state().docs()[0].snapshot().unwrap().clone();
         let hops = selected_path(h);
         hops.iter()
             .filter_map(|x| x.edge)
@@ -802,11 +800,7 @@ fn summary_named_filters_match_devtools() {
     h.run_steps(3);
     h.get_by_label("Objects retained by event handlers").click();
     wait(&mut h, "the filtered summary", |a| {
-        a.docs[0]
-            .summary
-            .as_ref()
-            .is_some_and(|s| s.members.is_some() && s.range_task.is_none())
-            && settled(a)
+        a.docs()[0].summary().is_some_and(|s| s.limited() && !s.filtering()) && settled(a)
     });
     // DevTools' numbers (tests/golden/filters/leak-s3.filter.objectsRetainedByEventHandlers.json).
     let want: serde_json::Value = serde_json::from_str(
@@ -816,13 +810,13 @@ fn summary_named_filters_match_devtools() {
         .unwrap(),
     )
     .unwrap();
-    let s = h.state().docs[0].summary.as_ref().unwrap();
+    let s = h.state().docs()[0].summary().unwrap();
     for w in want["classes"].as_array().unwrap() {
-        let row = s.rows.iter().find(|r| r.name == w["name"].as_str().unwrap()).unwrap();
+        let row = s.rows().iter().find(|r| r.name == w["name"].as_str().unwrap()).unwrap();
         assert_eq!(row.count, w["count"].as_u64().unwrap(), "{}", row.name);
         assert_eq!(row.shallow_size, w["shallow_size"].as_u64().unwrap(), "{}", row.name);
     }
-    assert_eq!(s.rows.len(), want["classes"].as_array().unwrap().len());
+    assert_eq!(s.rows().len(), want["classes"].as_array().unwrap().len());
     // Expanding a class lists only the objects the filter keeps.
     let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
     filter.click();
@@ -830,8 +824,13 @@ fn summary_named_filters_match_devtools() {
     h.run_steps(3);
     h.get_by_label("▶").click();
     wait(&mut h, "the filtered instances", settled);
-    let s = h.state_mut().docs[0].summary.as_mut().unwrap();
-    let rows = s.rows().len();
+    let rows = h.state_mut().docs_mut()[0]
+        .summary_mut()
+        .unwrap()
+        .view_mut()
+        .tree_mut()
+        .rows(None)
+        .len();
     assert_eq!(
         rows,
         1 + 100 + 1,
@@ -845,18 +844,16 @@ fn duplicated_strings_view_lists_devtools_groups_and_their_strings() {
     wait(&mut h, "indexing", ready);
     view_tab(&mut h, "Duplicated strings");
     wait(&mut h, "the duplicated strings", |a| {
-        a.docs[0].duplicates.as_ref().is_some_and(|d| d.groups.is_done()) && settled(a)
+        a.docs()[0].duplicates().is_some_and(|d| d.groups().is_some()) && settled(a)
     });
     let want: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::repo().join("tests/golden/filters/leak-s3.duplicates.json")).unwrap(),
     )
     .unwrap();
-    let groups = h.state().docs[0]
-        .duplicates
-        .as_ref()
+    let groups = h.state().docs()[0]
+        .duplicates()
         .unwrap()
-        .groups
-        .value()
+        .groups()
         .unwrap()
         .groups
         .clone();
@@ -867,13 +864,13 @@ fn duplicated_strings_view_lists_devtools_groups_and_their_strings() {
     // Expand the first group and select one of its strings: its retainers appear.
     h.query_all_by_label("▶").next().unwrap().click();
     wait(&mut h, "the group's strings", settled);
-    let s = h.state().docs[0].snapshot().unwrap().clone();
+    let s = h.state().docs()[0].snapshot().unwrap().clone();
     let id = s.graph.id(groups[0].nodes[0]);
     h.get_by_label(&format!("@{id}")).click();
     wait(&mut h, "the string's retainers", |a| {
-        a.docs[0].object.is_some() && settled(a)
+        a.docs()[0].object().is_some() && settled(a)
     });
-    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, groups[0].nodes[0]);
+    assert_eq!(h.state().docs()[0].object().unwrap().node(), groups[0].nodes[0]);
     h.get_by_label_contains("Retainers of");
 }
 
@@ -883,19 +880,11 @@ fn detached_dom_and_containment_views() {
     wait(&mut h, "indexing", ready);
     view_tab(&mut h, "Detached DOM");
     wait(&mut h, "the detached trees", |a| {
-        a.docs[0].detached.as_ref().is_some_and(|d| d.trees.is_done()) && settled(a)
+        a.docs()[0].detached().is_some_and(|d| d.trees().is_some()) && settled(a)
     });
-    let trees = h.state().docs[0]
-        .detached
-        .as_ref()
-        .unwrap()
-        .trees
-        .value()
-        .unwrap()
-        .trees
-        .clone();
+    let trees = h.state().docs()[0].detached().unwrap().trees().unwrap().trees.clone();
     assert_eq!(trees.len(), 1, "the page keeps one detached panel");
-    let s = h.state().docs[0].snapshot().unwrap().clone();
+    let s = h.state().docs()[0].snapshot().unwrap().clone();
     assert_eq!(s.class_name(trees[0].root), "Detached <div>");
     // What holds it is named: the page's detachedPanel variable.
     assert!(
@@ -904,28 +893,28 @@ fn detached_dom_and_containment_views() {
             .is_some()
     );
     h.get_by_label_contains("Detached <div>").click();
-    wait(&mut h, "its retainers", |a| a.docs[0].object.is_some() && settled(a));
-    assert_eq!(h.state().docs[0].object.as_ref().unwrap().node, trees[0].root);
+    wait(&mut h, "its retainers", |a| {
+        a.docs()[0].object().is_some() && settled(a)
+    });
+    assert_eq!(h.state().docs()[0].object().unwrap().node(), trees[0].root);
 
     view_tab(&mut h, "Containment");
     h.key_press(egui::Key::Escape);
     h.run_steps(3);
     // From the root: the GC roots and the page's native contexts, each expandable.
     h.get_by_label_contains("(GC roots)");
-    let before = h.state_mut().docs[0]
-        .containment
-        .as_mut()
+    let before = h.state_mut().docs_mut()[0]
+        .containment_mut()
         .unwrap()
-        .tree
+        .tree_mut()
         .rows(None)
         .len();
     h.query_all_by_label("▶").nth(1).unwrap().click();
     wait(&mut h, "a global's references", settled);
-    let after = h.state_mut().docs[0]
-        .containment
-        .as_mut()
+    let after = h.state_mut().docs_mut()[0]
+        .containment_mut()
         .unwrap()
-        .tree
+        .tree_mut()
         .rows(None)
         .len();
     assert!(
@@ -947,21 +936,26 @@ fn the_app_saves_the_index_swaps_to_it_and_reads_it_next_time() {
     heapsift::engine::use_cache(heapsift::engine::CachePolicy::Dir(cache.path().to_path_buf()));
     let mut h = app(vec![file.clone(), file.clone()]);
     wait(&mut h, "both tabs to load and settle", |a| {
-        ready(a) && a.docs.iter().all(|d| d.settled_snapshot().is_some())
+        ready(a) && a.docs().iter().all(|d| d.settled_snapshot().is_some())
     });
     heapsift::engine::use_cache(heapsift::engine::CachePolicy::Off);
     drop(policy);
-    let from: Vec<_> = h.state().docs.iter().map(|d| d.loaded_from.clone().unwrap()).collect();
+    let from: Vec<_> = h
+        .state()
+        .docs()
+        .iter()
+        .map(|d| d.loaded_from().cloned().unwrap())
+        .collect();
     // One load at a time: the first analyses and saves, the second finds the saved index.
     assert_eq!(from[0], heapsift::engine::LoadedFrom::Snapshot, "{from:?}");
     assert!(matches!(from[1], heapsift::engine::LoadedFrom::Cache(_)), "{from:?}");
-    for d in &h.state().docs {
+    for d in h.state().docs() {
         let s = d.snapshot().unwrap();
         assert!(s.graph.is_mapped(), "the analysed snapshot was swapped for its index");
-        assert_eq!(s.summary, h.state().docs[0].snapshot().unwrap().summary);
+        assert_eq!(s.summary, h.state().docs()[0].snapshot().unwrap().summary);
     }
     // The view line says where the numbers came from.
-    h.state_mut().active = 1;
+    h.state_mut().show_tab(1);
     h.run();
     h.get_by_label_contains("saved index read in");
 }
@@ -988,15 +982,15 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     h.step();
     h.get_by_label("Connect").click();
     wait(&mut h, "two heap samples", |a| {
-        a.live.live.as_ref().is_some_and(|l| l.state().samples.len() >= 2)
+        a.live().state().is_some_and(|s| s.samples.len() >= 2)
     });
     h.get_by_label_contains("Heap: ");
     let dir = folder.path().to_string_lossy().into_owned();
-    h.state_mut().live.folder = dir.clone();
+    h.state_mut().live_mut().set_folder(&dir);
 
     h.get_by_label("📷 Take snapshot").click();
     wait(&mut h, "the snapshot's tab", ready);
-    assert_eq!(h.state().docs.len(), 1);
+    assert_eq!(h.state().docs().len(), 1);
 
     h.get_by_label("Analyze").click();
     h.run_steps(3);
@@ -1005,9 +999,7 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     // In the method's order: no target before a baseline.
     assert!(h.get_by_label("📷 Take target now").accesskit_node().is_disabled());
     h.get_by_label("📷 Take baseline now").click();
-    wait(&mut h, "the baseline", |a| {
-        a.wizard.as_ref().unwrap().picks[0].is_some()
-    });
+    wait(&mut h, "the baseline", |a| a.wizard().unwrap().picks()[0].is_some());
     let action = format!(
         "node -e \"require('http').get('http://127.0.0.1:{}/checkout', r => r.resume())\"",
         server.http_port
@@ -1021,7 +1013,7 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     h.step();
     h.get_by_label("▶ Run").click();
     wait(&mut h, "the action's runs", |a| {
-        a.wizard
+        a.wizard()
             .as_ref()
             .unwrap()
             .action_run
@@ -1030,10 +1022,10 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     });
     h.get_by_label_contains("The action ran");
     h.get_by_label("📷 Take target now").click();
-    wait(&mut h, "the target", |a| a.wizard.as_ref().unwrap().picks[1].is_some());
+    wait(&mut h, "the target", |a| a.wizard().unwrap().picks()[1].is_some());
     h.get_by_label("📷 Take final now").click();
-    wait(&mut h, "the result", |a| a.wizard.as_ref().unwrap().result().is_some());
-    let r = h.state().wizard.as_ref().unwrap().result().unwrap().clone();
+    wait(&mut h, "the result", |a| a.wizard().unwrap().result().is_some());
+    let r = h.state().wizard().unwrap().result().unwrap().clone();
     let leak = r
         .groups
         .iter()
@@ -1045,19 +1037,19 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
 
     // Growth: a timed series joins the open snapshots.
     h.state_mut().open_growth();
-    h.state_mut().live.series_every = "1".into();
+    h.state_mut().live_mut().set_series_every("1");
     h.run_steps(3);
     h.get_by_label("Start").click();
-    wait(&mut h, "two timed snapshots", |a| a.docs.len() >= 6 && ready(a));
+    wait(&mut h, "two timed snapshots", |a| a.docs().len() >= 6 && ready(a));
     h.get_by_label("Stop the series").click();
     h.run_steps(3);
-    assert!(h.state().live.series_next.is_none());
+    assert!(!h.state().live().series_running());
     assert!(
-        h.state().growth.as_ref().unwrap().order.len() >= 6,
+        h.state().growth().unwrap().order().len() >= 6,
         "the series has every snapshot"
     );
     drop(server);
     wait(&mut h, "the panel to notice the process is gone", |a| {
-        !a.live.connected()
+        !a.live().connected()
     });
 }

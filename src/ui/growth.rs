@@ -6,7 +6,8 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use super::doc::Doc;
+use super::command::AppCommand;
+use super::doc::{Doc, DocId};
 use super::table::{sort_headers, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
@@ -22,7 +23,7 @@ pub struct GrowthResult {
     pub names: Vec<String>,
     pub ranked: Vec<Series>,
     pub last: Arc<Snapshot>,
-    pub(crate) last_uid: u64,
+    pub(crate) last_uid: DocId,
     pub(crate) first_ids: Arc<Vec<u32>>,
 }
 
@@ -36,9 +37,9 @@ pub enum Metric {
 #[derive(Default)]
 pub struct GrowthState {
     /// Snapshot docs in series order (oldest first).
-    pub order: Vec<u64>,
+    pub(crate) order: Vec<DocId>,
     pub task: Option<Task<Arc<GrowthResult>>>,
-    pub(crate) computed_for: Vec<u64>,
+    pub(crate) computed_for: Vec<DocId>,
     /// Class keys drawn on the chart.
     pub charted: Vec<String>,
     pub metric: Metric,
@@ -53,16 +54,6 @@ pub struct GrowthState {
     pub(super) order_for: Option<(Option<(RankColumn, bool)>, u64)>,
     /// Bumped for every new set of snapshots, so scroll positions start at the top again.
     pub(super) generation: u64,
-}
-
-pub enum Request {
-    OpenDialog,
-    OpenFolder(std::path::PathBuf),
-    /// A click or context-menu command on an object of the last snapshot.
-    Object {
-        doc: u64,
-        action: super::table::Action,
-    },
 }
 
 /// The ranking's number columns and its narrowest width with all of them shown.
@@ -80,15 +71,15 @@ pub enum RankColumn {
 }
 
 /// Default order: by file time, then name (embedded samples by name).
-pub(crate) fn default_order(docs: &[Doc]) -> Vec<u64> {
-    let mut v: Vec<(Option<std::time::SystemTime>, String, u64)> = docs
+pub(crate) fn default_order(docs: &[Doc]) -> Vec<DocId> {
+    let mut v: Vec<(Option<std::time::SystemTime>, String, DocId)> = docs
         .iter()
         .map(|d| {
             let time = match &d.source {
                 Source::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
                 Source::Embedded(..) => None,
             };
-            (time, d.title(), d.uid)
+            (time, d.title(), d.id)
         })
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
@@ -99,16 +90,16 @@ impl GrowthState {
     pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
         // New docs join the series at the end; closed ones leave it.
         for d in docs {
-            if !self.order.contains(&d.uid) {
-                self.order.push(d.uid);
+            if !self.order.contains(&d.id) {
+                self.order.push(d.id);
             }
         }
-        self.order.retain(|u| docs.iter().any(|d| d.uid == *u));
-        let snaps: Vec<(u64, String, Option<Arc<Snapshot>>)> = self
+        self.order.retain(|u| docs.iter().any(|d| d.id == *u));
+        let snaps: Vec<(DocId, String, Option<Arc<Snapshot>>)> = self
             .order
             .iter()
-            .filter_map(|u| docs.iter().find(|d| d.uid == *u))
-            .map(|d| (d.uid, d.title(), d.settled_snapshot().cloned()))
+            .filter_map(|u| docs.iter().find(|d| d.id == *u))
+            .map(|d| (d.id, d.title(), d.settled_snapshot().cloned()))
             .collect();
         if snaps.len() < 2 || snaps.iter().any(|s| s.2.is_none()) || self.computed_for == self.order {
             return;
@@ -130,7 +121,7 @@ impl GrowthState {
                 names: report.growth.names.clone(),
                 ranked: report.growth.ranked(),
                 last: report.last,
-                last_uid: snaps.last().map(|s| s.0).unwrap_or(0),
+                last_uid: snaps[snaps.len() - 1].0,
                 first_ids: Arc::new(report.first_ids),
             }))
         }));
@@ -140,28 +131,32 @@ impl GrowthState {
         self.task.as_ref().is_some_and(|t| !t.is_done()) || self.new_objects.as_ref().is_some_and(|t| !t.is_done())
     }
 
+    /// The series, oldest first.
+    pub fn order(&self) -> &[DocId] {
+        &self.order
+    }
+
     pub fn result(&self) -> Option<&Arc<GrowthResult>> {
         self.task.as_ref().and_then(|t| t.value())
     }
 }
 
-pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> Vec<Request> {
-    let mut requests = Vec::new();
+pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker, requests: &mut Vec<AppCommand>) {
     ui.heading("Growth across snapshots");
     ui.label(
         RichText::new("Snapshots of one process, oldest first. Classes that keep growing are the usual leaks.").weak(),
     );
-    series_list(ui, st, docs, &mut requests);
+    series_list(ui, st, docs, requests);
     ui.separator();
     let Some(task) = &st.task else {
         ui.label(
             RichText::new("Open at least two snapshots of one process; the chart appears once they are indexed.")
                 .weak(),
         );
-        return requests;
+        return;
     };
     let Some(r) = widgets::task_value(ui, task, "Comparing the snapshots…").cloned() else {
-        return requests;
+        return;
     };
     if st.charted.is_empty() {
         // Chart the classes that own their growth; fall back to the top of the ranking.
@@ -189,23 +184,22 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker) -> V
     if ui.available_width() >= 2.0 * RANKING_MIN_WIDTH {
         ui.columns(2, |cols| {
             ranking(&mut cols[0], st, &r);
-            new_objects(&mut cols[1], st, &r, waker, &mut requests);
+            new_objects(&mut cols[1], st, &r, waker, requests);
         });
     } else {
         let share = if st.focus.is_some() { 0.5 } else { 0.8 };
         let height = ui.available_height() * share;
         ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| ranking(ui, st, &r));
         ui.separator();
-        new_objects(ui, st, &r, waker, &mut requests);
+        new_objects(ui, st, &r, waker, requests);
     }
-    requests
 }
 
-fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut Vec<Request>) {
+fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut Vec<AppCommand>) {
     let mut swap = None;
     ui.horizontal_wrapped(|ui| {
         for (i, uid) in st.order.iter().enumerate() {
-            let Some(d) = docs.iter().find(|d| d.uid == *uid) else {
+            let Some(d) = docs.iter().find(|d| d.id == *uid) else {
                 continue;
             };
             if i > 0 {
@@ -226,7 +220,7 @@ fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut V
     }
     ui.horizontal(|ui| {
         if ui.button("Add snapshots…").clicked() {
-            requests.push(Request::OpenDialog);
+            requests.push(AppCommand::Open);
         }
         ui.add(
             egui::TextEdit::singleline(&mut st.folder)
@@ -234,7 +228,7 @@ fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut V
                 .desired_width(300.0),
         );
         if ui.button("Open folder").clicked() && !st.folder.trim().is_empty() {
-            requests.push(Request::OpenFolder(std::path::PathBuf::from(st.folder.trim())));
+            requests.push(AppCommand::OpenFolder(std::path::PathBuf::from(st.folder.trim())));
         }
     });
 }
@@ -415,7 +409,7 @@ fn ranking(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult) {
     }
 }
 
-fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Waker, requests: &mut Vec<Request>) {
+fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Waker, requests: &mut Vec<AppCommand>) {
     let Some(i) = st.focus.filter(|&i| i < r.ranked.len()) else {
         ui.label(
             RichText::new(
@@ -475,7 +469,7 @@ fn new_objects(ui: &mut Ui, st: &mut GrowthState, r: &GrowthResult, waker: &Wake
                 None,
                 f32::INFINITY,
             );
-            requests.extend(actions.into_iter().map(|action| Request::Object {
+            requests.extend(actions.into_iter().map(|action| AppCommand::Object {
                 doc: r.last_uid,
                 action,
             }));

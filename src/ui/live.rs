@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
+use super::command::AppCommand;
 use crate::capture::live::{Event, Live, Status};
 use crate::capture::process::{self, NodeProcess};
 use crate::capture::{Connect, Endpoint, Options};
@@ -26,27 +27,21 @@ pub enum Purpose {
     Series,
 }
 
-/// What the app must do for the live panel.
-pub enum Request {
-    Open(PathBuf, Purpose),
-    Status(String),
-}
-
 pub struct LiveUi {
-    pub live: Option<Live>,
-    pub window: bool,
-    pub address: String,
+    pub(crate) live: Option<Live>,
+    pub(crate) window: bool,
+    pub(crate) address: String,
     /// Which of the inspector's targets (Chromium has one per page); empty: the only one.
-    pub target: String,
-    pub pid: String,
-    pub processes: Vec<NodeProcess>,
-    pub folder: String,
+    pub(crate) target: String,
+    pub(crate) pid: String,
+    pub(crate) processes: Vec<NodeProcess>,
+    pub(crate) folder: String,
     pending: HashMap<u64, Purpose>,
     /// The last failure of a snapshot or collection.
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
     /// Growth: a snapshot every `every` seconds while `next` is set.
-    pub series_every: String,
-    pub series_next: Option<Instant>,
+    pub(crate) series_every: String,
+    pub(crate) series_next: Option<Instant>,
 }
 
 impl LiveUi {
@@ -74,6 +69,26 @@ impl LiveUi {
         self.window = false;
     }
 
+    /// Where snapshots taken here are saved (the folder field).
+    pub fn set_folder(&mut self, folder: &str) {
+        self.folder = folder.to_owned();
+    }
+
+    /// The Growth series' period in seconds (its field).
+    pub fn set_series_every(&mut self, seconds: &str) {
+        self.series_every = seconds.to_owned();
+    }
+
+    /// Whether a timed Growth series runs.
+    pub fn series_running(&self) -> bool {
+        self.series_next.is_some()
+    }
+
+    /// The live connection's shared state, when connected.
+    pub fn state(&self) -> Option<std::sync::MutexGuard<'_, crate::capture::live::Shared>> {
+        self.live.as_ref().map(|l| l.state())
+    }
+
     pub fn connected(&self) -> bool {
         self.live.as_ref().is_some_and(Live::is_connected)
     }
@@ -98,29 +113,29 @@ impl LiveUi {
     }
 
     /// Events since the last frame, as requests for the app; also runs the Growth timer.
-    pub(crate) fn poll(&mut self) -> Vec<Request> {
+    pub(crate) fn poll(&mut self) -> Vec<AppCommand> {
         let mut out = Vec::new();
         let Some(l) = &self.live else { return out };
         for ev in l.take_events() {
             match ev {
                 Event::Captured { tag, path, bytes: n } => {
                     let purpose = self.pending.remove(&tag).unwrap_or(Purpose::Open);
-                    out.push(Request::Status(format!(
+                    out.push(AppCommand::Status(format!(
                         "Saved {} ({})",
                         path.display(),
                         bytes(n as f64)
                     )));
-                    out.push(Request::Open(path, purpose));
+                    out.push(AppCommand::Captured(path, purpose));
                 }
                 Event::Failed { tag, message } => {
                     // Cancelling a series' snapshot stops the series.
                     if self.pending.remove(&tag) == Some(Purpose::Series) && message == "cancelled" {
                         self.series_next = None;
                     }
-                    out.push(Request::Status(message.clone()));
+                    out.push(AppCommand::Status(message.clone()));
                     self.message = Some(message);
                 }
-                Event::Collected => out.push(Request::Status("Garbage collected".into())),
+                Event::Collected => out.push(AppCommand::Status("Garbage collected".into())),
             }
         }
         if !self.connected() {

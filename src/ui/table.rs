@@ -1,37 +1,19 @@
-//! The tree table every view draws (Summary, Comparison, Retainers, Dominators): building it,
-//! its shared rows and cells, and the actions a click or key asks for.
+//! The pieces of every table: columns that keep their numbers in view, titles (plain or
+//! sorting), an object's row and cells with its hover preview and context menu, and flat lists
+//! of objects. The tree tables' loop is `treeview`.
 
 use egui::{RichText, Ui};
-use egui_extras::{Column, Table, TableBuilder};
+use egui_extras::{Column, TableBuilder, TableRow};
 
-use super::tree::{FlatRows, Items, PAGE, Row, Tree};
+use super::tree::{Items, Tree};
+use super::treeview::{Action, Item, row_node};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
+use crate::analysis::distances::Distance;
 use crate::analysis::query::{display_name, edge_label};
 use crate::model::{EdgeId, NodeId};
 use crate::present::names::object_label;
 use crate::text::preview;
-use crate::text::thousands;
-
-/// What a click or key asks for; applied after the table is drawn.
-pub enum Action {
-    Toggle {
-        level: u32,
-        index: u32,
-    },
-    More {
-        level: u32,
-        all: bool,
-    },
-    Select(NodeId),
-    Cursor(usize),
-    /// A keyboard move: the cursor row must scroll into view.
-    ScrollTo(usize),
-    /// From a row's context menu.
-    Reveal(NodeId),
-    ShowRetainers(NodeId),
-    CopyPath(NodeId),
-}
 
 /// Hover preview and context menu of a row standing for an object.
 pub(crate) fn object_row_extras(resp: &egui::Response, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
@@ -146,47 +128,82 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     }
 }
 
-/// The object a tree row stands for, if any.
-pub(crate) fn row_node(tree: &Tree, row: Row, g: &crate::model::Graph) -> Option<NodeId> {
-    let Row::Item { level, index, .. } = row else {
-        return None;
-    };
-    match &tree.level(level).items {
-        Items::Nodes(list) => list.get(index as usize).copied(),
-        Items::Edges { edges, .. } => edges.get(index as usize).map(|&e| g.to(e)),
-        Items::Retainers { list, .. } => list.get(index as usize).map(|r| r.from),
-        Items::Diff { added, .. } => added.get(index as usize).copied(),
-        _ => None,
-    }
-}
-
 /// The row of an object in a tree: its toggle, `edge :: Name @id`, distance and sizes, with the
 /// hover preview and context menu. `expandable`: whether the toggle shows.
 pub(crate) fn object_row(
-    row: &mut egui_extras::TableRow<'_, '_>,
+    row: &mut TableRow<'_, '_>,
     tree: &Tree,
     snapshot: &Snapshot,
-    (level, index, depth): (u32, u32, u16),
+    item: Item,
     expandable: bool,
     actions: &mut Vec<Action>,
 ) {
     let g = &snapshot.graph;
-    let Some(v) = row_node(tree, Row::Item { level, index, depth }, g) else {
+    let Item { level, index, depth } = item;
+    let Some(v) = row_node(tree, super::tree::Row::Item { level, index, depth }, g) else {
         return;
     };
     let edge = match &tree.level(level).items {
         Items::Edges { edges, .. } => edges.get(index as usize).copied(),
         _ => None,
     };
-    let expanded = tree.is_expanded(level, index);
-    row.col(|ui| {
-        if widgets::tree_toggle(ui, depth, expandable, expanded) {
-            actions.push(Action::Toggle { level, index });
-        }
-        object_cell(ui, snapshot, v, edge);
+    name_cell(row, tree, item, expandable, actions, |ui| {
+        object_cell(ui, snapshot, v, edge)
     });
     object_cells(row, snapshot, v);
     object_row_extras(&row.response(), snapshot, v, actions);
+}
+
+/// The first cell of an item row: its ▶/▼ toggle at the item's depth (when the item expands),
+/// then what `label` draws.
+pub(crate) fn name_cell(
+    row: &mut TableRow<'_, '_>,
+    tree: &Tree,
+    item: Item,
+    expandable: bool,
+    actions: &mut Vec<Action>,
+    label: impl FnOnce(&mut Ui),
+) {
+    row.col(|ui| {
+        item_toggle(ui, tree, item, expandable, actions);
+        label(ui);
+    });
+}
+
+/// An item's ▶/▼ toggle at its depth (space only, when it does not expand).
+pub(crate) fn item_toggle(ui: &mut Ui, tree: &Tree, item: Item, expandable: bool, actions: &mut Vec<Action>) {
+    let Item { level, index, depth } = item;
+    if widgets::tree_toggle(ui, depth, expandable, tree.is_expanded(level, index)) {
+        actions.push(Action::Toggle { level, index });
+    }
+}
+
+/// A class: its name (cut at `max`), `×count` when given, and where it is defined when known,
+/// with the full name and location on hover.
+pub(crate) fn class_cell(
+    ui: &mut Ui,
+    s: &Snapshot,
+    name: &str,
+    max: usize,
+    count: Option<u64>,
+    location: Option<crate::model::Location>,
+) {
+    let mut parts = vec![
+        RichText::new(preview(name, max))
+            .color(widgets::class_color(ui))
+            .strong(),
+    ];
+    if let Some(n) = count {
+        parts.push(RichText::new(format!("×{}", crate::text::thousands(n))).weak());
+    }
+    if let Some(l) = location {
+        parts.push(RichText::new(s.scripts.format(l)).weak().small());
+    }
+    let job = widgets::job(ui, parts);
+    let resp = widgets::truncated(ui, job, None, location.is_none(), egui::Sense::hover());
+    if let Some(l) = location {
+        resp.on_hover_text(format!("{name}\nDefined at {}", s.scripts.format_full(l)));
+    }
 }
 
 /// `prop :: Name @id` for an edge, `Name @id` for an object; the name is cut with "…" where
@@ -216,38 +233,16 @@ pub(crate) fn object_cell_with(
     widgets::truncated(ui, job, Some(tail.into()), false, egui::Sense::hover());
 }
 
-pub(crate) fn pending_label(ui: &mut Ui, items: &Items) {
-    match items {
-        Items::Failed(e) if !e.is_empty() => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        }
-        Items::Failed(_) => {}
-        _ => {
-            ui.spinner();
-            ui.label(RichText::new("Loading…").weak());
-        }
-    }
-}
-
-/// Click selects the row (and its object), double click expands or collapses it.
-pub(crate) fn row_clicks(resp: &egui::Response, i: usize, r: Row, node: Option<NodeId>, actions: &mut Vec<Action>) {
-    if resp.clicked() {
-        actions.push(Action::Cursor(i));
-        if let Some(v) = node {
-            actions.push(Action::Select(v));
-        }
-    }
-    if resp.double_clicked()
-        && let Row::Item { level, index, .. } = r
-    {
-        actions.push(Action::Toggle { level, index });
-    }
-}
-
 /// Distance, shallow and retained size cells of an object row.
-pub(crate) fn object_cells(row: &mut egui_extras::TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
+pub(crate) fn object_cells(row: &mut TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId) {
+    object_cells_at(row, snapshot, v, snapshot.distances[v]);
+}
+
+/// [`object_cells`] with another distance (the Retainers view's, recomputed without ignored
+/// retainers).
+pub(crate) fn object_cells_at(row: &mut TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId, d: Distance) {
     let total = snapshot.total_size;
-    row.col(|ui| widgets::right_text(ui, snapshot.distances[v].to_string()));
+    row.col(|ui| widgets::right_text(ui, d.to_string()));
     row.col(|ui| size_cell(ui, snapshot.graph.self_size(v) as f64, total));
     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }
@@ -277,7 +272,7 @@ pub(crate) fn min_width(ui: &Ui, numbers: &[f32]) -> f32 {
 }
 
 /// The titles of an object table.
-const OBJECT_HEADERS: [&str; 4] = ["Object", "Distance", "Shallow Size", "Retained Size"];
+pub(crate) const OBJECT_HEADERS: [&str; 4] = ["Object", "Distance", "Shallow Size", "Retained Size"];
 
 /// The number columns of an object table (Distance, Shallow Size, Retained Size).
 pub(crate) const OBJECT_NUMBERS: [f32; 3] = [DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH];
@@ -296,174 +291,6 @@ pub(crate) fn tree_table<'a>(ui: &'a mut Ui, id: &str) -> TableBuilder<'a> {
         .auto_shrink([false, false])
 }
 
-/// The "12 of 3,400 shown · Show 100 more · Show all" row at the end of a paged level.
-pub(crate) fn more_row(
-    row: &mut egui_extras::TableRow<'_, '_>,
-    tree: &Tree,
-    level: u32,
-    depth: u16,
-    columns: usize,
-    actions: &mut Vec<Action>,
-) {
-    let l = tree.level(level);
-    let (shown, len) = (l.shown.min(l.items.len()), l.items.len());
-    row.col(|ui| {
-        ui.add_space(widgets::indent(depth) + widgets::INDENT);
-        ui.label(
-            RichText::new(format!(
-                "{} of {} shown",
-                thousands(shown as u64),
-                thousands(len as u64)
-            ))
-            .weak(),
-        );
-        if ui
-            .small_button(format!("Show {} more", PAGE.min(len - shown)))
-            .clicked()
-        {
-            actions.push(Action::More { level, all: false });
-        }
-        if ui.small_button("Show all").clicked() {
-            actions.push(Action::More { level, all: true });
-        }
-    });
-    for _ in 1..columns {
-        row.col(|_| {});
-    }
-}
-
-/// The row of a level whose items are still being computed (or failed).
-pub(crate) fn pending_row(row: &mut egui_extras::TableRow<'_, '_>, items: &Items, depth: u16, columns: usize) {
-    row.col(|ui| {
-        ui.add_space(widgets::indent(depth) + widgets::INDENT);
-        pending_label(ui, items);
-    });
-    for _ in 1..columns {
-        row.col(|_| {});
-    }
-}
-
-/// Arrow keys move the cursor, Home/End/PageUp/PageDown jump, Right/Left expand/collapse,
-/// Enter toggles. `page` is the number of rows visible at once.
-pub(crate) fn keyboard(
-    ui: &Ui,
-    rows: &FlatRows,
-    cursor: Option<usize>,
-    page: usize,
-    node_of: impl Fn(Row) -> Option<NodeId>,
-    actions: &mut Vec<Action>,
-) {
-    use egui::Key;
-    if ui.ctx().egui_wants_keyboard_input() || rows.is_empty() {
-        return;
-    }
-    let pressed = |k: Key| ui.input(|i| i.key_pressed(k));
-    let last = rows.len() - 1;
-    let page = page.max(1);
-    let target = match cursor {
-        _ if pressed(Key::Home) => Some(0),
-        _ if pressed(Key::End) => Some(last),
-        None if pressed(Key::ArrowDown) || pressed(Key::ArrowUp) || pressed(Key::PageDown) => Some(0),
-        Some(c) if pressed(Key::ArrowDown) => Some((c + 1).min(last)),
-        Some(c) if pressed(Key::ArrowUp) => Some(c.saturating_sub(1)),
-        Some(c) if pressed(Key::PageDown) => Some((c + page).min(last)),
-        Some(c) if pressed(Key::PageUp) => Some(c.saturating_sub(page)),
-        _ => None,
-    };
-    if let Some(i) = target {
-        if cursor != Some(i) {
-            actions.push(Action::Cursor(i));
-            if let Some(v) = node_of(rows.get(i)) {
-                actions.push(Action::Select(v));
-            }
-        }
-        actions.push(Action::ScrollTo(i));
-        return;
-    }
-    if let Some(c) = cursor.filter(|&c| c <= last)
-        && (pressed(Key::Enter) || pressed(Key::ArrowRight) || pressed(Key::ArrowLeft))
-    {
-        let r = rows.get(c);
-        if let Row::Item { level, index, .. } = r {
-            actions.push(Action::Toggle { level, index });
-        } else if let Row::More { level, .. } = r {
-            actions.push(Action::More { level, all: false });
-        }
-    }
-}
-
-/// Ends a tree view's frame: its keys (when it has the keyboard) become actions, its rows go
-/// back to its tree. True when the cursor moved (a click or a key): the view has the keyboard.
-pub(crate) fn finish(
-    ui: &Ui,
-    rows: FlatRows,
-    tree: &mut Tree,
-    cursor: Option<usize>,
-    keys: bool,
-    node_of: impl Fn(&Tree, Row) -> Option<NodeId>,
-    actions: &mut Vec<Action>,
-) -> bool {
-    if keys {
-        keyboard(ui, &rows, cursor, page_rows(ui), |r| node_of(tree, r), actions);
-    }
-    tree.put_rows(rows);
-    moves_cursor(actions)
-}
-
-/// Rows that fit in the visible part of a table, for PageUp/PageDown.
-pub(crate) fn page_rows(ui: &Ui) -> usize {
-    (ui.clip_rect().height() / ROW_HEIGHT) as usize
-}
-
-/// Whether the actions move a view's cursor (a click or key in its table).
-pub(crate) fn moves_cursor(actions: &[Action]) -> bool {
-    actions.iter().any(|a| matches!(a, Action::Cursor(_)))
-}
-
-/// Applies the cursor and paging actions every tree view shares; returns the others.
-pub(crate) fn apply_common(actions: Vec<Action>, tree: &mut Tree, cursor: &mut Option<usize>) -> Vec<Action> {
-    actions
-        .into_iter()
-        .filter_map(|a| match a {
-            Action::Cursor(i) => {
-                *cursor = Some(i);
-                None
-            }
-            Action::More { level, all } => {
-                tree.show_more(level, all);
-                None
-            }
-            Action::ScrollTo(i) => {
-                tree.scroll_to = Some((i, false));
-                None
-            }
-            other => Some(other),
-        })
-        .collect()
-}
-
-/// Scrolls the table to the row its tree asks for, once.
-pub(crate) fn scrolled<'a>(t: TableBuilder<'a>, tree: &mut Tree) -> TableBuilder<'a> {
-    match tree.scroll_to.take() {
-        Some((row, center)) => t
-            .scroll_to_row(row, center.then_some(egui::Align::Center))
-            .animate_scrolling(false),
-        None => t,
-    }
-}
-
-/// The columns of an object table: name, Distance, Shallow Size, Retained Size.
-pub(crate) fn object_columns(t: TableBuilder<'_>) -> TableBuilder<'_> {
-    t.column(name_column())
-        .columns(number_column(DISTANCE_WIDTH), 1)
-        .columns(number_column(SIZE_WIDTH), 2)
-}
-
-/// An object tree table with its plain column titles, scrolled to the row its tree asks for.
-pub(crate) fn object_table_scrolled<'a>(ui: &'a mut Ui, id: &str, tree: &mut Tree) -> Table<'a> {
-    scrolled(object_columns(tree_table(ui, id)), tree).header(ROW_HEIGHT + 4.0, |h| header(h, &OBJECT_HEADERS))
-}
-
 /// A header row of plain column titles.
 pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
     for name in names {
@@ -476,7 +303,7 @@ pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
 /// A header row of sort titles, one per column; the clicked column, if any. `sort`: the column
 /// sorted by and whether descending (None: a default order no column stands for).
 pub(crate) fn sort_headers<C: Copy + PartialEq>(
-    h: &mut egui_extras::TableRow<'_, '_>,
+    h: &mut TableRow<'_, '_>,
     columns: &[(C, &str)],
     sort: Option<(C, bool)>,
 ) -> Option<C> {
@@ -519,7 +346,10 @@ pub(crate) fn object_list(
     max_height: f32,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
-    object_columns(tree_table(ui, id))
+    tree_table(ui, id)
+        .column(name_column())
+        .columns(number_column(DISTANCE_WIDTH), 1)
+        .columns(number_column(SIZE_WIDTH), 2)
         .max_scroll_height(max_height)
         .header(ROW_HEIGHT + 4.0, |h| header(h, &OBJECT_HEADERS))
         .body(|body| {

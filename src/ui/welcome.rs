@@ -4,15 +4,10 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
-/// What the user chose on the welcome screen.
-pub enum Choice {
-    OpenDialog,
-    OpenPath(PathBuf),
-    Demo,
-    Wizard,
-}
+use super::command::AppCommand;
 
-pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<Choice> {
+/// The welcome screen; what the user chose, as a command.
+pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<AppCommand> {
     let mut choice = None;
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.vertical_centered(|ui| {
@@ -32,7 +27,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                     .on_hover_text("Ctrl+O")
                     .clicked()
                 {
-                    choice = Some(Choice::OpenDialog);
+                    choice = Some(AppCommand::Open);
                 }
                 if ui
                     .add(
@@ -44,7 +39,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                     )
                     .clicked()
                 {
-                    choice = Some(Choice::Demo);
+                    choice = Some(AppCommand::TryDemo);
                 }
             });
             ui.add_space(6.0);
@@ -53,7 +48,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                 .on_hover_text("Baseline, target, final: what the target leaked")
                 .clicked()
             {
-                choice = Some(Choice::Wizard);
+                choice = Some(AppCommand::LeakWizard);
             }
             ui.add_space(8.0);
             ui.horizontal(|ui| {
@@ -65,7 +60,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                 );
                 let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if (ui.button("Open").clicked() || enter) && !path_field.trim().is_empty() {
-                    choice = Some(Choice::OpenPath(PathBuf::from(path_field.trim())));
+                    choice = Some(AppCommand::OpenFile(PathBuf::from(path_field.trim())));
                 }
             });
             ui.label(RichText::new("You can also drop snapshot files onto this window.").weak());
@@ -85,7 +80,7 @@ pub fn show(ui: &mut Ui, recent: &[PathBuf], path_field: &mut String) -> Option<
                 let dir = p.parent().map(|d| d.display().to_string()).unwrap_or_default();
                 ui.horizontal(|ui| {
                     if ui.link(label).on_hover_text(p.display().to_string()).clicked() {
-                        choice = Some(Choice::OpenPath(p.clone()));
+                        choice = Some(AppCommand::OpenFile(p.clone()));
                     }
                     ui.label(RichText::new(dir).weak().small());
                 });

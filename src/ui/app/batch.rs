@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use super::doc::DocState;
-use super::{HeapsiftApp, Page, screenshot};
+use super::{HeapsiftApp, Page};
+use crate::ui::doc::DocState;
+use crate::ui::screenshot;
 
 impl HeapsiftApp {
     /// Advances a `--screenshot` run: wait for every load, apply view and selection, wait for

@@ -3,9 +3,9 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
-use super::widgets::kv;
 use crate::analysis::Snapshot;
 use crate::text;
+use crate::ui::widgets::kv;
 
 /// The categories DevTools' Statistics pie shows, in its order, with colours.
 pub(crate) fn categories(s: &Snapshot) -> Vec<(&'static str, f64, Color32)> {

@@ -1,0 +1,161 @@
+//! The menu bar, the tabs under it (the pages, then one per snapshot) and the status bar. Menu
+//! entries send commands; their labels and shortcuts come from `AppCommand`.
+
+use egui::{RichText, Ui};
+
+use super::{HeapsiftApp, Page, STATUS_SECONDS, Theme};
+use crate::ui::command::{self, AppCommand};
+use crate::ui::doc::DocState;
+
+/// A menu entry for a command; clicked, it is queued and the menu closes.
+fn item(ui: &mut Ui, sent: &mut Vec<AppCommand>, c: AppCommand, enabled: bool) {
+    if command::button(ui, &c, enabled) {
+        sent.push(c);
+        ui.close();
+    }
+}
+
+impl HeapsiftApp {
+    pub(super) fn menu(&mut self, ui: &mut Ui) {
+        let has_docs = !self.docs.is_empty();
+        let mut sent: Vec<AppCommand> = Vec::new();
+        let s = &mut sent;
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                item(ui, s, AppCommand::Open, true);
+                item(ui, s, AppCommand::OpenPath, true);
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent.is_empty() {
+                        ui.label(RichText::new("Nothing yet").weak());
+                    }
+                    for p in &self.settings.recent {
+                        if ui.button(p.display().to_string()).clicked() {
+                            s.push(AppCommand::OpenFile(p.clone()));
+                            ui.close();
+                        }
+                    }
+                });
+                item(ui, s, AppCommand::OpenDemo, true);
+                item(ui, s, AppCommand::Connect, true);
+                ui.separator();
+                item(ui, s, AppCommand::SaveScreenshot, has_docs);
+                item(ui, s, AppCommand::CloseSnapshot, has_docs);
+                item(ui, s, AppCommand::Quit, true);
+            });
+            ui.menu_button("Analyze", |ui| {
+                item(ui, s, AppCommand::LeakWizard, true);
+                item(ui, s, AppCommand::Growth, true);
+            });
+            ui.separator();
+            for (c, enabled, hover) in [
+                (AppCommand::Back, self.nav.can_back(), "Back (Alt+←)"),
+                (AppCommand::Forward, self.nav.can_forward(), "Forward (Alt+→)"),
+            ] {
+                if ui
+                    .add_enabled(enabled, egui::Button::new(c.label()))
+                    .on_hover_text(hover)
+                    .clicked()
+                {
+                    s.push(c);
+                }
+            }
+            ui.separator();
+            ui.menu_button("View", |ui| {
+                let mut theme = self.settings.theme;
+                ui.radio_value(&mut theme, Theme::System, "Follow the system theme");
+                ui.radio_value(&mut theme, Theme::Light, "Light");
+                ui.radio_value(&mut theme, Theme::Dark, "Dark");
+                if theme != self.settings.theme {
+                    self.settings.theme = theme;
+                    self.apply_theme(ui.ctx());
+                }
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let icon = if ui.visuals().dark_mode { "☀" } else { "🌙" };
+                let toggle = AppCommand::ToggleTheme;
+                if ui.button(icon).on_hover_text(toggle.label()).clicked() {
+                    s.push(toggle);
+                }
+            });
+        });
+        for c in sent {
+            self.send(c);
+        }
+    }
+
+    pub(super) fn tabs(&mut self, ui: &mut Ui) {
+        let mut close = None;
+        ui.horizontal_wrapped(|ui| {
+            self.page_tabs(ui);
+            for (i, d) in self.docs.iter().enumerate() {
+                let label = match d.state {
+                    DocState::Loading(_) => format!("⟳ {}", d.title()),
+                    DocState::Failed(_) => format!("⚠ {}", d.title()),
+                    DocState::Cancelled => format!("⏸ {}", d.title()),
+                    DocState::Ready(_) => d.title(),
+                };
+                let active = self.page == Page::Snapshot && i == self.active;
+                let mut text = RichText::new(label);
+                // On the highlighted tab the theme's own text colour stays legible.
+                if matches!(d.state, DocState::Failed(_)) && !active {
+                    text = text.color(ui.visuals().error_fg_color);
+                }
+                if ui.selectable_label(active, text).clicked() {
+                    self.active = i;
+                    self.page = Page::Snapshot;
+                }
+                if ui.small_button("×").on_hover_text("Close").clicked() {
+                    close = Some(i);
+                }
+                ui.add_space(6.0);
+            }
+        });
+        if let Some(i) = close {
+            self.close(i);
+        }
+    }
+
+    fn page_tabs(&mut self, ui: &mut Ui) {
+        if self.growth.is_some() && self.page_tab(ui, Page::Growth, "Growth") {
+            self.growth = None;
+        }
+        if self.wizard.is_some() {
+            ui.separator();
+            if self.page_tab(ui, Page::Wizard, "Leak wizard") {
+                self.wizard = None;
+            }
+        }
+    }
+
+    /// A tab for a page with a close button; returns true when it was closed.
+    fn page_tab(&mut self, ui: &mut Ui, page: Page, label: &str) -> bool {
+        if ui
+            .selectable_label(self.page == page, RichText::new(label).strong())
+            .clicked()
+        {
+            self.page = page;
+        }
+        let closed = ui.small_button("×").on_hover_text(format!("Close {label}")).clicked();
+        if closed {
+            self.page = Page::Snapshot;
+        }
+        closed
+    }
+
+    /// The last status message for a while, else how to open files.
+    pub(super) fn status_bar(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let age = self.status.as_ref().map(|s| s.at.elapsed());
+            match (&self.status, age) {
+                (Some(s), Some(age)) if age.as_secs() < STATUS_SECONDS => {
+                    ui.label(RichText::new(&s.text).weak());
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_secs(STATUS_SECONDS) - age);
+                }
+                _ => {
+                    ui.label(RichText::new("Drop .heapsnapshot files here to open them.").weak());
+                }
+            }
+        });
+    }
+}

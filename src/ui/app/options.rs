@@ -1,0 +1,137 @@
+//! How the app starts and what it keeps between runs: its command-line options, the settings
+//! it saves (recent files, theme, snapshot folder), the built-in demo and the window.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::HeapsiftApp;
+use crate::ui::doc::View;
+
+/// The built-in demo: the sample leak set, three snapshots of one page.
+pub(crate) const DEMO: [(&str, &[u8]); 3] = [
+    (
+        "leak-s1.heapsnapshot (demo)",
+        include_bytes!("../../../sample-snapshots/leak-s1.heapsnapshot"),
+    ),
+    (
+        "leak-s2.heapsnapshot (demo)",
+        include_bytes!("../../../sample-snapshots/leak-s2.heapsnapshot"),
+    ),
+    (
+        "leak-s3.heapsnapshot (demo)",
+        include_bytes!("../../../sample-snapshots/leak-s3.heapsnapshot"),
+    ),
+];
+
+pub(super) const MAX_RECENT: usize = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Debug)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Everything that persists between runs.
+#[derive(Serialize, Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub theme: Theme,
+    /// Where live snapshots are saved.
+    pub(crate) snapshot_folder: Option<PathBuf>,
+}
+
+/// How the app was started.
+#[derive(Default)]
+pub struct Options {
+    pub files: Vec<PathBuf>,
+    pub screenshot: Option<PathBuf>,
+    pub view: Option<View>,
+    pub select: Option<crate::model::ObjectId>,
+    /// Open the leak wizard with the three files.
+    pub wizard: bool,
+    pub export_finding: Option<PathBuf>,
+    /// Open the growth view over the files, in the order given.
+    pub growth: bool,
+    /// The window's inner size in points (default 1280 × 800).
+    pub size: Option<[f32; 2]>,
+    /// The theme for this run only (not saved).
+    pub theme: Option<Theme>,
+    /// Connect to a running process at start (`--connect`).
+    pub connect: Option<crate::capture::Connect>,
+}
+
+/// `~/heapsift-snapshots`, or `heapsift-snapshots` in the current folder without a home.
+pub(super) fn default_snapshot_folder() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join("heapsift-snapshots")
+}
+
+/// Runs the desktop app; returns the process exit code.
+pub fn run(options: Options) -> i32 {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("heapsift")
+        .with_app_id("heapsift")
+        .with_inner_size(options.size.unwrap_or([1280.0, 800.0]))
+        .with_min_inner_size([720.0, 480.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        // Screenshot runs must not restore a previous window size or be affected by it.
+        persist_window: options.screenshot.is_none() && options.size.is_none(),
+        ..Default::default()
+    };
+    let exit = Arc::new(AtomicI32::new(0));
+    let exit_for_app = exit.clone();
+    let result = eframe::run_native(
+        "heapsift",
+        native,
+        Box::new(move |cc| {
+            let mut app = HeapsiftApp::new(&cc.egui_ctx, cc.storage, options);
+            app.exit_code = exit_for_app;
+            Ok(Box::new(app))
+        }),
+    );
+    if let Err(e) = result {
+        eprintln!("heapsift: cannot open a window: {e}");
+        return 1;
+    }
+    exit.load(Ordering::Relaxed)
+}
+
+/// The snapshot files in a folder, oldest first (then by name).
+pub(super) fn snapshot_files(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p
+                .file_name()
+                .map(|f| f.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            n.ends_with(".heapsnapshot") || n.ends_with(".heapsnapshot.gz")
+        })
+        .map(|p| {
+            (
+                std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .unwrap_or(std::time::UNIX_EPOCH),
+                p,
+            )
+        })
+        .collect();
+    files.sort();
+    Ok(files.into_iter().map(|x| x.1).collect())
+}

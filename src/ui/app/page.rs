@@ -1,0 +1,300 @@
+//! The page in the middle of the window: the leak wizard, Growth, the welcome screen, or a
+//! snapshot: loading (with the partial Summary), failed or cancelled, or ready with its view
+//! tabs, its view and the selected object's panels.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::{HeapsiftApp, Page};
+use crate::engine::task::Waker;
+use crate::text;
+use crate::ui::command::AppCommand;
+use crate::ui::doc::{Doc, DocState, Other, View};
+use crate::ui::views::{self, object};
+use crate::ui::{growth, live, table, welcome, widgets, wizard};
+
+impl HeapsiftApp {
+    /// Reload (Some(true)) or close (Some(false)) a snapshot that did not open.
+    fn after_not_open(&mut self, act: Option<bool>) {
+        match act {
+            Some(true) => {
+                let waker = self.waker.clone();
+                if let Some(d) = self.docs.get_mut(self.active) {
+                    d.reload(&waker);
+                }
+            }
+            Some(false) => self.close(self.active),
+            None => {}
+        }
+    }
+
+    /// The page in the middle: the wizard, Growth, the welcome screen, or the shown snapshot.
+    pub(super) fn central(&mut self, ui: &mut Ui) {
+        let waker = self.waker.clone();
+        if self.page == Page::Wizard
+            && let Some(w) = &mut self.wizard
+        {
+            let info = wizard::LiveInfo {
+                connected: self.live.connected(),
+                busy: self.live.busy(),
+                taking: [0, 1, 2].map(|i| self.live.taking(live::Purpose::Wizard(i))),
+            };
+            wizard::show(ui, w, &self.docs, info, &waker, &mut self.commands);
+            return;
+        }
+        if self.page == Page::Growth
+            && let Some(g) = &mut self.growth
+        {
+            live::series_bar(ui, &mut self.live);
+            growth::show(ui, g, &self.docs, &waker, &mut self.commands);
+            return;
+        }
+        let focus_filter = std::mem::take(&mut self.focus_filter);
+        let active = self.docs.get(self.active).map(|d| d.id);
+        let others: Vec<Other> = self
+            .docs
+            .iter()
+            .filter(|d| Some(d.id) != active)
+            .map(|d| Other {
+                id: d.id,
+                title: d.title(),
+                snapshot: d.snapshot().cloned(),
+            })
+            .collect();
+        let Some(doc) = self.docs.get_mut(self.active) else {
+            if let Some(c) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {
+                self.commands.push(c);
+            }
+            return;
+        };
+        match &doc.state {
+            DocState::Loading(job) => {
+                let view = job.progress.view();
+                let name = doc.title();
+                let cancel = ui
+                    .vertical_centered(|ui| {
+                        ui.add_space(30.0);
+                        widgets::progress_card(ui, &name, view)
+                    })
+                    .inner;
+                if cancel {
+                    job.progress.cancel();
+                }
+                if let Some(p) = doc.partial.clone() {
+                    ui.add_space(10.0);
+                    partial_summary(ui, &p);
+                }
+            }
+            DocState::Failed(e) => {
+                let detail = RichText::new(format!("⚠ {e}")).color(ui.visuals().error_fg_color);
+                let act = not_open_page(
+                    ui,
+                    "This snapshot could not be opened",
+                    detail,
+                    ("Retry", "Read the file again"),
+                );
+                self.after_not_open(act);
+            }
+            DocState::Cancelled => {
+                let detail = RichText::new(format!("Indexing {} was cancelled; nothing was kept.", doc.title()));
+                let act = not_open_page(ui, "Cancelled", detail, ("Reopen", "Index the file again"));
+                self.after_not_open(act);
+            }
+            DocState::Ready(s) => {
+                let s = s.clone();
+                // Scroll positions and table states belong to one load of one snapshot.
+                let epoch = self.panel_epoch;
+                let commands = &mut self.commands;
+                ui.push_id((doc.id, doc.generation), |ui| {
+                    ready(ui, doc, &s, &waker, focus_filter, &others, epoch, commands)
+                });
+            }
+        }
+    }
+}
+
+/// The narrowest a side panel gets; on a small window it may then cover part of a name column.
+pub(super) const SIDE_PANEL_MIN: f32 = 200.0;
+
+/// The page of a snapshot that is not open (failed or cancelled): what happened, a button to
+/// load it again and Close. Returns Some(true) for the reload, Some(false) for Close.
+fn not_open_page(ui: &mut Ui, heading: &str, detail: RichText, reload: (&str, &str)) -> Option<bool> {
+    let mut act = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(heading);
+        ui.add_space(8.0);
+        egui::Frame::group(ui.style())
+            .fill(ui.visuals().extreme_bg_color)
+            .inner_margin(12.0)
+            .show(ui, |ui| {
+                ui.set_max_width(720.0);
+                ui.add(egui::Label::new(detail).wrap());
+            });
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            // Centered by hand: horizontal layouts start at the left.
+            ui.add_space((ui.available_width() - 160.0).max(0.0) / 2.0);
+            if ui.button(reload.0).on_hover_text(reload.1).clicked() {
+                act = Some(true);
+            }
+            if ui.button("Close").clicked() {
+                act = Some(false);
+            }
+        });
+        ui.add_space(8.0);
+        ui.label(RichText::new("Other open snapshots are not affected.").weak());
+    });
+    act
+}
+
+/// Counts and shallow sizes while retained sizes are still being computed.
+fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
+    ui.label(RichText::new(format!(
+        "{} nodes, {} edges. Retained sizes and distances are still being computed.",
+        text::thousands(p.node_count as u64),
+        text::thousands(p.edge_count as u64)
+    )));
+    let (rows, total) = (&p.rows, p.total_shallow);
+    table::tree_table(ui, "partial")
+        .column(table::name_column())
+        .columns(table::number_column(table::SIZE_WIDTH), 2)
+        .header(widgets::ROW_HEIGHT + 4.0, |h| {
+            table::header(h, &["Constructor", "Shallow Size", "Retained Size"])
+        })
+        .body(|body| {
+            body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
+                let r = &rows[row.index()];
+                row.col(|ui| {
+                    let job = widgets::job(
+                        ui,
+                        [
+                            RichText::new(crate::text::preview(&r.name, 100)).color(widgets::class_color(ui)),
+                            RichText::new(format!("×{}", text::thousands(r.count))).weak(),
+                        ],
+                    );
+                    widgets::truncated(ui, job, None, true, egui::Sense::hover());
+                });
+                row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
+                row.col(widgets::pending_cell);
+            });
+        });
+}
+
+/// A loaded snapshot: view tabs, the view, and the selected object's panels.
+#[allow(clippy::too_many_arguments)]
+fn ready(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<crate::analysis::Snapshot>,
+    waker: &Waker,
+    focus_filter: bool,
+    others: &[Other],
+    panel_epoch: u32,
+    commands: &mut Vec<AppCommand>,
+) {
+    egui::Panel::top("view-tabs").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            for v in View::ALL {
+                if ui
+                    .selectable_label(doc.view == v, RichText::new(v.label()).strong())
+                    .clicked()
+                {
+                    doc.view = v;
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let load = match (doc.load_time, &doc.loaded_from) {
+                    (Some(t), Some(crate::engine::LoadedFrom::Snapshot)) => {
+                        format!(", indexed in {:.2} s", t.as_secs_f32())
+                    }
+                    (Some(t), Some(_)) => format!(", saved index read in {:.2} s", t.as_secs_f32()),
+                    _ => String::new(),
+                };
+                // Cut rather than widen the window's content on a narrow window.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "{} nodes · {} edges · total {}{load}",
+                            text::thousands(s.graph.node_count() as u64),
+                            text::thousands(s.graph.edge_count() as u64),
+                            text::bytes(s.total_size)
+                        ))
+                        .weak(),
+                    )
+                    .truncate(),
+                );
+            });
+        });
+    });
+    match doc.view {
+        View::Statistics => {
+            egui::CentralPanel::default().show(ui, |ui| views::statistics::show(ui, s));
+        }
+        View::Retainers => {
+            let width = ui.available_width();
+            let room = (width - table::min_width(ui, &table::OBJECT_NUMBERS)).max(SIDE_PANEL_MIN);
+            egui::Panel::right(("path-panel", panel_epoch))
+                .resizable(true)
+                // On a small window the retainer tree's deep rows need the width more.
+                .default_size((width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN)))
+                .min_size(SIDE_PANEL_MIN)
+                .max_size(room)
+                .show(ui, |ui| {
+                    // Long lines end in "…" (full text on hover) instead of widening the panel.
+                    egui::ScrollArea::vertical()
+                        .id_salt("path-scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            object::path_to_root(ui, doc, s, waker);
+                            ui.separator();
+                            object::inspector(ui, doc, s, waker);
+                        });
+                });
+            egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
+        }
+        View::Summary | View::Dominators | View::Comparison | View::Duplicates | View::Containment | View::Detached => {
+            // The object panels appear once an object is selected; until then tables get the width.
+            if doc.object.is_some() {
+                let width = ui.available_width();
+                let numbers: &[f32] = if doc.view == View::Comparison {
+                    &views::comparison::NUMBERS
+                } else {
+                    &table::OBJECT_NUMBERS
+                };
+                // The panel never takes the room the table needs to show its number columns.
+                let room = (width - table::min_width(ui, numbers)).max(SIDE_PANEL_MIN);
+                egui::Panel::right(("inspector-panel", panel_epoch))
+                    .resizable(true)
+                    .default_size(380.0_f32.min(width * 0.4).min(room))
+                    .min_size(SIDE_PANEL_MIN)
+                    .max_size(room)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("inspector-scroll")
+                            .auto_shrink([false, false])
+                            .show(ui, |ui| {
+                                // The path first: on a small window it is what must show.
+                                object::path_to_root(ui, doc, s, waker);
+                                ui.separator();
+                                object::inspector(ui, doc, s, waker);
+                            });
+                    });
+                let keys = doc.keys_to_panel;
+                egui::Panel::bottom("retainers-panel")
+                    .resizable(true)
+                    .default_size(ui.available_height() * 0.38)
+                    .show(ui, |ui| object::retainers(ui, doc, s, waker, keys));
+            }
+            egui::CentralPanel::default().show(ui, |ui| match doc.view {
+                View::Summary => views::summary::show(ui, doc, s, waker, focus_filter, others),
+                View::Comparison => views::comparison::show(ui, doc, s, others, waker, commands),
+                View::Duplicates => views::duplicates::show(ui, doc, s, waker),
+                View::Containment => views::containment::show(ui, doc, s, waker),
+                View::Detached => views::detached::show(ui, doc, s, waker),
+                _ => views::dominators::show(ui, doc, s, waker),
+            });
+        }
+    }
+}

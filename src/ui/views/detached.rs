@@ -1,0 +1,115 @@
+//! Detached DOM: DOM nodes removed from the document that something still holds, one row per
+//! detached tree (by its root), with what keeps it alive.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::TableRow;
+
+use crate::analysis::Snapshot;
+use crate::analysis::detached::DetachedDom;
+use crate::engine::task::{Task, Waker};
+use crate::model::NodeId;
+use crate::present::names;
+use crate::text::{preview, thousands};
+use crate::ui::doc::Doc;
+use crate::ui::table::{DISTANCE_WIDTH, SIZE_WIDTH, object_row_extras};
+use crate::ui::tree::{Items, Row, Tree};
+use crate::ui::treeview::{Action, Header, Item, TreeModel, TreeView, row_node};
+use crate::ui::widgets::{self, size_cell};
+
+/// The view's state: the trees (computed on the first visit) and their table.
+pub struct DetachedState {
+    pub(crate) trees: Task<Arc<DetachedDom>>,
+    pub(crate) view: TreeView,
+}
+
+impl DetachedState {
+    /// The detached trees, once found.
+    pub fn trees(&self) -> Option<&Arc<DetachedDom>> {
+        self.trees.value()
+    }
+}
+
+struct Model<'a> {
+    s: &'a Snapshot,
+    dom: &'a DetachedDom,
+}
+
+impl TreeModel for Model<'_> {
+    fn numbers(&self) -> &[f32] {
+        &[DISTANCE_WIDTH, SIZE_WIDTH, SIZE_WIDTH]
+    }
+
+    fn header(&self) -> Header<'_> {
+        Header::Plain(&["Detached tree (by its root)", "Nodes", "Shallow Size", "Retained Size"])
+    }
+
+    fn node(&self, tree: &Tree, row: Row) -> Option<NodeId> {
+        row_node(tree, row, &self.s.graph)
+    }
+
+    fn item(&self, row: &mut TableRow<'_, '_>, _: &Tree, item: Item, actions: &mut Vec<Action>) {
+        let (s, g) = (self.s, &self.s.graph);
+        let t = &self.dom.trees[item.index as usize];
+        let v = t.root;
+        row.col(|ui| {
+            let tail = widgets::job(
+                ui,
+                [widgets::id_text(g.id(v)), RichText::new(names::held_by(s, t)).weak()],
+            );
+            let job = widgets::job(
+                ui,
+                [RichText::new(preview(s.class_name(v), 80)).color(widgets::class_color(ui))],
+            );
+            widgets::truncated(ui, job, Some(tail.into()), false, egui::Sense::hover());
+        });
+        row.col(|ui| widgets::right_text(ui, thousands(t.nodes as u64)));
+        row.col(|ui| size_cell(ui, g.self_size(v) as f64, s.total_size));
+        row.col(|ui| size_cell(ui, t.retained, s.total_size));
+        object_row_extras(&row.response(), s, v, actions);
+    }
+
+    /// The rows do not expand.
+    fn children(&self, _: &Tree, _: u32, _: u32) -> Option<Items> {
+        None
+    }
+}
+
+pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
+    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
+    let d = doc.detached.get_or_insert_with(|| {
+        let snapshot = s.clone();
+        DetachedState {
+            trees: Task::spawn(waker.clone(), move |_| Ok(Arc::new(DetachedDom::of(&snapshot)))),
+            view: TreeView::new(Items::Nodes(Arc::new(Vec::new()))),
+        }
+    });
+    let Some(dom) = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned() else {
+        return;
+    };
+    if dom.trees.is_empty() {
+        ui.label(
+            RichText::new(
+                "No detached DOM nodes: this snapshot has no DOM (Node.js), or every DOM node is in a document.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    if d.view.tree.level(0).items.len() != dom.trees.len() {
+        d.view = TreeView::new(Items::Nodes(Arc::new(dom.trees.iter().map(|t| t.root).collect())));
+    }
+    ui.label(
+        RichText::new(format!(
+            "{}: nodes removed from the document that something still holds. Each tree by its root, with \
+             what keeps it alive.",
+            names::detached_count(&dom)
+        ))
+        .weak(),
+    );
+    let frame = d
+        .view
+        .show(ui, "detached", &Model { s, dom: &dom }, None, selected, keys);
+    doc.finish_view(frame, waker);
+}

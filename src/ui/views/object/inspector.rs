@@ -1,0 +1,117 @@
+//! The selected object's details: id, type, class, name or string value, sizes, distance, where
+//! it is defined (with its source lines) and its dominator chain.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::hop_line;
+use crate::analysis::Snapshot;
+use crate::analysis::query::{self, display_name};
+use crate::engine::task::Waker;
+use crate::model::NodeKind;
+use crate::text::{self, preview};
+use crate::ui::doc::Doc;
+use crate::ui::widgets::{self, id_text};
+
+/// Id, type, class, name or string value, sizes, distance and the dominator chain.
+pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
+    let Some(obj) = &doc.object else {
+        ui.label(RichText::new("No object selected.").weak());
+        return;
+    };
+    let v = obj.node;
+    let g = &snapshot.graph;
+    let mut select = None;
+    ui.horizontal(|ui| {
+        let job = widgets::job(
+            ui,
+            [RichText::new(preview(snapshot.class_name(v), 80))
+                .color(widgets::class_color(ui))
+                .size(18.0)],
+        );
+        widgets::truncated(
+            ui,
+            job,
+            Some(id_text(g.id(v)).size(16.0).into()),
+            true,
+            egui::Sense::hover(),
+        );
+    });
+    widgets::field(ui, "Type", g.type_name(v));
+    let name = display_name(g, v);
+    let len = name.chars().count();
+    if g.kind(v).is_string() {
+        widgets::field(ui, "Value", format!("\"{}\"", preview(&name, 200)));
+        widgets::field(ui, "Length", format!("{} characters", text::thousands(len as u64)));
+    } else if !name.is_empty() && name != snapshot.class_name(v) {
+        widgets::field(ui, "Name", preview(&name, 200));
+    }
+    let total = snapshot.total_size;
+    let shallow = g.self_size(v) as f64;
+    widgets::field(
+        ui,
+        "Shallow size",
+        format!("{}  ({})", text::bytes(shallow), text::percent(shallow, total)),
+    );
+    let r = snapshot.retained.get(v);
+    widgets::field(
+        ui,
+        "Retained size",
+        format!("{}  ({})", text::bytes(r), text::percent(r, total)),
+    );
+    let original = snapshot.distances[v];
+    let current = obj.ignoring.distance(snapshot, v);
+    if obj.ignoring.set.is_empty() || current == original {
+        widgets::field(ui, "Distance", current.to_string());
+    } else {
+        widgets::field(
+            ui,
+            "Distance",
+            RichText::new(format!("{}  (was {} before ignoring retainers)", current, original))
+                .color(widgets::accent(ui)),
+        );
+    }
+    let location = snapshot.location_of(v);
+    if let Some(l) = location {
+        widgets::field(ui, "Defined at", snapshot.scripts.format(l)).on_hover_text(snapshot.scripts.format_full(l));
+    }
+    if g.kind(v) == NodeKind::Native && g.detachedness(v) == 2 {
+        widgets::field(ui, "DOM", RichText::new("detached").color(widgets::accent(ui)));
+    }
+    widgets::field(ui, "Retainers", text::thousands(snapshot.retainers.count(v) as u64));
+    widgets::field(ui, "References", text::thousands(g.edges(v).len() as u64));
+    if let Some(l) = location
+        && let Some(lines) = snapshot.scripts.source_lines(g, l, 3)
+    {
+        source_lines(ui, &lines);
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Dominator chain").strong())
+        .on_hover_text("The objects that must be freed before this one can be, nearest first");
+    for d in query::dominator_chain(snapshot, v).into_iter().skip(1).take(40) {
+        if hop_line(ui, snapshot, None, None, d, false) {
+            select = Some(d);
+        }
+    }
+    if let Some(d) = select {
+        doc.select(d, waker);
+    }
+}
+
+/// The source around a definition, its line marked, in a screenshot-friendly code block.
+fn source_lines(ui: &mut Ui, lines: &[(u32, String, bool)]) {
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().extreme_bg_color)
+        .inner_margin(6.0)
+        .show(ui, |ui| {
+            ui.spacing_mut().item_spacing.y = 1.0;
+            for (n, text, here) in lines {
+                let number = RichText::new(format!("{n:>5} ")).monospace().weak();
+                let code = RichText::new(text.replace('\t', "    ")).monospace();
+                let code = if *here { code.color(widgets::accent(ui)) } else { code };
+                let job = widgets::job(ui, [number, code]);
+                widgets::truncated(ui, job, None, true, egui::Sense::hover());
+            }
+        });
+}

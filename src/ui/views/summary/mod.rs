@@ -1,0 +1,276 @@
+//! The Summary: one row per constructor (DevTools' classes), sortable and filterable by name,
+//! each expanding into its instances and those into their references. The Show menu limits it
+//! to "objects allocated between" two snapshots or to one of DevTools' named filters.
+//! `tree.rs` draws it, `toolbar.rs` the filter, `@id` search and Show menu above it.
+
+mod toolbar;
+mod tree;
+
+use std::sync::Arc;
+
+pub use tree::show;
+
+use crate::analysis::Snapshot;
+use crate::analysis::aggregates::ClassRow;
+use crate::analysis::bits::BitVec;
+use crate::analysis::classes::cmp_js;
+use crate::analysis::distances::Distance;
+use crate::analysis::filters::NamedFilter;
+use crate::engine::task::{Task, Waker};
+use crate::model::NodeId;
+use crate::ui::tree::{Items, PAGE};
+use crate::ui::treeview::TreeView;
+
+/// What the Summary sorts by: one of its columns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SortBy {
+    Constructor,
+    Distance,
+    Shallow,
+    Retained,
+}
+
+impl SortBy {
+    const ALL: [SortBy; 4] = [SortBy::Constructor, SortBy::Distance, SortBy::Shallow, SortBy::Retained];
+}
+
+/// The Summary's "Show" menu: all objects, an id range, or one of DevTools' named filters.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Choice {
+    #[default]
+    All,
+    /// Ids in `(min, max]`.
+    Range(u32, u32),
+    Named(NamedFilter),
+}
+
+/// The objects a filter keeps, for listing a class's instances under it.
+#[derive(Clone)]
+pub enum Members {
+    Range(u32, u32),
+    Set(Arc<BitVec>),
+}
+
+impl Members {
+    pub fn contains(&self, s: &Snapshot, v: NodeId) -> bool {
+        match self {
+            Members::Range(min, max) => {
+                let id = s.graph.id(v).0;
+                id > *min && id <= *max
+            }
+            Members::Set(bits) => bits.get(v.index()),
+        }
+    }
+}
+
+/// A chosen filter, its label, and the Summary rows (with the kept objects) being computed.
+type RangeTask = (Choice, String, Task<(Arc<Vec<ClassRow>>, Option<Members>)>);
+
+pub struct SummaryState {
+    pub(crate) rows: Arc<Vec<ClassRow>>,
+    /// Class rows in display order (sorted, filtered): indices into `rows`.
+    pub(crate) order: Vec<u32>,
+    pub(crate) sort: SortBy,
+    pub(crate) descending: bool,
+    pub(crate) filter: String,
+    pub(crate) view: TreeView,
+    /// An `@id` jump waiting for the class's instance list.
+    pub(crate) reveal: Option<NodeId>,
+    /// What the rows are limited to ("Objects allocated between …", a DevTools named filter),
+    /// its label, and the objects it keeps (None: all objects).
+    pub(crate) range: Choice,
+    pub(crate) range_label: String,
+    pub(crate) members: Option<Members>,
+    /// Summary rows being computed for a newly chosen filter.
+    pub(crate) range_task: Option<RangeTask>,
+}
+
+impl SummaryState {
+    pub fn new(rows: Arc<Vec<ClassRow>>) -> Self {
+        let mut s = SummaryState {
+            view: TreeView::new(Items::Classes(rows.len())),
+            rows,
+            order: Vec::new(),
+            sort: SortBy::Retained,
+            descending: true,
+            filter: String::new(),
+            reveal: None,
+            range: Choice::All,
+            range_label: "All objects".into(),
+            members: None,
+            range_task: None,
+        };
+        s.reorder();
+        s
+    }
+
+    /// Limits the Summary to the objects a choice keeps, computed off the UI thread.
+    pub(crate) fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Choice, label: String, waker: &Waker) {
+        let s = snapshot.clone();
+        let task = Task::spawn(waker.clone(), move |p| {
+            Ok(match range {
+                Choice::All => (Arc::new(s.summary.clone()), None),
+                Choice::Range(min, max) => (Arc::new(s.summary_between(min, max)), Some(Members::Range(min, max))),
+                Choice::Named(f) => {
+                    let bits = f.members(&s, p)?;
+                    let rows = s.summary_filtered(&|v| bits.get(v.index()));
+                    (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
+                }
+            })
+        });
+        self.range_task = Some((range, label, task));
+    }
+
+    /// Installs rows computed for a new range, and instance lists computed for expanded classes.
+    pub(crate) fn poll(&mut self) {
+        if self.range_task.as_ref().is_some_and(|(_, _, t)| t.is_done())
+            && let Some((range, label, task)) = self.range_task.take()
+            && let Some((rows, members)) = task.value()
+        {
+            let (sort, descending, filter) = (self.sort, self.descending, std::mem::take(&mut self.filter));
+            *self = SummaryState::new(rows.clone());
+            self.sort = sort;
+            self.descending = descending;
+            self.filter = filter;
+            self.range = range;
+            self.range_label = label;
+            self.members = members.clone();
+            self.reorder();
+        }
+        self.view.tree.poll();
+    }
+
+    /// Recomputes the class order after a sort or filter change (O(classes)).
+    pub(crate) fn reorder(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let rows = &self.rows;
+        let mut order: Vec<u32> = (0..rows.len() as u32)
+            .filter(|&i| needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle))
+            .collect();
+        let key = |a: &ClassRow, b: &ClassRow| match self.sort {
+            SortBy::Constructor => cmp_js(&a.name, &b.name),
+            SortBy::Distance => distance_key(a.distance).cmp(&distance_key(b.distance)),
+            SortBy::Shallow => a.shallow_size.cmp(&b.shallow_size),
+            SortBy::Retained => a.retained_size.total_cmp(&b.retained_size),
+        };
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
+            let o = key(ra, rb);
+            let o = if self.descending { o.reverse() } else { o };
+            o.then_with(|| cmp_js(&ra.name, &rb.name))
+        });
+        self.order = order;
+        self.view.tree.mark_dirty();
+        self.view.cursor = None;
+    }
+
+    /// A click on a column title: sort by it, again to flip the direction.
+    pub(crate) fn set_sort(&mut self, by: SortBy) {
+        if self.sort == by {
+            self.descending = !self.descending;
+        } else {
+            self.sort = by;
+            self.descending = by != SortBy::Constructor;
+        }
+        self.reorder();
+    }
+
+    /// Expands the object's class and scrolls to the object once its instances are known.
+    pub(crate) fn reveal(&mut self, snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) {
+        let class = snapshot.classes.of_node[v];
+        let Some(pos) = self.rows.iter().position(|r| r.class == class) else {
+            return;
+        };
+        if !self.order.contains(&(pos as u32)) {
+            self.filter.clear();
+            self.reorder();
+        }
+        if !self.view.tree.is_expanded(0, pos as u32) {
+            let items = tree::instances_task(snapshot, class, self.members.clone(), waker);
+            self.view.tree.expand(0, pos as u32, items, PAGE);
+        }
+        self.reveal = Some(v);
+    }
+
+    /// Puts the cursor on the object being revealed once its class's instances are listed.
+    pub(crate) fn poll_reveal(&mut self, snapshot: &Snapshot) {
+        let Some(target) = self.reveal else { return };
+        let class = snapshot.classes.of_node[target];
+        let Some(pos) = self.rows.iter().position(|r| r.class == class) else {
+            self.reveal = None;
+            return;
+        };
+        if !self.order.contains(&(pos as u32)) {
+            self.filter.clear();
+            self.reorder();
+        }
+        let tree = &mut self.view.tree;
+        let Some(level) = tree.child(0, pos as u32) else {
+            return;
+        };
+        let found = match &tree.level(level).items {
+            Items::Nodes(list) => list.iter().position(|&v| v == target),
+            Items::Loading(_) => return,
+            _ => None,
+        };
+        self.reveal = None;
+        let Some(i) = found else { return };
+        let l = tree.level_mut(level);
+        if i >= l.shown {
+            l.shown = (i / PAGE + 1) * PAGE;
+        }
+        tree.mark_dirty();
+        if let Some(flat) = tree.rows(Some(&self.order)).index_of(level, i as u32) {
+            self.view.cursor = Some(flat);
+            self.view.tree.scroll_to = Some((flat, true));
+        }
+    }
+
+    // Read-only, for tests.
+
+    /// Every class row, in the analysis's order.
+    pub fn rows(&self) -> &[ClassRow] {
+        &self.rows
+    }
+
+    /// The rows shown, in display order (sorted, filtered): positions in [`SummaryState::rows`].
+    pub fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    pub fn sort(&self) -> (SortBy, bool) {
+        (self.sort, self.descending)
+    }
+
+    pub fn view(&self) -> &TreeView {
+        &self.view
+    }
+
+    pub fn view_mut(&mut self) -> &mut TreeView {
+        &mut self.view
+    }
+
+    /// Rows the table shows now (classes, expanded instances, "Show more").
+    pub fn visible_rows(&mut self) -> usize {
+        self.view.tree.rows(Some(&self.order)).len()
+    }
+
+    /// Whether the rows are limited by the Show menu (an id range or a named filter).
+    pub fn limited(&self) -> bool {
+        self.members.is_some()
+    }
+
+    /// Whether rows for a newly chosen Show filter are still being computed.
+    pub fn filtering(&self) -> bool {
+        self.range_task.is_some()
+    }
+
+    pub(crate) fn busy(&self) -> bool {
+        self.view.tree.is_loading() || self.reveal.is_some()
+    }
+}
+
+/// Unreachable and system-only distances sort after all shown ones.
+fn distance_key(d: Distance) -> i64 {
+    d.shown().map_or(i64::MAX, i64::from)
+}

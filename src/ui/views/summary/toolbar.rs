@@ -1,0 +1,111 @@
+//! Above the Summary: the class-name filter, the `@id` search, and the Show menu (DevTools'
+//! "Objects allocated before / between" over the open snapshots of this process, and its
+//! named filters).
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::Choice;
+use crate::analysis::Snapshot;
+use crate::analysis::filters::NamedFilter;
+use crate::engine::task::Waker;
+use crate::ui::doc::{Doc, Other};
+
+pub(super) fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
+    // Wraps rather than widening the view: a row wider than the panel would widen the table too.
+    ui.horizontal_wrapped(|ui| {
+        let Some(summary) = &mut doc.summary else {
+            return;
+        };
+        let filter = ui.add(
+            egui::TextEdit::singleline(&mut summary.filter)
+                .hint_text("Filter by class name (Ctrl+F)")
+                .desired_width(260.0_f32.min(ui.available_width() * 0.45)),
+        );
+        if focus_filter {
+            filter.request_focus();
+        }
+        if filter.changed() {
+            summary.reorder();
+        }
+        if filter.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            summary.filter.clear();
+            summary.reorder();
+        }
+        ui.label(RichText::new(format!("{} of {} classes", summary.order.len(), summary.rows.len())).weak());
+        ui.separator();
+        let jump = ui.add(
+            egui::TextEdit::singleline(&mut doc.jump)
+                .hint_text("@id")
+                .desired_width(100.0),
+        );
+        let go = ui.button("Find object").on_hover_text("Select the object with this id");
+        if go.clicked() || (jump.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+            doc.jump_to(waker);
+        }
+        if doc.jump_task.is_some() {
+            ui.spinner();
+        }
+        if let Some(e) = &doc.jump_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    });
+}
+
+/// The "Show" menu: DevTools' "Objects allocated before S1 / between S(k-1) and Sk" from the
+/// open snapshots of this process (ordered by their newest object id), and its named filters.
+pub(super) fn range_picker(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, others: &[Other], waker: &Waker) {
+    let Some(summary) = &mut doc.summary else { return };
+    let mut series: Vec<(String, u32)> = others
+        .iter()
+        .filter_map(|c| c.snapshot.as_ref().map(|s| (c.title.clone(), s.max_js_object_id)))
+        .filter(|&(_, m)| m <= snapshot.max_js_object_id)
+        .collect();
+    series.push((doc.source.name(), snapshot.max_js_object_id));
+    series.sort_by_key(|x| x.1);
+    series.dedup_by_key(|x| x.1);
+    let mut choices: Vec<(Choice, String)> = vec![(Choice::All, "All objects".into())];
+    if series.len() >= 2 {
+        choices.push((
+            Choice::Range(0, series[0].1),
+            format!("Objects allocated before {}", series[0].0),
+        ));
+        for w in series.windows(2) {
+            choices.push((
+                Choice::Range(w[0].1, w[1].1),
+                format!("Objects allocated between {} and {}", w[0].0, w[1].0),
+            ));
+        }
+    }
+    // DevTools' named filters.
+    for f in NamedFilter::ALL {
+        choices.push((Choice::Named(f), f.label().to_owned()));
+    }
+    let mut picked = None;
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Show");
+        egui::ComboBox::from_id_salt("range")
+            .selected_text(summary.range_label.clone())
+            .truncate()
+            .width(420.0_f32.min(ui.available_width() - 40.0).max(120.0))
+            .show_ui(ui, |ui| {
+                for (i, (range, label)) in choices.iter().enumerate() {
+                    if i > 0 && matches!(range, Choice::Named(_)) && !matches!(choices[i - 1].0, Choice::Named(_)) {
+                        ui.separator();
+                    }
+                    if ui.selectable_label(summary.range == *range, label).clicked() {
+                        picked = Some((*range, label.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if summary.range_task.is_some() {
+            ui.spinner();
+        }
+    });
+    if let Some((range, label)) = picked {
+        summary.set_range(snapshot, range, label, waker);
+    }
+}

@@ -1,0 +1,180 @@
+//! The guided three-snapshot leak hunt: how to take the snapshots, which three, indexing
+//! (`steps.rs`), then leak groups with the chain that keeps each alive (`results.rs`), and
+//! "Export finding…" (`export.rs`). The state and the analysis it starts are here.
+
+mod export;
+mod results;
+mod steps;
+
+use results::step_results;
+use steps::{step_index, step_method, step_pick};
+
+use export::Export;
+pub(crate) use export::export_window;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::command::AppCommand;
+use super::doc::{Doc, DocId, DocState};
+use super::live::Purpose;
+use super::screenshot;
+use super::table::{header, tree_table};
+use super::widgets::{self, ROW_HEIGHT};
+use crate::analysis::Snapshot;
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::engine::Source;
+use crate::engine::task::{Task, Waker};
+use crate::engine::workflows;
+use crate::error::PathIoError;
+use crate::present::finding::{self, ExportError};
+use crate::present::names;
+use crate::text::preview;
+use crate::text::{bytes, thousands};
+
+pub struct LeakResult {
+    pub snapshot: Arc<Snapshot>,
+    pub names: Vec<String>,
+    pub(crate) candidates: usize,
+    pub groups: Vec<LeakGroup>,
+    /// Reading order: each root group, then what it keeps alive (group, depth); the minor
+    /// single-object root groups apart.
+    pub(crate) listing: leaks::Listing,
+}
+
+#[derive(Default)]
+pub struct WizardState {
+    /// Doc uids for S1, S2, S3.
+    pub(crate) picks: [Option<DocId>; 3],
+    pub options: LeakOptions,
+    pub result: Option<Task<Arc<LeakResult>>>,
+    /// The picks and options the result was computed for.
+    computed_for: Option<([DocId; 3], LeakOptions)>,
+    pub selected: Option<usize>,
+    pub export: Option<Export>,
+    /// Steps 1–3 are folded into one line once results are in (until the user reopens them).
+    pub(crate) setup_folded: bool,
+    /// The single small objects are listed one by one (folded into one row by default).
+    pub(crate) show_minor: bool,
+    folded_for: Option<[DocId; 3]>,
+    /// Connected: the action run between baseline and target, how many times, and its run.
+    pub action: String,
+    pub(crate) action_times: String,
+    pub action_run: Option<Task<()>>,
+}
+
+/// What the wizard knows of the live connection.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct LiveInfo {
+    pub connected: bool,
+    /// A snapshot or collection is under way.
+    pub busy: bool,
+    /// Which of S1..S3 is being taken.
+    pub(crate) taking: [bool; 3],
+}
+
+pub(super) fn doc_by_uid(docs: &[Doc], uid: Option<DocId>) -> Option<&Doc> {
+    uid.and_then(|u| docs.iter().find(|d| d.id == u))
+}
+
+impl WizardState {
+    /// Starts or refreshes the analysis when the three snapshots are ready.
+    pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
+        let snaps: Vec<Option<Arc<Snapshot>>> = self
+            .picks
+            .iter()
+            .map(|&u| doc_by_uid(docs, u).and_then(|d| d.settled_snapshot().cloned()))
+            .collect();
+        let ([Some(a), Some(b), Some(c)], [Some(u1), Some(u2), Some(u3)]) = (
+            <[Option<Arc<Snapshot>>; 3]>::try_from(snaps).unwrap_or([None, None, None]),
+            self.picks,
+        ) else {
+            return;
+        };
+        let key = ([u1, u2, u3], self.options);
+        if self.computed_for == Some(key) {
+            // The result opens on the largest group, where the leak is.
+            if self.selected.is_none() && self.result().is_some_and(|r| !r.groups.is_empty()) {
+                self.selected = Some(0);
+            }
+            return;
+        }
+        self.computed_for = Some(key);
+        self.selected = None;
+        let names: Vec<String> = self
+            .picks
+            .iter()
+            .map(|&u| doc_by_uid(docs, u).map(|d| d.title()).unwrap_or_default())
+            .collect();
+        let opts = self.options;
+        self.result = Some(Task::spawn(waker.clone(), move |p| {
+            let snaps = [a, b, c];
+            let report = workflows::three_snapshot([&names[0], &names[1], &names[2]], &opts, p, |i| {
+                Ok::<_, crate::error::Error>(snaps[i].clone())
+            })?;
+            Ok(Arc::new(LeakResult {
+                snapshot: report.last,
+                names,
+                candidates: report.candidates,
+                listing: leaks::listing(&report.groups, usize::MAX),
+                groups: report.groups,
+            }))
+        }));
+    }
+
+    pub fn busy(&self) -> bool {
+        self.result.as_ref().is_some_and(|t| !t.is_done()) || self.export.as_ref().is_some_and(|e| e.busy())
+    }
+}
+
+pub fn show(
+    ui: &mut Ui,
+    w: &mut WizardState,
+    docs: &[Doc],
+    live: LiveInfo,
+    waker: &Waker,
+    requests: &mut Vec<AppCommand>,
+) {
+    egui::ScrollArea::vertical()
+        .id_salt("wizard")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.heading("Leak wizard: the three-snapshot method");
+            ui.add_space(4.0);
+            let ready = w.result().is_some();
+            if ready && w.computed_for.map(|k| k.0) != w.folded_for {
+                // Fold the setup the first time results for these snapshots arrive.
+                w.folded_for = w.computed_for.map(|k| k.0);
+                w.setup_folded = true;
+            }
+            if ready && w.setup_folded {
+                ui.horizontal(|ui| {
+                    let names: Vec<String> = w
+                        .picks
+                        .iter()
+                        .map(|&u| doc_by_uid(docs, u).map(|d| d.title()).unwrap_or_default())
+                        .collect();
+                    ui.label(
+                        RichText::new(format!(
+                            "Baseline {} → target {} → final {}",
+                            names[0], names[1], names[2]
+                        ))
+                        .weak(),
+                    );
+                    if ui.small_button("Change…").clicked() {
+                        w.setup_folded = false;
+                    }
+                });
+            } else {
+                step_method(ui);
+                ui.separator();
+                step_pick(ui, w, docs, live, waker, requests);
+                ui.separator();
+                step_index(ui, w, docs);
+            }
+            ui.separator();
+            step_results(ui, w, requests);
+        });
+}
