@@ -46,15 +46,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             Col::Right(14),
             Col::Right(14),
         ],
-        &[
-            "Constructor",
-            "# New",
-            "# Deleted",
-            "# Delta",
-            "Alloc. Size",
-            "Freed Size",
-            "Size Delta",
-        ],
+        &crate::present::COMPARISON_TITLES,
     );
     for r in &rows {
         t.row(vec![

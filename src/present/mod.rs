@@ -8,3 +8,14 @@
 pub mod finding;
 pub mod names;
 pub mod report;
+
+/// DevTools' titles for the Comparison's columns, for its table in the app and the CLI.
+pub const COMPARISON_TITLES: [&str; 7] = [
+    "Constructor",
+    "# New",
+    "# Deleted",
+    "# Delta",
+    "Alloc. Size",
+    "Freed Size",
+    "Size Delta",
+];

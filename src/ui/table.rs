@@ -23,20 +23,19 @@ pub(crate) fn object_row_extras(resp: &egui::Response, snapshot: &Snapshot, v: N
 
 /// The context-menu entries every object row shares.
 pub(crate) fn object_menu(ui: &mut Ui, snapshot: &Snapshot, v: NodeId, actions: &mut Vec<Action>) {
-    if ui.button("Reveal in Summary").clicked() {
-        actions.push(Action::Reveal(v));
-        ui.close();
-    }
-    if ui.button("Show retainers").clicked() {
-        actions.push(Action::ShowRetainers(v));
-        ui.close();
-    }
+    menu_item(ui, "Reveal in Summary", Action::Reveal(v), actions);
+    menu_item(ui, "Show retainers", Action::ShowRetainers(v), actions);
     if ui.button("Copy @id").clicked() {
         ui.ctx().copy_text(format!("@{}", snapshot.graph.id(v)));
         ui.close();
     }
-    if ui.button("Copy path as text").clicked() {
-        actions.push(Action::CopyPath(v));
+    menu_item(ui, "Copy path as text", Action::CopyPath(v), actions);
+}
+
+/// A context-menu entry: clicked, it asks for `action` and the menu closes.
+pub(crate) fn menu_item(ui: &mut Ui, label: &str, action: Action, actions: &mut Vec<Action>) {
+    if ui.button(label).clicked() {
+        actions.push(action);
         ui.close();
     }
 }
@@ -297,6 +296,28 @@ pub fn header(mut h: egui_extras::TableRow<'_, '_>, names: &[&str]) {
         h.col(|ui| {
             ui.add(egui::Label::new(RichText::new(*name).strong()).truncate());
         });
+    }
+}
+
+/// How a table is sorted: by one of its columns, and in which direction.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Sorting<C> {
+    pub by: C,
+    pub descending: bool,
+}
+
+impl<C: Copy + PartialEq> Sorting<C> {
+    /// A click on a column title: the sorted column flips its direction; another column sorts
+    /// by it, `names` ascending and numbers largest first.
+    pub(crate) fn click(&mut self, col: C, names: C) {
+        if self.by == col {
+            self.descending = !self.descending;
+        } else {
+            *self = Sorting {
+                by: col,
+                descending: col != names,
+            };
+        }
     }
 }
 

@@ -235,23 +235,10 @@ fn ready(
         View::Retainers => {
             let width = ui.available_width();
             let room = (width - table::min_width(ui, &table::OBJECT_NUMBERS)).max(SIDE_PANEL_MIN);
-            egui::Panel::right(("path-panel", panel_epoch))
-                .resizable(true)
-                // On a small window the retainer tree's deep rows need the width more.
-                .default_size((width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN)))
-                .min_size(SIDE_PANEL_MIN)
-                .max_size(room)
-                .show(ui, |ui| {
-                    // Long lines end in "…" (full text on hover) instead of widening the panel.
-                    egui::ScrollArea::vertical()
-                        .id_salt("path-scroll")
-                        .auto_shrink([false, false])
-                        .show(ui, |ui| {
-                            object::path_to_root(ui, doc, s, waker);
-                            ui.separator();
-                            object::inspector(ui, doc, s, waker);
-                        });
-                });
+            // On a small window the retainer tree's deep rows need the width more.
+            let size = (width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN));
+            let place = (("path-panel", panel_epoch), "path-scroll");
+            object_panel(ui, doc, s, waker, place, size, room);
             egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
         }
         View::Summary | View::Dominators | View::Comparison | View::Duplicates | View::Containment | View::Detached => {
@@ -265,22 +252,16 @@ fn ready(
                 };
                 // The panel never takes the room the table needs to show its number columns.
                 let room = (width - table::min_width(ui, numbers)).max(SIDE_PANEL_MIN);
-                egui::Panel::right(("inspector-panel", panel_epoch))
-                    .resizable(true)
-                    .default_size(380.0_f32.min(width * 0.4).min(room))
-                    .min_size(SIDE_PANEL_MIN)
-                    .max_size(room)
-                    .show(ui, |ui| {
-                        egui::ScrollArea::vertical()
-                            .id_salt("inspector-scroll")
-                            .auto_shrink([false, false])
-                            .show(ui, |ui| {
-                                // The path first: on a small window it is what must show.
-                                object::path_to_root(ui, doc, s, waker);
-                                ui.separator();
-                                object::inspector(ui, doc, s, waker);
-                            });
-                    });
+                let size = 380.0_f32.min(width * 0.4).min(room);
+                object_panel(
+                    ui,
+                    doc,
+                    s,
+                    waker,
+                    (("inspector-panel", panel_epoch), "inspector-scroll"),
+                    size,
+                    room,
+                );
                 let keys = doc.keys_to_panel;
                 egui::Panel::bottom("retainers-panel")
                     .resizable(true)
@@ -297,4 +278,33 @@ fn ready(
             });
         }
     }
+}
+
+/// The selected object's side panel: its path to root first (on a small window it is what must
+/// show), then its details. Long lines end in "…" (full text on hover) instead of widening it.
+/// `place`: the panel's and its scroll area's ids; `room`: the most it may take.
+fn object_panel(
+    ui: &mut Ui,
+    doc: &mut Doc,
+    s: &Arc<crate::analysis::Snapshot>,
+    waker: &Waker,
+    place: ((&str, u32), &str),
+    size: f32,
+    room: f32,
+) {
+    egui::Panel::right(place.0)
+        .resizable(true)
+        .default_size(size)
+        .min_size(SIDE_PANEL_MIN)
+        .max_size(room)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt(place.1)
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    object::path_to_root(ui, doc, s, waker);
+                    ui.separator();
+                    object::inspector(ui, doc, s, waker);
+                });
+        });
 }

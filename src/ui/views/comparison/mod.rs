@@ -17,6 +17,7 @@ use crate::engine::task::{Task, Waker};
 use crate::engine::workflows::{self, Side};
 use crate::ui::command::AppCommand;
 use crate::ui::doc::{Doc, DocId, Other};
+use crate::ui::table::Sorting;
 use crate::ui::tree::{Items, Tree};
 use crate::ui::treeview::{Action, TreeView};
 use crate::ui::widgets;
@@ -55,8 +56,7 @@ pub struct ComparisonState {
     pub(crate) base: Option<DocId>,
     computed_for: Option<DocId>,
     pub(crate) task: Option<Task<Arc<Comparison>>>,
-    pub(crate) sort: DiffColumn,
-    pub(crate) descending: bool,
+    pub(crate) sort: Sorting<DiffColumn>,
     pub(crate) filter: String,
     pub(crate) order: Vec<u32>,
     pub(crate) view: TreeView,
@@ -68,8 +68,10 @@ impl Default for ComparisonState {
             base: None,
             computed_for: None,
             task: None,
-            sort: DiffColumn::SizeDelta,
-            descending: true,
+            sort: Sorting {
+                by: DiffColumn::SizeDelta,
+                descending: true,
+            },
             filter: String::new(),
             order: Vec::new(),
             view: TreeView::new(Items::Classes(0)),
@@ -87,7 +89,7 @@ impl ComparisonState {
             .filter(|&i| needle.is_empty() || c.rows[i as usize].name.to_lowercase().contains(&needle))
             .collect();
         let key = |r: &DiffRow| -> i128 {
-            match self.sort {
+            match self.sort.by {
                 DiffColumn::Constructor => 0,
                 DiffColumn::New => r.new_count as i128,
                 DiffColumn::Deleted => r.deleted_count as i128,
@@ -99,12 +101,12 @@ impl ComparisonState {
         };
         order.sort_by(|&a, &b| {
             let (ra, rb) = (&c.rows[a as usize], &c.rows[b as usize]);
-            let o = if self.sort == DiffColumn::Constructor {
+            let o = if self.sort.by == DiffColumn::Constructor {
                 cmp_js(&ra.name, &rb.name)
             } else {
                 key(ra).cmp(&key(rb))
             };
-            let o = if self.descending { o.reverse() } else { o };
+            let o = if self.sort.descending { o.reverse() } else { o };
             o.then_with(|| cmp_js(&ra.name, &rb.name))
         });
         self.order = order;
@@ -119,12 +121,7 @@ impl ComparisonState {
 
     /// A click on a column title: sort by it, again to flip the direction.
     pub(crate) fn set_sort(&mut self, col: DiffColumn) {
-        if self.sort == col {
-            self.descending = !self.descending;
-        } else {
-            self.sort = col;
-            self.descending = col != DiffColumn::Constructor;
-        }
+        self.sort.click(col, DiffColumn::Constructor);
         self.reorder();
     }
 
@@ -172,7 +169,7 @@ impl ComparisonState {
     }
 
     pub fn sort(&self) -> (DiffColumn, bool) {
-        (self.sort, self.descending)
+        (self.sort.by, self.sort.descending)
     }
 
     /// The rows shown, in display order: positions in the result's rows.
@@ -218,7 +215,7 @@ pub fn show(
     let model = tree::Model {
         s,
         c: &c,
-        sort: (cmp.sort, cmp.descending),
+        sort: (cmp.sort.by, cmp.sort.descending),
     };
     let mut frame = cmp
         .view

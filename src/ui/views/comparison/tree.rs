@@ -9,6 +9,7 @@ use egui_extras::TableRow;
 use super::{Comparison, DiffColumn};
 use crate::analysis::Snapshot;
 use crate::model::NodeId;
+use crate::present::COMPARISON_TITLES;
 use crate::text::{bytes, preview, signed_bytes, signed_count, thousands};
 use crate::ui::doc::edges_items;
 use crate::ui::table::{class_cell, name_cell, object_cell_with, object_row_extras};
@@ -21,16 +22,6 @@ const COUNT: f32 = 66.0;
 const BYTES: f32 = 88.0;
 /// The number columns, for the side panels to leave room for.
 pub(crate) const NUMBERS: [f32; 6] = [COUNT, COUNT, COUNT, BYTES, BYTES, BYTES];
-const TITLES: [&str; 7] = [
-    "Constructor",
-    "# New",
-    "# Deleted",
-    "# Delta",
-    "Alloc. Size",
-    "Freed Size",
-    "Size Delta",
-];
-
 pub(super) struct Model<'a> {
     pub s: &'a Snapshot,
     pub c: &'a Comparison,
@@ -44,7 +35,7 @@ impl TreeModel for Model<'_> {
 
     fn header(&self) -> Header<'_> {
         let by = DiffColumn::ALL.iter().position(|&c| c == self.sort.0).unwrap_or(0);
-        Header::Sorted(&TITLES, Some((by, self.sort.1)))
+        Header::Sorted(&COMPARISON_TITLES, Some((by, self.sort.1)))
     }
 
     fn node(&self, tree: &Tree, row: Row) -> Option<NodeId> {

@@ -11,7 +11,9 @@ use crate::analysis::Snapshot;
 use crate::engine::task::Waker;
 use crate::model::NodeId;
 use crate::ui::doc::{Doc, View};
-use crate::ui::table::{item_toggle, object_cell, object_cell_with, object_cells_at, object_menu, object_preview};
+use crate::ui::table::{
+    item_toggle, menu_item, object_cell, object_cell_with, object_cells_at, object_menu, object_preview,
+};
 use crate::ui::tree::{Items, Row, Tree};
 use crate::ui::treeview::{Action, Item, TreeModel, pending_label};
 use crate::ui::widgets;
@@ -72,14 +74,8 @@ impl TreeModel for Model<'_> {
         object_cells_at(row, s, v, d);
         let resp = row.response().on_hover_ui(|ui| object_preview(ui, s, v));
         resp.context_menu(|ui| {
-            if ui.button("Ignore this retainer").clicked() {
-                actions.push(Action::Ignore(v));
-                ui.close();
-            }
-            if ui.button("Select this object").clicked() {
-                actions.push(Action::Select(v));
-                ui.close();
-            }
+            menu_item(ui, "Ignore this retainer", Action::Ignore(v), actions);
+            menu_item(ui, "Select this object", Action::Select(v), actions);
             ui.separator();
             object_menu(ui, s, v, actions);
         });

@@ -18,6 +18,7 @@ use crate::analysis::distances::Distance;
 use crate::analysis::filters::NamedFilter;
 use crate::engine::task::{Task, Waker};
 use crate::model::NodeId;
+use crate::ui::table::Sorting;
 use crate::ui::tree::{Items, PAGE};
 use crate::ui::treeview::TreeView;
 
@@ -70,8 +71,7 @@ pub struct SummaryState {
     pub(crate) rows: Arc<Vec<ClassRow>>,
     /// Class rows in display order (sorted, filtered): indices into `rows`.
     pub(crate) order: Vec<u32>,
-    pub(crate) sort: SortBy,
-    pub(crate) descending: bool,
+    pub(crate) sort: Sorting<SortBy>,
     pub(crate) filter: String,
     pub(crate) view: TreeView,
     /// An `@id` jump waiting for the class's instance list.
@@ -91,8 +91,10 @@ impl SummaryState {
             view: TreeView::new(Items::Classes(rows.len())),
             rows,
             order: Vec::new(),
-            sort: SortBy::Retained,
-            descending: true,
+            sort: Sorting {
+                by: SortBy::Retained,
+                descending: true,
+            },
             filter: String::new(),
             reveal: None,
             range: Choice::All,
@@ -127,10 +129,9 @@ impl SummaryState {
             && let Some((range, label, task)) = self.range_task.take()
             && let Some((rows, members)) = task.value()
         {
-            let (sort, descending, filter) = (self.sort, self.descending, std::mem::take(&mut self.filter));
+            let (sort, filter) = (self.sort, std::mem::take(&mut self.filter));
             *self = SummaryState::new(rows.clone());
             self.sort = sort;
-            self.descending = descending;
             self.filter = filter;
             self.range = range;
             self.range_label = label;
@@ -147,7 +148,7 @@ impl SummaryState {
         let mut order: Vec<u32> = (0..rows.len() as u32)
             .filter(|&i| needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle))
             .collect();
-        let key = |a: &ClassRow, b: &ClassRow| match self.sort {
+        let key = |a: &ClassRow, b: &ClassRow| match self.sort.by {
             SortBy::Constructor => cmp_js(&a.name, &b.name),
             SortBy::Distance => distance_key(a.distance).cmp(&distance_key(b.distance)),
             SortBy::Shallow => a.shallow_size.cmp(&b.shallow_size),
@@ -156,7 +157,7 @@ impl SummaryState {
         order.sort_by(|&a, &b| {
             let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
             let o = key(ra, rb);
-            let o = if self.descending { o.reverse() } else { o };
+            let o = if self.sort.descending { o.reverse() } else { o };
             o.then_with(|| cmp_js(&ra.name, &rb.name))
         });
         self.order = order;
@@ -166,12 +167,7 @@ impl SummaryState {
 
     /// A click on a column title: sort by it, again to flip the direction.
     pub(crate) fn set_sort(&mut self, by: SortBy) {
-        if self.sort == by {
-            self.descending = !self.descending;
-        } else {
-            self.sort = by;
-            self.descending = by != SortBy::Constructor;
-        }
+        self.sort.click(by, SortBy::Constructor);
         self.reorder();
     }
 
@@ -239,7 +235,7 @@ impl SummaryState {
     }
 
     pub fn sort(&self) -> (SortBy, bool) {
-        (self.sort, self.descending)
+        (self.sort.by, self.sort.descending)
     }
 
     pub fn view(&self) -> &TreeView {

@@ -104,7 +104,7 @@ pub fn show(
         s,
         rows: &state.rows,
         members: state.members.as_ref(),
-        sort: (state.sort, state.descending),
+        sort: (state.sort.by, state.sort.descending),
         waker,
     };
     let frame = state
