@@ -1,3 +1,8 @@
+//! The errors every layer shares: `Error` (a bad file, a failed read or write, a cancel),
+//! `FileError` (an error and its file), `SaveError` (an index not saved) and `PathIoError` (a
+//! failed output, install or export). Each message is one line for the user; the layers above
+//! add their own typed errors (`CaptureError`, `DesktopError`, `ExportError`, `CliError`).
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

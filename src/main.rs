@@ -1,3 +1,6 @@
+//! The `heapsift` binary: the command line (`cli`) runs the commands and checks the app's
+//! flags; only a run without a command starts the desktop app (`ui`).
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,3 +1,6 @@
+//! A fixed-size bit vector (per-node flags, filter members), whose words can live in a
+//! memory-mapped index.
+
 /// A fixed-size bit vector.
 #[derive(Clone, Default)]
 pub struct BitVec {

@@ -8,7 +8,7 @@
 //! never held whole in memory, and a failed or cancelled capture leaves no file behind.
 
 mod http;
-pub(crate) mod live;
+pub(crate) mod monitor;
 pub(crate) mod process;
 
 use std::fmt;

@@ -10,7 +10,7 @@ use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::command::AppCommand;
-use crate::capture::live::{Event, Live, Status};
+use crate::capture::monitor::{Event, Monitor, Status};
 use crate::capture::process::{self, NodeProcess};
 use crate::capture::{Connect, Endpoint, Options};
 use crate::engine::task::Waker;
@@ -28,7 +28,7 @@ pub enum Purpose {
 }
 
 pub struct LiveUi {
-    pub(crate) live: Option<Live>,
+    pub(crate) monitor: Option<Monitor>,
     pub(crate) window: bool,
     pub(crate) address: String,
     /// Which of the inspector's targets (Chromium has one per page); empty: the only one.
@@ -47,7 +47,7 @@ pub struct LiveUi {
 impl LiveUi {
     pub fn new(folder: PathBuf) -> LiveUi {
         LiveUi {
-            live: None,
+            monitor: None,
             window: false,
             address: String::new(),
             target: String::new(),
@@ -62,7 +62,7 @@ impl LiveUi {
     }
 
     pub fn connect(&mut self, how: Connect, waker: &Waker) {
-        self.live = Some(Live::connect(how, Options::default(), waker.clone()));
+        self.monitor = Some(Monitor::connect(how, Options::default(), waker.clone()));
         self.pending.clear();
         self.message = None;
         self.series_next = None;
@@ -85,17 +85,17 @@ impl LiveUi {
     }
 
     /// The live connection's shared state, when connected.
-    pub fn state(&self) -> Option<std::sync::MutexGuard<'_, crate::capture::live::Shared>> {
-        self.live.as_ref().map(|l| l.state())
+    pub fn state(&self) -> Option<std::sync::MutexGuard<'_, crate::capture::monitor::Shared>> {
+        self.monitor.as_ref().map(|l| l.state())
     }
 
     pub fn connected(&self) -> bool {
-        self.live.as_ref().is_some_and(Live::is_connected)
+        self.monitor.as_ref().is_some_and(Monitor::is_connected)
     }
 
     /// A snapshot or collection is under way.
     pub fn busy(&self) -> bool {
-        self.live.as_ref().is_some_and(|l| l.state().job.is_some()) || !self.pending.is_empty()
+        self.monitor.as_ref().is_some_and(|l| l.state().job.is_some()) || !self.pending.is_empty()
     }
 
     /// Whether a snapshot for `purpose` is queued or under way.
@@ -106,7 +106,7 @@ impl LiveUi {
     /// Queues a snapshot (after a garbage collection) into the folder.
     pub fn snapshot(&mut self, purpose: Purpose) {
         let folder = PathBuf::from(self.folder.trim());
-        if let Some(l) = &mut self.live {
+        if let Some(l) = &mut self.monitor {
             let tag = l.snapshot(folder, true);
             self.pending.insert(tag, purpose);
         }
@@ -115,7 +115,7 @@ impl LiveUi {
     /// Events since the last frame, as requests for the app; also runs the Growth timer.
     pub(crate) fn poll(&mut self) -> Vec<AppCommand> {
         let mut out = Vec::new();
-        let Some(l) = &self.live else { return out };
+        let Some(l) = &self.monitor else { return out };
         for ev in l.take_events() {
             match ev {
                 Event::Captured { tag, path, bytes: n } => {
@@ -274,7 +274,7 @@ pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker
 
 /// The live panel: status, heap chart, actions.
 pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
-    let Some(live) = &st.live else { return };
+    let Some(live) = &st.monitor else { return };
     let (mut collect, mut take, mut cancel) = (false, false, false);
     let (status, label, samples, job) = {
         let s = live.state();
@@ -372,13 +372,13 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
         st.snapshot(Purpose::Open);
     }
     if disconnect {
-        st.live = None;
+        st.monitor = None;
         st.pending.clear();
         st.series_next = None;
     }
 }
 
-fn heap_chart(ui: &mut Ui, samples: &[crate::capture::live::Sample]) {
+fn heap_chart(ui: &mut Ui, samples: &[crate::capture::monitor::Sample]) {
     let used: PlotPoints = samples.iter().map(|s| [s.t, s.used]).collect();
     let total: PlotPoints = samples.iter().map(|s| [s.t, s.total]).collect();
     Plot::new("live-heap")
@@ -432,7 +432,7 @@ fn round_marks(g: egui_plot::GridInput, n: usize, unit: f64) -> Vec<egui_plot::G
 
 /// The trend of the heap's used size over the last minute, per minute (least squares), once
 /// there are enough samples for it to mean something.
-fn trend_per_minute(samples: &[crate::capture::live::Sample]) -> Option<f64> {
+fn trend_per_minute(samples: &[crate::capture::monitor::Sample]) -> Option<f64> {
     let last = samples.last()?.t;
     let recent: Vec<_> = samples.iter().filter(|s| s.t >= last - 60.0).collect();
     if recent.len() < 10 {

@@ -334,7 +334,7 @@ impl eframe::App for HeapsiftApp {
             ui.ctx().request_repaint();
         }
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
-        if self.live.live.is_some() {
+        if self.live.monitor.is_some() {
             egui::Panel::right("live-panel")
                 .resizable(true)
                 .default_size(360.0)
@@ -371,7 +371,7 @@ impl eframe::App for HeapsiftApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        if let Some(live) = self.live.live.take() {
+        if let Some(live) = self.live.monitor.take() {
             live.shutdown(std::time::Duration::from_secs(3));
         }
     }

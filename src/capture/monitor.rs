@@ -62,7 +62,7 @@ enum Command {
 /// At one sample a second, a day of history; older samples are thinned, not dropped.
 const MAX_SAMPLES: usize = 86_400;
 
-pub struct Live {
+pub struct Monitor {
     tx: Sender<Command>,
     /// Set by the thread as it ends (after its clean-up: temporary files, processes).
     finished: Arc<std::sync::atomic::AtomicBool>,
@@ -72,9 +72,9 @@ pub struct Live {
     stop: Progress,
 }
 
-impl Live {
+impl Monitor {
     /// Starts connecting in the background; `waker` is called whenever the state changes.
-    pub fn connect(how: Connect, opts: Options, waker: Waker) -> Live {
+    pub fn connect(how: Connect, opts: Options, waker: Waker) -> Monitor {
         let (tx, rx) = mpsc::channel::<Command>();
         let shared = Arc::new(Mutex::new(Shared {
             status: Status::Connecting,
@@ -204,7 +204,7 @@ impl Live {
                 Status::Closed(format!("cannot start the connection thread: {e}"));
             finished.store(true, std::sync::atomic::Ordering::SeqCst);
         }
-        Live {
+        Monitor {
             tx,
             finished,
             shared,
@@ -251,7 +251,7 @@ impl Live {
     }
 }
 
-impl Live {
+impl Monitor {
     /// Disconnects and waits (at most `limit`) for the thread's clean-up: a cancelled capture
     /// removes its temporary file. For the app's exit, which would otherwise cut it short.
     pub(crate) fn shutdown(self, limit: Duration) {
@@ -263,7 +263,7 @@ impl Live {
     }
 }
 
-impl Drop for Live {
+impl Drop for Monitor {
     fn drop(&mut self) {
         self.disconnect();
     }
