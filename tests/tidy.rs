@@ -111,6 +111,64 @@ fn the_app_and_the_command_line_do_not_import_each_other() {
     }
 }
 
+/// Inside the app, the same rule: the building blocks (rows, cells, the tree table, commands)
+/// and the views never import the snapshot's tab (`doc`), the pages or the shell; the views get
+/// their state and a context and return what their frame left to do.
+const UI_ALLOWED: &[(&str, &[&str])] = &[
+    ("widgets", &[]),
+    ("tree", &[]),
+    ("table", &["tree", "widgets"]),
+    ("treeview", &["tree", "table", "widgets"]),
+    ("command", &["tree"]),
+    ("views", &["tree", "table", "treeview", "widgets", "command"]),
+];
+
+/// The `ui` modules a file names: `crate::ui::NAME`, and in files directly under `src/ui/`,
+/// `super::NAME` too.
+fn ui_imports(path: &Path, top_level: bool) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut markers = vec!["crate::ui::"];
+        if top_level {
+            markers.push("super::");
+        }
+        for marker in markers {
+            let mut rest = code;
+            while let Some(at) = rest.find(marker) {
+                rest = &rest[at + marker.len()..];
+                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    out.push((n + 1, name));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn inside_the_app_the_views_never_reach_into_the_tab_or_the_shell() {
+    let ui = common::repo().join("src/ui");
+    let mut wrong = Vec::new();
+    for &(module, allowed) in UI_ALLOWED {
+        let (files, top_level) = if ui.join(module).is_dir() {
+            (rust_files(&ui.join(module)), false)
+        } else {
+            (vec![ui.join(format!("{module}.rs"))], true)
+        };
+        for f in files {
+            for (line, name) in ui_imports(&f, top_level) {
+                if name != module && !allowed.contains(&name.as_str()) {
+                    wrong.push(format!("{}:{line}: ui::{module} imports ui::{name}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports that run up the app's layers:\n{}", wrong.join("\n"));
+}
+
 /// The rule can fail: a file that imports upward is found.
 #[test]
 fn an_upward_import_is_found() {

@@ -6,10 +6,30 @@ use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use super::doc::DocId;
-use super::live::Purpose;
-use super::treeview::Action;
+use super::tree::Action;
 use crate::model::NodeId;
+
+/// A tab's identity while it is open (positions shift when tabs close).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct DocId(u64);
+
+impl DocId {
+    pub(crate) fn next() -> DocId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        DocId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// What a snapshot is for, once it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// "Take snapshot": open it as a tab.
+    Open,
+    /// The wizard's baseline (0), target (1) or final (2).
+    Wizard(usize),
+    /// One of the Growth page's timed series.
+    Series,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum AppCommand {

@@ -4,36 +4,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::tree::Items;
-use super::treeview::{Action, Frame, TreeView};
+pub use super::command::DocId;
+use super::tree::Action;
+use super::treeview::{Frame, TreeView};
 use super::views::comparison::ComparisonState;
 use super::views::detached::DetachedState;
 use super::views::duplicates::DuplicatesState;
 use super::views::object::{ObjectState, PathMode, ReadableCell, find_path, path_task};
-use super::views::summary::SummaryState;
-use crate::analysis::query;
+use super::views::summary::{Jump, SummaryState};
 use crate::analysis::{PartialSummary, Snapshot};
 use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
 use crate::model::NodeId;
-
-/// A tab's identity while it is open (positions shift when tabs close).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct DocId(u64);
-
-impl DocId {
-    fn next() -> DocId {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        DocId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-    }
-}
-
-/// Another open snapshot, as the views that compare with one list it.
-pub struct Other {
-    pub(crate) id: DocId,
-    pub title: String,
-    pub snapshot: Option<Arc<Snapshot>>,
-}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum View {
@@ -120,9 +102,8 @@ pub struct Doc {
     pub(crate) duplicates: Option<DuplicatesState>,
     pub(crate) detached: Option<DetachedState>,
     pub(crate) containment: Option<TreeView>,
-    pub(crate) jump: String,
-    pub(crate) jump_error: Option<String>,
-    pub(crate) jump_task: Option<Task<Option<NodeId>>>,
+    /// The Summary's `@id` search.
+    pub(crate) jump: Jump,
     /// "Copy path as text": the text, being computed.
     pub(crate) copy_task: Option<Task<String>>,
     /// Keyboard keys go to the retainers panel (it was clicked last) instead of the view.
@@ -154,9 +135,7 @@ impl Doc {
             duplicates: None,
             detached: None,
             containment: None,
-            jump: String::new(),
-            jump_error: None,
-            jump_task: None,
+            jump: Jump::default(),
             copy_task: None,
             keys_to_panel: false,
             path_mode: PathMode::Readable,
@@ -234,20 +213,9 @@ impl Doc {
         if let Some(d) = &mut self.duplicates {
             d.view.tree.poll();
         }
-        if let Some(task) = &self.jump_task
-            && let Some(r) = task.get()
-        {
-            match r {
-                Ok(Some(v)) => {
-                    let v = *v;
-                    self.jump_error = None;
-                    self.select(v, waker);
-                    self.reveal_in_summary(v, waker);
-                }
-                Ok(None) => self.jump_error = Some(format!("no object {}", self.jump.trim())),
-                Err(e) => self.jump_error = Some(e.to_string()),
-            }
-            self.jump_task = None;
+        if let Some(v) = self.jump.poll() {
+            self.select(v, waker);
+            self.reveal_in_summary(v, waker);
         }
         if let Some(obj) = &mut self.object {
             obj.poll(&snapshot, self.path_mode, &self.readable, waker);
@@ -397,17 +365,12 @@ impl Doc {
         }
     }
 
-    /// Starts an `@id` search (a scan of all nodes, off the UI thread).
-    pub(crate) fn jump_to(&mut self, waker: &Waker) {
-        let Some(id) = crate::model::parse_object_id(&self.jump) else {
-            self.jump_error = Some("type an object id like @1234".into());
-            return;
-        };
-        let Some(snapshot) = self.snapshot().cloned() else {
-            return;
-        };
-        self.jump_error = None;
-        self.jump_task = Some(Task::spawn(waker.clone(), move |_| Ok(snapshot.graph.find_id(id))));
+    /// Selects the object with the id typed in the `@id` field (batch runs' `--select`).
+    pub(crate) fn jump_to(&mut self, id: crate::model::ObjectId, waker: &Waker) {
+        if let Some(s) = self.snapshot().cloned() {
+            self.jump.text = format!("@{id}");
+            self.jump.start(&s, waker);
+        }
     }
 
     // What the views show, read-only, for tests and the batch runs.
@@ -482,13 +445,13 @@ impl Doc {
 
     /// Empties the `@id` field.
     pub fn clear_jump(&mut self) {
-        self.jump.clear();
+        self.jump.text.clear();
     }
 
     pub fn busy(&self) -> bool {
         self.is_loading()
             || self.saving.is_some()
-            || self.jump_task.is_some()
+            || self.jump.task.is_some()
             || self.summary.as_ref().is_some_and(|s| s.busy())
             || self.object.as_ref().is_some_and(|o| o.busy())
             || self.dominators.as_ref().is_some_and(|d| d.tree.is_loading())
@@ -499,21 +462,5 @@ impl Doc {
                     .as_ref()
                     .is_some_and(|d| !d.groups.is_done() || d.view.tree.is_loading()))
             || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
-    }
-}
-
-/// Dominator-tree children, largest retained first, computed off the UI thread.
-pub(crate) fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Items {
-    let s = snapshot.clone();
-    Items::Loading(Task::spawn(waker.clone(), move |_| {
-        Ok(Arc::new(s.dominated_children(v)))
-    }))
-}
-
-/// Outgoing references of `v` (cheap: its own edges).
-pub(crate) fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
-    Items::Edges {
-        from: v,
-        edges: query::edges(&snapshot.graph, v).collect(),
     }
 }

@@ -9,23 +9,12 @@ use std::time::{Duration, Instant};
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use super::command::AppCommand;
+use super::command::{AppCommand, Purpose};
 use crate::capture::monitor::{Event, Monitor, Status};
 use crate::capture::process::{self, NodeProcess};
 use crate::capture::{Connect, Endpoint, Options};
 use crate::engine::task::Waker;
 use crate::text::bytes;
-
-/// What a snapshot is for, once it arrives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// "Take snapshot": open it as a tab.
-    Open,
-    /// The wizard's baseline (0), target (1) or final (2).
-    Wizard(usize),
-    /// One of the Growth page's timed series.
-    Series,
-}
 
 pub struct LiveUi {
     pub(crate) monitor: Option<Monitor>,

@@ -5,8 +5,7 @@
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder, TableRow};
 
-use super::tree::{Items, Tree};
-use super::treeview::{Action, Item, row_node};
+use super::tree::{Action, Item, Items, Tree, row_node};
 use super::widgets::{self, ROW_HEIGHT, id_text, size_cell};
 use crate::analysis::Snapshot;
 use crate::analysis::distances::Distance;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::analysis::query::Retainer;
 use crate::engine::task::Task;
-use crate::model::{EdgeId, NodeId};
+use crate::model::{EdgeId, Graph, NodeId};
 
 /// Rows of a level shown before "Show more".
 pub const PAGE: usize = 100;
@@ -65,6 +65,39 @@ pub struct Level {
     /// The row this level hangs under: (level, item index); `None` for the top level.
     pub parent: Option<(u32, u32)>,
     pub(crate) depth: u16,
+}
+
+/// What a click or key asks for; applied after the table is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Toggle {
+        level: u32,
+        index: u32,
+    },
+    More {
+        level: u32,
+        all: bool,
+    },
+    Select(NodeId),
+    Cursor(usize),
+    /// A keyboard move: the cursor row must scroll into view.
+    ScrollTo(usize),
+    /// From a row's context menu.
+    Reveal(NodeId),
+    ShowRetainers(NodeId),
+    CopyPath(NodeId),
+    /// The Retainers view's "Ignore this retainer".
+    Ignore(NodeId),
+    /// A deleted object of the Comparison, shown in the base snapshot.
+    ShowDeleted(NodeId),
+}
+
+/// An item row: which item of which level, at what depth.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Item {
+    pub level: u32,
+    pub index: u32,
+    pub depth: u16,
 }
 
 /// One visible row.
@@ -374,6 +407,21 @@ impl Tree {
         }
         out.reverse();
         out
+    }
+}
+
+/// The object a tree row stands for, if any: an object, an edge's target, a retainer, a new
+/// object of the Comparison.
+pub(crate) fn row_node(tree: &Tree, row: Row, g: &Graph) -> Option<NodeId> {
+    let Row::Item { level, index, .. } = row else {
+        return None;
+    };
+    match &tree.level(level).items {
+        Items::Nodes(list) => list.get(index as usize).copied(),
+        Items::Edges { edges, .. } => edges.get(index as usize).map(|&e| g.to(e)),
+        Items::Retainers { list, .. } => list.get(index as usize).map(|r| r.from),
+        Items::Diff { added, .. } => added.get(index as usize).copied(),
+        _ => None,
     }
 }
 

@@ -9,43 +9,10 @@ use egui::{RichText, Ui};
 use egui_extras::{TableBuilder, TableRow};
 
 use super::table::{OBJECT_HEADERS, OBJECT_NUMBERS, header, name_column, number_column, sort_headers, tree_table};
-use super::tree::{FlatRows, Items, PAGE, Row, Tree};
+use super::tree::{Action, FlatRows, Item, Items, PAGE, Row, Tree};
 use super::widgets::{self, ROW_HEIGHT};
-use crate::model::{Graph, NodeId};
+use crate::model::NodeId;
 use crate::text::thousands;
-
-/// What a click or key asks for; applied after the table is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Toggle {
-        level: u32,
-        index: u32,
-    },
-    More {
-        level: u32,
-        all: bool,
-    },
-    Select(NodeId),
-    Cursor(usize),
-    /// A keyboard move: the cursor row must scroll into view.
-    ScrollTo(usize),
-    /// From a row's context menu.
-    Reveal(NodeId),
-    ShowRetainers(NodeId),
-    CopyPath(NodeId),
-    /// The Retainers view's "Ignore this retainer".
-    Ignore(NodeId),
-    /// A deleted object of the Comparison, shown in the base snapshot.
-    ShowDeleted(NodeId),
-}
-
-/// An item row: which item of which level, at what depth.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Item {
-    pub level: u32,
-    pub index: u32,
-    pub depth: u16,
-}
 
 /// The titles over a tree table's columns.
 pub(crate) enum Header<'a> {
@@ -211,21 +178,6 @@ impl TreeView {
         } else if let Some(items) = model.children(&self.tree, level, index) {
             self.tree.expand(level, index, items, PAGE);
         }
-    }
-}
-
-/// The object a tree row stands for, if any: an object, an edge's target, a retainer, a new
-/// object of the Comparison.
-pub(crate) fn row_node(tree: &Tree, row: Row, g: &Graph) -> Option<NodeId> {
-    let Row::Item { level, index, .. } = row else {
-        return None;
-    };
-    match &tree.level(level).items {
-        Items::Nodes(list) => list.get(index as usize).copied(),
-        Items::Edges { edges, .. } => edges.get(index as usize).map(|&e| g.to(e)),
-        Items::Retainers { list, .. } => list.get(index as usize).map(|r| r.from),
-        Items::Diff { added, .. } => added.get(index as usize).copied(),
-        _ => None,
     }
 }
 

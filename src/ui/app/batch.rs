@@ -35,8 +35,7 @@ impl HeapsiftApp {
                 if let Some(d) = self.docs.get_mut(self.active) {
                     d.view = view;
                     if let Some(id) = select {
-                        d.jump = format!("@{id}");
-                        d.jump_to(&self.waker);
+                        d.jump_to(id, &self.waker);
                     }
                 }
             }
@@ -57,7 +56,7 @@ impl HeapsiftApp {
                     }
                 }
                 if let Some(d) = self.docs.get(self.active)
-                    && let Some(e) = &d.jump_error
+                    && let Some(e) = &d.jump.error
                 {
                     eprintln!("heapsift: {e}");
                     self.exit_code.store(2, Ordering::Relaxed);

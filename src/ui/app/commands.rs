@@ -7,10 +7,10 @@ use super::options::{DEMO, MAX_RECENT, snapshot_files};
 use super::{HeapsiftApp, Page, status};
 use crate::engine::Source;
 use crate::ui::command::AppCommand;
+use crate::ui::command::Purpose;
 use crate::ui::doc::{Doc, DocId, DocState, View};
 use crate::ui::growth::{self, GrowthState};
-use crate::ui::live::Purpose;
-use crate::ui::treeview::Action;
+use crate::ui::tree::Action;
 use crate::ui::wizard::WizardState;
 
 impl HeapsiftApp {

@@ -10,8 +10,8 @@ use super::{HeapsiftApp, Page};
 use crate::engine::task::Waker;
 use crate::text;
 use crate::ui::command::AppCommand;
-use crate::ui::doc::{Doc, DocState, Other, View};
-use crate::ui::views::{self, object};
+use crate::ui::doc::{Doc, DocState, View};
+use crate::ui::views::{self, Cx, Other, object};
 use crate::ui::{growth, live, table, welcome, widgets, wizard};
 
 impl HeapsiftApp {
@@ -38,7 +38,7 @@ impl HeapsiftApp {
             let info = wizard::LiveInfo {
                 connected: self.live.connected(),
                 busy: self.live.busy(),
-                taking: [0, 1, 2].map(|i| self.live.taking(live::Purpose::Wizard(i))),
+                taking: [0, 1, 2].map(|i| self.live.taking(crate::ui::command::Purpose::Wizard(i))),
             };
             wizard::show(ui, w, &self.docs, info, &waker, &mut self.commands);
             return;
@@ -239,7 +239,7 @@ fn ready(
             let size = (width * 0.36).min(room).min((width - 700.0).max(SIDE_PANEL_MIN));
             let place = (("path-panel", panel_epoch), "path-scroll");
             object_panel(ui, doc, s, waker, place, size, room);
-            egui::CentralPanel::default().show(ui, |ui| object::retainers(ui, doc, s, waker, true));
+            egui::CentralPanel::default().show(ui, |ui| retainers_panel(ui, doc, s, waker, true));
         }
         View::Summary | View::Dominators | View::Comparison | View::Duplicates | View::Containment | View::Detached => {
             // The object panels appear once an object is selected; until then tables get the width.
@@ -266,15 +266,32 @@ fn ready(
                 egui::Panel::bottom("retainers-panel")
                     .resizable(true)
                     .default_size(ui.available_height() * 0.38)
-                    .show(ui, |ui| object::retainers(ui, doc, s, waker, keys));
+                    .show(ui, |ui| retainers_panel(ui, doc, s, waker, keys));
             }
-            egui::CentralPanel::default().show(ui, |ui| match doc.view {
-                View::Summary => views::summary::show(ui, doc, s, waker, focus_filter, others),
-                View::Comparison => views::comparison::show(ui, doc, s, others, waker, commands),
-                View::Duplicates => views::duplicates::show(ui, doc, s, waker),
-                View::Containment => views::containment::show(ui, doc, s, waker),
-                View::Detached => views::detached::show(ui, doc, s, waker),
-                _ => views::dominators::show(ui, doc, s, waker),
+            egui::CentralPanel::default().show(ui, |ui| {
+                let cx = Cx {
+                    s,
+                    selected: doc.selected(),
+                    keys: doc.takes_view_keys(),
+                    waker,
+                };
+                let title = doc.title();
+                let frame = match doc.view {
+                    View::Summary => doc.summary.as_mut().map(|state| {
+                        views::summary::show(ui, state, &mut doc.jump, &cx, (title, focus_filter), others)
+                    }),
+                    View::Comparison => doc
+                        .comparison
+                        .as_mut()
+                        .and_then(|c| views::comparison::show(ui, c, &cx, others, commands)),
+                    View::Duplicates => views::duplicates::show(ui, &mut doc.duplicates, &cx),
+                    View::Containment => Some(views::containment::show(ui, &mut doc.containment, &cx)),
+                    View::Detached => views::detached::show(ui, &mut doc.detached, &cx),
+                    _ => doc.dominators.as_mut().map(|d| views::dominators::show(ui, d, &cx)),
+                };
+                if let Some(frame) = frame {
+                    doc.finish_view(frame, waker);
+                }
             });
         }
     }
@@ -302,9 +319,43 @@ fn object_panel(
                 .id_salt(place.1)
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    object::path_to_root(ui, doc, s, waker);
+                    let Some(obj) = &doc.object else {
+                        ui.separator();
+                        ui.label(RichText::new("No object selected.").weak());
+                        return;
+                    };
+                    let picked = object::path_to_root(ui, obj, s, doc.path_mode);
                     ui.separator();
-                    object::inspector(ui, doc, s, waker);
+                    let chain = object::inspector(ui, obj, s);
+                    if let Some(mode) = picked.mode {
+                        doc.set_path_mode(mode, waker);
+                    }
+                    if let Some(v) = picked.select.or(chain) {
+                        doc.select(v, waker);
+                    }
                 });
         });
+}
+
+/// The retainer tree of the selected object, as a view or a panel below one. A click or key in
+/// the panel keeps the keyboard in the panel.
+fn retainers_panel(ui: &mut Ui, doc: &mut Doc, s: &Arc<crate::analysis::Snapshot>, waker: &Waker, keys: bool) {
+    let cx = Cx {
+        s,
+        selected: None,
+        keys,
+        waker,
+    };
+    let Some((frame, restore)) = object::retainers(ui, doc.object.as_mut(), &cx) else {
+        return;
+    };
+    if frame.moved && doc.view != View::Retainers {
+        doc.keys_to_panel = true;
+    }
+    for a in frame.actions {
+        doc.object_action(a, waker);
+    }
+    if !restore.is_empty() {
+        doc.ignore_retainers(&restore, false, waker);
+    }
 }

@@ -1,18 +1,17 @@
 //! Containment, as DevTools has it: from the root, the GC roots and the global objects, each
 //! expandable into its outgoing references, lazily.
 
-use std::sync::Arc;
-
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
+use super::Cx;
 use crate::analysis::Snapshot;
-use crate::engine::task::Waker;
+use crate::analysis::query;
 use crate::model::NodeId;
-use crate::ui::doc::{Doc, edges_items};
 use crate::ui::table::object_row;
+use crate::ui::tree::{Action, Item, row_node};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Item, TreeModel, TreeView, row_node};
+use crate::ui::treeview::{Frame, TreeModel, TreeView};
 
 /// Objects expand into their outgoing references; the tables of Summary and Comparison use it
 /// for the objects under their classes.
@@ -44,12 +43,17 @@ impl TreeModel for References<'_> {
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
+/// Outgoing references of `v` (cheap: its own edges).
+pub(crate) fn edges_items(snapshot: &Snapshot, v: NodeId) -> Items {
+    Items::Edges {
+        from: v,
+        edges: query::edges(&snapshot.graph, v).collect(),
+    }
+}
+
+pub fn show(ui: &mut Ui, view: &mut Option<TreeView>, cx: &Cx) -> Frame {
+    let s = cx.s;
     ui.label(RichText::new("What the root holds: GC roots and global objects, each with its references.").weak());
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    let view = doc
-        .containment
-        .get_or_insert_with(|| TreeView::new(edges_items(s, s.graph.root())));
-    let frame = view.show(ui, "containment", &References { s }, None, selected, keys);
-    doc.finish_view(frame, waker);
+    let view = view.get_or_insert_with(|| TreeView::new(edges_items(s, s.graph.root())));
+    view.show(ui, "containment", &References { s }, None, cx.selected, cx.keys)
 }

@@ -6,16 +6,17 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
+use super::Cx;
 use crate::analysis::Snapshot;
 use crate::analysis::detached::DetachedDom;
-use crate::engine::task::{Task, Waker};
+use crate::engine::task::Task;
 use crate::model::NodeId;
 use crate::present::names;
 use crate::text::{preview, thousands};
-use crate::ui::doc::Doc;
 use crate::ui::table::{DISTANCE_WIDTH, SIZE_WIDTH, object_row_extras};
+use crate::ui::tree::{Action, Item, row_node};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Header, Item, TreeModel, TreeView, row_node};
+use crate::ui::treeview::{Frame, Header, TreeModel, TreeView};
 use crate::ui::widgets::{self, size_cell};
 
 /// The view's state: the trees (computed on the first visit) and their table.
@@ -76,18 +77,16 @@ impl TreeModel for Model<'_> {
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    let d = doc.detached.get_or_insert_with(|| {
+pub fn show(ui: &mut Ui, state: &mut Option<DetachedState>, cx: &Cx) -> Option<Frame> {
+    let (s, waker) = (cx.s, cx.waker);
+    let d = state.get_or_insert_with(|| {
         let snapshot = s.clone();
         DetachedState {
             trees: Task::spawn(waker.clone(), move |_| Ok(Arc::new(DetachedDom::of(&snapshot)))),
             view: TreeView::new(Items::Nodes(Arc::new(Vec::new()))),
         }
     });
-    let Some(dom) = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned() else {
-        return;
-    };
+    let dom = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned()?;
     if dom.trees.is_empty() {
         ui.label(
             RichText::new(
@@ -95,7 +94,7 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
             )
             .weak(),
         );
-        return;
+        return None;
     }
     if d.view.tree.level(0).items.len() != dom.trees.len() {
         d.view = TreeView::new(Items::Nodes(Arc::new(dom.trees.iter().map(|t| t.root).collect())));
@@ -108,8 +107,8 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
         ))
         .weak(),
     );
-    let frame = d
-        .view
-        .show(ui, "detached", &Model { s, dom: &dom }, None, selected, keys);
-    doc.finish_view(frame, waker);
+    Some(
+        d.view
+            .show(ui, "detached", &Model { s, dom: &dom }, None, cx.selected, cx.keys),
+    )
 }

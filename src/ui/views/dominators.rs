@@ -6,13 +6,14 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
+use super::Cx;
 use crate::analysis::Snapshot;
-use crate::engine::task::Waker;
+use crate::engine::task::{Task, Waker};
 use crate::model::NodeId;
-use crate::ui::doc::{Doc, dominated_task};
 use crate::ui::table::object_row;
+use crate::ui::tree::{Action, Item, row_node};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Item, TreeModel, TreeView, row_node};
+use crate::ui::treeview::{Frame, TreeModel, TreeView};
 
 /// The tree as the view first shows it: the root's children listed.
 pub(crate) fn new_tree(s: &Arc<Snapshot>, waker: &Waker) -> TreeView {
@@ -55,7 +56,16 @@ impl TreeModel for Model<'_> {
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
+/// Dominator-tree children, largest retained first, computed off the UI thread.
+fn dominated_task(snapshot: &Arc<Snapshot>, v: NodeId, waker: &Waker) -> Items {
+    let s = snapshot.clone();
+    Items::Loading(Task::spawn(waker.clone(), move |_| {
+        Ok(Arc::new(s.dominated_children(v)))
+    }))
+}
+
+pub fn show(ui: &mut Ui, view: &mut TreeView, cx: &Cx) -> Frame {
+    let (s, waker) = (cx.s, cx.waker);
     let native = s.graph.extra_native_bytes();
     let extra = if native > 0.0 {
         format!(
@@ -71,8 +81,5 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
         ))
         .weak(),
     );
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    let view = doc.dominators.get_or_insert_with(|| new_tree(s, waker));
-    let frame = view.show(ui, "dominators", &Model { s, waker }, None, selected, keys);
-    doc.finish_view(frame, waker);
+    view.show(ui, "dominators", &Model { s, waker }, None, cx.selected, cx.keys)
 }

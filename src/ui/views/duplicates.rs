@@ -6,15 +6,16 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
+use super::Cx;
 use crate::analysis::Snapshot;
 use crate::analysis::filters::{Duplicates, duplicates};
-use crate::engine::task::{Task, Waker};
+use crate::engine::task::Task;
 use crate::model::NodeId;
 use crate::text::{bytes, preview, thousands};
-use crate::ui::doc::Doc;
 use crate::ui::table::{DISTANCE_WIDTH, SIZE_WIDTH, name_cell, object_cell, object_row_extras};
+use crate::ui::tree::{Action, Item, row_node};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Header, Item, TreeModel, TreeView, row_node};
+use crate::ui::treeview::{Frame, Header, TreeModel, TreeView};
 use crate::ui::widgets::{self, size_cell};
 
 /// The view's state: the groups (computed on the first visit) and their table.
@@ -89,18 +90,16 @@ impl TreeModel for Model<'_> {
     }
 }
 
-pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    let d = doc.duplicates.get_or_insert_with(|| {
+pub fn show(ui: &mut Ui, state: &mut Option<DuplicatesState>, cx: &Cx) -> Option<Frame> {
+    let (s, waker) = (cx.s, cx.waker);
+    let d = state.get_or_insert_with(|| {
         let snapshot = s.clone();
         DuplicatesState {
             groups: Task::spawn(waker.clone(), move |_| Ok(Arc::new(duplicates(&snapshot)))),
             view: TreeView::new(Items::Classes(0)),
         }
     });
-    let Some(found) = widgets::task_value(ui, &d.groups, "Finding duplicated strings…").cloned() else {
-        return;
-    };
+    let found = widgets::task_value(ui, &d.groups, "Finding duplicated strings…").cloned()?;
     let groups = &found.groups;
     if d.view.tree.level(0).items.len() != groups.len() {
         d.view = TreeView::new(Items::Classes(groups.len()));
@@ -115,10 +114,14 @@ pub fn show(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker) {
         .weak(),
     );
     if groups.is_empty() {
-        return;
+        return None;
     }
-    let frame = d
-        .view
-        .show(ui, "duplicates", &Model { s, found: &found }, None, selected, keys);
-    doc.finish_view(frame, waker);
+    Some(d.view.show(
+        ui,
+        "duplicates",
+        &Model { s, found: &found },
+        None,
+        cx.selected,
+        cx.keys,
+    ))
 }

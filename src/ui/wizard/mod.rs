@@ -18,8 +18,8 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use super::command::AppCommand;
+use super::command::Purpose;
 use super::doc::{Doc, DocId, DocState};
-use super::live::Purpose;
 use super::screenshot;
 use super::table::{header, tree_table};
 use super::widgets::{self, ROW_HEIGHT};

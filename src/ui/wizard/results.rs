@@ -156,7 +156,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         {
             requests.push(AppCommand::Object {
                 doc: u,
-                action: crate::ui::treeview::Action::Select(h.node),
+                action: crate::ui::tree::Action::Select(h.node),
             });
         }
     }

@@ -15,11 +15,12 @@ use crate::analysis::classes::cmp_js;
 use crate::analysis::diff::DiffRow;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows::{self, Side};
-use crate::ui::command::AppCommand;
-use crate::ui::doc::{Doc, DocId, Other};
+use crate::ui::command::{AppCommand, DocId};
 use crate::ui::table::Sorting;
+use crate::ui::tree::Action;
 use crate::ui::tree::{Items, Tree};
-use crate::ui::treeview::{Action, TreeView};
+use crate::ui::treeview::{Frame, TreeView};
+use crate::ui::views::{Cx, Other};
 use crate::ui::widgets;
 
 /// A computed Comparison and the base snapshot its deleted objects live in.
@@ -186,15 +187,12 @@ impl ComparisonState {
 /// snapshot (a command for the app).
 pub fn show(
     ui: &mut Ui,
-    doc: &mut Doc,
-    s: &Arc<Snapshot>,
+    cmp: &mut ComparisonState,
+    cx: &Cx,
     others: &[Other],
-    waker: &Waker,
     cmds: &mut Vec<AppCommand>,
-) {
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    let Some(cmp) = &mut doc.comparison else { return };
-    cmp.poll(s, others, waker);
+) -> Option<Frame> {
+    cmp.poll(cx.s, others, cx.waker);
     base_picker(ui, cmp, others, cmds);
     if others.is_empty() {
         ui.add_space(12.0);
@@ -202,24 +200,22 @@ pub fn show(
         if ui.button("Open a snapshot to compare with…").clicked() {
             cmds.push(AppCommand::Open);
         }
-        return;
+        return None;
     }
     let Some(task) = &cmp.task else {
         ui.label(RichText::new("Choose the snapshot to compare with (usually an earlier one).").weak());
-        return;
+        return None;
     };
-    let Some(c) = widgets::task_value(ui, task, "Comparing…").cloned() else {
-        return;
-    };
+    let c = widgets::task_value(ui, task, "Comparing…").cloned()?;
     ui.separator();
     let model = tree::Model {
-        s,
+        s: cx.s,
         c: &c,
         sort: (cmp.sort.by, cmp.sort.descending),
     };
     let mut frame = cmp
         .view
-        .show(ui, "comparison", &model, Some(&cmp.order), selected, keys);
+        .show(ui, "comparison", &model, Some(&cmp.order), cx.selected, cx.keys);
     if let Some(col) = frame.sort {
         cmp.set_sort(DiffColumn::ALL[col]);
     }
@@ -231,7 +227,7 @@ pub fn show(
         }
         _ => true,
     });
-    doc.finish_view(frame, waker);
+    Some(frame)
 }
 
 fn base_picker(ui: &mut Ui, cmp: &mut ComparisonState, others: &[Other], cmds: &mut Vec<AppCommand>) {

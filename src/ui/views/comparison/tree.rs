@@ -11,10 +11,11 @@ use crate::analysis::Snapshot;
 use crate::model::NodeId;
 use crate::present::COMPARISON_TITLES;
 use crate::text::{bytes, preview, signed_bytes, signed_count, thousands};
-use crate::ui::doc::edges_items;
 use crate::ui::table::{class_cell, name_cell, object_cell_with, object_row_extras};
+use crate::ui::tree::{Action, Item, row_node};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Header, Item, TreeModel, row_node};
+use crate::ui::treeview::{Header, TreeModel};
+use crate::ui::views::containment::edges_items;
 use crate::ui::widgets::{self, id_text};
 
 /// Widths of the count and byte columns.

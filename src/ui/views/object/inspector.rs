@@ -5,21 +5,16 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::hop_line;
+use super::{ObjectState, hop_line};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name};
-use crate::engine::task::Waker;
-use crate::model::NodeKind;
+use crate::model::{NodeId, NodeKind};
 use crate::text::{self, preview};
-use crate::ui::doc::Doc;
 use crate::ui::widgets::{self, id_text};
 
-/// Id, type, class, name or string value, sizes, distance and the dominator chain.
-pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
-    let Some(obj) = &doc.object else {
-        ui.label(RichText::new("No object selected.").weak());
-        return;
-    };
+/// Id, type, class, name or string value, sizes, distance and the dominator chain; a link of
+/// the chain clicked (to select) comes back.
+pub fn inspector(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>) -> Option<NodeId> {
     let v = obj.node;
     let g = &snapshot.graph;
     let mut select = None;
@@ -94,9 +89,7 @@ pub fn inspector(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &W
             select = Some(d);
         }
     }
-    if let Some(d) = select {
-        doc.select(d, waker);
-    }
+    select
 }
 
 /// The source around a definition, its line marked, in a screenshot-friendly code block.

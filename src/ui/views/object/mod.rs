@@ -40,6 +40,14 @@ pub(crate) enum PathMode {
     Shortest,
 }
 
+/// What a click in the object's panels asked for: another object selected, the other kind of
+/// path to root.
+#[derive(Default)]
+pub(crate) struct Picked {
+    pub select: Option<NodeId>,
+    pub mode: Option<PathMode>,
+}
+
 /// The readable paths of a whole snapshot, computed by the first selection that needs them.
 pub(crate) type ReadableCell = Arc<OnceLock<Arc<ReadablePaths>>>;
 

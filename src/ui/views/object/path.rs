@@ -5,21 +5,19 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::PathMode;
+use super::{ObjectState, PathMode, Picked};
 use crate::analysis::Snapshot;
 use crate::analysis::query::edge_label;
-use crate::engine::task::Waker;
 use crate::model::{EdgeId, NodeId};
 use crate::present::names;
 use crate::text::{self, preview};
-use crate::ui::doc::Doc;
 use crate::ui::widgets::{self, id_text};
 
-/// The flat root-to-object chain, one line per hop, made to read well in a screenshot.
-pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker: &Waker) {
-    let Some(obj) = &doc.object else { return };
+/// The flat root-to-object chain, one line per hop, made to read well in a screenshot, shown
+/// in `shown` mode; a hop clicked (to select) or the other mode chosen comes back.
+pub fn path_to_root(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>, shown: PathMode) -> Picked {
     let mut select = None;
-    let mut mode = doc.path_mode;
+    let mut mode = shown;
     let ignoring = !obj.ignoring.set.is_empty();
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Path to root").strong());
@@ -52,7 +50,7 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
         );
     }
     ui.add_space(4.0);
-    let busy = match (ignoring, doc.path_mode) {
+    let busy = match (ignoring, shown) {
         (false, PathMode::Readable) => "Finding a readable path…",
         _ => "Finding the shortest path…",
     };
@@ -69,11 +67,9 @@ pub fn path_to_root(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, waker:
             }
         }
     }
-    if mode != doc.path_mode {
-        doc.set_path_mode(mode, waker);
-    }
-    if let Some(v) = select {
-        doc.select(v, waker);
+    Picked {
+        select,
+        mode: (mode != shown).then_some(mode),
     }
 }
 

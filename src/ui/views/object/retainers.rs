@@ -6,16 +6,17 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
-use super::{Ignoring, ignored_bar, is_cycle, is_weak, retainer_at};
+use super::{Ignoring, ObjectState, ignored_bar, is_cycle, is_weak, retainer_at};
 use crate::analysis::Snapshot;
 use crate::engine::task::Waker;
 use crate::model::NodeId;
-use crate::ui::doc::{Doc, View};
 use crate::ui::table::{
     item_toggle, menu_item, object_cell, object_cell_with, object_cells_at, object_menu, object_preview,
 };
+use crate::ui::tree::{Action, Item};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Item, TreeModel, pending_label};
+use crate::ui::treeview::{Frame, TreeModel, pending_label};
+use crate::ui::views::Cx;
 use crate::ui::widgets;
 
 struct Model<'a> {
@@ -101,14 +102,15 @@ impl TreeModel for Model<'_> {
     }
 }
 
-/// The retainer tree of the selected object, expanded along the shortest path.
-/// `keys`: this table takes the keyboard (it is the view, or the panel was clicked last).
-pub fn retainers(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker, keys: bool) {
-    let Some(obj) = &mut doc.object else {
+/// The retainer tree of the selected object, expanded along the shortest path; what its frame
+/// left to do, and the ignored retainers to restore.
+pub fn retainers(ui: &mut Ui, obj: Option<&mut ObjectState>, cx: &Cx) -> Option<(Frame, Vec<NodeId>)> {
+    let (s, waker) = (cx.s, cx.waker);
+    let Some(obj) = obj else {
         ui.centered_and_justified(|ui| {
             ui.label(RichText::new("Select an object to see what retains it.").weak());
         });
-        return;
+        return None;
     };
     ui.horizontal(|ui| {
         ui.label(RichText::new("Retainers of").strong());
@@ -124,15 +126,8 @@ pub fn retainers(ui: &mut Ui, doc: &mut Doc, s: &Arc<Snapshot>, waker: &Waker, k
         ignoring: &obj.ignoring,
         waker,
     };
-    let frame = obj.retainers.show(ui, "retainers", &model, None, None, keys);
-    // A click or key in the panel below a view keeps the keyboard in the panel.
-    if frame.moved && doc.view != View::Retainers {
-        doc.keys_to_panel = true;
-    }
-    for a in frame.actions {
-        doc.object_action(a, waker);
-    }
-    if !restore.is_empty() {
-        doc.ignore_retainers(&restore, false, waker);
-    }
+    Some((
+        obj.retainers.show(ui, "retainers", &model, None, None, cx.keys),
+        restore,
+    ))
 }

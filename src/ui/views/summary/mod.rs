@@ -64,6 +64,44 @@ impl Members {
     }
 }
 
+/// The `@id` search above the Summary: the text typed, and the scan of all nodes it starts.
+#[derive(Default)]
+pub struct Jump {
+    pub(crate) text: String,
+    pub(crate) error: Option<String>,
+    pub(crate) task: Option<Task<Option<NodeId>>>,
+}
+
+impl Jump {
+    /// Starts the search (a scan of all nodes, off the UI thread).
+    pub(crate) fn start(&mut self, s: &Arc<Snapshot>, waker: &Waker) {
+        let Some(id) = crate::model::parse_object_id(&self.text) else {
+            self.error = Some("type an object id like @1234".into());
+            return;
+        };
+        let s = s.clone();
+        self.error = None;
+        self.task = Some(Task::spawn(waker.clone(), move |_| Ok(s.graph.find_id(id))));
+    }
+
+    /// The object found, once the scan is done; when none is, the error says so.
+    pub(crate) fn poll(&mut self) -> Option<NodeId> {
+        let found = match self.task.as_ref()?.get()? {
+            Ok(Some(v)) => Some(*v),
+            Ok(None) => {
+                self.error = Some(format!("no object {}", self.text.trim()));
+                None
+            }
+            Err(e) => {
+                self.error = Some(e.to_string());
+                None
+            }
+        };
+        self.task = None;
+        found
+    }
+}
+
 /// A chosen filter, its label, and the Summary rows (with the kept objects) being computed.
 type RangeTask = (Choice, String, Task<(Arc<Vec<ClassRow>>, Option<Members>)>);
 

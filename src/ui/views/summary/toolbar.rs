@@ -2,22 +2,15 @@
 //! "Objects allocated before / between" over the open snapshots of this process, and its
 //! named filters).
 
-use std::sync::Arc;
-
 use egui::{RichText, Ui};
 
-use super::Choice;
-use crate::analysis::Snapshot;
+use super::{Choice, Jump, SummaryState};
 use crate::analysis::filters::NamedFilter;
-use crate::engine::task::Waker;
-use crate::ui::doc::{Doc, Other};
+use crate::ui::views::{Cx, Other};
 
-pub(super) fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: bool) {
+pub(super) fn toolbar(ui: &mut Ui, summary: &mut SummaryState, jump: &mut Jump, cx: &Cx, focus_filter: bool) {
     // Wraps rather than widening the view: a row wider than the panel would widen the table too.
     ui.horizontal_wrapped(|ui| {
-        let Some(summary) = &mut doc.summary else {
-            return;
-        };
         let filter = ui.add(
             egui::TextEdit::singleline(&mut summary.filter)
                 .hint_text("Filter by class name (Ctrl+F)")
@@ -35,19 +28,19 @@ pub(super) fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: b
         }
         ui.label(RichText::new(format!("{} of {} classes", summary.order.len(), summary.rows.len())).weak());
         ui.separator();
-        let jump = ui.add(
-            egui::TextEdit::singleline(&mut doc.jump)
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut jump.text)
                 .hint_text("@id")
                 .desired_width(100.0),
         );
         let go = ui.button("Find object").on_hover_text("Select the object with this id");
-        if go.clicked() || (jump.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
-            doc.jump_to(waker);
+        if go.clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+            jump.start(cx.s, cx.waker);
         }
-        if doc.jump_task.is_some() {
+        if jump.task.is_some() {
             ui.spinner();
         }
-        if let Some(e) = &doc.jump_error {
+        if let Some(e) = &jump.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
     });
@@ -55,14 +48,14 @@ pub(super) fn toolbar(ui: &mut Ui, doc: &mut Doc, waker: &Waker, focus_filter: b
 
 /// The "Show" menu: DevTools' "Objects allocated before S1 / between S(k-1) and Sk" from the
 /// open snapshots of this process (ordered by their newest object id), and its named filters.
-pub(super) fn range_picker(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>, others: &[Other], waker: &Waker) {
-    let Some(summary) = &mut doc.summary else { return };
+pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, title: String, others: &[Other]) {
+    let snapshot = cx.s;
     let mut series: Vec<(String, u32)> = others
         .iter()
         .filter_map(|c| c.snapshot.as_ref().map(|s| (c.title.clone(), s.max_js_object_id)))
         .filter(|&(_, m)| m <= snapshot.max_js_object_id)
         .collect();
-    series.push((doc.source.name(), snapshot.max_js_object_id));
+    series.push((title, snapshot.max_js_object_id));
     series.sort_by_key(|x| x.1);
     series.dedup_by_key(|x| x.1);
     let mut choices: Vec<(Choice, String)> = vec![(Choice::All, "All objects".into())];
@@ -106,6 +99,6 @@ pub(super) fn range_picker(ui: &mut Ui, doc: &mut Doc, snapshot: &Arc<Snapshot>,
         }
     });
     if let Some((range, label)) = picked {
-        summary.set_range(snapshot, range, label, waker);
+        summary.set_range(snapshot, range, label, cx.waker);
     }
 }

@@ -5,16 +5,17 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::TableRow;
 
-use super::{Members, SortBy};
+use super::{Jump, Members, SortBy, SummaryState};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::engine::task::{Task, Waker};
 use crate::model::NodeId;
-use crate::ui::doc::Doc;
 use crate::ui::table::{OBJECT_NUMBERS, class_cell, name_cell};
+use crate::ui::tree::{Action, Item};
 use crate::ui::tree::{Items, Row, Tree};
-use crate::ui::treeview::{Action, Header, Item, TreeModel};
+use crate::ui::treeview::{Frame, Header, TreeModel};
 use crate::ui::views::containment::References;
+use crate::ui::views::{Cx, Other};
 use crate::ui::widgets::{self, size_cell};
 
 /// The instances of a class (those the Summary's filter keeps, if any), largest retained
@@ -81,37 +82,35 @@ impl TreeModel for Model<'_> {
     }
 }
 
+/// Draws the Summary: its toolbar, its Show menu, its table. `title` names this snapshot in
+/// the Show menu; `others` are the other open snapshots ("objects allocated between").
 pub fn show(
     ui: &mut Ui,
-    doc: &mut Doc,
-    s: &Arc<Snapshot>,
-    waker: &Waker,
-    focus_filter: bool,
-    others: &[crate::ui::doc::Other],
-) {
-    let (keys, selected) = (doc.takes_view_keys(), doc.selected());
-    super::toolbar::toolbar(ui, doc, waker, focus_filter);
-    super::toolbar::range_picker(ui, doc, s, others, waker);
+    state: &mut SummaryState,
+    jump: &mut Jump,
+    cx: &Cx,
+    (title, focus_filter): (String, bool),
+    others: &[Other],
+) -> Frame {
+    super::toolbar::toolbar(ui, state, jump, cx, focus_filter);
+    super::toolbar::range_picker(ui, state, cx, title, others);
     ui.separator();
-    let Some(state) = &mut doc.summary else {
-        return;
-    };
     if state.rows.is_empty() && state.range_task.is_none() {
         let text = format!("No objects: “{}” keeps none in this snapshot.", state.range_label);
         ui.label(RichText::new(text).weak());
     }
     let model = Model {
-        s,
+        s: cx.s,
         rows: &state.rows,
         members: state.members.as_ref(),
         sort: (state.sort.by, state.sort.descending),
-        waker,
+        waker: cx.waker,
     };
     let frame = state
         .view
-        .show(ui, "summary", &model, Some(&state.order), selected, keys);
+        .show(ui, "summary", &model, Some(&state.order), cx.selected, cx.keys);
     if let Some(c) = frame.sort {
         state.set_sort(SortBy::ALL[c]);
     }
-    doc.finish_view(frame, waker);
+    frame
 }
