@@ -52,14 +52,14 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The top-level modules a file names as `crate::NAME` (or escapes to with `super::super::`),
-/// comments left out.
-fn imports(path: &Path) -> Vec<(usize, String)> {
+/// The names that follow any of `markers` (`crate::`, `super::super::`, …) in a file, with
+/// their line numbers, comments left out.
+fn names_after(path: &Path, markers: &[&str]) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let code = line.split("//").next().unwrap_or("");
-        for marker in ["crate::", "super::super::"] {
+        for marker in markers {
             let mut rest = code;
             while let Some(at) = rest.find(marker) {
                 rest = &rest[at + marker.len()..];
@@ -71,6 +71,11 @@ fn imports(path: &Path) -> Vec<(usize, String)> {
         }
     }
     out
+}
+
+/// The top-level modules a file names as `crate::NAME` (or escapes to with `super::super::`).
+fn imports(path: &Path) -> Vec<(usize, String)> {
+    names_after(path, &["crate::", "super::super::"])
 }
 
 #[test]
@@ -126,26 +131,12 @@ const UI_ALLOWED: &[(&str, &[&str])] = &[
 /// The `ui` modules a file names: `crate::ui::NAME`, and in files directly under `src/ui/`,
 /// `super::NAME` too.
 fn ui_imports(path: &Path, top_level: bool) -> Vec<(usize, String)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut markers = vec!["crate::ui::"];
-        if top_level {
-            markers.push("super::");
-        }
-        for marker in markers {
-            let mut rest = code;
-            while let Some(at) = rest.find(marker) {
-                rest = &rest[at + marker.len()..];
-                let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                if !name.is_empty() {
-                    out.push((n + 1, name));
-                }
-            }
-        }
-    }
-    out
+    let markers: &[&str] = if top_level {
+        &["crate::ui::", "super::"]
+    } else {
+        &["crate::ui::"]
+    };
+    names_after(path, markers)
 }
 
 #[test]
@@ -166,7 +157,11 @@ fn inside_the_app_the_views_never_reach_into_the_tab_or_the_shell() {
             }
         }
     }
-    assert!(wrong.is_empty(), "imports that run up the app's layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports that run up the app's layers:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// The rule can fail: a file that imports upward is found.

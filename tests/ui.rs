@@ -92,7 +92,7 @@ fn the_empty_window_offers_open_and_the_demo() {
     h.run_steps(3);
     assert_eq!(h.state().docs().len(), 3);
     assert_eq!(h.state().page(), heapsift::ui::Page::Wizard);
-    assert_eq!(h.state().wizard().unwrap().selected, Some(0));
+    assert_eq!(h.state().wizard().unwrap().selected(), Some(0));
     assert!(
         h.query_all_by_label_contains("->sessionCache").next().is_some(),
         "the leak's path is shown"
@@ -304,7 +304,7 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.query_all_by_label("EventListener").next().unwrap().click();
     h.step();
     h.step();
-    assert_eq!(h.state().wizard().unwrap().selected, Some(1));
+    assert_eq!(h.state().wizard().unwrap().selected(), Some(1));
     assert!(h.query_all_by_label_contains("->appEvents").next().is_some());
     // An object of the group opens in the final snapshot with its retainers.
     let w = h.state().wizard().unwrap();
@@ -379,18 +379,16 @@ fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
     assert_eq!(r.names.len(), 5);
     let top: Vec<&str> = r.ranked.iter().take(2).map(|c| c.name.as_str()).collect();
     assert_eq!(top, vec!["Order", "AuditLogEntry"]);
-    assert!(g.charted.contains(&r.ranked[0].key), "the top class is charted");
+    assert!(g.charted().contains(&r.ranked[0].key), "the top class is charted");
     h.get_by_label("Growth across snapshots");
     // Click-through: the orders that are new in the last snapshot.
     h.query_all_by_label_contains("↑ Order ").next().unwrap().click();
     wait(&mut h, "new orders", |a| {
-        a.growth()
-            .as_ref()
-            .is_some_and(|g| g.new_objects.as_ref().is_some_and(|t| t.is_done()))
+        a.growth().as_ref().is_some_and(|g| g.new_objects().is_some())
     });
     let g = h.state().growth().unwrap();
     assert_eq!(
-        g.new_objects.as_ref().unwrap().value().unwrap().len(),
+        g.new_objects().unwrap().len(),
         800,
         "1,000 orders at the end, 200 at the start"
     );
@@ -619,7 +617,7 @@ fn growth_numbers_stay_visible_at_every_width_and_sort_by_header() {
     h.get_by_label_contains("Δ count").click();
     h.run_steps(3);
     let g = h.state().growth().unwrap();
-    assert_eq!(g.sort, Some((heapsift::ui::growth::RankColumn::Count, true)));
+    assert_eq!(g.sort(), Some((heapsift::ui::growth::RankColumn::Count, true)));
 }
 
 #[test]
@@ -1012,14 +1010,7 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     times.type_text("12");
     h.step();
     h.get_by_label("▶ Run").click();
-    wait(&mut h, "the action's runs", |a| {
-        a.wizard()
-            .as_ref()
-            .unwrap()
-            .action_run
-            .as_ref()
-            .is_some_and(|t| t.is_done())
-    });
+    wait(&mut h, "the action's runs", |a| a.wizard().unwrap().action_ran());
     h.get_by_label_contains("The action ran");
     h.get_by_label("📷 Take target now").click();
     wait(&mut h, "the target", |a| a.wizard().unwrap().picks()[1].is_some());

@@ -38,18 +38,18 @@ pub enum Metric {
 pub struct GrowthState {
     /// Snapshot docs in series order (oldest first).
     pub(crate) order: Vec<DocId>,
-    pub task: Option<Task<Arc<GrowthResult>>>,
+    pub(crate) task: Option<Task<Arc<GrowthResult>>>,
     pub(crate) computed_for: Vec<DocId>,
     /// Class keys drawn on the chart.
-    pub charted: Vec<String>,
-    pub metric: Metric,
+    pub(crate) charted: Vec<String>,
+    pub(crate) metric: Metric,
     pub(crate) log: bool,
-    pub focus: Option<usize>,
-    pub new_objects: Option<Task<Arc<Vec<NodeId>>>>,
-    pub folder: String,
+    pub(crate) focus: Option<usize>,
+    pub(crate) new_objects: Option<Task<Arc<Vec<NodeId>>>>,
+    pub(crate) folder: String,
     /// The ranking's sort (None: the growth ranking) and its display order, recomputed only
     /// when the sort or the result changes.
-    pub sort: Option<(RankColumn, bool)>,
+    pub(crate) sort: Option<(RankColumn, bool)>,
     pub(super) rank_order: Vec<u32>,
     pub(super) order_for: Option<(Option<(RankColumn, bool)>, u64)>,
     /// Bumped for every new set of snapshots, so scroll positions start at the top again.
@@ -129,6 +129,21 @@ impl GrowthState {
 
     pub fn busy(&self) -> bool {
         self.task.as_ref().is_some_and(|t| !t.is_done()) || self.new_objects.as_ref().is_some_and(|t| !t.is_done())
+    }
+
+    /// The classes drawn on the chart (by class key).
+    pub fn charted(&self) -> &[String] {
+        &self.charted
+    }
+
+    /// The new objects of the class clicked in the ranking, once listed.
+    pub fn new_objects(&self) -> Option<&Arc<Vec<NodeId>>> {
+        self.new_objects.as_ref().and_then(|t| t.value())
+    }
+
+    /// The ranking's sort: a column and whether descending (None: the growth ranking).
+    pub fn sort(&self) -> Option<(RankColumn, bool)> {
+        self.sort
     }
 
     /// The series, oldest first.

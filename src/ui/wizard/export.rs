@@ -159,13 +159,4 @@ impl WizardState {
     pub(crate) fn export_result(&self) -> Option<&Result<String, ExportError>> {
         self.export.as_ref().and_then(|e| e.message.as_ref())
     }
-
-    /// The snapshots picked as baseline, target and final.
-    pub fn picks(&self) -> [Option<DocId>; 3] {
-        self.picks
-    }
-
-    pub fn result(&self) -> Option<&Arc<LeakResult>> {
-        self.result.as_ref().and_then(|t| t.value())
-    }
 }

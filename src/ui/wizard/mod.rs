@@ -48,21 +48,21 @@ pub struct LeakResult {
 pub struct WizardState {
     /// Doc uids for S1, S2, S3.
     pub(crate) picks: [Option<DocId>; 3],
-    pub options: LeakOptions,
-    pub result: Option<Task<Arc<LeakResult>>>,
+    pub(crate) options: LeakOptions,
+    pub(crate) result: Option<Task<Arc<LeakResult>>>,
     /// The picks and options the result was computed for.
     computed_for: Option<([DocId; 3], LeakOptions)>,
-    pub selected: Option<usize>,
-    pub export: Option<Export>,
+    pub(crate) selected: Option<usize>,
+    pub(crate) export: Option<Export>,
     /// Steps 1–3 are folded into one line once results are in (until the user reopens them).
     pub(crate) setup_folded: bool,
     /// The single small objects are listed one by one (folded into one row by default).
     pub(crate) show_minor: bool,
     folded_for: Option<[DocId; 3]>,
     /// Connected: the action run between baseline and target, how many times, and its run.
-    pub action: String,
+    pub(crate) action: String,
     pub(crate) action_times: String,
-    pub action_run: Option<Task<()>>,
+    pub(crate) action_run: Option<Task<()>>,
 }
 
 /// What the wizard knows of the live connection.
@@ -122,6 +122,27 @@ impl WizardState {
                 groups: report.groups,
             }))
         }));
+    }
+
+    // Read-only, for tests and the batch runs.
+
+    pub fn result(&self) -> Option<&Arc<LeakResult>> {
+        self.result.as_ref().and_then(|t| t.value())
+    }
+
+    /// The snapshots picked as baseline, target and final.
+    pub fn picks(&self) -> [Option<DocId>; 3] {
+        self.picks
+    }
+
+    /// The leak group shown beside the table.
+    pub fn selected(&self) -> Option<usize> {
+        self.selected
+    }
+
+    /// Whether the suspect action, run between baseline and target, has finished.
+    pub fn action_ran(&self) -> bool {
+        self.action_run.as_ref().is_some_and(|t| t.is_done())
     }
 
     pub fn busy(&self) -> bool {
