@@ -1,26 +1,12 @@
 //! `heapsift duplicates FILE`: DevTools' duplicated strings, by the memory they retain.
 
-use std::path::PathBuf;
-
 use super::output::{Col, Table, line, print_json};
-use super::{CliResult, Global, load};
+use super::{CliResult, Global, Listing, load};
 use crate::analysis::filters::{Duplicates, duplicates};
 use crate::present::report;
 use crate::text::{bytes, preview, thousands};
 
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// The heap snapshot.
-    file: PathBuf,
-    /// Only the first N groups.
-    #[arg(long)]
-    top: Option<usize>,
-    /// JSON in the schema of DevTools' reference output.
-    #[arg(long)]
-    json: bool,
-}
-
-pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+pub(super) fn run(a: &Listing, g: &Global) -> CliResult {
     let s = load(&a.file, g.quiet)?;
     let found = duplicates(&s);
     let shown = &found.groups[..found.groups.len().min(a.top.unwrap_or(usize::MAX))];

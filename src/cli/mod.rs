@@ -107,7 +107,7 @@ pub enum Command {
     Summary(summary::Args),
     /// DevTools' duplicated strings: strings whose value appears more than once, by the memory
     /// they retain.
-    Duplicates(duplicates::Args),
+    Duplicates(Listing),
     /// Detached DOM trees (browser snapshots): each by its root node, with the detached nodes it
     /// holds, what it retains and what keeps it alive.
     Detached(detached::Args),
@@ -141,6 +141,19 @@ pub enum Command {
     /// lines; for comparing with DevTools when a golden test fails.
     #[command(hide = true)]
     DumpNodes(dump::Args),
+}
+
+/// The arguments of a command that lists rows of one snapshot.
+#[derive(clap::Args, Debug)]
+pub struct Listing {
+    /// The heap snapshot (.heapsnapshot or .heapsnapshot.gz).
+    file: PathBuf,
+    /// Only the first N rows.
+    #[arg(long)]
+    top: Option<usize>,
+    /// JSON in the schema of DevTools' reference output (see the README).
+    #[arg(long)]
+    json: bool,
 }
 
 /// What every command is told besides its own arguments.

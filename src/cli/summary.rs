@@ -1,10 +1,10 @@
 //! `heapsift summary FILE`: DevTools' Summary view, one row per constructor, largest retained
 //! size first; `--filter` applies one of DevTools' named filters.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::output::{Col, Table, line, print_json};
-use super::{CliError, CliResult, Global, load};
+use super::{CliError, CliResult, Global, Listing, load};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::filters::NamedFilter;
@@ -14,14 +14,8 @@ use crate::text::{bytes, percent, preview, thousands};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The heap snapshot (.heapsnapshot or .heapsnapshot.gz).
-    file: PathBuf,
-    /// Only the first N rows.
-    #[arg(long)]
-    top: Option<usize>,
-    /// JSON in the schema of DevTools' reference output (see the README).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    listing: Listing,
     /// One of DevTools' Summary filters: objectsRetainedByDetachedDomNodes,
     /// objectsRetainedByConsole, objectsRetainedByEventHandlers, objectsRetainedByContexts,
     /// duplicatedStrings.
@@ -39,9 +33,10 @@ fn filter_name(s: &str) -> Result<String, String> {
     }
 }
 
-pub(super) fn run(a: &Args, g: &Global) -> CliResult {
+pub(super) fn run(args: &Args, g: &Global) -> CliResult {
+    let a = &args.listing;
     let s = load(&a.file, g.quiet)?;
-    let filter = a.filter.as_deref().and_then(NamedFilter::parse);
+    let filter = args.filter.as_deref().and_then(NamedFilter::parse);
     let rows = match filter {
         None => s.summary.clone(),
         Some(f) => {

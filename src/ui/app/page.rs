@@ -40,7 +40,13 @@ impl HeapsiftApp {
                 busy: self.live.busy(),
                 taking: [0, 1, 2].map(|i| self.live.taking(crate::ui::command::Purpose::Wizard(i))),
             };
-            wizard::show(ui, w, &self.docs, info, &waker, &mut self.commands);
+            let cx = wizard::WizardCx {
+                docs: &self.docs,
+                live: info,
+                waker: &waker,
+                commands: &mut self.commands,
+            };
+            wizard::show(ui, w, cx);
             return;
         }
         if self.page == Page::Growth

@@ -150,14 +150,16 @@ impl WizardState {
     }
 }
 
-pub fn show(
-    ui: &mut Ui,
-    w: &mut WizardState,
-    docs: &[Doc],
-    live: LiveInfo,
-    waker: &Waker,
-    requests: &mut Vec<AppCommand>,
-) {
+/// What the wizard's frame reads and where it leaves commands for the app.
+pub(crate) struct WizardCx<'a> {
+    pub docs: &'a [Doc],
+    pub live: LiveInfo,
+    pub waker: &'a Waker,
+    pub commands: &'a mut Vec<AppCommand>,
+}
+
+pub(crate) fn show(ui: &mut Ui, w: &mut WizardState, mut cx: WizardCx) {
+    let docs = cx.docs;
     egui::ScrollArea::vertical()
         .id_salt("wizard")
         .auto_shrink([false, false])
@@ -191,11 +193,11 @@ pub fn show(
             } else {
                 step_method(ui);
                 ui.separator();
-                step_pick(ui, w, docs, live, waker, requests);
+                step_pick(ui, w, &mut cx);
                 ui.separator();
                 step_index(ui, w, docs);
             }
             ui.separator();
-            step_results(ui, w, requests);
+            step_results(ui, w, cx.commands);
         });
 }

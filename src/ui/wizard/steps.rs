@@ -52,14 +52,8 @@ fn howto(ui: &mut Ui, title: &str, code: &str) {
     });
 }
 
-pub(super) fn step_pick(
-    ui: &mut Ui,
-    w: &mut WizardState,
-    docs: &[Doc],
-    live: LiveInfo,
-    waker: &Waker,
-    requests: &mut Vec<AppCommand>,
-) {
+pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
+    let (docs, live) = (cx.docs, cx.live);
     step_title(
         ui,
         2,
@@ -107,28 +101,28 @@ pub(super) fn step_pick(
                             )
                             .clicked()
                         {
-                            requests.push(AppCommand::Capture(Purpose::Wizard(i)));
+                            cx.commands.push(AppCommand::Capture(Purpose::Wizard(i)));
                         }
                     }
                 });
                 ui.end_row();
                 if i == 0 && live.connected {
                     ui.label("");
-                    action_row(ui, w, live, waker);
+                    action_row(ui, w, live, cx.waker);
                     ui.end_row();
                 }
             }
         });
     ui.horizontal(|ui| {
         if ui.button("Open snapshots…").clicked() {
-            requests.push(AppCommand::Open);
+            cx.commands.push(AppCommand::Open);
         }
         if ui
             .button("Use the demo set")
             .on_hover_text("Three built-in snapshots of a page that leaks")
             .clicked()
         {
-            requests.push(AppCommand::WizardDemo);
+            cx.commands.push(AppCommand::WizardDemo);
         }
         if w.picks.iter().all(Option::is_none) && docs.len() >= 3 && ui.button("Use the last three opened").clicked() {
             for (i, d) in docs[docs.len() - 3..].iter().enumerate() {
