@@ -181,6 +181,63 @@ fn leaks_rejects_snapshots_out_of_order_or_of_other_processes() {
         "{}",
         String::from_utf8_lossy(&mixed.stderr)
     );
+    // The same snapshot twice (by name or as a copy) is refused before it reads "0 objects".
+    for s2 in [LEAK[0], LEAK[1]] {
+        let s1 = LEAK[0];
+        let s3 = if s2 == LEAK[1] { LEAK[1] } else { LEAK[2] };
+        let repeated = heapsift(&["leaks", s1, s2, s3]);
+        let err = String::from_utf8_lossy(&repeated.stderr);
+        assert_eq!(repeated.status.code(), Some(2), "{err}");
+        assert!(err.contains("are the same snapshot"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+/// `diff` and `growth` compare whatever they are given, as DevTools does, but say on stderr and
+/// in their JSON when the snapshots do not come from one process (or not oldest first).
+#[test]
+fn diff_and_growth_warn_when_processes_are_mixed() {
+    let ok = heapsift(&["diff", LEAK[0], LEAK[2], "--json"]);
+    assert!(String::from_utf8_lossy(&ok.stderr).is_empty());
+    assert_eq!(json(&ok)["same_process"], true);
+    let mixed = heapsift(&["diff", "growth-1.heapsnapshot", LEAK[2], "--json"]);
+    let err = String::from_utf8_lossy(&mixed.stderr);
+    assert!(
+        err.starts_with("heapsift: warning: growth-1.heapsnapshot and leak-s3.heapsnapshot do not look like snapshots of one process"),
+        "{err}"
+    );
+    assert_eq!(json(&mixed)["same_process"], false);
+
+    let growth = [
+        "growth",
+        "growth-1.heapsnapshot",
+        "growth-2.heapsnapshot",
+        "growth-3.heapsnapshot",
+    ];
+    let ok = heapsift(&[&growth[..], &["--json"]].concat());
+    assert!(String::from_utf8_lossy(&ok.stderr).is_empty());
+    let ok = json(&ok);
+    assert_eq!((&ok["same_process"], &ok["in_order"]), (&true.into(), &true.into()));
+    let mixed = heapsift(&[
+        "growth",
+        LEAK[0],
+        "growth-2.heapsnapshot",
+        "growth-3.heapsnapshot",
+        "--json",
+    ]);
+    let err = String::from_utf8_lossy(&mixed.stderr);
+    assert!(
+        err.contains("leak-s1.heapsnapshot and growth-3.heapsnapshot do not look like snapshots of one process"),
+        "{err}"
+    );
+    assert_eq!(json(&mixed)["same_process"], false);
+    let swapped = heapsift(&["growth", "growth-2.heapsnapshot", "growth-1.heapsnapshot", "--json"]);
+    let err = String::from_utf8_lossy(&swapped.stderr);
+    assert!(
+        err.contains("growth-2.heapsnapshot has newer objects than growth-1.heapsnapshot"),
+        "{err}"
+    );
+    assert_eq!(json(&swapped)["in_order"], false);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::Snapshot;
 use super::bits::BitVec;
 use super::distances::Distance;
+use super::process::Kinship;
 use super::query::{self, Hop};
 use crate::model::{EdgeId, EdgeKind, EdgeName, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress};
@@ -86,6 +87,11 @@ pub(crate) enum SequenceError {
         seen: usize,
     },
     #[error(
+        "{a} and {b} are the same snapshot (the same objects, none newer than @{max_id}); the method needs \
+         three snapshots taken one after another"
+    )]
+    Repeated { a: String, b: String, max_id: u32 },
+    #[error(
         "the snapshots are not in order: {a} has newer objects (up to @{a_max}) than {b} (up to @{b_max}); \
          give them oldest first"
     )]
@@ -117,6 +123,13 @@ pub(crate) fn check_sequence(ids: [&[u32]; 3], max_ids: [u32; 3], names: [&str; 
                 of: a.len(),
             });
         }
+        if max_ids[k] == max_ids[k + 1] && a == b {
+            return Err(SequenceError::Repeated {
+                a: names[k].to_owned(),
+                b: names[k + 1].to_owned(),
+                max_id: max_ids[k],
+            });
+        }
         if max_ids[k] > max_ids[k + 1] {
             return Err(SequenceError::OutOfOrder {
                 a: names[k].to_owned(),
@@ -146,62 +159,17 @@ fn overlap(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
-/// A small sample of (id, type and name) pairs. Within one process an id always names the same
-/// object; two processes started alike share their startup ids but not what comes after, so
-/// comparing samples tells snapshots of one process from look-alikes of another.
-pub(crate) struct Fingerprint(Vec<(u32, u64)>);
-
-impl Fingerprint {
-    pub fn of(s: &Snapshot) -> Fingerprint {
-        let g = &s.graph;
-        let mut v: Vec<(u32, u64)> = g
-            .nodes()
-            .filter(|&n| g.id(n).0 % 31 == 1)
-            .map(|n| (g.id(n).0, name_hash(s, n)))
-            .collect();
-        v.sort_unstable();
-        Fingerprint(v)
-    }
-
-    /// (objects compared, objects whose type or name differ) against another snapshot.
-    pub fn compare(&self, other: &Snapshot) -> (usize, usize) {
-        let g = &other.graph;
-        let (mut seen, mut differ) = (0, 0);
-        for n in g.nodes() {
-            let id = g.id(n).0;
-            if id % 31 != 1 {
-                continue;
-            }
-            if let Ok(i) = self.0.binary_search_by_key(&id, |x| x.0) {
-                seen += 1;
-                if self.0[i].1 != name_hash(other, n) {
-                    differ += 1;
-                }
-            }
-        }
-        (seen, differ)
-    }
-}
-
-fn name_hash(s: &Snapshot, n: NodeId) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    s.graph.type_index(n).hash(&mut h);
-    s.graph.name(n).hash(&mut h);
-    h.finish()
-}
-
-/// Fails when a fingerprint comparison says the snapshots come from different processes.
-pub(crate) fn check_same_process(compared: (usize, usize), a: &str, b: &str) -> Result<(), SequenceError> {
-    let (seen, differ) = compared;
-    if seen >= 50 && differ * 20 > seen {
-        return Err(SequenceError::Different {
+/// Fails when a fingerprint says the snapshots come from different processes.
+pub(crate) fn check_same_process(kin: Kinship, a: &str, b: &str) -> Result<(), SequenceError> {
+    match kin {
+        Kinship::Different { seen, differ } => Err(SequenceError::Different {
             a: a.to_owned(),
             b: b.to_owned(),
             differ,
             seen,
-        });
+        }),
+        Kinship::Same | Kinship::Unclear => Ok(()),
     }
-    Ok(())
 }
 
 /// A snapshot's object ids, sorted: all the method keeps of S1 and S2.

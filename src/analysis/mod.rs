@@ -13,6 +13,7 @@ pub mod filters;
 pub mod flags;
 pub(crate) mod growth;
 pub(crate) mod leaks;
+pub mod process;
 pub mod query;
 pub mod readable;
 pub mod retainers;

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::output::{Col, Table, line, located, print_json};
+use super::output::{Col, Table, line, located, print_json, process_warning};
 use super::{CliResult, Global, load};
+use crate::analysis::process::Kinship;
 use crate::engine::workflows::{self, Side};
 use crate::present::report;
 use crate::progress::Progress;
@@ -24,15 +25,22 @@ pub struct Args {
 }
 
 pub(super) fn run(a: &Args, g: &Global) -> CliResult {
-    let workflows::Comparison { mut rows, scripts } = workflows::comparison(&Progress::new(), |side| match side {
+    let workflows::Comparison {
+        mut rows,
+        scripts,
+        kinship,
+    } = workflows::comparison(&Progress::new(), |side| match side {
         Side::Current => load(&a.current, g.quiet).map(Box::new),
         Side::Base => load(&a.base, g.quiet).map(Box::new),
     })?;
+    process_warning(kinship, &a.base, &a.current, "their Comparison pairs unrelated objects");
     if let Some(n) = a.top {
         rows.truncate(n);
     }
     if a.json {
-        print_json(&report::diff_json(&a.base, &a.current, &rows));
+        let mut v = report::diff_json(&a.base, &a.current, &rows);
+        v["same_process"] = (!matches!(kinship, Kinship::Different { .. })).into();
+        print_json(&v);
         return Ok(());
     }
     line(format!("{} compared with {}", a.current.display(), a.base.display()));

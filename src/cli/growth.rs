@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{Col, Table, line, located, print_json};
+use super::output::{Col, Table, line, located, print_json, process_warning, warn};
 use super::{CliResult, Global, load};
 use crate::engine::workflows;
 use crate::present::report;
@@ -26,11 +26,30 @@ pub struct Args {
 pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     let names: Vec<String> = a.files.iter().map(|f| report::file_name(f)).collect();
     let report = workflows::growth(&names, &Progress::new(), |i| load(&a.files[i], g.quiet).map(Box::new))?;
+    let last = &a.files[a.files.len() - 1];
+    for &(i, kin) in &report.strangers {
+        process_warning(
+            kin,
+            &a.files[i],
+            last,
+            "growth across them mixes two processes' objects",
+        );
+    }
+    for &i in &report.out_of_order {
+        warn(format!(
+            "{} has newer objects than {}, which comes after it; give the snapshots oldest first",
+            names[i],
+            names[i + 1]
+        ));
+    }
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(a.top);
     let names = &report.growth.names;
     if a.json {
-        print_json(&report::growth_json(names, &ranked));
+        let mut v = report::growth_json(names, &ranked);
+        v["same_process"] = report.strangers.is_empty().into();
+        v["in_order"] = report.out_of_order.is_empty().into();
+        print_json(&v);
         return Ok(());
     }
     line(format!("{} snapshots: {}", names.len(), names.join(", ")));

@@ -3,8 +3,13 @@
 //! text-table helper every table uses.
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::Serialize;
+
+use crate::analysis::leaks::check_same_process;
+use crate::analysis::process::Kinship;
+use crate::present::report::file_name;
 
 /// The first error writing to stdout, if any: every write goes through [`record`], and
 /// [`finish`] turns it into the command's result.
@@ -23,6 +28,18 @@ pub(crate) fn record(r: std::io::Result<()>) {
 /// Writes one line to stdout.
 pub(crate) fn line(text: impl std::fmt::Display) {
     record(writeln!(std::io::stdout().lock(), "{text}"));
+}
+
+/// A warning on stderr: the command goes on, but its output may not mean what it seems to.
+pub(crate) fn warn(text: impl std::fmt::Display) {
+    eprintln!("heapsift: warning: {text}");
+}
+
+/// The warning for two snapshots whose object ids say they come from different processes.
+pub(crate) fn process_warning(kin: Kinship, a: &Path, b: &Path, consequence: &str) {
+    if let Err(e) = check_same_process(kin, &file_name(a), &file_name(b)) {
+        warn(format!("{e}; {consequence}"));
+    }
 }
 
 /// Flushes stdout and reports whether everything was written. A reader that went away

@@ -14,7 +14,8 @@ use crate::analysis::Snapshot;
 use crate::analysis::classes::InterfaceDefinition;
 use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::growth::Growth;
-use crate::analysis::leaks::{self, Fingerprint, LeakGroup, LeakOptions};
+use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
+use crate::analysis::process::{self, Fingerprint, Kinship};
 use crate::analysis::scripts::Scripts;
 use crate::error::Error;
 use crate::progress::Progress;
@@ -39,7 +40,12 @@ impl Kept {
 
     /// Refused when `s` is not of the same process as `self`.
     fn check_next(&self, name: &str, s: &Snapshot) -> Result<(), Error> {
-        leaks::check_same_process(self.print.compare(s), &self.name, name).map_err(Error::from)
+        leaks::check_same_process(
+            process::kinship(process::compare_with(&self.print, s)),
+            &self.name,
+            name,
+        )
+        .map_err(Error::from)
     }
 }
 
@@ -97,11 +103,14 @@ pub enum Side {
     Base,
 }
 
-/// A Comparison: rows in DevTools' order, and the current snapshot's script names for rows'
-/// locations.
+/// A Comparison: rows in DevTools' order, the current snapshot's script names for rows'
+/// locations, and whether the two look like snapshots of one process.
 pub struct Comparison {
     pub rows: Vec<DiffRow>,
     pub scripts: Scripts,
+    /// Of the base against the current snapshot. DevTools compares any two snapshots; its
+    /// numbers only mean something within one process, so callers say when they are not.
+    pub kinship: Kinship,
 }
 
 /// DevTools' Comparison of the current snapshot against a base: per class, new and deleted
@@ -112,19 +121,21 @@ pub fn comparison<S: Deref<Target = Snapshot>, E: From<Error>>(
     progress: &Progress,
     mut snapshot: impl FnMut(Side) -> Result<S, E>,
 ) -> Result<Comparison, E> {
-    let (current, definitions, scripts): (_, Vec<InterfaceDefinition>, _) = {
+    let (current, definitions, scripts, print): (_, Vec<InterfaceDefinition>, _, _) = {
         let cur = snapshot(Side::Current)?;
         (
             diff::class_objects(&cur, None),
             cur.interface_definitions.clone(),
             cur.scripts.names_only(),
+            Fingerprint::of(&cur),
         )
     };
     progress.check().map_err(Error::from)?;
     let base = snapshot(Side::Base)?;
+    let kinship = process::kinship(process::compare_with(&print, &base));
     let mut rows = diff::diff(&diff::class_objects(&base, Some(&definitions)), &current);
     diff::sort_rows(&mut rows);
-    Ok(Comparison { rows, scripts })
+    Ok(Comparison { rows, scripts, kinship })
 }
 
 /// Growth across snapshots, oldest first: per class, counts and sizes in each, and what each
@@ -135,6 +146,10 @@ pub struct GrowthReport<S> {
     pub last: S,
     /// The first snapshot's object ids, sorted: what "new" is measured against.
     pub(crate) first_ids: Vec<u32>,
+    /// The snapshots (by position) that do not look like the last one's process, and why.
+    pub strangers: Vec<(usize, Kinship)>,
+    /// The snapshots (by position) with newer objects than the one after them.
+    pub out_of_order: Vec<usize>,
 }
 
 /// Growth over `names.len()` snapshots, asking `snapshot(i)` for each one once (the last first,
@@ -151,24 +166,35 @@ pub fn growth<S: Deref<Target = Snapshot>, E: From<Error>>(
     }
     let last = snapshot(n - 1)?;
     let definitions = last.interface_definitions.clone();
+    let print = Fingerprint::of(&last);
     let mut growth = Growth::new();
     let mut first_ids = Vec::new();
+    let (mut strangers, mut newest) = (Vec::new(), Vec::with_capacity(n));
     for (i, name) in names.iter().enumerate() {
         progress.check().map_err(Error::from)?;
         if i + 1 == n {
             growth.add(name.clone(), &last, None);
+            newest.push(last.max_js_object_id);
         } else {
             let s = snapshot(i)?;
             growth.add(name.clone(), &s, Some(&definitions));
+            newest.push(s.max_js_object_id);
+            let kin = process::kinship(process::compare_with(&print, &s));
+            if matches!(kin, Kinship::Different { .. }) {
+                strangers.push((i, kin));
+            }
             if i == 0 {
                 first_ids = leaks::sorted_ids(&s);
             }
         }
     }
     growth.attribute(&first_ids, &last);
+    let out_of_order = (0..n - 1).filter(|&i| newest[i] > newest[i + 1]).collect();
     Ok(GrowthReport {
         growth,
         last,
         first_ids,
+        strangers,
+        out_of_order,
     })
 }
