@@ -11,21 +11,19 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use heapsift::ui::{HeapsiftApp, Options};
 
 fn app(files: Vec<PathBuf>) -> Harness<'static, HeapsiftApp> {
+    app_with(Options {
+        files,
+        ..Default::default()
+    })
+}
+
+fn app_with(options: Options) -> Harness<'static, HeapsiftApp> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .with_max_steps(64)
         // Snapshot strings hold CJK text that the bundled fonts lack.
         .allow_missing_glyphs()
-        .build_eframe(move |cc| {
-            HeapsiftApp::new(
-                &cc.egui_ctx,
-                None,
-                Options {
-                    files,
-                    ..Default::default()
-                },
-            )
-        })
+        .build_eframe(move |cc| HeapsiftApp::new(&cc.egui_ctx, None, options))
 }
 
 /// Steps frames until `cond` holds (background work runs on other threads meanwhile).
@@ -1043,4 +1041,136 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
     wait(&mut h, "the panel to notice the process is gone", |a| {
         !a.live().connected()
     });
+}
+
+/// Two processes' three-snapshot sets in folders `a/` and `b/`, each file named `baseline`,
+/// `target` and `final`: a/ is the leak page, b/ the growth page. Opened interleaved.
+fn two_sets() -> (PathBuf, Vec<PathBuf>) {
+    let dir = std::env::temp_dir().join(format!("heapsift-two-sets-{}", std::process::id()));
+    let mut files = Vec::new();
+    for (role, (a, b)) in ["baseline", "target", "final"].iter().zip([
+        ("leak-s1", "growth-1"),
+        ("leak-s2", "growth-2"),
+        ("leak-s3", "growth-3"),
+    ]) {
+        for (folder, from) in [("a", a), ("b", b)] {
+            let to = dir.join(folder).join(format!("{role}.heapsnapshot"));
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(sample(&format!("{from}.heapsnapshot")), &to).unwrap();
+            files.push(to);
+        }
+    }
+    (dir, files)
+}
+
+fn titles(a: &HeapsiftApp, ids: &[heapsift::ui::DocId]) -> Vec<String> {
+    ids.iter()
+        .map(|&id| a.docs().iter().find(|d| d.doc_id() == id).unwrap().title())
+        .collect()
+}
+
+#[test]
+fn two_processes_open_at_once_never_mix() {
+    let (dir, files) = two_sets();
+    let mut h = app(files);
+    wait(&mut h, "indexing", ready);
+    // Same-named files are told apart by their folders; each process is one set, in order.
+    let a = h.state();
+    assert_eq!(a.docs()[0].title(), "a/baseline.heapsnapshot");
+    assert_eq!(a.docs()[1].title(), "b/baseline.heapsnapshot");
+    let sets = a.sets().sets();
+    assert_eq!(sets.len(), 2, "two processes");
+    let members: Vec<Vec<String>> = sets.iter().map(|&s| titles(a, &a.sets().members(s))).collect();
+    assert_eq!(
+        members,
+        [
+            [
+                "a/baseline.heapsnapshot",
+                "a/target.heapsnapshot",
+                "a/final.heapsnapshot"
+            ],
+            [
+                "b/baseline.heapsnapshot",
+                "b/target.heapsnapshot",
+                "b/final.heapsnapshot"
+            ],
+        ]
+    );
+    // Tabs are grouped by process, each group named by its folder.
+    h.get_by_label("a/");
+    h.get_by_label("b/");
+
+    // a/final's "allocated between" offers only a/'s intervals, and b/'s files as not offered.
+    h.state_mut().show_tab(4);
+    h.run_steps(2);
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("between b/").is_none());
+    assert!(h.query_by_label_contains("between a/final").is_none(), "in order only");
+    h.get_by_label("b/baseline.heapsnapshot (another process)");
+    h.get_by_label("Objects allocated between a/baseline.heapsnapshot and a/target.heapsnapshot")
+        .click();
+    wait(&mut h, "the filtered summary", |a| {
+        a.docs()[4].summary().is_some_and(|s| s.limited() && !s.filtering()) && settled(a)
+    });
+    let s = h.state().docs()[4].summary().unwrap();
+    let count = |name: &str| s.rows().iter().find(|r| r.name == name).map(|r| r.count);
+    assert_eq!(count("CachedSession"), Some(300), "exactly the planted sessions");
+    assert_eq!(count("RequestContext"), Some(200));
+
+    // The Comparison's base list: a/'s snapshots, b/'s greyed.
+    view_tab(&mut h, "Comparison");
+    wait(&mut h, "the comparison", |a| compared(a, 4));
+    let c = h.state().docs()[4].comparison().unwrap();
+    let base = c.base().expect("a base is picked");
+    assert_eq!(titles(h.state(), &[base]), ["a/target.heapsnapshot"]);
+
+    // Growth charts one process, oldest first, and switches with the picker.
+    h.state_mut().open_growth();
+    wait(&mut h, "the growth series", |a| {
+        a.growth().is_some_and(|g| g.result().is_some() && !g.busy())
+    });
+    let order = h.state().growth().unwrap().order().to_vec();
+    assert_eq!(
+        titles(h.state(), &order),
+        [
+            "a/baseline.heapsnapshot",
+            "a/target.heapsnapshot",
+            "a/final.heapsnapshot"
+        ]
+    );
+    h.get_by_label("Process").click();
+    h.run_steps(3);
+    h.get_by_label("b/ · 3 snapshots").click();
+    wait(&mut h, "the other process's growth", |a| {
+        a.growth()
+            .is_some_and(|g| g.result().is_some_and(|r| r.names[0] == "b/baseline.heapsnapshot") && !g.busy())
+    });
+    let r = h.state().growth().unwrap().result().unwrap().clone();
+    assert_eq!(
+        r.names,
+        [
+            "b/baseline.heapsnapshot",
+            "b/target.heapsnapshot",
+            "b/final.heapsnapshot"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_wizard_refuses_the_same_snapshot_twice() {
+    let leak = sample("leak-s1.heapsnapshot");
+    let mut h = app_with(Options {
+        files: vec![leak.clone(), leak, sample("leak-s3.heapsnapshot")],
+        wizard: true,
+        ..Default::default()
+    });
+    wait(&mut h, "indexing", ready);
+    h.run_steps(5);
+    h.get_by_label_contains("Baseline (S1) and Target (S2) are the same snapshot (leak-s1.heapsnapshot (2))");
+    assert!(
+        h.state().wizard().unwrap().result().is_none(),
+        "no result for refused picks"
+    );
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::store::{self, CachePolicy, SaveIndex, cache_policy};
+use crate::analysis::process::Fingerprint;
 use crate::analysis::{self, PartialSummary, Snapshot};
 use crate::error::{Error, FileError, SaveError};
 use crate::format::{self, Bytes};
@@ -151,6 +152,8 @@ pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSumm
 /// A finished load in the app: the snapshot, where its index came from, and notes for the user.
 pub struct Opened {
     pub snapshot: Arc<Snapshot>,
+    /// Which process it comes from, for grouping it with the other open snapshots.
+    pub print: Arc<Fingerprint>,
     pub from: LoadedFrom,
     pub notes: Vec<String>,
     /// The outcome of saving the index, which happens after the snapshot is handed over; `None`
@@ -252,6 +255,7 @@ impl LoadJob {
                             None => (None, None),
                         };
                         let opened = Opened {
+                            print: Arc::new(Fingerprint::of(&snapshot)),
                             snapshot,
                             from: l.from,
                             notes: l.notes,

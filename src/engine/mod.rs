@@ -1,10 +1,12 @@
 //! The engine: everything between the analysis and the interfaces, without egui. Loading
 //! (`load`: open, parse, analyse, on a background thread for the app), the saved-index store
 //! (`store`), background tasks with progress and cancel (`task`), the workflows over several
-//! snapshots (`workflows`) and what benchmarks measure (`measure`).
+//! snapshots (`workflows`), which open snapshots belong to one process (`sets`) and what
+//! benchmarks measure (`measure`).
 
 pub mod load;
 pub mod measure;
+pub mod sets;
 pub mod store;
 pub mod task;
 pub mod workflows;

@@ -12,7 +12,9 @@ use super::views::detached::DetachedState;
 use super::views::duplicates::DuplicatesState;
 use super::views::object::{ObjectState, PathMode, ReadableCell, find_path, path_task};
 use super::views::summary::{Jump, SummaryState};
+use crate::analysis::process::Fingerprint;
 use crate::analysis::{PartialSummary, Snapshot};
+use crate::engine::sets::{SetId, Sets};
 use crate::engine::task::{Task, Waker};
 use crate::engine::{LoadJob, Source};
 use crate::model::NodeId;
@@ -85,6 +87,11 @@ pub enum DocState {
 pub struct Doc {
     pub(crate) id: DocId,
     pub(crate) source: Source,
+    /// How its tab and every list name it: the file name, with as much of its folder as tells
+    /// it apart from the other open files (set by the app as files open and close).
+    pub(crate) label: String,
+    /// Which process it comes from, once loaded.
+    pub(crate) print: Option<Arc<Fingerprint>>,
     pub(crate) state: DocState,
     pub(crate) partial: Option<Arc<PartialSummary>>,
     pub(crate) load_time: Option<Duration>,
@@ -121,6 +128,8 @@ impl Doc {
         Doc {
             id: DocId::next(),
             state: DocState::Loading(LoadJob::spawn(source.clone(), waker)),
+            label: source.name(),
+            print: None,
             source,
             partial: None,
             load_time: None,
@@ -169,6 +178,7 @@ impl Doc {
         let (id, view, path_mode, generation) = (self.id, self.view, self.path_mode, self.generation + 1);
         *self = Doc {
             id,
+            label: std::mem::take(&mut self.label),
             view,
             path_mode,
             generation,
@@ -176,8 +186,18 @@ impl Doc {
         };
     }
 
+    /// The tab's identity, as sets and the wizard's slots know it.
+    pub fn doc_id(&self) -> DocId {
+        self.id
+    }
+
     pub fn title(&self) -> String {
-        self.source.name()
+        self.label.clone()
+    }
+
+    /// The file's whole path (or the demo's name), for hover texts.
+    pub fn full_name(&self) -> String {
+        self.source.path().display().to_string()
     }
 
     pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
@@ -243,6 +263,7 @@ impl Doc {
                         self.loaded_from = Some(opened.from);
                         self.notes.extend(opened.notes);
                         self.saving = opened.saving;
+                        self.print = Some(opened.print);
                         self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
                         self.dominators = Some(super::views::dominators::new_tree(&s, waker));
                         self.comparison = Some(Default::default());
@@ -463,4 +484,31 @@ impl Doc {
                     .is_some_and(|d| !d.groups.is_done() || d.view.tree.is_loading()))
             || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
     }
+}
+
+/// The folder (its name and a slash) that holds every one of these snapshots' files, when
+/// their file names differ: what a set of them is called. None for the demo or mixed folders.
+pub(crate) fn shared_folder(docs: &[Doc], members: &[DocId]) -> Option<String> {
+    let found: Vec<&Doc> = members
+        .iter()
+        .filter_map(|&m| docs.iter().find(|d| d.id == m))
+        .collect();
+    let mut folders = found.iter().map(|d| match &d.source {
+        Source::File(p) => std::fs::canonicalize(p).ok()?.parent().map(|f| f.to_path_buf()),
+        Source::Embedded(..) => None,
+    });
+    let first = folders.next()??;
+    if !folders.all(|f| f.as_ref() == Some(&first)) {
+        return None;
+    }
+    let mut names: Vec<String> = found.iter().map(|d| d.source.name()).collect();
+    names.sort();
+    names.dedup();
+    let name = first.file_name()?.to_string_lossy().into_owned();
+    (names.len() == found.len()).then(|| format!("{name}/"))
+}
+
+/// How a set is named in pickers: its folder, else "process N".
+pub(crate) fn set_name(docs: &[Doc], sets: &Sets<DocId>, set: SetId) -> String {
+    shared_folder(docs, &sets.members(set)).unwrap_or_else(|| format!("process {}", set.0))
 }

@@ -7,12 +7,12 @@ use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::command::AppCommand;
-use super::doc::{Doc, DocId};
+use super::doc::{Doc, DocId, set_name};
 use super::table::{sort_headers, tree_table};
 use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::analysis::growth::Series;
-use crate::engine::Source;
+use crate::engine::sets::{SetId, Sets};
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows;
 use crate::model::NodeId;
@@ -36,7 +36,9 @@ pub enum Metric {
 
 #[derive(Default)]
 pub struct GrowthState {
-    /// Snapshot docs in series order (oldest first).
+    /// The process charted (None: the one with the most open snapshots).
+    pub(crate) set: Option<SetId>,
+    /// Its snapshots in series order (oldest first, by their newest object id).
     pub(crate) order: Vec<DocId>,
     pub(crate) task: Option<Task<Arc<GrowthResult>>>,
     pub(crate) computed_for: Vec<DocId>,
@@ -70,31 +72,23 @@ pub enum RankColumn {
     KeepsAlive,
 }
 
-/// Default order: by file time, then name (embedded samples by name).
-pub(crate) fn default_order(docs: &[Doc]) -> Vec<DocId> {
-    let mut v: Vec<(Option<std::time::SystemTime>, String, DocId)> = docs
-        .iter()
-        .map(|d| {
-            let time = match &d.source {
-                Source::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
-                Source::Embedded(..) => None,
-            };
-            (time, d.title(), d.id)
-        })
-        .collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    v.into_iter().map(|x| x.2).collect()
-}
-
 impl GrowthState {
-    pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
-        // New docs join the series at the end; closed ones leave it.
-        for d in docs {
-            if !self.order.contains(&d.id) {
-                self.order.push(d.id);
-            }
+    /// Charts the set of `id`'s snapshot.
+    pub(crate) fn for_doc(sets: &Sets<DocId>, id: Option<DocId>) -> GrowthState {
+        GrowthState {
+            set: id.and_then(|id| sets.set_of(id)),
+            ..Default::default()
         }
-        self.order.retain(|u| docs.iter().any(|d| d.id == *u));
+    }
+
+    pub(crate) fn poll(&mut self, docs: &[Doc], sets: &Sets<DocId>, waker: &Waker) {
+        let all = sets.sets();
+        if self.set.is_none_or(|s| !all.contains(&s)) {
+            // The process with the most open snapshots (the first of those).
+            self.set = all.iter().copied().rev().max_by_key(|&s| sets.members(s).len());
+        }
+        // The set's snapshots in the order they were taken; new ones join, closed ones leave.
+        self.order = self.set.map(|s| sets.members(s)).unwrap_or_default();
         let snaps: Vec<(DocId, String, Option<Arc<Snapshot>>)> = self
             .order
             .iter()
@@ -156,12 +150,22 @@ impl GrowthState {
     }
 }
 
-pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker, requests: &mut Vec<AppCommand>) {
+pub fn show(
+    ui: &mut Ui,
+    st: &mut GrowthState,
+    docs: &[Doc],
+    sets: &Sets<DocId>,
+    waker: &Waker,
+    requests: &mut Vec<AppCommand>,
+) {
     ui.heading("Growth across snapshots");
     ui.label(
-        RichText::new("Snapshots of one process, oldest first. Classes that keep growing are the usual leaks.").weak(),
+        RichText::new(
+            "Snapshots of one process, in the order they were taken. Classes that keep growing are the usual leaks.",
+        )
+        .weak(),
     );
-    series_list(ui, st, docs, requests);
+    series_list(ui, st, docs, sets, requests);
     ui.separator();
     let Some(task) = &st.task else {
         ui.label(
@@ -210,29 +214,40 @@ pub fn show(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], waker: &Waker, requ
     }
 }
 
-fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], requests: &mut Vec<AppCommand>) {
-    let mut swap = None;
+fn series_list(ui: &mut Ui, st: &mut GrowthState, docs: &[Doc], sets: &Sets<DocId>, requests: &mut Vec<AppCommand>) {
+    let all = sets.sets();
+    let title = |id: DocId| docs.iter().find(|d| d.id == id).map(|d| d.title()).unwrap_or_default();
+    if all.len() > 1 {
+        ui.horizontal(|ui| {
+            let label = ui.label("Process");
+            let name = |set: SetId| format!("{} · {} snapshots", set_name(docs, sets, set), sets.members(set).len());
+            egui::ComboBox::from_id_salt("growth-set")
+                .selected_text(st.set.map(name).unwrap_or_default())
+                .truncate()
+                .width(420.0_f32.min(ui.available_width() - 80.0).max(160.0))
+                .show_ui(ui, |ui| {
+                    for &set in &all {
+                        ui.selectable_value(&mut st.set, Some(set), name(set));
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(super::views::ANOTHER_PROCESS_SETS);
+        });
+    }
     ui.horizontal_wrapped(|ui| {
-        for (i, uid) in st.order.iter().enumerate() {
-            let Some(d) = docs.iter().find(|d| d.id == *uid) else {
-                continue;
-            };
+        for (i, &uid) in st.order.iter().enumerate() {
             if i > 0 {
                 ui.label(RichText::new("→").weak());
             }
-            let status = if d.is_loading() { " ⟳" } else { "" };
-            ui.label(format!("{}. {}{status}", i + 1, d.title()));
-            if i > 0 && ui.small_button("◀").on_hover_text("Earlier").clicked() {
-                swap = Some((i - 1, i));
-            }
-            if i + 1 < st.order.len() && ui.small_button("▶").on_hover_text("Later").clicked() {
-                swap = Some((i, i + 1));
-            }
+            ui.label(format!("{}. {}", i + 1, title(uid)));
+        }
+        let indexing: Vec<String> = docs.iter().filter(|d| d.is_loading()).map(|d| d.title()).collect();
+        if !indexing.is_empty() {
+            ui.label(RichText::new(format!("⟳ indexing {}", indexing.join(", "))).weak())
+                .on_hover_text("A snapshot joins the series of its process once it is indexed.");
         }
     });
-    if let Some((a, b)) = swap {
-        st.order.swap(a, b);
-    }
     ui.horizontal(|ui| {
         if ui.button("Add snapshots…").clicked() {
             requests.push(AppCommand::Open);

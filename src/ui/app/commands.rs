@@ -9,7 +9,7 @@ use crate::engine::Source;
 use crate::ui::command::AppCommand;
 use crate::ui::command::Purpose;
 use crate::ui::doc::{Doc, DocId, DocState, View};
-use crate::ui::growth::{self, GrowthState};
+use crate::ui::growth::GrowthState;
 use crate::ui::tree::Action;
 use crate::ui::wizard::WizardState;
 
@@ -141,6 +141,22 @@ impl HeapsiftApp {
         }
         self.docs.push(Doc::open(source, self.waker.clone()));
         self.active = self.docs.len() - 1;
+        self.relabel();
+    }
+
+    /// Names every tab so that two open files of one name differ (by their folders).
+    fn relabel(&mut self) {
+        let paths: Vec<std::path::PathBuf> = self
+            .docs
+            .iter()
+            .map(|d| match &d.source {
+                Source::File(p) => std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
+                Source::Embedded(..) => d.source.path(),
+            })
+            .collect();
+        for (d, label) in self.docs.iter_mut().zip(crate::present::files::labels(&paths)) {
+            d.label = label;
+        }
     }
 
     /// Opens the demo snapshots (once) and returns their tabs.
@@ -162,10 +178,8 @@ impl HeapsiftApp {
 
     pub fn open_growth(&mut self) {
         if self.growth.is_none() {
-            self.growth = Some(GrowthState {
-                order: growth::default_order(&self.docs),
-                ..Default::default()
-            });
+            let active = self.docs.get(self.active).map(|d| d.id);
+            self.growth = Some(GrowthState::for_doc(&self.sets, active));
         }
         self.page = Page::Growth;
     }
@@ -253,6 +267,7 @@ impl HeapsiftApp {
             }
             self.docs.remove(i);
             self.active = self.active.min(self.docs.len().saturating_sub(1));
+            self.relabel();
         }
     }
 }

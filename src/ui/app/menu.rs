@@ -1,6 +1,7 @@
 //! The menu bar, the tabs under it (the pages, then one per snapshot) and the status bar. Menu
 //! entries send commands; their labels and shortcuts come from `AppCommand`.
 
+use crate::ui::doc::{DocId, shared_folder};
 use egui::{RichText, Ui};
 
 use super::{HeapsiftApp, Page, STATUS_SECONDS, Theme};
@@ -85,34 +86,98 @@ impl HeapsiftApp {
 
     pub(super) fn tabs(&mut self, ui: &mut Ui) {
         let mut close = None;
+        let groups = self.tab_groups();
+        let several = groups.iter().filter(|g| g.0.is_some()).count() > 1;
         ui.horizontal_wrapped(|ui| {
             self.page_tabs(ui);
-            for (i, d) in self.docs.iter().enumerate() {
-                let label = match d.state {
-                    DocState::Loading(_) => format!("⟳ {}", d.title()),
-                    DocState::Failed(_) => format!("⚠ {}", d.title()),
-                    DocState::Cancelled => format!("⏸ {}", d.title()),
-                    DocState::Ready(_) => d.title(),
+            for (set, members) in groups {
+                // A set whose files share a folder is named by it, and its tabs by file name.
+                let folder = if several {
+                    let ids: Vec<DocId> = members.iter().map(|&i| self.docs[i].id).collect();
+                    shared_folder(&self.docs, &ids)
+                } else {
+                    None
                 };
-                let active = self.page == Page::Snapshot && i == self.active;
-                let mut text = RichText::new(label);
-                // On the highlighted tab the theme's own text colour stays legible.
-                if matches!(d.state, DocState::Failed(_)) && !active {
-                    text = text.color(ui.visuals().error_fg_color);
+                if several {
+                    ui.separator();
+                    let (name, why) = match (set, &folder) {
+                        (Some(set), folder) => (
+                            folder.clone().unwrap_or_else(|| format!("process {}", set.0)),
+                            format!(
+                                "Process {}: these snapshots come from one process (their object ids agree), \
+                                 oldest first; comparisons stay within it.",
+                                set.0
+                            ),
+                        ),
+                        (None, _) => (
+                            "indexing".to_owned(),
+                            "Which process these come from is known once they are indexed.".to_owned(),
+                        ),
+                    };
+                    ui.label(RichText::new(name).weak()).on_hover_text(why);
                 }
-                if ui.selectable_label(active, text).clicked() {
-                    self.active = i;
-                    self.page = Page::Snapshot;
+                for i in members {
+                    let name = match folder {
+                        Some(_) => self.docs[i].source.name(),
+                        None => self.docs[i].title(),
+                    };
+                    if self.doc_tab(ui, i, name) {
+                        close = Some(i);
+                    }
                 }
-                if ui.small_button("×").on_hover_text("Close").clicked() {
-                    close = Some(i);
-                }
-                ui.add_space(6.0);
             }
         });
         if let Some(i) = close {
             self.close(i);
         }
+    }
+
+    /// Tabs by set (the sets in the order first seen, each oldest first), then the snapshots
+    /// not indexed yet, in the order opened: (set, positions in `docs`).
+    fn tab_groups(&self) -> Vec<(Option<crate::engine::sets::SetId>, Vec<usize>)> {
+        let position = |id| self.docs.iter().position(|d| d.id == id);
+        let mut groups: Vec<_> = self
+            .sets
+            .sets()
+            .into_iter()
+            .map(|set| {
+                (
+                    Some(set),
+                    self.sets.members(set).into_iter().filter_map(position).collect(),
+                )
+            })
+            .collect();
+        let rest: Vec<usize> = (0..self.docs.len())
+            .filter(|&i| self.sets.set_of(self.docs[i].id).is_none())
+            .collect();
+        if !rest.is_empty() {
+            groups.push((None, rest));
+        }
+        groups
+    }
+
+    /// One snapshot's tab, named `name`; returns true when its close button was clicked.
+    fn doc_tab(&mut self, ui: &mut Ui, i: usize, name: String) -> bool {
+        let d = &self.docs[i];
+        let label = match d.state {
+            DocState::Loading(_) => format!("⟳ {name}"),
+            DocState::Failed(_) => format!("⚠ {name}"),
+            DocState::Cancelled => format!("⏸ {name}"),
+            DocState::Ready(_) => name,
+        };
+        let active = self.page == Page::Snapshot && i == self.active;
+        let mut text = RichText::new(label);
+        // On the highlighted tab the theme's own text colour stays legible.
+        if matches!(d.state, DocState::Failed(_)) && !active {
+            text = text.color(ui.visuals().error_fg_color);
+        }
+        if ui.selectable_label(active, text).on_hover_text(d.full_name()).clicked() {
+            self.active = i;
+            self.page = Page::Snapshot;
+        }
+        let closed = ui.small_button("×").on_hover_text("Close").clicked();
+        ui.add_space(6.0);
+        closed
     }
 
     fn page_tabs(&mut self, ui: &mut Ui) {

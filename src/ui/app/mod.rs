@@ -24,16 +24,19 @@ pub(crate) use options::Settings;
 pub use options::{Options, Theme, run};
 
 use super::command::AppCommand;
-use super::doc::{Doc, View};
+use super::doc::{Doc, DocId, View};
 use super::growth::GrowthState;
 use super::live::LiveUi;
 use super::screenshot;
 use super::wizard::WizardState;
 use crate::engine::Source;
+use crate::engine::sets::Sets;
 use crate::engine::task::Waker;
 
 pub struct HeapsiftApp {
     pub(crate) docs: Vec<Doc>,
+    /// Which open snapshots come from one process.
+    pub(crate) sets: Sets<DocId>,
     pub(crate) nav: Nav,
     pub(crate) active: usize,
     pub(crate) page: Page,
@@ -97,6 +100,7 @@ impl HeapsiftApp {
         let waker: Waker = Arc::new(move || c.request_repaint());
         let mut app = HeapsiftApp {
             docs: Vec::new(),
+            sets: Sets::default(),
             nav: Nav::default(),
             active: 0,
             page: Page::Snapshot,
@@ -149,10 +153,7 @@ impl HeapsiftApp {
             }
         }
         if options.growth {
-            app.growth = Some(GrowthState {
-                order: app.docs.iter().map(|d| d.id).collect(),
-                ..Default::default()
-            });
+            app.growth = Some(GrowthState::default());
             app.page = Page::Growth;
         }
         if options.screenshot.is_some() || options.export_finding.is_some() {
@@ -193,11 +194,12 @@ impl HeapsiftApp {
                 d.copy_task = None;
             }
         }
+        self.sync_sets();
         if let Some(w) = &mut self.wizard {
-            w.poll(&self.docs, &self.waker);
+            w.poll(&self.docs, &self.sets, &self.waker);
         }
         if let Some(g) = &mut self.growth {
-            g.poll(&self.docs, &self.waker);
+            g.poll(&self.docs, &self.sets, &self.waker);
         }
         if let Some(rx) = &self.dialog
             && let Ok(files) = rx.try_recv()
@@ -239,6 +241,20 @@ impl HeapsiftApp {
         self.drive_plan(ctx);
     }
 
+    /// Snapshots join their set once loaded (again after a reload) and leave it when closed.
+    fn sync_sets(&mut self) {
+        let docs = &self.docs;
+        self.sets
+            .retain(|id| docs.iter().any(|d| d.id == id && d.snapshot().is_some()));
+        for d in docs {
+            if let (Some(print), Some(_)) = (&d.print, d.snapshot())
+                && !self.sets.print(d.id).is_some_and(|p| Arc::ptr_eq(p, print))
+            {
+                self.sets.add(d.id, print.clone());
+            }
+        }
+    }
+
     /// What the live connection reported becomes commands; its folder is remembered.
     fn handle_live(&mut self) {
         let events = self.live.poll();
@@ -261,6 +277,11 @@ impl HeapsiftApp {
     }
 
     /// The tabs, for tests that act in them as a user would (select, clear a field).
+    /// Which open snapshots come from one process.
+    pub fn sets(&self) -> &Sets<DocId> {
+        &self.sets
+    }
+
     pub fn docs_mut(&mut self) -> &mut [Doc] {
         &mut self.docs
     }

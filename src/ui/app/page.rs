@@ -10,8 +10,9 @@ use super::{HeapsiftApp, Page};
 use crate::engine::task::Waker;
 use crate::text;
 use crate::ui::command::AppCommand;
+use crate::ui::command::DocId;
 use crate::ui::doc::{Doc, DocState, View};
-use crate::ui::views::{self, Cx, Other, object};
+use crate::ui::views::{self, Cx, Other, Peers, object};
 use crate::ui::{growth, live, table, welcome, widgets, wizard};
 
 impl HeapsiftApp {
@@ -29,6 +30,33 @@ impl HeapsiftApp {
         }
     }
 
+    /// The snapshots `id` can be compared with: the others of its set, oldest first; and the
+    /// ready snapshots of other sets, by name.
+    pub(crate) fn peers(&self, id: DocId) -> Peers {
+        let Some(set) = self.sets.set_of(id) else {
+            return Peers::default();
+        };
+        let same = self
+            .sets
+            .members(set)
+            .into_iter()
+            .filter(|&m| m != id)
+            .filter_map(|m| self.docs.iter().find(|d| d.id == m))
+            .map(|d| Other {
+                id: d.id,
+                title: d.title(),
+                snapshot: d.snapshot().cloned(),
+            })
+            .collect();
+        let elsewhere = self
+            .docs
+            .iter()
+            .filter(|d| self.sets.set_of(d.id).is_some_and(|s| s != set))
+            .map(|d| d.title())
+            .collect();
+        Peers { same, elsewhere }
+    }
+
     /// The page in the middle: the wizard, Growth, the welcome screen, or the shown snapshot.
     pub(super) fn central(&mut self, ui: &mut Ui) {
         let waker = self.waker.clone();
@@ -42,6 +70,7 @@ impl HeapsiftApp {
             };
             let cx = wizard::WizardCx {
                 docs: &self.docs,
+                sets: &self.sets,
                 live: info,
                 waker: &waker,
                 commands: &mut self.commands,
@@ -53,21 +82,11 @@ impl HeapsiftApp {
             && let Some(g) = &mut self.growth
         {
             live::series_bar(ui, &mut self.live);
-            growth::show(ui, g, &self.docs, &waker, &mut self.commands);
+            growth::show(ui, g, &self.docs, &self.sets, &waker, &mut self.commands);
             return;
         }
         let focus_filter = std::mem::take(&mut self.focus_filter);
-        let active = self.docs.get(self.active).map(|d| d.id);
-        let others: Vec<Other> = self
-            .docs
-            .iter()
-            .filter(|d| Some(d.id) != active)
-            .map(|d| Other {
-                id: d.id,
-                title: d.title(),
-                snapshot: d.snapshot().cloned(),
-            })
-            .collect();
+        let others = self.docs.get(self.active).map(|d| self.peers(d.id)).unwrap_or_default();
         let Some(doc) = self.docs.get_mut(self.active) else {
             if let Some(c) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {
                 self.commands.push(c);
@@ -196,7 +215,7 @@ fn ready(
     s: &Arc<crate::analysis::Snapshot>,
     waker: &Waker,
     focus_filter: bool,
-    others: &[Other],
+    others: &Peers,
     panel_epoch: u32,
     commands: &mut Vec<AppCommand>,
 ) {

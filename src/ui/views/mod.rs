@@ -27,6 +27,41 @@ pub struct Other {
     pub snapshot: Option<Arc<Snapshot>>,
 }
 
+/// The open snapshots a snapshot can be compared with: the others of its process (its set),
+/// oldest first. Those of other processes are only named, so that a list can say why they
+/// are not offered.
+#[derive(Default)]
+pub struct Peers {
+    pub same: Vec<Other>,
+    pub elsewhere: Vec<String>,
+}
+
+impl Peers {
+    /// Greyed entries at the end of a picker for the snapshots of other processes.
+    pub(crate) fn not_offered(&self, ui: &mut egui::Ui) {
+        if self.elsewhere.is_empty() {
+            return;
+        }
+        ui.separator();
+        for title in &self.elsewhere {
+            ui.add_enabled(
+                false,
+                egui::Button::selectable(false, format!("{title} (another process)")),
+            )
+            .on_disabled_hover_text(ANOTHER_PROCESS);
+        }
+    }
+}
+
+/// Why Growth charts one process at a time.
+pub(crate) const ANOTHER_PROCESS_SETS: &str = "The open snapshots come from more than one process (their object \
+     ids tell them apart). Growth charts one process at a time: across processes the same id names unrelated \
+     objects.";
+
+/// Why snapshots of another process are never compared with this one.
+pub(crate) const ANOTHER_PROCESS: &str = "Its object ids show that it comes from another process. Ids are only \
+     kept within one process, so comparing across processes pairs unrelated objects.";
+
 /// What every view of a snapshot is given besides its own state.
 pub(crate) struct Cx<'a> {
     pub s: &'a Arc<Snapshot>,

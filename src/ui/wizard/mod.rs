@@ -26,6 +26,7 @@ use super::widgets::{self, ROW_HEIGHT};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
 use crate::engine::Source;
+use crate::engine::sets::Sets;
 use crate::engine::task::{Task, Waker};
 use crate::engine::workflows;
 use crate::error::PathIoError;
@@ -81,7 +82,13 @@ pub(super) fn doc_by_uid(docs: &[Doc], uid: Option<DocId>) -> Option<&Doc> {
 
 impl WizardState {
     /// Starts or refreshes the analysis when the three snapshots are ready.
-    pub(crate) fn poll(&mut self, docs: &[Doc], waker: &Waker) {
+    pub(crate) fn poll(&mut self, docs: &[Doc], sets: &Sets<DocId>, waker: &Waker) {
+        if pick_problem(self.picks, docs, sets).is_some() {
+            // Never a result for picks the method refuses (nor one left from earlier picks).
+            self.result = None;
+            self.computed_for = None;
+            return;
+        }
         let snaps: Vec<Option<Arc<Snapshot>>> = self
             .picks
             .iter()
@@ -150,9 +157,54 @@ impl WizardState {
     }
 }
 
+/// The slots' names, S1 to S3.
+pub(crate) const ROLES: [&str; 3] = ["Baseline (S1)", "Target (S2)", "Final (S3)"];
+
+/// Why the picked snapshots cannot go through the method, said before it runs: the same
+/// snapshot twice, two processes, or out of order.
+pub(crate) fn pick_problem(picks: [Option<DocId>; 3], docs: &[Doc], sets: &Sets<DocId>) -> Option<String> {
+    let name = |i: usize| doc_by_uid(docs, picks[i]).map(|d| d.title()).unwrap_or_default();
+    let title = |i: usize| format!("{} ({})", ROLES[i], name(i));
+    for i in 0..3 {
+        for j in i + 1..3 {
+            let (Some(a), Some(b)) = (picks[i], picks[j]) else {
+                continue;
+            };
+            if sets.same_snapshot(a, b) {
+                return Some(format!(
+                    "{} and {} are the same snapshot ({}): the method needs three taken one after another.",
+                    ROLES[i],
+                    ROLES[j],
+                    name(j)
+                ));
+            }
+            let (Some(sa), Some(sb)) = (sets.set_of(a), sets.set_of(b)) else {
+                continue;
+            };
+            if sa != sb {
+                return Some(format!(
+                    "{} comes from another process than {}: their object ids are unrelated.",
+                    title(j),
+                    title(i)
+                ));
+            }
+            let newest = |k| sets.print(k).map(|p| p.newest());
+            if newest(a) > newest(b) {
+                return Some(format!(
+                    "{} was taken before {}: the baseline comes first, then the target, then the final.",
+                    title(j),
+                    title(i)
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// What the wizard's frame reads and where it leaves commands for the app.
 pub(crate) struct WizardCx<'a> {
     pub docs: &'a [Doc],
+    pub sets: &'a Sets<DocId>,
     pub live: LiveInfo,
     pub waker: &'a Waker,
     pub commands: &'a mut Vec<AppCommand>,

@@ -74,8 +74,12 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
         .num_columns(2)
         .spacing([10.0, 6.0])
         .show(ui, |ui| {
-            for (i, role) in ["Baseline (S1)", "Target (S2)", "Final (S3)"].iter().enumerate() {
-                ui.label(*role);
+            for (i, role) in ROLES.iter().enumerate() {
+                let role_label = ui.label(*role);
+                // Once one slot is filled, the others offer only snapshots of its process.
+                let set = (0..3)
+                    .filter(|&k| k != i)
+                    .find_map(|k| w.picks[k].and_then(|p| cx.sets.set_of(p)));
                 let current = doc_by_uid(docs, w.picks[i])
                     .map(|d| d.title())
                     .unwrap_or_else(|| "choose…".into());
@@ -84,10 +88,29 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
                         .selected_text(current)
                         .width(320.0)
                         .show_ui(ui, |ui| {
+                            let mut elsewhere = Vec::new();
                             for d in docs {
-                                ui.selectable_value(&mut w.picks[i], Some(d.id), d.title());
+                                match (set, cx.sets.set_of(d.id)) {
+                                    (Some(want), Some(its)) if want != its => elsewhere.push(d),
+                                    _ => {
+                                        ui.selectable_value(&mut w.picks[i], Some(d.id), d.title())
+                                            .on_hover_text(d.full_name());
+                                    }
+                                }
                             }
-                        });
+                            if !elsewhere.is_empty() {
+                                ui.separator();
+                            }
+                            for d in elsewhere {
+                                ui.add_enabled(
+                                    false,
+                                    egui::Button::selectable(false, format!("{} (another process)", d.title())),
+                                )
+                                .on_disabled_hover_text(crate::ui::views::ANOTHER_PROCESS);
+                            }
+                        })
+                        .response
+                        .labelled_by(role_label.id);
                     if live.connected {
                         let name = ["baseline", "target", "final"][i];
                         if live.taking[i] {
@@ -130,6 +153,9 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
             }
         }
     });
+    if let Some(problem) = pick_problem(w.picks, docs, cx.sets) {
+        ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {problem}"));
+    }
     ui.horizontal(|ui| {
         ui.checkbox(&mut w.options.include_strings, "Include strings");
         ui.checkbox(

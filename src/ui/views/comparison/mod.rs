@@ -20,7 +20,7 @@ use crate::ui::table::Sorting;
 use crate::ui::tree::Action;
 use crate::ui::tree::{Items, Tree};
 use crate::ui::treeview::{Frame, TreeView};
-use crate::ui::views::{Cx, Other};
+use crate::ui::views::{Cx, Other, Peers};
 use crate::ui::widgets;
 
 /// A computed Comparison and the base snapshot its deleted objects live in.
@@ -169,6 +169,11 @@ impl ComparisonState {
         self.task.as_ref().and_then(|t| t.value())
     }
 
+    /// The snapshot compared with.
+    pub fn base(&self) -> Option<DocId> {
+        self.base
+    }
+
     pub fn sort(&self) -> (DiffColumn, bool) {
         (self.sort.by, self.sort.descending)
     }
@@ -189,14 +194,20 @@ pub fn show(
     ui: &mut Ui,
     cmp: &mut ComparisonState,
     cx: &Cx,
-    others: &[Other],
+    peers: &Peers,
     cmds: &mut Vec<AppCommand>,
 ) -> Option<Frame> {
-    cmp.poll(cx.s, others, cx.waker);
-    base_picker(ui, cmp, others, cmds);
-    if others.is_empty() {
+    cmp.poll(cx.s, &peers.same, cx.waker);
+    base_picker(ui, cmp, peers, cmds);
+    if peers.same.is_empty() {
         ui.add_space(12.0);
         ui.label("A comparison needs a second snapshot of the same process, usually an earlier one.");
+        if !peers.elsewhere.is_empty() {
+            ui.label(RichText::new(format!(
+                "The other open snapshots ({}) come from other processes: their object ids are unrelated to this one's.",
+                peers.elsewhere.join(", ")
+            )).weak());
+        }
         if ui.button("Open a snapshot to compare with…").clicked() {
             cmds.push(AppCommand::Open);
         }
@@ -230,10 +241,11 @@ pub fn show(
     Some(frame)
 }
 
-fn base_picker(ui: &mut Ui, cmp: &mut ComparisonState, others: &[Other], cmds: &mut Vec<AppCommand>) {
+fn base_picker(ui: &mut Ui, cmp: &mut ComparisonState, peers: &Peers, cmds: &mut Vec<AppCommand>) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Base snapshot");
-        let current = others
+        let current = peers
+            .same
             .iter()
             .find(|c| Some(c.id) == cmp.base)
             .map(|c| c.title.clone())
@@ -243,9 +255,10 @@ fn base_picker(ui: &mut Ui, cmp: &mut ComparisonState, others: &[Other], cmds: &
             .truncate()
             .width(300.0_f32.min(ui.available_width() - 120.0).max(120.0))
             .show_ui(ui, |ui| {
-                for c in others {
+                for c in &peers.same {
                     ui.selectable_value(&mut cmp.base, Some(c.id), &c.title);
                 }
+                peers.not_offered(ui);
             });
         let f = ui.add(
             egui::TextEdit::singleline(&mut cmp.filter)

@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::{Choice, Jump, SummaryState};
 use crate::analysis::filters::NamedFilter;
-use crate::ui::views::{Cx, Other};
+use crate::ui::views::{Cx, Peers};
 
 pub(super) fn toolbar(ui: &mut Ui, summary: &mut SummaryState, jump: &mut Jump, cx: &Cx, focus_filter: bool) {
     // Wraps rather than widening the view: a row wider than the panel would widen the table too.
@@ -47,10 +47,12 @@ pub(super) fn toolbar(ui: &mut Ui, summary: &mut SummaryState, jump: &mut Jump, 
 }
 
 /// The "Show" menu: DevTools' "Objects allocated before S1 / between S(k-1) and Sk" from the
-/// open snapshots of this process (ordered by their newest object id), and its named filters.
-pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, title: String, others: &[Other]) {
+/// open snapshots of this process (ordered by their newest object id; those of other
+/// processes greyed), and its named filters.
+pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, title: String, peers: &Peers) {
     let snapshot = cx.s;
-    let mut series: Vec<(String, u32)> = others
+    let mut series: Vec<(String, u32)> = peers
+        .same
         .iter()
         .filter_map(|c| c.snapshot.as_ref().map(|s| (c.title.clone(), s.max_js_object_id)))
         .filter(|&(_, m)| m <= snapshot.max_js_object_id)
@@ -85,6 +87,7 @@ pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, tit
             .show_ui(ui, |ui| {
                 for (i, (range, label)) in choices.iter().enumerate() {
                     if i > 0 && matches!(range, Choice::Named(_)) && !matches!(choices[i - 1].0, Choice::Named(_)) {
+                        peers.not_offered(ui);
                         ui.separator();
                     }
                     if ui.selectable_label(summary.range == *range, label).clicked() {

@@ -15,7 +15,7 @@ use crate::ui::tree::{Action, Item};
 use crate::ui::tree::{Items, Row, Tree};
 use crate::ui::treeview::{Frame, Header, TreeModel};
 use crate::ui::views::containment::References;
-use crate::ui::views::{Cx, Other};
+use crate::ui::views::{Cx, Peers};
 use crate::ui::widgets::{self, size_cell};
 
 /// The instances of a class (those the Summary's filter keeps, if any), largest retained
@@ -90,10 +90,10 @@ pub fn show(
     jump: &mut Jump,
     cx: &Cx,
     (title, focus_filter): (String, bool),
-    others: &[Other],
+    peers: &Peers,
 ) -> Frame {
     super::toolbar::toolbar(ui, state, jump, cx, focus_filter);
-    super::toolbar::range_picker(ui, state, cx, title, others);
+    super::toolbar::range_picker(ui, state, cx, title, peers);
     ui.separator();
     if state.rows.is_empty() && state.range_task.is_none() {
         let text = format!("No objects: “{}” keeps none in this snapshot.", state.range_label);
