@@ -92,15 +92,21 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
     // again: the sessions' user records, the listener's closure and the RequestContext it captured.
     let kept = |g: &Value| -> Vec<(String, u64)> {
         let mut out = Vec::new();
-        let mut stack: Vec<&Value> = g["kept_alive"].as_array().unwrap().iter().collect();
-        while let Some(k) = stack.pop() {
+        let mut stack: Vec<(&Value, &Value)> = g["kept_alive"].as_array().unwrap().iter().map(|k| (k, g)).collect();
+        while let Some((k, parent)) = stack.pop() {
             assert_eq!(k["retained_size"], 0, "{k}");
-            assert!(k["kept_alive_by"].is_number());
+            // Numbered in reading order under the group that keeps it alive: 1.1, 1.1.1, …
+            assert_eq!(k["kept_alive_by"], parent["number"]);
+            let number = k["number"].as_str().unwrap();
+            assert!(
+                number.starts_with(&format!("{}.", parent["number"].as_str().unwrap())),
+                "{number}"
+            );
             out.push((
                 k["class_name"].as_str().unwrap().to_owned(),
                 k["count"].as_u64().unwrap(),
             ));
-            stack.extend(k["kept_alive"].as_array().unwrap());
+            stack.extend(k["kept_alive"].as_array().unwrap().iter().map(|c| (c, k)));
         }
         out
     };
@@ -131,7 +137,7 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
     );
     // The text nests them too.
     let text = String::from_utf8(heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2]]).stdout).unwrap();
-    assert!(text.contains("↳ #"), "{text}");
+    assert!(text.contains("↳ #1.1  "), "{text}");
     assert!(
         text.lines()
             .any(|l| l.contains("RequestContext") && l.contains("kept alive by #")),

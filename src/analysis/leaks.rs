@@ -336,6 +336,31 @@ pub(crate) fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Each group's number as reports show it, in reading order: root groups `1`, `2`, …, what a
+/// group keeps alive under it `1.1`, `1.2`, `1.1.1`.
+pub(crate) fn numbers(groups: &[LeakGroup]) -> Vec<String> {
+    let mut out = vec![String::new(); groups.len()];
+    // The number of the group open at each depth, and how many children it has so far.
+    let mut path: Vec<(String, usize)> = Vec::new();
+    let mut roots = 0;
+    for (i, depth) in tree_order(groups) {
+        path.truncate(depth);
+        let number = match path.last_mut() {
+            None => {
+                roots += 1;
+                roots.to_string()
+            }
+            Some((parent, children)) => {
+                *children += 1;
+                format!("{parent}.{children}")
+            }
+        };
+        out[i] = number.clone();
+        path.push((number, 0));
+    }
+    out
+}
+
 /// The groups `i` keeps alive, directly or through others, in reading order.
 pub fn kept_alive_by(groups: &[LeakGroup], i: usize) -> Vec<usize> {
     let order = tree_order(groups);
@@ -517,5 +542,29 @@ fn normalised_edge(s: &Snapshot, e: EdgeId) -> String {
         (_, EdgeName::Str(name)) if name.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => "[]".into(),
         (EdgeKind::Internal, EdgeName::Str(name)) if name.contains(" / part of key") => "{weakmap entry}".into(),
         _ => query::edge_label(g, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(part_of: Option<usize>) -> LeakGroup {
+        LeakGroup {
+            class: String::new(),
+            signature: Vec::new(),
+            nodes: Vec::new(),
+            shallow_size: 0,
+            retained_size: 0.0,
+            part_of,
+            path: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn groups_are_numbered_in_reading_order() {
+        // Ranked 0..5: 2 and 3 are kept alive by 0, 4 by 2; 1 and 5 are roots.
+        let groups = [None, None, Some(0), Some(0), Some(2), None].map(group);
+        assert_eq!(numbers(&groups), ["1", "2", "1.1", "1.2", "1.1.1", "3"]);
     }
 }

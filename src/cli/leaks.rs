@@ -98,7 +98,8 @@ impl LeakOutput {
         if self.json {
             let mut v = report::leaks_json(&s3, &names, candidates, &groups, self.top);
             v["fail_above"] = serde_json::json!(limit);
-            v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| i + 1).collect::<Vec<usize>>());
+            let numbers = leaks::numbers(&groups);
+            v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| &numbers[*i]).collect::<Vec<_>>());
             print_json(&v);
         } else {
             print(&s3, &names, candidates, &groups, self.top);
@@ -113,12 +114,13 @@ impl LeakOutput {
             return Ok(());
         }
         let fail_above = self.fail_above.as_deref().unwrap_or_default();
+        let numbers = leaks::numbers(&groups);
         Err(CliError::OverLimit(
             over.iter()
                 .map(|(i, g)| {
                     format!(
                         "leak group #{} {} ×{} retains {}, more than --fail-above {fail_above}",
-                        i + 1,
+                        numbers[*i],
                         preview(&g.class, 60),
                         thousands(g.nodes.len() as u64),
                         bytes(g.retained_size),
@@ -136,6 +138,7 @@ fn write_report(path: &Path, md: &str) -> CliResult {
 
 fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize) {
     let listing = leaks::listing(groups, top);
+    let numbers = leaks::numbers(groups);
     let roots = groups.iter().filter(|g| g.part_of.is_none()).count();
     line(format!(
         "{} objects were allocated between {} and {} and are still alive in {}, in {} groups, {} of them kept \
@@ -153,7 +156,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         if depth == 0 {
             line(format!(
                 "\n#{}  {}{at} ×{}  retains {} (shallow {})",
-                i + 1,
+                numbers[i],
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
                 bytes(grp.retained_size),
@@ -167,10 +170,10 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             line(format!(
                 "    {}↳ #{}  {}{at} ×{}  kept alive by #{} (shallow {})",
                 "  ".repeat(depth - 1),
-                i + 1,
+                numbers[i],
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
-                grp.part_of.map_or(0, |k| k + 1),
+                grp.part_of.map_or("", |k| &numbers[k]),
                 bytes(grp.shallow_size as f64)
             ));
         }

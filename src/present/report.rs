@@ -254,16 +254,17 @@ pub(crate) fn leaks_json(
     use crate::analysis::leaks;
     let g = &s.graph;
     let largest = leaks::largest_retained(groups);
+    let numbers = leaks::numbers(groups);
     let one = |i: usize| {
         let grp = &groups[i];
         json!({
-            "number": i + 1,
+            "number": numbers[i],
             "class_name": grp.class,
             "defined_at": s.location_of(grp.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.retained_size),
-            "kept_alive_by": grp.part_of.map(|k| k + 1),
+            "kept_alive_by": grp.part_of.map(|k| &numbers[k]),
             "minor": leaks::is_minor(grp, largest),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
@@ -311,6 +312,7 @@ pub(crate) fn leaks_markdown(
 ) -> String {
     use crate::text::{bytes, thousands};
     let listing = crate::analysis::leaks::listing(groups, top);
+    let numbers = crate::analysis::leaks::numbers(groups);
     let mut md = String::new();
     md.push_str("# Memory leak report\n\n");
     md.push_str(&format!(
@@ -325,7 +327,7 @@ pub(crate) fn leaks_markdown(
         let (class, retained) = if depth == 0 {
             (class, bytes(grp.retained_size))
         } else {
-            let by = grp.part_of.map_or(0, |k| k + 1);
+            let by = grp.part_of.map_or("", |k| &numbers[k]);
             (
                 format!("{}↳ {class}", "&nbsp;&nbsp;".repeat(depth)),
                 format!("in #{by}"),
@@ -333,7 +335,7 @@ pub(crate) fn leaks_markdown(
         };
         md.push_str(&format!(
             "| {} | {class} | {} | {retained} | {} |\n",
-            i + 1,
+            numbers[i],
             thousands(grp.nodes.len() as u64),
             bytes(grp.shallow_size as f64)
         ));
@@ -357,7 +359,7 @@ pub(crate) fn leaks_markdown(
         let grp = &groups[i];
         md.push_str(&format!(
             "\n## {}. `{}` ×{}, retains {}\n\nPath to the root of @{}:\n\n```\n{}\n```\n",
-            i + 1,
+            numbers[i],
             preview(&grp.class, 60),
             thousands(grp.nodes.len() as u64),
             bytes(grp.retained_size),

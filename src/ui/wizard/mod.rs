@@ -43,6 +43,8 @@ pub struct LeakResult {
     /// Reading order: each root group, then what it keeps alive (group, depth); the minor
     /// single-object root groups apart.
     pub(crate) listing: leaks::Listing,
+    /// Each group's number in reading order (`1`, `1.1`, …), as the CLI and reports number it.
+    pub(crate) numbers: Vec<String>,
 }
 
 #[derive(Default)]
@@ -126,6 +128,7 @@ impl WizardState {
                 names,
                 candidates: report.candidates,
                 listing: leaks::listing(&report.groups, usize::MAX),
+                numbers: leaks::numbers(&report.groups),
                 groups: report.groups,
             }))
         }));

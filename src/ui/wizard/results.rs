@@ -30,14 +30,16 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     let total = r.snapshot.total_size;
     let mut clicked = None;
     let mut toggle_minor = false;
+    // The table fills what the window shows below it (the page scrolls for the rest).
+    let fill = (ui.clip_rect().bottom() - ui.cursor().top() - ROW_HEIGHT - 16.0).max(240.0);
     tree_table(ui, "leak-groups")
-        .column(crate::ui::table::number_column(34.0))
+        .column(crate::ui::table::number_column(58.0))
         .column(crate::ui::table::name_column())
         .column(crate::ui::table::number_column(72.0))
         .column(crate::ui::table::number_column(crate::ui::table::SIZE_WIDTH))
         .column(crate::ui::table::number_column(92.0))
-        .min_scrolled_height(200.0)
-        .max_scroll_height(560.0)
+        .min_scrolled_height(fill)
+        .max_scroll_height(fill)
         .auto_shrink([false, true])
         .header(ROW_HEIGHT + 4.0, |h| {
             header(h, &["#", "Class", "Count", "Retained", "Shallow"])
@@ -81,7 +83,7 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                 let g = &r.groups[i];
                 row.set_selected(w.selected == Some(i));
                 row.col(|ui| {
-                    ui.label(RichText::new(format!("{}", i + 1)).weak());
+                    ui.label(RichText::new(&r.numbers[i]).weak());
                 });
                 row.col(|ui| {
                     // What a leak keeps alive is listed under it, indented.
@@ -97,7 +99,7 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(g.nodes.len() as u64)));
                 row.col(|ui| match g.part_of {
-                    Some(k) => widgets::right_text(ui, RichText::new(format!("counted in #{}", k + 1)).weak()),
+                    Some(k) => widgets::right_text(ui, RichText::new(format!("counted in #{}", r.numbers[k])).weak()),
                     None => widgets::size_cell(ui, g.retained_size, total),
                 });
                 row.col(|ui| widgets::right_text(ui, bytes(g.shallow_size as f64)));
@@ -123,7 +125,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
     let s = &r.snapshot;
     ui.horizontal_wrapped(|ui| {
         ui.label(
-            RichText::new(format!("#{} {}", sel + 1, preview(&g.class, 80)))
+            RichText::new(format!("#{} {}", r.numbers[sel], preview(&g.class, 80)))
                 .strong()
                 .size(16.0)
                 .color(widgets::class_color(ui)),
@@ -133,7 +135,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
             Some(k) => format!(
                 "×{} · kept alive by #{}, counted there",
                 thousands(g.nodes.len() as u64),
-                k + 1
+                r.numbers[k]
             ),
             None => format!(
                 "×{} · retains {}",

@@ -4,7 +4,7 @@
 use super::*;
 pub(super) fn step_title(ui: &mut Ui, n: usize, title: &str) {
     ui.add_space(6.0);
-    ui.label(RichText::new(format!("{n} · {title}")).strong().size(16.0));
+    ui.label(RichText::new(format!("Step {n}: {title}")).strong().size(16.0));
     ui.add_space(2.0);
 }
 
