@@ -1045,8 +1045,8 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
 
 /// Two processes' three-snapshot sets in folders `a/` and `b/`, each file named `baseline`,
 /// `target` and `final`: a/ is the leak page, b/ the growth page. Opened interleaved.
-fn two_sets() -> (PathBuf, Vec<PathBuf>) {
-    let dir = std::env::temp_dir().join(format!("heapsift-two-sets-{}", std::process::id()));
+fn two_sets(test: &str) -> (PathBuf, Vec<PathBuf>) {
+    let dir = std::env::temp_dir().join(format!("heapsift-{test}-{}", std::process::id()));
     let mut files = Vec::new();
     for (role, (a, b)) in ["baseline", "target", "final"].iter().zip([
         ("leak-s1", "growth-1"),
@@ -1071,7 +1071,7 @@ fn titles(a: &HeapsiftApp, ids: &[heapsift::ui::DocId]) -> Vec<String> {
 
 #[test]
 fn two_processes_open_at_once_never_mix() {
-    let (dir, files) = two_sets();
+    let (dir, files) = two_sets("two-processes");
     let mut h = app(files);
     wait(&mut h, "indexing", ready);
     // Same-named files are told apart by their folders; each process is one set, in order.
@@ -1173,4 +1173,70 @@ fn the_wizard_refuses_the_same_snapshot_twice() {
         h.state().wizard().unwrap().result().is_none(),
         "no result for refused picks"
     );
+}
+
+/// Three snapshots of one process opened together (here out of order) offer the wizard; one
+/// click runs it on them in the order they were taken.
+#[test]
+fn three_snapshots_of_one_process_offer_the_wizard_in_one_click() {
+    let mut h = app(vec![
+        sample("leak-s3.heapsnapshot"),
+        sample("leak-s1.heapsnapshot"),
+        sample("leak-s2.heapsnapshot"),
+    ]);
+    wait(&mut h, "indexing", |a| ready(a) && a.wizard_offer().is_some());
+    h.get_by_label_contains("Three snapshots of one process, in the order taken: leak-s1.heapsnapshot → leak-s2");
+    h.get_by_label("Find leaks in them (leak wizard)").click();
+    wait(&mut h, "the wizard's result", |a| {
+        a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
+    });
+    let r = h.state().wizard().unwrap().result().unwrap().clone();
+    assert_eq!(
+        r.names,
+        ["leak-s1.heapsnapshot", "leak-s2.heapsnapshot", "leak-s3.heapsnapshot"]
+    );
+    assert_eq!(
+        (r.groups[0].class.as_str(), r.groups[0].nodes.len()),
+        ("CachedSession", 300)
+    );
+    assert!(h.state().wizard_offer().is_none(), "the offer is taken");
+}
+
+/// A file or folder dropped on the window, as the windowing integration hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A folder dropped on the wizard fills its slots, in the order the snapshots were taken.
+#[test]
+fn a_folder_dropped_on_the_wizard_fills_its_slots() {
+    let (dir, _) = two_sets("dropped-folder");
+    let mut h = app_with(Options {
+        wizard: true,
+        ..Default::default()
+    });
+    h.run_steps(2);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(dir.join("b"))));
+    wait(&mut h, "the wizard's result", |a| {
+        ready(a) && a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
+    });
+    let a = h.state();
+    let picks: Vec<_> = a.wizard().unwrap().picks().iter().map(|p| p.unwrap()).collect();
+    assert_eq!(
+        titles(a, &picks),
+        ["baseline.heapsnapshot", "target.heapsnapshot", "final.heapsnapshot"]
+    );
+    assert!(a.wizard_offer().is_none(), "the wizard asked for them: no offer");
+    let _ = std::fs::remove_dir_all(dir);
 }

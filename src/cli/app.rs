@@ -37,15 +37,17 @@ pub(super) fn parse_size(s: &str) -> Result<[f32; 2], String> {
 
 pub(super) fn flags(cli: &Cli) -> CliResult<AppFlags> {
     check_files(cli)?;
+    let files = expand_folders(&cli.files)?;
     let select = match cli.select.as_deref().map(crate::model::parse_object_id) {
         None => None,
         Some(Some(id)) => Some(id),
         Some(None) => return Err(CliError::Usage("--select takes an object id like @123".into())),
     };
-    if cli.wizard && cli.files.len() != 3 && !cli.files.is_empty() {
-        return Err(CliError::Usage(
-            "--wizard takes three snapshots: baseline, target, final".into(),
-        ));
+    if cli.wizard && files.len() != 3 && !files.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--wizard takes three snapshots (baseline, target, final), or a folder of three; got {}",
+            files.len()
+        )));
     }
     if (cli.screenshot.is_some() || cli.export_finding.is_some()) && cli.files.is_empty() {
         return Err(CliError::Usage(
@@ -61,7 +63,7 @@ pub(super) fn flags(cli: &Cli) -> CliResult<AppFlags> {
         (None, None) => None,
     };
     Ok(AppFlags {
-        files: cli.files.clone(),
+        files,
         screenshot: cli.screenshot.clone(),
         view: cli.view.clone(),
         select,
@@ -72,6 +74,27 @@ pub(super) fn flags(cli: &Cli) -> CliResult<AppFlags> {
         theme: cli.theme.clone(),
         connect,
     })
+}
+
+/// A folder stands for the snapshots in it (oldest first), so a set's folder opens as a whole.
+fn expand_folders(files: &[PathBuf]) -> CliResult<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if !f.is_dir() {
+            out.push(f.clone());
+            continue;
+        }
+        let found =
+            crate::engine::snapshot_files(f).map_err(|e| crate::error::PathIoError::at(f, "read the folder")(e))?;
+        if found.is_empty() {
+            return Err(CliError::Usage(format!(
+                "{}: no .heapsnapshot or .heapsnapshot.gz files in this folder",
+                f.display()
+            )));
+        }
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// Files to open that do not exist. When none exists, or the first argument is a bare word

@@ -11,6 +11,6 @@ pub mod store;
 pub mod task;
 pub mod workflows;
 
-pub use load::{LoadJob, Loaded, LoadedFrom, Opened, Saved, Source, load, load_bytes, load_with, open};
+pub use load::{LoadJob, Loaded, LoadedFrom, Opened, Saved, Source, load, load_bytes, load_with, open, snapshot_files};
 pub(crate) use store::cache_policy;
 pub use store::{CachePolicy, SaveIndex, use_cache};

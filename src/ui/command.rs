@@ -35,6 +35,11 @@ pub enum Purpose {
 pub enum AppCommand {
     /// The native file dialog, with a path field beside it.
     Open,
+    /// The native file dialog (and the path field) for the leak wizard: what is opened fills
+    /// its slots in the order taken.
+    OpenForWizard,
+    /// The leak wizard on three snapshots of one process.
+    WizardOn([DocId; 3]),
     /// Only the path field.
     OpenPath,
     OpenFile(PathBuf),
@@ -90,6 +95,8 @@ impl AppCommand {
         match self {
             AppCommand::Open => "Open…",
             AppCommand::OpenPath => "Open path…",
+            AppCommand::OpenForWizard => "Open snapshots…",
+            AppCommand::WizardOn(_) => "Find leaks in them (leak wizard)",
             AppCommand::OpenFile(_) => "Open",
             AppCommand::OpenFolder(_) => "Open folder",
             AppCommand::OpenDemo => "Open the demo snapshots",

@@ -10,6 +10,7 @@ use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use super::command::{AppCommand, Purpose};
+use super::widgets;
 use crate::capture::monitor::{Event, Monitor, Status};
 use crate::capture::process::{self, NodeProcess};
 use crate::capture::{Connect, Endpoint, Options};
@@ -166,10 +167,7 @@ pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker
     let mut open = true;
     let mut chosen: Option<Connect> = None;
     let mut error = None;
-    egui::Window::new("Connect to a running process")
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(false)
+    widgets::dialog(ctx, "Connect to a running process", &mut open)
         .default_width(560.0)
         .show(ctx, |ui| {
             ui.label("A Node process started with --inspect, or Chromium with --remote-debugging-port:");

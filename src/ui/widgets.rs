@@ -8,6 +8,20 @@ use crate::progress::ProgressView;
 use crate::text;
 
 pub(crate) const ROW_HEIGHT: f32 = 20.0;
+
+/// A dialog window, opened below the menu and tabs, centred, never over the menu bar.
+pub(crate) fn dialog<'a>(
+    ctx: &egui::Context,
+    title: impl Into<egui::WidgetText>,
+    open: &'a mut bool,
+) -> egui::Window<'a> {
+    egui::Window::new(title)
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_TOP)
+        .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 90.0))
+}
 pub(crate) const INDENT: f32 = 16.0;
 
 /// A size with its share of the total, right-aligned: `12.3 KB  4.5%`.

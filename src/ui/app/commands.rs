@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use super::options::{DEMO, MAX_RECENT, snapshot_files};
-use super::{HeapsiftApp, Page, status};
-use crate::engine::Source;
+use super::options::{DEMO, MAX_RECENT};
+use super::{Batch, HeapsiftApp, Page, status};
+use crate::engine::{Source, snapshot_files};
 use crate::ui::command::AppCommand;
 use crate::ui::command::Purpose;
 use crate::ui::doc::{Doc, DocId, DocState, View};
@@ -25,19 +25,25 @@ impl HeapsiftApp {
 
     fn handle(&mut self, command: AppCommand, ctx: &egui::Context) {
         match command {
-            AppCommand::Open => self.open_dialog(),
-            AppCommand::OpenPath => self.show_open_window(),
+            AppCommand::Open => self.open_dialog(false),
+            AppCommand::OpenPath => {
+                self.open_for_wizard = false;
+                self.show_open_window();
+            }
             AppCommand::OpenFile(p) => self.open(Source::File(p)),
-            AppCommand::OpenFolder(dir) => match snapshot_files(&dir) {
-                Ok(files) if !files.is_empty() => {
-                    for f in files {
-                        self.open(Source::File(f));
-                    }
+            AppCommand::OpenFolder(dir) => {
+                if self.open_batch(vec![dir], false) > 0 {
                     self.page = Page::Growth;
                 }
-                Ok(_) => self.status = status(format!("No .heapsnapshot files in {}", dir.display())),
-                Err(e) => self.status = status(format!("{}: {e}", dir.display())),
-            },
+            }
+            AppCommand::OpenForWizard => self.open_dialog(true),
+            AppCommand::WizardOn(ids) => {
+                self.open_wizard();
+                if let Some(w) = &mut self.wizard {
+                    w.picks = ids.map(Some);
+                }
+                self.wizard_offer = None;
+            }
             AppCommand::OpenDemo => {
                 self.open_demo();
             }
@@ -144,6 +150,89 @@ impl HeapsiftApp {
         self.relabel();
     }
 
+    /// Opens what one action brought (a dialog's choice, a drop, typed paths, the command line),
+    /// a folder standing for the snapshots in it; returns how many snapshots it opened. Once
+    /// they are indexed, `settle_batch` fills the wizard's slots with them (`for_wizard`) or,
+    /// for three of one process, offers the wizard.
+    pub(crate) fn open_batch(&mut self, paths: Vec<PathBuf>, for_wizard: bool) -> usize {
+        let mut ids = Vec::new();
+        for p in paths {
+            let files = if p.is_dir() {
+                match snapshot_files(&p) {
+                    Ok(files) if !files.is_empty() => files,
+                    Ok(_) => {
+                        self.status = status(format!("No .heapsnapshot files in {}", p.display()));
+                        continue;
+                    }
+                    Err(e) => {
+                        self.status = status(format!("{}: {e}", p.display()));
+                        continue;
+                    }
+                }
+            } else {
+                vec![p]
+            };
+            for f in files {
+                self.open(Source::File(f));
+                ids.extend(self.docs.last().map(|d| d.id));
+            }
+        }
+        let n = ids.len();
+        if n > 0 {
+            self.batch = Some(Batch { ids, for_wizard });
+            self.wizard_offer = None;
+        }
+        n
+    }
+
+    /// A batch whose snapshots are all indexed: into the wizard's slots in the order they were
+    /// taken, or, for three of one process, the offer of the wizard.
+    pub(super) fn settle_batch(&mut self) {
+        let Some(batch) = &self.batch else { return };
+        let docs = &self.docs;
+        let open: Vec<DocId> = batch
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| docs.iter().any(|d| d.id == *id))
+            .collect();
+        if open.iter().any(|id| docs.iter().any(|d| d.id == *id && d.is_loading())) {
+            return;
+        }
+        let for_wizard = batch.for_wizard;
+        self.batch = None;
+        // The batch's snapshots by process, each in the order taken.
+        let by_set: Vec<Vec<DocId>> = self
+            .sets
+            .sets()
+            .into_iter()
+            .map(|set| {
+                self.sets
+                    .members(set)
+                    .into_iter()
+                    .filter(|m| open.contains(m))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|v| !v.is_empty())
+            .collect();
+        let three = by_set.iter().find(|v| v.len() >= 3).map(|v| [v[0], v[1], v[2]]);
+        if for_wizard {
+            let Some(w) = &mut self.wizard else { return };
+            match three {
+                Some(t) => w.picks = t.map(Some),
+                None => {
+                    let mut next = by_set.into_iter().flatten();
+                    for slot in w.picks.iter_mut().filter(|p| p.is_none()) {
+                        *slot = next.next();
+                    }
+                }
+            }
+            self.page = Page::Wizard;
+        } else if open.len() == 3 && self.plan.is_none() {
+            self.wizard_offer = three;
+        }
+    }
+
     /// Names every tab so that two open files of one name differ (by their folders).
     fn relabel(&mut self) {
         let paths: Vec<std::path::PathBuf> = self
@@ -231,8 +320,9 @@ impl HeapsiftApp {
         });
     }
 
-    /// Opens the native file dialog on a helper thread, so the UI keeps drawing.
-    fn open_dialog(&mut self) {
+    /// Opens the native file dialog on a helper thread, so the UI keeps drawing; what it gives
+    /// fills the wizard's slots when `for_wizard`.
+    fn open_dialog(&mut self, for_wizard: bool) {
         let (tx, rx) = std::sync::mpsc::channel();
         let waker = self.waker.clone();
         let started = std::thread::Builder::new().name("file dialog".into()).spawn(move || {
@@ -248,6 +338,7 @@ impl HeapsiftApp {
         if started.is_ok() {
             self.dialog = Some(rx);
         }
+        self.open_for_wizard = for_wizard;
         // The path field works everywhere, including where no native dialog exists.
         self.show_open_window();
     }

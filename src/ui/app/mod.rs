@@ -29,7 +29,6 @@ use super::growth::GrowthState;
 use super::live::LiveUi;
 use super::screenshot;
 use super::wizard::WizardState;
-use crate::engine::Source;
 use crate::engine::sets::Sets;
 use crate::engine::task::Waker;
 
@@ -48,11 +47,19 @@ pub struct HeapsiftApp {
     commands: Vec<AppCommand>,
     waker: Waker,
     pub(crate) path_field: String,
+    /// The path field's completions, for the text they were listed for.
+    pub(crate) completions: (String, Vec<String>),
     pub(crate) open_window: bool,
     /// The path field takes the keyboard focus when the window opens.
     pub(crate) focus_path: bool,
     pub(crate) focus_filter: bool,
     pub(crate) dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+    /// What the dialog and the path window open fills the wizard's slots.
+    pub(crate) open_for_wizard: bool,
+    /// The snapshots one open action brought, until they are indexed.
+    pub(crate) batch: Option<Batch>,
+    /// Three snapshots of one process just opened: the wizard is one click away.
+    pub(crate) wizard_offer: Option<[DocId; 3]>,
     pub(crate) save_shot: Option<windows::SaveShot>,
     pub(crate) plan: Option<screenshot::Plan>,
     pub(crate) pending_shot: Option<screenshot::Pending>,
@@ -69,6 +76,12 @@ pub struct HeapsiftApp {
     /// With `--theme`: (that theme, the saved one); the saved one is kept unless the user
     /// picks another theme during the run.
     run_theme: Option<(Theme, Theme)>,
+}
+
+/// The snapshots one open action brought (see `open_batch`).
+pub(crate) struct Batch {
+    pub(super) ids: Vec<DocId>,
+    pub(super) for_wizard: bool,
 }
 
 /// A message in the status bar; it goes away after a while.
@@ -116,10 +129,14 @@ impl HeapsiftApp {
             settings,
             waker: waker.clone(),
             path_field: String::new(),
+            completions: Default::default(),
             open_window: false,
             focus_path: false,
             focus_filter: false,
             dialog: None,
+            open_for_wizard: false,
+            batch: None,
+            wizard_offer: None,
             save_shot: None,
             plan: None,
             pending_shot: None,
@@ -138,17 +155,19 @@ impl HeapsiftApp {
             // Scroll bars take their own room instead of floating over the last number column.
             s.spacing.scroll = egui::style::ScrollStyle::solid();
         });
-        for f in options.files {
-            app.open(Source::File(f));
-        }
+        let opened: Vec<DocId> = {
+            app.open_batch(options.files, options.wizard);
+            app.docs.iter().map(|d| d.id).collect()
+        };
         if let Some(how) = options.connect {
             app.live.connect(how, &waker);
         }
         if options.wizard {
             app.open_wizard();
+            // As given for now; once indexed, in the order they were taken.
             if let Some(w) = &mut app.wizard {
-                for (i, d) in app.docs.iter().take(3).enumerate() {
-                    w.picks[i] = Some(d.id);
+                for (i, id) in opened.iter().take(3).enumerate() {
+                    w.picks[i] = Some(*id);
                 }
             }
         }
@@ -195,6 +214,7 @@ impl HeapsiftApp {
             }
         }
         self.sync_sets();
+        self.settle_batch();
         if let Some(w) = &mut self.wizard {
             w.poll(&self.docs, &self.sets, &self.waker);
         }
@@ -208,13 +228,11 @@ impl HeapsiftApp {
             if !files.is_empty() {
                 self.open_window = false;
             }
-            for f in files {
-                self.open(Source::File(f));
-            }
+            self.open_batch(files, self.open_for_wizard);
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect());
-        for f in dropped {
-            self.open(Source::File(f));
+        if !dropped.is_empty() {
+            self.open_batch(dropped, self.page == Page::Wizard);
         }
         if let Some(p) = &self.pending_shot
             && let Some(img) = p.take()
@@ -301,6 +319,11 @@ impl HeapsiftApp {
 
     pub fn page(&self) -> Page {
         self.page
+    }
+
+    /// The wizard offered for three snapshots of one process just opened.
+    pub fn wizard_offer(&self) -> Option<[DocId; 3]> {
+        self.wizard_offer
     }
 
     pub fn wizard(&self) -> Option<&WizardState> {

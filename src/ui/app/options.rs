@@ -110,28 +110,3 @@ pub fn run(options: Options) -> i32 {
     }
     exit.load(Ordering::Relaxed)
 }
-
-/// The snapshot files in a folder, oldest first (then by name).
-pub(super) fn snapshot_files(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            let n = p
-                .file_name()
-                .map(|f| f.to_string_lossy().to_lowercase())
-                .unwrap_or_default();
-            n.ends_with(".heapsnapshot") || n.ends_with(".heapsnapshot.gz")
-        })
-        .map(|p| {
-            (
-                std::fs::metadata(&p)
-                    .and_then(|m| m.modified())
-                    .unwrap_or(std::time::UNIX_EPOCH),
-                p,
-            )
-        })
-        .collect();
-    files.sort();
-    Ok(files.into_iter().map(|x| x.1).collect())
-}

@@ -30,6 +30,43 @@ impl HeapsiftApp {
         }
     }
 
+    /// Three snapshots of one process were just opened: the wizard on them, in one click.
+    fn wizard_offer_bar(&mut self, ui: &mut Ui) {
+        let Some(ids) = self.wizard_offer else { return };
+        let names: Vec<String> = ids
+            .iter()
+            .filter_map(|id| self.docs.iter().find(|d| d.id == *id).map(|d| d.title()))
+            .collect();
+        if names.len() < 3 {
+            self.wizard_offer = None;
+            return;
+        }
+        let mut dismiss = false;
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "Three snapshots of one process, in the order taken: {} → {} → {}.",
+                    names[0], names[1], names[2]
+                ));
+                let go = AppCommand::WizardOn(ids);
+                if ui
+                    .button(RichText::new(go.label()).strong())
+                    .on_hover_text(
+                        "The three-snapshot method: objects allocated between the first two and still alive in the third.",
+                    )
+                    .clicked()
+                {
+                    self.commands.push(go);
+                }
+                dismiss = ui.small_button("×").on_hover_text("Not now").clicked();
+            });
+        });
+        if dismiss {
+            self.wizard_offer = None;
+        }
+    }
+
     /// The snapshots `id` can be compared with: the others of its set, oldest first; and the
     /// ready snapshots of other sets, by name.
     pub(crate) fn peers(&self, id: DocId) -> Peers {
@@ -86,6 +123,7 @@ impl HeapsiftApp {
             return;
         }
         let focus_filter = std::mem::take(&mut self.focus_filter);
+        self.wizard_offer_bar(ui);
         let others = self.docs.get(self.active).map(|d| self.peers(d.id)).unwrap_or_default();
         let Some(doc) = self.docs.get_mut(self.active) else {
             if let Some(c) = welcome::show(ui, &self.settings.recent, &mut self.path_field) {

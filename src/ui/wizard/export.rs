@@ -83,42 +83,38 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
     }
     let mut open = true;
     let mut go = false;
-    egui::Window::new("Export finding")
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(false)
-        .show(ctx, |ui| {
-            ui.label(format!(
-                "{} ×{}: a Markdown report, a JSON file and a PNG of the window.",
-                group.class,
-                group.nodes.len()
-            ));
-            egui::Grid::new("export").num_columns(2).show(ui, |ui| {
-                ui.label("Folder");
-                ui.add(egui::TextEdit::singleline(&mut ex.folder).desired_width(360.0));
-                ui.end_row();
-                ui.label("Name");
-                ui.add(egui::TextEdit::singleline(&mut ex.base).desired_width(200.0));
-                ui.end_row();
-            });
-            ui.checkbox(&mut ex.redact, "Redact string values");
-            ui.horizontal(|ui| {
-                go = ui.button("Export").clicked();
-                if matches!(ex.stage, ExportStage::Writing(_)) {
-                    ui.spinner();
-                    ui.label("Hashing the snapshots and writing…");
-                }
-            });
-            match &ex.message {
-                Some(Ok(m)) => {
-                    ui.label(RichText::new(m).color(egui::Color32::from_rgb(90, 170, 90)));
-                }
-                Some(Err(e)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e.to_string());
-                }
-                None => {}
+    widgets::dialog(ctx, "Export finding", &mut open).show(ctx, |ui| {
+        ui.label(format!(
+            "{} ×{}: a Markdown report, a JSON file and a PNG of the window.",
+            group.class,
+            group.nodes.len()
+        ));
+        egui::Grid::new("export").num_columns(2).show(ui, |ui| {
+            ui.label("Folder");
+            ui.add(egui::TextEdit::singleline(&mut ex.folder).desired_width(360.0));
+            ui.end_row();
+            ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut ex.base).desired_width(200.0));
+            ui.end_row();
+        });
+        ui.checkbox(&mut ex.redact, "Redact string values");
+        ui.horizontal(|ui| {
+            go = ui.button("Export").clicked();
+            if matches!(ex.stage, ExportStage::Writing(_)) {
+                ui.spinner();
+                ui.label("Hashing the snapshots and writing…");
             }
         });
+        match &ex.message {
+            Some(Ok(m)) => {
+                ui.label(RichText::new(m).color(egui::Color32::from_rgb(90, 170, 90)));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+            }
+            None => {}
+        }
+    });
     if go {
         ex.message = start(ex, ctx).err().map(Err);
     }

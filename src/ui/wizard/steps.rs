@@ -137,8 +137,12 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
             }
         });
     ui.horizontal(|ui| {
-        if ui.button("Open snapshots…").clicked() {
-            cx.commands.push(AppCommand::Open);
+        if ui
+            .button("Open snapshots…")
+            .on_hover_text("Choose the three files (or more) at once: they fill the slots in the order they were taken")
+            .clicked()
+        {
+            cx.commands.push(AppCommand::OpenForWizard);
         }
         if ui
             .button("Use the demo set")
@@ -147,10 +151,22 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
         {
             cx.commands.push(AppCommand::WizardDemo);
         }
-        if w.picks.iter().all(Option::is_none) && docs.len() >= 3 && ui.button("Use the last three opened").clicked() {
-            for (i, d) in docs[docs.len() - 3..].iter().enumerate() {
-                w.picks[i] = Some(d.id);
-            }
+        // The last three of the process opened last, in the order they were taken.
+        let last_three = docs
+            .iter()
+            .rev()
+            .find_map(|d| cx.sets.set_of(d.id))
+            .map(|set| cx.sets.members(set))
+            .filter(|m| m.len() >= 3)
+            .map(|m| [m[m.len() - 3], m[m.len() - 2], m[m.len() - 1]]);
+        if let Some(three) = last_three
+            && w.picks.iter().all(Option::is_none)
+            && ui
+                .button("Use the last three of this process")
+                .on_hover_text("The last three snapshots of the process opened last, in the order they were taken")
+                .clicked()
+        {
+            w.picks = three.map(Some);
         }
     });
     if let Some(problem) = pick_problem(w.picks, docs, cx.sets) {
