@@ -323,6 +323,19 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.step();
     h.step();
     h.get_by_label("Export finding");
+    // A folder that does not exist yet is offered to be created.
+    let folder = std::env::temp_dir().join(format!("heapsift-export-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    h.get_by_label("Folder")
+        .set_text_value_accesskit(&folder.join("findings").display().to_string());
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label_contains("does not exist");
+    h.get_by_label("Create the folder and export").click();
+    h.run_steps(2);
+    assert!(folder.join("findings").is_dir(), "the folder is created");
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 #[test]

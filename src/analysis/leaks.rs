@@ -192,11 +192,25 @@ pub struct LeakGroup {
     /// Retained size of the members that no other candidate dominates: memory this group
     /// keeps alive that no other group already accounts for.
     pub retained_size: f64,
+    /// What the members keep alive themselves (those no other member of this group keeps
+    /// alive): for a group another group keeps alive, what it accounts for within that group.
+    pub members_retained: f64,
     /// When every member is kept alive by members of another group: that group (an index into
     /// the returned list), so the report can say "part of #k".
     pub(crate) part_of: Option<usize>,
     /// The path to the root of the first member (root first).
     pub path: Vec<Hop>,
+}
+
+impl LeakGroup {
+    /// What to say the group keeps alive: its own retained size, or, for a group another group
+    /// keeps alive (and counts), what its members keep alive within that group.
+    pub fn keeps_alive(&self) -> f64 {
+        match self.part_of {
+            None => self.retained_size,
+            Some(_) => self.members_retained,
+        }
+    }
 }
 
 /// Groups candidates by class and path shape, largest retained size first.
@@ -221,6 +235,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
                 nodes: Vec::new(),
                 shallow_size: 0,
                 retained_size: 0.0,
+                members_retained: 0.0,
                 part_of: None,
                 path: Vec::new(),
             });
@@ -246,6 +261,14 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
         let mut sum = 0.0;
         let mut counted = false;
         for &v in &grp.nodes {
+            // Kept alive by a member of its own group: counted with that member.
+            let mut up = candidate_dominator(s, v, &member);
+            while let Some(d) = up.filter(|d| group_of.get(d) != Some(&i)) {
+                up = candidate_dominator(s, d, &member);
+            }
+            if up.is_none() {
+                grp.members_retained += s.retained.get(v);
+            }
             match candidate_dominator(s, v, &member) {
                 None => {
                     sum += s.retained.get(v);
@@ -272,7 +295,8 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
             .path(s, grp.nodes[0])
             .or_else(|| query::path_to_root(s, grp.nodes[0]))
             .unwrap_or_default();
-        grp.signature = shapes.describe(grp.nodes[0]);
+        // The shape of the path shown, so the two always describe one path.
+        grp.signature = shapes.describe_path(&grp.path);
     }
     // Rank: what a group keeps alive on its own, then its total retained size, then size of group.
     let total: Vec<f64> = groups
@@ -517,19 +541,12 @@ impl<'a> Shapes<'a> {
         h
     }
 
-    /// The shape as text, root first (for reports).
-    fn describe(&self, v: NodeId) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut cur = v;
-        while let Some((e, parent)) = self.parent(cur) {
-            out.push(self.step(e, cur));
-            cur = parent;
-            if out.len() > 200 {
-                break;
-            }
-        }
-        out.reverse();
-        out
+    /// A path's shape as text, root first, as reports print it: each hop's edge (indexes as
+    /// `[]`) and class.
+    fn describe_path(&self, path: &[Hop]) -> Vec<String> {
+        path.iter()
+            .filter_map(|h| h.edge.map(|e| self.step(e, h.node)))
+            .collect()
     }
 }
 
@@ -556,6 +573,7 @@ mod tests {
             nodes: Vec::new(),
             shallow_size: 0,
             retained_size: 0.0,
+            members_retained: 0.0,
             part_of,
             path: Vec::new(),
         }

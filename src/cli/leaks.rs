@@ -168,12 +168,13 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         } else {
             // What a leak keeps alive is part of it: listed under it, counted in its size.
             line(format!(
-                "    {}↳ #{}  {}{at} ×{}  kept alive by #{} (shallow {})",
+                "    {}↳ #{}  {}{at} ×{}  kept alive by #{}, retains {} of it (shallow {})",
                 "  ".repeat(depth - 1),
                 numbers[i],
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
                 grp.part_of.map_or("", |k| &numbers[k]),
+                bytes(grp.keeps_alive()),
                 bytes(grp.shallow_size as f64)
             ));
         }

@@ -8,6 +8,7 @@ use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label};
 use crate::analysis::readable::ReadablePaths;
 use crate::model::{NodeId, NodeKind};
+use crate::present::names::oddball;
 use crate::present::{names, report};
 use crate::progress::Progress;
 use crate::text::{bytes, percent, preview, thousands};
@@ -64,7 +65,9 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let g = &s.graph;
     let name = display_name(g, v);
     line(format!("@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v)));
-    if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
+    if let Some(value) = oddball(g, v) {
+        line(format!("value:         {value} (one of V8's oddballs, named {name})"));
+    } else if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
         line(format!("name:          {}", preview(&name, 120)));
     }
     line(format!("shallow size:  {}", exact_bytes(g.self_size(v) as f64)));

@@ -41,6 +41,9 @@ pub fn identities(sources: &[Source]) -> Result<Vec<SnapshotIdentity>, PathIoErr
 /// Whether a finding named `base` can be written into `folder`: a folder, and none of its three
 /// files there yet.
 pub fn check_destination(folder: &Path, base: &str) -> Result<(), ExportError> {
+    if !folder.exists() {
+        return Err(ExportError::NoFolder(folder.to_path_buf()));
+    }
     if !folder.is_dir() {
         return Err(ExportError::NotAFolder(folder.to_path_buf()));
     }
@@ -58,6 +61,8 @@ pub fn check_destination(folder: &Path, base: &str) -> Result<(), ExportError> {
 /// Why a finding was not exported, in one line for the dialog or `--export-finding`.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ExportError {
+    #[error("{} does not exist", .0.display())]
+    NoFolder(PathBuf),
     #[error("{} is not a folder", .0.display())]
     NotAFolder(PathBuf),
     #[error("{} already exists; choose another name", shown(.0))]
@@ -199,7 +204,7 @@ pub fn json(
             "defined_at": s.location_of(group.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": group.nodes.len(),
             "shallow_size": group.shallow_size,
-            "retained_size": js_number(group.retained_size),
+            "retained_size": js_number(group.keeps_alive()),
             "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "path_shape": group.signature,
             "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class_name": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
@@ -223,13 +228,13 @@ pub fn markdown(
         "# Leak: `{}` ×{} retains {}\n\n",
         preview(&group.class, 80),
         thousands(group.nodes.len() as u64),
-        bytes(group.retained_size)
+        bytes(group.keeps_alive())
     );
     md.push_str(&format!(
         "{} objects of class `{}` were allocated between the baseline and the target snapshot and are still alive in the final one. Together they keep {} alive (shallow {}).\n\n",
         thousands(group.nodes.len() as u64),
         preview(&group.class, 80),
-        bytes(group.retained_size),
+        bytes(group.keeps_alive()),
         bytes(group.shallow_size as f64)
     ));
     if let Some(l) = s.location_of(group.nodes[0]) {

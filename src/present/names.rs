@@ -14,11 +14,15 @@ use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
 use crate::text::{count, preview};
 
 /// How an object reads in a row: a scope by whose scope it is, a string's value in quotes, a
-/// function as `name()`, else its name, or its class when it has no name of its own.
+/// function as `name()`, V8's `true`, `false`, `null`, `undefined` as themselves, else its
+/// name, or its class when it has no name of its own.
 pub fn object_label(s: &Snapshot, v: NodeId) -> String {
     let g = &s.graph;
     if let Some(scope) = scope_label(s, v) {
         return scope;
+    }
+    if let Some(value) = oddball(g, v) {
+        return value;
     }
     let name = display_name(g, v);
     let class = display_class(s, v);
@@ -45,10 +49,31 @@ pub fn hop_label(s: &Snapshot, v: NodeId) -> Cow<'_, str> {
         // `(GC roots)`, `(Stack roots)`: their name says what they are, their class does not.
         return Cow::Borrowed(s.graph.name(v));
     }
+    if let Some(value) = oddball(&s.graph, v) {
+        return Cow::Owned(value);
+    }
     match scope_label(s, v) {
         Some(scope) => Cow::Owned(scope),
         None => Cow::Borrowed(display_class(s, v)),
     }
+}
+
+/// The value of one of V8's oddballs (`system / Oddball`), which the snapshot names only by
+/// their string form (their first hidden reference): `true`, `false`, `null`, `undefined` as
+/// JavaScript writes them; the engine's own (`hole`, `uninitialized`, …) in angle brackets.
+pub fn oddball(g: &Graph, v: NodeId) -> Option<String> {
+    if g.name(v) != "system / Oddball" {
+        return None;
+    }
+    let e = g.edges(v).find(|&e| g.edge_kind(e) == EdgeKind::Hidden)?;
+    let to = g.to(e);
+    if !g.kind(to).is_string() {
+        return None;
+    }
+    Some(match g.name(to) {
+        value @ ("true" | "false" | "null" | "undefined") => value.to_owned(),
+        other => format!("<{other}>"),
+    })
 }
 
 /// Whether `name` (the object's own name, or what stands for it) says more than its hop label:
@@ -201,4 +226,33 @@ pub fn scope_label(s: &Snapshot, v: NodeId) -> Option<String> {
         Some(l) => format!("scope of {name}() {}", s.scripts.format(l)),
         None => format!("scope of {name}()"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::build::SnapshotJson;
+
+    #[test]
+    fn oddballs_read_as_their_values() {
+        let mut b = SnapshotJson::new();
+        let root = b.node("synthetic", "", 1, 0);
+        let holder = b.node("object", "Flags", 3, 16);
+        b.edge(root, "element", "1", holder);
+        for (i, value) in ["false", "null", "hole"].into_iter().enumerate() {
+            let id = 5 + 4 * i as u32;
+            let odd = b.node("hidden", "system / Oddball", id, 48);
+            let text = b.node("string", value, id + 2, 16);
+            b.edge(odd, "hidden", "0", text);
+            b.edge(holder, "property", &format!("p{i}"), odd);
+        }
+        let bytes = crate::format::Bytes::Owned(b.to_json().into_bytes());
+        let s = crate::engine::load_bytes(bytes, &crate::progress::Progress::new()).unwrap();
+        let g = &s.graph;
+        let values: Vec<String> = g.edges(NodeId::new(1)).map(|e| object_label(&s, g.to(e))).collect();
+        assert_eq!(values, ["false", "null", "<hole>"]);
+        let first = g.to(g.edges(NodeId::new(1)).next().unwrap());
+        assert_eq!(hop_label(&s, first), "false");
+        assert_eq!(oddball(g, NodeId::new(1)), None, "an object is not an oddball");
+    }
 }

@@ -12,7 +12,7 @@ use crate::analysis::query::{self, display_name};
 use crate::model::{Location, NodeId};
 use crate::text::preview;
 
-use super::names::{defined_at_suffix, hop_label, minor_names, path_lines, scope_label};
+use super::names::{defined_at_suffix, hop_label, minor_names, oddball, path_lines, scope_label};
 
 /// A whole number as a JSON integer, anything else as a float (JS prints both the same way).
 pub fn js_number(v: f64) -> Value {
@@ -156,7 +156,7 @@ fn node_json(s: &Snapshot, v: NodeId) -> Value {
 /// DevTools' shortest one.
 pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop]>) -> Value {
     let g = &s.graph;
-    let name = display_name(g, v);
+    let name = oddball(g, v).unwrap_or_else(|| display_name(g, v));
     let dom = s.dominator[v];
     let shortest: Value = match query::path_to_root(s, v) {
         None => Value::Null,
@@ -231,7 +231,10 @@ pub(crate) fn path_json(s: &Snapshot, hops: &[query::Hop]) -> Value {
                 hop["edge_name"] = json!(g.edge_name(e).to_string());
             }
             hop["type"] = json!(g.type_name(h.node));
-            hop["name"] = json!(preview(&display_name(g, h.node), 200));
+            hop["name"] = json!(match oddball(g, h.node) {
+                Some(value) => value,
+                None => preview(&display_name(g, h.node), 200),
+            });
             if let Some(scope) = scope_label(s, h.node) {
                 hop["scope"] = json!(scope);
             }
@@ -263,7 +266,7 @@ pub(crate) fn leaks_json(
             "defined_at": s.location_of(grp.nodes[0]).map(|l| s.scripts.format_full(l)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
-            "retained_size": js_number(grp.retained_size),
+            "retained_size": js_number(grp.keeps_alive()),
             "kept_alive_by": grp.part_of.map(|k| &numbers[k]),
             "minor": leaks::is_minor(grp, largest),
             "path_shape": grp.signature,
@@ -330,7 +333,7 @@ pub(crate) fn leaks_markdown(
             let by = grp.part_of.map_or("", |k| &numbers[k]);
             (
                 format!("{}↳ {class}", "&nbsp;&nbsp;".repeat(depth)),
-                format!("in #{by}"),
+                format!("{} in #{by}", bytes(grp.keeps_alive())),
             )
         };
         md.push_str(&format!(

@@ -98,6 +98,8 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
                 format!("\"{}\"", preview(&display_name(g, to), 50))
             } else if g.kind(to) == crate::model::NodeKind::Number {
                 display_name(g, to)
+            } else if let Some(value) = crate::present::names::oddball(g, to) {
+                value
             } else {
                 format!("{} @{}", preview(&object_label(snapshot, to), 40), g.id(to))
             };

@@ -90,11 +90,13 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
             group.nodes.len()
         ));
         egui::Grid::new("export").num_columns(2).show(ui, |ui| {
-            ui.label("Folder");
-            ui.add(egui::TextEdit::singleline(&mut ex.folder).desired_width(360.0));
+            let label = ui.label("Folder");
+            ui.add(egui::TextEdit::singleline(&mut ex.folder).desired_width(360.0))
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut ex.base).desired_width(200.0));
+            let label = ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut ex.base).desired_width(200.0))
+                .labelled_by(label.id);
             ui.end_row();
         });
         ui.checkbox(&mut ex.redact, "Redact string values");
@@ -111,6 +113,14 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
             }
             Some(Err(e)) => {
                 ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                if let ExportError::NoFolder(dir) = e
+                    && ui.button("Create the folder and export").clicked()
+                {
+                    match std::fs::create_dir_all(dir) {
+                        Ok(()) => go = true,
+                        Err(err) => ex.message = Some(Err(PathIoError::at(dir, "create it")(err).into())),
+                    }
+                }
             }
             None => {}
         }

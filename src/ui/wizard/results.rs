@@ -99,7 +99,10 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                 });
                 row.col(|ui| widgets::right_text(ui, thousands(g.nodes.len() as u64)));
                 row.col(|ui| match g.part_of {
-                    Some(k) => widgets::right_text(ui, RichText::new(format!("counted in #{}", r.numbers[k])).weak()),
+                    Some(k) => widgets::right_text(
+                        ui,
+                        RichText::new(format!("{} in #{}", bytes(g.keeps_alive()), r.numbers[k])).weak(),
+                    ),
                     None => widgets::size_cell(ui, g.retained_size, total),
                 });
                 row.col(|ui| widgets::right_text(ui, bytes(g.shallow_size as f64)));
@@ -133,8 +136,9 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         ui.label(match g.part_of {
             // What another group keeps alive is counted there.
             Some(k) => format!(
-                "×{} · kept alive by #{}, counted there",
+                "×{} · retains {} · kept alive by #{}, counted there",
                 thousands(g.nodes.len() as u64),
+                bytes(g.keeps_alive()),
                 r.numbers[k]
             ),
             None => format!(
