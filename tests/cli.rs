@@ -323,8 +323,19 @@ fn detached_dom_trees_from_the_command_line() {
     assert_eq!(trees.len(), 1);
     assert_eq!(trees[0]["class_name"], "Detached <div>");
     assert_eq!(trees[0]["held_by"]["edge_name"], "detachedPanel");
+    assert_eq!(o["has_dom"], true);
     let text = stdout(&heapsift(&["detached", LEAK_S3]));
     assert!(text.contains("no detached DOM nodes"), "{text}");
+    // A Node process has no DOM: its native bindings marked detached are not listed as DOM.
+    let node = common::repo().join("sample-snapshots/node-cache.heapsnapshot.gz");
+    let text = stdout(&heapsift(&["detached", node.to_str().unwrap()]));
+    assert!(text.contains("no DOM in this snapshot"), "{text}");
+    assert!(!text.contains("BindingData"), "{text}");
+    let o = json(&heapsift(&["detached", node.to_str().unwrap(), "--json"]));
+    assert_eq!(
+        (o["has_dom"].clone(), o["trees"].as_array().unwrap().len()),
+        (false.into(), 0)
+    );
 }
 
 /// `heapsift` with its own, empty cache folder.

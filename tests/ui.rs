@@ -1253,3 +1253,30 @@ fn a_folder_dropped_on_the_wizard_fills_its_slots() {
     assert!(a.wizard_offer().is_none(), "the wizard asked for them: no offer");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// DevTools prints "−" for distances it does not count; hovering one says why.
+#[test]
+fn a_dash_for_a_distance_explains_itself() {
+    let mut h = app(vec![sample("node-cache.heapsnapshot.gz")]);
+    wait(&mut h, "indexing", ready);
+    let filter = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
+    filter.click();
+    filter.type_text("IsolateData");
+    wait(&mut h, "the filtered summary", |a| {
+        a.docs()[0].summary().is_some_and(|s| s.order().len() == 1)
+    });
+    h.query_all_by_label("−")
+        .next()
+        .expect("a class DevTools shows without a distance")
+        .hover();
+    h.run_steps(8);
+    h.get_by_label_contains("only the engine's own roots reach this object");
+    // A Node process has no DOM: the Detached DOM view says so instead of listing its bindings.
+    view_tab(&mut h, "Detached DOM");
+    wait(&mut h, "the detached trees", |a| {
+        a.docs()[0].detached().is_some_and(|d| d.trees().is_some())
+    });
+    h.get_by_label_contains("This snapshot has no DOM");
+    let trees = h.state().docs()[0].detached().unwrap().trees().unwrap().clone();
+    assert!(trees.trees.is_empty() && !trees.has_dom);
+}

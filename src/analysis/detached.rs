@@ -33,16 +33,33 @@ pub struct DetachedTree {
 pub struct DetachedDom {
     pub trees: Vec<DetachedTree>,
     pub nodes: usize,
+    /// Whether the snapshot has a DOM at all (a page's). Node marks some of its native bindings
+    /// (`Detached Node / BindingData`) detached too; they are not DOM nodes.
+    pub has_dom: bool,
 }
 
 impl DetachedDom {
     pub fn of(s: &Snapshot) -> DetachedDom {
-        let trees = detached_trees(s);
+        let has_dom = has_dom(s);
+        let trees = if has_dom { detached_trees(s) } else { Vec::new() };
         DetachedDom {
             nodes: trees.iter().map(|t| t.nodes).sum(),
             trees,
+            has_dom,
         }
     }
+}
+
+/// Whether a snapshot is of a page: Blink names DOM nodes by their tag (`<div>`, `Detached
+/// <tr>`) and the document `HTMLDocument`; a Node.js process has none of them.
+pub fn has_dom(s: &Snapshot) -> bool {
+    let g = &s.graph;
+    g.nodes().any(|v| {
+        g.kind(v) == NodeKind::Native && {
+            let name = g.name(v);
+            name.starts_with('<') || name.starts_with("Detached <") || name == "HTMLDocument"
+        }
+    })
 }
 
 pub(crate) fn is_detached(s: &Snapshot, v: NodeId) -> bool {

@@ -21,7 +21,16 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     let s = load(&a.file, g.quiet)?;
     let dom = DetachedDom::of(&s);
     if a.json {
-        print_json(&report::detached_json(&s, &a.file, &dom.trees));
+        let mut v = report::detached_json(&s, &a.file, &dom.trees);
+        v["has_dom"] = dom.has_dom.into();
+        print_json(&v);
+        return Ok(());
+    }
+    if !dom.has_dom {
+        line(format!(
+            "{}: no DOM in this snapshot (not a web page's); detached DOM trees exist only in page snapshots",
+            a.file.display()
+        ));
         return Ok(());
     }
     if dom.trees.is_empty() {

@@ -88,6 +88,21 @@ pub fn own_name(s: &Snapshot, v: NodeId, max: usize) -> Option<String> {
     says_more(s, v, &name).then(|| preview(&name, max))
 }
 
+/// Why a distance reads "−", as DevTools prints it: None when it shows a number.
+pub fn distance_note(d: crate::analysis::distances::Distance) -> Option<&'static str> {
+    if d.shown().is_some() {
+        None
+    } else if d.is_reachable() {
+        Some(
+            "− as in DevTools: only the engine's own roots reach this object (native handles, the stack, \
+             internal caches), not a path from the JavaScript roots DevTools measures distance from. Its path \
+             to the root runs through such a root.",
+        )
+    } else {
+        Some("− as in DevTools: no path from any root reaches this object; the next garbage collection frees it.")
+    }
+}
+
 /// `label → ` for the edge into a path hop, empty for the first hop.
 pub fn edge_arrow(g: &Graph, edge: Option<EdgeId>) -> String {
     edge.map(|e| format!("{} → ", edge_label(g, e))).unwrap_or_default()
@@ -254,5 +269,21 @@ mod tests {
         let first = g.to(g.edges(NodeId::new(1)).next().unwrap());
         assert_eq!(hop_label(&s, first), "false");
         assert_eq!(oddball(g, NodeId::new(1)), None, "an object is not an oddball");
+    }
+
+    #[test]
+    fn a_dash_for_a_distance_says_why() {
+        use crate::analysis::distances::Distance;
+        assert_eq!(distance_note(Distance(3)), None);
+        assert!(
+            distance_note(Distance(Distance::BASE_SYSTEM.0 + 2))
+                .unwrap()
+                .contains("engine's own roots")
+        );
+        assert!(
+            distance_note(Distance::UNREACHABLE)
+                .unwrap()
+                .contains("no path from any root")
+        );
     }
 }

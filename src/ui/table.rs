@@ -242,7 +242,7 @@ pub(crate) fn object_cells(row: &mut TableRow<'_, '_>, snapshot: &Snapshot, v: N
 /// retainers).
 pub(crate) fn object_cells_at(row: &mut TableRow<'_, '_>, snapshot: &Snapshot, v: NodeId, d: Distance) {
     let total = snapshot.total_size;
-    row.col(|ui| widgets::right_text(ui, d.to_string()));
+    row.col(|ui| widgets::distance_cell(ui, d));
     row.col(|ui| size_cell(ui, snapshot.graph.self_size(v) as f64, total));
     row.col(|ui| size_cell(ui, snapshot.retained.get(v), total));
 }

@@ -48,6 +48,16 @@ pub(crate) fn right_text(ui: &mut Ui, text: impl Into<egui::WidgetText>) {
     });
 }
 
+/// A distance cell: the number, or "−" with why on hover.
+pub(crate) fn distance_cell(ui: &mut Ui, d: crate::analysis::distances::Distance) {
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        let shown = ui.label(d.to_string());
+        if let Some(note) = crate::present::names::distance_note(d) {
+            shown.on_hover_text(note);
+        }
+    });
+}
+
 /// Indentation of a tree row: full steps for the first levels, half steps deeper down, so long
 /// retainer chains keep room for their names.
 pub(crate) fn indent(depth: u16) -> f32 {

@@ -77,6 +77,11 @@ impl TreeModel for Model<'_> {
     }
 }
 
+/// Why the view is empty for a snapshot that is not a page's.
+pub(crate) const NO_DOM: &str = "This snapshot has no DOM: it is not a web page's (a Node.js process, for one). Detached \
+     DOM trees are nodes removed from a page's document that something still holds. Node's own native bindings \
+     (Detached Node / BindingData) are marked detached too, but they are not DOM nodes and are not listed.";
+
 pub fn show(ui: &mut Ui, state: &mut Option<DetachedState>, cx: &Cx) -> Option<Frame> {
     let (s, waker) = (cx.s, cx.waker);
     let d = state.get_or_insert_with(|| {
@@ -87,13 +92,12 @@ pub fn show(ui: &mut Ui, state: &mut Option<DetachedState>, cx: &Cx) -> Option<F
         }
     });
     let dom = widgets::task_value(ui, &d.trees, "Finding detached DOM trees…").cloned()?;
+    if !dom.has_dom {
+        ui.label(RichText::new(NO_DOM).weak());
+        return None;
+    }
     if dom.trees.is_empty() {
-        ui.label(
-            RichText::new(
-                "No detached DOM nodes: this snapshot has no DOM (Node.js), or every DOM node is in a document.",
-            )
-            .weak(),
-        );
+        ui.label(RichText::new("No detached DOM nodes: every DOM node of this page is in a document.").weak());
         return None;
     }
     if d.view.tree.level(0).items.len() != dom.trees.len() {

@@ -58,7 +58,10 @@ pub fn inspector(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>) -> Op
     let original = snapshot.distances[v];
     let current = obj.ignoring.distance(snapshot, v);
     if obj.ignoring.set.is_empty() || current == original {
-        widgets::field(ui, "Distance", current.to_string());
+        let shown = widgets::field(ui, "Distance", current.to_string());
+        if let Some(note) = crate::present::names::distance_note(current) {
+            shown.on_hover_text(note);
+        }
     } else {
         widgets::field(
             ui,

@@ -68,7 +68,7 @@ impl TreeModel for Model<'_> {
         name_cell(row, tree, item, true, actions, |ui| {
             class_cell(ui, self.s, &c.name, 120, Some(c.count), c.location)
         });
-        row.col(|ui| widgets::right_text(ui, c.distance.to_string()));
+        row.col(|ui| widgets::distance_cell(ui, c.distance));
         row.col(|ui| size_cell(ui, c.shallow_size as f64, total));
         row.col(|ui| size_cell(ui, c.retained_size, total));
     }
