@@ -543,6 +543,16 @@ fn hunt_reports_a_command_that_is_not_node_and_a_failing_action() {
     fails_with(&o, "failed on run 1 of 10 (exited with code 4): broken");
     assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
     assert!(port_is_closed(port));
+    // A service that dies at once (its port taken) is reported as such, with its error, not
+    // as a refused connection.
+    let taken = TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let o = heapsift(&["hunt", "--exec", &exec, "--action", "true", "--keep", keep, "-q"]);
+    fails_with(
+        &o,
+        "exited with code 1 right after it started; its last output: Error: listen EADDRINUSE",
+    );
+    drop(taken);
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
 }
 
 fn chromium() -> Option<PathBuf> {

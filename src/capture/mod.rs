@@ -10,6 +10,7 @@
 mod http;
 pub(crate) mod monitor;
 pub(crate) mod process;
+use process::Runs;
 
 use std::fmt;
 use std::io::{BufWriter, Write};
@@ -530,8 +531,8 @@ pub enum Connect {
 /// An open session, and the process heapsift started for it (stopped when this is dropped).
 pub(crate) struct Connection {
     pub session: Session,
-    /// Held for its `Drop`, which stops the process.
-    _launched: Option<process::Launched>,
+    /// Stopped when dropped; asked why a connection failed.
+    launched: Option<process::Launched>,
 }
 
 impl Connection {
@@ -539,7 +540,7 @@ impl Connection {
         match how {
             Connect::Inspect(ep, target) => Ok(Connection {
                 session: Session::open(ep, target.as_deref(), opts)?,
-                _launched: None,
+                launched: None,
             }),
             Connect::Pid(pid) => {
                 let ep = process::attach_pid(*pid, opts)?;
@@ -547,18 +548,32 @@ impl Connection {
                 session.label = format!("process {pid} at {ep}");
                 Ok(Connection {
                     session,
-                    _launched: None,
+                    launched: None,
                 })
             }
             Connect::Exec(command) => {
-                let launched = process::launch(command, opts, progress)?;
-                let mut session = Session::open(&launched.endpoint, None, opts)?;
+                let mut launched = process::launch(command, opts, progress)?;
+                let mut session = match Session::open(&launched.endpoint, None, opts) {
+                    Ok(s) => s,
+                    // Refused by a process that is exiting: say how it exited, not "refused".
+                    Err(e) => return Err(launched.exited(Duration::from_secs(2)).unwrap_or(e)),
+                };
                 session.label = format!("'{command}' at {}", launched.endpoint);
                 Ok(Connection {
                     session,
-                    _launched: Some(launched),
+                    launched: Some(launched),
                 })
             }
+        }
+    }
+
+    /// A failure on a connection to a process heapsift started reads as that process's exit
+    /// when it has exited.
+    fn explain(&mut self, e: CaptureError) -> CaptureError {
+        match (&mut self.launched, &e) {
+            (_, CaptureError::Cancelled) => e,
+            (Some(l), _) => l.exited(Duration::from_millis(500)).unwrap_or(e),
+            (None, _) => e,
         }
     }
 }
@@ -605,21 +620,48 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
                 crate::text::count(plan.warmup, "time", "times")
             ));
             let deadline = Instant::now() + opts.timeout;
+            let runs = Runs {
+                kind: "warm-up run",
+                first: 0,
+                of: plan.warmup,
+            };
+            let mut retrying = false;
+            // The first run is retried while the service starts (it may not listen yet).
             loop {
-                match process::run_action(&plan.action, 1, opts.timeout, progress) {
+                match process::run_action(&plan.action, 1, runs, opts.timeout, progress) {
                     Ok(()) => break,
                     Err(e @ CaptureError::Cancelled) => return Err(e),
-                    Err(e) if Instant::now() > deadline => return Err(e),
-                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                    Err(e) if Instant::now() > deadline => {
+                        return Err(CaptureError::new(format!(
+                            "{e}; it was retried for {} s (--timeout) while the service started",
+                            opts.timeout.as_secs_f64()
+                        )));
+                    }
+                    Err(e) => {
+                        if !std::mem::replace(&mut retrying, true) {
+                            note(format!(
+                                "{e}; retrying while the service starts (up to {} s)",
+                                opts.timeout.as_secs_f64()
+                            ));
+                        }
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
                 }
             }
-            process::run_action(&plan.action, plan.warmup - 1, opts.timeout, progress)?;
+            let rest = Runs { first: 1, ..runs };
+            process::run_action(&plan.action, plan.warmup - 1, rest, opts.timeout, progress)?;
         }
         for (step, path) in ["baseline", "target", "final"].into_iter().zip(&paths) {
             if step == "target" {
                 note(format!("running '{}' {} times", plan.action, plan.repeat));
                 let start = Instant::now();
-                process::run_action(&plan.action, plan.repeat, opts.timeout, progress)?;
+                process::run_action(
+                    &plan.action,
+                    plan.repeat,
+                    Runs::all(plan.repeat),
+                    opts.timeout,
+                    progress,
+                )?;
                 note(format!(
                     "the action ran {} times in {:.1} s",
                     plan.repeat,
@@ -645,6 +687,7 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
         }
         Ok(())
     })();
+    let result = result.map_err(|e| conn.explain(e));
     drop(conn);
     if let Err(e) = result {
         // Half a hunt is no use to anyone: no snapshot of it is left behind.

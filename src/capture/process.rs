@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use super::{CaptureError, Endpoint, Options, Result, list_targets};
@@ -280,9 +280,53 @@ fn shell(command: &str) -> Command {
 
 /// A Node process heapsift started with its inspector on a free loopback port.
 pub(crate) struct Launched {
-    /// Held for its `Drop`, which stops the process group.
-    _group: Group,
+    /// Stopped when dropped; asked whether the process exited when a connection fails.
+    group: Group,
     pub(crate) endpoint: Endpoint,
+    /// The last lines the command wrote to stderr (Node's inspector chatter left out).
+    last_line: Arc<Mutex<Vec<String>>>,
+    command: String,
+}
+
+impl Launched {
+    /// Why the process is gone, if it is: how it exited and the last line it wrote. Waits up to
+    /// `grace` for an exit under way (a connection refused by a process that is dying).
+    pub(crate) fn exited(&mut self, grace: Duration) -> Option<CaptureError> {
+        let deadline = Instant::now() + grace;
+        loop {
+            if let Some(status) = self.group.try_wait() {
+                return Some(exited_error(&self.command, status, &self.last_line, ""));
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// "'cmd' exited with code 1: Error: listen EADDRINUSE …": the last error line it wrote (Node
+/// ends an uncaught error with its version), else its last line.
+fn exited_error(
+    command: &str,
+    status: std::process::ExitStatus,
+    last: &Mutex<Vec<String>>,
+    when: &str,
+) -> CaptureError {
+    let lines = last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let is_error = |l: &&String| {
+        let l = l.trim_start();
+        l.split(':')
+            .next()
+            .is_some_and(|head| head.ends_with("Error") && !head.contains(' '))
+    };
+    let line = lines.iter().rev().find(is_error).or(lines.last());
+    CaptureError::new(format!(
+        "'{command}' {}{when}{}",
+        describe_exit(status),
+        line.map(|l| format!("; its last output: {}", crate::text::preview(l.trim(), 160)))
+            .unwrap_or_default()
+    ))
 }
 
 /// Starts `command` (through the shell) with `--inspect=127.0.0.1:0` in `NODE_OPTIONS`, and
@@ -302,6 +346,8 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
     let mut group = Group::spawn(command, cmd)?;
     let stderr = group.child.stderr.take().expect("stderr is piped");
     let (tx, rx) = mpsc::channel();
+    let last_line: Arc<Mutex<Vec<String>>> = Arc::default();
+    let last = last_line.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
@@ -317,8 +363,21 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
                 continue;
             }
             eprintln!("{line}");
+            if !line.trim().is_empty() {
+                let mut kept = last.lock().unwrap_or_else(|e| e.into_inner());
+                if kept.len() == 40 {
+                    kept.remove(0);
+                }
+                kept.push(line);
+            }
         }
     });
+    let launched = |group, endpoint| Launched {
+        group,
+        endpoint,
+        last_line: last_line.clone(),
+        command: command.to_owned(),
+    };
     let deadline = Instant::now() + opts.timeout;
     let mut first: Option<(String, Instant)> = None;
     let mut stderr_open = true;
@@ -347,15 +406,17 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
         if let Some((url, at)) = &first
             && (at.elapsed() >= SETTLE || !stderr_open)
         {
+            // Node opens its inspector before the program runs: a service that fails at once
+            // (its port taken) is gone by now, and that is what to report.
+            if let Some(status) = group.try_wait() {
+                return Err(exited_error(command, status, &last_line, " right after it started"));
+            }
             let endpoint = Endpoint::parse(url).map_err(|_| {
                 CaptureError::new(format!(
                     "'{command}': Node printed an inspector address heapsift cannot use: {url}"
                 ))
             })?;
-            return Ok(Launched {
-                _group: group,
-                endpoint,
-            });
+            return Ok(launched(group, endpoint));
         }
         if first.is_none()
             && let Some(status) = group.try_wait()
@@ -363,15 +424,10 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
             if let Ok(url) = rx.recv_timeout(Duration::from_millis(200))
                 && let Ok(endpoint) = Endpoint::parse(&url)
             {
-                return Ok(Launched {
-                    _group: group,
-                    endpoint,
-                });
+                return Ok(launched(group, endpoint));
             }
-            return Err(CaptureError::new(format!(
-                "'{command}' {} before its inspector opened; does it start node?",
-                describe_exit(status)
-            )));
+            let when = " before its inspector opened (does it start node?)";
+            return Err(exited_error(command, status, &last_line, when));
         }
         if Instant::now() > deadline {
             return Err(CaptureError::new(format!(
@@ -405,10 +461,30 @@ fn stderr_stdio() -> Stdio {
     Stdio::null()
 }
 
+/// Which runs of the action a call makes, for its messages: runs `first + 1` on of `of` in
+/// all, called `kind` ("run", "warm-up run"), so they count as the user gave them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Runs {
+    pub kind: &'static str,
+    pub first: usize,
+    pub of: usize,
+}
+
+impl Runs {
+    /// All `n` runs of a plain repeat.
+    pub(crate) fn all(n: usize) -> Runs {
+        Runs {
+            kind: "run",
+            first: 0,
+            of: n,
+        }
+    }
+}
+
 /// Runs the user's action `times` times, one after another, stopping at the first failure or
 /// at a run longer than `limit`. Its stdout is discarded (a `curl` prints the page); stderr is
 /// kept for the message.
-pub(crate) fn run_action(command: &str, times: usize, limit: Duration, progress: &Progress) -> Result<()> {
+pub(crate) fn run_action(command: &str, times: usize, runs: Runs, limit: Duration, progress: &Progress) -> Result<()> {
     progress.begin(Phase::Action, times as u64);
     for i in 0..times {
         let mut cmd = shell(command);
@@ -433,9 +509,11 @@ pub(crate) fn run_action(command: &str, times: usize, limit: Duration, progress:
             if started.elapsed() > limit {
                 group.stop();
                 return Err(CaptureError::new(format!(
-                    "the action '{command}' took longer than {} s on run {} of {times} and was stopped (--timeout sets the limit)",
+                    "the action '{command}' took longer than {} s on {} {} of {} and was stopped (--timeout sets the limit)",
                     limit.as_secs_f64(),
-                    i + 1
+                    runs.kind,
+                    runs.first + i + 1,
+                    runs.of
                 )));
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -447,8 +525,10 @@ pub(crate) fn run_action(command: &str, times: usize, limit: Duration, progress:
         if !status.success() {
             let why = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
             return Err(CaptureError::new(format!(
-                "the action '{command}' failed on run {} of {times} ({}){}",
-                i + 1,
+                "the action '{command}' failed on {} {} of {} ({}){}",
+                runs.kind,
+                runs.first + i + 1,
+                runs.of,
                 describe_exit(status),
                 if why.is_empty() {
                     String::new()
@@ -480,15 +560,28 @@ mod tests {
     #[test]
     fn actions_run_and_fail_clearly() {
         let p = Progress::new();
-        run_action("true", 3, Duration::from_secs(10), &p).unwrap();
+        run_action("true", 3, Runs::all(3), Duration::from_secs(10), &p).unwrap();
         assert_eq!(p.view().fraction, 1.0);
-        let err = run_action("echo oops >&2; exit 7", 5, Duration::from_secs(10), &Progress::new())
-            .unwrap_err()
-            .to_string();
+        let err = run_action(
+            "echo oops >&2; exit 7",
+            5,
+            Runs::all(5),
+            Duration::from_secs(10),
+            &Progress::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("run 1 of 5") && err.contains("code 7") && err.contains("oops"),
             "{err}"
         );
+        let runs = Runs {
+            kind: "warm-up run",
+            first: 2,
+            of: 4,
+        };
+        let err = run_action("exit 3", 2, runs, Duration::from_secs(10), &Progress::new()).unwrap_err();
+        assert!(err.to_string().contains("failed on warm-up run 3 of 4"), "{err}");
     }
 
     #[cfg(target_os = "linux")]

@@ -223,11 +223,16 @@ fn action_row(ui: &mut Ui, w: &mut WizardState, live: LiveInfo, waker: &Waker) {
             {
                 let (cmd, n) = (w.action.trim().to_owned(), times.unwrap_or(1));
                 w.action_run = Some(Task::spawn_thread(waker.clone(), move |p| {
-                    crate::capture::process::run_action(&cmd, n, std::time::Duration::from_secs(600), p).map_err(|e| {
-                        match e {
-                            crate::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
-                            e => crate::error::Error::invalid(e.to_string()),
-                        }
+                    crate::capture::process::run_action(
+                        &cmd,
+                        n,
+                        crate::capture::process::Runs::all(n),
+                        std::time::Duration::from_secs(600),
+                        p,
+                    )
+                    .map_err(|e| match e {
+                        crate::capture::CaptureError::Cancelled => crate::error::Error::Cancelled,
+                        e => crate::error::Error::invalid(e.to_string()),
                     })
                 }));
             }
