@@ -3,11 +3,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use heapsift::cli::{self, Cli, Next};
+use heapsift::cli::{self, Next};
 
 fn main() -> ExitCode {
-    match cli::main(&Cli::parse()) {
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    match cli::main(&cli) {
         Next::Exit(code) => code,
         Next::App(flags) => app(flags),
     }

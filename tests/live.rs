@@ -54,7 +54,7 @@ fn summary_count(file: &Path, class: &str) -> u64 {
     );
     classes
         .iter()
-        .find(|c| c["name"] == class)
+        .find(|c| c["class"] == class)
         .map_or(0, |c| c["count"].as_u64().unwrap())
 }
 
@@ -74,16 +74,23 @@ fn capture_from_a_node_inspector_writes_a_complete_snapshot() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("captured in"));
     assert_eq!(entries(dir.path()), ["live.heapsnapshot"], "no temporary file left");
     assert_eq!(summary_count(&out, "LeakedCheckout"), 7);
-    // The process is still serving, and a second capture over the first replaces it whole.
+    // A capture never replaces a file, like every other output; the process is still serving.
+    let before = std::fs::read(&out).unwrap();
+    fails_with(
+        &capture(&server.inspector(), &out),
+        "already exists; not overwriting it",
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), before, "the first snapshot is untouched");
     server.get("/checkout");
-    let o = capture(&server.inspector(), &out);
+    let second = dir.path().join("live-2.heapsnapshot");
+    let o = capture(&server.inspector(), &second);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(summary_count(&out, "LeakedCheckout"), 8);
+    assert_eq!(summary_count(&second, "LeakedCheckout"), 8);
 }
 
 fn find_group<'a>(groups: &'a [Value], class: &str) -> Option<&'a Value> {
     groups.iter().find_map(|g| {
-        if g["class_name"] == class {
+        if g["class"] == class {
             Some(g)
         } else {
             find_group(g["kept_alive"].as_array().map_or(&[], |v| v), class)
@@ -206,6 +213,7 @@ fn capture_by_pid_wakes_the_inspector_with_sigusr1() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(summary_count(&out, "LeakedCheckout"), 1);
     // Attaching again finds the inspector already open.
+    let out = dir.path().join("by-pid-2.heapsnapshot");
     let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q", "--no-gc"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Now 9229 is taken: another process cannot open its inspector there.
@@ -215,12 +223,13 @@ fn capture_by_pid_wakes_the_inspector_with_sigusr1() {
         "--pid",
         &other.child.id().to_string(),
         "-o",
-        out.to_str().unwrap(),
+        dir.path().join("other.heapsnapshot").to_str().unwrap(),
     ]);
     fails_with(&o, "127.0.0.1:9229 is taken by another process");
     drop(other);
     drop(server);
-    let o = heapsift(&["capture", "--pid", &pid, "-o", out.to_str().unwrap(), "-q"]);
+    let gone = dir.path().join("gone.heapsnapshot");
+    let o = heapsift(&["capture", "--pid", &pid, "-o", gone.to_str().unwrap(), "-q"]);
     fails_with(&o, "no such process");
 }
 

@@ -8,6 +8,7 @@
 //!   its seed in `tests/regressions/fuzz-seeds.txt`
 //! - a command's output, exit code or flags: `cli`; the commands over several snapshots (diff,
 //!   growth, leaks): `multi`
+//! - what terminals and CI read: widths, units, the JSON schema, gates, annotations: `terminal`
 //! - saved indexes and the cache: `index`
 //! - capture from a real Node process or Chromium page: `live`
 //! - the app, driven through its accessibility tree: `ui`
@@ -26,6 +27,7 @@ mod golden;
 mod index;
 mod live;
 mod multi;
+mod terminal;
 mod tidy;
 #[cfg(feature = "gui")]
 mod ui;

@@ -29,7 +29,7 @@ const LEAK: [&str; 3] = ["leak-s1.heapsnapshot", "leak-s2.heapsnapshot", "leak-s
 
 #[test]
 fn diff_json_equals_the_golden_comparison() {
-    let ours = json(&heapsift(&["diff", LEAK[0], LEAK[2], "--json"]));
+    let ours = common::as_devtools(json(&heapsift(&["diff", LEAK[0], LEAK[2], "--json"])));
     let want: Value = serde_json::from_str(
         &std::fs::read_to_string(common::repo().join("tests/golden/leak-s1__leak-s3.diff.json")).unwrap(),
     )
@@ -56,12 +56,7 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
     let top: Vec<(String, u64)> = groups
         .iter()
         .take(3)
-        .map(|g| {
-            (
-                g["class_name"].as_str().unwrap().to_owned(),
-                g["count"].as_u64().unwrap(),
-            )
-        })
+        .map(|g| (g["class"].as_str().unwrap().to_owned(), g["count"].as_u64().unwrap()))
         .collect();
     let e = expected();
     let leak = &e["leak"];
@@ -107,10 +102,7 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
                 number.starts_with(&format!("{}.", parent["number"].as_str().unwrap())),
                 "{number}"
             );
-            out.push((
-                k["class_name"].as_str().unwrap().to_owned(),
-                k["count"].as_u64().unwrap(),
-            ));
+            out.push((k["class"].as_str().unwrap().to_owned(), k["count"].as_u64().unwrap()));
             stack.extend(k["kept_alive"].as_array().unwrap().iter().map(|c| (c, k)));
         }
         out
@@ -129,12 +121,12 @@ fn leaks_lists_the_planted_leaks_first_with_their_counts() {
     }
     // No root group is a browser engine internal, and --top counts root groups only.
     for g in groups {
-        let name = g["class_name"].as_str().unwrap();
+        let name = g["class"].as_str().unwrap();
         assert!(!name.contains("::") && name != "InternalNode", "{name} is a root group");
     }
     let one = json(&heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--json", "--top", "1"]));
     let first = &one["groups"][0];
-    assert_eq!(first["class_name"], "CachedSession");
+    assert_eq!(first["class"], "CachedSession");
     assert_eq!(
         kept(first),
         kept(&groups[0]),
@@ -159,12 +151,23 @@ fn leaks_gate_exits_1_above_the_limit() {
         "{}",
         String::from_utf8_lossy(&below.stderr)
     );
-    let above = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "50KB"]);
+    let above = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "50kB"]);
     assert_eq!(above.status.code(), Some(1));
     let why = String::from_utf8_lossy(&above.stderr);
     assert!(
-        why.contains("#1 CachedSession ×300") && why.contains("more than --fail-above 50KB"),
+        why.contains("#1 CachedSession ×300") && why.contains("more than --fail-above 50kB"),
         "{why}"
+    );
+    // The last line says the gate failed and why.
+    let text = String::from_utf8_lossy(&above.stdout);
+    assert!(
+        text.trim_end()
+            .ends_with("Gate failed: 1 leak group retains more than 50kB: #1 CachedSession ×300."),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&below.stdout).contains("Gate passed: no leak group retains more than 1MB"),
+        "the passing gate says so too"
     );
     let over = json(&heapsift(&[
         "leaks",
@@ -175,7 +178,9 @@ fn leaks_gate_exits_1_above_the_limit() {
         "1MB",
         "--json",
     ]));
-    assert_eq!(over["groups_over_limit"], serde_json::json!([]));
+    assert_eq!(over["gate"]["passed"], true);
+    assert_eq!(over["gate"]["fail_above"], 1_000_000, "MB are DevTools' powers of 1000");
+    assert_eq!(over["gate"]["failing"], serde_json::json!([]));
     let bad = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--fail-above", "lots"]);
     assert_eq!(bad.status.code(), Some(2));
 }
@@ -265,9 +270,18 @@ fn leaks_report_is_written_once() {
         md.contains("# Memory leak report") && md.contains("`CachedSession`") && md.contains("->sessionCache"),
         "{md}"
     );
-    let again = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--report", r]);
-    assert_eq!(again.status.code(), Some(2), "never overwrites");
-    assert_eq!(std::fs::read_to_string(&report).unwrap(), md);
+    // An existing file (a CI step summary) is appended to, never replaced.
+    let again = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--report", r, "--fail-above", "1MB"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let both = std::fs::read_to_string(&report).unwrap();
+    assert!(both.starts_with(&md), "the first report stays");
+    assert_eq!(both.matches("# Memory leak report").count(), 2);
+    assert!(both.trim_end().ends_with("**Gate passed: no leak group retains more than 1MB (the largest, #1 CachedSession ×300, retains 68.4 kB).**"), "{both}");
+    // `-` is stdout: the Markdown in place of the text.
+    let out = heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--report", "-"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# Memory leak report"));
+    assert!(!dir.join("-").exists(), "no file named -");
 }
 
 #[test]
@@ -278,14 +292,14 @@ fn growth_ranks_the_growing_classes_first() {
     args.push("--json");
     let out = json(&heapsift(&args));
     let classes = out["classes"].as_array().unwrap();
-    let names: Vec<&str> = classes.iter().take(2).map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = classes.iter().take(2).map(|c| c["class"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["Order", "AuditLogEntry"]);
     assert_eq!(classes[0]["counts"], serde_json::json!([200, 400, 600, 800, 1000]));
     assert_eq!(classes[1]["counts"], serde_json::json!([100, 200, 300, 400, 500]));
     assert_eq!(classes[0]["monotonic"], true);
-    let draft = classes.iter().find(|c| c["name"] == "CartDraft").unwrap();
+    let draft = classes.iter().find(|c| c["class"] == "CartDraft").unwrap();
     assert_eq!(draft["monotonic"], false);
-    let once = classes.iter().find(|c| c["name"] == "Object").unwrap();
+    let once = classes.iter().find(|c| c["class"] == "Object").unwrap();
     assert_eq!(once["monotonic"], false, "grew once, then stayed: {once}");
     assert!(
         classes
@@ -309,16 +323,18 @@ fn leaks_in_a_node_service_name_the_file_and_the_cache() {
         .collect();
     let out = json(&heapsift(&["leaks", &set[0], &set[1], &set[2], "--json"]));
     let first = &out["groups"][0];
-    assert_eq!(first["class_name"], "SessionPayload");
+    assert_eq!(first["class"], "SessionPayload");
     assert_eq!(first["count"], 200);
     assert!(
-        first["defined_at"]
+        first["location"]["url"]
             .as_str()
             .unwrap()
-            .ends_with("sample-snapshots/node/app.js:6:14"),
+            .ends_with("sample-snapshots/node/app.js")
+            && first["location"]["line"] == 6
+            && first["location"]["column"] == 14,
         "{first}"
     );
-    assert_eq!(first["kept_alive"][0]["class_name"], "{name, email}");
+    assert_eq!(first["kept_alive"][0]["class"], "{name, email}");
     assert_eq!(first["kept_alive"][0]["count"], 200);
     let path = first["path_to_root"].as_array().unwrap();
     assert!(path.iter().any(|h| h["edge_name"] == "sessionCache"), "{path:?}");

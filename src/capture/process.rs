@@ -284,7 +284,7 @@ pub(crate) struct Launched {
     group: Group,
     pub(crate) endpoint: Endpoint,
     /// The last lines the command wrote to stderr (Node's inspector chatter left out).
-    last_line: Arc<Mutex<Vec<String>>>,
+    last_line: Arc<Tail>,
     command: String,
 }
 
@@ -307,13 +307,14 @@ impl Launched {
 
 /// "'cmd' exited with code 1: Error: listen EADDRINUSE …": the last error line it wrote (Node
 /// ends an uncaught error with its version), else its last line.
-fn exited_error(
-    command: &str,
-    status: std::process::ExitStatus,
-    last: &Mutex<Vec<String>>,
-    when: &str,
-) -> CaptureError {
-    let lines = last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+fn exited_error(command: &str, status: std::process::ExitStatus, last: &Tail, when: &str) -> CaptureError {
+    // The process is gone, but its last lines may still be in the pipe: read to its end (a
+    // child it left behind may hold the pipe open, so not for long).
+    let deadline = Instant::now() + Duration::from_millis(1000);
+    while !last.closed.load(std::sync::atomic::Ordering::Acquire) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let lines = last.lines.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let is_error = |l: &&String| {
         let l = l.trim_start();
         l.split(':')
@@ -327,6 +328,14 @@ fn exited_error(
         line.map(|l| format!("; its last output: {}", crate::text::preview(l.trim(), 160)))
             .unwrap_or_default()
     ))
+}
+
+/// The end of what a started command wrote to stderr.
+#[derive(Default)]
+pub(crate) struct Tail {
+    lines: Mutex<Vec<String>>,
+    /// The pipe reached its end: every line is in.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// Starts `command` (through the shell) with `--inspect=127.0.0.1:0` in `NODE_OPTIONS`, and
@@ -346,9 +355,16 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
     let mut group = Group::spawn(command, cmd)?;
     let stderr = group.child.stderr.take().expect("stderr is piped");
     let (tx, rx) = mpsc::channel();
-    let last_line: Arc<Mutex<Vec<String>>> = Arc::default();
+    let last_line: Arc<Tail> = Arc::default();
     let last = last_line.clone();
     std::thread::spawn(move || {
+        struct Closed(Arc<Tail>);
+        impl Drop for Closed {
+            fn drop(&mut self) {
+                self.0.closed.store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
+        let _closed = Closed(last.clone());
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
             if let Some(url) = line.strip_prefix("Debugger listening on ") {
@@ -364,7 +380,7 @@ pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Resu
             }
             eprintln!("{line}");
             if !line.trim().is_empty() {
-                let mut kept = last.lock().unwrap_or_else(|e| e.into_inner());
+                let mut kept = last.lines.lock().unwrap_or_else(|e| e.into_inner());
                 if kept.len() == 40 {
                     kept.remove(0);
                 }

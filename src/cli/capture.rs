@@ -27,7 +27,8 @@ pub struct Args {
     /// Do not collect garbage first.
     #[arg(long)]
     no_gc: bool,
-    /// Where to write the snapshot (replaced atomically once complete).
+    /// Where to write the snapshot: a new file, written atomically once complete (an existing
+    /// file is refused, as every output is).
     #[arg(long, short, value_name = "OUT.heapsnapshot")]
     out: PathBuf,
     /// Connect to a host other than this machine. An inspector port runs any code it is sent.
@@ -76,6 +77,11 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             path: a.out.clone(),
             why: "is a folder; give a file name",
         });
+    }
+    // Like every other output: an existing file is never replaced (checked before connecting,
+    // so nothing is captured in vain).
+    if a.out.exists() {
+        return Err(CliError::exists(&a.out));
     }
     let progress = Progress::new();
     signals::trap_interrupts(&progress);

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{line, print_json};
+use super::output::{line, print_doc};
 use super::{CliResult, Global, load};
 use crate::analysis::detached::DetachedDom;
 use crate::present::{names, report};
@@ -23,7 +23,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     if a.json {
         let mut v = report::detached_json(&s, &a.file, &dom.trees);
         v["has_dom"] = dom.has_dom.into();
-        print_json(&v);
+        print_doc("detached", v);
         return Ok(());
     }
     if !dom.has_dom {

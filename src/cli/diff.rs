@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use super::output::{Col, Table, line, located, print_json, process_warning};
+use super::output::{Col, Table, line, located, print_doc, process_warning};
 use super::{CliResult, Global, load};
 use crate::analysis::process::Kinship;
 use crate::engine::workflows::{self, Side};
 use crate::present::report;
 use crate::progress::Progress;
-use crate::text::{preview, signed_count, thousands};
+use crate::text::{bytes, preview, signed_bytes, signed_count, thousands};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -38,21 +38,21 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         rows.truncate(n);
     }
     if a.json {
-        let mut v = report::diff_json(&a.base, &a.current, &rows);
+        let mut v = report::diff_json(&a.base, &a.current, &rows, Some(&scripts));
         v["same_process"] = (!matches!(kinship, Kinship::Different { .. })).into();
-        print_json(&v);
+        print_doc("diff", v);
         return Ok(());
     }
     line(format!("{} compared with {}", a.current.display(), a.base.display()));
     let mut t = Table::new(
         &[
             Col::name(11),
+            Col::Right(7),
             Col::Right(9),
-            Col::Right(9),
-            Col::Right(9),
-            Col::Right(14),
-            Col::Right(14),
-            Col::Right(14),
+            Col::Right(8),
+            Col::Right(11),
+            Col::Right(10),
+            Col::Right(10),
         ],
         &crate::present::COMPARISON_TITLES,
     );
@@ -62,11 +62,12 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             thousands(r.new_count),
             thousands(r.deleted_count),
             signed_count(r.count_delta),
-            thousands(r.alloc_size),
-            thousands(r.freed_size),
-            signed_count(r.size_delta),
+            bytes(r.alloc_size as f64),
+            bytes(r.freed_size as f64),
+            signed_bytes(r.size_delta as f64),
         ]);
     }
     t.print();
+    line("New: allocated since BASE · Deleted: freed since BASE · Delta: New − Deleted");
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `heapsift duplicates FILE`: DevTools' duplicated strings, by the memory they retain.
 
-use super::output::{Col, Table, line, print_json};
+use super::output::{Col, Table, line, print_doc};
 use super::{CliResult, Global, Listing, load};
 use crate::analysis::filters::{Duplicates, duplicates};
 use crate::present::report;
@@ -11,7 +11,7 @@ pub(super) fn run(a: &Listing, g: &Global) -> CliResult {
     let found = duplicates(&s);
     let shown = &found.groups[..found.groups.len().min(a.top.unwrap_or(usize::MAX))];
     if a.json {
-        print_json(&report::duplicates_json(&s, &a.file, shown));
+        print_doc("duplicates", report::duplicates_json(&s, &a.file, shown));
     } else {
         print(&a.file, &found, shown.len());
     }
@@ -21,19 +21,14 @@ pub(super) fn run(a: &Listing, g: &Global) -> CliResult {
 /// The first `n` groups as a table, totals over all of them.
 fn print(file: &std::path::Path, found: &Duplicates, n: usize) {
     line(format!(
-        "{}: {} strings have the same value as another, in {} groups; keeping one copy of each would save {}",
+        "{}: {} duplicated strings in {} groups; one copy of each would save {}",
         file.display(),
         thousands(found.strings),
         thousands(found.groups.len() as u64),
         bytes(found.saving as f64)
     ));
     let mut t = Table::new(
-        &[
-            Col::Left { min: 62, fit: false },
-            Col::Right(8),
-            Col::Right(12),
-            Col::Right(14),
-        ],
+        &[Col::name(5), Col::Right(7), Col::Right(10), Col::Right(10)],
         &["Value", "Count", "Shallow", "Retained"],
     );
     for d in &found.groups[..n] {

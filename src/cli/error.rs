@@ -84,7 +84,7 @@ impl CliError {
     }
 
     pub(crate) fn fail_above(text: &str) -> CliError {
-        CliError::Usage(format!("--fail-above {text:?} is not a size like 1MB or 512KB"))
+        CliError::Usage(format!("--fail-above {text:?} is not a size like 1MB, 512kB or 2MiB"))
     }
 }
 
@@ -116,5 +116,65 @@ pub(crate) fn exit(result: CliResult) -> ExitCode {
             }
             ExitCode::from(code)
         }
+    }
+}
+
+/// Parses the command line; a usage mistake is one line on stderr, as every other error, and
+/// exit 2 (help and version print as clap prints them).
+pub fn parse() -> Result<super::Cli, ExitCode> {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+    let e = match super::Cli::try_parse() {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    eprintln!("heapsift: {}", one_line(&e.render().to_string()));
+    Err(ExitCode::from(EXIT_BAD_INPUT))
+}
+
+/// clap's message on one line: `error: what\n\n  tip: …\n\nUsage: …` becomes
+/// `what (tip: …; usage: …)`.
+fn one_line(text: &str) -> String {
+    let text = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
+    let (what, usage) = match text.split_once("\n\nUsage: ") {
+        Some((w, u)) => (w, u.lines().next().unwrap_or_default().trim()),
+        None => (text, ""),
+    };
+    let mut parts = what
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "));
+    let mut out = parts.next().unwrap_or_default();
+    let mut notes: Vec<String> = parts.filter(|p| !p.is_empty()).collect();
+    if !usage.is_empty() {
+        notes.push(format!("usage: {usage}"));
+    }
+    if !notes.is_empty() {
+        out.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn usage_errors_read_as_one_line() {
+        assert_eq!(
+            super::one_line(
+                "error: the following required arguments were not provided:\n  <S3>\n\nUsage: heapsift leaks <S1> <S2> <S3>\n\nFor more information, try '--help'.\n"
+            ),
+            "the following required arguments were not provided: <S3> (usage: heapsift leaks <S1> <S2> <S3>)"
+        );
+        assert_eq!(
+            super::one_line(
+                "error: unexpected argument '--foo' found\n\n  tip: to pass '--foo' as a value, use '-- --foo'\n\nUsage: heapsift summary [OPTIONS] <FILE>\n"
+            ),
+            "unexpected argument '--foo' found (tip: to pass '--foo' as a value, use '-- --foo'; usage: heapsift summary [OPTIONS] <FILE>)"
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{Col, Table, line, located, print_json, process_warning, warn};
+use super::output::{Col, Table, line, located, print_doc, process_warning, warn};
 use super::{CliResult, Global, load};
 use crate::engine::workflows;
 use crate::present::report;
@@ -46,21 +46,21 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     ranked.truncate(a.top);
     let names = &report.growth.names;
     if a.json {
-        let mut v = report::growth_json(names, &ranked);
+        let mut v = report::growth_json(names, &ranked, &report.last.scripts);
         v["same_process"] = report.strangers.is_empty().into();
         v["in_order"] = report.out_of_order.is_empty().into();
-        print_json(&v);
+        print_doc("growth", v);
         return Ok(());
     }
     line(format!("{} snapshots: {}", names.len(), names.join(", ")));
     let mut t = Table::new(
         &[
             Col::name(11),
-            Col::Right(3),
-            Col::Right(12),
-            Col::Right(14),
-            Col::Right(14),
-            Col::Right(14),
+            Col::Right(1),
+            Col::Right(11),
+            Col::Right(10),
+            Col::Right(10),
+            Col::Right(11),
             Col::Free,
         ],
         &[
@@ -86,5 +86,6 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         ]);
     }
     t.print();
+    line("↑: grew at every step · Keeps alive: the growth its new objects retain");
     Ok(())
 }

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::output::{line, print_json};
+use serde_json::Value;
+
+use super::gate::{self, Baseline, Rules};
+use super::output::{line, print_doc, raw_line};
 use super::{CliError, CliResult, Global, load};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
@@ -24,18 +27,40 @@ pub struct Args {
     output: LeakOutput,
 }
 
+/// How `leaks` and `hunt` print their result.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Groups and their paths to the root, for people.
+    Text,
+    /// The documented JSON schema (docs/json.md).
+    Json,
+    /// GitHub Actions workflow commands: an annotation at the line that defines each group's
+    /// class, then the text.
+    Github,
+}
+
 /// How `leaks` and `hunt` report the three-snapshot method's result.
 #[derive(clap::Args, Debug)]
 pub struct LeakOutput {
-    /// JSON instead of text.
-    #[arg(long)]
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
     json: bool,
-    /// Also write a Markdown report here (refuses to overwrite).
+    /// text, json, or github (annotations at the leaking classes' lines, for GitHub Actions).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<Format>,
+    /// Also write a Markdown report: to a new file, appended to an existing one (such as
+    /// $GITHUB_STEP_SUMMARY), or with `-` to stdout in place of the text.
     #[arg(long, value_name = "OUT.md")]
     report: Option<PathBuf>,
-    /// Exit with code 1 when any group retains more than this (e.g. 1MB, 512KB).
+    /// The gate: exit with code 1 when a group retains more than this (e.g. 1MB, 512kB: powers
+    /// of 1000 as DevTools prints them; 1MiB, 512KiB: powers of 1024).
     #[arg(long, value_name = "SIZE")]
     fail_above: Option<String>,
+    /// The gate against an earlier run: exit with code 1 only for groups that are new or grew
+    /// since this `leaks --json` (or `hunt --json`) output; with --fail-above, only those above
+    /// the size.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    baseline: Option<PathBuf>,
     /// Only the first N groups.
     #[arg(long, default_value_t = 20)]
     top: usize,
@@ -48,10 +73,18 @@ pub struct LeakOutput {
 }
 
 pub(super) fn run(a: &Args, g: &Global) -> CliResult {
-    a.output.run([&a.s1, &a.s2, &a.s3], g)
+    a.output.run("leaks", [&a.s1, &a.s2, &a.s3], g)
 }
 
 impl LeakOutput {
+    fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format.unwrap_or(Format::Text)
+        }
+    }
+
     /// The limit `--fail-above` gives, if any.
     fn limit(&self) -> CliResult<Option<u64>> {
         match &self.fail_above {
@@ -60,21 +93,47 @@ impl LeakOutput {
         }
     }
 
-    /// The output's own mistakes, found before any work: a bad limit, a report in the way.
-    pub(super) fn check(&self) -> CliResult {
-        if let Some(p) = &self.report
-            && p.exists()
-        {
-            return Err(CliError::exists(p));
-        }
-        self.limit().map(drop)
+    /// The report's destination when it is stdout.
+    fn report_to_stdout(&self) -> bool {
+        self.report.as_deref() == Some(Path::new("-"))
     }
 
-    /// Runs the method on the three files and reports it; the groups above `--fail-above` are
+    /// The output's own mistakes, found before any work: a bad limit or baseline, a report
+    /// that cannot be written, two outputs on stdout.
+    pub(super) fn check(&self) -> CliResult<Option<Baseline>> {
+        self.limit()?;
+        if self.report_to_stdout() && self.format() != Format::Text {
+            return Err(CliError::Usage(
+                "--report - prints the Markdown report in place of the text; it cannot share stdout with --format json or github"
+                    .into(),
+            ));
+        }
+        if let Some(p) = self.report.as_deref().filter(|_| !self.report_to_stdout()) {
+            if p.is_dir() {
+                return Err(CliError::Refused {
+                    path: p.to_path_buf(),
+                    why: "is a folder; --report needs a file",
+                });
+            }
+            let parent = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if !parent.is_dir() {
+                return Err(CliError::Refused {
+                    path: p.to_path_buf(),
+                    why: "cannot be written: its folder does not exist",
+                });
+            }
+        }
+        self.baseline.as_deref().map(Baseline::read).transpose()
+    }
+
+    /// Runs the method on the three files and reports it; the groups that fail the gate are
     /// the error.
-    pub(super) fn run(&self, files: [&PathBuf; 3], g: &Global) -> CliResult {
+    pub(super) fn run(&self, command: &str, files: [&PathBuf; 3], g: &Global) -> CliResult {
         let limit = self.limit()?;
-        self.check()?;
+        let baseline = self.check()?;
         let opts = LeakOptions {
             include_strings: self.include_strings,
             include_internals: self.include_internals,
@@ -87,53 +146,106 @@ impl LeakOutput {
         } = workflows::three_snapshot([&names[0], &names[1], &names[2]], &opts, &Progress::new(), |i| {
             load(files[i], g.quiet).map(Box::new)
         })?;
-        let over: Vec<(usize, &LeakGroup)> = match limit {
-            None => Vec::new(),
-            Some(l) => groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| g.retained_size > l as f64)
-                .collect(),
+        let rules = Rules {
+            limit: self.fail_above.as_deref().zip(limit),
+            baseline: baseline.as_ref(),
         };
-        if self.json {
-            let mut v = report::leaks_json(&s3, &names, candidates, &groups, self.top);
-            v["fail_above"] = serde_json::json!(limit);
-            let numbers = leaks::numbers(&groups);
-            v["groups_over_limit"] = serde_json::json!(over.iter().map(|(i, _)| &numbers[*i]).collect::<Vec<_>>());
-            print_json(&v);
-        } else {
-            print(&s3, &names, candidates, &groups, self.top);
+        let verdict = rules.active().then(|| rules.judge(&s3, &groups));
+        let mut markdown = self
+            .report
+            .is_some()
+            .then(|| report::leaks_markdown(&s3, &names, candidates, &groups, self.top));
+        if let (Some(md), Some(v)) = (markdown.as_mut(), &verdict) {
+            md.push_str(&format!("\n**{}**\n", v.summary));
         }
-        if let Some(p) = &self.report {
-            write_report(p, &report::leaks_markdown(&s3, &names, candidates, &groups, self.top))?;
-            if !g.quiet {
-                eprintln!("wrote {}", p.display());
+        match self.format() {
+            Format::Json => {
+                let mut v = report::leaks_json(&s3, &names, candidates, &groups, self.top);
+                v["gate"] = verdict
+                    .as_ref()
+                    .map_or(Value::Null, |v| gate::verdict_json(&rules, v, &groups));
+                print_doc(command, v);
             }
+            Format::Github => {
+                for l in gate::github(&s3, &groups, self.top, verdict.as_ref()) {
+                    raw_line(l);
+                }
+                print(&s3, &names, candidates, &groups, self.top);
+            }
+            Format::Text if self.report_to_stdout() => {}
+            Format::Text => print(&s3, &names, candidates, &groups, self.top),
         }
-        if over.is_empty() {
+        match (&self.report, markdown) {
+            (Some(_), Some(md)) if self.report_to_stdout() => raw_line(md.trim_end()),
+            (Some(p), Some(md)) => {
+                let appended = write_report(p, &md)?;
+                if !g.quiet {
+                    eprintln!(
+                        "heapsift: {} {}",
+                        if appended { "appended the report to" } else { "wrote" },
+                        p.display()
+                    );
+                }
+            }
+            _ => {}
+        }
+        let Some(verdict) = verdict else {
+            return Ok(());
+        };
+        match self.format() {
+            // The verdict closes what a person reads; JSON carries it in `gate`.
+            Format::Text if !self.report_to_stdout() => line(format!("\n{}", verdict.summary)),
+            Format::Github => line(format!("\n{}", verdict.summary)),
+            _ => {}
+        }
+        if verdict.failing.is_empty() {
             return Ok(());
         }
-        let fail_above = self.fail_above.as_deref().unwrap_or_default();
         let numbers = leaks::numbers(&groups);
-        Err(CliError::OverLimit(
-            over.iter()
-                .map(|(i, g)| {
-                    format!(
-                        "leak group #{} {} ×{} retains {}, more than --fail-above {fail_above}",
-                        numbers[*i],
-                        preview(&g.class, 60),
-                        thousands(g.nodes.len() as u64),
-                        bytes(g.retained_size),
-                    )
-                })
-                .collect(),
-        ))
+        let mut lines: Vec<String> = verdict
+            .failing
+            .iter()
+            .map(|f| {
+                let grp = &groups[f.group];
+                format!(
+                    "leak group #{} {} ×{} {}",
+                    numbers[f.group],
+                    preview(&grp.class, 60),
+                    thousands(grp.nodes.len() as u64),
+                    f.why
+                )
+            })
+            .collect();
+        if self.format() == Format::Json {
+            lines.push(verdict.summary);
+        }
+        Err(CliError::OverLimit(lines))
     }
 }
 
-fn write_report(path: &Path, md: &str) -> CliResult {
-    crate::atomic::write(path, crate::atomic::Mode::NoClobber, md.as_bytes())
-        .map_err(|e| crate::error::PathIoError::at(path, "write it")(e).into())
+/// Writes the Markdown report: a new file atomically, or appended to an existing one in one
+/// write (a CI step summary is such a file). Says whether it appended.
+fn write_report(path: &Path, md: &str) -> CliResult<bool> {
+    use std::io::Write;
+    if !path.exists() {
+        crate::atomic::write(path, crate::atomic::Mode::NoClobber, md.as_bytes())
+            .map_err(crate::error::PathIoError::at(path, "write it"))?;
+        return Ok(false);
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(crate::error::PathIoError::at(path, "append to it"))?;
+    // A report after other text starts on a line of its own.
+    let sep = if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        "\n"
+    } else {
+        ""
+    };
+    f.write_all(format!("{sep}{md}").as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(crate::error::PathIoError::at(path, "append to it"))?;
+    Ok(true)
 }
 
 fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize) {

@@ -15,6 +15,7 @@ mod diff;
 mod dump;
 mod duplicates;
 mod error;
+mod gate;
 mod growth;
 mod hunt;
 mod index;
@@ -33,7 +34,7 @@ use clap::{Parser, Subcommand};
 
 pub use app::AppFlags;
 pub(crate) use error::{CliError, CliResult};
-pub use error::{EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OVER_LIMIT};
+pub use error::{EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OVER_LIMIT, parse};
 
 use crate::analysis::Snapshot;
 use crate::engine;
@@ -92,6 +93,13 @@ pub struct Cli {
     /// Remove what --install-desktop wrote, then exit.
     #[arg(long, conflicts_with_all = ["install_desktop", "files", "screenshot", "view", "select", "wizard", "growth"])]
     pub(crate) uninstall_desktop: bool,
+    /// Sizes in KiB, MiB and GiB (powers of 1024) instead of DevTools' kB, MB and GB (powers
+    /// of 1000).
+    #[arg(long, global = true)]
+    pub binary_units: bool,
+    /// Sizes as whole bytes with no unit, for scripts.
+    #[arg(long, global = true, conflicts_with = "binary_units")]
+    pub bytes: bool,
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -176,6 +184,13 @@ pub fn main(cli: &Cli) -> Next {
         engine::CachePolicy::Off
     } else {
         engine::CachePolicy::from_env()
+    });
+    crate::text::set_units(if cli.bytes {
+        crate::text::Units::Bytes
+    } else if cli.binary_units {
+        crate::text::Units::Binary
+    } else {
+        crate::text::Units::Decimal
     });
     let global = Global { quiet: cli.quiet };
     if cli.install_desktop || cli.uninstall_desktop {

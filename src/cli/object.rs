@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::output::{line, print_json};
+use super::output::{line, print_doc};
 use super::{CliError, CliResult, Global, load};
 use crate::analysis::Snapshot;
 use crate::analysis::query::{self, display_name, edge_label};
@@ -44,16 +44,18 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             .path(&s, v)
     };
     if a.json {
-        print_json(&report::object_json(&s, v, readable.as_deref()));
+        let mut doc = report::object_json(&s, v, readable.as_deref());
+        doc["file"] = report::file_name(&a.file).into();
+        print_doc("object", doc);
     } else {
         print(&s, v, if a.shortest { None } else { Some(readable.as_deref()) });
     }
     Ok(())
 }
 
-/// `228 B`, or `91.5 KB (93,648 bytes)` when the unit hides the exact value.
+/// `228 B`, or `91.5 kB (93,648 bytes)` when the unit hides the exact value.
 fn exact_bytes(v: f64) -> String {
-    if v < 1024.0 {
+    if v < 1000.0 || crate::text::units() == crate::text::Units::Bytes {
         bytes(v)
     } else {
         format!("{} ({} bytes)", bytes(v), thousands(v.round() as u64))
@@ -86,7 +88,7 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let (hops, kind) = match readable {
         Some(path) => (
             path.map(<[query::Hop]>::to_vec),
-            "readable: no prototype or V8-internal hops where another way exists; --shortest for DevTools' path",
+            "readable; --shortest gives DevTools' shortest",
         ),
         None => (query::path_to_root(s, v), "the shortest, as DevTools shows it"),
     };
@@ -94,10 +96,7 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
         line("path to root:  none (only weak references reach this object)");
         return;
     };
-    line(format!(
-        "path to root ({} hops, root first; {kind}):",
-        hops.len().saturating_sub(1)
-    ));
+    line(format!("path to root, {} hops ({kind}):", hops.len().saturating_sub(1)));
     for h in &hops {
         let edge = match h.edge {
             None => String::new(),

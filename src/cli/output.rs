@@ -25,9 +25,99 @@ pub(crate) fn record(r: std::io::Result<()>) {
     }
 }
 
-/// Writes one line to stdout.
+/// Writes text for people to stdout, wrapped to the terminal's width (see [`wrap`]).
 pub(crate) fn line(text: impl std::fmt::Display) {
+    let text = text.to_string();
+    let mut out = std::io::stdout().lock();
+    for l in text.split('\n') {
+        for part in wrap(l, width()) {
+            record(writeln!(out, "{part}"));
+        }
+    }
+}
+
+/// Writes one line to stdout as it is (machine-read output: annotations, Markdown).
+pub(crate) fn raw_line(text: impl std::fmt::Display) {
     record(writeln!(std::io::stdout().lock(), "{text}"));
+}
+
+/// The width output is laid out for: `$COLUMNS` when set, else the terminal's, else 80 (a
+/// pipe or a CI log).
+pub(crate) fn width() -> usize {
+    static WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| {
+        if let Some(n) = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            && n >= 20
+        {
+            return n;
+        }
+        terminal_width().unwrap_or(80)
+    })
+}
+
+fn terminal_width() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ only fills the winsize it is given.
+    unsafe {
+        if libc::isatty(libc::STDOUT_FILENO) != 1 {
+            return None;
+        }
+        let mut ws: libc::winsize = std::mem::zeroed();
+        (libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) == 0 && ws.ws_col >= 20)
+            .then_some(ws.ws_col as usize)
+    }
+}
+
+/// Breaks a line longer than `w` characters at spaces; the lines after the first are indented
+/// two more than it, so a wrapped line reads as one.
+pub(crate) fn wrap(text: &str, w: usize) -> Vec<String> {
+    if text.chars().count() <= w {
+        return vec![text.to_owned()];
+    }
+    let indent = text.chars().take_while(|c| *c == ' ').count();
+    let hang = " ".repeat((indent + 2).min(w / 2));
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = text.chars().collect();
+    let mut first = true;
+    loop {
+        let prefix: Vec<char> = if first { Vec::new() } else { hang.chars().collect() };
+        let room = w - prefix.len();
+        if rest.len() <= room {
+            out.push(prefix.iter().chain(&rest).collect());
+            return out;
+        }
+        // The last space that leaves the line within the width, past the indent.
+        let skip = if first { indent } else { 0 };
+        let cut = (skip + 1..=room).rev().find(|&i| rest[i] == ' ');
+        let (head, tail) = match cut {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (&rest[..room], &rest[room..]),
+        };
+        out.push(
+            prefix
+                .iter()
+                .chain(head.iter())
+                .collect::<String>()
+                .trim_end()
+                .to_owned(),
+        );
+        rest = tail.iter().copied().skip_while(|c| *c == ' ').collect();
+        first = false;
+        if rest.is_empty() {
+            return out;
+        }
+    }
+}
+
+/// Cuts text to `w` characters, ending in "…" when it was longer.
+pub(crate) fn fit(text: &str, w: usize) -> String {
+    if text.chars().count() <= w {
+        return text.to_owned();
+    }
+    let mut s: String = text.chars().take(w.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 /// A warning on stderr: the command goes on, but its output may not mean what it seems to.
@@ -54,7 +144,15 @@ pub(crate) fn finish() -> Result<(), super::CliError> {
     }
 }
 
-/// JSON as the reference tool prints it (one-space indent), then a newline.
+/// A command's JSON document: its fields with `schema_version` and `command` added (the
+/// schema is `docs/heapsift.schema.json`).
+pub(crate) fn print_doc(command: &str, mut v: serde_json::Value) {
+    v["schema_version"] = crate::present::report::SCHEMA_VERSION.into();
+    v["command"] = command.into();
+    print_json(&v);
+}
+
+/// JSON with a one-space indent, then a newline.
 pub(crate) fn print_json(v: &impl Serialize) {
     let mut buf = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, serde_json::ser::PrettyFormatter::with_indent(b" "));
@@ -63,6 +161,9 @@ pub(crate) fn print_json(v: &impl Serialize) {
         record(std::io::stdout().lock().write_all(&buf));
     }
 }
+
+/// The one line under a table of sizes that says what its columns mean.
+pub(crate) const LEGEND_SIZES: &str = "Shallow: own size · Retained: freed with it · Distance: hops from a GC root";
 
 /// A column of a text table.
 #[derive(Clone, Copy, Debug)]
@@ -107,9 +208,11 @@ impl Table {
         self.rows.push(cells);
     }
 
-    /// The table as lines (the header first), without trailing newlines.
-    pub(crate) fn lines(&self) -> Vec<String> {
-        let widths: Vec<usize> = self
+    /// The table as lines (the header first), without trailing newlines, at most `total`
+    /// characters wide: the first fitted column gives up what the others need, its cells cut
+    /// with "…", and free text at the end loses its start.
+    pub(crate) fn lines(&self, total: usize) -> Vec<String> {
+        let mut widths: Vec<usize> = self
             .cols
             .iter()
             .enumerate()
@@ -125,14 +228,57 @@ impl Table {
                 Col::Free => 0,
             })
             .collect();
+        // Free text keeps room for its start (up to 16 characters) when the name column shrinks.
+        let free: usize = self
+            .cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, Col::Free))
+            .map(|(c, _)| {
+                2 + self.rows[1..]
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+                    .min(16)
+            })
+            .sum();
+        let used: usize = widths.iter().sum::<usize>() + self.cols.len().saturating_sub(1) + free;
+        if used > total
+            && let Some(c) = self.cols.iter().position(|c| matches!(c, Col::Left { fit: true, .. }))
+        {
+            let title = self.rows[0][c].chars().count();
+            widths[c] = widths[c].saturating_sub(used - total).max(title).max(8);
+        }
+        let shrunk = |c: usize, cell: &str| match self.cols[c] {
+            Col::Left { fit: true, .. } => fit(cell, widths[c]),
+            _ => cell.to_owned(),
+        };
         self.rows
             .iter()
             .map(|cells| {
                 let mut line = String::new();
                 for (c, (cell, col)) in cells.iter().zip(&self.cols).enumerate() {
                     let w = widths[c];
+                    let cell = &shrunk(c, cell);
                     match col {
-                        Col::Free => line.push_str(&format!("  {cell}")),
+                        Col::Free => {
+                            // Free text (a series) keeps its end, the latest values.
+                            let room = total.saturating_sub(line.chars().count() + 2);
+                            let n = cell.chars().count();
+                            let cell = if n <= room {
+                                cell.clone()
+                            } else {
+                                let tail: String = cell.chars().skip(n + 1 - room.max(1)).collect();
+                                // Whole words only: no number cut in two.
+                                let tail = match tail.find(' ') {
+                                    Some(i) if !tail.starts_with(' ') => &tail[i..],
+                                    _ => &tail[..],
+                                };
+                                format!("…{tail}")
+                            };
+                            line.push_str(&format!("  {cell}"))
+                        }
                         _ if c > 0 => line.push(' '),
                         _ => {}
                     }
@@ -142,14 +288,14 @@ impl Table {
                         Col::Free => {}
                     }
                 }
-                line
+                fit(line.trim_end(), total)
             })
             .collect()
     }
 
     pub(crate) fn print(&self) {
-        for l in self.lines() {
-            line(l);
+        for l in self.lines(width()) {
+            raw_line(l);
         }
     }
 }
@@ -176,12 +322,33 @@ mod tests {
         t.row(vec!["ëëëëëë".into(), "12".into(), "1 → 2".into()]);
         t.row(vec!["b".into(), "1234567".into(), "".into()]);
         assert_eq!(
-            t.lines(),
-            ["Name   Count  counts", "ëëëëëë    12  1 → 2", "b      1234567  "]
+            t.lines(80),
+            ["Name   Count  counts", "ëëëëëë    12  1 → 2", "b      1234567"]
         );
         let empty = Table::new(&[Col::name(4), Col::Right(3)], &["Name", "N"]);
-        assert_eq!(empty.lines(), [format!("{:<20}   N", "Name")]);
+        assert_eq!(empty.lines(80), [format!("{:<20}   N", "Name")]);
         let fixed = Table::new(&[Col::Left { min: 3, fit: false }], &["Value"]);
-        assert_eq!(fixed.lines(), ["Value"]);
+        assert_eq!(fixed.lines(80), ["Value"]);
+    }
+
+    #[test]
+    fn tables_fit_the_width() {
+        let mut t = Table::new(&[Col::name(4), Col::Right(5), Col::Free], &["Name", "Count", "counts"]);
+        t.row(vec![
+            "AVeryLongConstructorName".into(),
+            "12".into(),
+            "1 → 2 → 3 → 4".into(),
+        ]);
+        let lines = t.lines(24);
+        assert_eq!(lines[1], "AVeryLo…    12  … 3 → 4");
+        assert!(lines.iter().all(|l| l.chars().count() <= 24), "{lines:?}");
+    }
+
+    #[test]
+    fn long_lines_wrap_at_spaces_with_a_hanging_indent() {
+        assert_eq!(wrap("short", 10), ["short"]);
+        assert_eq!(wrap("  one two three four", 10), ["  one two", "    three", "    four"]);
+        assert_eq!(wrap("abcdefghijkl", 5), ["abcde", "  fgh", "  ijk", "  l"]);
+        assert_eq!(fit("abcdef", 4), "abc…");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::output::{Col, Table, line, print_json};
+use super::output::{Col, Table, line, print_doc};
 use super::{CliError, CliResult, Global, Listing, load};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
@@ -46,7 +46,10 @@ pub(super) fn run(args: &Args, g: &Global) -> CliResult {
     };
     let rows = report::sorted(rows, a.top);
     if a.json {
-        print_json(&report::summary_rows_json(&s, &a.file, rows, filter.map(|f| f.name())));
+        print_doc(
+            "summary",
+            report::summary_rows_json(&s, &a.file, rows, filter.map(|f| f.name())),
+        );
     } else {
         print(&s, &a.file, &rows, filter.map(|f| f.label()));
     }
@@ -67,9 +70,9 @@ fn print(s: &Snapshot, file: &Path, rows: &[ClassRow], filter: Option<&str>) {
         &[
             Col::name(11),
             Col::Right(8),
-            Col::Right(14),
+            Col::Right(12),
             Col::Right(6),
-            Col::Right(14),
+            Col::Right(13),
             Col::Right(6),
         ],
         &["Constructor", "Distance", "Shallow Size", "", "Retained Size", ""],
@@ -79,11 +82,12 @@ fn print(s: &Snapshot, file: &Path, rows: &[ClassRow], filter: Option<&str>) {
         t.row(vec![
             super::output::located(&label, r.location, &s.scripts),
             r.distance.to_string(),
-            thousands(r.shallow_size),
+            bytes(r.shallow_size as f64),
             percent(r.shallow_size as f64, s.total_size),
-            thousands(r.retained_size.round() as u64),
+            bytes(r.retained_size),
             percent(r.retained_size, s.total_size),
         ]);
     }
     t.print();
+    line(super::output::LEGEND_SIZES);
 }

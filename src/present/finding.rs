@@ -187,7 +187,7 @@ pub fn json(
             json!({
                 "edge_type": h.edge.map(|e| g.edge_type_name(e)),
                 "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
-                "class_name": display_class(s, h.node),
+                "class": display_class(s, h.node),
                 "scope": scope_label(s, h.node),
                 "name": finding_name(s, h.node, redact),
                 "id": g.id(h.node),
@@ -196,18 +196,20 @@ pub fn json(
         })
         .collect();
     json!({
+        "schema_version": super::report::SCHEMA_VERSION,
+        "command": "finding",
         "tool": format!("heapsift {}", env!("CARGO_PKG_VERSION")),
         "method": "three-snapshot: objects allocated between the baseline and the target, still alive in the final snapshot",
         "snapshots": snapshots,
         "group": {
-            "class_name": group.class,
-            "defined_at": s.location_of(group.nodes[0]).map(|l| s.scripts.format_full(l)),
+            "class": group.class,
+            "location": super::report::location_json(s.location_of(group.nodes[0]), Some(&s.scripts)),
             "count": group.nodes.len(),
             "shallow_size": group.shallow_size,
             "retained_size": js_number(group.keeps_alive()),
             "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "path_shape": group.signature,
-            "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class_name": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
+            "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
         },
         "path_to_root": path,
         "strings_redacted": redact,

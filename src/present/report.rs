@@ -1,5 +1,6 @@
-//! Results for tools and reports: JSON values (the Summary, Comparison, duplicates and filter
-//! schemas exactly `devtools-reference`'s) and the leak report in Markdown.
+//! Results for tools and reports: the JSON of every command, in one schema (`docs/json.md`,
+//! `docs/heapsift.schema.json`: the same field names everywhere, 1-based locations; its
+//! numbers are DevTools'), and the leak report in Markdown.
 
 use std::io::Write;
 use std::path::Path;
@@ -23,12 +24,17 @@ pub fn js_number(v: f64) -> Value {
     }
 }
 
-/// DevTools' location object; `url` is added when the script's name is known.
-fn location_json(l: Option<Location>, scripts: Option<&crate::analysis::scripts::Scripts>) -> Value {
+/// The version of the JSON schema every command prints (`schema_version`). It changes when a
+/// field is renamed, removed or changes meaning; new fields do not change it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Where a class is defined: the script and a 1-based line and column, as editors and stack
+/// traces count (the snapshot's own are 0-based); `url` when the script's name is known.
+pub(crate) fn location_json(l: Option<Location>, scripts: Option<&crate::analysis::scripts::Scripts>) -> Value {
     match l {
         None => Value::Null,
         Some(l) => {
-            let mut v = json!({"script_id": l.script_id, "line": l.line, "column": l.column});
+            let mut v = json!({"script_id": l.script_id, "line": l.line + 1, "column": l.column + 1});
             if let Some(url) = scripts.and_then(|s| s.url(l.script_id)) {
                 v["url"] = json!(url);
             }
@@ -56,18 +62,18 @@ pub fn file_name(file: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The schema of `devtools-reference summary`.
+/// `heapsift summary --json`: DevTools' Summary rows.
 pub fn summary_json(s: &Snapshot, file: &Path, top: Option<usize>) -> Value {
     summary_rows_json(s, file, sorted_rows(s, top), None)
 }
 
-/// The schema of `devtools-reference summary [--filter NAME]`: rows already sorted and cut.
+/// `heapsift summary [--filter NAME] --json`: rows already sorted and cut.
 pub fn summary_rows_json(s: &Snapshot, file: &Path, rows: Vec<ClassRow>, filter: Option<&str>) -> Value {
     let classes: Vec<Value> = rows
         .iter()
         .map(|r| {
             json!({
-                "name": r.name,
+                "class": r.name,
                 "location": location_json(r.location, Some(&s.scripts)),
                 "count": r.count,
                 "shallow_size": r.shallow_size,
@@ -84,7 +90,7 @@ pub fn summary_rows_json(s: &Snapshot, file: &Path, rows: Vec<ClassRow>, filter:
     v
 }
 
-/// The header every `devtools-reference` output starts with.
+/// The header of every command about one snapshot.
 fn header_json(s: &Snapshot, file: &Path) -> Value {
     json!({
         "file": file_name(file),
@@ -104,16 +110,16 @@ pub(crate) fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis:
         .map(|t| {
             json!({
                 "id": g.id(t.root),
-                "class_name": s.class_name(t.root),
+                "class": s.class_name(t.root),
                 "detached_nodes": t.nodes,
-                "self_size": g.self_size(t.root),
+                "shallow_size": g.self_size(t.root),
                 "retained_size": js_number(t.retained.round()),
                 "holders": t.holders,
                 "held_by": t.holder.map(|r| json!({
                     "edge_type": g.edge_type_name(r.edge),
                     "edge_name": g.edge_name(r.edge).to_string(),
                     "id": g.id(r.from),
-                    "class_name": hop_label(s, r.from),
+                    "class": hop_label(s, r.from),
                 })),
             })
         })
@@ -121,7 +127,7 @@ pub(crate) fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis:
     v
 }
 
-/// The schema of `devtools-reference duplicates`.
+/// `heapsift duplicates --json`: DevTools' duplicated strings.
 pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) -> Value {
     let g = &s.graph;
     let mut v = header_json(s, file);
@@ -136,8 +142,8 @@ pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::fil
                 "value_length": d.value_length(),
                 "truncated": d.truncated,
                 "count": d.count,
-                "total_self_size": d.total_self_size,
-                "total_retained_size": js_number(d.total_retained_size.round()),
+                "shallow_size": d.total_self_size,
+                "retained_size": js_number(d.total_retained_size.round()),
                 "ids": ids,
             })
         })
@@ -148,7 +154,7 @@ pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::fil
 fn node_json(s: &Snapshot, v: NodeId) -> Value {
     json!({
         "id": s.graph.id(v),
-        "class_name": s.class_name(v),
+        "class": s.class_name(v),
     })
 }
 
@@ -166,16 +172,14 @@ pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop
     json!({
         "id": g.id(v),
         "type": g.type_name(v),
-        "class_name": s.class_name(v),
+        "class": s.class_name(v),
         "name": preview(&name, 200),
         "name_length": name.chars().count(),
-        "self_size": g.self_size(v),
+        "shallow_size": g.self_size(v),
         "retained_size": js_number(s.retained.get(v).round()),
         "distance": s.distances[v].shown(),
-        "dominator_id": g.id(dom),
-        "dominator_class": s.class_name(dom),
+        "dominator": node_json(s, dom),
         "location": location_json(s.location_of(v), Some(&s.scripts)),
-        "defined_at": s.location_of(v).map(|l| s.scripts.format_full(l)),
         "path_to_root": path,
         "shortest_path_to_root": shortest,
     })
@@ -200,14 +204,19 @@ pub(crate) fn dump_nodes(s: &Snapshot) -> std::io::Result<()> {
     out.flush()
 }
 
-/// The schema of `devtools-reference diff`.
-pub fn diff_json(base: &Path, current: &Path, rows: &[crate::analysis::diff::DiffRow]) -> Value {
+/// `heapsift diff --json`: DevTools' Comparison rows.
+pub fn diff_json(
+    base: &Path,
+    current: &Path,
+    rows: &[crate::analysis::diff::DiffRow],
+    scripts: Option<&crate::analysis::scripts::Scripts>,
+) -> Value {
     let classes: Vec<Value> = rows
         .iter()
         .map(|r| {
             json!({
-                "name": r.name,
-                "location": location_json(r.location, None),
+                "class": r.name,
+                "location": location_json(r.location, scripts),
                 "new_count": r.new_count,
                 "deleted_count": r.deleted_count,
                 "count_delta": r.count_delta,
@@ -262,8 +271,8 @@ pub(crate) fn leaks_json(
         let grp = &groups[i];
         json!({
             "number": numbers[i],
-            "class_name": grp.class,
-            "defined_at": s.location_of(grp.nodes[0]).map(|l| s.scripts.format_full(l)),
+            "class": grp.class,
+            "location": location_json(s.location_of(grp.nodes[0]), Some(&s.scripts)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.keeps_alive()),
@@ -374,12 +383,16 @@ pub(crate) fn leaks_markdown(
 }
 
 /// `heapsift growth --json`.
-pub(crate) fn growth_json(names: &[String], series: &[crate::analysis::growth::Series]) -> Value {
+pub(crate) fn growth_json(
+    names: &[String],
+    series: &[crate::analysis::growth::Series],
+    scripts: &crate::analysis::scripts::Scripts,
+) -> Value {
     json!({
         "snapshots": names,
         "classes": series.iter().map(|c| json!({
-            "name": c.name,
-            "location": location_json(c.location, None),
+            "class": c.name,
+            "location": location_json(c.location, Some(scripts)),
             "counts": c.counts,
             "sizes": c.sizes,
             "monotonic": c.monotonic(),

@@ -375,11 +375,11 @@ fn heap_chart(ui: &mut Ui, samples: &[crate::capture::monitor::Sample]) {
         .include_y(0.0)
         .x_grid_spacer(|g| round_marks(g, 4, 1.0))
         .y_grid_spacer(|g| {
-            // Round in the unit the labels use (KB, MB, GB of 1024), so they read 5 MB, 10 MB.
+            // Round in the unit the labels use (kB, MB, GB of 1000), so they read 5 MB, 10 MB.
             let unit = match g.bounds.1.abs() {
-                v if v >= 2.0 * 1024.0 * 1024.0 * 1024.0 => 1024.0 * 1024.0 * 1024.0,
-                v if v >= 2.0 * 1024.0 * 1024.0 => 1024.0 * 1024.0,
-                _ => 1024.0,
+                v if v >= 2e9 => 1e9,
+                v if v >= 2e6 => 1e6,
+                _ => 1e3,
             };
             round_marks(g, 5, unit)
         })

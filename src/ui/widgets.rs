@@ -24,7 +24,7 @@ pub(crate) fn dialog<'a>(
 }
 pub(crate) const INDENT: f32 = 16.0;
 
-/// A size with its share of the total, right-aligned: `12.3 KB  4.5%`.
+/// A size with its share of the total, right-aligned: `12.3 kB  4.5%`.
 pub(crate) fn size_cell(ui: &mut Ui, bytes: f64, total: f64) {
     ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
         ui.add_sized(

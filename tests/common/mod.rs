@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod node;
+pub mod schema;
 
 use std::path::PathBuf;
 
@@ -93,7 +94,10 @@ pub fn both_ways(path: &std::path::Path) -> [(&'static str, Snapshot); 2] {
 /// The heapsift binary, run in the repository with this test process's cache folder.
 pub fn heapsift_command() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_heapsift"));
-    cmd.env("HEAPSIFT_CACHE_DIR", cache_dir()).current_dir(repo());
+    // Output is laid out for 80 columns when piped, unless COLUMNS says otherwise.
+    cmd.env("HEAPSIFT_CACHE_DIR", cache_dir())
+        .env_remove("COLUMNS")
+        .current_dir(repo());
     cmd
 }
 
@@ -172,4 +176,32 @@ pub fn random_graph(seed: u64, nodes: usize, edges: usize) -> SnapshotJson {
 pub fn cache_policy_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// heapsift's JSON (one schema for every command: `class`, `shallow_size`, 1-based
+/// locations, script URLs) in the terms of DevTools' reference tool, which the goldens keep.
+pub fn as_devtools(mut v: serde_json::Value) -> serde_json::Value {
+    for row in v["classes"].as_array_mut().into_iter().flatten() {
+        let row = row.as_object_mut().unwrap();
+        let class = row.remove("class").unwrap();
+        row.insert("name".into(), class);
+        if let Some(l) = row.get_mut("location").and_then(serde_json::Value::as_object_mut) {
+            l.remove("url");
+            for k in ["line", "column"] {
+                let n = l[k].as_u64().unwrap();
+                l.insert(k.into(), serde_json::json!(n - 1));
+            }
+        }
+    }
+    for group in v["groups"].as_array_mut().into_iter().flatten() {
+        let group = group.as_object_mut().unwrap();
+        for (ours, theirs) in [
+            ("shallow_size", "total_self_size"),
+            ("retained_size", "total_retained_size"),
+        ] {
+            let x = group.remove(ours).unwrap();
+            group.insert(theirs.into(), x);
+        }
+    }
+    v
 }

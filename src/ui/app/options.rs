@@ -93,6 +93,9 @@ pub fn run(options: Options) -> i32 {
         persist_window: options.screenshot.is_none() && options.size.is_none(),
         ..Default::default()
     };
+    if no_display() {
+        return no_window(NO_DISPLAY);
+    }
     let exit = Arc::new(AtomicI32::new(0));
     let exit_for_app = exit.clone();
     let result = eframe::run_native(
@@ -105,8 +108,26 @@ pub fn run(options: Options) -> i32 {
         }),
     );
     if let Err(e) = result {
-        eprintln!("heapsift: cannot open a window: {e}");
-        return 1;
+        // winit's error names its own source file; the user needs the reason and a way on.
+        return no_window(e.to_string().split(" at /").next().unwrap_or_default());
     }
     exit.load(Ordering::Relaxed)
+}
+
+const NO_DISPLAY: &str = "no display (DISPLAY and WAYLAND_DISPLAY are not set)";
+
+/// One line on stderr that points to the command line, and exit code 2.
+fn no_window(why: &str) -> i32 {
+    eprintln!(
+        "heapsift: cannot open a window: {why}; the command line needs none: heapsift summary FILE, heapsift leaks S1 S2 S3 (heapsift --help lists all)"
+    );
+    2
+}
+
+/// No display server to open a window on (Linux and the BSDs; elsewhere there always is one).
+fn no_display() -> bool {
+    cfg!(all(unix, not(target_os = "macos")))
+        && ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none_or(|x| x.is_empty()))
 }

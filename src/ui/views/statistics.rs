@@ -76,7 +76,7 @@ pub fn show(ui: &mut Ui, s: &Snapshot) {
             .iter()
             .enumerate()
             .map(|(i, (name, size, color))| {
-                Bar::new((cats.len() - i) as f64, size / 1024.0 / 1024.0)
+                Bar::new((cats.len() - i) as f64, size / 1e6)
                     .name(*name)
                     .fill(*color)
                     .width(0.7)
