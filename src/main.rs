@@ -32,6 +32,7 @@ fn app(flags: cli::AppFlags) -> ExitCode {
         theme: flags
             .theme
             .map(|t| if t == "light" { Theme::Light } else { Theme::Dark }),
+        settings_file: None,
     };
     ExitCode::from(heapsift::ui::run(options).clamp(0, 255) as u8)
 }

@@ -1280,3 +1280,27 @@ fn a_dash_for_a_distance_explains_itself() {
     let trees = h.state().docs()[0].detached().unwrap().trees().unwrap().clone();
     assert!(trees.trees.is_empty() && !trees.has_dom);
 }
+
+/// A file that fails to open leaves File ▸ Open recent; one that opens stays.
+#[test]
+fn recent_keeps_what_opened_and_drops_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.heapsnapshot");
+    std::fs::write(&broken, b"{\"snapshot\": {\"meta\": ").unwrap();
+    let good = sample("leak-s1.heapsnapshot");
+    let mut h = app(vec![broken.clone(), good.clone()]);
+    wait(&mut h, "both loads to end", |a| {
+        a.docs().len() == 2 && a.docs().iter().all(|d| !d.is_loading())
+    });
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Open recent").click();
+    h.run();
+    let good = std::fs::canonicalize(&good).unwrap().display().to_string();
+    let broken = std::fs::canonicalize(&broken).unwrap().display().to_string();
+    assert!(
+        h.query_by_label(&good).is_some(),
+        "the snapshot that opened is in Recent"
+    );
+    assert!(h.query_by_label(&broken).is_none(), "the broken file is not");
+}

@@ -121,6 +121,8 @@ pub struct Doc {
     pub(crate) readable: ReadableCell,
     /// Bumped on every reload, so table and scroll states start fresh.
     pub(crate) generation: u32,
+    /// The app has taken note that the load failed (and dropped the file from Recent).
+    pub(crate) failure_noted: bool,
 }
 
 impl Doc {
@@ -150,6 +152,7 @@ impl Doc {
             path_mode: PathMode::Readable,
             readable: Default::default(),
             generation: 0,
+            failure_noted: false,
         }
     }
 

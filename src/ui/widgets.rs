@@ -217,6 +217,32 @@ pub fn truncated(
     resp
 }
 
+/// Text that wraps onto more lines where the room ends, then `tail` (an `@id`, a size) after
+/// it on its first line: for what must be read whole in a narrow panel (a path's steps, source
+/// lines), where "…" would cut off the very name the user looks for.
+pub fn wrapped(ui: &mut Ui, job: LayoutJob, tail: Option<egui::WidgetText>, sense: egui::Sense) -> egui::Response {
+    let tail = tail.map(|t| {
+        t.into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            FontSelection::Default,
+        )
+    });
+    let reserve = tail.as_ref().map_or(0.0, |g| g.size().x + ui.spacing().item_spacing.x);
+    let width = (ui.available_width() - reserve).max(60.0);
+    let resp = ui
+        .allocate_ui_with_layout(egui::vec2(width, ROW_HEIGHT), Layout::left_to_right(Align::TOP), |ui| {
+            ui.set_max_width(width);
+            ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Wrap).sense(sense))
+        })
+        .inner;
+    if let Some(g) = tail {
+        ui.label(g);
+    }
+    resp
+}
+
 /// A key and its value on one line of a side panel; the value is cut with "…" (full text on
 /// hover) rather than widening the panel.
 pub fn field(ui: &mut Ui, key: &str, value: impl Into<RichText>) -> egui::Response {

@@ -139,11 +139,16 @@ impl HeapsiftApp {
     }
 
     pub fn open(&mut self, source: Source) {
+        // One name per file, so that Recent and the settings of other windows agree on it.
+        let source = match source {
+            Source::File(p) => Source::File(std::fs::canonicalize(&p).unwrap_or(p)),
+            other => other,
+        };
         if let Source::File(p) = &source {
-            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-            self.settings.recent.retain(|x| x != &p);
-            self.settings.recent.insert(0, p);
+            self.settings.recent.retain(|x| x != p);
+            self.settings.recent.insert(0, p.clone());
             self.settings.recent.truncate(MAX_RECENT);
+            self.store.opened(p);
         }
         self.docs.push(Doc::open(source, self.waker.clone()));
         self.active = self.docs.len() - 1;

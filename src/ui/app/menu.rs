@@ -224,3 +224,50 @@ impl HeapsiftApp {
         });
     }
 }
+
+/// A click outside an open menu (or combo box, or context menu) only closes it: egui would also
+/// hand it to the widget underneath, selecting a table row the user never meant to pick. The
+/// press is taken out of the input before the frame sees it, and the menu closed here instead.
+pub(super) fn swallow_closing_click(ctx: &egui::Context, raw: &mut egui::RawInput) {
+    if !egui::Popup::is_any_open(ctx) {
+        return;
+    }
+    let over_menu = |pos: egui::Pos2| ctx.layer_id_at(pos).is_some_and(|l| l.order == egui::Order::Foreground);
+    let before = raw.events.len();
+    raw.events
+        .retain(|e| !matches!(e, egui::Event::PointerButton { pos, pressed: true, .. } if !over_menu(*pos)));
+    if raw.events.len() != before {
+        egui::Popup::close_all(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_click_outside_an_open_menu_only_closes_it() {
+        let ctx = egui::Context::default();
+        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        let press = egui::Event::PointerButton {
+            pos: egui::pos2(100.0, 300.0),
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        };
+        let mut raw = egui::RawInput {
+            events: vec![press.clone()],
+            ..Default::default()
+        };
+        super::swallow_closing_click(&ctx, &mut raw);
+        assert_eq!(
+            raw.events,
+            std::slice::from_ref(&press),
+            "no menu open: the click is the user's"
+        );
+        egui::Popup::open_id(&ctx, egui::Id::unique("file-menu"));
+        let moved = egui::Event::PointerMoved(egui::pos2(100.0, 300.0));
+        raw.events = vec![moved.clone(), press];
+        super::swallow_closing_click(&ctx, &mut raw);
+        assert_eq!(raw.events, [moved], "the press is taken, the pointer still moves");
+        assert!(!egui::Popup::is_any_open(&ctx), "and the menu is closed");
+    }
+}

@@ -10,6 +10,7 @@ mod menu;
 mod navigation;
 pub mod options;
 mod page;
+mod settings;
 mod windows;
 
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ pub(crate) use options::Settings;
 pub use options::{Options, Theme, run};
 
 use super::command::AppCommand;
-use super::doc::{Doc, DocId, View};
+use super::doc::{Doc, DocId, DocState, View};
 use super::growth::GrowthState;
 use super::live::LiveUi;
 use super::screenshot;
@@ -42,6 +43,11 @@ pub struct HeapsiftApp {
     pub(crate) wizard: Option<WizardState>,
     pub(crate) growth: Option<GrowthState>,
     pub(crate) settings: Settings,
+    /// Where settings are kept, shared with other instances.
+    store: settings::Store,
+    /// `--size`, applied on the first frame: eframe restores the last window's size over the
+    /// one it is given.
+    size: Option<egui::Vec2>,
     pub(crate) live: LiveUi,
     /// What the user and the pages asked for this frame, carried out after it.
     commands: Vec<AppCommand>,
@@ -102,9 +108,8 @@ pub(crate) fn status(text: impl Into<String>) -> Option<Status> {
 
 impl HeapsiftApp {
     pub fn new(ctx: &egui::Context, storage: Option<&dyn eframe::Storage>, options: Options) -> HeapsiftApp {
-        let mut settings: Settings = storage
-            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-            .unwrap_or_default();
+        let legacy: Option<Settings> = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY));
+        let (store, mut settings) = settings::Store::open(options.settings_file.clone(), legacy);
         let saved_theme = settings.theme;
         if let Some(t) = options.theme {
             settings.theme = t;
@@ -146,6 +151,8 @@ impl HeapsiftApp {
             last_width: 0.0,
             panel_epoch: 0,
             run_theme: options.theme.map(|t| (t, saved_theme)),
+            store,
+            size: options.size.map(egui::Vec2::from),
         };
         app.apply_theme(ctx);
         // Rows are clicked to select; labels inside them must not swallow the click for text
@@ -196,6 +203,13 @@ impl HeapsiftApp {
     fn poll(&mut self, ctx: &egui::Context) {
         for d in &mut self.docs {
             d.poll(&self.waker);
+            // A file that fails to open leaves Recent (here and in the shared settings).
+            if let (DocState::Failed(_), crate::engine::Source::File(p), false) = (&d.state, &d.source, d.failure_noted)
+            {
+                d.failure_noted = true;
+                self.settings.recent.retain(|x| x != p);
+                self.store.failed(p);
+            }
             if !d.notes.is_empty() {
                 let notes: Vec<String> = d.notes.drain(..).collect();
                 self.status = status(format!("{}: {}", d.title(), notes.join("; ")));
@@ -345,6 +359,9 @@ impl HeapsiftApp {
 
 impl eframe::App for HeapsiftApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Some(size) = self.size.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(size));
+        }
         self.poll(ctx);
         self.handle_live();
         self.shortcuts(ctx);
@@ -406,7 +423,8 @@ impl eframe::App for HeapsiftApp {
         }
     }
 
-    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        menu::swallow_closing_click(ctx, raw_input);
         // A --screenshot run must not show hover highlights where the pointer happens to be.
         if self.plan.is_some() {
             raw_input.events.retain(|e| !matches!(e, egui::Event::PointerMoved(_)));
@@ -430,7 +448,12 @@ impl eframe::App for HeapsiftApp {
             {
                 settings.theme = saved;
             }
-            eframe::set_value(storage, eframe::APP_KEY, &settings);
+            let _ = storage;
+            match self.store.save(&settings) {
+                // What other windows opened meanwhile shows up in this one's Recent too.
+                Ok(merged) => self.settings.recent = merged.recent,
+                Err(e) => self.status = status(format!("Settings not saved: {e}")),
+            }
         }
     }
 

@@ -26,7 +26,7 @@ pub(crate) const DEMO: [(&str, &[u8]); 3] = [
     ),
 ];
 
-pub(super) const MAX_RECENT: usize = 10;
+pub(crate) const MAX_RECENT: usize = 10;
 
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Debug)]
 pub enum Theme {
@@ -64,6 +64,9 @@ pub struct Options {
     pub theme: Option<Theme>,
     /// Connect to a running process at start (`--connect`).
     pub connect: Option<crate::capture::Connect>,
+    /// The settings file shared with other instances (`run` sets it); None leaves settings
+    /// alone, as tests do.
+    pub settings_file: Option<PathBuf>,
 }
 
 /// `~/heapsift-snapshots`, or `heapsift-snapshots` in the current folder without a home.
@@ -75,7 +78,11 @@ pub(super) fn default_snapshot_folder() -> PathBuf {
 }
 
 /// Runs the desktop app; returns the process exit code.
-pub fn run(options: Options) -> i32 {
+pub fn run(mut options: Options) -> i32 {
+    // A screenshot run is a batch job: it neither reads nor writes the user's settings.
+    if options.screenshot.is_none() {
+        options.settings_file = super::settings::Store::default_file();
+    }
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icon.png")).ok();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("heapsift")

@@ -106,8 +106,13 @@ fn source_lines(ui: &mut Ui, lines: &[(u32, String, bool)]) {
                 let number = RichText::new(format!("{n:>5} ")).monospace().weak();
                 let code = RichText::new(text.replace('\t', "    ")).monospace();
                 let code = if *here { code.color(widgets::accent(ui)) } else { code };
-                let job = widgets::job(ui, [number, code]);
-                widgets::truncated(ui, job, None, true, egui::Sense::hover());
+                // A long line wraps under its own start, its number alone on the left.
+                ui.horizontal_top(|ui| {
+                    ui.spacing_mut().item_spacing.x = 0.0;
+                    ui.label(number);
+                    let job = widgets::job(ui, [code]);
+                    widgets::wrapped(ui, job, None, egui::Sense::hover());
+                });
             }
         });
 }

@@ -73,8 +73,9 @@ pub fn path_to_root(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>, sh
     }
 }
 
-/// One hop of a chain on one line: `n  edge → Class “name”` cut with "…" where the panel is
-/// narrow, then the `@id` and retained size, which always show. True when the object was clicked.
+/// One hop of a chain: `n  edge → Class “name”`, wrapped onto a second line where the panel
+/// is narrow (never cut: the names are what the user reads), then the `@id` and retained size.
+/// True when the object was clicked.
 pub(crate) fn hop_line(
     ui: &mut Ui,
     snapshot: &Snapshot,
@@ -84,7 +85,7 @@ pub(crate) fn hop_line(
     strong: bool,
 ) -> bool {
     let g = &snapshot.graph;
-    ui.horizontal(|ui| {
+    ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
         if let Some(i) = index {
             ui.label(RichText::new(format!("{i:>2}")).weak().monospace());
@@ -112,7 +113,7 @@ pub(crate) fn hop_line(
                 RichText::new(text::bytes(snapshot.retained.get(node))).weak().small(),
             ],
         );
-        widgets::truncated(ui, job, Some(tail.into()), true, egui::Sense::click())
+        widgets::wrapped(ui, job, Some(tail.into()), egui::Sense::click())
             .on_hover_cursor(egui::CursorIcon::PointingHand)
             .clicked()
     })
