@@ -163,15 +163,8 @@ pub(crate) fn job(ui: &Ui, parts: impl IntoIterator<Item = RichText>) -> LayoutJ
     job
 }
 
-/// A one-line label that ends in "…" where it does not fit, followed by `tail`, which always
-/// shows in full (an `@id`, a size). `tooltip`: the full text on hover when it was cut.
-pub fn truncated(
-    ui: &mut Ui,
-    job: LayoutJob,
-    tail: Option<egui::WidgetText>,
-    tooltip: bool,
-    sense: egui::Sense,
-) -> egui::Response {
+/// A label's tail laid out on one line, and the width it takes with its spacing.
+fn tail_galley(ui: &Ui, tail: Option<egui::WidgetText>) -> (Option<std::sync::Arc<egui::Galley>>, f32) {
     let tail = tail.map(|t| {
         t.into_galley(
             ui,
@@ -181,6 +174,19 @@ pub fn truncated(
         )
     });
     let reserve = tail.as_ref().map_or(0.0, |g| g.size().x + ui.spacing().item_spacing.x);
+    (tail, reserve)
+}
+
+/// A one-line label that ends in "…" where it does not fit, followed by `tail`, which always
+/// shows in full (an `@id`, a size). `tooltip`: the full text on hover when it was cut.
+pub fn truncated(
+    ui: &mut Ui,
+    job: LayoutJob,
+    tail: Option<egui::WidgetText>,
+    tooltip: bool,
+    sense: egui::Sense,
+) -> egui::Response {
+    let (tail, reserve) = tail_galley(ui, tail);
     // Too narrow for both: one label, cut with "…", rather than a tail cut mid-number.
     if tail.is_some() && ui.available_width() - reserve < 40.0 {
         let mut job = job;
@@ -221,15 +227,7 @@ pub fn truncated(
 /// it on its first line: for what must be read whole in a narrow panel (a path's steps, source
 /// lines), where "…" would cut off the very name the user looks for.
 pub fn wrapped(ui: &mut Ui, job: LayoutJob, tail: Option<egui::WidgetText>, sense: egui::Sense) -> egui::Response {
-    let tail = tail.map(|t| {
-        t.into_galley(
-            ui,
-            Some(egui::TextWrapMode::Extend),
-            f32::INFINITY,
-            FontSelection::Default,
-        )
-    });
-    let reserve = tail.as_ref().map_or(0.0, |g| g.size().x + ui.spacing().item_spacing.x);
+    let (tail, reserve) = tail_galley(ui, tail);
     let width = (ui.available_width() - reserve).max(60.0);
     let resp = ui
         .allocate_ui_with_layout(egui::vec2(width, ROW_HEIGHT), Layout::left_to_right(Align::TOP), |ui| {
