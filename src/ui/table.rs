@@ -50,14 +50,14 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     use crate::model::EdgeKind;
     let g = &snapshot.graph;
     ui.set_max_width(460.0);
+    // V8's oddballs (false, null, …) read as their value, not as `(system) / Oddball`.
+    let value = crate::present::names::oddball(g, v);
     ui.horizontal(|ui| {
-        ui.label(
-            RichText::new(preview(snapshot.class_name(v), 60))
-                .color(widgets::class_color(ui))
-                .strong(),
-        );
+        let title = value.clone().unwrap_or_else(|| preview(snapshot.class_name(v), 60));
+        ui.label(RichText::new(title).color(widgets::class_color(ui)).strong());
         ui.label(id_text(g.id(v)));
-        ui.label(RichText::new(g.type_name(v)).weak().small());
+        let kind = if value.is_some() { "V8 oddball" } else { g.type_name(v) };
+        ui.label(RichText::new(kind).weak().small());
     });
     let total = snapshot.total_size;
     ui.label(
@@ -71,7 +71,14 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
         .weak(),
     );
     let name = display_name(g, v);
-    if g.kind(v).is_string() {
+    if let Some(value) = &value {
+        ui.label(
+            RichText::new(format!(
+                "The value {value}: one object the whole heap shares, never a leak by itself"
+            ))
+            .weak(),
+        );
+    } else if g.kind(v).is_string() {
         ui.add(egui::Label::new(format!("\"{}\"", preview(&name, 300))).wrap());
     } else {
         if !name.is_empty() && name != snapshot.class_name(v) {

@@ -233,7 +233,7 @@ impl HeapsiftApp {
                 }
             }
             self.page = Page::Wizard;
-        } else if open.len() == 3 && self.plan.is_none() {
+        } else if open.len() == 3 {
             self.wizard_offer = three;
         }
     }
