@@ -190,6 +190,16 @@ fn every_command_prints_json_in_the_documented_schema() {
             errors.join("\n")
         );
     }
+    // The app's finding, as committed in docs/.
+    let finding: Value =
+        serde_json::from_slice(&std::fs::read(common::repo().join("docs/finding-example/finding.json")).unwrap())
+            .unwrap();
+    let errors = schema::errors(&schema, &finding);
+    assert!(
+        errors.is_empty(),
+        "docs/finding-example/finding.json:\n{}",
+        errors.join("\n")
+    );
     // The check can fail: a renamed field, a 0-based line and a missing one are each caught.
     let out = heapsift(&["summary", LEAK[2], "--json", "--top", "12", "-q"]);
     let good: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -355,5 +365,41 @@ fn without_a_display_the_app_points_to_the_command_line() {
     assert!(
         err.contains("no display") && err.contains("heapsift summary FILE"),
         "{err}"
+    );
+}
+
+/// The app's *Export finding* (run for real under Xvfb, as `--wizard --export-finding`) writes
+/// JSON in the documented schema.
+#[test]
+fn the_exported_finding_is_in_the_schema() {
+    if !cfg!(feature = "gui") {
+        eprintln!("SKIPPED the_exported_finding_is_in_the_schema: built without the app");
+        return;
+    }
+    let Some(xvfb) = common::node::find("xvfb-run") else {
+        assert!(!common::node::in_ci(), "xvfb-run is missing on the CI machine");
+        eprintln!("SKIPPED the_exported_finding_is_in_the_schema: no xvfb-run here");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("finding");
+    std::fs::create_dir(&out).unwrap();
+    let run = std::process::Command::new(xvfb)
+        .args(["-a", "-s", "-screen 0 1280x800x24 -nolisten tcp"])
+        .arg(env!("CARGO_BIN_EXE_heapsift"))
+        .args(["--wizard", "--export-finding", out.to_str().unwrap()])
+        .args(NODE_LEAK)
+        .env("HEAPSIFT_CACHE_DIR", common::cache_dir())
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let doc: Value = serde_json::from_slice(&std::fs::read(out.join("finding.json")).unwrap()).unwrap();
+    let errors = schema::errors(&schema::schema(), &doc);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(
+        (doc["group"]["class"].as_str(), doc["group"]["count"].as_u64()),
+        (Some("SessionPayload"), Some(200))
     );
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::names::{display_class, edge_arrow, hop_label, says_more, scope_label};
+use super::names::{display_class, edge_arrow, hop_label, says_more};
 use super::report::js_number;
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup};
@@ -180,21 +180,12 @@ pub fn json(
     redact: bool,
 ) -> Value {
     let g = &s.graph;
-    let path: Vec<Value> = group
-        .path
-        .iter()
-        .map(|h| {
-            json!({
-                "edge_type": h.edge.map(|e| g.edge_type_name(e)),
-                "edge_name": h.edge.map(|e| g.edge_name(e).to_string()),
-                "class": display_class(s, h.node),
-                "scope": scope_label(s, h.node),
-                "name": finding_name(s, h.node, redact),
-                "id": g.id(h.node),
-                "retained_size": js_number(s.retained.get(h.node)),
-            })
-        })
-        .collect();
+    // The hops of every other path in the JSON, with string values hidden when redacting.
+    let mut path = super::report::path_json(s, &group.path);
+    for (hop, h) in path.as_array_mut().into_iter().flatten().zip(&group.path) {
+        hop["class"] = json!(display_class(s, h.node));
+        hop["name"] = json!(finding_name(s, h.node, redact));
+    }
     json!({
         "schema_version": super::report::SCHEMA_VERSION,
         "command": "finding",

@@ -79,8 +79,8 @@ pub(super) fn default_snapshot_folder() -> PathBuf {
 
 /// Runs the desktop app; returns the process exit code.
 pub fn run(mut options: Options) -> i32 {
-    // A screenshot run is a batch job: it neither reads nor writes the user's settings.
-    if options.screenshot.is_none() {
+    // A screenshot or export run is a batch job: it neither reads nor writes the user's settings.
+    if options.screenshot.is_none() && options.export_finding.is_none() {
         options.settings_file = super::settings::Store::default_file();
     }
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../../assets/icon.png")).ok();
