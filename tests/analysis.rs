@@ -387,3 +387,93 @@ fn retainers_in_parallel_runs_equal_the_sequential_order() {
         }
     }
 }
+
+/// Node's timer list: a doubly linked list of `Timeout`s under a `TimersList`, each holding a
+/// job through its callback. Every element (reached from either end) is one group, the jobs one
+/// group under it, each counted once; a dictionary's values are one group whatever their keys.
+#[test]
+fn lists_and_dictionaries_group_as_one() {
+    use heapsift::analysis::leaks;
+    let (mut b, _gc, global) = base();
+    let timers = b.node("object", "TimersList", 7, 40);
+    b.edge(global, "property", "timerList", timers);
+    let mut id = 100;
+    let mut ts = Vec::new();
+    for _ in 0..6 {
+        let t = b.node("object", "Timeout", id, 80);
+        let f = b.node("closure", "poll", id + 2, 32);
+        let ctx = b.node("object", "system / Context", id + 4, 24);
+        let job = b.node("object", "PollJob", id + 6, 24);
+        b.edge(t, "property", "_onTimeout", f);
+        b.edge(f, "internal", "context", ctx);
+        b.edge(ctx, "context", "job", job);
+        ts.push(t);
+        id += 8;
+    }
+    b.edge(timers, "property", "_idleNext", ts[0]);
+    b.edge(timers, "property", "_idlePrev", ts[5]);
+    for w in ts.windows(2) {
+        b.edge(w[0], "property", "_idleNext", w[1]);
+        b.edge(w[1], "property", "_idlePrev", w[0]);
+    }
+    // A dictionary: 70 sessions under keys that are data.
+    let store = b.node("object", "Object", 9, 2000);
+    b.edge(global, "property", "sessions", store);
+    for k in 0..70u32 {
+        let sess = b.node("object", "Session", 5001 + 2 * k, 40);
+        b.edge(store, "property", &format!("sid-{k:08x}"), sess);
+    }
+    let s = crate::common::index("lists", &b);
+    let ids: Vec<u32> = (100..id).step_by(2).chain((0..70).map(|k| 5001 + 2 * k)).collect();
+    let candidates: Vec<_> = ids
+        .iter()
+        .map(|&i| crate::common::node(&s, i))
+        .filter(|&v| !matches!(s.class_name(v), "system / Context"))
+        .collect();
+    let groups = leaks::group(&s, &candidates, &heapsift::progress::Progress::new()).unwrap();
+    let find = |class: &str| -> Vec<&leaks::LeakGroup> { groups.iter().filter(|g| g.class == class).collect() };
+    let timeouts = find("Timeout");
+    assert_eq!(timeouts.len(), 1, "one list, one group: {groups:#?}");
+    assert_eq!(timeouts[0].nodes.len(), 6);
+    assert_eq!(timeouts[0].part_of, None);
+    let jobs = find("PollJob");
+    assert_eq!(
+        (jobs.len(), jobs[0].nodes.len()),
+        (1, 6),
+        "the jobs of every timer: {groups:#?}"
+    );
+    assert!(jobs[0].part_of.is_some(), "kept alive by the timers");
+    let sessions = find("Session");
+    assert_eq!((sessions.len(), sessions[0].nodes.len()), (1, 70), "{groups:#?}");
+    // Counted once: the elements dominate each other along the list, so the group keeps alive
+    // no more than the list itself does.
+    let list = s.retained.get(crate::common::node(&s, 7));
+    assert!(
+        timeouts[0].retained_size <= list,
+        "{} > {list}",
+        timeouts[0].retained_size
+    );
+}
+
+/// Objects that only the engine's bookkeeping (compiled code, feedback, allocation sites) keeps
+/// alive are engine internals, left out unless internals are asked for.
+#[test]
+fn engine_held_groups_are_left_out() {
+    use heapsift::analysis::leaks::{self, LeakOptions};
+    let (mut b, _gc, global) = base();
+    let f = b.node("closure", "warm", 7, 32);
+    let code = b.node("code", "(compiled code)", 9, 100);
+    let site = b.node("object", "Object", 11, 24);
+    let user = b.node("object", "Order", 13, 24);
+    b.edge(global, "property", "warm", f);
+    b.edge(f, "internal", "code", code);
+    b.edge(code, "internal", "transition_info", site);
+    b.edge(global, "property", "order", user);
+    let s = crate::common::index("engine-held", &b);
+    let candidates = vec![crate::common::node(&s, 11), crate::common::node(&s, 13)];
+    let groups = leaks::group(&s, &candidates, &heapsift::progress::Progress::new()).unwrap();
+    assert_eq!(groups.len(), 2);
+    let kept = leaks::without_engine_held(&s, groups.clone(), &LeakOptions::default());
+    let classes: Vec<&str> = kept.iter().map(|g| g.class.as_str()).collect();
+    assert_eq!(classes, ["Order"]);
+}

@@ -687,3 +687,108 @@ fn a_cancelled_snapshot_does_not_leak_into_the_next_one() {
     session.take_snapshot(&second, &Progress::new()).unwrap();
     assert_eq!(summary_count(&second, "LeakedCheckout"), 3);
 }
+
+/// `hunt --json` on one of `tests/live/kinds.js`'s services, the action run 60 times.
+fn hunt_kind(kind: &str, extra: &[&str]) -> (Option<i32>, Value) {
+    let port = free_port();
+    let exec = format!("KIND={kind} PORT={port} node tests/live/kinds.js");
+    let o = common::heapsift_command()
+        .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/action")])
+        .args(["--repeat", "60", "--wait", "0", "--json", "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{kind}: {e}: {}", stderr(&o)));
+    (o.status.code(), v)
+}
+
+/// Node's timers are a linked list: sixty intervals never cleared are one group of sixty, made
+/// once per action, with what their callbacks hold kept alive by it; a cache capped at 20
+/// entries is not growing with every action and passes --fail-above; a service that releases
+/// everything has no group that grows per action.
+#[test]
+fn hunt_groups_timer_lists_and_tells_bounded_caches_from_leaks() {
+    let Some(_) = node("hunt_groups_timer_lists_and_tells_bounded_caches_from_leaks") else {
+        return;
+    };
+    let (code, v) = hunt_kind("timers", &[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["runs"], 60);
+    let first = &v["groups"][0];
+    assert_eq!(
+        (first["class"].as_str(), first["count"].as_u64()),
+        (Some("Timeout"), Some(60)),
+        "{first}"
+    );
+    assert_eq!(first["grows_per_action"], true);
+    let job = find_group(first["kept_alive"].as_array().unwrap(), "PollJob").expect("the jobs are under the timers");
+    assert_eq!(
+        (job["count"].as_u64(), job["per_action"].as_f64()),
+        (Some(60), Some(1.0)),
+        "{job}"
+    );
+
+    let (code, v) = hunt_kind("lru", &["--fail-above", "1B"]);
+    let page = find_group(v["groups"].as_array().unwrap(), "CachedPage").expect("the capped cache's pages");
+    assert_eq!(
+        (page["count"].as_u64(), page["grows_per_action"].as_bool()),
+        (Some(20), Some(false)),
+        "{page}"
+    );
+    assert_eq!(code, Some(0), "a bounded cache is no leak: {}", v["gate"]);
+
+    let (code, v) = hunt_kind("control", &["--fail-above", "1B"]);
+    assert_eq!(code, Some(0), "{}", v["gate"]);
+    let growing: Vec<&Value> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["grows_per_action"] == true)
+        .collect();
+    assert!(growing.is_empty(), "nothing grows with every action: {growing:?}");
+}
+
+/// Each kind of leak the guides name, planted in `tests/live/kinds.js` (one object of its own
+/// class per action): hunt names its cause and the holder, and the planted class with its exact
+/// count is the first root group or kept alive by it.
+#[test]
+fn hunt_names_the_cause_of_each_kind_of_leak() {
+    let Some(_) = node("hunt_names_the_cause_of_each_kind_of_leak") else {
+        return;
+    };
+    let cases = [
+        ("cache", "collection", "UserProfile", "userCache"),
+        (
+            "listeners",
+            "listeners",
+            "Subscription",
+            "'price' listeners of priceFeed",
+        ),
+        ("closure", "closure", "ReportBuffer", "scope the closures share"),
+        ("timers", "timers", "PollJob", "timer list"),
+        ("promises", "promise", "PendingJob", "ready"),
+        ("connections", "handles", "DbConnection", "TCP"),
+        ("streams", "stream", "FeedTap", "ticker"),
+        ("globals", "global", "AuditEntry", "globalThis.auditLog"),
+    ];
+    let mut wrong = Vec::new();
+    for (kind, cause, class, holder) in cases {
+        let (code, v) = hunt_kind(kind, &[]);
+        assert_eq!(code, Some(0), "{kind}");
+        let first = &v["groups"][0];
+        let planted = if first["class"] == class {
+            Some(first)
+        } else {
+            find_group(first["kept_alive"].as_array().unwrap(), class)
+        };
+        let got = (
+            first["cause"]["kind"].as_str().unwrap_or_default().to_owned(),
+            first["cause"]["holder"].as_str().unwrap_or_default().to_owned(),
+            planted.and_then(|p| p["count"].as_u64()),
+        );
+        if got.0 != cause || !got.1.contains(holder) || got.2 != Some(60) {
+            wrong.push(format!("{kind}: got {got:?}, want ({cause}, …{holder}…, {class} ×60)"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

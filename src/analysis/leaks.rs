@@ -197,7 +197,7 @@ pub struct LeakGroup {
     pub members_retained: f64,
     /// When every member is kept alive by members of another group: that group (an index into
     /// the returned list), so the report can say "part of #k".
-    pub(crate) part_of: Option<usize>,
+    pub part_of: Option<usize>,
     /// The path to the root of the first member (root first).
     pub path: Vec<Hop>,
 }
@@ -328,9 +328,27 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
     Ok(groups)
 }
 
+/// The most objects any one class adds per run of the action, in group `i` or a group it keeps
+/// alive (a listener array ×1 that keeps 60 subscriptions alive grows by one per run).
+pub fn per_action(groups: &[LeakGroup], runs: usize) -> Vec<f64> {
+    let mut most: Vec<usize> = groups.iter().map(|g| g.nodes.len()).collect();
+    // Children come after their parent in reading order: fold them up from the end.
+    for &(i, _) in tree_order(groups).iter().rev() {
+        if let Some(k) = groups[i].part_of {
+            most[k] = most[k].max(most[i]);
+        }
+    }
+    most.iter().map(|&n| n as f64 / runs.max(1) as f64).collect()
+}
+
+/// Objects per run from which a group counts as growing with every action: one per run, less
+/// a tenth for a run whose object the final snapshot no longer holds (the last request still
+/// in flight, a GC between runs).
+pub const GROWING_PER_ACTION: f64 = 0.9;
+
 /// Reading order of the groups: each root group (kept alive by no other group), then the groups
 /// it keeps alive, depth first, as (index, depth). Ranked order is kept among siblings.
-pub(crate) fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
+pub fn tree_order(groups: &[LeakGroup]) -> Vec<(usize, usize)> {
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     for (i, g) in groups.iter().enumerate() {
         if let Some(k) = g.part_of.filter(|&k| k < groups.len() && k != i) {
@@ -468,10 +486,24 @@ fn candidate_dominator(s: &Snapshot, v: NodeId, member: &BitVec) -> Option<NodeI
 }
 
 /// Path shapes: each node's shortest-path parent (the nearest retainer in storage order), and
-/// memoised hashes of the normalised chain from the root.
+/// memoised hashes of the normalised chain from the root (see [`Shapes::signature`]).
 struct Shapes<'a> {
     s: &'a Snapshot,
-    memo: HashMap<NodeId, u64>,
+    /// A node's shape hash and the hash of the last step in it.
+    memo: HashMap<NodeId, (u64, u64)>,
+    /// Whether a node is used as a dictionary.
+    dictionary: HashMap<NodeId, bool>,
+    /// Whether a node is an element of a list of its class.
+    list: HashMap<NodeId, bool>,
+}
+
+/// Named properties past which an object reads as a dictionary (its keys are data).
+const DICTIONARY_KEYS: usize = 64;
+
+fn hash_of(v: &impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    v.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl<'a> Shapes<'a> {
@@ -479,7 +511,19 @@ impl<'a> Shapes<'a> {
         Shapes {
             s,
             memo: HashMap::new(),
+            dictionary: HashMap::new(),
+            list: HashMap::new(),
         }
+    }
+
+    fn is_dictionary(&mut self, v: NodeId) -> bool {
+        let g = &self.s.graph;
+        *self.dictionary.entry(v).or_insert_with(|| {
+            g.edges(v)
+                .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
+                .nth(DICTIONARY_KEYS)
+                .is_some()
+        })
     }
 
     /// The retaining edge on a shortest path to the root, if any.
@@ -508,18 +552,50 @@ impl<'a> Shapes<'a> {
         best.map(|(_, e, f)| (e, f))
     }
 
-    fn step(&self, edge: EdgeId, to: NodeId) -> String {
-        format!("{} {}", normalised_edge(self.s, edge), self.s.class_name(to))
+    fn step(&mut self, from: NodeId, edge: EdgeId, to: NodeId) -> String {
+        let s = self.s;
+        let edge = if s.graph.edge_kind(edge) == EdgeKind::Property && self.is_dictionary(from) {
+            "[key]".to_owned()
+        } else {
+            normalised_edge(s, edge)
+        };
+        format!("{edge} {}", s.class_name(to))
     }
 
+    /// Whether `v` links to another object of its own class: a list's element (Node's timers by
+    /// `_idleNext`/`_idlePrev`, a promise's reactions, a linked LRU's entries).
+    fn is_list_node(&mut self, v: NodeId) -> bool {
+        let s = self.s;
+        let g = &s.graph;
+        let class = s.classes.of_node[v];
+        *self.list.entry(v).or_insert_with(|| {
+            // A prototype shares its instances' class name: `__proto__` is no link of a list.
+            g.edges(v).any(|e| {
+                let to = g.to(e);
+                to != v
+                    && matches!(g.edge_kind(e), EdgeKind::Property | EdgeKind::Element)
+                    && s.classes.of_node[to] == class
+                    && !matches!(g.edge_name(e), EdgeName::Str("__proto__" | "constructor" | "prototype"))
+            })
+        })
+    }
+
+    /// The shape hash of `v`'s path from the root. Three normalisations make what one piece of
+    /// code made one group: the elements of a list of one class have the shape of the list,
+    /// whichever end and link reach them (a step into the same class adds nothing, and the
+    /// step into a list drops its edge name); a step repeated along a chain counts once; a
+    /// dictionary's keys are one `[key]`.
     fn signature(&mut self, v: NodeId) -> u64 {
+        if let Some(&(h, _)) = self.memo.get(&v) {
+            return h;
+        }
         // Walk up to a memoised node (or the top), then hash back down.
-        let mut chain: Vec<(EdgeId, NodeId)> = Vec::new();
+        let mut chain: Vec<(NodeId, EdgeId, NodeId)> = Vec::new();
         let mut cur = v;
-        let mut base = 0u64;
+        let mut base = (0u64, 0u64);
         let mut guard = 0usize;
         while let Some((e, parent)) = self.parent(cur) {
-            chain.push((e, cur));
+            chain.push((parent, e, cur));
             if let Some(&h) = self.memo.get(&parent) {
                 base = h;
                 break;
@@ -530,24 +606,97 @@ impl<'a> Shapes<'a> {
                 break;
             }
         }
-        let mut h = base;
-        for &(e, node) in chain.iter().rev() {
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            h.hash(&mut hasher);
-            self.step(e, node).hash(&mut hasher);
-            h = hasher.finish();
-            self.memo.insert(node, h);
+        let (mut h, mut last) = base;
+        for &(parent, e, node) in chain.iter().rev() {
+            let classes = &self.s.classes.of_node;
+            if classes[parent] != classes[node] {
+                let step = if self.is_list_node(node) {
+                    hash_of(&("list of", classes[node]))
+                } else {
+                    hash_of(&self.step(parent, e, node))
+                };
+                if step != last {
+                    h = hash_of(&(h, step));
+                    last = step;
+                }
+            }
+            self.memo.insert(node, (h, last));
         }
         h
     }
 
-    /// A path's shape as text, root first, as reports print it: each hop's edge (indexes as
-    /// `[]`) and class.
-    fn describe_path(&self, path: &[Hop]) -> Vec<String> {
-        path.iter()
-            .filter_map(|h| h.edge.map(|e| self.step(e, h.node)))
-            .collect()
+    /// A path's shape as text, root first, as reports print it: each hop's edge (indexes and
+    /// dictionary keys as `[]` and `[key]`) and class, a step repeated along a chain once.
+    fn describe_path(&mut self, path: &[Hop]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for pair in path.windows(2) {
+            let Some(e) = pair[1].edge else { continue };
+            let step = self.step(pair[0].node, e, pair[1].node);
+            if out.last() != Some(&step) {
+                out.push(step);
+            }
+        }
+        out
     }
+}
+
+/// Whether only the engine's own bookkeeping keeps the group's objects alive: the path it
+/// shows (readable, so it avoids V8's internals wherever another path exists) runs through
+/// compiled code, feedback cells or allocation sites. V8 makes these while code warms up.
+pub(crate) fn engine_held(s: &Snapshot, grp: &LeakGroup) -> bool {
+    let g = &s.graph;
+    grp.path.iter().any(|h| {
+        g.kind(h.node) == NodeKind::Code
+            || matches!(
+                s.class_name(h.node),
+                "system / AllocationSite" | "system / FeedbackCell" | "system / FeedbackVector"
+            )
+            || h.edge.is_some_and(|e| {
+                matches!(
+                    g.edge_name(e),
+                    EdgeName::Str("feedback_cell" | "transition_info" | "allocation_site" | "feedback_vector")
+                )
+            })
+    })
+}
+
+/// The groups without those the engine's bookkeeping alone keeps alive (and the groups they
+/// keep alive), unless internals are asked for; `part_of` indexes follow.
+pub fn without_engine_held(s: &Snapshot, groups: Vec<LeakGroup>, opts: &LeakOptions) -> Vec<LeakGroup> {
+    if opts.include_internals {
+        return groups;
+    }
+    let mut out_of: Vec<bool> = groups.iter().map(|grp| engine_held(s, grp)).collect();
+    // What an engine-held group keeps alive goes with it.
+    loop {
+        let mut changed = false;
+        for i in 0..groups.len() {
+            if !out_of[i] && groups[i].part_of.is_some_and(|k| out_of[k]) {
+                out_of[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut new_index = vec![usize::MAX; groups.len()];
+    let mut kept = 0;
+    for (i, out) in out_of.iter().enumerate() {
+        if !out {
+            new_index[i] = kept;
+            kept += 1;
+        }
+    }
+    groups
+        .into_iter()
+        .zip(out_of)
+        .filter(|(_, out)| !out)
+        .map(|(mut grp, _)| {
+            grp.part_of = grp.part_of.map(|k| new_index[k]);
+            grp
+        })
+        .collect()
 }
 
 /// Edge names with array indexes and numeric names replaced, so paths through different

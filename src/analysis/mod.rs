@@ -12,7 +12,7 @@ pub(crate) mod dominators;
 pub mod filters;
 pub mod flags;
 pub(crate) mod growth;
-pub(crate) mod leaks;
+pub mod leaks;
 pub mod process;
 pub mod query;
 pub mod readable;

@@ -100,6 +100,9 @@ pub(super) struct Rules<'a> {
     /// `--fail-above`: its text as given and its bytes.
     pub limit: Option<(&'a str, u64)>,
     pub baseline: Option<&'a Baseline>,
+    /// How many times the action ran, when known: a group that grows by less than one object
+    /// per run is not held against --fail-above.
+    pub runs: Option<usize>,
 }
 
 /// A group that fails the gate, and why.
@@ -123,6 +126,7 @@ impl Rules<'_> {
     pub(super) fn judge(&self, s: &Snapshot, groups: &[LeakGroup]) -> Verdict {
         let numbers = leaks::numbers(groups);
         let largest = leaks::largest_retained(groups);
+        let per = self.runs.map(|r| leaks::per_action(groups, r));
         let mut failing = Vec::new();
         for (i, g) in groups.iter().enumerate() {
             if g.part_of.is_some() || leaks::is_minor(g, largest) {
@@ -130,7 +134,8 @@ impl Rules<'_> {
             }
             let mut why = Vec::new();
             if let Some((text, l)) = self.limit {
-                if g.retained_size <= l as f64 {
+                let bounded = per.as_ref().is_some_and(|p| p[i] < leaks::GROWING_PER_ACTION);
+                if g.retained_size <= l as f64 || bounded {
                     continue;
                 }
                 why.push(format!(

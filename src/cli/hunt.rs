@@ -105,7 +105,9 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         // Indexes of snapshots about to be deleted would only fill the cache.
         engine::use_cache(engine::CachePolicy::Off);
     }
-    let gate = a.output.run("hunt", [&paths[0], &paths[1], &paths[2]], g);
+    let gate = a
+        .output
+        .run("hunt", [&paths[0], &paths[1], &paths[2]], Some(a.repeat), g);
     drop(scratch);
     gate
 }

@@ -61,6 +61,11 @@ pub struct LeakOutput {
     /// the size.
     #[arg(long, value_name = "PREVIOUS.json")]
     baseline: Option<PathBuf>,
+    /// How many times the action ran between baseline and target (hunt knows it): each group
+    /// then says how many objects it gains per run, and --fail-above counts only groups that
+    /// grow by at least one per run (not a bounded cache or a one-off).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
     /// Only the first N groups.
     #[arg(long, default_value_t = 20)]
     top: usize,
@@ -73,7 +78,7 @@ pub struct LeakOutput {
 }
 
 pub(super) fn run(a: &Args, g: &Global) -> CliResult {
-    a.output.run("leaks", [&a.s1, &a.s2, &a.s3], g)
+    a.output.run("leaks", [&a.s1, &a.s2, &a.s3], None, g)
 }
 
 impl LeakOutput {
@@ -131,7 +136,9 @@ impl LeakOutput {
 
     /// Runs the method on the three files and reports it; the groups that fail the gate are
     /// the error.
-    pub(super) fn run(&self, command: &str, files: [&PathBuf; 3], g: &Global) -> CliResult {
+    /// `runs`: how many times the action ran, when the caller knows (hunt); else `--runs`.
+    pub(super) fn run(&self, command: &str, files: [&PathBuf; 3], runs: Option<usize>, g: &Global) -> CliResult {
+        let runs = runs.or(self.runs.map(|r| r as usize));
         let limit = self.limit()?;
         let baseline = self.check()?;
         let opts = LeakOptions {
@@ -149,18 +156,19 @@ impl LeakOutput {
         let rules = Rules {
             limit: self.fail_above.as_deref().zip(limit),
             baseline: baseline.as_ref(),
+            runs,
         };
         let verdict = rules.active().then(|| rules.judge(&s3, &groups));
         let mut markdown = self
             .report
             .is_some()
-            .then(|| report::leaks_markdown(&s3, &names, candidates, &groups, self.top));
+            .then(|| report::leaks_markdown(&s3, &names, candidates, &groups, self.top, runs));
         if let (Some(md), Some(v)) = (markdown.as_mut(), &verdict) {
             md.push_str(&format!("\n**{}**\n", v.summary));
         }
         match self.format() {
             Format::Json => {
-                let mut v = report::leaks_json(&s3, &names, candidates, &groups, self.top);
+                let mut v = report::leaks_json(&s3, &names, candidates, &groups, self.top, runs);
                 v["gate"] = verdict
                     .as_ref()
                     .map_or(Value::Null, |v| gate::verdict_json(&rules, v, &groups));
@@ -170,10 +178,10 @@ impl LeakOutput {
                 for l in gate::github(&s3, &groups, self.top, verdict.as_ref()) {
                     raw_line(l);
                 }
-                print(&s3, &names, candidates, &groups, self.top);
+                print(&s3, &names, candidates, &groups, self.top, runs);
             }
             Format::Text if self.report_to_stdout() => {}
-            Format::Text => print(&s3, &names, candidates, &groups, self.top),
+            Format::Text => print(&s3, &names, candidates, &groups, self.top, runs),
         }
         match (&self.report, markdown) {
             (Some(_), Some(md)) if self.report_to_stdout() => raw_line(md.trim_end()),
@@ -248,9 +256,24 @@ fn write_report(path: &Path, md: &str) -> CliResult<bool> {
     Ok(true)
 }
 
-fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize) {
+fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize, runs: Option<usize>) {
     let listing = leaks::listing(groups, top);
     let numbers = leaks::numbers(groups);
+    let per = runs.map(|r| leaks::per_action(groups, r));
+    let causes = crate::present::causes::of_groups(s, groups);
+    // "×60, 1.0 per run"; a root group that grows less than once per run says what that means.
+    let per_run = |i: usize| match (runs, &per) {
+        (Some(r), Some(p)) => {
+            let own = groups[i].nodes.len() as f64 / r.max(1) as f64;
+            let note = if groups[i].part_of.is_none() && p[i] < leaks::GROWING_PER_ACTION {
+                ": not growing with every action, a bounded cache or a one-off"
+            } else {
+                ""
+            };
+            format!(" ({own:.1} per run{note})")
+        }
+        _ => String::new(),
+    };
     let roots = groups.iter().filter(|g| g.part_of.is_none()).count();
     line(format!(
         "{} objects were allocated between {} and {} and are still alive in {}, in {} groups, {} of them kept \
@@ -267,24 +290,30 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         let at = names::defined_at_suffix(s, grp.nodes[0]);
         if depth == 0 {
             line(format!(
-                "\n#{}  {}{at} ×{}  retains {} (shallow {})",
+                "\n#{}  {}{at} ×{}{}  retains {} (shallow {})",
                 numbers[i],
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
+                per_run(i),
                 bytes(grp.retained_size),
                 bytes(grp.shallow_size as f64)
             ));
+            if let Some(c) = &causes[i] {
+                line(format!("    cause: {}", c.line(s)));
+                line(format!("    fix: {}", c.kind.fix()));
+            }
             for l in names::path_lines(s, &grp.path) {
                 line(format!("      {l}"));
             }
         } else {
             // What a leak keeps alive is part of it: listed under it, counted in its size.
             line(format!(
-                "    {}↳ #{}  {}{at} ×{}  kept alive by #{}, retains {} of it (shallow {})",
+                "    {}↳ #{}  {}{at} ×{}{}  kept alive by #{}, retains {} of it (shallow {})",
                 "  ".repeat(depth - 1),
                 numbers[i],
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
+                per_run(i),
                 grp.part_of.map_or("", |k| &numbers[k]),
                 bytes(grp.keeps_alive()),
                 bytes(grp.shallow_size as f64)

@@ -87,6 +87,7 @@ pub fn three_snapshot<S: Deref<Target = Snapshot>, E: From<Error>>(
     drop(ids3);
     let candidates = leaks::candidates(&baseline.ids, &target.ids, &last, opts);
     let groups = leaks::group(&last, &candidates, progress).map_err(Error::from)?;
+    let groups = leaks::without_engine_held(&last, groups, opts);
     Ok(LeakReport {
         candidates: candidates.len(),
         groups,

@@ -262,14 +262,22 @@ pub(crate) fn leaks_json(
     candidates: usize,
     groups: &[crate::analysis::leaks::LeakGroup],
     top: usize,
+    runs: Option<usize>,
 ) -> Value {
     use crate::analysis::leaks;
     let g = &s.graph;
     let largest = leaks::largest_retained(groups);
     let numbers = leaks::numbers(groups);
+    let per = runs.map(|r| leaks::per_action(groups, r));
+    let causes = super::causes::of_groups(s, groups);
     let one = |i: usize| {
         let grp = &groups[i];
         json!({
+            "cause": causes[i].as_ref().map(|c| c.json(s)),
+            // Objects of this class per run, to two decimals; whether it (or what it keeps
+            // alive) grows by at least one with every run.
+            "per_action": runs.map(|r| js_number((grp.nodes.len() as f64 / r.max(1) as f64 * 100.0).round() / 100.0)),
+            "grows_per_action": per.as_ref().map(|p| p[i] >= leaks::GROWING_PER_ACTION),
             "number": numbers[i],
             "class": grp.class,
             "location": location_json(s.location_of(grp.nodes[0]), Some(&s.scripts)),
@@ -306,6 +314,7 @@ pub(crate) fn leaks_json(
     roots.extend(listing.minor.iter().map(|&i| one(i)));
     json!({
         "snapshots": names,
+        "runs": runs,
         "candidates": candidates,
         "group_count": groups.len(),
         "root_group_count": groups.iter().filter(|g| g.part_of.is_none()).count(),
@@ -321,6 +330,7 @@ pub(crate) fn leaks_markdown(
     candidates: usize,
     groups: &[crate::analysis::leaks::LeakGroup],
     top: usize,
+    runs: Option<usize>,
 ) -> String {
     use crate::text::{bytes, thousands};
     let listing = crate::analysis::leaks::listing(groups, top);
@@ -345,8 +355,11 @@ pub(crate) fn leaks_markdown(
                 format!("{} in #{by}", bytes(grp.keeps_alive())),
             )
         };
+        let per_run = runs.map_or(String::new(), |r| {
+            format!(" ({:.1} per run)", grp.nodes.len() as f64 / r.max(1) as f64)
+        });
         md.push_str(&format!(
-            "| {} | {class} | {} | {retained} | {} |\n",
+            "| {} | {class} | {}{per_run} | {retained} | {} |\n",
             numbers[i],
             thousands(grp.nodes.len() as u64),
             bytes(grp.shallow_size as f64)
@@ -364,13 +377,17 @@ pub(crate) fn leaks_markdown(
             minor_names(&listing, groups, 6)
         ));
     }
+    let causes = super::causes::of_groups(s, groups);
     for &(i, depth) in &listing.rows {
         if depth > 0 {
             continue;
         }
         let grp = &groups[i];
+        let cause = causes[i].as_ref().map_or(String::new(), |c| {
+            format!("**Cause**: {}.\n\n**Fix**: {}.\n\n", c.line(s), c.kind.fix())
+        });
         md.push_str(&format!(
-            "\n## {}. `{}` ×{}, retains {}\n\nPath to the root of @{}:\n\n```\n{}\n```\n",
+            "\n## {}. `{}` ×{}, retains {}\n\n{cause}Path to the root of @{}:\n\n```\n{}\n```\n",
             numbers[i],
             preview(&grp.class, 60),
             thousands(grp.nodes.len() as u64),

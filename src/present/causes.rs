@@ -1,0 +1,384 @@
+//! Why a leak group stays alive, in the words of the guides users follow: a growing collection,
+//! listeners, timers, a closure, a pending promise, open handles, a piped stream, a global.
+//! Read from the group's path to the root (the nearest holder, from the leaked objects up) and
+//! the graph around it; what matches none of these is `other`, never a guess.
+
+use serde_json::{Value, json};
+
+use super::names::hop_label;
+use crate::analysis::Snapshot;
+use crate::analysis::leaks::LeakGroup;
+use crate::analysis::query::Hop;
+use crate::model::{EdgeKind, EdgeName, Location, NodeId, NodeKind};
+use crate::text::{count, thousands};
+
+/// The kinds of cause, as JSON names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CauseKind {
+    Collection,
+    Listeners,
+    Timers,
+    Closure,
+    Promise,
+    Handles,
+    Stream,
+    Global,
+    Other,
+}
+
+impl CauseKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CauseKind::Collection => "collection",
+            CauseKind::Listeners => "listeners",
+            CauseKind::Timers => "timers",
+            CauseKind::Closure => "closure",
+            CauseKind::Promise => "promise",
+            CauseKind::Handles => "handles",
+            CauseKind::Stream => "stream",
+            CauseKind::Global => "global",
+            CauseKind::Other => "other",
+        }
+    }
+
+    /// What to do about it, in plain words.
+    pub fn fix(self) -> &'static str {
+        match self {
+            CauseKind::Collection => {
+                "evict entries or cap the collection (an LRU, a TTL), or delete each entry when its work ends"
+            }
+            CauseKind::Listeners => {
+                "remove the listener when the request or subscriber ends (emitter.off), or add it once"
+            }
+            CauseKind::Timers => "clearInterval / clearTimeout the timer when its work ends",
+            CauseKind::Closure => {
+                "capture only what the closure needs: copy the value out, or set the variable to null once done"
+            }
+            CauseKind::Promise => "settle the promise, or race it with a timeout, so its waiters can finish",
+            CauseKind::Handles => "close each connection when done (socket.end() / destroy(), client.release())",
+            CauseKind::Stream => "end or destroy each piped stream, or unpipe it when its consumer goes away",
+            CauseKind::Global => "declare the variable in its module (let / const), or empty it when done",
+            CauseKind::Other => "follow the path to the root to the first object your code owns",
+        }
+    }
+}
+
+/// A group's cause.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    pub kind: CauseKind,
+    /// What holds the leaked objects, named by its variable where the path shows one.
+    pub holder: String,
+    /// What shows it, in one line.
+    pub evidence: String,
+    /// The code to look at: the listener, the timer's callback, the awaiting function.
+    pub location: Option<Location>,
+}
+
+impl Cause {
+    pub fn json(&self, s: &Snapshot) -> Value {
+        json!({
+            "kind": self.kind.name(),
+            "holder": self.holder,
+            "evidence": self.evidence,
+            "location": super::report::location_json(self.location, Some(&s.scripts)),
+            "fix": self.kind.fix(),
+        })
+    }
+
+    /// `collection: userCache (Map in module scope of kinds.js); 60 new entries`.
+    pub fn line(&self, s: &Snapshot) -> String {
+        let at = self
+            .location
+            .map(|l| format!(" at {}", s.scripts.format(l)))
+            .unwrap_or_default();
+        format!("{}: {}; {}{at}", self.kind.name(), self.holder, self.evidence)
+    }
+}
+
+fn edge_is(s: &Snapshot, h: &Hop, name: &str) -> bool {
+    h.edge
+        .is_some_and(|e| matches!(s.graph.edge_name(e), EdgeName::Str(n) if n == name))
+}
+
+fn edge_str<'a>(s: &'a Snapshot, h: &Hop) -> Option<&'a str> {
+    match s.graph.edge_name(h.edge?) {
+        EdgeName::Str(n) => Some(n),
+        EdgeName::Index(_) => None,
+    }
+}
+
+/// A hop named by the variable or property that reaches it: `userCache (Map in module scope
+/// of kinds.js)`, `.auditLog (Array on the global object)`.
+fn named(s: &Snapshot, path: &[Hop], i: usize) -> String {
+    let class = hop_label(s, path[i].node);
+    let Some(e) = path[i].edge else {
+        return class.into_owned();
+    };
+    let g = &s.graph;
+    if i > 0
+        && is_global(s, path[i - 1].node)
+        && let EdgeName::Str(p) = g.edge_name(e)
+    {
+        return format!("globalThis.{p} ({class})");
+    }
+    let owner = i.checked_sub(1).map(|k| hop_label(s, path[k].node).into_owned());
+    match (g.edge_kind(e), g.edge_name(e), owner) {
+        (EdgeKind::Context, EdgeName::Str(var), Some(scope)) => format!("{var} ({class} in {scope})"),
+        (EdgeKind::Property, EdgeName::Str(p), Some(owner)) => format!(".{p} ({class} of {owner})"),
+        _ => class.into_owned(),
+    }
+}
+
+fn is_global(s: &Snapshot, v: NodeId) -> bool {
+    let name = s.class_name(v);
+    name == "global" || name.starts_with("global /") || name.starts_with("Window")
+}
+
+/// The location of a closure, or of what a timer or listener calls.
+fn function_location(s: &Snapshot, v: NodeId) -> Option<Location> {
+    let g = &s.graph;
+    if g.kind(v) == NodeKind::Closure {
+        return s.location_of(v);
+    }
+    g.edges(v)
+        .map(|e| g.to(e))
+        .find(|&to| g.kind(to) == NodeKind::Closure)
+        .and_then(|f| s.location_of(f))
+}
+
+/// The cause of root group `grp` (with `nested`, the groups it keeps alive, for a closure's
+/// captured value).
+pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause {
+    let g = &s.graph;
+    let path = &grp.path;
+    let n = grp.nodes.len();
+    let first = grp.nodes[0];
+    let class_of = |i: usize| s.class_name(path[i].node);
+    // The timer list: a Timeout's own class, or a TimersList on the path.
+    if matches!(grp.class.as_str(), "Timeout" | "Immediate")
+        || path.iter().any(|h| s.class_name(h.node) == "TimersList")
+    {
+        let callback = g
+            .edges(first)
+            .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_onTimeout")))
+            .map(|e| g.to(e));
+        let intervals = g
+            .edges(first)
+            .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_repeat")))
+            .is_some_and(|e| g.kind(g.to(e)) == NodeKind::Number);
+        return Cause {
+            kind: CauseKind::Timers,
+            holder: "Node's timer list".into(),
+            evidence: format!(
+                "{} alive",
+                count(
+                    n,
+                    if intervals { "interval never cleared" } else { "timer" },
+                    if intervals { "intervals never cleared" } else { "timers" }
+                )
+            ),
+            location: callback.and_then(|f| function_location(s, f)),
+        };
+    }
+    // From the leaked objects up: the nearest holder decides.
+    for i in (1..path.len()).rev() {
+        let h = &path[i];
+        // A promise's reactions: Promise → {reactions_or_result} → reaction → …
+        if edge_is(s, h, "reactions_or_result") && class_of(i - 1) == "Promise" {
+            return Cause {
+                kind: CauseKind::Promise,
+                holder: named(s, path, i - 1),
+                evidence: format!(
+                    "{} waiting on a promise that never settles",
+                    count(n, "await", "awaits")
+                ),
+                location: s.location_of(first),
+            };
+        }
+        // An emitter's listeners: emitter → ._events → {…} → .event → listener(s)
+        if i >= 2
+            && edge_is(s, &path[i - 1], "_events")
+            && g.edge_kind(h.edge.expect("not the root")) == EdgeKind::Property
+        {
+            let event = edge_str(s, h).unwrap_or_default().to_owned();
+            let listeners = g
+                .edges(h.node)
+                .filter(|&e| g.edge_kind(e) == EdgeKind::Element)
+                .count()
+                .max(1);
+            let listener = path
+                .get(i + 1)
+                .map(|l| l.node)
+                .filter(|&v| g.kind(v) == NodeKind::Closure)
+                .or_else(|| {
+                    g.edges(h.node)
+                        .map(|e| g.to(e))
+                        .find(|&v| g.kind(v) == NodeKind::Closure)
+                });
+            // Node's own SIGTERM and exit handlers on `process` are how modules stay reachable,
+            // not what leaks; only listeners the leaked objects hang from count.
+            if i + 2 >= path.len() || !edge_str(s, h).is_some_and(|e| e.starts_with("SIG")) {
+                return Cause {
+                    kind: CauseKind::Listeners,
+                    holder: format!("'{event}' listeners of {}", named(s, path, i - 2)),
+                    evidence: format!("{} for '{event}'", count(listeners, "listener", "listeners")),
+                    location: listener.and_then(|f| s.location_of(f)),
+                };
+            }
+        }
+        // A stream piped from a long-lived source: source → ._readableState → .pipes → [i]
+        if i >= 2 && edge_is(s, h, "pipes") && edge_is(s, &path[i - 1], "_readableState") {
+            return Cause {
+                kind: CauseKind::Stream,
+                holder: named(s, path, i - 2),
+                evidence: format!(
+                    "{} piped from it, never consumed or destroyed",
+                    count(n, "stream", "streams")
+                ),
+                location: None,
+            };
+        }
+        // A socket or pipe handle, held by the runtime while it is open.
+        if matches!(class_of(i), "TCP" | "Pipe" | "TTY" | "UDP")
+            || g.name(h.node).contains("SocketWrap")
+            || g.name(h.node).contains("PipeWrap")
+        {
+            return Cause {
+                kind: CauseKind::Handles,
+                holder: format!("open {} handles", class_of(i)),
+                evidence: format!("{} kept open", thousands(n as u64)),
+                location: None,
+            };
+        }
+        // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
+        let edge = h.edge.expect("not the root");
+        let holder = if i >= 2 && class_of(i - 1) == "(array)" && edge_is(s, &path[i - 1], "table") {
+            Some(i - 2)
+        } else if matches!(class_of(i - 1), "Array" | "Map" | "Set")
+            || (g.edge_kind(edge) == EdgeKind::Property && is_dictionary(s, path[i - 1].node))
+        {
+            Some(i - 1)
+        } else {
+            None
+        };
+        if let Some(at) = holder {
+            // A stream's pipes: source → ._readableState → .pipes → [i]
+            if at >= 2 && edge_is(s, &path[at], "pipes") && edge_is(s, &path[at - 1], "_readableState") {
+                return Cause {
+                    kind: CauseKind::Stream,
+                    holder: named(s, path, at - 2),
+                    evidence: format!(
+                        "{} piped from it, never consumed or destroyed",
+                        count(n, "stream", "streams")
+                    ),
+                    location: None,
+                };
+            }
+            // Closures in a collection whose scope keeps a large value alive: the scope is the cause.
+            if g.kind(first) == NodeKind::Closure
+                && let Some(c) = captured(s, first, nested)
+            {
+                return c;
+            }
+            if at > 0 && is_global(s, path[at - 1].node) {
+                return Cause {
+                    kind: CauseKind::Global,
+                    holder: named(s, path, at),
+                    evidence: format!("{} added to it", count(n, "object", "objects")),
+                    location: None,
+                };
+            }
+            return Cause {
+                kind: CauseKind::Collection,
+                holder: named(s, path, at),
+                evidence: format!("{} it never removes", count(n, "new entry", "new entries")),
+                location: None,
+            };
+        }
+        if g.kind(first) == NodeKind::Closure
+            && let Some(c) = captured(s, first, nested)
+        {
+            return c;
+        }
+        if is_global(s, path[i - 1].node) && g.edge_kind(h.edge.expect("not the root")) == EdgeKind::Property {
+            return Cause {
+                kind: CauseKind::Global,
+                holder: named(s, path, i),
+                evidence: format!("{} reachable from it", count(n, "object", "objects")),
+                location: None,
+            };
+        }
+    }
+    Cause {
+        kind: CauseKind::Other,
+        holder: path
+            .last()
+            .map(|h| hop_label(s, h.node).into_owned())
+            .unwrap_or_default(),
+        evidence: "no known pattern holds it; the path to the root shows what does".into(),
+        location: None,
+    }
+}
+
+/// Many named properties: an object used as a dictionary.
+fn is_dictionary(s: &Snapshot, v: NodeId) -> bool {
+    let g = &s.graph;
+    g.edges(v)
+        .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
+        .nth(64)
+        .is_some()
+}
+
+/// A closure whose scope (context) holds the largest of the groups it keeps alive: the
+/// variable the closures share and what it keeps.
+fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
+    let g = &s.graph;
+    let context = g
+        .edges(f)
+        .find(|&e| matches!(g.edge_name(e), EdgeName::Str("context")))
+        .map(|e| g.to(e))?;
+    // Node's snapshots name a scope's variables (`->buffer`), or list them unnamed (`{0}`).
+    let (var, grp) = g
+        .edges(context)
+        .filter(|&e| matches!(g.edge_kind(e), EdgeKind::Context | EdgeKind::Hidden | EdgeKind::Element))
+        .filter_map(|e| {
+            let to = g.to(e);
+            let grp = nested.iter().find(|grp| grp.nodes.contains(&to))?;
+            let var = match (g.edge_kind(e), g.edge_name(e)) {
+                (EdgeKind::Context, EdgeName::Str(name)) => format!("the variable {name}"),
+                _ => "a variable (the snapshot does not name it)".to_owned(),
+            };
+            Some((var, *grp))
+        })
+        .max_by(|a, b| a.1.members_retained.total_cmp(&b.1.members_retained))?;
+    Some(Cause {
+        kind: CauseKind::Closure,
+        holder: format!("{var} in the scope the closures share"),
+        evidence: format!(
+            "each closure's scope keeps a {} alive ({} in all)",
+            grp.class,
+            thousands(grp.nodes.len() as u64)
+        ),
+        location: s.location_of(f),
+    })
+}
+
+/// The cause of every root group (None for groups another group keeps alive: theirs is their
+/// root's).
+pub fn of_groups(s: &Snapshot, groups: &[LeakGroup]) -> Vec<Option<Cause>> {
+    let order = crate::analysis::leaks::tree_order(groups);
+    let mut out = vec![None; groups.len()];
+    for (at, &(i, depth)) in order.iter().enumerate() {
+        if depth > 0 {
+            continue;
+        }
+        let nested: Vec<&LeakGroup> = order[at + 1..]
+            .iter()
+            .take_while(|&&(_, d)| d > 0)
+            .map(|&(k, _)| &groups[k])
+            .collect();
+        out[i] = Some(recognise(s, &groups[i], &nested));
+    }
+    out
+}
