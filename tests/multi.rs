@@ -343,3 +343,67 @@ fn leaks_in_a_node_service_name_the_file_and_the_cache() {
     assert!(text.contains("#1  SessionPayload (app.js:6:14) ×200"), "{text}");
     assert!(text.contains("{context} → module scope of app.js @"), "{text}");
 }
+
+/// The committed leak sets keep their groups and counts, now with causes; no group there is
+/// one that only the engine's feedback and compiled code keep alive.
+#[test]
+fn leaks_on_the_samples_name_their_causes() {
+    let node: Vec<String> = (1..=3)
+        .map(|i| format!("node-leak-s{i}.heapsnapshot.gz"))
+        .collect();
+    let sets: [(Vec<&str>, &[(&str, u64, &str, &str)]); 2] = [
+        (
+            LEAK.iter().map(|f| *f).collect(),
+            &[
+                (
+                    "CachedSession",
+                    300,
+                    "collection",
+                    "sessionCache (Map in script scope of leak.js)",
+                ),
+                ("EventListener", 200, "listeners", "listeners of appEvents (EventTarget"),
+                (
+                    "MetricSample",
+                    150,
+                    "collection",
+                    "metricSamples (Array in script scope of leak.js)",
+                ),
+            ],
+        ),
+        (
+            node.iter().map(String::as_str).collect(),
+            &[(
+                "SessionPayload",
+                200,
+                "collection",
+                "sessionCache (Map in module scope of app.js)",
+            )],
+        ),
+    ];
+    for (files, want) in sets {
+        let out = json(&heapsift(&["leaks", files[0], files[1], files[2], "--json"]));
+        let groups = out["groups"].as_array().unwrap();
+        for (i, (class, count, kind, holder)) in want.iter().enumerate() {
+            let g = &groups[i];
+            assert_eq!(
+                (g["class"].as_str(), g["count"].as_u64()),
+                (Some(*class), Some(*count)),
+                "{g}"
+            );
+            assert_eq!(g["cause"]["kind"], *kind, "{class}: {}", g["cause"]);
+            assert!(
+                g["cause"]["holder"].as_str().unwrap().starts_with(holder),
+                "{class}: {}",
+                g["cause"]
+            );
+        }
+        let text =
+            String::from_utf8(heapsift(&["leaks", files[0], files[1], files[2], "-q", "--top", "100"]).stdout).unwrap();
+        for engine in ["{feedback_cell}", "{transition_info}", "(compiled code)"] {
+            assert!(
+                !text.contains(engine),
+                "an engine-held group is reported: {engine}\n{text}"
+            );
+        }
+    }
+}

@@ -181,6 +181,24 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             location: callback.and_then(|f| function_location(s, f)),
         };
     }
+    // A page's listeners: Blink keeps them beside the target, EventTarget → EventTargetData →
+    // the listener vector → EventListener.
+    if let Some(t) = path
+        .iter()
+        .position(|h| s.class_name(h.node) == "blink::EventTargetData")
+        && t > 0
+    {
+        let listener = g
+            .edges(first)
+            .map(|e| g.to(e))
+            .find(|&v| g.kind(v) == NodeKind::Closure);
+        return Cause {
+            kind: CauseKind::Listeners,
+            holder: format!("listeners of {}", named(s, path, t - 1)),
+            evidence: format!("{} added and never removed", count(n, "listener", "listeners")),
+            location: listener.and_then(|f| s.location_of(f)),
+        };
+    }
     // From the leaked objects up: the nearest holder decides.
     for i in (1..path.len()).rev() {
         let h = &path[i];
@@ -227,17 +245,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 };
             }
         }
-        // A stream piped from a long-lived source: source → ._readableState → .pipes → [i]
-        if i >= 2 && edge_is(s, h, "pipes") && edge_is(s, &path[i - 1], "_readableState") {
-            return Cause {
-                kind: CauseKind::Stream,
-                holder: named(s, path, i - 2),
-                evidence: format!(
-                    "{} piped from it, never consumed or destroyed",
-                    count(n, "stream", "streams")
-                ),
-                location: None,
-            };
+        if let Some(c) = piped(s, path, i, n) {
+            return c;
         }
         // A socket or pipe handle, held by the runtime while it is open.
         if matches!(class_of(i), "TCP" | "Pipe" | "TTY" | "UDP")
@@ -263,17 +272,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             None
         };
         if let Some(at) = holder {
-            // A stream's pipes: source → ._readableState → .pipes → [i]
-            if at >= 2 && edge_is(s, &path[at], "pipes") && edge_is(s, &path[at - 1], "_readableState") {
-                return Cause {
-                    kind: CauseKind::Stream,
-                    holder: named(s, path, at - 2),
-                    evidence: format!(
-                        "{} piped from it, never consumed or destroyed",
-                        count(n, "stream", "streams")
-                    ),
-                    location: None,
-                };
+            // The pipes array of a stream is a stream's cause, not a collection's.
+            if let Some(c) = piped(s, path, at, n) {
+                return c;
             }
             // Closures in a collection whose scope keeps a large value alive: the scope is the cause.
             if g.kind(first) == NodeKind::Closure
@@ -319,6 +320,20 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
         evidence: "no known pattern holds it; the path to the root shows what does".into(),
         location: None,
     }
+}
+
+/// A stream piped from a long-lived source, when hop `at` is `source → ._readableState →
+/// .pipes`: the source holds `n` streams.
+fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
+    (at >= 2 && edge_is(s, &path[at], "pipes") && edge_is(s, &path[at - 1], "_readableState")).then(|| Cause {
+        kind: CauseKind::Stream,
+        holder: named(s, path, at - 2),
+        evidence: format!(
+            "{} piped from it, never consumed or destroyed",
+            count(n, "stream", "streams")
+        ),
+        location: None,
+    })
 }
 
 /// Many named properties: an object used as a dictionary.
