@@ -348,12 +348,12 @@ fn leaks_in_a_node_service_name_the_file_and_the_cache() {
 /// one that only the engine's feedback and compiled code keep alive.
 #[test]
 fn leaks_on_the_samples_name_their_causes() {
-    let node: Vec<String> = (1..=3)
-        .map(|i| format!("node-leak-s{i}.heapsnapshot.gz"))
-        .collect();
-    let sets: [(Vec<&str>, &[(&str, u64, &str, &str)]); 2] = [
+    let node: Vec<String> = (1..=3).map(|i| format!("node-leak-s{i}.heapsnapshot.gz")).collect();
+    // Per set: its files, and its first groups as (class, count, cause, holder).
+    type Want<'a> = &'a [(&'a str, u64, &'a str, &'a str)];
+    let sets: [(Vec<&str>, Want); 2] = [
         (
-            LEAK.iter().map(|f| *f).collect(),
+            LEAK.to_vec(),
             &[
                 (
                     "CachedSession",
