@@ -408,4 +408,10 @@ fn the_exported_finding_is_in_the_schema() {
         (doc["group"]["class"].as_str(), doc["group"]["count"].as_u64()),
         (Some("SessionPayload"), Some(200))
     );
+    assert_eq!(doc["group"]["cause"]["kind"], "collection", "{}", doc["group"]);
+    let md = std::fs::read_to_string(out.join("finding.md")).unwrap();
+    assert!(
+        md.contains("**Cause**: collection: sessionCache (Map in module scope of app.js)"),
+        "{md}"
+    );
 }

@@ -304,6 +304,10 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.step();
     assert_eq!(h.state().wizard().unwrap().selected(), Some(1));
     assert!(h.query_all_by_label_contains("->appEvents").next().is_some());
+    // Its cause and the fix, above the path.
+    h.get_by_label("listeners");
+    h.get_by_label_contains("listeners of appEvents (EventTarget in script scope of leak.js)");
+    h.get_by_label_contains("remove the listener");
     // An object of the group opens in the final snapshot with its retainers.
     let w = h.state().wizard().unwrap();
     let r = w.result().unwrap();

@@ -90,13 +90,22 @@ pub fn write(
     base: &str,
     s: &Snapshot,
     ids: &[SnapshotIdentity],
-    (group, kept): (&LeakGroup, &[Kept]),
+    (group, kept, cause): (&LeakGroup, &[Kept], Option<&super::causes::Cause>),
     redact: bool,
     png: &[u8],
 ) -> Result<String, ExportError> {
     let png_name = format!("{base}.png");
-    let md = markdown(s, ids, group, kept, redact, Some(&png_name));
-    let json = json(s, ids, group, kept, redact);
+    let mut md = markdown(s, ids, group, kept, redact, Some(&png_name));
+    let mut json = json(s, ids, group, kept, redact);
+    if let Some(c) = cause {
+        // Under the headline: why it stays alive and what to do.
+        let at = md.find("\n\n").map_or(md.len(), |i| i + 2);
+        md.insert_str(
+            at,
+            &format!("**Cause**: {}.\n\n**Fix**: {}.\n\n", c.line(s), c.kind.fix()),
+        );
+        json["group"]["cause"] = c.json(s);
+    }
     let mut json_text = serde_json::to_string_pretty(&json).unwrap_or_default();
     json_text.push('\n');
     let paths = [
@@ -328,7 +337,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // The Markdown, written last, cannot be: a file of that name is in the way.
         std::fs::write(dir.path().join("x.md"), "mine").unwrap();
-        let e = write(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap_err();
+        let e = write(dir.path(), "x", &s, &ids, (&groups[0], &[], None), false, b"png").unwrap_err();
         assert!(
             matches!(&e, ExportError::Io(io) if io.path.ends_with("x.md") && io.what == "write it"),
             "{e}"
@@ -342,7 +351,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("x.md")).unwrap(), "mine");
         // With the way clear, all three are written.
         std::fs::remove_file(dir.path().join("x.md")).unwrap();
-        let wrote = write(dir.path(), "x", &s, &ids, (&groups[0], &[]), false, b"png").unwrap();
+        let wrote = write(dir.path(), "x", &s, &ids, (&groups[0], &[], None), false, b"png").unwrap();
         assert!(wrote.starts_with("Wrote "), "{wrote}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
     }

@@ -55,6 +55,7 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                 // Once per export, not per frame: the group and what it keeps alive.
                 let group = group.clone();
                 let kept = finding::kept_alive(&r.groups, selected);
+                let cause = r.cause_of(selected).cloned();
                 let png = screenshot::encode_png(&img);
                 let sources: Vec<Source> = w
                     .picks
@@ -67,7 +68,15 @@ pub(crate) fn export_window(ctx: &egui::Context, w: &mut WizardState, docs: &[Do
                     let png_path = folder.join(format!("{base}.png"));
                     let png = png.map_err(|e| PathIoError::at(&png_path, "encode it")(std::io::Error::other(e)))?;
                     let ids = finding::identities(&sources)?;
-                    finding::write(&folder, &base, &snapshot, &ids, (&group, &kept), redact, &png)
+                    finding::write(
+                        &folder,
+                        &base,
+                        &snapshot,
+                        &ids,
+                        (&group, &kept, cause.as_ref()),
+                        redact,
+                        &png,
+                    )
                 };
                 ex.stage = ExportStage::Writing(Task::spawn(waker.clone(), move |_| Ok(export())));
             }

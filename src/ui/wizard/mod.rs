@@ -45,6 +45,24 @@ pub struct LeakResult {
     pub(crate) listing: leaks::Listing,
     /// Each group's number in reading order (`1`, `1.1`, …), as the CLI and reports number it.
     pub(crate) numbers: Vec<String>,
+    /// Each root group's cause (None for groups another keeps alive).
+    pub causes: Vec<Option<crate::present::causes::Cause>>,
+}
+
+impl LeakResult {
+    /// Group `i`'s cause: its own for a root group, its root's for a group another keeps alive.
+    pub fn cause_of(&self, i: usize) -> Option<&crate::present::causes::Cause> {
+        let mut root = i;
+        let mut guard = 0;
+        while let Some(k) = self.groups.get(root).and_then(|g| g.part_of).filter(|&k| k != root) {
+            root = k;
+            guard += 1;
+            if guard > self.groups.len() {
+                break;
+            }
+        }
+        self.causes.get(root).and_then(Option::as_ref)
+    }
 }
 
 #[derive(Default)]
@@ -123,12 +141,14 @@ impl WizardState {
             let report = workflows::three_snapshot([&names[0], &names[1], &names[2]], &opts, p, |i| {
                 Ok::<_, crate::error::Error>(snaps[i].clone())
             })?;
+            let causes = crate::present::causes::of_groups(&report.last, &report.groups);
             Ok(Arc::new(LeakResult {
                 snapshot: report.last,
                 names,
                 candidates: report.candidates,
                 listing: leaks::listing(&report.groups, usize::MAX),
                 numbers: leaks::numbers(&report.groups),
+                causes,
                 groups: report.groups,
             }))
         }));

@@ -155,6 +155,25 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
             w.export = Some(Export::new(&g.class));
         }
     });
+    // Why it stays alive, and what to do: the root group's cause (for a nested group, its root's).
+    if let Some(c) = r.cause_of(sel) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Cause").strong());
+                ui.label(RichText::new(c.kind.name()).strong().color(widgets::accent(ui)));
+                ui.label(format!("{}; {}", c.holder, c.evidence));
+                if let Some(l) = c.location {
+                    ui.label(RichText::new(format!("at {}", s.scripts.format(l))).weak())
+                        .on_hover_text(s.scripts.format_full(l));
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new("Fix").strong());
+                ui.label(c.kind.fix());
+            });
+        });
+    }
     ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
     for (i, h) in g.path.iter().enumerate() {
         if crate::ui::views::object::hop_line(ui, s, Some(i), h.edge, h.node, i + 1 == g.path.len())
