@@ -265,10 +265,14 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
     let per_run = |i: usize| match (runs, &per) {
         (Some(r), Some(p)) => {
             let own = groups[i].nodes.len() as f64 / r.max(1) as f64;
-            let note = if groups[i].part_of.is_none() && p[i] < leaks::GROWING_PER_ACTION {
-                ": not growing with every action, a bounded cache or a one-off"
-            } else {
-                ""
+            let note = match () {
+                _ if groups[i].part_of.is_some() => String::new(),
+                _ if p[i] < leaks::GROWING_PER_ACTION => {
+                    ": not growing with every action, a bounded cache or a one-off".into()
+                }
+                // A container (a listener array) that holds what grows.
+                _ if own < leaks::GROWING_PER_ACTION => format!("; what it keeps alive grows {:.1} per run", p[i]),
+                _ => String::new(),
             };
             format!(" ({own:.1} per run{note})")
         }
