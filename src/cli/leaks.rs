@@ -304,7 +304,14 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             ));
             if let Some(c) = &causes[i] {
                 line(format!("    cause: {}", c.line(s)));
-                line(format!("    fix: {}", c.kind.fix()));
+                // A group that does not grow with every action needs a fix only if it should
+                // not be there at all.
+                let bounded = per.as_ref().is_some_and(|p| p[i] < leaks::GROWING_PER_ACTION);
+                if bounded {
+                    line("    fix: none if it is bounded by design (it did not grow with every action)");
+                } else {
+                    line(format!("    fix: {}", c.kind.fix()));
+                }
             }
             for l in names::path_lines(s, &grp.path) {
                 line(format!("      {l}"));

@@ -293,7 +293,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             return Cause {
                 kind: CauseKind::Collection,
                 holder: named(s, path, at),
-                evidence: format!("{} it never removes", count(n, "new entry", "new entries")),
+                evidence: format!("{} still in it", count(n, "new entry", "new entries")),
                 location: None,
             };
         }
