@@ -98,7 +98,13 @@ fn every_table_fits_80_columns_on_the_samples() {
 
 #[test]
 fn sizes_have_units_and_bytes_gives_raw_numbers() {
-    let text = String::from_utf8(run(&["summary".into(), LEAK[2].into(), "--top".into(), "3".into()]).stdout).unwrap();
+    // The first rows of the Summary with the given unit flag.
+    let summary = |units: &[&str]| {
+        let mut args: Vec<String> = ["summary", LEAK[2], "--top", "3"].map(String::from).to_vec();
+        args.extend(units.iter().map(|u| (*u).to_owned()));
+        String::from_utf8(run(&args).stdout).unwrap()
+    };
+    let text = summary(&[]);
     // (The file's line may wrap at 80 columns.)
     assert!(
         text.replace("\n  ", " ").contains("total size 941 kB"),
@@ -106,29 +112,9 @@ fn sizes_have_units_and_bytes_gives_raw_numbers() {
     );
     let row = text.lines().find(|l| l.starts_with("(array) ×39")).unwrap();
     assert!(row.contains("138 kB") && row.contains("260 kB"), "{row}");
-    let binary = String::from_utf8(
-        run(&[
-            "summary".into(),
-            LEAK[2].into(),
-            "--top".into(),
-            "3".into(),
-            "--binary-units".into(),
-        ])
-        .stdout,
-    )
-    .unwrap();
+    let binary = summary(&["--binary-units"]);
     assert!(binary.replace("\n  ", " ").contains("total size 919 KiB"), "{binary}");
-    let raw = String::from_utf8(
-        run(&[
-            "summary".into(),
-            LEAK[2].into(),
-            "--top".into(),
-            "3".into(),
-            "--bytes".into(),
-        ])
-        .stdout,
-    )
-    .unwrap();
+    let raw = summary(&["--bytes"]);
     let row = raw.lines().find(|l| l.starts_with("(array) ×39")).unwrap();
     assert!(row.contains(" 137672 ") && row.contains(" 260118 "), "{row}");
     // The legend says what the columns mean, on one line.

@@ -500,6 +500,15 @@ struct Shapes<'a> {
 /// Named properties past which an object reads as a dictionary (its keys are data).
 const DICTIONARY_KEYS: usize = 64;
 
+/// Whether `v` is used as a dictionary: more named properties than a shape ever has.
+pub fn is_dictionary(s: &Snapshot, v: NodeId) -> bool {
+    let g = &s.graph;
+    g.edges(v)
+        .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
+        .nth(DICTIONARY_KEYS)
+        .is_some()
+}
+
 fn hash_of(v: &impl Hash) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     v.hash(&mut hasher);
@@ -517,13 +526,8 @@ impl<'a> Shapes<'a> {
     }
 
     fn is_dictionary(&mut self, v: NodeId) -> bool {
-        let g = &self.s.graph;
-        *self.dictionary.entry(v).or_insert_with(|| {
-            g.edges(v)
-                .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
-                .nth(DICTIONARY_KEYS)
-                .is_some()
-        })
+        let s = self.s;
+        *self.dictionary.entry(v).or_insert_with(|| is_dictionary(s, v))
     }
 
     /// The retaining edge on a shortest path to the root, if any.

@@ -171,28 +171,15 @@ impl Rules<'_> {
                 .max_by(|a, b| a.1.retained_size.total_cmp(&b.1.retained_size));
             let note = match largest {
                 Some((i, g)) => format!(
-                    " (the largest, #{} {} ×{}, retains {})",
-                    numbers[i],
-                    preview(&g.class, 40),
-                    thousands(g.nodes.len() as u64),
+                    " (the largest, {}, retains {})",
+                    label(groups, &numbers, i, 40),
                     bytes(g.retained_size)
                 ),
                 None => String::new(),
             };
             format!("Gate passed: no leak group {rule}{note}.")
         } else {
-            let named: Vec<String> = failing
-                .iter()
-                .map(|f| {
-                    let g = &groups[f.group];
-                    format!(
-                        "#{} {} ×{}",
-                        numbers[f.group],
-                        preview(&g.class, 40),
-                        thousands(g.nodes.len() as u64)
-                    )
-                })
-                .collect();
+            let named: Vec<String> = failing.iter().map(|f| label(groups, &numbers, f.group, 40)).collect();
             format!(
                 "Gate failed: {} {rule}: {}.",
                 crate::text::count(failing.len(), "leak group", "leak groups"),
@@ -201,6 +188,17 @@ impl Rules<'_> {
         };
         Verdict { failing, summary }
     }
+}
+
+/// `#1 CachedSession ×300`: a group as the gate's lines name it, its class cut at `width`.
+pub(super) fn label(groups: &[LeakGroup], numbers: &[String], i: usize, width: usize) -> String {
+    let g = &groups[i];
+    format!(
+        "#{} {} ×{}",
+        numbers[i],
+        preview(&g.class, width),
+        thousands(g.nodes.len() as u64)
+    )
 }
 
 /// A group as `--baseline` compares it, in the JSON's terms.

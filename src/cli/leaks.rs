@@ -213,16 +213,7 @@ impl LeakOutput {
         let mut lines: Vec<String> = verdict
             .failing
             .iter()
-            .map(|f| {
-                let grp = &groups[f.group];
-                format!(
-                    "leak group #{} {} ×{} {}",
-                    numbers[f.group],
-                    preview(&grp.class, 60),
-                    thousands(grp.nodes.len() as u64),
-                    f.why
-                )
-            })
+            .map(|f| format!("leak group {} {}", gate::label(&groups, &numbers, f.group, 60), f.why))
             .collect();
         if self.format() == Format::Json {
             lines.push(verdict.summary);

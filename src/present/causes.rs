@@ -167,17 +167,15 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             .edges(first)
             .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_repeat")))
             .is_some_and(|e| g.kind(g.to(e)) == NodeKind::Number);
+        let (one, many) = if intervals {
+            ("interval never cleared", "intervals never cleared")
+        } else {
+            ("timer", "timers")
+        };
         return Cause {
             kind: CauseKind::Timers,
             holder: "Node's timer list".into(),
-            evidence: format!(
-                "{} alive",
-                count(
-                    n,
-                    if intervals { "interval never cleared" } else { "timer" },
-                    if intervals { "intervals never cleared" } else { "timers" }
-                )
-            ),
+            evidence: format!("{} alive", count(n, one, many)),
             location: callback.and_then(|f| function_location(s, f)),
         };
     }
@@ -202,6 +200,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
     // From the leaked objects up: the nearest holder decides.
     for i in (1..path.len()).rev() {
         let h = &path[i];
+        // Every hop but the root's comes by an edge; a path without one says nothing here.
+        let Some(edge) = h.edge else { continue };
         // A promise's reactions: Promise → {reactions_or_result} → reaction → …
         if edge_is(s, h, "reactions_or_result") && class_of(i - 1) == "Promise" {
             return Cause {
@@ -215,10 +215,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             };
         }
         // An emitter's listeners: emitter → ._events → {…} → .event → listener(s)
-        if i >= 2
-            && edge_is(s, &path[i - 1], "_events")
-            && g.edge_kind(h.edge.expect("not the root")) == EdgeKind::Property
-        {
+        if i >= 2 && edge_is(s, &path[i - 1], "_events") && g.edge_kind(edge) == EdgeKind::Property {
             let event = edge_str(s, h).unwrap_or_default().to_owned();
             let listeners = g
                 .edges(h.node)
@@ -261,11 +258,10 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             };
         }
         // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
-        let edge = h.edge.expect("not the root");
         let holder = if i >= 2 && class_of(i - 1) == "(array)" && edge_is(s, &path[i - 1], "table") {
             Some(i - 2)
         } else if matches!(class_of(i - 1), "Array" | "Map" | "Set")
-            || (g.edge_kind(edge) == EdgeKind::Property && is_dictionary(s, path[i - 1].node))
+            || (g.edge_kind(edge) == EdgeKind::Property && crate::analysis::leaks::is_dictionary(s, path[i - 1].node))
         {
             Some(i - 1)
         } else {
@@ -302,7 +298,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
         {
             return c;
         }
-        if is_global(s, path[i - 1].node) && g.edge_kind(h.edge.expect("not the root")) == EdgeKind::Property {
+        if is_global(s, path[i - 1].node) && g.edge_kind(edge) == EdgeKind::Property {
             return Cause {
                 kind: CauseKind::Global,
                 holder: named(s, path, i),
@@ -334,15 +330,6 @@ fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
         ),
         location: None,
     })
-}
-
-/// Many named properties: an object used as a dictionary.
-fn is_dictionary(s: &Snapshot, v: NodeId) -> bool {
-    let g = &s.graph;
-    g.edges(v)
-        .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
-        .nth(64)
-        .is_some()
 }
 
 /// A closure whose scope (context) holds the largest of the groups it keeps alive: the
