@@ -298,8 +298,12 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
             ("MetricSample".into(), 150)
         ]
     );
-    // Select the second group: its path runs through the long-lived EventTarget.
-    h.query_all_by_label("EventListener").next().unwrap().click();
+    // Select the second group: its path runs through the long-lived EventTarget. Its row names
+    // the page's own objects the listeners hold.
+    h.query_all_by_label("EventListener holds RequestContext ×200")
+        .next()
+        .unwrap()
+        .click();
     h.step();
     h.step();
     assert_eq!(h.state().wizard().unwrap().selected(), Some(1));
@@ -308,6 +312,9 @@ fn the_leak_wizard_finds_the_planted_leaks_end_to_end() {
     h.get_by_label("listeners");
     h.get_by_label_contains("listeners of appEvents (EventTarget in script scope of leak.js)");
     h.get_by_label_contains("remove the listener");
+    h.get_by_label_contains(
+        "EventListener ×200 → V8EventListener ×200 → Function (leak.js:84:67) ×200 → RequestContext",
+    );
     // An object of the group opens in the final snapshot with its retainers.
     let w = h.state().wizard().unwrap();
     let r = w.result().unwrap();

@@ -52,14 +52,80 @@ pub(crate) fn is_engine_internal(name: &str) -> bool {
 }
 
 /// The objects of `s3` whose id is in `s2_ids` but not in `s1_ids` (both sorted), not trivial.
+/// Strings left out by the options still count when they are the entries of a collection that
+/// grew: a session store of JSON strings leaks as much as one of objects.
 pub(crate) fn candidates(s1_ids: &[u32], s2_ids: &[u32], s3: &Snapshot, opts: &LeakOptions) -> Vec<NodeId> {
     let ids = s3.graph.object_ids();
-    s3.graph
+    let is_new = |v: NodeId| {
+        let id = ids[v].0;
+        s2_ids.binary_search(&id).is_ok() && s1_ids.binary_search(&id).is_err()
+    };
+    let mut out: Vec<NodeId> = s3
+        .graph
         .par_nodes()
-        .filter(|&v| {
-            let id = ids[v].0;
-            s2_ids.binary_search(&id).is_ok() && s1_ids.binary_search(&id).is_err() && !is_trivial(s3, v, opts)
+        .filter(|&v| is_new(v) && !is_trivial(s3, v, opts))
+        .collect();
+    if !opts.include_strings {
+        let with_strings = LeakOptions {
+            include_strings: true,
+            ..*opts
+        };
+        let strings: Vec<NodeId> = s3
+            .graph
+            .par_nodes()
+            .filter(|&v| is_string(s3, v) && is_new(v) && !is_trivial(s3, v, &with_strings))
+            .collect();
+        out.extend(collection_entries(s3, &strings));
+        out.sort_unstable();
+    }
+    out
+}
+
+fn is_string(s: &Snapshot, v: NodeId) -> bool {
+    matches!(
+        s.graph.kind(v),
+        NodeKind::String | NodeKind::ConsString | NodeKind::SlicedString
+    )
+}
+
+/// New entries one collection must hold before its strings count as what grows: more than a
+/// request's headers or an object's few string fields.
+pub const GROWN_ENTRIES: usize = 8;
+
+/// How many of `members` object `from` holds by named properties: the entries of a store keyed
+/// by data (ids, session ids), when `from` is used as a dictionary.
+pub fn keyed_entries(s: &Snapshot, from: NodeId, members: &[NodeId]) -> usize {
+    let g = &s.graph;
+    let mut sorted = members.to_vec();
+    sorted.sort_unstable();
+    g.edges(from)
+        .filter(|&e| g.edge_kind(e) == EdgeKind::Property && sorted.binary_search(&g.to(e)).is_ok())
+        .count()
+}
+
+/// Of `new` objects, those held as entries (by property or element) of one object or array that
+/// holds at least [`GROWN_ENTRIES`] of them: a dictionary, an array, a Map's table.
+fn collection_entries(s: &Snapshot, new: &[NodeId]) -> Vec<NodeId> {
+    let g = &s.graph;
+    let holder = |v: NodeId| {
+        s.retainers.of(v).find_map(|slot| {
+            let from = s.retainers.node[slot];
+            let e = s.retainers.edge(g, v, slot);
+            (matches!(g.kind(from), NodeKind::Object | NodeKind::Array)
+                && matches!(g.edge_kind(e), EdgeKind::Property | EdgeKind::Element))
+            .then_some(from)
         })
+    };
+    let held: Vec<(NodeId, Option<NodeId>)> = new.iter().map(|&v| (v, holder(v))).collect();
+    let mut entries: HashMap<NodeId, usize> = HashMap::new();
+    for &(_, h) in &held {
+        if let Some(h) = h {
+            *entries.entry(h).or_default() += 1;
+        }
+    }
+    held.into_iter()
+        .filter(|&(_, h)| h.is_some_and(|h| entries[&h] >= GROWN_ENTRIES))
+        .map(|(v, _)| v)
         .collect()
 }
 
@@ -220,6 +286,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
     progress.begin(Phase::Aggregates, candidates.len() as u64 + 1);
     let g = &s.graph;
     let mut shapes = Shapes::new(s);
+    shapes.mark_grown_dictionaries(candidates);
     let mut by_key: HashMap<(u32, u64), usize> = HashMap::new();
     let mut groups: Vec<LeakGroup> = Vec::new();
     for (i, &v) in candidates.iter().enumerate() {
@@ -522,6 +589,27 @@ impl<'a> Shapes<'a> {
             memo: HashMap::new(),
             dictionary: HashMap::new(),
             list: HashMap::new(),
+        }
+    }
+
+    /// Objects that hold many of the candidates by named properties are dictionaries too, with
+    /// fewer keys than a shape may have: the values of one growing store (keyed by session id)
+    /// are one group.
+    fn mark_grown_dictionaries(&mut self, candidates: &[NodeId]) {
+        let g = &self.s.graph;
+        let mut entries: HashMap<NodeId, usize> = HashMap::new();
+        for &v in candidates {
+            if let Some((e, from)) = self.parent(v)
+                && g.edge_kind(e) == EdgeKind::Property
+                && g.kind(from) == NodeKind::Object
+            {
+                *entries.entry(from).or_default() += 1;
+            }
+        }
+        for (from, n) in entries {
+            if n >= GROWN_ENTRIES {
+                self.dictionary.insert(from, true);
+            }
         }
     }
 

@@ -236,23 +236,29 @@ pub(super) fn github(s: &Snapshot, groups: &[LeakGroup], top: usize, verdict: Op
         .map(PathBuf::from)
         .or_else(|_| std::env::current_dir())
         .ok();
+    let causes = crate::present::causes::of_groups(s, groups);
     let mut out = Vec::new();
     for &(i, depth) in &listing.rows {
         if depth > 0 {
             continue;
         }
         let g = &groups[i];
+        // A container's annotation goes to the class of the user's objects it holds.
+        let made = causes[i]
+            .as_ref()
+            .and_then(|c| c.leaked.as_ref())
+            .map_or(g, |l| &groups[l.group]);
         let fails = verdict.is_some_and(|v| v.failing.iter().any(|f| f.group == i));
         let mut props = vec![format!(
             "title={}",
             property(&format!(
                 "Leak group #{}: {} ×{}",
                 numbers[i],
-                preview(&g.class, 60),
-                g.nodes.len()
+                preview(&made.class, 60),
+                made.nodes.len()
             ))
         )];
-        if let Some(l) = s.location_of(g.nodes[0])
+        if let Some(l) = s.location_of(made.nodes[0])
             && let Some(url) = s.scripts.url(l.script_id)
         {
             props.insert(0, format!("file={}", property(&workspace_path(url, root.as_deref()))));

@@ -280,19 +280,47 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         thousands(groups.len() as u64),
         thousands(roots as u64),
     ));
-    for &(i, depth) in &listing.rows {
+    let rows = nested_shown(groups, &listing.rows, &causes);
+    let side = crate::present::causes::same_holder(s, groups, &causes);
+    let mut in_side = false;
+    for (at_row, &(i, depth)) in listing.rows.iter().enumerate() {
         let grp = &groups[i];
-        let at = names::defined_at_suffix(s, grp.nodes[0]);
+        // A group the holder of an earlier group's cause keeps alive is listed with that group.
         if depth == 0 {
-            line(format!(
-                "\n#{}  {}{at} ×{}{}  retains {} (shallow {})",
-                numbers[i],
-                preview(&grp.class, 80),
-                thousands(grp.nodes.len() as u64),
-                per_run(i),
-                bytes(grp.retained_size),
-                bytes(grp.shallow_size as f64)
-            ));
+            in_side = side[i].is_some();
+        }
+        if in_side {
+            continue;
+        }
+        let at = names::defined_at_suffix(s, grp.nodes[0]);
+        let leaked = causes[i].as_ref().and_then(|c| c.leaked.as_ref());
+        if depth == 0 {
+            match leaked {
+                // A container (a listener array, timers, a socket's handle) headlines what the
+                // user's code made; its size is the whole group's.
+                Some(l) => {
+                    let made = &groups[l.group];
+                    line(format!(
+                        "\n#{}  {}{} ×{}{}  retains {} with what holds it",
+                        numbers[i],
+                        preview(&made.class, 80),
+                        names::defined_at_suffix(s, made.nodes[0]),
+                        thousands(made.nodes.len() as u64),
+                        per_run(l.group),
+                        bytes(grp.retained_size),
+                    ));
+                    line(format!("    held in: {}", l.held_in));
+                }
+                None => line(format!(
+                    "\n#{}  {}{at} ×{}{}  retains {} (shallow {})",
+                    numbers[i],
+                    preview(&grp.class, 80),
+                    thousands(grp.nodes.len() as u64),
+                    per_run(i),
+                    bytes(grp.retained_size),
+                    bytes(grp.shallow_size as f64)
+                )),
+            }
             if let Some(c) = &causes[i] {
                 line(format!("    cause: {}", c.line(s)));
                 // A group that does not grow with every action needs a fix only if it should
@@ -307,7 +335,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             for l in names::path_lines(s, &grp.path) {
                 line(format!("      {l}"));
             }
-        } else {
+        } else if rows[at_row] {
             // What a leak keeps alive is part of it: listed under it, counted in its size.
             line(format!(
                 "    {}↳ #{}  {}{at} ×{}{}  kept alive by #{}, retains {} of it (shallow {})",
@@ -320,6 +348,38 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 bytes(grp.keeps_alive()),
                 bytes(grp.shallow_size as f64)
             ));
+        }
+        // After a root group's last nested row: what was not listed, in one line.
+        let ends = listing.rows.get(at_row + 1).is_none_or(|&(_, d)| d == 0);
+        if ends {
+            let root = listing.rows[..=at_row]
+                .iter()
+                .rposition(|&(_, d)| d == 0)
+                .unwrap_or(at_row);
+            let hidden: Vec<usize> = (root + 1..=at_row)
+                .filter(|&r| !rows[r])
+                .map(|r| listing.rows[r].0)
+                .collect();
+            if !hidden.is_empty() {
+                let mut largest = hidden.clone();
+                largest.sort_by(|&a, &b| groups[b].keeps_alive().total_cmp(&groups[a].keeps_alive()));
+                line(format!(
+                    "    … {} it keeps alive, the largest {} (--json lists them)",
+                    count(hidden.len(), "more group", "more groups"),
+                    first_few(groups, &numbers, &largest)
+                ));
+            }
+            let root_group = listing.rows[root].0;
+            let with: Vec<usize> = (0..groups.len()).filter(|&k| side[k] == Some(root_group)).collect();
+            if !with.is_empty() {
+                let retained: f64 = with.iter().map(|&k| groups[k].retained_size).sum();
+                line(format!(
+                    "    with it: {} the same holder keeps alive, {} more: {} (--json lists them)",
+                    count(with.len(), "group", "groups"),
+                    bytes(retained),
+                    first_few(groups, &numbers, &with)
+                ));
+            }
         }
     }
     if listing.more_roots > 0 {
@@ -337,4 +397,57 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             names::minor_names(&listing, groups, 6)
         ));
     }
+}
+
+/// Nested groups a text report lists one per line: two levels under each root group, and the
+/// groups down to the user's objects a container holds; at most [`NESTED_SHOWN`] per root.
+/// The rest are summed up in one line; JSON lists them all.
+fn nested_shown(
+    groups: &[LeakGroup],
+    rows: &[(usize, usize)],
+    causes: &[Option<crate::present::causes::Cause>],
+) -> Vec<bool> {
+    let mut shown = vec![true; rows.len()];
+    let mut chain: &[usize] = &[];
+    let mut listed = 0;
+    for (r, &(i, depth)) in rows.iter().enumerate() {
+        if depth == 0 {
+            chain = causes[i]
+                .as_ref()
+                .and_then(|c| c.leaked.as_ref())
+                .map_or(&[], |l| l.chain.as_slice());
+            listed = 0;
+            continue;
+        }
+        let on_chain = chain.contains(&i);
+        shown[r] = on_chain || (depth <= 2 && listed < NESTED_SHOWN && groups[i].part_of.is_some());
+        if shown[r] {
+            listed += 1;
+        }
+    }
+    shown
+}
+
+/// How many nested groups a text report lists under one root group (the chain to the user's
+/// objects is always listed).
+const NESTED_SHOWN: usize = 8;
+
+/// `#1.4 Socket ×41, #1.5 Array ×60, #1.6 Function ×60, …`: the first three of `ks`.
+fn first_few(groups: &[LeakGroup], numbers: &[String], ks: &[usize]) -> String {
+    let mut out: Vec<String> = ks
+        .iter()
+        .take(3)
+        .map(|&k| {
+            format!(
+                "#{} {} ×{}",
+                numbers[k],
+                preview(&groups[k].class, 40),
+                thousands(groups[k].nodes.len() as u64)
+            )
+        })
+        .collect();
+    if ks.len() > 3 {
+        out.push("…".into());
+    }
+    out.join(", ")
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::names::hop_label;
 use crate::analysis::Snapshot;
-use crate::analysis::leaks::LeakGroup;
+use crate::analysis::leaks::{self, LeakGroup};
 use crate::analysis::query::Hop;
 use crate::model::{EdgeKind, EdgeName, Location, NodeId, NodeKind};
 use crate::text::{count, thousands};
@@ -73,6 +73,105 @@ pub struct Cause {
     pub evidence: String,
     /// The code to look at: the listener, the timer's callback, the awaiting function.
     pub location: Option<Location>,
+    /// When the root group is a container (a listener array, timers, a socket's handle), the
+    /// objects of the user's code it holds.
+    pub leaked: Option<Leaked>,
+    /// The object `holder` names, when it is one object (a Map, an emitter, a source stream).
+    pub holder_node: Option<NodeId>,
+    /// The npm package whose object holds the leak, when it lives in a dependency.
+    pub package: Option<String>,
+}
+
+/// The group of objects the user's code made, under a root group that only holds them.
+#[derive(Debug, Clone)]
+pub struct Leaked {
+    /// Its index in the groups.
+    pub group: usize,
+    /// The groups from the root group down to it, both included.
+    pub chain: Vec<usize>,
+    /// `Array ×1 → Function (kinds.js:115:29) ×60 → Subscription ×60`: what holds the leaked
+    /// objects, from the root group down.
+    pub held_in: String,
+}
+
+impl Leaked {
+    fn describe(s: &Snapshot, groups: &[LeakGroup], chain: &[usize]) -> String {
+        chain
+            .iter()
+            .map(|&i| {
+                let grp = &groups[i];
+                format!(
+                    "{}{} ×{}",
+                    crate::text::preview(&grp.class, 40),
+                    super::names::defined_at_suffix(s, grp.nodes[0]),
+                    thousands(grp.nodes.len() as u64)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+/// Engine-made classes: an object of one of these is not what the user's code names, even
+/// when its location is in the user's script (a generator's is its function's).
+const BUILTIN_CLASSES: &[&str] = &[
+    "Object",
+    "Array",
+    "Function",
+    "Generator",
+    "AsyncGenerator",
+    "Promise",
+    "Map",
+    "Set",
+    "WeakMap",
+    "WeakSet",
+    "WeakRef",
+    "RegExp",
+    "Date",
+    "Error",
+    "ArrayBuffer",
+    "Uint8Array",
+    "Buffer",
+];
+
+/// Whether `v` is an instance of a class the user's code defines: a JS object whose constructor
+/// is in a script of their own (not Node's `node:` modules).
+pub fn made_by_user_code(s: &Snapshot, v: NodeId) -> bool {
+    let g = &s.graph;
+    if g.kind(v) != NodeKind::Object || BUILTIN_CLASSES.contains(&s.class_name(v)) {
+        return false;
+    }
+    s.location_of(v)
+        .and_then(|l| s.scripts.url(l.script_id))
+        .is_some_and(|url| !url.starts_with("node:") && !url.starts_with("internal/"))
+}
+
+/// Under root group `root` (with `nested`, the groups it keeps alive in reading order): the
+/// group of user's objects that the root only holds, the most numerous (the first of equals),
+/// when the root's own objects are not the user's.
+pub fn leaked_under(s: &Snapshot, groups: &[LeakGroup], root: usize, nested: &[usize]) -> Option<Leaked> {
+    if made_by_user_code(s, groups[root].nodes[0]) {
+        return None;
+    }
+    let mut best: Option<usize> = None;
+    for &i in nested {
+        if made_by_user_code(s, groups[i].nodes[0])
+            && best.is_none_or(|b| groups[i].nodes.len() > groups[b].nodes.len())
+        {
+            best = Some(i);
+        }
+    }
+    let group = best?;
+    let mut chain = vec![group];
+    let mut at = group;
+    while let Some(k) = groups[at].part_of.filter(|&k| k != root && !chain.contains(&k)) {
+        chain.push(k);
+        at = k;
+    }
+    chain.push(root);
+    chain.reverse();
+    let held_in = Leaked::describe(s, groups, &chain);
+    Some(Leaked { group, chain, held_in })
 }
 
 impl Cause {
@@ -83,6 +182,8 @@ impl Cause {
             "evidence": self.evidence,
             "location": super::report::location_json(self.location, Some(&s.scripts)),
             "fix": self.kind.fix(),
+            "held_in": self.leaked.as_ref().map(|l| &l.held_in),
+            "package": self.package,
         })
     }
 
@@ -177,6 +278,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             holder: "Node's timer list".into(),
             evidence: format!("{} alive", count(n, one, many)),
             location: callback.and_then(|f| function_location(s, f)),
+            leaked: None,
+            holder_node: None,
+            package: None,
         };
     }
     // A page's listeners: Blink keeps them beside the target, EventTarget → EventTargetData →
@@ -195,6 +299,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             holder: format!("listeners of {}", named(s, path, t - 1)),
             evidence: format!("{} added and never removed", count(n, "listener", "listeners")),
             location: listener.and_then(|f| s.location_of(f)),
+            leaked: None,
+            holder_node: Some(path[t - 1].node),
+            package: None,
         };
     }
     // From the leaked objects up: the nearest holder decides.
@@ -212,6 +319,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     count(n, "await", "awaits")
                 ),
                 location: s.location_of(first),
+                leaked: None,
+                holder_node: Some(path[i - 1].node),
+                package: None,
             };
         }
         // An emitter's listeners: emitter → ._events → {…} → .event → listener(s)
@@ -239,6 +349,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     holder: format!("'{event}' listeners of {}", named(s, path, i - 2)),
                     evidence: format!("{} for '{event}'", count(listeners, "listener", "listeners")),
                     location: listener.and_then(|f| s.location_of(f)),
+                    leaked: None,
+                    holder_node: Some(path[i - 2].node),
+                    package: None,
                 };
             }
         }
@@ -255,13 +368,18 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 holder: format!("open {} handles", class_of(i)),
                 evidence: format!("{} kept open", thousands(n as u64)),
                 location: None,
+                leaked: None,
+                holder_node: None,
+                package: None,
             };
         }
         // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
         let holder = if i >= 2 && class_of(i - 1) == "(array)" && edge_is(s, &path[i - 1], "table") {
             Some(i - 2)
         } else if matches!(class_of(i - 1), "Array" | "Map" | "Set")
-            || (g.edge_kind(edge) == EdgeKind::Property && crate::analysis::leaks::is_dictionary(s, path[i - 1].node))
+            || (g.edge_kind(edge) == EdgeKind::Property
+                && (leaks::is_dictionary(s, path[i - 1].node)
+                    || leaks::keyed_entries(s, path[i - 1].node, &grp.nodes) >= leaks::GROWN_ENTRIES))
         {
             Some(i - 1)
         } else {
@@ -284,13 +402,23 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     holder: named(s, path, at),
                     evidence: format!("{} added to it", count(n, "object", "objects")),
                     location: None,
+                    leaked: None,
+                    holder_node: Some(path[at].node),
+                    package: None,
                 };
             }
+            let package = package_of(s, path, at);
             return Cause {
                 kind: CauseKind::Collection,
-                holder: named(s, path, at),
+                holder: match &package {
+                    Some((name, _)) => format!("{} in the package {name}", named(s, path, at)),
+                    None => named(s, path, at),
+                },
                 evidence: format!("{} still in it", count(n, "new entry", "new entries")),
-                location: None,
+                location: package.as_ref().map(|p| p.1),
+                leaked: None,
+                holder_node: Some(path[at].node),
+                package: package.map(|p| p.0),
             };
         }
         if g.kind(first) == NodeKind::Closure
@@ -304,6 +432,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 holder: named(s, path, i),
                 evidence: format!("{} reachable from it", count(n, "object", "objects")),
                 location: None,
+                leaked: None,
+                holder_node: Some(path[i].node),
+                package: None,
             };
         }
     }
@@ -315,6 +446,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             .unwrap_or_default(),
         evidence: "no known pattern holds it; the path to the root shows what does".into(),
         location: None,
+        leaked: None,
+        holder_node: None,
+        package: None,
     }
 }
 
@@ -329,6 +463,9 @@ fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
             count(n, "stream", "streams")
         ),
         location: None,
+        leaked: None,
+        holder_node: Some(path[at - 2].node),
+        package: None,
     })
 }
 
@@ -363,6 +500,9 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
             thousands(grp.nodes.len() as u64)
         ),
         location: s.location_of(f),
+        leaked: None,
+        holder_node: None,
+        package: None,
     })
 }
 
@@ -380,7 +520,73 @@ pub fn of_groups(s: &Snapshot, groups: &[LeakGroup]) -> Vec<Option<Cause>> {
             .take_while(|&&(_, d)| d > 0)
             .map(|&(k, _)| &groups[k])
             .collect();
-        out[i] = Some(recognise(s, &groups[i], &nested));
+        let mut cause = recognise(s, &groups[i], &nested);
+        let below: Vec<usize> = order[at + 1..]
+            .iter()
+            .take_while(|&&(_, d)| d > 0)
+            .map(|&(k, _)| k)
+            .collect();
+        cause.leaked = leaked_under(s, groups, i, &below);
+        // An open handle is owned by the user's object that holds it.
+        if let (CauseKind::Handles, Some(l)) = (cause.kind, &cause.leaked) {
+            let made = &groups[l.group];
+            cause.evidence = format!(
+                "{}; the user's objects on them: {} ×{}",
+                cause.evidence,
+                made.class,
+                thousands(made.nodes.len() as u64)
+            );
+            cause.location = s.location_of(made.nodes[0]);
+        }
+        out[i] = Some(cause);
     }
     out
+}
+
+/// For each root group held by the object an earlier root group's cause names (a source
+/// stream's per-pipe listeners beside its pipes, a promise's other reactions, an emitter's other
+/// listeners): that earlier group. One holder, one cause: reports list such groups with it, not as leaks of their own.
+pub fn same_holder(s: &Snapshot, groups: &[LeakGroup], causes: &[Option<Cause>]) -> Vec<Option<usize>> {
+    let mut out = vec![None; groups.len()];
+    // Groups are ranked; an earlier root group with a single holder object claims later ones.
+    let mut holders: Vec<(usize, NodeId)> = Vec::new();
+    for (j, grp) in groups.iter().enumerate() {
+        if grp.part_of.is_some() {
+            continue;
+        }
+        if let Some(&(i, _)) = holders.iter().find(|(_, h)| grp.path.iter().any(|hop| hop.node == *h)) {
+            out[j] = Some(i);
+            continue;
+        }
+        // A source stream, an emitter or a promise holds its own machinery beside the leak; a
+        // collection or the global object holds unrelated things. `process` holds everything.
+        if let Some(c) = causes[j].as_ref()
+            && matches!(c.kind, CauseKind::Stream | CauseKind::Listeners | CauseKind::Promise)
+            && let Some(h) = c.holder_node
+            && !is_global(s, h)
+            && s.class_name(h) != "process"
+        {
+            holders.push((j, h));
+        }
+    }
+    out
+}
+
+/// The npm package (`express-session`, `@scope/name`) whose object holds hop `at`: the nearest
+/// hop at or above it whose class or function is defined somewhere, when that is under
+/// `node_modules`; with that definition's location.
+fn package_of(s: &Snapshot, path: &[Hop], at: usize) -> Option<(String, Location)> {
+    let (url, l) = path[..=at].iter().rev().find_map(|h| {
+        let l = s.location_of(h.node)?;
+        Some((s.scripts.url(l.script_id)?, l))
+    })?;
+    let rest = &url[url.rfind("node_modules/")? + "node_modules/".len()..];
+    let mut parts = rest.split('/');
+    let first = parts.next()?;
+    let name = if first.starts_with('@') {
+        format!("{first}/{}", parts.next()?)
+    } else {
+        first.to_owned()
+    };
+    Some((name, l))
 }

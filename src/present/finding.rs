@@ -102,7 +102,14 @@ pub fn write(
         let at = md.find("\n\n").map_or(md.len(), |i| i + 2);
         md.insert_str(
             at,
-            &format!("**Cause**: {}.\n\n**Fix**: {}.\n\n", c.line(s), c.kind.fix()),
+            &format!(
+                "{}**Cause**: {}.\n\n**Fix**: {}.\n\n",
+                c.leaked
+                    .as_ref()
+                    .map_or(String::new(), |l| format!("**Held in**: {}.\n\n", l.held_in)),
+                c.line(s),
+                c.kind.fix()
+            ),
         );
         json["group"]["cause"] = c.json(s);
     }

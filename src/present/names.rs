@@ -119,14 +119,34 @@ pub fn defined_at_suffix(s: &Snapshot, v: NodeId) -> String {
 }
 
 /// A path as plain lines, root first: `edge → Class @id`.
+/// A run of this many hops of one edge and class (a promise's reaction list, a linked list) is
+/// shown by its ends and one line that counts the rest.
+const RUN_SHOWN: usize = 4;
+
 pub fn path_lines(s: &Snapshot, hops: &[query::Hop]) -> Vec<String> {
     let g = &s.graph;
-    hops.iter()
-        .map(|h| {
-            let edge = edge_arrow(g, h.edge);
-            format!("{edge}{} @{}", preview(&hop_label(s, h.node), 80), g.id(h.node))
-        })
-        .collect()
+    let key = |h: &query::Hop| (edge_arrow(g, h.edge), hop_label(s, h.node));
+    let mut out = Vec::with_capacity(hops.len());
+    let mut i = 0;
+    while i < hops.len() {
+        let k = key(&hops[i]);
+        let run = hops[i..].iter().take_while(|h| key(h) == k).count();
+        let line = |h: &query::Hop| format!("{}{} @{}", k.0, preview(&k.1, 80), g.id(h.node));
+        if run >= RUN_SHOWN {
+            out.push(line(&hops[i]));
+            out.push(format!(
+                "… {} more hops the same ({}{})",
+                run - 2,
+                k.0,
+                preview(&k.1, 40)
+            ));
+            out.push(line(&hops[i + run - 1]));
+        } else {
+            out.extend(hops[i..i + run].iter().map(line));
+        }
+        i += run;
+    }
+    out
 }
 
 /// A path as text for a bug report, root first, one hop a line: `  .edge → Class @id “name”

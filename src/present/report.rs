@@ -270,10 +270,25 @@ pub(crate) fn leaks_json(
     let numbers = leaks::numbers(groups);
     let per = runs.map(|r| leaks::per_action(groups, r));
     let causes = super::causes::of_groups(s, groups);
+    let side = super::causes::same_holder(s, groups, &causes);
     let one = |i: usize| {
         let grp = &groups[i];
+        // Under a container: the group of the user's objects it holds, and the groups between.
+        let leaked = causes[i].as_ref().and_then(|c| c.leaked.as_ref()).map(|l| {
+            let made = &groups[l.group];
+            json!({
+                "number": numbers[l.group],
+                "class": made.class,
+                "location": location_json(s.location_of(made.nodes[0]), Some(&s.scripts)),
+                "count": made.nodes.len(),
+                "per_action": runs.map(|r| js_number((made.nodes.len() as f64 / r.max(1) as f64 * 100.0).round() / 100.0)),
+                "held_in": l.chain.iter().map(|&k| &numbers[k]).collect::<Vec<_>>(),
+            })
+        });
         json!({
             "cause": causes[i].as_ref().map(|c| c.json(s)),
+            "leaked": leaked,
+            "same_holder_as": side[i].map(|k| &numbers[k]),
             // Objects of this class per run, to two decimals; whether it (or what it keeps
             // alive) grows by at least one with every run.
             "per_action": runs.map(|r| js_number((grp.nodes.len() as f64 / r.max(1) as f64 * 100.0).round() / 100.0)),
@@ -378,19 +393,32 @@ pub(crate) fn leaks_markdown(
         ));
     }
     let causes = super::causes::of_groups(s, groups);
+    let side = super::causes::same_holder(s, groups, &causes);
     for &(i, depth) in &listing.rows {
         if depth > 0 {
             continue;
         }
         let grp = &groups[i];
-        let cause = causes[i].as_ref().map_or(String::new(), |c| {
+        let mut cause = causes[i].as_ref().map_or(String::new(), |c| {
             format!("**Cause**: {}.\n\n**Fix**: {}.\n\n", c.line(s), c.kind.fix())
         });
+        if let Some(k) = side[i] {
+            cause.push_str(&format!("Held by the same object as group {}.\n\n", numbers[k]));
+        }
+        // A container's heading names the user's objects it holds.
+        let leaked = causes[i].as_ref().and_then(|c| c.leaked.as_ref());
+        let (class, n) = match leaked {
+            Some(l) => {
+                cause.insert_str(0, &format!("**Held in**: {}.\n\n", l.held_in));
+                (&groups[l.group].class, groups[l.group].nodes.len())
+            }
+            None => (&grp.class, grp.nodes.len()),
+        };
         md.push_str(&format!(
             "\n## {}. `{}` ×{}, retains {}\n\n{cause}Path to the root of @{}:\n\n```\n{}\n```\n",
             numbers[i],
-            preview(&grp.class, 60),
-            thousands(grp.nodes.len() as u64),
+            preview(class, 60),
+            thousands(n as u64),
             bytes(grp.retained_size),
             s.graph.id(grp.nodes[0]),
             path_lines(s, &grp.path).join("\n")

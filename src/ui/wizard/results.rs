@@ -94,6 +94,20 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                     }
                     // "↳" and "counted in #k" say it is kept alive by the group above.
                     parts.push(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
+                    // A container names the user's objects it holds.
+                    if depth == 0
+                        && let Some(l) = r.causes.get(i).and_then(Option::as_ref).and_then(|c| c.leaked.as_ref())
+                    {
+                        let made = &r.groups[l.group];
+                        parts.push(
+                            RichText::new(format!(
+                                "holds {} ×{}",
+                                preview(&made.class, 40),
+                                thousands(made.nodes.len() as u64)
+                            ))
+                            .weak(),
+                        );
+                    }
                     let job = widgets::job(ui, parts);
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
@@ -156,9 +170,26 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         }
     });
     // Why it stays alive, and what to do: the root group's cause (for a nested group, its root's).
+    let mut show = None;
     if let Some(c) = r.cause_of(sel) {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
+            // A container's leak: the user's objects it holds, and what lies between.
+            if let Some(l) = &c.leaked {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("Held in").strong());
+                    ui.label(l.held_in.as_str());
+                    if l.group != sel {
+                        let made = &r.groups[l.group];
+                        if ui
+                            .small_button(format!("Show {} (#{})", preview(&made.class, 40), r.numbers[l.group]))
+                            .clicked()
+                        {
+                            show = Some(l.group);
+                        }
+                    }
+                });
+            }
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Cause").strong());
                 ui.label(RichText::new(c.kind.name()).strong().color(widgets::accent(ui)));
@@ -173,6 +204,9 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
                 ui.label(c.kind.fix());
             });
         });
+    }
+    if let Some(i) = show {
+        w.selected = Some(i);
     }
     ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
     for (i, h) in g.path.iter().enumerate() {
