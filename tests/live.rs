@@ -795,3 +795,51 @@ fn hunt_names_the_cause_of_each_kind_of_leak() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A leak inside a dependency from npm: express-session's default MemoryStore keeps one session
+/// (a JSON string, keyed by a random id) per request without a cookie. With default flags, hunt
+/// reports the 60 sessions as one growing collection, names its holder and its package. The
+/// packages are installed, pinned, by `.ci/run` (`npm ci` in tests/live/npm-session).
+#[test]
+fn hunt_finds_a_leak_inside_an_npm_dependency() {
+    let test = "hunt_finds_a_leak_inside_an_npm_dependency";
+    let Some(_) = node(test) else {
+        return;
+    };
+    let dir = common::repo().join("tests/live/npm-session");
+    if !dir.join("node_modules/express-session").is_dir() {
+        assert!(
+            !in_ci(),
+            "{test}: tests/live/npm-session has no node_modules, and CI=true requires it (npm ci there)"
+        );
+        eprintln!("SKIPPED {test}: run `npm ci --prefix tests/live/npm-session` to install its pinned packages");
+        return;
+    }
+    let port = free_port();
+    let exec = format!("PORT={port} node tests/live/npm-session/server.js");
+    let o = common::heapsift_command()
+        .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/action")])
+        .args(["--repeat", "60", "--wait", "0", "--json", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v["groups"][0];
+    let cause = &first["cause"];
+    assert_eq!(
+        (
+            first["count"].as_u64(),
+            first["grows_per_action"].as_bool(),
+            cause["kind"].as_str(),
+            cause["package"].as_str()
+        ),
+        (Some(60), Some(true), Some("collection"), Some("express-session")),
+        "{first}"
+    );
+    let holder = cause["holder"].as_str().unwrap();
+    assert!(holder.contains(".sessions (Object of MemoryStore)"), "{holder}");
+    assert!(
+        cause["location"]["url"].as_str().unwrap().ends_with("node_modules/express-session/session/memory.js"),
+        "{cause}"
+    );
+}
