@@ -839,7 +839,10 @@ fn hunt_finds_a_leak_inside_an_npm_dependency() {
     let holder = cause["holder"].as_str().unwrap();
     assert!(holder.contains(".sessions (Object of MemoryStore)"), "{holder}");
     assert!(
-        cause["location"]["url"].as_str().unwrap().ends_with("node_modules/express-session/session/memory.js"),
+        cause["location"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("node_modules/express-session/session/memory.js"),
         "{cause}"
     );
 }

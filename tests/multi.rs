@@ -380,7 +380,7 @@ fn leaks_on_the_samples_name_their_causes() {
             )],
         ),
     ];
-    for (files, want) in sets {
+    for (files, want) in &sets {
         let out = json(&heapsift(&["leaks", files[0], files[1], files[2], "--json"]));
         let groups = out["groups"].as_array().unwrap();
         for (i, (class, count, kind, holder)) in want.iter().enumerate() {
@@ -406,4 +406,16 @@ fn leaks_on_the_samples_name_their_causes() {
             );
         }
     }
+    // A collection's entries in each snapshot, followed by id: the page's own sessionCache.size
+    // and metricSamples.length when each snapshot was taken (sample-snapshots/expected.json).
+    let out = json(&heapsift(&["leaks", LEAK[0], LEAK[1], LEAK[2], "--json"]));
+    let counts = |i: usize| out["groups"][i]["cause"]["counts"].clone();
+    assert_eq!(
+        counts(0),
+        serde_json::json!({"baseline": 12, "target": 312, "final": 342})
+    );
+    assert_eq!(
+        counts(2),
+        serde_json::json!({"baseline": 20, "target": 170, "final": 195})
+    );
 }

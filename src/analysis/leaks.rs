@@ -266,6 +266,9 @@ pub struct LeakGroup {
     pub part_of: Option<usize>,
     /// The path to the root of the first member (root first).
     pub path: Vec<Hop>,
+    /// The entries of each hop of `path` that is a collection, in the baseline, the target and
+    /// the final snapshot (followed by object id; `None` where it did not exist or is not one).
+    pub hop_entries: Vec<[Option<u32>; 3]>,
 }
 
 impl LeakGroup {
@@ -305,6 +308,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
                 members_retained: 0.0,
                 part_of: None,
                 path: Vec::new(),
+                hop_entries: Vec::new(),
             });
             groups.len() - 1
         });
@@ -817,6 +821,7 @@ mod tests {
             members_retained: 0.0,
             part_of,
             path: Vec::new(),
+            hop_entries: Vec::new(),
         }
     }
 

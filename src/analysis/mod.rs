@@ -4,6 +4,7 @@
 pub mod aggregates;
 pub(crate) mod bits;
 pub(crate) mod classes;
+pub mod collections;
 pub mod detached;
 pub mod diff;
 pub mod distances;

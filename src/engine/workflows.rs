@@ -12,6 +12,7 @@ use std::ops::Deref;
 
 use crate::analysis::Snapshot;
 use crate::analysis::classes::InterfaceDefinition;
+use crate::analysis::collections::{self, EntriesById};
 use crate::analysis::diff::{self, DiffRow};
 use crate::analysis::growth::Growth;
 use crate::analysis::leaks::{self, LeakGroup, LeakOptions};
@@ -20,12 +21,14 @@ use crate::analysis::scripts::Scripts;
 use crate::error::Error;
 use crate::progress::Progress;
 
-/// What the method keeps of an earlier snapshot: sorted ids, newest id, an id fingerprint.
+/// What the method keeps of an earlier snapshot: sorted ids, newest id, an id fingerprint, and
+/// its collections' entries.
 struct Kept {
     name: String,
     ids: Vec<u32>,
     max_id: u32,
     print: Fingerprint,
+    entries: EntriesById,
 }
 
 impl Kept {
@@ -35,7 +38,12 @@ impl Kept {
             ids: leaks::sorted_ids(s),
             max_id: s.max_js_object_id,
             print: Fingerprint::of(s),
+            entries: EntriesById::of(s),
         }
+    }
+
+    fn entries(&self, id: u32) -> Option<u32> {
+        self.entries.get(id, &self.ids)
     }
 
     /// Refused when `s` is not of the same process as `self`.
@@ -87,7 +95,21 @@ pub fn three_snapshot<S: Deref<Target = Snapshot>, E: From<Error>>(
     drop(ids3);
     let candidates = leaks::candidates(&baseline.ids, &target.ids, &last, opts);
     let groups = leaks::group(&last, &candidates, progress).map_err(Error::from)?;
-    let groups = leaks::without_engine_held(&last, groups, opts);
+    let mut groups = leaks::without_engine_held(&last, groups, opts);
+    // The collections on each group's path, followed back into the baseline and the target.
+    for grp in &mut groups {
+        grp.hop_entries = grp
+            .path
+            .iter()
+            .map(|h| {
+                let id = last.graph.id(h.node).0;
+                match collections::entries(&last, h.node) {
+                    None => [None; 3],
+                    now => [baseline.entries(id), target.entries(id), now],
+                }
+            })
+            .collect();
+    }
     Ok(LeakReport {
         candidates: candidates.len(),
         groups,

@@ -80,6 +80,9 @@ pub struct Cause {
     pub holder_node: Option<NodeId>,
     /// The npm package whose object holds the leak, when it lives in a dependency.
     pub package: Option<String>,
+    /// A collection's entries in the baseline, the target and the final snapshot (`None` where
+    /// it did not exist yet).
+    pub counts: Option<[Option<u32>; 3]>,
 }
 
 /// The group of objects the user's code made, under a root group that only holds them.
@@ -184,16 +187,27 @@ impl Cause {
             "fix": self.kind.fix(),
             "held_in": self.leaked.as_ref().map(|l| &l.held_in),
             "package": self.package,
+            "counts": self.counts.map(|[b, t, f]| json!({"baseline": b, "target": t, "final": f})),
         })
     }
 
-    /// `collection: userCache (Map in module scope of kinds.js); 60 new entries`.
+    /// `collection: userCache (Map in module scope of kinds.js); 60 new entries still in it
+    /// (entries 1 → 61 → 61) at …`.
     pub fn line(&self, s: &Snapshot) -> String {
         let at = self
             .location
             .map(|l| format!(" at {}", s.scripts.format(l)))
             .unwrap_or_default();
-        format!("{}: {}; {}{at}", self.kind.name(), self.holder, self.evidence)
+        format!("{}: {}{at}", self.kind.name(), self.detail())
+    }
+
+    /// The holder and the evidence, with a collection's entries over the three snapshots.
+    pub fn detail(&self) -> String {
+        let counts = self.counts.map_or(String::new(), |c| {
+            let n = |x: Option<u32>| x.map_or("none yet".to_owned(), |x| thousands(x as u64));
+            format!(" (entries {} → {} → {})", n(c[0]), n(c[1]), n(c[2]))
+        });
+        format!("{}; {}{counts}", self.holder, self.evidence)
     }
 }
 
@@ -281,6 +295,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             leaked: None,
             holder_node: None,
             package: None,
+            counts: None,
         };
     }
     // A page's listeners: Blink keeps them beside the target, EventTarget → EventTargetData →
@@ -302,6 +317,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             leaked: None,
             holder_node: Some(path[t - 1].node),
             package: None,
+            counts: None,
         };
     }
     // From the leaked objects up: the nearest holder decides.
@@ -322,6 +338,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 leaked: None,
                 holder_node: Some(path[i - 1].node),
                 package: None,
+                counts: None,
             };
         }
         // An emitter's listeners: emitter → ._events → {…} → .event → listener(s)
@@ -352,6 +369,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     leaked: None,
                     holder_node: Some(path[i - 2].node),
                     package: None,
+                    counts: None,
                 };
             }
         }
@@ -371,6 +389,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 leaked: None,
                 holder_node: None,
                 package: None,
+                counts: None,
             };
         }
         // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
@@ -405,6 +424,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     leaked: None,
                     holder_node: Some(path[at].node),
                     package: None,
+                    counts: grp.hop_entries.get(at).copied(),
                 };
             }
             let package = package_of(s, path, at);
@@ -419,6 +439,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 leaked: None,
                 holder_node: Some(path[at].node),
                 package: package.map(|p| p.0),
+                counts: grp.hop_entries.get(at).copied(),
             };
         }
         if g.kind(first) == NodeKind::Closure
@@ -435,6 +456,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 leaked: None,
                 holder_node: Some(path[i].node),
                 package: None,
+                counts: None,
             };
         }
     }
@@ -449,6 +471,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
         leaked: None,
         holder_node: None,
         package: None,
+        counts: None,
     }
 }
 
@@ -466,6 +489,7 @@ fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
         leaked: None,
         holder_node: Some(path[at - 2].node),
         package: None,
+        counts: None,
     })
 }
 
@@ -503,6 +527,7 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
         leaked: None,
         holder_node: None,
         package: None,
+        counts: None,
     })
 }
 

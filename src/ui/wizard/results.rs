@@ -193,7 +193,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Cause").strong());
                 ui.label(RichText::new(c.kind.name()).strong().color(widgets::accent(ui)));
-                ui.label(format!("{}; {}", c.holder, c.evidence));
+                ui.label(c.detail());
                 if let Some(l) = c.location {
                     ui.label(RichText::new(format!("at {}", s.scripts.format(l))).weak())
                         .on_hover_text(s.scripts.format_full(l));

@@ -1,0 +1,121 @@
+//! How many entries a collection holds, read from the graph: a Map's or Set's table, an Array's
+//! elements, an object used as a dictionary. Followed by object id across snapshots of one
+//! process, these counts show the collection that grows (the three-snapshot method's `counts`,
+//! Growth's collections).
+//!
+//! What the snapshot cannot show is not counted: an entry whose key and value are both small
+//! integers (V8 stores them unboxed, with no edge) and an array element that is a small integer.
+
+use rayon::prelude::*;
+
+use super::Snapshot;
+use crate::model::{EdgeKind, EdgeName, NodeId, NodeKind};
+
+/// Whether `v` is V8's hole (a deleted entry's key and value).
+fn is_hole(s: &Snapshot, v: NodeId) -> bool {
+    let g = &s.graph;
+    g.name(v) == "system / Oddball"
+        && g.edges(v)
+            .find(|&e| g.edge_kind(e) == EdgeKind::Hidden)
+            .is_some_and(|e| g.name(g.to(e)) == "hole")
+}
+
+/// The entries of a Map or Set whose table is `table` (an `OrderedHashMap` / `OrderedHashSet`:
+/// a header, bucket heads, then entries of `entry` slots: key, value for a Map, chain). Only
+/// heap objects have edges, named by their slot: the header, bucket heads and chains are small
+/// integers and never show. So a Set's key edges are its entries, and a Map's key and value
+/// edges fall in two of the three slot positions: the pair that sits side by side is an entry.
+/// A deleted entry holds the hole. `None` when the edges fit no such layout.
+fn table_entries(s: &Snapshot, table: NodeId, entry: u32) -> Option<u32> {
+    let g = &s.graph;
+    let mut slots: Vec<u32> = g
+        .edges(table)
+        .filter(|&e| !is_hole(s, g.to(e)))
+        .filter_map(|e| match g.edge_name(e) {
+            EdgeName::Str(n) => n.parse::<u32>().ok(),
+            EdgeName::Index(i) => Some(i),
+        })
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    if entry < 3 {
+        return Some(slots.len() as u32);
+    }
+    let mut present = [false; 3];
+    for &i in &slots {
+        present[(i % 3) as usize] = true;
+    }
+    // The key's position: the present one whose next position is present too (the chain's,
+    // the third, never is); with one position present, each edge is an entry of its own.
+    let key = match present.iter().filter(|&&p| p).count() {
+        0 | 1 => return Some(slots.len() as u32),
+        2 => (0..3u32).find(|&r| present[r as usize] && present[((r + 1) % 3) as usize])?,
+        _ => return None,
+    };
+    let mut entries: Vec<u32> = slots.iter().map(|&i| (i + 3 - key) / 3).collect();
+    entries.dedup();
+    Some(entries.len() as u32)
+}
+
+/// How many entries `v` holds, when it is a collection: a Map or Set (its table), an Array (its
+/// elements), or any other JS object (its named properties, as a dictionary's keys). `None`
+/// for what is not a JS object.
+pub fn entries(s: &Snapshot, v: NodeId) -> Option<u32> {
+    let g = &s.graph;
+    if g.kind(v) != NodeKind::Object {
+        return None;
+    }
+    let table = |entry: u32| {
+        g.edges(v)
+            .find(|&e| g.edge_kind(e) == EdgeKind::Internal && matches!(g.edge_name(e), EdgeName::Str("table")))
+            .and_then(|e| table_entries(s, g.to(e), entry))
+    };
+    match s.class_name(v) {
+        "Map" => table(3),
+        "Set" => table(2),
+        "Array" => Some(
+            g.edges(v)
+                .filter(|&e| g.edge_kind(e) == EdgeKind::Element && !is_hole(s, g.to(e)))
+                .count() as u32,
+        ),
+        _ => Some(
+            g.edges(v)
+                .filter(|&e| {
+                    g.edge_kind(e) == EdgeKind::Property
+                        && !matches!(g.edge_name(e), EdgeName::Str("__proto__" | "constructor"))
+                })
+                .count() as u32,
+        ),
+    }
+}
+
+/// Entries of every collection of one snapshot by object id, kept of an earlier snapshot to
+/// follow its collections into later ones (8 bytes per JS object with entries).
+#[derive(Debug, Clone, Default)]
+pub struct EntriesById {
+    ids: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl EntriesById {
+    pub fn of(s: &Snapshot) -> EntriesById {
+        let g = &s.graph;
+        let ids = g.object_ids();
+        let mut pairs: Vec<(u32, u32)> = g
+            .par_nodes()
+            .filter_map(|v| entries(s, v).filter(|&n| n > 0).map(|n| (ids[v].0, n)))
+            .collect();
+        pairs.par_sort_unstable();
+        let (ids, counts) = pairs.into_iter().unzip();
+        EntriesById { ids, counts }
+    }
+
+    /// The entries of the object with `id`, given the snapshot's sorted ids: `None` when it did
+    /// not exist in this snapshot.
+    pub fn get(&self, id: u32, all_ids: &[u32]) -> Option<u32> {
+        match self.ids.binary_search(&id) {
+            Ok(i) => Some(self.counts[i]),
+            Err(_) => all_ids.binary_search(&id).is_ok().then_some(0),
+        }
+    }
+}
