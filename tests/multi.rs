@@ -419,3 +419,48 @@ fn leaks_on_the_samples_name_their_causes() {
         serde_json::json!({"baseline": 20, "target": 170, "final": 195})
     );
 }
+
+/// Growth follows the collections of the last snapshot back by object id: the growth page's
+/// `orders` and `auditLog` arrays with the page's own lengths in each snapshot, named by their
+/// variables, as growing collections.
+#[test]
+fn growth_follows_collections_by_id() {
+    let files: Vec<String> = (1..=5).map(|i| format!("growth-{i}.heapsnapshot")).collect();
+    let mut args = vec!["growth"];
+    args.extend(files.iter().map(String::as_str));
+    let mut with_json = args.clone();
+    with_json.push("--json");
+    let out = json(&heapsift(&with_json));
+    let got: Vec<(String, Value, String)> = out["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["cause"]["holder"].as_str().unwrap().to_owned(),
+                c["entries"].clone(),
+                c["cause"]["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "orders (Array in script scope of script 5)".to_owned(),
+                serde_json::json!([200, 400, 600, 800, 1000]),
+                "collection".to_owned()
+            ),
+            (
+                "auditLog (Array in script scope of script 5)".to_owned(),
+                serde_json::json!([100, 200, 300, 400, 500]),
+                "collection".to_owned()
+            ),
+        ]
+    );
+    let text = String::from_utf8(heapsift(&args).stdout).unwrap();
+    assert!(
+        text.contains("orders (Array in script scope of script 5) @38541  200 → 400 → 600 → 800 →"),
+        "{text}"
+    );
+}

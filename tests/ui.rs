@@ -403,6 +403,11 @@ fn growth_view_charts_the_series_and_ranks_growing_classes_first() {
     assert_eq!(top, vec!["Order", "AuditLogEntry"]);
     assert!(g.charted().contains(&r.ranked[0].key), "the top class is charted");
     h.get_by_label("Growth across snapshots");
+    // The arrays that hold them, followed by id: the page's own orders.length in each snapshot.
+    h.get_by_label_contains("Collections that grew (2)");
+    h.get_by_label("orders (Array in script scope of script 5)");
+    h.get_by_label("entries 200 → 400 → 600 → 800 → 1,000");
+    h.get_by_label("entries 100 → 200 → 300 → 400 → 500");
     // Click-through: the orders that are new in the last snapshot.
     h.query_all_by_label_contains("↑ Order ").next().unwrap().click();
     wait(&mut h, "new orders", |a| {

@@ -119,3 +119,98 @@ impl EntriesById {
         }
     }
 }
+
+/// Entries a collection of the last snapshot must hold to be followed through a series: a
+/// collection that grows across several snapshots has more than a handful by the last one.
+const FOLLOWED_FROM: u32 = 8;
+
+/// The collections of the last snapshot of a series, followed back through every snapshot by
+/// object id: the Map that grows, not just its class.
+#[derive(Debug, Clone, Default)]
+pub struct Following {
+    /// Sorted object ids of the last snapshot's collections.
+    ids: Vec<u32>,
+    /// Per snapshot added, each followed collection's entries (`None`: it did not exist).
+    entries: Vec<Vec<Option<u32>>>,
+}
+
+/// One followed collection that grew.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grown {
+    pub id: u32,
+    /// Entries per snapshot of the series, oldest first.
+    pub entries: Vec<Option<u32>>,
+}
+
+impl Grown {
+    /// Entries added from the first snapshot it was in to the last.
+    pub fn added(&self) -> i64 {
+        let first = self.entries.iter().flatten().next().copied().unwrap_or(0);
+        let last = self.entries.last().copied().flatten().unwrap_or(0);
+        last as i64 - first as i64
+    }
+
+    /// Never fewer entries than in the snapshot before, once it exists.
+    pub fn monotonic(&self) -> bool {
+        self.entries
+            .iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|w| w[1] >= w[0])
+    }
+}
+
+impl Following {
+    /// The collections of the series' last snapshot to follow.
+    pub fn of_last(s: &Snapshot) -> Following {
+        let g = &s.graph;
+        let mut ids: Vec<u32> = g
+            .par_nodes()
+            .filter(|&v| entries(s, v).is_some_and(|n| n >= FOLLOWED_FROM))
+            .map(|v| g.id(v).0)
+            .collect();
+        ids.par_sort_unstable();
+        Following {
+            ids,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The next snapshot of the series, oldest first.
+    pub fn add(&mut self, s: &Snapshot) {
+        let g = &s.graph;
+        let found: Vec<(usize, u32)> = g
+            .par_nodes()
+            .filter_map(|v| {
+                let at = self.ids.binary_search(&g.id(v).0).ok()?;
+                Some((at, entries(s, v).unwrap_or(0)))
+            })
+            .collect();
+        let mut now = vec![None; self.ids.len()];
+        for (at, n) in found {
+            now[at] = Some(n);
+        }
+        self.entries.push(now);
+    }
+
+    /// The followed collections that gained entries over the series, those that never shrank
+    /// first, then by entries added; at most `top`.
+    pub fn grown(&self, top: usize) -> Vec<Grown> {
+        let mut out: Vec<Grown> = (0..self.ids.len())
+            .map(|k| Grown {
+                id: self.ids[k],
+                entries: self.entries.iter().map(|e| e[k]).collect(),
+            })
+            .filter(|c| c.added() > 0)
+            .collect();
+        out.sort_by(|a, b| {
+            b.monotonic()
+                .cmp(&a.monotonic())
+                .then(b.added().cmp(&a.added()))
+                .then(a.id.cmp(&b.id))
+        });
+        out.truncate(top);
+        out
+    }
+}

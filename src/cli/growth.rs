@@ -45,10 +45,16 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(a.top);
     let names = &report.growth.names;
+    let collections =
+        report::grown_collections(&report.last, &report.collections, names.len()).map_err(crate::error::Error::from)?;
     if a.json {
         let mut v = report::growth_json(names, &ranked, &report.last.scripts);
         v["same_process"] = report.strangers.is_empty().into();
         v["in_order"] = report.out_of_order.is_empty().into();
+        v["collections"] = collections
+            .iter()
+            .map(|c| report::grown_collection_json(&report.last, c))
+            .collect();
         print_doc("growth", v);
         return Ok(());
     }
@@ -87,5 +93,26 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     }
     t.print();
     line("↑: grew at every step · Keeps alive: the growth its new objects retain");
+    if !collections.is_empty() {
+        line("\nCollections that grew, followed by object id (entries in each snapshot):");
+        for c in &collections {
+            let entries: Vec<String> = c
+                .grown
+                .entries
+                .iter()
+                .map(|n| n.map_or("–".to_owned(), |n| thousands(n as u64)))
+                .collect();
+            line(format!(
+                "  {} @{}  {}{}",
+                c.cause.holder,
+                c.grown.id,
+                entries.join(" → "),
+                if c.grown.monotonic() { "  ↑" } else { "" }
+            ));
+            line(format!("    cause: {}", c.cause.line(&report.last)));
+            line(format!("    fix: {}", c.cause.kind.fix()));
+        }
+        line("–: not in that snapshot yet · a Map's or Set's entries, an Array's elements, an object's keys");
+    }
     Ok(())
 }

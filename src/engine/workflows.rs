@@ -173,6 +173,8 @@ pub struct GrowthReport<S> {
     pub strangers: Vec<(usize, Kinship)>,
     /// The snapshots (by position) with newer objects than the one after them.
     pub out_of_order: Vec<usize>,
+    /// The last snapshot's collections that gained entries, followed by id through the series.
+    pub collections: Vec<collections::Grown>,
 }
 
 /// Growth over `names.len()` snapshots, asking `snapshot(i)` for each one once (the last first,
@@ -190,6 +192,7 @@ pub fn growth<S: Deref<Target = Snapshot>, E: From<Error>>(
     let last = snapshot(n - 1)?;
     let definitions = last.interface_definitions.clone();
     let print = Fingerprint::of(&last);
+    let mut following = collections::Following::of_last(&last);
     let mut growth = Growth::new();
     let mut first_ids = Vec::new();
     let (mut strangers, mut newest) = (Vec::new(), Vec::with_capacity(n));
@@ -197,10 +200,12 @@ pub fn growth<S: Deref<Target = Snapshot>, E: From<Error>>(
         progress.check().map_err(Error::from)?;
         if i + 1 == n {
             growth.add(name.clone(), &last, None);
+            following.add(&last);
             newest.push(last.max_js_object_id);
         } else {
             let s = snapshot(i)?;
             growth.add(name.clone(), &s, Some(&definitions));
+            following.add(&s);
             newest.push(s.max_js_object_id);
             let kin = process::kinship(process::compare_with(&print, &s));
             if matches!(kin, Kinship::Different { .. }) {
@@ -219,5 +224,9 @@ pub fn growth<S: Deref<Target = Snapshot>, E: From<Error>>(
         first_ids,
         strangers,
         out_of_order,
+        collections: following.grown(GROWN_SHOWN),
     })
 }
+
+/// How many growing collections a Growth report follows.
+const GROWN_SHOWN: usize = 10;

@@ -615,3 +615,33 @@ fn package_of(s: &Snapshot, path: &[Hop], at: usize) -> Option<(String, Location
     };
     Some((name, l))
 }
+
+/// The cause of a collection that gained `added` entries across a series of snapshots
+/// (Growth), from its path to the root in the last one: named by the variable or property that
+/// holds it, in its package when it lives in a dependency.
+pub fn of_collection(s: &Snapshot, path: &[Hop], added: i64, snapshots: usize) -> Option<Cause> {
+    let at = path.len().checked_sub(1)?;
+    let global = at > 0 && is_global(s, path[at - 1].node);
+    let package = package_of(s, path, at);
+    Some(Cause {
+        kind: if global {
+            CauseKind::Global
+        } else {
+            CauseKind::Collection
+        },
+        holder: match &package {
+            Some((name, _)) => format!("{} in the package {name}", named(s, path, at)),
+            None => named(s, path, at),
+        },
+        evidence: format!(
+            "{} more over {} snapshots",
+            count(added.max(0) as usize, "entry", "entries"),
+            snapshots
+        ),
+        location: package.as_ref().map(|p| p.1),
+        leaked: None,
+        holder_node: Some(path[at].node),
+        package: package.map(|p| p.0),
+        counts: None,
+    })
+}

@@ -427,6 +427,53 @@ pub(crate) fn leaks_markdown(
     md
 }
 
+/// A collection that grew across a series, with what holds it in the last snapshot.
+pub struct GrownCollection {
+    pub grown: crate::analysis::collections::Grown,
+    pub node: NodeId,
+    pub cause: super::causes::Cause,
+    pub path: Vec<query::Hop>,
+}
+
+/// The growing collections of a Growth report, named from their readable paths in the last
+/// snapshot `s` (computed only when there are any).
+pub fn grown_collections(
+    s: &Snapshot,
+    grown: &[crate::analysis::collections::Grown],
+    snapshots: usize,
+) -> Result<Vec<GrownCollection>, crate::progress::Cancelled> {
+    if grown.is_empty() {
+        return Ok(Vec::new());
+    }
+    let readable = crate::analysis::readable::ReadablePaths::compute(s, &crate::progress::Progress::new())?;
+    Ok(grown
+        .iter()
+        .filter_map(|c| {
+            let node = s.graph.find_id(crate::model::ObjectId(c.id))?;
+            let path = readable.path(s, node).or_else(|| query::path_to_root(s, node))?;
+            let cause = super::causes::of_collection(s, &path, c.added(), snapshots)?;
+            Some(GrownCollection {
+                grown: c.clone(),
+                node,
+                cause,
+                path,
+            })
+        })
+        .collect())
+}
+
+/// One of `heapsift growth --json`'s `collections`.
+pub fn grown_collection_json(s: &Snapshot, c: &GrownCollection) -> Value {
+    json!({
+        "id": c.grown.id,
+        "class": s.class_name(c.node),
+        "entries": c.grown.entries,
+        "monotonic": c.grown.monotonic(),
+        "cause": c.cause.json(s),
+        "path_to_root": path_json(s, &c.path),
+    })
+}
+
 /// `heapsift growth --json`.
 pub(crate) fn growth_json(
     names: &[String],

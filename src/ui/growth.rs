@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use egui::{RichText, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints};
 
 use super::command::AppCommand;
 use super::doc::{Doc, DocId, set_name};
@@ -25,6 +25,8 @@ pub struct GrowthResult {
     pub last: Arc<Snapshot>,
     pub(crate) last_uid: DocId,
     pub(crate) first_ids: Arc<Vec<u32>>,
+    /// The last snapshot's collections that grew, followed by id, with what holds them.
+    pub collections: Vec<crate::present::report::GrownCollection>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
@@ -111,7 +113,10 @@ impl GrowthState {
                     .clone()
                     .ok_or(crate::error::Error::invalid("a snapshot is not loaded"))
             })?;
+            let collections =
+                crate::present::report::grown_collections(&report.last, &report.collections, names.len())?;
             Ok(Arc::new(GrowthResult {
+                collections,
                 names: report.growth.names.clone(),
                 ranked: report.growth.ranked(),
                 last: report.last,
@@ -197,6 +202,7 @@ pub fn show(
     });
     let chart_height = (ui.available_height() * 0.3).clamp(110.0, 300.0);
     chart(ui, st, &r, chart_height);
+    collections(ui, &r, requests);
     ui.separator();
     // The ranking and the objects fill the rest of the page; their tables scroll on their own.
     // Side by side where both fit with every number column, else one above the other.
@@ -305,7 +311,68 @@ fn chart(ui: &mut Ui, st: &GrowthState, r: &GrowthResult, height: f32) {
                     .collect();
                 plot.line(Line::new(preview(&c.name, 40), points).width(2.0));
             }
+            // The collections that grew, by their entries: the Map that grows, not its class.
+            if metric == Metric::Count {
+                for c in r.collections.iter().take(CHARTED_COLLECTIONS) {
+                    let points: PlotPoints = c
+                        .grown
+                        .entries
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, n)| {
+                            let v = f64::from((*n)?);
+                            Some([i as f64, if log { v.max(1.0).log10() } else { v }])
+                        })
+                        .collect();
+                    // The variable's name, without what the cause line says about it.
+                    let holder = c.cause.holder.split(" (").next().unwrap_or_default();
+                    let name = format!("entries of {}", preview(holder, 40));
+                    plot.line(Line::new(name, points).width(2.0).style(LineStyle::dashed_loose()));
+                }
+            }
         });
+}
+
+/// How many growing collections the chart draws (by entries, dashed).
+const CHARTED_COLLECTIONS: usize = 3;
+
+/// The collections that grew, one line each: what holds it, its entries over the series, the
+/// cause's fix; its id selects it in the last snapshot.
+fn collections(ui: &mut Ui, r: &GrowthResult, requests: &mut Vec<AppCommand>) {
+    if r.collections.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!(
+        "Collections that grew ({}), followed by object id",
+        r.collections.len()
+    ))
+    .default_open(true)
+    .show(ui, |ui| {
+        for c in &r.collections {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(c.cause.kind.name()).strong().color(widgets::accent(ui)));
+                ui.label(&c.cause.holder);
+                if ui
+                    .link(format!("@{}", c.grown.id))
+                    .on_hover_text("Select it in the last snapshot")
+                    .clicked()
+                {
+                    requests.push(AppCommand::Object {
+                        doc: r.last_uid,
+                        action: crate::ui::tree::Action::Select(c.node),
+                    });
+                }
+                let entries: Vec<String> = c
+                    .grown
+                    .entries
+                    .iter()
+                    .map(|n| n.map_or("–".to_owned(), |n| thousands(u64::from(n))))
+                    .collect();
+                ui.label(RichText::new(format!("entries {}", entries.join(" → "))).monospace());
+                ui.label(RichText::new(c.cause.kind.fix()).weak());
+            });
+        }
+    });
 }
 
 impl GrowthState {
