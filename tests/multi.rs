@@ -464,3 +464,119 @@ fn growth_follows_collections_by_id() {
         "{text}"
     );
 }
+
+/// The three-snapshot sets `hunt --repeat 60` made of `tests/live/kinds.js` (one service per kind
+/// of leak, one object of its own class per action) and of the express-session service,
+/// committed so the causes are checked without Node: each names its cause and holder, and
+/// headlines the planted class with its exact count; the capped cache is not growing; the
+/// control has nothing that grows with every action.
+#[test]
+fn the_committed_kind_sets_name_their_causes() {
+    let cases = [
+        (
+            "cache",
+            "collection",
+            "UserProfile",
+            "userCache (Map in module scope of kinds.js)",
+        ),
+        (
+            "listeners",
+            "listeners",
+            "Subscription",
+            "'price' listeners of priceFeed",
+        ),
+        (
+            "closure",
+            "closure",
+            "ReportBuffer",
+            "the variable buffer in the scope the closures share",
+        ),
+        ("timers", "timers", "PollJob", "Node's timer list"),
+        (
+            "promises",
+            "promise",
+            "PendingJob",
+            "ready (Promise in module scope of kinds.js)",
+        ),
+        ("connections", "handles", "DbConnection", "open TCP handles"),
+        (
+            "streams",
+            "stream",
+            "FeedTap",
+            "ticker (Readable in module scope of kinds.js)",
+        ),
+        ("globals", "global", "AuditEntry", "globalThis.auditLog"),
+        (
+            "npm-session",
+            "collection",
+            "(concatenated string)",
+            ".sessions (Object of MemoryStore) in the package express-session",
+        ),
+    ];
+    let run = |kind: &str, json_out: bool| {
+        let files: Vec<String> = ["baseline", "target", "final"]
+            .iter()
+            .map(|s| format!("kinds/{kind}-{s}.heapsnapshot.gz"))
+            .collect();
+        let mut args = vec!["leaks", &files[0], &files[1], &files[2], "--runs", "60"];
+        if json_out {
+            args.push("--json");
+        }
+        heapsift(&args)
+    };
+    let mut wrong = Vec::new();
+    for (kind, cause, class, holder) in cases {
+        let v = json(&run(kind, true));
+        let first = &v["groups"][0];
+        let headline = if first["leaked"].is_null() {
+            first
+        } else {
+            &first["leaked"]
+        };
+        let got = (
+            first["cause"]["kind"].as_str().unwrap_or_default(),
+            first["cause"]["holder"].as_str().unwrap_or_default(),
+            headline["class"].as_str().unwrap_or_default(),
+            headline["count"].as_u64(),
+            first["grows_per_action"].as_bool(),
+        );
+        if got.0 != cause || !got.1.starts_with(holder) || got.2 != class || got.3 != Some(60) || got.4 != Some(true) {
+            wrong.push(format!(
+                "{kind}: got {got:?}, want ({cause}, {holder}…, {class} ×60, growing)"
+            ));
+        }
+        // The text headlines the same class and count, the cause under it.
+        let text = String::from_utf8(run(kind, false).stdout).unwrap();
+        let head = text.lines().find(|l| l.starts_with("#1 ")).unwrap_or_default();
+        if !head.contains(class) || !head.contains("×60 (1.0 per run)") || !text.contains(&format!("cause: {cause}: "))
+        {
+            wrong.push(format!("{kind}: the text reads {head:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // A cache capped at 20: twenty entries kept, not growing with every action; its entries over
+    // the three snapshots say so too.
+    let v = json(&run("lru", true));
+    let first = &v["groups"][0];
+    assert_eq!(
+        (
+            first["class"].as_str(),
+            first["count"].as_u64(),
+            first["grows_per_action"].as_bool()
+        ),
+        (Some("CachedPage"), Some(20), Some(false)),
+        "{first}"
+    );
+    assert_eq!(
+        first["cause"]["counts"],
+        serde_json::json!({"baseline": 1, "target": 20, "final": 20})
+    );
+    let v = json(&run("control", true));
+    let growing: Vec<&Value> = v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["grows_per_action"] == true)
+        .collect();
+    assert!(growing.is_empty(), "nothing grows with every action: {growing:?}");
+}

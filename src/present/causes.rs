@@ -510,6 +510,10 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
             let grp = nested.iter().find(|grp| grp.nodes.contains(&to))?;
             let var = match (g.edge_kind(e), g.edge_name(e)) {
                 (EdgeKind::Context, EdgeName::Str(name)) => format!("the variable {name}"),
+                (_, EdgeName::Index(slot)) => match scope_variable(s, context, slot) {
+                    Some(name) => format!("the variable {name}"),
+                    None => "a variable (the snapshot does not name it)".to_owned(),
+                },
                 _ => "a variable (the snapshot does not name it)".to_owned(),
             };
             Some((var, *grp))
@@ -529,6 +533,22 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
         package: None,
         counts: None,
     })
+}
+
+/// The name of slot `slot` of a scope (context) that the snapshot lists unnamed (a block's
+/// scope): its ScopeInfo lists the scope's variable names in slot order.
+fn scope_variable(s: &Snapshot, context: NodeId, slot: u32) -> Option<String> {
+    let g = &s.graph;
+    let info = g
+        .edges(context)
+        .find(|&e| matches!(g.edge_name(e), EdgeName::Str("scope_info")))
+        .map(|e| g.to(e))?;
+    g.edges(info)
+        .filter(|&e| matches!(g.edge_kind(e), EdgeKind::Hidden | EdgeKind::Element))
+        .map(|e| g.to(e))
+        .filter(|&v| g.kind(v).is_string())
+        .nth(slot as usize)
+        .map(|v| g.name(v).to_owned())
 }
 
 /// The cause of every root group (None for groups another group keeps alive: theirs is their

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Remakes sample-snapshots/kinds/: a three-snapshot set per kind of leak, made by `heapsift hunt
+# --repeat 60` on tests/live/kinds.js (KIND=…) and on the express-session service
+# (tests/live/npm-session, after `npm ci` there). Needs Node and a release build.
+# Usage: tools/kind-sets.sh   (then: cargo test the_committed_kind_sets_name_their_causes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${HEAPSIFT:-target/release/heapsift}
+out=sample-snapshots/kinds
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+port=$((40000 + RANDOM % 20000))
+hunt() { # name command
+  local name=$1 cmd=$2
+  port=$((port + 1))
+  "$bin" hunt --exec "PORT=$port $cmd" --action "curl -sf localhost:$port/action" \
+    --repeat 60 --wait 0 --timeout 30 -q --keep "$work/$name" >/dev/null
+  for s in baseline target final; do
+    gzip -9 -c "$work/$name/$s.heapsnapshot" >"$out/$name-$s.heapsnapshot.gz"
+  done
+  echo "$out/$name-{baseline,target,final}.heapsnapshot.gz"
+}
+for kind in cache listeners closure timers promises connections streams globals lru control; do
+  hunt "$kind" "KIND=$kind node tests/live/kinds.js"
+done
+hunt npm-session "node tests/live/npm-session/server.js"
