@@ -552,6 +552,11 @@ fn the_committed_kind_sets_name_their_causes() {
         {
             wrong.push(format!("{kind}: the text reads {head:?}"));
         }
+        for engine in ["{feedback_cell}", "{transition_info}", "(compiled code)"] {
+            if text.contains(engine) {
+                wrong.push(format!("{kind}: an engine-held group is reported: {engine}"));
+            }
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     // A cache capped at 20: twenty entries kept, not growing with every action; its entries over

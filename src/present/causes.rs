@@ -278,19 +278,21 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             .edges(first)
             .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_onTimeout")))
             .map(|e| g.to(e));
-        let intervals = g
-            .edges(first)
-            .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_repeat")))
-            .is_some_and(|e| g.kind(g.to(e)) == NodeKind::Number);
-        let (one, many) = if intervals {
-            ("interval never cleared", "intervals never cleared")
+        // `_repeat` is the interval: null for a timeout; a small integer has no edge at all.
+        let intervals = g.kind(first) == NodeKind::Object
+            && s.class_name(first) == "Timeout"
+            && g.edges(first)
+                .find(|&e| matches!(g.edge_name(e), EdgeName::Str("_repeat")))
+                .is_none_or(|e| g.kind(g.to(e)) == NodeKind::Number);
+        let evidence = if intervals {
+            format!("{} never cleared", count(n, "interval", "intervals"))
         } else {
-            ("timer", "timers")
+            format!("{} alive", count(n, "timer", "timers"))
         };
         return Cause {
             kind: CauseKind::Timers,
             holder: "Node's timer list".into(),
-            evidence: format!("{} alive", count(n, one, many)),
+            evidence,
             location: callback.and_then(|f| function_location(s, f)),
             leaked: None,
             holder_node: None,
