@@ -466,7 +466,8 @@ fn growth_follows_collections_by_id() {
 }
 
 /// The three-snapshot sets `hunt --repeat 60` made of `tests/live/kinds.js` (one service per kind
-/// of leak, one object of its own class per action) and of the express-session service,
+/// of leak, one object of its own class per action) and of the express-session service, and a
+/// Chromium page's detached toasts (`sample-snapshots/make-dom-leak.mjs`),
 /// committed so the causes are checked without Node: each names its cause and holder, and
 /// headlines the planted class with its exact count; the capped cache is not growing; the
 /// control has nothing that grows with every action.
@@ -506,6 +507,12 @@ fn the_committed_kind_sets_name_their_causes() {
             "ticker (Readable in module scope of kinds.js)",
         ),
         ("globals", "global", "AuditEntry", "globalThis.auditLog"),
+        (
+            "dom",
+            "detached_dom",
+            "Detached <div>",
+            "closedToasts (Array in script scope of dom-leak.js)",
+        ),
         (
             "npm-session",
             "collection",

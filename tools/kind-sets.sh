@@ -2,6 +2,7 @@
 # Remakes sample-snapshots/kinds/: a three-snapshot set per kind of leak, made by `heapsift hunt
 # --repeat 60` on tests/live/kinds.js (KIND=…) and on the express-session service
 # (tests/live/npm-session, after `npm ci` there). Needs Node and a release build.
+# The page set (dom) comes from `node sample-snapshots/make-dom-leak.mjs` (Chromium).
 # Usage: tools/kind-sets.sh   (then: cargo test the_committed_kind_sets_name_their_causes)
 set -euo pipefail
 cd "$(dirname "$0")/.."

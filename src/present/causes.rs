@@ -23,6 +23,7 @@ pub enum CauseKind {
     Handles,
     Stream,
     Global,
+    DetachedDom,
     Other,
 }
 
@@ -37,6 +38,7 @@ impl CauseKind {
             CauseKind::Handles => "handles",
             CauseKind::Stream => "stream",
             CauseKind::Global => "global",
+            CauseKind::DetachedDom => "detached_dom",
             CauseKind::Other => "other",
         }
     }
@@ -58,6 +60,9 @@ impl CauseKind {
             CauseKind::Handles => "close each connection when done (socket.end() / destroy(), client.release())",
             CauseKind::Stream => "end or destroy each piped stream, or unpipe it when its consumer goes away",
             CauseKind::Global => "declare the variable in its module (let / const), or empty it when done",
+            CauseKind::DetachedDom => {
+                "drop the reference when the element leaves the page: remove it from what holds it, or keep only its data"
+            }
             CauseKind::Other => "follow the path to the root to the first object your code owns",
         }
     }
@@ -270,6 +275,33 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
     let n = grp.nodes.len();
     let first = grp.nodes[0];
     let class_of = |i: usize| s.class_name(path[i].node);
+    // DOM nodes removed from the page that the page's code still holds: named by what holds
+    // the detached tree, the nearest hop above it that is not detached itself.
+    if crate::analysis::detached::is_detached(s, first)
+        && let Some(at) = path
+            .iter()
+            .rposition(|h| !crate::analysis::detached::is_detached(s, h.node))
+    {
+        let tag = grp.class.strip_prefix("Detached ").unwrap_or(&grp.class);
+        let what = crate::text::preview(tag, 40);
+        return Cause {
+            kind: CauseKind::DetachedDom,
+            holder: named(s, path, at),
+            evidence: format!(
+                "{} still referenced",
+                count(
+                    n,
+                    &format!("detached {what} element"),
+                    &format!("detached {what} elements")
+                )
+            ),
+            location: None,
+            leaked: None,
+            holder_node: Some(path[at].node),
+            package: None,
+            counts: grp.hop_entries.get(at).copied(),
+        };
+    }
     // The timer list: a Timeout's own class, or a TimersList on the path.
     if matches!(grp.class.as_str(), "Timeout" | "Immediate")
         || path.iter().any(|h| s.class_name(h.node) == "TimersList")
