@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{CliError, CliResult};
 use crate::analysis::Snapshot;
 use crate::analysis::leaks::{self, LeakGroup};
+use crate::present::causes::Cause;
 use crate::present::report::{self, SCHEMA_VERSION};
 use crate::text::{bytes, preview, thousands};
 
@@ -125,6 +126,7 @@ impl Rules<'_> {
 
     pub(super) fn judge(&self, s: &Snapshot, groups: &[LeakGroup]) -> Verdict {
         let numbers = leaks::numbers(groups);
+        let causes = crate::present::causes::of_groups(s, groups);
         let largest = leaks::largest_retained(groups);
         let per = self.runs.map(|r| leaks::per_action(groups, r));
         let mut failing = Vec::new();
@@ -172,14 +174,17 @@ impl Rules<'_> {
             let note = match largest {
                 Some((i, g)) => format!(
                     " (the largest, {}, retains {})",
-                    label(groups, &numbers, i, 40),
+                    label(groups, &numbers, i, 40, &causes),
                     bytes(g.retained_size)
                 ),
                 None => String::new(),
             };
             format!("Gate passed: no leak group {rule}{note}.")
         } else {
-            let named: Vec<String> = failing.iter().map(|f| label(groups, &numbers, f.group, 40)).collect();
+            let named: Vec<String> = failing
+                .iter()
+                .map(|f| label(groups, &numbers, f.group, 40, &causes))
+                .collect();
             format!(
                 "Gate failed: {} {rule}: {}.",
                 crate::text::count(failing.len(), "leak group", "leak groups"),
@@ -191,14 +196,21 @@ impl Rules<'_> {
 }
 
 /// `#1 CachedSession ×300`: a group as the gate's lines name it, its class cut at `width`.
-pub(super) fn label(groups: &[LeakGroup], numbers: &[String], i: usize, width: usize) -> String {
+/// `#1 CachedSession ×300`; a container by the user's objects it holds: `#1 Subscription ×60 (in
+/// Array ×1)`.
+pub(super) fn label(
+    groups: &[LeakGroup],
+    numbers: &[String],
+    i: usize,
+    width: usize,
+    causes: &[Option<Cause>],
+) -> String {
     let g = &groups[i];
-    format!(
-        "#{} {} ×{}",
-        numbers[i],
-        preview(&g.class, width),
-        thousands(g.nodes.len() as u64)
-    )
+    let named = |g: &LeakGroup| format!("{} ×{}", preview(&g.class, width), thousands(g.nodes.len() as u64));
+    match causes.get(i).and_then(Option::as_ref).and_then(|c| c.leaked.as_ref()) {
+        Some(l) => format!("#{} {} (in {})", numbers[i], named(&groups[l.group]), named(g)),
+        None => format!("#{} {}", numbers[i], named(g)),
+    }
 }
 
 /// A group as `--baseline` compares it, in the JSON's terms.

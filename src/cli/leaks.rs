@@ -210,10 +210,17 @@ impl LeakOutput {
             return Ok(());
         }
         let numbers = leaks::numbers(&groups);
+        let causes = crate::present::causes::of_groups(&s3, &groups);
         let mut lines: Vec<String> = verdict
             .failing
             .iter()
-            .map(|f| format!("leak group {} {}", gate::label(&groups, &numbers, f.group, 60), f.why))
+            .map(|f| {
+                format!(
+                    "leak group {} {}",
+                    gate::label(&groups, &numbers, f.group, 60, &causes),
+                    f.why
+                )
+            })
             .collect();
         if self.format() == Format::Json {
             lines.push(verdict.summary);
