@@ -500,7 +500,10 @@ pub struct Listing {
     pub more_roots: usize,
 }
 
-pub(crate) fn listing(groups: &[LeakGroup], top: usize) -> Listing {
+/// `per`: each group's objects per run of the action, when the runs are known: a single object
+/// that does not grow with every action is minor then too (Node's own one-offs: a timer list,
+/// a parser's map).
+pub(crate) fn listing(groups: &[LeakGroup], top: usize, per: Option<&[f64]>) -> Listing {
     let largest = largest_retained(groups);
     let mut listing = Listing {
         rows: Vec::new(),
@@ -512,7 +515,7 @@ pub(crate) fn listing(groups: &[LeakGroup], top: usize) -> Listing {
     let mut skipping = false;
     for (i, depth) in tree_order(groups) {
         if depth == 0 {
-            let minor = is_minor(&groups[i], largest);
+            let minor = is_minor(&groups[i], largest) || is_one_off(&groups[i], per.map(|p| p[i]));
             skipping = minor || roots == top;
             if minor {
                 listing.minor.push(i);
@@ -539,6 +542,11 @@ pub(crate) fn largest_retained(groups: &[LeakGroup]) -> f64 {
 /// largest group retains (and under 64 KB). Reports fold these into one trailing line.
 pub(crate) fn is_minor(g: &LeakGroup, largest: f64) -> bool {
     g.part_of.is_none() && g.nodes.len() == 1 && g.retained_size < (largest * 0.01).min(65536.0)
+}
+
+/// A root group of one object that does not grow with every run of the action.
+pub(crate) fn is_one_off(g: &LeakGroup, per_action: Option<f64>) -> bool {
+    g.part_of.is_none() && g.nodes.len() == 1 && per_action.is_some_and(|p| p < GROWING_PER_ACTION)
 }
 
 /// The nearest candidate among `v`'s dominators, if any.

@@ -243,7 +243,7 @@ pub(super) fn verdict_json(rules: &Rules, verdict: &Verdict, groups: &[LeakGroup
 /// its class (`error` when it fails the gate, else `warning`), then the verdict.
 pub(super) fn github(s: &Snapshot, groups: &[LeakGroup], top: usize, verdict: Option<&Verdict>) -> Vec<String> {
     let numbers = leaks::numbers(groups);
-    let listing = leaks::listing(groups, top);
+    let listing = leaks::listing(groups, top, None);
     let root = std::env::var("GITHUB_WORKSPACE")
         .map(PathBuf::from)
         .or_else(|_| std::env::current_dir())

@@ -110,9 +110,17 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
                 if c.grown.monotonic() { "  ↑" } else { "" }
             ));
             line(format!("    cause: {}", c.cause.line(&report.last)));
-            line(format!("    fix: {}", c.cause.kind.fix()));
+            line(format!("    fix: {}", c.cause.fix()));
         }
-        line("–: not in that snapshot yet · a Map's or Set's entries, an Array's elements, an object's keys");
+        let absent = collections.iter().any(|c| c.grown.entries.iter().any(Option::is_none));
+        line(format!(
+            "Entries are a Map's or Set's entries, an Array's elements, an object's keys{}",
+            if absent {
+                " · –: not in that snapshot yet"
+            } else {
+                "."
+            }
+        ));
     }
     Ok(())
 }

@@ -255,9 +255,9 @@ fn write_report(path: &Path, md: &str) -> CliResult<bool> {
 }
 
 fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup], top: usize, runs: Option<usize>) {
-    let listing = leaks::listing(groups, top);
-    let numbers = leaks::numbers(groups);
     let per = runs.map(|r| leaks::per_action(groups, r));
+    let listing = leaks::listing(groups, top, per.as_deref());
+    let numbers = leaks::numbers(groups);
     let causes = crate::present::causes::of_groups(s, groups);
     // "×60, 1.0 per run"; a root group that grows less than once per run says what that means.
     let per_run = |i: usize| match (runs, &per) {
@@ -279,7 +279,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
     let roots = groups.iter().filter(|g| g.part_of.is_none()).count();
     line(format!(
         "{} objects were allocated between {} and {} and are still alive in {}, in {} groups, {} of them kept \
-         alive by no other group (strings and engine internals left out: --include-strings, --include-internals).",
+         alive by no other group (strings, except a growing collection's entries, and engine internals left out: \
+         --include-strings, --include-internals).",
         thousands(candidates as u64),
         names[0],
         names[1],
@@ -287,6 +288,20 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         thousands(groups.len() as u64),
         thousands(roots as u64),
     ));
+    // With the runs known, say first whether anything grows with every action.
+    if let (Some(r), Some(p)) = (runs, &per) {
+        let growing = (0..groups.len())
+            .filter(|&i| groups[i].part_of.is_none() && p[i] >= leaks::GROWING_PER_ACTION)
+            .count();
+        line(if growing == 0 {
+            format!("Nothing grows with every action: no group gains an object per run over {r} runs.")
+        } else {
+            format!(
+                "{} with every action (at least one object per run over {r} runs).",
+                count(growing, "group grows", "groups grow")
+            )
+        });
+    }
     let rows = nested_shown(groups, &listing.rows, &causes);
     let side = crate::present::causes::same_holder(s, groups, &causes);
     let mut in_side = false;
@@ -334,9 +349,9 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 // not be there at all.
                 let bounded = per.as_ref().is_some_and(|p| p[i] < leaks::GROWING_PER_ACTION);
                 if bounded {
-                    line("    fix: none if it is bounded by design (it did not grow with every action)");
+                    line(format!("    fix: {}", crate::present::causes::BOUNDED_FIX));
                 } else {
-                    line(format!("    fix: {}", c.kind.fix()));
+                    line(format!("    fix: {}", c.fix()));
                 }
             }
             for l in names::path_lines(s, &grp.path) {
@@ -351,7 +366,8 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 preview(&grp.class, 80),
                 thousands(grp.nodes.len() as u64),
                 per_run(i),
-                grp.part_of.map_or("", |k| &numbers[k]),
+                grp.part_of
+                    .map_or(String::new(), |k| parent_label(groups, &numbers, &causes, k)),
                 bytes(grp.keeps_alive()),
                 bytes(grp.shallow_size as f64)
             ));
@@ -457,4 +473,23 @@ fn first_few(groups: &[LeakGroup], numbers: &[String], ks: &[usize]) -> String {
         out.push("…".into());
     }
     out.join(", ")
+}
+
+/// `1.1`; a root group headlined by the user's objects it holds by its own class too,
+/// `1 (Array ×1)`, since its headline names another group.
+fn parent_label(
+    groups: &[LeakGroup],
+    numbers: &[String],
+    causes: &[Option<crate::present::causes::Cause>],
+    k: usize,
+) -> String {
+    match causes[k].as_ref().and_then(|c| c.leaked.as_ref()) {
+        Some(_) => format!(
+            "{} ({} ×{})",
+            numbers[k],
+            preview(&groups[k].class, 40),
+            thousands(groups[k].nodes.len() as u64)
+        ),
+        None => numbers[k].clone(),
+    }
 }

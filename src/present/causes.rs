@@ -57,9 +57,13 @@ impl CauseKind {
                 "capture only what the closure needs: copy the value out, or set the variable to null once done"
             }
             CauseKind::Promise => "settle the promise, or race it with a timeout, so its waiters can finish",
-            CauseKind::Handles => "close each connection when done (socket.end() / destroy(), client.release())",
+            CauseKind::Handles => {
+                "close each connection when its work ends (socket.end() or destroy(); release a pooled client)"
+            }
             CauseKind::Stream => "end or destroy each piped stream, or unpipe it when its consumer goes away",
-            CauseKind::Global => "declare the variable in its module (let / const), or empty it when done",
+            CauseKind::Global => {
+                "cap or trim what it holds, and declare it in its module (let / const) rather than on the global object"
+            }
             CauseKind::DetachedDom => {
                 "drop the reference when the element leaves the page: remove it from what holds it, or keep only its data"
             }
@@ -67,6 +71,9 @@ impl CauseKind {
         }
     }
 }
+
+/// The fix of a group that did not grow with every action: it may be a cache capped by design.
+pub const BOUNDED_FIX: &str = "none if it is bounded by design (it did not grow with every action)";
 
 /// A group's cause.
 #[derive(Debug, Clone)]
@@ -183,13 +190,25 @@ pub fn leaked_under(s: &Snapshot, groups: &[LeakGroup], root: usize, nested: &[u
 }
 
 impl Cause {
+    /// What to do, in plain words: the kind's fix, or for a collection a dependency keeps, how
+    /// to make the package stop keeping it.
+    pub fn fix(&self) -> String {
+        match (&self.package, self.kind) {
+            (Some(package), CauseKind::Collection) => format!(
+                "{package} keeps these: configure it to expire or cap them (a store made for production, a TTL, \
+                 a maximum size), or stop it creating one per request"
+            ),
+            _ => self.kind.fix().to_owned(),
+        }
+    }
+
     pub fn json(&self, s: &Snapshot) -> Value {
         json!({
             "kind": self.kind.name(),
             "holder": self.holder,
             "evidence": self.evidence,
             "location": super::report::location_json(self.location, Some(&s.scripts)),
-            "fix": self.kind.fix(),
+            "fix": self.fix(),
             "held_in": self.leaked.as_ref().map(|l| &l.held_in),
             "package": self.package,
             "counts": self.counts.map(|[b, t, f]| json!({"baseline": b, "target": t, "final": f})),
@@ -431,7 +450,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             Some(i - 2)
         } else if matches!(class_of(i - 1), "Array" | "Map" | "Set")
             || (g.edge_kind(edge) == EdgeKind::Property
-                && (leaks::is_dictionary(s, path[i - 1].node)
+                // An object with many keys (`process`) is a dictionary only where it holds the
+                // leaked objects themselves, not somewhere above them.
+                && ((i + 1 == path.len() && leaks::is_dictionary(s, path[i - 1].node))
                     || leaks::keyed_entries(s, path[i - 1].node, &grp.nodes) >= leaks::GROWN_ENTRIES))
         {
             Some(i - 1)
@@ -462,18 +483,29 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 };
             }
             let package = package_of(s, path, at);
+            let counts = grp.hop_entries.get(at).copied();
+            // New entries in a collection that did not grow took old entries' places.
+            let grew = counts.is_none_or(|[b, t, _]| b.is_none_or(|b| t.is_some_and(|t| t > b)));
+            let evidence = if grew {
+                format!("{} still in it", count(n, "new entry", "new entries"))
+            } else {
+                format!(
+                    "{} took the place of old ones; it did not grow",
+                    count(n, "new entry", "new entries")
+                )
+            };
             return Cause {
                 kind: CauseKind::Collection,
                 holder: match &package {
                     Some((name, _)) => format!("{} in the package {name}", named(s, path, at)),
                     None => named(s, path, at),
                 },
-                evidence: format!("{} still in it", count(n, "new entry", "new entries")),
+                evidence,
                 location: package.as_ref().map(|p| p.1),
                 leaked: None,
                 holder_node: Some(path[at].node),
                 package: package.map(|p| p.0),
-                counts: grp.hop_entries.get(at).copied(),
+                counts,
             };
         }
         if g.kind(first) == NodeKind::Closure
@@ -516,7 +548,7 @@ fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
         kind: CauseKind::Stream,
         holder: named(s, path, at - 2),
         evidence: format!(
-            "{} piped from it, never consumed or destroyed",
+            "{} piped from it and never unpiped, ended or destroyed",
             count(n, "stream", "streams")
         ),
         location: None,
@@ -610,7 +642,7 @@ pub fn of_groups(s: &Snapshot, groups: &[LeakGroup]) -> Vec<Option<Cause>> {
         if let (CauseKind::Handles, Some(l)) = (cause.kind, &cause.leaked) {
             let made = &groups[l.group];
             cause.evidence = format!(
-                "{}; the user's objects on them: {} ×{}",
+                "{}, with {} ×{} on them",
                 cause.evidence,
                 made.class,
                 thousands(made.nodes.len() as u64)
@@ -688,8 +720,8 @@ pub fn of_collection(s: &Snapshot, path: &[Hop], added: i64, snapshots: usize) -
             None => named(s, path, at),
         },
         evidence: format!(
-            "{} more over {} snapshots",
-            count(added.max(0) as usize, "entry", "entries"),
+            "{} over {} snapshots",
+            count(added.max(0) as usize, "more entry", "more entries"),
             snapshots
         ),
         location: package.as_ref().map(|p| p.1),

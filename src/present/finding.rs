@@ -108,7 +108,7 @@ pub fn write(
                     .as_ref()
                     .map_or(String::new(), |l| format!("**Held in**: {}.\n\n", l.held_in)),
                 c.line(s),
-                c.kind.fix()
+                c.fix()
             ),
         );
         json["group"]["cause"] = c.json(s);

@@ -54,7 +54,12 @@ pub fn hop_label(s: &Snapshot, v: NodeId) -> Cow<'_, str> {
     }
     match scope_label(s, v) {
         Some(scope) => Cow::Owned(scope),
-        None => Cow::Borrowed(display_class(s, v)),
+        // Node names its global object `global / ` (a page's would carry its URL after the slash).
+        None => Cow::Borrowed(
+            display_class(s, v)
+                .strip_suffix(" / ")
+                .unwrap_or_else(|| display_class(s, v)),
+        ),
     }
 }
 

@@ -286,7 +286,14 @@ pub(crate) fn leaks_json(
             })
         });
         json!({
-            "cause": causes[i].as_ref().map(|c| c.json(s)),
+            "cause": causes[i].as_ref().map(|c| {
+                let mut v = c.json(s);
+                // As the text says it: a group that did not grow with every action may be fine.
+                if per.as_ref().is_some_and(|p| p[i] < leaks::GROWING_PER_ACTION) {
+                    v["fix"] = json!(super::causes::BOUNDED_FIX);
+                }
+                v
+            }),
             "leaked": leaked,
             "same_holder_as": side[i].map(|k| &numbers[k]),
             // Objects of this class per run, to two decimals; whether it (or what it keeps
@@ -300,7 +307,7 @@ pub(crate) fn leaks_json(
             "shallow_size": grp.shallow_size,
             "retained_size": js_number(grp.keeps_alive()),
             "kept_alive_by": grp.part_of.map(|k| &numbers[k]),
-            "minor": leaks::is_minor(grp, largest),
+            "minor": leaks::is_minor(grp, largest) || leaks::is_one_off(grp, per.as_ref().map(|p| p[i])),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<_>>(),
@@ -308,7 +315,7 @@ pub(crate) fn leaks_json(
             "kept_alive": Vec::<Value>::new(),
         })
     };
-    let listing = leaks::listing(groups, top);
+    let listing = leaks::listing(groups, top, per.as_deref());
     // Rows come depth first: a stack of the open groups builds the nesting.
     let mut roots: Vec<Value> = Vec::new();
     let mut open: Vec<(usize, Value)> = Vec::new();
@@ -348,7 +355,8 @@ pub(crate) fn leaks_markdown(
     runs: Option<usize>,
 ) -> String {
     use crate::text::{bytes, thousands};
-    let listing = crate::analysis::leaks::listing(groups, top);
+    let per = runs.map(|r| crate::analysis::leaks::per_action(groups, r));
+    let listing = crate::analysis::leaks::listing(groups, top, per.as_deref());
     let numbers = crate::analysis::leaks::numbers(groups);
     let mut md = String::new();
     md.push_str("# Memory leak report\n\n");
@@ -399,8 +407,16 @@ pub(crate) fn leaks_markdown(
             continue;
         }
         let grp = &groups[i];
+        let bounded = per
+            .as_ref()
+            .is_some_and(|p| p[i] < crate::analysis::leaks::GROWING_PER_ACTION);
         let mut cause = causes[i].as_ref().map_or(String::new(), |c| {
-            format!("**Cause**: {}.\n\n**Fix**: {}.\n\n", c.line(s), c.kind.fix())
+            let fix = if bounded {
+                super::causes::BOUNDED_FIX.to_owned()
+            } else {
+                c.fix()
+            };
+            format!("**Cause**: {}.\n\n**Fix**: {fix}.\n\n", c.line(s))
         });
         if let Some(k) = side[i] {
             cause.push_str(&format!("Held by the same object as group {}.\n\n", numbers[k]));

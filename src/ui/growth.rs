@@ -369,7 +369,7 @@ fn collections(ui: &mut Ui, r: &GrowthResult, requests: &mut Vec<AppCommand>) {
                     .map(|n| n.map_or("–".to_owned(), |n| thousands(u64::from(n))))
                     .collect();
                 ui.label(RichText::new(format!("entries {}", entries.join(" → "))).monospace());
-                ui.label(RichText::new(c.cause.kind.fix()).weak());
+                ui.label(RichText::new(c.cause.fix()).weak());
             });
         }
     });

@@ -146,7 +146,7 @@ impl WizardState {
                 snapshot: report.last,
                 names,
                 candidates: report.candidates,
-                listing: leaks::listing(&report.groups, usize::MAX),
+                listing: leaks::listing(&report.groups, usize::MAX, None),
                 numbers: leaks::numbers(&report.groups),
                 causes,
                 groups: report.groups,

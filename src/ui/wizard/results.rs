@@ -201,7 +201,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
             });
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new("Fix").strong());
-                ui.label(c.kind.fix());
+                ui.label(c.fix());
             });
         });
     }
