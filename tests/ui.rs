@@ -1320,3 +1320,38 @@ fn recent_keeps_what_opened_and_drops_what_failed() {
     );
     assert!(h.query_by_label(&broken).is_none(), "the broken file is not");
 }
+
+/// A container's group (an emitter's listener array) headlines the user's objects it holds: its
+/// row says so, the detail shows what holds them and brings them into view in one click, and the
+/// table lists two levels and the chain to them, folding the rest into a row that expands.
+#[test]
+fn the_wizard_headlines_what_a_container_holds_and_folds_the_rest() {
+    let set: Vec<PathBuf> = ["baseline", "target", "final"]
+        .iter()
+        .map(|s| sample(&format!("kinds/listeners-{s}.heapsnapshot.gz")))
+        .collect();
+    let mut h = app_with(Options {
+        files: set,
+        wizard: true,
+        ..Default::default()
+    });
+    wait(&mut h, "the leak groups", |a| {
+        a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
+    });
+    h.run_steps(3);
+    h.get_by_label("Array holds Subscription ×60");
+    h.get_by_label_contains("Array ×1 → Function (kinds.js:115:29) ×60 → Subscription (kinds.js:36:14) ×60");
+    assert!(
+        h.query_by_label("↳ ServerResponse").is_none(),
+        "deeper groups are folded"
+    );
+    h.get_by_label("Show Subscription (#1.1.2)").click();
+    h.run_steps(3);
+    let w = h.state().wizard().unwrap();
+    let r = w.result().unwrap();
+    assert_eq!(w.selected().map(|i| r.groups[i].class.as_str()), Some("Subscription"));
+    h.get_by_label_contains("more groups #1 keeps alive");
+    h.get_by_label("Show all").click();
+    h.run_steps(3);
+    h.get_by_label("↳ ServerResponse");
+}

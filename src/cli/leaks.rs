@@ -302,7 +302,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
             )
         });
     }
-    let rows = nested_shown(groups, &listing.rows, &causes);
+    let rows = crate::present::causes::nested_shown(groups, &listing.rows, &causes);
     let side = crate::present::causes::same_holder(s, groups, &causes);
     let mut in_side = false;
     for (at_row, &(i, depth)) in listing.rows.iter().enumerate() {
@@ -421,39 +421,6 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         ));
     }
 }
-
-/// Nested groups a text report lists one per line: two levels under each root group, and the
-/// groups down to the user's objects a container holds; at most [`NESTED_SHOWN`] per root.
-/// The rest are summed up in one line; JSON lists them all.
-fn nested_shown(
-    groups: &[LeakGroup],
-    rows: &[(usize, usize)],
-    causes: &[Option<crate::present::causes::Cause>],
-) -> Vec<bool> {
-    let mut shown = vec![true; rows.len()];
-    let mut chain: &[usize] = &[];
-    let mut listed = 0;
-    for (r, &(i, depth)) in rows.iter().enumerate() {
-        if depth == 0 {
-            chain = causes[i]
-                .as_ref()
-                .and_then(|c| c.leaked.as_ref())
-                .map_or(&[], |l| l.chain.as_slice());
-            listed = 0;
-            continue;
-        }
-        let on_chain = chain.contains(&i);
-        shown[r] = on_chain || (depth <= 2 && listed < NESTED_SHOWN && groups[i].part_of.is_some());
-        if shown[r] {
-            listed += 1;
-        }
-    }
-    shown
-}
-
-/// How many nested groups a text report lists under one root group (the chain to the user's
-/// objects is always listed).
-const NESTED_SHOWN: usize = 8;
 
 /// `#1.4 Socket ×41, #1.5 Array ×60, #1.6 Function ×60, …`: the first three of `ks`.
 fn first_few(groups: &[LeakGroup], numbers: &[String], ks: &[usize]) -> String {

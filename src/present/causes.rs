@@ -731,3 +731,32 @@ pub fn of_collection(s: &Snapshot, path: &[Hop], added: i64, snapshots: usize) -
         counts: None,
     })
 }
+
+/// Nested groups a report or the wizard lists one per line: two levels under each root group, and the
+/// groups down to the user's objects a container holds; at most [`NESTED_SHOWN`] per root.
+/// The rest are summed up in one line (the wizard expands them on request); JSON lists them all.
+pub fn nested_shown(groups: &[LeakGroup], rows: &[(usize, usize)], causes: &[Option<Cause>]) -> Vec<bool> {
+    let mut shown = vec![true; rows.len()];
+    let mut chain: &[usize] = &[];
+    let mut listed = 0;
+    for (r, &(i, depth)) in rows.iter().enumerate() {
+        if depth == 0 {
+            chain = causes[i]
+                .as_ref()
+                .and_then(|c| c.leaked.as_ref())
+                .map_or(&[], |l| l.chain.as_slice());
+            listed = 0;
+            continue;
+        }
+        let on_chain = chain.contains(&i);
+        shown[r] = on_chain || (depth <= 2 && listed < NESTED_SHOWN && groups[i].part_of.is_some());
+        if shown[r] {
+            listed += 1;
+        }
+    }
+    shown
+}
+
+/// How many nested groups a text report lists under one root group (the chain to the user's
+/// objects is always listed).
+const NESTED_SHOWN: usize = 8;

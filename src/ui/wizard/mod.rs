@@ -47,6 +47,48 @@ pub struct LeakResult {
     pub(crate) numbers: Vec<String>,
     /// Each root group's cause (None for groups another keeps alive).
     pub causes: Vec<Option<crate::present::causes::Cause>>,
+    /// Per row of `listing`: listed before its root is expanded (two levels, and the chain down
+    /// to the user's objects a container holds).
+    pub(crate) shown: Vec<bool>,
+}
+
+/// A row of the wizard's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Row {
+    /// A group and its depth.
+    Group(usize, usize),
+    /// The groups root group `root` keeps alive that are not listed (`hidden` of them).
+    More { root: usize, hidden: usize },
+}
+
+impl LeakResult {
+    /// The table's rows: the listing with each root group's deeper rows folded into one row,
+    /// unless that root is in `expanded`.
+    pub(crate) fn rows(&self, expanded: &[usize]) -> Vec<Row> {
+        let mut out = Vec::with_capacity(self.listing.rows.len());
+        let mut root = None;
+        let mut hidden = 0;
+        let flush = |out: &mut Vec<Row>, root: Option<usize>, hidden: usize| {
+            if let (Some(root), true) = (root, hidden > 0) {
+                out.push(Row::More { root, hidden });
+            }
+        };
+        for (k, &(i, depth)) in self.listing.rows.iter().enumerate() {
+            if depth == 0 {
+                flush(&mut out, root, hidden);
+                root = Some(i);
+                hidden = 0;
+            }
+            let open = root.is_some_and(|r| expanded.contains(&r));
+            if depth == 0 || open || self.shown.get(k).copied().unwrap_or(true) {
+                out.push(Row::Group(i, depth));
+            } else {
+                hidden += 1;
+            }
+        }
+        flush(&mut out, root, hidden);
+        out
+    }
 }
 
 impl LeakResult {
@@ -79,6 +121,12 @@ pub struct WizardState {
     pub(crate) setup_folded: bool,
     /// The single small objects are listed one by one (folded into one row by default).
     pub(crate) show_minor: bool,
+    /// Root groups whose every nested group is listed (by default two levels and the chain to
+    /// the user's objects), and the table's rows for them, kept between frames.
+    pub(crate) expanded: Vec<usize>,
+    pub(crate) rows: Option<(usize, Vec<Row>)>,
+    /// A group to bring into view in the table on the next frame.
+    pub(crate) scroll_to: Option<usize>,
     folded_for: Option<[DocId; 3]>,
     /// Connected: the action run between baseline and target, how many times, and its run.
     pub(crate) action: String,
@@ -130,6 +178,8 @@ impl WizardState {
         }
         self.computed_for = Some(key);
         self.selected = None;
+        self.expanded.clear();
+        self.rows = None;
         let names: Vec<String> = self
             .picks
             .iter()
@@ -142,11 +192,14 @@ impl WizardState {
                 Ok::<_, crate::error::Error>(snaps[i].clone())
             })?;
             let causes = crate::present::causes::of_groups(&report.last, &report.groups);
+            let listing = leaks::listing(&report.groups, usize::MAX, None);
+            let shown = crate::present::causes::nested_shown(&report.groups, &listing.rows, &causes);
             Ok(Arc::new(LeakResult {
                 snapshot: report.last,
                 names,
                 candidates: report.candidates,
-                listing: leaks::listing(&report.groups, usize::MAX, None),
+                shown,
+                listing,
                 numbers: leaks::numbers(&report.groups),
                 causes,
                 groups: report.groups,

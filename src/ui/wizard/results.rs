@@ -30,9 +30,23 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     let total = r.snapshot.total_size;
     let mut clicked = None;
     let mut toggle_minor = false;
+    let mut expand = None;
+    // The rows change only when a root group is expanded, not per frame.
+    if w.rows.as_ref().is_none_or(|(n, _)| *n != w.expanded.len()) {
+        w.rows = Some((w.expanded.len(), r.rows(&w.expanded)));
+    }
+    let rows: &[Row] = w.rows.as_ref().map_or(&[], |(_, rows)| rows.as_slice());
+    let scroll_to = w
+        .scroll_to
+        .take()
+        .and_then(|g| rows.iter().position(|row| matches!(row, Row::Group(i, _) if *i == g)));
     // The table fills what the window shows below it (the page scrolls for the rest).
     let fill = (ui.clip_rect().bottom() - ui.cursor().top() - ROW_HEIGHT - 16.0).max(240.0);
-    tree_table(ui, "leak-groups")
+    let mut table = tree_table(ui, "leak-groups");
+    if let Some(at) = scroll_to {
+        table = table.scroll_to_row(at, Some(egui::Align::Center));
+    }
+    table
         .column(crate::ui::table::number_column(58.0))
         .column(crate::ui::table::name_column())
         .column(crate::ui::table::number_column(72.0))
@@ -48,10 +62,34 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
             let minor = &r.listing.minor;
             let shown_minor = if w.show_minor { minor.len() } else { 0 };
             let summary_row = usize::from(!minor.is_empty());
-            let n = r.listing.rows.len() + summary_row + shown_minor;
+            let n = rows.len() + summary_row + shown_minor;
             body.rows(ROW_HEIGHT, n, |mut row| {
                 let k = row.index();
-                if k == r.listing.rows.len() {
+                if let Some(&Row::More { root, hidden }) = rows.get(k) {
+                    // What a root group keeps alive beyond the rows listed, in one row.
+                    row.col(|_| {});
+                    row.col(|ui| {
+                        ui.horizontal(|ui| {
+                            ui.add_space(widgets::indent(1));
+                            if ui.small_button("Show all").clicked() {
+                                expand = Some(root);
+                            }
+                            ui.label(
+                                RichText::new(format!(
+                                    "… {} #{} keeps alive",
+                                    crate::text::count(hidden, "more group", "more groups"),
+                                    r.numbers[root]
+                                ))
+                                .weak(),
+                            );
+                        });
+                    });
+                    for _ in 0..3 {
+                        row.col(|_| {});
+                    }
+                    return;
+                }
+                if k == rows.len() {
                     // The single small objects, folded into one row.
                     row.col(|_| {});
                     row.col(|ui| {
@@ -76,9 +114,9 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                     }
                     return;
                 }
-                let (i, depth) = match r.listing.rows.get(k) {
-                    Some(&x) => x,
-                    None => (minor[k - r.listing.rows.len() - 1], 0),
+                let (i, depth) = match rows.get(k) {
+                    Some(&Row::Group(i, depth)) => (i, depth),
+                    _ => (minor[k - rows.len() - 1], 0),
                 };
                 let g = &r.groups[i];
                 row.set_selected(w.selected == Some(i));
@@ -130,6 +168,9 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
     }
     if toggle_minor {
         w.show_minor = !w.show_minor;
+    }
+    if let Some(root) = expand {
+        w.expanded.push(root);
     }
 }
 
@@ -207,6 +248,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
     }
     if let Some(i) = show {
         w.selected = Some(i);
+        w.scroll_to = Some(i);
     }
     ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
     for (i, h) in g.path.iter().enumerate() {
