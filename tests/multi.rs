@@ -583,6 +583,15 @@ fn the_committed_kind_sets_name_their_causes() {
         first["cause"]["counts"],
         serde_json::json!({"baseline": 1, "target": 20, "final": 20})
     );
+    // Patterns the path merely passes through are no cause: express's router (an Array) and its
+    // server's 'request' listener and listening socket hold Layer params that replace old ones.
+    let v = json(&run("npm-session", true));
+    let claimed: Vec<String> = v["groups"].as_array().unwrap()[1..]
+        .iter()
+        .filter(|g| matches!(g["cause"]["kind"].as_str(), Some("collection" | "listeners" | "handles")))
+        .map(|g| format!("{} {}", g["class"], g["cause"]))
+        .collect();
+    assert!(claimed.is_empty(), "{claimed:?}");
     let v = json(&run("control", true));
     let growing: Vec<&Value> = v["groups"]
         .as_array()

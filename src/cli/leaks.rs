@@ -288,10 +288,12 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         thousands(groups.len() as u64),
         thousands(roots as u64),
     ));
-    // With the runs known, say first whether anything grows with every action.
+    let side = crate::present::causes::same_holder(s, groups, &causes);
+    // With the runs known, say first whether anything grows with every action (a group listed
+    // with another, by the same holder, counts with it).
     if let (Some(r), Some(p)) = (runs, &per) {
         let growing = (0..groups.len())
-            .filter(|&i| groups[i].part_of.is_none() && p[i] >= leaks::GROWING_PER_ACTION)
+            .filter(|&i| groups[i].part_of.is_none() && side[i].is_none() && p[i] >= leaks::GROWING_PER_ACTION)
             .count();
         line(if growing == 0 {
             format!("Nothing grows with every action: no group gains an object per run over {r} runs.")
@@ -303,7 +305,6 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
         });
     }
     let rows = crate::present::causes::nested_shown(groups, &listing.rows, &causes);
-    let side = crate::present::causes::same_holder(s, groups, &causes);
     let mut in_side = false;
     for (at_row, &(i, depth)) in listing.rows.iter().enumerate() {
         let grp = &groups[i];

@@ -394,8 +394,18 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 counts: None,
             };
         }
-        // An emitter's listeners: emitter → ._events → {…} → .event → listener(s)
-        if i >= 2 && edge_is(s, &path[i - 1], "_events") && g.edge_kind(edge) == EdgeKind::Property {
+        // An emitter's listeners: emitter → ._events → {…} → .event → listener(s), when the
+        // listeners (or their array) are among what leaked: an old listener that the path
+        // merely passes through (a server's 'request' handler) is not the cause.
+        let leaked_here = |k: usize| {
+            path.get(k)
+                .is_some_and(|h| grp.nodes.contains(&h.node) || nested.iter().any(|n| n.nodes.contains(&h.node)))
+        };
+        if i >= 2
+            && edge_is(s, &path[i - 1], "_events")
+            && g.edge_kind(edge) == EdgeKind::Property
+            && (leaked_here(i) || leaked_here(i + 1))
+        {
             let event = edge_str(s, h).unwrap_or_default().to_owned();
             let listeners = g
                 .edges(h.node)
@@ -429,10 +439,12 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
         if let Some(c) = piped(s, path, i, n) {
             return c;
         }
-        // A socket or pipe handle, held by the runtime while it is open.
-        if matches!(class_of(i), "TCP" | "Pipe" | "TTY" | "UDP")
+        // A socket or pipe handle that leaked, held by the runtime while it is open (a server's
+        // own listening handle on the way to something else is not).
+        if (matches!(class_of(i), "TCP" | "Pipe" | "TTY" | "UDP")
             || g.name(h.node).contains("SocketWrap")
-            || g.name(h.node).contains("PipeWrap")
+            || g.name(h.node).contains("PipeWrap"))
+            && leaked_here(i)
         {
             return Cause {
                 kind: CauseKind::Handles,
@@ -446,13 +458,18 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             };
         }
         // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
-        let holder = if i >= 2 && class_of(i - 1) == "(array)" && edge_is(s, &path[i - 1], "table") {
+        // Only where it holds the leaked objects themselves: a collection further up holds
+        // whatever the path passes through, not what leaked.
+        let at_member = i + 1 == path.len();
+        let holder = if !at_member {
+            None
+        } else if i >= 2 && class_of(i - 1) == "(array)" && edge_is(s, &path[i - 1], "table") {
             Some(i - 2)
         } else if matches!(class_of(i - 1), "Array" | "Map" | "Set")
             || (g.edge_kind(edge) == EdgeKind::Property
                 // An object with many keys (`process`) is a dictionary only where it holds the
                 // leaked objects themselves, not somewhere above them.
-                && ((i + 1 == path.len() && leaks::is_dictionary(s, path[i - 1].node))
+                && (leaks::is_dictionary(s, path[i - 1].node)
                     || leaks::keyed_entries(s, path[i - 1].node, &grp.nodes) >= leaks::GROWN_ENTRIES))
         {
             Some(i - 1)
