@@ -588,7 +588,12 @@ fn the_committed_kind_sets_name_their_causes() {
     let v = json(&run("npm-session", true));
     let claimed: Vec<String> = v["groups"].as_array().unwrap()[1..]
         .iter()
-        .filter(|g| matches!(g["cause"]["kind"].as_str(), Some("collection" | "listeners" | "handles")))
+        .filter(|g| {
+            matches!(
+                g["cause"]["kind"].as_str(),
+                Some("collection" | "listeners" | "handles")
+            )
+        })
         .map(|g| format!("{} {}", g["class"], g["cause"]))
         .collect();
     assert!(claimed.is_empty(), "{claimed:?}");

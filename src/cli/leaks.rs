@@ -333,6 +333,21 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                         bytes(grp.retained_size),
                     ));
                     line(format!("    held in: {}", l.held_in));
+                    // Where most of the size is, when something beside the chain holds it (a
+                    // closure's scope that also keeps a request and its response alive).
+                    let beside = (0..groups.len())
+                        .filter(|&k| !l.chain.contains(&k) && groups[k].part_of.is_some_and(|p| l.chain.contains(&p)))
+                        .max_by(|&a, &b| groups[a].keeps_alive().total_cmp(&groups[b].keeps_alive()));
+                    if let Some(k) = beside.filter(|&k| groups[k].keeps_alive() * 2.0 >= grp.retained_size) {
+                        line(format!(
+                            "    most of it: #{} {}{} ×{} keeps {} alive beside them",
+                            numbers[k],
+                            preview(&groups[k].class, 60),
+                            names::defined_at_suffix(s, groups[k].nodes[0]),
+                            thousands(groups[k].nodes.len() as u64),
+                            bytes(groups[k].keeps_alive())
+                        ));
+                    }
                 }
                 None => line(format!(
                     "\n#{}  {}{at} ×{}{}  retains {} (shallow {})",
