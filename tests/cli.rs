@@ -566,3 +566,64 @@ fn redact_writes_a_new_file_never_over_one_and_gzips_on_request() {
         "{err}"
     );
 }
+
+/// `profile` sums a sampling heap profile (`node --heap-prof`) by function: the functions' self
+/// sizes are exactly the profile's `selfSize`s (summed here from the raw file), by self size;
+/// Node's functions with no URL are kept under their name; a file that is not a profile is one
+/// line and exit 2.
+#[test]
+fn profile_sums_a_sampling_heap_profile_by_function() {
+    const FILE: &str = "sample-snapshots/node-alloc.heapprofile";
+    let raw: Value = serde_json::from_slice(&std::fs::read(common::repo().join(FILE)).unwrap()).unwrap();
+    fn walk(n: &Value, by: &mut std::collections::HashMap<String, f64>) {
+        let f = &n["callFrame"];
+        let key = format!("{}|{}|{}", f["functionName"], f["scriptId"], f["lineNumber"]);
+        *by.entry(key).or_default() += n["selfSize"].as_f64().unwrap();
+        for c in n["children"].as_array().unwrap() {
+            walk(c, by);
+        }
+    }
+    let mut by = std::collections::HashMap::new();
+    walk(&raw["head"], &mut by);
+    let total: f64 = by.values().sum();
+
+    let v = json(&heapsift(&["profile", FILE, "--json", "--top", "1000"]));
+    assert_eq!(v["total_size"].as_f64(), Some(total));
+    let functions = v["functions"].as_array().unwrap();
+    assert_eq!(functions.len(), by.len(), "one row per function");
+    let sizes: Vec<f64> = functions.iter().map(|f| f["self_size"].as_f64().unwrap()).collect();
+    assert_eq!(sizes.iter().sum::<f64>(), total);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "by self size");
+    let record = functions
+        .iter()
+        .find(|f| f["name"] == "Record")
+        .expect("the program's class");
+    assert_eq!(
+        (record["url"].as_str(), record["line"].as_i64()),
+        (Some(""), None),
+        "{record}"
+    );
+    assert!(record["self_size"].as_f64().unwrap() > 0.0);
+    assert!(record["total_size"].as_f64() >= record["self_size"].as_f64());
+
+    let text = stdout(&heapsift(&["profile", FILE, "--top", "5"]));
+    assert!(text.lines().any(|l| l.starts_with("Function  ")), "{text}");
+    assert!(text.contains("more functions (--top"), "{text}");
+
+    let o = heapsift(&["profile", "sample-snapshots/leak-s1.heapsnapshot"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("heapsift: sample-snapshots/leak-s1.heapsnapshot: not a sampling heap profile"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // And the other way round: a profile given where a snapshot goes says what it is.
+    let o = heapsift(&["summary", FILE]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a sampling heap profile, not a heap snapshot: `heapsift profile FILE` reads it"),
+        "{}",
+        stderr(&o)
+    );
+}

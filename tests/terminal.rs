@@ -149,9 +149,11 @@ fn json_commands() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("leaks", own(&["leaks", NODE_LEAK[0], NODE_LEAK[1], NODE_LEAK[2]])),
     ];
+    all.push(("profile", own(&["profile", "sample-snapshots/node-alloc.heapprofile"])));
     let mut g = own(&["growth"]);
     g.extend((1..=5).map(|i| format!("sample-snapshots/growth-{i}.heapsnapshot")));
     all.push(("growth", g));
+    all.push(("profile", own(&["profile", "sample-snapshots/node-alloc.heapprofile"])));
     all
 }
 

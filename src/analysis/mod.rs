@@ -15,6 +15,7 @@ pub mod flags;
 pub(crate) mod growth;
 pub mod leaks;
 pub mod process;
+pub mod profile;
 pub mod query;
 pub mod readable;
 pub mod retainers;

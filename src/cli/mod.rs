@@ -22,6 +22,7 @@ mod index;
 mod leaks;
 mod object;
 mod output;
+mod profile;
 mod progress_bar;
 mod redact;
 mod signals;
@@ -128,6 +129,9 @@ pub enum Command {
     /// The three-snapshot leak method: objects new in S2 (not in S1) and still alive in S3,
     /// grouped by class and retaining path, largest first.
     Leaks(leaks::Args),
+    /// A sampling heap profile (.heapprofile from `node --heap-prof` or DevTools' "Allocation
+    /// sampling") by function: bytes allocated in each function and with what it called.
+    Profile(profile::Args),
     /// Take a heap snapshot of a running Node process (`node --inspect`, or any Node process by
     /// PID) or Chromium page (`--remote-debugging-port`), after a forced garbage collection.
     Capture(capture::Args),
@@ -209,6 +213,7 @@ fn run(command: &Command, g: &Global) -> CliResult {
     match command {
         Command::Summary(a) => summary::run(a, g),
         Command::Duplicates(a) => duplicates::run(a, g),
+        Command::Profile(a) => profile::run(a, g),
         Command::Detached(a) => detached::run(a, g),
         Command::Object(a) => object::run(a, g),
         Command::Diff(a) => diff::run(a, g),

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub(crate) mod header;
+pub mod heapprofile;
 pub(crate) mod numbers;
 pub mod redact;
 pub(crate) mod strings;
@@ -346,7 +347,16 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         }
     }
 
-    let header = header.ok_or_else(|| Error::invalid("not a heap snapshot: there is no \"snapshot\" header"))?;
+    let header = header.ok_or_else(|| {
+        // A sampling heap profile is the other file V8's heap profiler writes.
+        if bytes.trim_ascii_start().starts_with(b"{\"head\"") {
+            Error::invalid(
+                "a sampling heap profile, not a heap snapshot: `heapsift profile FILE` reads it (the app does not yet)",
+            )
+        } else {
+            Error::invalid("not a heap snapshot: there is no \"snapshot\" header")
+        }
+    })?;
     if !saw_nodes {
         return Err(Error::invalid("not a heap snapshot: there is no \"nodes\" section"));
     }
