@@ -757,21 +757,7 @@ fn hunt_names_the_cause_of_each_kind_of_leak() {
     let Some(_) = node("hunt_names_the_cause_of_each_kind_of_leak") else {
         return;
     };
-    let cases = [
-        ("cache", "collection", "UserProfile", "userCache"),
-        (
-            "listeners",
-            "listeners",
-            "Subscription",
-            "'price' listeners of priceFeed",
-        ),
-        ("closure", "closure", "ReportBuffer", "scope the closures share"),
-        ("timers", "timers", "PollJob", "timer list"),
-        ("promises", "promise", "PendingJob", "ready"),
-        ("connections", "handles", "DbConnection", "TCP"),
-        ("streams", "stream", "FeedTap", "ticker"),
-        ("globals", "global", "AuditEntry", "globalThis.auditLog"),
-    ];
+    let cases = common::LEAK_KINDS;
     let mut wrong = Vec::new();
     for (kind, cause, class, holder) in cases {
         let (code, v) = hunt_kind(kind, &[]);

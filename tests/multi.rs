@@ -473,40 +473,8 @@ fn growth_follows_collections_by_id() {
 /// control has nothing that grows with every action.
 #[test]
 fn the_committed_kind_sets_name_their_causes() {
-    let cases = [
-        (
-            "cache",
-            "collection",
-            "UserProfile",
-            "userCache (Map in module scope of kinds.js)",
-        ),
-        (
-            "listeners",
-            "listeners",
-            "Subscription",
-            "'price' listeners of priceFeed",
-        ),
-        (
-            "closure",
-            "closure",
-            "ReportBuffer",
-            "the variable buffer in the scope the closures share",
-        ),
-        ("timers", "timers", "PollJob", "Node's timer list"),
-        (
-            "promises",
-            "promise",
-            "PendingJob",
-            "ready (Promise in module scope of kinds.js)",
-        ),
-        ("connections", "handles", "DbConnection", "open TCP handles"),
-        (
-            "streams",
-            "stream",
-            "FeedTap",
-            "ticker (Readable in module scope of kinds.js)",
-        ),
-        ("globals", "global", "AuditEntry", "globalThis.auditLog"),
+    // The Node kinds, then a page's and a dependency's.
+    let cases = common::LEAK_KINDS.into_iter().chain([
         (
             "dom",
             "detached_dom",
@@ -519,7 +487,7 @@ fn the_committed_kind_sets_name_their_causes() {
             "(concatenated string)",
             ".sessions (Object of MemoryStore) in the package express-session",
         ),
-    ];
+    ]);
     let run = |kind: &str, json_out: bool| {
         let files: Vec<String> = ["baseline", "target", "final"]
             .iter()

@@ -92,12 +92,10 @@ fn is_string(s: &Snapshot, v: NodeId) -> bool {
 /// request's headers or an object's few string fields.
 pub const GROWN_ENTRIES: usize = 8;
 
-/// How many of `members` object `from` holds by named properties: the entries of a store keyed
-/// by data (ids, session ids), when `from` is used as a dictionary.
-pub fn keyed_entries(s: &Snapshot, from: NodeId, members: &[NodeId]) -> usize {
+/// How many of `sorted` (a group's members, sorted) object `from` holds by named properties:
+/// the entries of a store keyed by data (ids, session ids), when `from` is used as a dictionary.
+pub fn keyed_entries(s: &Snapshot, from: NodeId, sorted: &[NodeId]) -> usize {
     let g = &s.graph;
-    let mut sorted = members.to_vec();
-    sorted.sort_unstable();
     g.edges(from)
         .filter(|&e| g.edge_kind(e) == EdgeKind::Property && sorted.binary_search(&g.to(e)).is_ok())
         .count()

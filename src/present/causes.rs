@@ -13,7 +13,7 @@ use crate::model::{EdgeKind, EdgeName, Location, NodeId, NodeKind};
 use crate::text::{count, thousands};
 
 /// The kinds of cause, as JSON names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CauseKind {
     Collection,
     Listeners,
@@ -24,6 +24,7 @@ pub enum CauseKind {
     Stream,
     Global,
     DetachedDom,
+    #[default]
     Other,
 }
 
@@ -76,7 +77,7 @@ impl CauseKind {
 pub const BOUNDED_FIX: &str = "none if it is bounded by design (it did not grow with every action)";
 
 /// A group's cause.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Cause {
     pub kind: CauseKind,
     /// What holds the leaked objects, named by its variable where the path shows one.
@@ -293,6 +294,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
     let path = &grp.path;
     let n = grp.nodes.len();
     let first = grp.nodes[0];
+    let mut members = grp.nodes.clone();
+    members.sort_unstable();
     let class_of = |i: usize| s.class_name(path[i].node);
     // DOM nodes removed from the page that the page's code still holds: named by what holds
     // the detached tree, the nearest hop above it that is not detached itself.
@@ -314,11 +317,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     &format!("detached {what} elements")
                 )
             ),
-            location: None,
-            leaked: None,
             holder_node: Some(path[at].node),
-            package: None,
             counts: grp.hop_entries.get(at).copied(),
+            ..Cause::default()
         };
     }
     // The timer list: a Timeout's own class, or a TimersList on the path.
@@ -345,10 +346,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             holder: "Node's timer list".into(),
             evidence,
             location: callback.and_then(|f| function_location(s, f)),
-            leaked: None,
-            holder_node: None,
-            package: None,
-            counts: None,
+            ..Cause::default()
         };
     }
     // A page's listeners: Blink keeps them beside the target, EventTarget → EventTargetData →
@@ -367,10 +365,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             holder: format!("listeners of {}", named(s, path, t - 1)),
             evidence: format!("{} added and never removed", count(n, "listener", "listeners")),
             location: listener.and_then(|f| s.location_of(f)),
-            leaked: None,
             holder_node: Some(path[t - 1].node),
-            package: None,
-            counts: None,
+            ..Cause::default()
         };
     }
     // From the leaked objects up: the nearest holder decides.
@@ -388,18 +384,17 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     count(n, "await", "awaits")
                 ),
                 location: s.location_of(first),
-                leaked: None,
                 holder_node: Some(path[i - 1].node),
-                package: None,
-                counts: None,
+                ..Cause::default()
             };
         }
         // An emitter's listeners: emitter → ._events → {…} → .event → listener(s), when the
         // listeners (or their array) are among what leaked: an old listener that the path
         // merely passes through (a server's 'request' handler) is not the cause.
         let leaked_here = |k: usize| {
-            path.get(k)
-                .is_some_and(|h| grp.nodes.contains(&h.node) || nested.iter().any(|n| n.nodes.contains(&h.node)))
+            path.get(k).is_some_and(|h| {
+                members.binary_search(&h.node).is_ok() || nested.iter().any(|n| n.nodes.contains(&h.node))
+            })
         };
         if i >= 2
             && edge_is(s, &path[i - 1], "_events")
@@ -429,10 +424,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     holder: format!("'{event}' listeners of {}", named(s, path, i - 2)),
                     evidence: format!("{} for '{event}'", count(listeners, "listener", "listeners")),
                     location: listener.and_then(|f| s.location_of(f)),
-                    leaked: None,
                     holder_node: Some(path[i - 2].node),
-                    package: None,
-                    counts: None,
+                    ..Cause::default()
                 };
             }
         }
@@ -450,11 +443,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 kind: CauseKind::Handles,
                 holder: format!("open {} handles", class_of(i)),
                 evidence: format!("{} kept open", thousands(n as u64)),
-                location: None,
-                leaked: None,
-                holder_node: None,
-                package: None,
-                counts: None,
+                ..Cause::default()
             };
         }
         // A collection: Map/Set → {table} → backing array → entry; Array → [i]; a dictionary.
@@ -470,7 +459,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 // An object with many keys (`process`) is a dictionary only where it holds the
                 // leaked objects themselves, not somewhere above them.
                 && (leaks::is_dictionary(s, path[i - 1].node)
-                    || leaks::keyed_entries(s, path[i - 1].node, &grp.nodes) >= leaks::GROWN_ENTRIES))
+                    || leaks::keyed_entries(s, path[i - 1].node, &members) >= leaks::GROWN_ENTRIES))
         {
             Some(i - 1)
         } else {
@@ -492,11 +481,9 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                     kind: CauseKind::Global,
                     holder: named(s, path, at),
                     evidence: format!("{} added to it", count(n, "object", "objects")),
-                    location: None,
-                    leaked: None,
                     holder_node: Some(path[at].node),
-                    package: None,
                     counts: grp.hop_entries.get(at).copied(),
+                    ..Cause::default()
                 };
             }
             let package = package_of(s, path, at);
@@ -519,10 +506,10 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 },
                 evidence,
                 location: package.as_ref().map(|p| p.1),
-                leaked: None,
                 holder_node: Some(path[at].node),
                 package: package.map(|p| p.0),
                 counts,
+                ..Cause::default()
             };
         }
         if g.kind(first) == NodeKind::Closure
@@ -535,11 +522,8 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
                 kind: CauseKind::Global,
                 holder: named(s, path, i),
                 evidence: format!("{} reachable from it", count(n, "object", "objects")),
-                location: None,
-                leaked: None,
                 holder_node: Some(path[i].node),
-                package: None,
-                counts: None,
+                ..Cause::default()
             };
         }
     }
@@ -550,11 +534,7 @@ pub fn recognise(s: &Snapshot, grp: &LeakGroup, nested: &[&LeakGroup]) -> Cause 
             .map(|h| hop_label(s, h.node).into_owned())
             .unwrap_or_default(),
         evidence: "no known pattern holds it; the path to the root shows what does".into(),
-        location: None,
-        leaked: None,
-        holder_node: None,
-        package: None,
-        counts: None,
+        ..Cause::default()
     }
 }
 
@@ -568,11 +548,8 @@ fn piped(s: &Snapshot, path: &[Hop], at: usize, n: usize) -> Option<Cause> {
             "{} piped from it and never unpiped, ended or destroyed",
             count(n, "stream", "streams")
         ),
-        location: None,
-        leaked: None,
         holder_node: Some(path[at - 2].node),
-        package: None,
-        counts: None,
+        ..Cause::default()
     })
 }
 
@@ -611,10 +588,7 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
             thousands(grp.nodes.len() as u64)
         ),
         location: s.location_of(f),
-        leaked: None,
-        holder_node: None,
-        package: None,
-        counts: None,
+        ..Cause::default()
     })
 }
 
@@ -742,10 +716,9 @@ pub fn of_collection(s: &Snapshot, path: &[Hop], added: i64, snapshots: usize) -
             snapshots
         ),
         location: package.as_ref().map(|p| p.1),
-        leaked: None,
         holder_node: Some(path[at].node),
         package: package.map(|p| p.0),
-        counts: None,
+        ..Cause::default()
     })
 }
 

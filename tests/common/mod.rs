@@ -205,3 +205,42 @@ pub fn as_devtools(mut v: serde_json::Value) -> serde_json::Value {
     }
     v
 }
+
+/// The leak kinds of `tests/live/kinds.js` (KIND, one object of its own class per action), each
+/// with the cause `hunt` must name: (kind, cause kind, the leaked class, how the holder reads).
+/// The live tests hunt the services; `multi` checks the committed sets they made.
+pub const LEAK_KINDS: [(&str, &str, &str, &str); 8] = [
+    (
+        "cache",
+        "collection",
+        "UserProfile",
+        "userCache (Map in module scope of kinds.js)",
+    ),
+    (
+        "listeners",
+        "listeners",
+        "Subscription",
+        "'price' listeners of priceFeed",
+    ),
+    (
+        "closure",
+        "closure",
+        "ReportBuffer",
+        "the variable buffer in the scope the closures share",
+    ),
+    ("timers", "timers", "PollJob", "Node's timer list"),
+    (
+        "promises",
+        "promise",
+        "PendingJob",
+        "ready (Promise in module scope of kinds.js)",
+    ),
+    ("connections", "handles", "DbConnection", "open TCP handles"),
+    (
+        "streams",
+        "stream",
+        "FeedTap",
+        "ticker (Readable in module scope of kinds.js)",
+    ),
+    ("globals", "global", "AuditEntry", "globalThis.auditLog"),
+];

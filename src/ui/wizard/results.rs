@@ -70,18 +70,18 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                     row.col(|_| {});
                     row.col(|ui| {
                         ui.horizontal(|ui| {
-                            ui.add_space(widgets::indent(1));
-                            if ui.small_button("Show all").clicked() {
-                                expand = Some(root);
-                            }
-                            ui.label(
-                                RichText::new(format!(
-                                    "… {} #{} keeps alive",
-                                    crate::text::count(hidden, "more group", "more groups"),
+                            // The count on the button itself, unindented: a narrow column cuts.
+                            if ui
+                                .small_button(format!("Show {} more", thousands(hidden as u64)))
+                                .on_hover_text(format!(
+                                    "{} #{} keeps alive beyond the two levels listed",
+                                    crate::text::count(hidden, "group", "groups"),
                                     r.numbers[root]
                                 ))
-                                .weak(),
-                            );
+                                .clicked()
+                            {
+                                expand = Some(root);
+                            }
                         });
                     });
                     for _ in 0..3 {
