@@ -2,6 +2,7 @@
 //! the model; no I/O, no UI.
 
 pub mod aggregates;
+pub mod allocations;
 pub(crate) mod bits;
 pub(crate) mod classes;
 pub mod collections;
@@ -52,6 +53,8 @@ pub struct Snapshot {
     pub cliques: usize,
     /// Script ids resolved to their URLs and sources.
     pub scripts: scripts::Scripts,
+    /// The Allocation view's data, for snapshots taken with allocation tracking on.
+    pub allocations: Option<allocations::AllocationProfile>,
 }
 
 /// What is known before the slow phases finish: class counts and shallow sizes.
@@ -142,7 +145,9 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
     let statistics = stats::calculate(&g, &retainers, total_size);
     let max_js_object_id = g.max_js_object_id();
     progress.check()?;
+    let allocations = allocations::AllocationProfile::build(&g);
     Ok(Snapshot {
+        allocations,
         graph: g,
         flags: flags.into(),
         retainers,

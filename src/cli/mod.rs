@@ -6,6 +6,7 @@
 //! failure. Flags for the desktop app are checked here too (`app.rs`); the app itself is started
 //! by `main`, so that this module never depends on the UI.
 
+mod allocations;
 mod app;
 mod bench;
 mod capture;
@@ -129,6 +130,9 @@ pub enum Command {
     /// The three-snapshot leak method: objects new in S2 (not in S1) and still alive in S3,
     /// grouped by class and retaining path, largest first.
     Leaks(leaks::Args),
+    /// DevTools' Allocation view, for a snapshot taken with allocation tracking on: per
+    /// function, the objects it allocated while tracking and how many are still alive.
+    Allocations(allocations::Args),
     /// A sampling heap profile (.heapprofile from `node --heap-prof` or DevTools' "Allocation
     /// sampling") by function: bytes allocated in each function and with what it called.
     Profile(profile::Args),
@@ -214,6 +218,7 @@ fn run(command: &Command, g: &Global) -> CliResult {
         Command::Summary(a) => summary::run(a, g),
         Command::Duplicates(a) => duplicates::run(a, g),
         Command::Profile(a) => profile::run(a, g),
+        Command::Allocations(a) => allocations::run(a, g),
         Command::Detached(a) => detached::run(a, g),
         Command::Object(a) => object::run(a, g),
         Command::Diff(a) => diff::run(a, g),

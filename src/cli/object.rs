@@ -9,7 +9,7 @@ use crate::analysis::query::{self, display_name, edge_label};
 use crate::analysis::readable::ReadablePaths;
 use crate::model::{NodeId, NodeKind};
 use crate::present::names::oddball;
-use crate::present::{names, report};
+use crate::present::{allocations, names, report};
 use crate::progress::Progress;
 use crate::text::{bytes, percent, preview, thousands};
 
@@ -85,6 +85,18 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     }
     let dom = s.dominator[v];
     line(format!("dominator:     @{} {}", g.id(dom), s.class_name(dom)));
+    if let Some(p) = &s.allocations {
+        let frames = p.stack_of(g, v);
+        match frames.split_first() {
+            None => line("allocated by:  not recorded (made before allocation tracking started)"),
+            Some((first, callers)) => {
+                line(format!("allocated by:  {}", allocations::frame_label(g, first.function)));
+                for f in callers.iter().filter(|f| !allocations::is_root(g, f.function)) {
+                    line(format!("           ← {}", allocations::frame_label(g, f.function)));
+                }
+            }
+        }
+    }
     let (hops, kind) = match readable {
         Some(path) => (
             path.map(<[query::Hop]>::to_vec),

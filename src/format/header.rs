@@ -14,6 +14,8 @@ struct RawHeader {
     extra_native_bytes: Option<f64>,
     #[serde(default)]
     root_index: Option<f64>,
+    #[serde(default)]
+    trace_function_count: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -24,6 +26,10 @@ struct RawMeta {
     edge_types: Vec<Value>,
     #[serde(default)]
     location_fields: Option<Vec<String>>,
+    #[serde(default)]
+    trace_function_info_fields: Option<Vec<String>>,
+    #[serde(default)]
+    trace_node_fields: Option<Vec<String>>,
 }
 
 /// Role of one field of a node record, resolved by name.
@@ -35,6 +41,7 @@ pub enum NodeField {
     SelfSize,
     EdgeCount,
     Detachedness,
+    TraceNodeId,
     Ignored,
 }
 
@@ -68,6 +75,12 @@ pub struct Header {
     /// Node index (not ordinal) of the root, as DevTools reads it.
     pub(crate) root_index: Option<u64>,
     pub(crate) has_detachedness: bool,
+    /// Allocation tracking was on: DevTools reads `trace_node_id`s, `trace_function_infos` and
+    /// `trace_tree` only when the header counts functions.
+    pub(crate) tracked: bool,
+    /// Field names of `trace_function_infos` records and `trace_tree` nodes (V8's when absent).
+    pub(crate) trace_function_info_fields: Vec<String>,
+    pub(crate) trace_node_fields: Vec<String>,
 }
 
 fn type_names(types: &[Value], offset: usize, what: &str) -> Result<Vec<String>> {
@@ -109,6 +122,7 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header> {
             "self_size" => NodeField::SelfSize,
             "edge_count" => NodeField::EdgeCount,
             "detachedness" => NodeField::Detachedness,
+            "trace_node_id" => NodeField::TraceNodeId,
             _ => NodeField::Ignored,
         })
         .collect();
@@ -175,5 +189,12 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header> {
         edge_count: count(raw.edge_count, "edge_count")?,
         extra_native_bytes: raw.extra_native_bytes.unwrap_or(0.0),
         root_index: raw.root_index.filter(|v| *v > 0.0).map(|v| v as u64),
+        tracked: raw.trace_function_count.is_some_and(|c| c > 0.0),
+        trace_function_info_fields: meta.trace_function_info_fields.unwrap_or_else(|| {
+            ["function_id", "name", "script_name", "script_id", "line", "column"].map(String::from).to_vec()
+        }),
+        trace_node_fields: meta
+            .trace_node_fields
+            .unwrap_or_else(|| ["id", "function_info_index", "count", "size", "children"].map(String::from).to_vec()),
     })
 }

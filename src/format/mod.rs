@@ -9,6 +9,7 @@ pub mod heapprofile;
 pub(crate) mod numbers;
 pub mod redact;
 pub(crate) mod strings;
+pub mod traces;
 
 use std::fs::File;
 use std::io::Read;
@@ -113,6 +114,9 @@ pub struct RawSnapshot {
     /// (node ordinal, script id, line, column), sorted by ordinal, last entry per node wins.
     pub locations: Vec<[u32; 4]>,
     pub root: u32,
+    /// Each node's `trace_node_id`; empty unless allocation traces were recorded.
+    pub trace_node: Vec<u32>,
+    pub traces: Option<traces::AllocationTraces>,
     /// Every top-level section, in file order: its key and the bytes of its value.
     pub sections: Vec<(String, std::ops::Range<usize>)>,
 }
@@ -384,6 +388,22 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         (None, Some(s)) => parse_locations(bytes, s, &raw.header, progress)?.0,
         (None, None) => Vec::new(),
     };
+    if !raw.trace_node.is_empty() {
+        let section = |name: &str| raw.sections.iter().find(|(k, _)| k == name).map(|(_, r)| r.clone());
+        raw.traces = match (section("trace_function_infos"), section("trace_tree")) {
+            (Some(infos), Some(tree)) => traces::parse(
+                &bytes[infos],
+                &bytes[tree],
+                &raw.header.trace_function_info_fields,
+                &raw.header.trace_node_fields,
+                raw.strings.len(),
+            )?,
+            _ => None,
+        };
+        if raw.traces.is_none() {
+            raw.trace_node = Vec::new();
+        }
+    }
     let n = raw.header.node_count;
     raw.root = match raw.header.root_index {
         None => 0,
@@ -435,6 +455,12 @@ fn columns<'r>(raw: &'r mut Option<RawSnapshot>, header: &Header, bytes_left: us
             strings: StringTable::default(),
             locations: Vec::new(),
             root: 0,
+            trace_node: if header.tracked && header.node_fields.contains(&NodeField::TraceNodeId) {
+                vec![0; n]
+            } else {
+                Vec::new()
+            },
+            traces: None,
             sections: Vec::new(),
             header: header.clone(),
         });
@@ -457,6 +483,8 @@ fn parse_nodes(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progre
     let id = SharedSlice::new(&mut raw.object_id);
     let size = SharedSlice::new(&mut raw.self_size);
     let det = SharedSlice::new(&mut raw.detachedness);
+    let traced = !raw.trace_node.is_empty();
+    let trace = SharedSlice::new(&mut raw.trace_node);
     // Edge counts go into first_edge[ordinal + 1]; a prefix sum turns them into offsets.
     let counts = SharedSlice::new(&mut raw.first_edge);
     let close = parse_array(
@@ -485,7 +513,8 @@ fn parse_nodes(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progre
                         NodeField::SelfSize => size.write(rec, v as u32),
                         NodeField::EdgeCount => counts.write(rec + 1, checked_u32(v, "a node's edge count")?),
                         NodeField::Detachedness => det.write(rec, (v & 3) as u8),
-                        NodeField::Ignored => {}
+                        NodeField::TraceNodeId if traced => trace.write(rec, checked_u32(v, "a trace node id")?),
+                        NodeField::TraceNodeId | NodeField::Ignored => {}
                     }
                 }
                 field += 1;

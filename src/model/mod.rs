@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 pub use crate::column::Column;
 use crate::error::{Error, Result};
+use crate::format::traces::AllocationTraces;
 use crate::format::{RawSnapshot, StringTable};
 use crate::progress::{Phase, Progress};
 
@@ -236,6 +237,8 @@ pub(crate) struct Columns {
     pub(crate) edge_name: Column<u32>,
     /// Target node ordinals.
     pub(crate) edge_to: Column<u32>,
+    /// Each node's allocation trace node id (0: not recorded); empty for untracked snapshots.
+    pub(crate) trace_node: Column<u32>,
 }
 
 impl Columns {
@@ -249,6 +252,7 @@ impl Columns {
             + self.edge_type.heap_bytes()
             + self.edge_name.heap_bytes()
             + self.edge_to.heap_bytes()
+            + self.trace_node.heap_bytes()
     }
 }
 
@@ -262,6 +266,7 @@ pub(crate) struct GraphParts {
     pub(crate) root: NodeId,
     pub(crate) extra_native_bytes: f64,
     pub(crate) has_detachedness: bool,
+    pub(crate) traces: Option<AllocationTraces>,
 }
 
 pub struct Graph {
@@ -279,6 +284,8 @@ pub struct Graph {
     has_detachedness: bool,
     /// The highest edge type index V8 wrote plus one; DevTools appends `invisible` after it.
     invisible_edge_type: u8,
+    /// The allocation call tree, when allocation tracking was on.
+    traces: Option<AllocationTraces>,
 }
 
 impl Graph {
@@ -319,7 +326,9 @@ impl Graph {
                 edge_type: raw.edge_type.into(),
                 edge_name: raw.edge_name.into(),
                 edge_to: raw.edge_to.into(),
+                trace_node: raw.trace_node.into(),
             },
+            traces: raw.traces,
             strings: raw.strings,
             locations: raw.locations,
             root: NodeId(raw.root),
@@ -342,7 +351,23 @@ impl Graph {
             root: p.root,
             extra_native_bytes: p.extra_native_bytes,
             has_detachedness: p.has_detachedness,
+            traces: p.traces,
         }
+    }
+
+    pub(crate) fn set_traces(&mut self, traces: Option<AllocationTraces>) {
+        self.traces = traces;
+    }
+
+    /// The allocation call tree, for snapshots taken with allocation tracking on.
+    pub fn traces(&self) -> Option<&AllocationTraces> {
+        self.traces.as_ref()
+    }
+
+    /// The id of the allocation trace node that made `n`; 0 when none was recorded.
+    #[inline]
+    pub fn trace_node_id(&self, n: NodeId) -> u32 {
+        self.c.trace_node.get(n.index()).copied().unwrap_or(0)
     }
 
     /// The columns whole, for the index and the analysis's hot loops.

@@ -5,6 +5,7 @@
 //! each. It sits above the engine and below `ui` and `cli`: nothing under it (format, model,
 //! analysis, engine, capture) imports it, and `tests/tidy.rs` checks that.
 
+pub mod allocations;
 pub mod causes;
 pub mod files;
 pub mod finding;

@@ -180,6 +180,7 @@ pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop
         "distance": s.distances[v].shown(),
         "dominator": node_json(s, dom),
         "location": location_json(s.location_of(v), Some(&s.scripts)),
+        "allocation_stack": crate::present::allocations::object_stack_json(s, v),
         "path_to_root": path,
         "shortest_path_to_root": shortest,
     })

@@ -29,6 +29,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::{Origin, SourceKey};
 use crate::analysis::Snapshot;
+use crate::analysis::allocations::AllocationProfile;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::bits::BitVec;
 use crate::analysis::classes::{ClassInfo, Classes, InterfaceDefinition};
@@ -39,13 +40,14 @@ use crate::analysis::scripts::{Script, Scripts};
 use crate::analysis::stats::Statistics;
 use crate::error::{Error, Result};
 use crate::format::StringTable;
+use crate::format::traces::{AllocationTraces, TraceFunction, TraceNode};
 use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId};
 use crate::progress::{Phase, Progress};
 
 pub(crate) const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
 /// Bump whenever the layout or anything the analysis computes changes: an index written by
 /// another version is rebuilt, never read.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const ENDIAN_PROBE: u32 = 0x0102_0304;
 const HEADER: usize = 40;
 const ENTRY: usize = 32;
@@ -75,9 +77,10 @@ enum Section {
     ClassOfNode,
     Dominator,
     Retained,
+    TraceNode,
 }
 
-const SECTIONS: usize = Section::Retained as usize + 1;
+const SECTIONS: usize = Section::TraceNode as usize + 1;
 const SECTION_ORDER: [Section; SECTIONS] = [
     Section::Meta,
     Section::NodeType,
@@ -99,6 +102,7 @@ const SECTION_ORDER: [Section; SECTIONS] = [
     Section::ClassOfNode,
     Section::Dominator,
     Section::Retained,
+    Section::TraceNode,
 ];
 
 /// Whether `path` starts like an index file.
@@ -237,6 +241,7 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         bytes(&s.classes.of_node),
         bytemuck::cast_slice(&s.dominator),
         bytes(retained),
+        bytes(&g.trace_node),
     ];
     debug_assert_eq!(v.len(), SECTIONS);
     v
@@ -354,6 +359,26 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
     for &(v, l) in closures {
         e.u32(v.get());
         e.location(Some(l));
+    }
+    match g.traces() {
+        None => e.bool(false),
+        Some(t) => {
+            e.bool(true);
+            e.u64(t.functions.len() as u64);
+            for f in &t.functions {
+                for v in [f.name, f.script_name, f.script_id, f.line, f.column] {
+                    e.u32(v);
+                }
+            }
+            e.u64(t.nodes.len() as u64);
+            for n in &t.nodes {
+                e.u32(n.id);
+                e.u32(n.function);
+                e.u64(n.count);
+                e.u64(n.size);
+                e.u32(n.parent);
+            }
+        }
     }
     e.0
 }
@@ -643,7 +668,9 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
             edge_type: column(map, table, Section::EdgeType)?,
             edge_name: column(map, table, Section::EdgeName)?,
             edge_to: column(map, table, Section::EdgeTo)?,
+            trace_node: column(map, table, Section::TraceNode)?,
         },
+        traces: None,
         strings,
         locations: Vec::new(),
         root: NodeId::new(root),
@@ -713,10 +740,36 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
         ))
     })?;
     let scripts = Scripts::from_parts(by_id, closures).ok_or_else(|| damaged("scripts"))?;
+    let traces = if d.bool()? {
+        let functions = d.list(|d| {
+            Ok(TraceFunction {
+                name: d.u32()?,
+                script_name: d.u32()?,
+                script_id: d.u32()?,
+                line: d.u32()?,
+                column: d.u32()?,
+            })
+        })?;
+        let nodes = d.list(|d| {
+            Ok(TraceNode {
+                id: d.u32()?,
+                function: d.u32()?,
+                count: d.u64()?,
+                size: d.u64()?,
+                parent: d.u32()?,
+            })
+        })?;
+        Some(AllocationTraces { functions, nodes })
+    } else {
+        None
+    };
+    let mut graph = graph;
+    graph.set_traces(traces);
     if !d.at_end() {
         return Err(damaged("metadata length"));
     }
-    let s = Snapshot {
+    let mut s = Snapshot {
+        allocations: None,
         graph,
         flags: column(map, table, Section::Flags)?,
         retainers,
@@ -734,6 +787,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
         scripts,
     };
     check_bounds(&s)?;
+    s.allocations = AllocationProfile::build(&s.graph);
     Ok(s)
 }
 
@@ -781,6 +835,21 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
         && closures.iter().all(|&(v, _)| v.index() < n);
     if !small_ok {
         return Err(damaged("class and script references"));
+    }
+    let traces_ok = match s.graph.traces() {
+        None => g.trace_node.is_empty(),
+        Some(t) => {
+            g.trace_node.len() == n
+                && !t.nodes.is_empty()
+                && t.functions.iter().all(|f| (f.name as u64) < strings && (f.script_name as u64) < strings)
+                && t.nodes.iter().enumerate().all(|(k, x)| {
+                    (x.function as usize) < t.functions.len()
+                        && (if k == 0 { x.parent == TraceNode::NO_PARENT } else { (x.parent as usize) < k })
+                })
+        }
+    };
+    if !traces_ok {
+        return Err(damaged("allocation traces"));
     }
     Ok(())
 }
