@@ -598,3 +598,50 @@ fn redaction_leaves_no_original_string_value() {
         }
     }
 }
+
+/// A three-snapshot set taken with allocation tracking on (`hunt --track-allocations`): the
+/// Allocation view of each equals DevTools' on every row, and the objects the stack golden lists
+/// have DevTools' allocation stacks, fresh and from the index.
+#[test]
+fn allocations_equal_devtools_on_every_row() {
+    use heapsift::present::allocations::{stack_json, top_json};
+    let read = |name: &str| -> Value {
+        let path = common::repo().join("tests/golden").join(name);
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    for step in ["baseline", "target", "final"] {
+        let sample = common::repo().join(format!(
+            "sample-snapshots/kinds/tracked-listeners-{step}.heapsnapshot.gz"
+        ));
+        let want = read(&format!("tracked-listeners-{step}.allocations.json"));
+        let want = want["tops"].as_array().unwrap();
+        assert!(want.len() > 20, "{step}: the golden lists the functions");
+        for (how, s) in common::both_ways(&sample) {
+            let (p, t) = (s.allocations.as_ref().expect("tracked"), s.graph.traces().unwrap());
+            let ours: Vec<Value> = p.tops().iter().map(|top| top_json(&s.graph, t, top, None)).collect();
+            for (i, (o, w)) in ours.iter().zip(want).enumerate() {
+                assert_eq!(o, w, "{step} ({how}): row {i}");
+            }
+            assert_eq!(ours.len(), want.len(), "{step} ({how}): rows");
+        }
+    }
+    let sample = common::repo().join("sample-snapshots/kinds/tracked-listeners-final.heapsnapshot.gz");
+    let want = read("tracked-listeners-final.stacks.json");
+    let mut with_frames = 0;
+    for (how, s) in common::both_ways(&sample) {
+        let p = s.allocations.as_ref().unwrap();
+        for w in want["objects"].as_array().unwrap() {
+            let id = w["id"].as_u64().unwrap() as u32;
+            let v = s.graph.find_id(heapsift::model::ObjectId(id)).unwrap();
+            let ours = stack_json(&s.graph, &p.stack_of(&s.graph, v));
+            assert_eq!(ours, w["allocation_stack"], "{how}: the stack of @{id}");
+            with_frames += usize::from(!ours.as_array().unwrap().is_empty());
+        }
+    }
+    assert!(
+        with_frames >= 16,
+        "the golden lists objects with stacks ({with_frames})"
+    );
+    // A snapshot taken without tracking has no Allocation view, as in DevTools.
+    assert!(load("leak-s3.heapsnapshot").allocations.is_none());
+}

@@ -832,3 +832,46 @@ fn hunt_finds_a_leak_inside_an_npm_dependency() {
         "{cause}"
     );
 }
+
+/// `hunt --track-allocations`: tracking starts before the baseline and the final snapshot is the
+/// one that ends it, so the leaked group says which function of the service made its objects,
+/// and the snapshots left behind carry the Allocation view.
+#[test]
+fn hunt_with_allocation_tracking_names_the_function_that_made_the_leak() {
+    let test = "hunt_with_allocation_tracking_names_the_function_that_made_the_leak";
+    let Some(_) = node(test) else {
+        return;
+    };
+    let script = std::fs::read_to_string(common::repo().join("tests/live/kinds.js")).unwrap();
+    let line_of = |needle: &str| script.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    // V8 records a function by where its parameters start.
+    let action = format!("action (kinds.js:{}:16)", line_of("function action(id, done)"));
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let exec = format!("KIND=cache PORT={port} node tests/live/kinds.js");
+    let o = common::heapsift_command()
+        .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/action")])
+        .args(["--repeat", "30", "--wait", "0", "--track-allocations", "-q", "--keep"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let by = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("allocated by:"))
+        .unwrap_or_else(|| panic!("no allocation stack:\n{text}"));
+    assert!(by.contains(&format!("allocated by: {action} ← ")), "{by}");
+    let first = text.lines().find(|l| l.starts_with("#1 ")).unwrap();
+    assert!(first.contains("UserProfile") && first.contains("×30"), "{first}");
+    for step in ["baseline", "target", "final"] {
+        let file = dir.path().join(format!("{step}.heapsnapshot"));
+        let o = common::heapsift_command()
+            .args(["allocations", "--json", "-q"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["tracked"], true, "{step}: {v}");
+    }
+}

@@ -574,3 +574,67 @@ fn the_committed_kind_sets_name_their_causes() {
         .collect();
     assert!(growing.is_empty(), "nothing grows with every action: {growing:?}");
 }
+
+/// A set taken by `hunt --track-allocations`: each leak group says which code made its objects,
+/// in text, JSON and the Markdown report (the stacks the target snapshot recorded).
+#[test]
+fn tracked_leak_groups_say_which_code_made_them() {
+    let files: Vec<String> = ["baseline", "target", "final"]
+        .iter()
+        .map(|s| format!("kinds/tracked-listeners-{s}.heapsnapshot.gz"))
+        .collect();
+    let out = heapsift(&["leaks", &files[0], &files[1], &files[2], "--runs", "60"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.split("\n#2 ").next().unwrap();
+    assert!(first.contains("#1  Subscription (kinds.js:36:14) ×60"), "{first}");
+    assert!(
+        first.contains("    allocated by: action (kinds.js:108:16) ← (anonymous) (kinds.js:173:34) ← …\n"),
+        "{first}"
+    );
+    let out = heapsift(&["leaks", &files[0], &files[1], &files[2], "--runs", "60", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The listener array's group holds the Subscriptions two levels down.
+    let leaked = v["groups"][0]["leaked"]["number"].as_str().unwrap().to_owned();
+    let mut found = None;
+    let mut stack = vec![v["groups"][0].clone()];
+    while let Some(g) = stack.pop() {
+        if g["number"] == leaked.as_str() {
+            found = Some(g.clone());
+        }
+        stack.extend(g["kept_alive"].as_array().unwrap().iter().cloned());
+    }
+    let made = &found.unwrap()["allocated_by"][0];
+    assert_eq!(made["count"], 60, "{made}");
+    assert_eq!(made["frames"][0]["function_name"], "action", "{made}");
+    assert_eq!(
+        (made["frames"][0]["line"].as_u64(), made["frames"][0]["column"].as_u64()),
+        (Some(108), Some(16))
+    );
+    // An untracked set says nothing of stacks.
+    let out = heapsift(&[
+        "leaks",
+        "node-leak-s1.heapsnapshot.gz",
+        "node-leak-s2.heapsnapshot.gz",
+        "node-leak-s3.heapsnapshot.gz",
+        "--json",
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["groups"][0]["allocated_by"], Value::Null);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    let out = heapsift(&[
+        "leaks",
+        &files[0],
+        &files[1],
+        &files[2],
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        md.contains("**Allocated by**: `action (kinds.js:108:16) ← (anonymous) (kinds.js:173:34) ← …`"),
+        "{md}"
+    );
+}

@@ -149,11 +149,29 @@ fn json_commands() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("leaks", own(&["leaks", NODE_LEAK[0], NODE_LEAK[1], NODE_LEAK[2]])),
     ];
-    all.push(("profile", own(&["profile", "sample-snapshots/node-alloc.heapprofile"])));
     let mut g = own(&["growth"]);
     g.extend((1..=5).map(|i| format!("sample-snapshots/growth-{i}.heapsnapshot")));
     all.push(("growth", g));
     all.push(("profile", own(&["profile", "sample-snapshots/node-alloc.heapprofile"])));
+    // Allocation stacks: a tracked set, and an untracked snapshot where there are none.
+    let tracked = |s: &str| format!("sample-snapshots/kinds/tracked-listeners-{s}.heapsnapshot.gz");
+    all.push((
+        "allocations",
+        own(&["allocations", &tracked("final"), "--callers", "--top", "30"]),
+    ));
+    all.push(("allocations", own(&["allocations", LEAK[2]])));
+    all.push(("object", own(&["object", &tracked("final"), "@95849"])));
+    all.push((
+        "leaks",
+        own(&[
+            "leaks",
+            &tracked("baseline"),
+            &tracked("target"),
+            &tracked("final"),
+            "--runs",
+            "60",
+        ]),
+    ));
     all
 }
 

@@ -12,11 +12,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 port=$((40000 + RANDOM % 20000))
-hunt() { # name command
+hunt() { # name command [hunt flags]
   local name=$1 cmd=$2
   port=$((port + 1))
   "$bin" hunt --exec "PORT=$port $cmd" --action "curl -sf localhost:$port/action" \
-    --repeat 60 --wait 0 --timeout 30 -q --keep "$work/$name" >/dev/null
+    --repeat 60 --wait 0 --timeout 30 -q --keep "$work/$name" "${@:3}" >/dev/null
   for s in baseline target final; do
     gzip -9 -c "$work/$name/$s.heapsnapshot" >"$out/$name-$s.heapsnapshot.gz"
   done
@@ -26,3 +26,6 @@ for kind in cache listeners closure timers promises connections streams globals 
   hunt "$kind" "KIND=$kind node tests/live/kinds.js"
 done
 hunt npm-session "node tests/live/npm-session/server.js"
+# Allocation stacks recorded from before the baseline (tests/golden/tracked-*.allocations.json
+# are devtools-reference's `allocations` of these three).
+hunt tracked-listeners "KIND=listeners node tests/live/kinds.js" --track-allocations

@@ -134,7 +134,7 @@ impl AllocationProfile {
                 has_callers: i != 0,
             })
             .collect();
-        rows.sort_by(|a, b| b.counts.size.cmp(&a.counts.size));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.counts.size));
         rows
     }
 
@@ -216,9 +216,13 @@ impl AllocationProfile {
     /// How many of `objects` each trace node allocated, most first: (trace node id, objects).
     /// Objects allocated before tracking started are left out.
     pub fn stacks_of(g: &Graph, objects: impl IntoIterator<Item = NodeId>) -> Vec<(u32, u64)> {
+        Self::count_traces(objects.into_iter().map(|v| g.trace_node_id(v)))
+    }
+
+    /// Trace node ids counted, most first; 0 (nothing recorded) left out.
+    pub fn count_traces(trace_nodes: impl IntoIterator<Item = u32>) -> Vec<(u32, u64)> {
         let mut counts: FxHashMap<u32, u64> = FxHashMap::default();
-        for v in objects {
-            let id = g.trace_node_id(v);
+        for id in trace_nodes {
             if id != 0 {
                 *counts.entry(id).or_default() += 1;
             }
@@ -304,11 +308,14 @@ mod tests {
         assert_eq!(callers, [(1, 3), (3, 2)]);
         assert_eq!(c.callers[0].callers[0].function, 0);
         let names: Vec<&str> = p
-            .stack_of(&g, NodeId::new(1))
+            .stack_of(g, NodeId::new(1))
             .iter()
             .map(|f| g.strings().get(f.function.name))
             .collect();
         assert_eq!(names, ["make", "handler", "(root)"]);
-        assert_eq!(AllocationProfile::stacks_of(g, (1..7).map(NodeId::new)), [(3, 3), (5, 2), (2, 1)]);
+        assert_eq!(
+            AllocationProfile::stacks_of(g, (1..7).map(NodeId::new)),
+            [(3, 3), (5, 2), (2, 1)]
+        );
     }
 }

@@ -267,6 +267,11 @@ pub struct LeakGroup {
     /// The entries of each hop of `path` that is a collection, in the baseline, the target and
     /// the final snapshot (followed by object id; `None` where it did not exist or is not one).
     pub hop_entries: Vec<[Option<u32>; 3]>,
+    /// The allocation trace node of each member (as `nodes`), read in the target snapshot when
+    /// it recorded allocation stacks: V8 keeps an object's stack right until the object has an id
+    /// and is then moved by the collector, which happens between target and final. Empty: read
+    /// them in the final snapshot.
+    pub trace_nodes: Vec<u32>,
 }
 
 impl LeakGroup {
@@ -307,6 +312,7 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
                 part_of: None,
                 path: Vec::new(),
                 hop_entries: Vec::new(),
+                trace_nodes: Vec::new(),
             });
             groups.len() - 1
         });
@@ -828,6 +834,7 @@ mod tests {
             part_of,
             path: Vec::new(),
             hop_entries: Vec::new(),
+            trace_nodes: Vec::new(),
         }
     }
 

@@ -57,6 +57,9 @@ pub struct Options {
     pub(crate) allow_remote: bool,
     /// Give up when the other side says nothing for this long.
     pub timeout: Duration,
+    /// A process heapsift starts records allocation stacks from its start (Node's
+    /// `--track-heap-objects`).
+    pub(crate) track_from_start: bool,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
         Options {
             allow_remote: false,
             timeout: Duration::from_secs(60),
+            track_from_start: false,
         }
     }
 }
@@ -458,6 +462,29 @@ impl Session {
     /// Takes a heap snapshot into `dest` (replacing it atomically), streaming chunks through a
     /// temporary file in the same folder. Progress: [`Phase::Snapshot`], the target's own count.
     pub fn take_snapshot(&mut self, dest: &Path, progress: &Progress) -> Result<Captured> {
+        self.snapshot_by("HeapProfiler.takeHeapSnapshot", dest, progress)
+    }
+
+    /// Starts recording every allocation's stack (DevTools' "Allocation instrumentation on
+    /// timeline"); snapshots taken from now on carry allocation stacks. It slows the target
+    /// until [`Session::stop_tracking`], or until this session closes (V8 stops it then).
+    pub(crate) fn start_tracking(&mut self, progress: &Progress) -> Result<()> {
+        self.call(
+            "HeapProfiler.startTrackingHeapObjects",
+            json!({ "trackAllocations": true }),
+            progress,
+            &mut |_, _| Ok(()),
+        )
+        .map(|_| ())
+    }
+
+    /// Stops allocation tracking; V8 sends a snapshot as it stops, written to `dest`.
+    pub(crate) fn stop_tracking(&mut self, dest: &Path, progress: &Progress) -> Result<Captured> {
+        self.snapshot_by("HeapProfiler.stopTrackingHeapObjects", dest, progress)
+    }
+
+    /// Calls `method`, which sends a snapshot in chunks, and writes them to `dest`.
+    fn snapshot_by(&mut self, method: &str, dest: &Path, progress: &Progress) -> Result<Captured> {
         let start = Instant::now();
         let write_err =
             |e: std::io::Error| CaptureError::new(format!("{}: cannot write the snapshot: {e}", dest.display()));
@@ -467,7 +494,7 @@ impl Session {
         let mut write_failed: Option<std::io::Error> = None;
         progress.begin(Phase::Snapshot, 1);
         self.call(
-            "HeapProfiler.takeHeapSnapshot",
+            method,
             json!({ "reportProgress": true }),
             progress,
             &mut |event, params| {
@@ -514,6 +541,15 @@ impl Session {
             self.collect_garbage(progress)?;
         }
         self.take_snapshot(dest, progress)
+    }
+
+    /// Like [`Session::gc_and_snapshot`], the snapshot being the one that ends allocation tracking.
+    pub(crate) fn gc_and_stop_tracking(&mut self, dest: &Path, gc: bool, progress: &Progress) -> Result<Captured> {
+        if gc {
+            progress.begin(Phase::CollectGarbage, 1);
+            self.collect_garbage(progress)?;
+        }
+        self.stop_tracking(dest, progress)
     }
 }
 
@@ -593,6 +629,8 @@ pub struct Hunt {
     pub wait: Duration,
     /// Where the three snapshots go.
     pub dir: PathBuf,
+    /// Record allocation stacks from before the baseline to the final snapshot.
+    pub track_allocations: bool,
 }
 
 /// The file names of the hunt's snapshots, in order.
@@ -609,8 +647,15 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
             p.display()
         )));
     }
+    let opts = &Options {
+        track_from_start: plan.track_allocations,
+        ..opts.clone()
+    };
     let mut conn = Connection::open(&plan.connect, opts, progress)?;
     note(format!("connected to {}", conn.session.label));
+    if plan.track_allocations && matches!(plan.connect, Connect::Exec(_)) {
+        note("recording allocation stacks from the process's start (--track-heap-objects; it runs slower)".into());
+    }
     let mut written: Vec<PathBuf> = Vec::new();
     let result = (|| {
         if plan.warmup > 0 {
@@ -651,6 +696,20 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
             let rest = Runs { first: 1, ..runs };
             process::run_action(&plan.action, plan.warmup - 1, rest, opts.timeout, progress)?;
         }
+        // A process heapsift starts records stacks from its start (`--track-heap-objects`,
+        // set by `Connection::open`). One already running can only be told over the inspector,
+        // whose tracking also collects garbage and numbers every object each 50 ms: V8 then loses
+        // the stack of an object the collector moves after that, so some objects read as
+        // "not recorded" or with another object's stack.
+        if plan.track_allocations && !matches!(plan.connect, Connect::Exec(_)) {
+            conn.session.start_tracking(progress)?;
+            note(
+                "recording allocation stacks over the inspector (the process runs slower until the final snapshot; \
+                 V8 loses the stacks of objects moved after its 50 ms updates: for complete stacks start the \
+                 process with --track-heap-objects, or use --exec)"
+                    .into(),
+            );
+        }
         for (step, path) in ["baseline", "target", "final"].into_iter().zip(&paths) {
             if step == "target" {
                 note(format!("running '{}' {} times", plan.action, plan.repeat));
@@ -676,7 +735,13 @@ pub fn hunt(plan: &Hunt, opts: &Options, progress: &Progress, note: &dyn Fn(Stri
                     std::thread::sleep(Duration::from_millis(50));
                 }
             }
-            let c = conn.session.gc_and_snapshot(path, true, progress)?;
+            // Tracking started over the inspector ends with the final snapshot, which V8 sends
+            // as it stops.
+            let c = if step == "final" && plan.track_allocations && !matches!(plan.connect, Connect::Exec(_)) {
+                conn.session.gc_and_stop_tracking(path, true, progress)?
+            } else {
+                conn.session.gc_and_snapshot(path, true, progress)?
+            };
             written.push(c.path.clone());
             note(format!(
                 "{step}: {} ({}, {:.1} s)",

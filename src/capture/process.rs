@@ -344,9 +344,14 @@ pub(crate) struct Tail {
 /// inspector chatter.
 pub(crate) fn launch(command: &str, opts: &Options, progress: &Progress) -> Result<Launched> {
     let mut cmd = shell(command);
+    let ours = if opts.track_from_start {
+        "--inspect=127.0.0.1:0 --track-heap-objects"
+    } else {
+        "--inspect=127.0.0.1:0"
+    };
     let node_options = match std::env::var("NODE_OPTIONS") {
-        Ok(o) if !o.trim().is_empty() => format!("{o} --inspect=127.0.0.1:0"),
-        _ => "--inspect=127.0.0.1:0".to_owned(),
+        Ok(o) if !o.trim().is_empty() => format!("{o} {ours}"),
+        _ => ours.to_owned(),
     };
     cmd.env("NODE_OPTIONS", node_options)
         .stdin(Stdio::null())

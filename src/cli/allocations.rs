@@ -65,10 +65,12 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         );
         return Ok(());
     }
-    let (all_count, all_size) = tops.iter().fold((0, 0), |acc, t| (acc.0 + t.counts.count, acc.1 + t.counts.size));
-    let (live_count, live_size) = tops
+    let (all_count, all_size) = tops
         .iter()
-        .fold((0, 0), |acc, t| (acc.0 + t.counts.live_count, acc.1 + t.counts.live_size));
+        .fold((0, 0), |acc, t| (acc.0 + t.counts.count, acc.1 + t.counts.size));
+    let (live_count, live_size) = tops.iter().fold((0, 0), |acc, t| {
+        (acc.0 + t.counts.live_count, acc.1 + t.counts.live_size)
+    });
     line(format!(
         "{}: {} allocated in {} objects while tracking; {} of them ({}) still alive, in {} functions",
         a.file.display(),
@@ -79,13 +81,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         thousands(tops.len() as u64)
     ));
     let mut t_out = Table::new(
-        &[
-            Col::name(8),
-            Col::Right(9),
-            Col::Right(9),
-            Col::Right(9),
-            Col::Right(9),
-        ],
+        &[Col::name(8), Col::Right(9), Col::Right(9), Col::Right(9), Col::Right(9)],
         &["Function", "Count", "Size", "Live", "Live size"],
     );
     let mut chains = Vec::new();

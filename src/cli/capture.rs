@@ -27,6 +27,11 @@ pub struct Args {
     /// Do not collect garbage first.
     #[arg(long)]
     no_gc: bool,
+    /// Record every allocation's stack for SECS seconds (10 if not given; Ctrl+C ends it early),
+    /// then take the snapshot that ends the recording: `heapsift allocations` and `object` then
+    /// show what made each object. The target runs slower while recording.
+    #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "10")]
+    track_allocations: Option<f64>,
     /// Where to write the snapshot: a new file, written atomically once complete (an existing
     /// file is refused, as every output is).
     #[arg(long, short, value_name = "OUT.heapsnapshot")]
@@ -66,6 +71,7 @@ pub(super) fn options(allow_remote: bool, timeout: f64) -> CliResult<Options> {
     Ok(Options {
         allow_remote,
         timeout: Duration::from_secs_f64(timeout),
+        ..Options::default()
     })
 }
 
@@ -83,11 +89,32 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     if a.out.exists() {
         return Err(CliError::exists(&a.out));
     }
+    if let Some(secs) = a.track_allocations
+        && !(secs.is_finite() && secs >= 0.0)
+    {
+        return Err(CliError::Usage(format!(
+            "--track-allocations {secs} is not a number of seconds"
+        )));
+    }
     let progress = Progress::new();
-    signals::trap_interrupts(&progress);
     let bar = ProgressBar::start(&progress, g.quiet);
-    let result = Connection::open(&connect, &opts, &progress)
-        .and_then(|mut c| c.session.gc_and_snapshot(&a.out, !a.no_gc, &progress));
+    let result = Connection::open(&connect, &opts, &progress).and_then(|mut c| match a.track_allocations {
+        None => {
+            signals::trap_interrupts(&progress);
+            c.session.gc_and_snapshot(&a.out, !a.no_gc, &progress)
+        }
+        Some(secs) => {
+            c.session.start_tracking(&progress)?;
+            if !g.quiet {
+                bar.println(&format!(
+                    "heapsift: recording allocation stacks for {secs} s (Ctrl+C ends it early and snapshots)"
+                ));
+            }
+            signals::wait_interruptible(Duration::from_secs_f64(secs));
+            signals::trap_interrupts(&progress);
+            c.session.gc_and_stop_tracking(&a.out, !a.no_gc, &progress)
+        }
+    });
     bar.finish();
     let c = result?;
     if let Connect::Pid(pid) = &connect

@@ -47,6 +47,10 @@ pub struct Args {
     /// by default they are deleted at the end.
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
+    /// Record every allocation's stack from before the baseline to the final snapshot, so each
+    /// leak group says which code made its objects. The target runs slower meanwhile.
+    #[arg(long)]
+    track_allocations: bool,
     #[command(flatten)]
     output: LeakOutput,
     /// Connect to a host other than this machine. An inspector port runs any code it is sent.
@@ -89,6 +93,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         warmup: a.warmup,
         wait: Duration::from_secs_f64(a.wait),
         dir,
+        track_allocations: a.track_allocations,
     };
     let progress = Progress::new();
     signals::trap_interrupts(&progress);

@@ -370,6 +370,11 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                     line(format!("    fix: {}", c.fix()));
                 }
             }
+            // Which code made the objects, when the snapshots recorded allocation stacks.
+            let made = leaked.map_or(grp, |l| &groups[l.group]);
+            if let Some(by) = crate::present::allocations::made_by_text(s, made) {
+                line(format!("    allocated by: {by}"));
+            }
             for l in names::path_lines(s, &grp.path) {
                 line(format!("      {l}"));
             }

@@ -90,7 +90,10 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
         match frames.split_first() {
             None => line("allocated by:  not recorded (made before allocation tracking started)"),
             Some((first, callers)) => {
-                line(format!("allocated by:  {}", allocations::frame_label(g, first.function)));
+                line(format!(
+                    "allocated by:  {}",
+                    allocations::frame_label(g, first.function)
+                ));
                 for f in callers.iter().filter(|f| !allocations::is_root(g, f.function)) {
                     line(format!("           ← {}", allocations::frame_label(g, f.function)));
                 }

@@ -64,3 +64,23 @@ pub(super) fn scratch(dir: PathBuf) {
 pub(super) fn analysing() {
     ANALYSING.store(true, Ordering::SeqCst);
 }
+
+/// Waits up to `limit`, or until the first Ctrl+C (or SIGTERM, SIGHUP), which ends only the wait:
+/// a recording the user stops early is still saved.
+pub(super) fn wait_interruptible(limit: Duration) {
+    #[cfg(unix)]
+    // SAFETY: as in `trap_interrupts`.
+    unsafe {
+        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGHUP, handler);
+    }
+    let until = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < until {
+        if INTERRUPTED.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -29,6 +29,9 @@ struct Kept {
     max_id: u32,
     print: Fingerprint,
     entries: EntriesById,
+    /// (id, allocation trace node) of the objects newer than `after` that have a recorded stack,
+    /// sorted by id; empty for an untracked snapshot.
+    traces: Vec<(u32, u32)>,
 }
 
 impl Kept {
@@ -39,7 +42,29 @@ impl Kept {
             max_id: s.max_js_object_id,
             print: Fingerprint::of(s),
             entries: EntriesById::of(s),
+            traces: Vec::new(),
         }
+    }
+
+    /// Keeps the allocation stacks of the objects newer than id `after`.
+    fn with_traces(mut self, s: &Snapshot, after: u32) -> Kept {
+        if s.allocations.is_some() {
+            let g = &s.graph;
+            self.traces = (0..g.node_count())
+                .map(crate::model::NodeId::at)
+                .filter(|&v| g.id(v).0 > after && g.trace_node_id(v) != 0)
+                .map(|v| (g.id(v).0, g.trace_node_id(v)))
+                .collect();
+            self.traces.sort_unstable();
+        }
+        self
+    }
+
+    fn trace_of(&self, id: u32) -> Option<u32> {
+        self.traces
+            .binary_search_by_key(&id, |t| t.0)
+            .ok()
+            .map(|i| self.traces[i].1)
     }
 
     fn entries(&self, id: u32) -> Option<u32> {
@@ -80,7 +105,7 @@ pub fn three_snapshot<S: Deref<Target = Snapshot>, E: From<Error>>(
     let target = {
         let s2 = snapshot(1)?;
         baseline.check_next(names[1], &s2)?;
-        Kept::of(names[1], &s2)
+        Kept::of(names[1], &s2).with_traces(&s2, baseline.max_id)
     };
     progress.check().map_err(Error::from)?;
     let last = snapshot(2)?;
@@ -97,7 +122,18 @@ pub fn three_snapshot<S: Deref<Target = Snapshot>, E: From<Error>>(
     let groups = leaks::group(&last, &candidates, progress).map_err(Error::from)?;
     let mut groups = leaks::without_engine_held(&last, groups, opts);
     // The collections on each group's path, followed back into the baseline and the target.
+    let traces = last.allocations.as_ref().filter(|_| !target.traces.is_empty());
     for grp in &mut groups {
+        // Each member's stack as the target recorded it, where the final's tree knows it.
+        if let Some(p) = traces {
+            grp.trace_nodes = (grp.nodes.iter())
+                .map(|&v| {
+                    (target.trace_of(last.graph.id(v).0))
+                        .filter(|&t| p.node_of_id(t).is_some())
+                        .unwrap_or_else(|| last.graph.trace_node_id(v))
+                })
+                .collect();
+        }
         grp.hop_entries = grp
             .path
             .iter()

@@ -128,7 +128,10 @@ impl SnapshotJson {
         }
         let mut tree = String::new();
         write_node(&self.trace_tree, 0, &mut tree);
-        format!("\"trace_function_infos\":[{}],\"trace_tree\":[{tree}],", infos.join(","))
+        format!(
+            "\"trace_function_infos\":[{}],\"trace_tree\":[{tree}],",
+            infos.join(",")
+        )
     }
 
     pub fn to_json(&self) -> String {

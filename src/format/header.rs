@@ -191,10 +191,14 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header> {
         root_index: raw.root_index.filter(|v| *v > 0.0).map(|v| v as u64),
         tracked: raw.trace_function_count.is_some_and(|c| c > 0.0),
         trace_function_info_fields: meta.trace_function_info_fields.unwrap_or_else(|| {
-            ["function_id", "name", "script_name", "script_id", "line", "column"].map(String::from).to_vec()
+            ["function_id", "name", "script_name", "script_id", "line", "column"]
+                .map(String::from)
+                .to_vec()
         }),
-        trace_node_fields: meta
-            .trace_node_fields
-            .unwrap_or_else(|| ["id", "function_info_index", "count", "size", "children"].map(String::from).to_vec()),
+        trace_node_fields: meta.trace_node_fields.unwrap_or_else(|| {
+            ["id", "function_info_index", "count", "size", "children"]
+                .map(String::from)
+                .to_vec()
+        }),
     })
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::analysis::Snapshot;
 use crate::analysis::allocations::{AllocationProfile, Callers, Counts, Frame, Top};
+use crate::analysis::leaks::LeakGroup;
 use crate::analysis::scripts::short_name;
 use crate::format::traces::{AllocationTraces, TraceFunction};
 use crate::model::{Graph, NodeId};
@@ -48,12 +49,35 @@ pub fn is_root(g: &Graph, f: &TraceFunction) -> bool {
     g.strings().get(f.name) == ROOT && g.strings().get(f.script_name).is_empty()
 }
 
-/// A stack on one line, innermost first, at most `max` frames: `Thing (app.js:2:26) ← make
-/// (app.js:4:14) ← handler (app.js:5:17)`. The root is left out.
+/// Whether a frame is in code someone wrote or installed (not Node's own `node:` modules, not
+/// V8's builtins, which have no script).
+fn is_users(g: &Graph, f: &TraceFunction) -> bool {
+    let script = g.strings().get(f.script_name);
+    !script.is_empty() && !script.starts_with("node:")
+}
+
+/// The frames of a stack worth reading, innermost first: up to `max`, and once the user's code
+/// has been reached, none of the runtime that called it. The root is left out; `true` when
+/// frames were cut.
+pub fn readable_frames<'t>(g: &Graph, frames: &[Frame<'t>], max: usize) -> (Vec<Frame<'t>>, bool) {
+    let mut out = Vec::new();
+    let mut seen_users = false;
+    for f in frames.iter().filter(|f| !is_root(g, f.function)) {
+        let users = is_users(g, f.function);
+        if out.len() == max || (seen_users && !users) {
+            return (out, true);
+        }
+        seen_users |= users;
+        out.push(*f);
+    }
+    (out, false)
+}
+
+/// A stack on one line: `make (app.js:4:14) ← handler (app.js:5:17) ← …`.
 pub fn stack_line(g: &Graph, frames: &[Frame], max: usize) -> String {
-    let shown: Vec<&Frame> = frames.iter().filter(|f| !is_root(g, f.function)).collect();
-    let mut out: Vec<String> = shown.iter().take(max).map(|f| frame_label(g, f.function)).collect();
-    if shown.len() > max {
+    let (shown, cut) = readable_frames(g, frames, max);
+    let mut out: Vec<String> = shown.iter().map(|f| frame_label(g, f.function)).collect();
+    if cut {
         out.push("…".into());
     }
     out.join(" ← ")
@@ -61,7 +85,11 @@ pub fn stack_line(g: &Graph, frames: &[Frame], max: usize) -> String {
 
 /// A stack as DevTools' `allocationStack` gives it: innermost first, root included.
 pub fn stack_json(g: &Graph, frames: &[Frame]) -> Value {
-    frames.iter().map(|f| function_json(g, f.function)).collect::<Vec<_>>().into()
+    frames
+        .iter()
+        .map(|f| function_json(g, f.function))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 fn function_json(g: &Graph, f: &TraceFunction) -> Value {
@@ -74,11 +102,12 @@ fn function_json(g: &Graph, f: &TraceFunction) -> Value {
     })
 }
 
-/// The stack of one object as JSON, or `null` when none was recorded.
+/// The stack of one object as JSON: `[]` when none was recorded for it, `null` when the
+/// snapshot was taken without allocation tracking.
 pub fn object_stack_json(s: &Snapshot, v: NodeId) -> Value {
     match &s.allocations {
-        Some(p) if s.graph.trace_node_id(v) != 0 => stack_json(&s.graph, &p.stack_of(&s.graph, v)),
-        _ => Value::Null,
+        Some(p) => stack_json(&s.graph, &p.stack_of(&s.graph, v)),
+        None => Value::Null,
     }
 }
 
@@ -106,7 +135,12 @@ pub fn top_json(g: &Graph, t: &AllocationTraces, top: &Top, callers: Option<&Cal
         v[k] = x;
     }
     if let Some(c) = callers {
-        v["callers"] = c.callers.iter().map(|c| callers_json(g, t, c)).collect::<Vec<_>>().into();
+        v["callers"] = c
+            .callers
+            .iter()
+            .map(|c| callers_json(g, t, c))
+            .collect::<Vec<_>>()
+            .into();
     }
     v
 }
@@ -116,37 +150,106 @@ fn callers_json(g: &Graph, t: &AllocationTraces, c: &Callers) -> Value {
     for (k, x) in counts_json(&c.counts) {
         v[k] = x;
     }
-    v["callers"] = c.callers.iter().map(|c| callers_json(g, t, c)).collect::<Vec<_>>().into();
+    v["callers"] = c
+        .callers
+        .iter()
+        .map(|c| callers_json(g, t, c))
+        .collect::<Vec<_>>()
+        .into();
     v
 }
 
 /// The heaviest chain of callers of a bottom-up node, outermost last: at each level the caller
 /// that allocated the most.
-pub fn main_callers<'c>(c: &'c Callers) -> Vec<&'c Callers> {
+pub fn main_callers(c: &Callers) -> Vec<&Callers> {
     let mut out = Vec::new();
     let mut at = c;
-    while let Some(next) = at.callers.iter().max_by_key(|x| (x.counts.size, std::cmp::Reverse(x.function))) {
+    while let Some(next) = at
+        .callers
+        .iter()
+        .max_by_key(|x| (x.counts.size, std::cmp::Reverse(x.function)))
+    {
         out.push(next);
         at = next;
     }
     out
 }
 
-/// The stacks that made a group of objects, most objects first: (stack line, objects). Stacks
-/// that read the same in their first `frames` frames count as one.
-pub fn group_stacks(s: &Snapshot, objects: impl IntoIterator<Item = NodeId>, frames: usize, max: usize) -> Vec<(String, u64)> {
+/// A stack that made some of a group's objects, as read ([`readable_frames`]).
+#[derive(Debug, Clone)]
+pub struct MadeBy<'t> {
+    pub frames: Vec<Frame<'t>>,
+    pub cut: bool,
+    pub count: u64,
+}
+
+impl MadeBy<'_> {
+    pub fn line(&self, g: &Graph) -> String {
+        let mut out: Vec<String> = self.frames.iter().map(|f| frame_label(g, f.function)).collect();
+        if self.cut {
+            out.push("…".into());
+        }
+        out.join(" ← ")
+    }
+
+    pub fn json(&self, g: &Graph) -> Value {
+        json!({"count": self.count, "frames": stack_json(g, &self.frames), "more_frames": self.cut})
+    }
+}
+
+/// How many frames a group's stack shows at most.
+pub const GROUP_FRAMES: usize = 4;
+
+/// The stacks that made a group of objects, most objects first. Stacks that read the same
+/// count as one. `None` for an untracked snapshot.
+pub fn made_by<'t>(s: &'t Snapshot, objects: impl IntoIterator<Item = NodeId>) -> Option<Vec<MadeBy<'t>>> {
+    let g = &s.graph;
+    made_by_traces(s, objects.into_iter().map(|v| g.trace_node_id(v)))
+}
+
+/// The stacks of a leak group's members, from the target snapshot where the method read them.
+pub fn made_by_group<'t>(s: &'t Snapshot, grp: &LeakGroup) -> Option<Vec<MadeBy<'t>>> {
+    if grp.trace_nodes.is_empty() {
+        made_by(s, grp.nodes.iter().copied())
+    } else {
+        made_by_traces(s, grp.trace_nodes.iter().copied())
+    }
+}
+
+fn made_by_traces<'t>(s: &'t Snapshot, trace_nodes: impl IntoIterator<Item = u32>) -> Option<Vec<MadeBy<'t>>> {
     let (Some(p), Some(t)) = (&s.allocations, s.graph.traces()) else {
-        return Vec::new();
+        return None;
     };
-    let mut lines: Vec<(String, u64)> = Vec::new();
-    for (id, n) in AllocationProfile::stacks_of(&s.graph, objects) {
-        let line = stack_line(&s.graph, &p.stack(t, id), frames);
-        match lines.iter_mut().find(|l| l.0 == line) {
-            Some(l) => l.1 += n,
-            None => lines.push((line, n)),
+    let mut out: Vec<MadeBy> = Vec::new();
+    for (id, n) in AllocationProfile::count_traces(trace_nodes) {
+        let (frames, cut) = readable_frames(&s.graph, &p.stack(t, id), GROUP_FRAMES);
+        match out.iter_mut().find(|m| m.frames == frames) {
+            Some(m) => m.count += n,
+            None => out.push(MadeBy { frames, cut, count: n }),
         }
     }
-    lines.sort_by(|a, b| b.1.cmp(&a.1));
-    lines.truncate(max);
-    lines
+    out.sort_by_key(|m| std::cmp::Reverse(m.count));
+    Some(out)
+}
+
+/// `make (app.js:4:14) ← handler (app.js:5:17) (50 of 60)`, and a second stack when one made a
+/// sizeable share; `None` for an untracked snapshot.
+pub fn made_by_text(s: &Snapshot, grp: &LeakGroup) -> Option<String> {
+    let found = made_by_group(s, grp)?;
+    let total = grp.nodes.len() as u64;
+    let Some(first) = found.first() else {
+        return Some("not recorded: made before allocation tracking started".into());
+    };
+    let share = |m: &MadeBy| {
+        if m.count == total {
+            String::new()
+        } else {
+            format!(" ({} of {total})", m.count)
+        }
+    };
+    let mut text = format!("{}{}", first.line(&s.graph), share(first));
+    if let Some(second) = found.get(1).filter(|m| m.count * 5 >= total) {
+        text.push_str(&format!("; {}{}", second.line(&s.graph), share(second)));
+    }
+    Some(text)
 }

@@ -216,6 +216,8 @@ pub fn json(
             "retained_size": js_number(group.keeps_alive()),
             "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "path_shape": group.signature,
+            "allocated_by": super::allocations::made_by_group(s, group)
+                .map(|m| m.iter().take(5).map(|m| m.json(g)).collect::<Vec<_>>()),
             "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
         },
         "path_to_root": path,
@@ -263,6 +265,9 @@ pub fn markdown(
             }
             None => md.push_str(".\n\n"),
         }
+    }
+    if let Some(by) = super::allocations::made_by_text(s, group) {
+        md.push_str(&format!("Allocated by: `{by}`.\n\n"));
     }
     if !kept.is_empty() {
         md.push_str("They keep alive, counted in that size:\n\n");

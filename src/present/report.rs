@@ -311,6 +311,9 @@ pub(crate) fn leaks_json(
             "minor": leaks::is_minor(grp, largest) || leaks::is_one_off(grp, per.as_ref().map(|p| p[i])),
             "path_shape": grp.signature,
             "path_to_root": path_json(s, &grp.path),
+            // The stacks that made the members, when the snapshots recorded them.
+            "allocated_by": super::allocations::made_by_group(s, grp)
+                .map(|m| m.iter().take(5).map(|m| m.json(g)).collect::<Vec<_>>()),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "ids_complete": grp.nodes.len() <= 50,
             "kept_alive": Vec::<Value>::new(),
@@ -431,6 +434,10 @@ pub(crate) fn leaks_markdown(
             }
             None => (&grp.class, grp.nodes.len()),
         };
+        let made = leaked.map_or(grp, |l| &groups[l.group]);
+        if let Some(by) = super::allocations::made_by_text(s, made) {
+            cause.push_str(&format!("**Allocated by**: `{by}`.\n\n"));
+        }
         md.push_str(&format!(
             "\n## {}. `{}` ×{}, retains {}\n\n{cause}Path to the root of @{}:\n\n```\n{}\n```\n",
             numbers[i],

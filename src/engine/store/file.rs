@@ -29,8 +29,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::{Origin, SourceKey};
 use crate::analysis::Snapshot;
-use crate::analysis::allocations::AllocationProfile;
 use crate::analysis::aggregates::ClassRow;
+use crate::analysis::allocations::AllocationProfile;
 use crate::analysis::bits::BitVec;
 use crate::analysis::classes::{ClassInfo, Classes, InterfaceDefinition};
 use crate::analysis::distances::Distance;
@@ -841,10 +841,16 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
         Some(t) => {
             g.trace_node.len() == n
                 && !t.nodes.is_empty()
-                && t.functions.iter().all(|f| (f.name as u64) < strings && (f.script_name as u64) < strings)
+                && t.functions
+                    .iter()
+                    .all(|f| (f.name as u64) < strings && (f.script_name as u64) < strings)
                 && t.nodes.iter().enumerate().all(|(k, x)| {
                     (x.function as usize) < t.functions.len()
-                        && (if k == 0 { x.parent == TraceNode::NO_PARENT } else { (x.parent as usize) < k })
+                        && (if k == 0 {
+                            x.parent == TraceNode::NO_PARENT
+                        } else {
+                            (x.parent as usize) < k
+                        })
                 })
         }
     };
