@@ -237,6 +237,25 @@ impl AllocationProfile {
     }
 }
 
+/// The objects whose allocation trace node is one of `function`'s: DevTools' filter for a row
+/// of its Allocation view.
+pub fn allocated_by(s: &crate::analysis::Snapshot, function: u32) -> crate::analysis::bits::BitVec {
+    let g = &s.graph;
+    let mut bits = crate::analysis::bits::BitVec::new(g.node_count());
+    if let (Some(t), Some(p)) = (g.traces(), &s.allocations) {
+        let ids: rustc_hash::FxHashSet<u32> = (p.functions.get(function as usize).into_iter())
+            .flat_map(|f| f.1.iter())
+            .map(|&k| t.nodes[k as usize].id)
+            .collect();
+        for (i, id) in g.columns().trace_node.iter().enumerate() {
+            if ids.contains(id) {
+                bits.set(i);
+            }
+        }
+    }
+    bits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,8 @@ pub struct Cli {
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
     /// The view to show: summary, comparison, retainers, dominators, containment, duplicates,
-    /// detached or statistics.
-    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "containment", "duplicates", "detached", "statistics"])]
+    /// detached, statistics or allocations (for a snapshot taken with allocation tracking on).
+    #[arg(long, value_parser = ["summary", "comparison", "retainers", "dominators", "containment", "duplicates", "detached", "statistics", "allocations"])]
     pub view: Option<String>,
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]

@@ -7,11 +7,12 @@ use std::time::Duration;
 pub use super::command::DocId;
 use super::tree::Action;
 use super::treeview::{Frame, TreeView};
+use super::views::allocations::AllocationsState;
 use super::views::comparison::ComparisonState;
 use super::views::detached::DetachedState;
 use super::views::duplicates::DuplicatesState;
 use super::views::object::{ObjectState, PathMode, ReadableCell, find_path, path_task};
-use super::views::summary::{Jump, SummaryState};
+use super::views::summary::{Choice, Jump, SummaryState};
 use crate::analysis::process::Fingerprint;
 use crate::analysis::{PartialSummary, Snapshot};
 use crate::engine::sets::{SetId, Sets};
@@ -30,10 +31,12 @@ pub enum View {
     Duplicates,
     Detached,
     Statistics,
+    /// DevTools' Allocation view; offered for snapshots taken with allocation tracking on.
+    Allocations,
 }
 
 impl View {
-    pub const ALL: [View; 8] = [
+    pub const ALL: [View; 9] = [
         View::Summary,
         View::Comparison,
         View::Retainers,
@@ -42,6 +45,7 @@ impl View {
         View::Duplicates,
         View::Detached,
         View::Statistics,
+        View::Allocations,
     ];
 
     pub fn label(self) -> &'static str {
@@ -54,6 +58,7 @@ impl View {
             View::Duplicates => "Duplicated strings",
             View::Detached => "Detached DOM",
             View::Statistics => "Statistics",
+            View::Allocations => "Allocations",
         }
     }
 
@@ -68,6 +73,7 @@ impl View {
             View::Duplicates => "duplicates",
             View::Detached => "detached",
             View::Statistics => "statistics",
+            View::Allocations => "allocations",
         }
     }
 
@@ -109,6 +115,7 @@ pub struct Doc {
     pub(crate) duplicates: Option<DuplicatesState>,
     pub(crate) detached: Option<DetachedState>,
     pub(crate) containment: Option<TreeView>,
+    pub(crate) allocations: Option<AllocationsState>,
     /// The Summary's `@id` search.
     pub(crate) jump: Jump,
     /// "Copy path as text": the text, being computed.
@@ -146,6 +153,7 @@ impl Doc {
             duplicates: None,
             detached: None,
             containment: None,
+            allocations: None,
             jump: Jump::default(),
             copy_task: None,
             keys_to_panel: false,
@@ -342,6 +350,24 @@ impl Doc {
             Action::Ignore(v) => self.ignore_retainers(&[v], true, waker),
             Action::Toggle { .. } | Action::More { .. } | Action::Cursor(_) | Action::ScrollTo(_) => {}
             Action::ShowDeleted(_) => {}
+            Action::AllocatedBy(f) => self.show_allocated_by(f, waker),
+        }
+    }
+
+    /// The Summary limited to the live objects function `f` allocated.
+    pub(crate) fn show_allocated_by(&mut self, f: u32, waker: &Waker) {
+        let Some(s) = self.snapshot().cloned() else { return };
+        let Some(t) = s.graph.traces() else { return };
+        let Some(function) = t.functions.get(f as usize) else {
+            return;
+        };
+        let label = format!(
+            "Objects allocated by {}",
+            crate::present::allocations::frame_label(&s.graph, function)
+        );
+        if let Some(summary) = &mut self.summary {
+            summary.set_range(&s, Choice::AllocatedBy(f), label, waker);
+            self.view = View::Summary;
         }
     }
 
@@ -486,6 +512,7 @@ impl Doc {
                     .as_ref()
                     .is_some_and(|d| !d.groups.is_done() || d.view.tree.is_loading()))
             || (self.view == View::Comparison && self.comparison.as_ref().is_some_and(|c| c.busy()))
+            || (self.view == View::Allocations && self.allocations.as_ref().is_some_and(|a| a.busy()))
     }
 }
 

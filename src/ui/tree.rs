@@ -90,6 +90,9 @@ pub enum Action {
     Ignore(NodeId),
     /// A deleted object of the Comparison, shown in the base snapshot.
     ShowDeleted(NodeId),
+    /// The Allocation view's "Show its live objects": the Summary limited to what the function
+    /// (an index into the snapshot's trace functions) allocated.
+    AllocatedBy(u32),
 }
 
 /// An item row: which item of which level, at what depth.

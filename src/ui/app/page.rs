@@ -259,7 +259,11 @@ fn ready(
 ) {
     egui::Panel::top("view-tabs").show(ui, |ui| {
         ui.horizontal(|ui| {
-            for v in View::ALL {
+            // The Allocation view only for snapshots taken with allocation tracking on, as DevTools.
+            for v in View::ALL
+                .into_iter()
+                .filter(|&v| v != View::Allocations || s.allocations.is_some())
+            {
                 if ui
                     .selectable_label(doc.view == v, RichText::new(v.label()).strong())
                     .clicked()
@@ -304,7 +308,13 @@ fn ready(
             object_panel(ui, doc, s, waker, place, size, room);
             egui::CentralPanel::default().show(ui, |ui| retainers_panel(ui, doc, s, waker, true));
         }
-        View::Summary | View::Dominators | View::Comparison | View::Duplicates | View::Containment | View::Detached => {
+        View::Summary
+        | View::Dominators
+        | View::Comparison
+        | View::Duplicates
+        | View::Containment
+        | View::Detached
+        | View::Allocations => {
             // The object panels appear once an object is selected; until then tables get the width.
             if doc.object.is_some() {
                 let width = ui.available_width();
@@ -350,6 +360,7 @@ fn ready(
                     View::Duplicates => views::duplicates::show(ui, &mut doc.duplicates, &cx),
                     View::Containment => Some(views::containment::show(ui, &mut doc.containment, &cx)),
                     View::Detached => views::detached::show(ui, &mut doc.detached, &cx),
+                    View::Allocations => views::allocations::show(ui, &mut doc.allocations, &cx),
                     _ => doc.dominators.as_mut().map(|d| views::dominators::show(ui, d, &cx)),
                 };
                 if let Some(frame) = frame {

@@ -4,6 +4,7 @@
 //! left to do (a `Frame`); the page applies that to the snapshot's tab (`doc.rs`), so views
 //! never reach into the tab.
 
+pub mod allocations;
 pub mod comparison;
 pub mod containment;
 pub mod detached;

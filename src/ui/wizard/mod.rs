@@ -50,6 +50,9 @@ pub struct LeakResult {
     /// Per row of `listing`: listed before its root is expanded (two levels, and the chain down
     /// to the user's objects a container holds).
     pub(crate) shown: Vec<bool>,
+    /// Per group: the stacks that made its objects, on one line (None when the snapshots were
+    /// taken without allocation tracking).
+    pub made_by: Vec<Option<String>>,
 }
 
 /// A row of the wizard's table.
@@ -194,7 +197,11 @@ impl WizardState {
             let causes = crate::present::causes::of_groups(&report.last, &report.groups);
             let listing = leaks::listing(&report.groups, usize::MAX, None);
             let shown = crate::present::causes::nested_shown(&report.groups, &listing.rows, &causes);
+            let made_by = (report.groups.iter())
+                .map(|g| crate::present::allocations::made_by_text(&report.last, g))
+                .collect();
             Ok(Arc::new(LeakResult {
+                made_by,
                 snapshot: report.last,
                 names,
                 candidates: report.candidates,

@@ -250,6 +250,18 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
         w.selected = Some(i);
         w.scroll_to = Some(i);
     }
+    // A container's row speaks of the user's objects it holds, as its headline does.
+    let made = match (g.part_of, r.cause_of(sel).and_then(|c| c.leaked.as_ref())) {
+        (None, Some(l)) => l.group,
+        _ => sel,
+    };
+    if let Some(Some(by)) = r.made_by.get(made) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Allocated by").strong())
+                .on_hover_text("The stack that made most of these objects (the target snapshot recorded it)");
+            ui.label(RichText::new(by.as_str()).monospace());
+        });
+    }
     ui.label(RichText::new("Path to the root of its largest member (root first):").weak());
     for (i, h) in g.path.iter().enumerate() {
         if crate::ui::views::object::hop_line(ui, s, Some(i), h.edge, h.node, i + 1 == g.path.len())

@@ -43,6 +43,8 @@ pub enum Choice {
     /// Ids in `(min, max]`.
     Range(u32, u32),
     Named(NamedFilter),
+    /// The objects a function (an index into the trace functions) allocated while tracking.
+    AllocatedBy(u32),
 }
 
 /// The objects a filter keeps, for listing a class's instances under it.
@@ -153,6 +155,11 @@ impl SummaryState {
                 Choice::Range(min, max) => (Arc::new(s.summary_between(min, max)), Some(Members::Range(min, max))),
                 Choice::Named(f) => {
                     let bits = f.members(&s, p)?;
+                    let rows = s.summary_filtered(&|v| bits.get(v.index()));
+                    (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
+                }
+                Choice::AllocatedBy(f) => {
+                    let bits = crate::analysis::allocations::allocated_by(&s, f);
                     let rows = s.summary_filtered(&|v| bits.get(v.index()));
                     (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
                 }
