@@ -1066,6 +1066,21 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
         h.state().growth().unwrap().order().len() >= 6,
         "the series has every snapshot"
     );
+    // Allocation stacks: recording, then the snapshot V8 takes as it stops, with its
+    // Allocation view.
+    let open = h.state().docs().len();
+    h.get_by_label("⏺ Record allocation stacks").click();
+    wait(&mut h, "the recording", |a| a.live().tracking());
+    h.get_by_label_contains("Recording allocation stacks for");
+    h.get_by_label("⏹ Stop recording").click();
+    wait(&mut h, "the recording's snapshot", |a| {
+        a.docs().len() > open && ready(a) && !a.live().tracking()
+    });
+    let last = h.state().docs().last().unwrap().snapshot().unwrap().clone();
+    assert!(
+        last.allocations.is_some(),
+        "the recording's snapshot has allocation stacks"
+    );
     drop(server);
     wait(&mut h, "the panel to notice the process is gone", |a| {
         !a.live().connected()
@@ -1353,4 +1368,92 @@ fn the_wizard_headlines_what_a_container_holds_and_folds_the_rest() {
     h.get_by_label("Show 44 more").click();
     h.run_steps(3);
     h.get_by_label("↳ ServerResponse");
+}
+
+/// A snapshot taken with allocation tracking on offers DevTools' Allocation view: its functions
+/// filter by name or file, a function expands into its callers, and its context menu shows the
+/// live objects it made in the Summary. The inspector shows a selected object's stack. A
+/// snapshot taken without tracking has no such tab.
+#[test]
+fn the_allocation_view_names_the_code_that_made_the_objects() {
+    let tracked = sample("kinds/tracked-listeners-final.heapsnapshot.gz");
+    let mut h = app(vec![tracked]);
+    wait(&mut h, "the snapshot", ready);
+    h.get_by_label("Allocations").click();
+    wait(&mut h, "the allocation tree", |a| {
+        a.docs()[0].allocations().is_some_and(|v| !v.busy())
+    });
+    h.run();
+    h.get_by_label("(V8 API)");
+    let field = h.get_by(|n| n.placeholder() == Some("Filter by function or file"));
+    field.click();
+    field.type_text("kinds.js");
+    h.run();
+    h.get_by_label("Your code only").click();
+    h.run();
+    // The service's own functions, each with where V8 says it is.
+    let action = "action kinds.js:108:16";
+    h.get_by_label(action);
+    assert!(
+        h.query_by_label("(V8 API)").is_none(),
+        "the filter hides V8's own functions"
+    );
+    // The handler that called action, one level down.
+    let toggles: Vec<_> = h.query_all_by_label("▶").collect();
+    assert!(!toggles.is_empty());
+    let caller = "(anonymous) kinds.js:173:34";
+    let before = h.query_all_by_label(caller).count();
+    let row_toggle = h
+        .query_all_by_label("▶")
+        .find(|t| {
+            let y = t.accesskit_node().bounding_box().unwrap().y0;
+            let a = h.get_by_label(action).accesskit_node().bounding_box().unwrap();
+            (y - a.y0).abs() < 4.0
+        })
+        .expect("action's row expands");
+    row_toggle.click();
+    h.run();
+    assert!(
+        h.query_all_by_label(caller).count() > before,
+        "expanding action lists the (anonymous) request handler that called it"
+    );
+    // Its live objects in the Summary: the Subscriptions (and closures) it made.
+    h.get_by_label(action).click_secondary();
+    h.run();
+    h.get_by_label("Show its live objects in the Summary").click();
+    wait(&mut h, "the Summary limited to action's objects", |a| {
+        a.docs()[0].summary().is_some_and(|s| !s.filtering() && s.limited())
+    });
+    h.run();
+    // The Show menu names the choice.
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(3);
+    h.get_by_label("Objects allocated by action (kinds.js:108:16)");
+    h.key_press(egui::Key::Escape);
+    h.run();
+    let summary = h.state().docs()[0].summary().unwrap();
+    let classes: Vec<&str> = summary.rows().iter().map(|r| r.name.as_str()).collect();
+    assert!(classes.contains(&"Subscription"), "{classes:?}");
+    let subs = summary.rows().iter().find(|r| r.name == "Subscription").unwrap();
+    // Tracking ran from the process's start: the warm-up run's Subscription too.
+    assert_eq!(subs.count, 61, "every live Subscription, all made by action");
+
+    // The inspector: a selected object's allocation stack.
+    let field = h.get_by(|n| n.placeholder() == Some("@id"));
+    field.click();
+    field.type_text("@95849");
+    h.run();
+    h.get_by_label("Find object").click();
+    wait(&mut h, "the object selected", |a| a.docs()[0].object().is_some());
+    h.run();
+    h.get_by_label("Allocation stack");
+    h.get_by_label("action (kinds.js:108:16)");
+    h.get_by_label("(anonymous) (kinds.js:173:34)");
+
+    let mut h = app(vec![sample("leak-s1.heapsnapshot")]);
+    wait(&mut h, "an untracked snapshot", ready);
+    assert!(
+        h.query_by_label("Allocations").is_none(),
+        "no Allocation view without traces"
+    );
 }

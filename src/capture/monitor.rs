@@ -33,6 +33,15 @@ pub enum Event {
         message: String,
     },
     Collected,
+    /// Allocation stacks are being recorded from now on.
+    Tracking,
+}
+
+/// What a command did.
+enum Done {
+    Captured(super::Captured),
+    Collected,
+    Tracking,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,11 +61,23 @@ pub struct Shared {
     /// The snapshot or collection under way: what it is, and its progress (cancellable).
     pub(crate) job: Option<(String, Progress)>,
     pub(crate) events: Vec<Event>,
+    /// Allocation stacks are being recorded: since when (seconds since the connection opened).
+    pub tracking_since: Option<f64>,
 }
 
 enum Command {
     CollectGarbage,
-    Snapshot { tag: u64, dir: PathBuf, gc: bool },
+    Snapshot {
+        tag: u64,
+        dir: PathBuf,
+        gc: bool,
+    },
+    StartTracking,
+    /// Stops recording; V8 sends a snapshot as it stops, saved into `dir`.
+    StopTracking {
+        tag: u64,
+        dir: PathBuf,
+    },
 }
 
 /// At one sample a second, a day of history; older samples are thinned, not dropped.
@@ -82,6 +103,7 @@ impl Monitor {
             samples: Vec::new(),
             job: None,
             events: Vec::new(),
+            tracking_since: None,
         }));
         let stop = Progress::new();
         let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -150,30 +172,49 @@ impl Monitor {
                     let what = match &cmd {
                         Command::CollectGarbage => "Collecting garbage".to_owned(),
                         Command::Snapshot { .. } => "Taking a heap snapshot".to_owned(),
+                        Command::StartTracking => "Starting to record allocation stacks".to_owned(),
+                        Command::StopTracking { .. } => "Stopping the recording and taking its snapshot".to_owned(),
                     };
                     lock().job = Some((what, progress.clone()));
                     waker();
+                    let make_dir = |dir: &PathBuf| {
+                        std::fs::create_dir_all(dir)
+                            .map_err(|e| CaptureError::new(format!("{}: cannot create the folder: {e}", dir.display())))
+                    };
                     let (tag, result) = match cmd {
-                        Command::CollectGarbage => (0, conn.session.collect_garbage(&progress).map(|()| None)),
+                        Command::CollectGarbage => {
+                            (0, conn.session.collect_garbage(&progress).map(|()| Done::Collected))
+                        }
                         Command::Snapshot { tag, dir, gc } => {
                             let path = unused_path(&dir, "heap");
-                            let r = std::fs::create_dir_all(&dir)
-                                .map_err(|e| {
-                                    CaptureError::new(format!("{}: cannot create the folder: {e}", dir.display()))
-                                })
-                                .and_then(|()| conn.session.gc_and_snapshot(&path, gc, &progress));
-                            (tag, r.map(Some))
+                            let r = make_dir(&dir).and_then(|()| conn.session.gc_and_snapshot(&path, gc, &progress));
+                            (tag, r.map(Done::Captured))
+                        }
+                        Command::StartTracking => {
+                            let r = conn.session.start_tracking(&progress);
+                            if r.is_ok() {
+                                lock().tracking_since = Some(start.elapsed().as_secs_f64());
+                            }
+                            (0, r.map(|()| Done::Tracking))
+                        }
+                        Command::StopTracking { tag, dir } => {
+                            let path = unused_path(&dir, "heap-tracked");
+                            let r =
+                                make_dir(&dir).and_then(|()| conn.session.gc_and_stop_tracking(&path, true, &progress));
+                            lock().tracking_since = None;
+                            (tag, r.map(Done::Captured))
                         }
                     };
                     let mut s = lock();
                     s.job = None;
                     match result {
-                        Ok(Some(c)) => s.events.push(Event::Captured {
+                        Ok(Done::Captured(c)) => s.events.push(Event::Captured {
                             tag,
                             path: c.path,
                             bytes: c.bytes,
                         }),
-                        Ok(None) => s.events.push(Event::Collected),
+                        Ok(Done::Collected) => s.events.push(Event::Collected),
+                        Ok(Done::Tracking) => s.events.push(Event::Tracking),
                         Err(e) => {
                             s.events.push(Event::Failed {
                                 tag,
@@ -235,6 +276,21 @@ impl Monitor {
         let tag = self.next_tag;
         self.next_tag += 1;
         let _ = self.tx.send(Command::Snapshot { tag, dir, gc });
+        tag
+    }
+
+    /// Starts recording allocation stacks (V8 then also collects garbage every 50 ms: the
+    /// process runs slower until [`Monitor::stop_tracking`] or the disconnection).
+    pub(crate) fn start_tracking(&self) {
+        let _ = self.tx.send(Command::StartTracking);
+    }
+
+    /// Stops recording; the snapshot V8 sends as it stops goes into `dir`, its events carrying
+    /// the tag.
+    pub(crate) fn stop_tracking(&mut self, dir: PathBuf) -> u64 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        let _ = self.tx.send(Command::StopTracking { tag, dir });
         tag
     }
 

@@ -63,6 +63,10 @@ pub enum AppCommand {
     ToggleTheme,
     /// Connected: take a snapshot for this purpose (a wizard step).
     Capture(Purpose),
+    /// Connected: start recording allocation stacks.
+    StartTracking,
+    /// Connected: stop recording; the snapshot V8 takes as it stops serves this purpose.
+    StopTracking(Purpose),
     /// A row action on an object of a snapshot other than the shown one (Growth, wizard): a
     /// selection shows it with its retainers; the context-menu commands act in its tab.
     Object {
@@ -113,6 +117,8 @@ impl AppCommand {
             AppCommand::FindClass => "Find a class",
             AppCommand::ToggleTheme => "Switch between light and dark",
             AppCommand::Capture(_) => "Take a snapshot",
+            AppCommand::StartTracking => "Record allocation stacks",
+            AppCommand::StopTracking(_) => "Stop recording allocation stacks",
             AppCommand::Object { .. } => "Act on an object",
             AppCommand::Reveal { .. } => "Show the object",
             AppCommand::Status(_) => "Say",

@@ -433,6 +433,10 @@ impl Doc {
         self.summary.as_ref()
     }
 
+    pub fn allocations(&self) -> Option<&AllocationsState> {
+        self.allocations.as_ref()
+    }
+
     pub fn object(&self) -> Option<&ObjectState> {
         self.object.as_ref()
     }

@@ -102,6 +102,38 @@ impl LiveUi {
         }
     }
 
+    /// Starts or stops recording allocation stacks; stopping takes the recording's snapshot into
+    /// the folder and opens it.
+    pub fn toggle_tracking(&mut self) {
+        if self.tracking() {
+            self.stop_tracking(Purpose::Open);
+        } else {
+            self.start_tracking();
+        }
+    }
+
+    /// Whether allocation stacks are being recorded.
+    pub fn tracking(&self) -> bool {
+        self.monitor
+            .as_ref()
+            .is_some_and(|l| l.state().tracking_since.is_some())
+    }
+
+    pub fn start_tracking(&mut self) {
+        if let Some(l) = &self.monitor {
+            l.start_tracking();
+        }
+    }
+
+    /// Stops recording; the snapshot V8 takes as it stops serves `purpose`.
+    pub fn stop_tracking(&mut self, purpose: Purpose) {
+        let folder = PathBuf::from(self.folder.trim());
+        if let Some(l) = &mut self.monitor {
+            let tag = l.stop_tracking(folder);
+            self.pending.insert(tag, purpose);
+        }
+    }
+
     /// Events since the last frame, as requests for the app; also runs the Growth timer.
     pub(crate) fn poll(&mut self) -> Vec<AppCommand> {
         let mut out = Vec::new();
@@ -126,6 +158,10 @@ impl LiveUi {
                     self.message = Some(message);
                 }
                 Event::Collected => out.push(AppCommand::Status("Garbage collected".into())),
+                Event::Tracking => out.push(AppCommand::Status(
+                    "Recording allocation stacks: snapshots taken now carry them; stop to take the recording's snapshot"
+                        .into(),
+                )),
             }
         }
         if !self.connected() {
@@ -262,14 +298,15 @@ pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker
 /// The live panel: status, heap chart, actions.
 pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
     let Some(live) = &st.monitor else { return };
-    let (mut collect, mut take, mut cancel) = (false, false, false);
-    let (status, label, samples, job) = {
+    let (mut collect, mut take, mut cancel, mut track) = (false, false, false, false);
+    let (status, label, samples, job, tracking) = {
         let s = live.state();
         (
             s.status.clone(),
             s.label.clone(),
             s.samples.clone(),
             s.job.as_ref().map(|(what, p)| (what.clone(), p.view())),
+            s.tracking_since,
         )
     };
     let mut disconnect = false;
@@ -329,7 +366,35 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
         {
             take = true;
         }
+        let (text, hover) = match tracking {
+            None => (
+                "⏺ Record allocation stacks",
+                "Record the stack that allocates each object from now on (DevTools' \"Allocation instrumentation \
+                 on timeline\"), until you stop: snapshots then show what made each object, and stopping takes \
+                 the recording's snapshot. V8 collects garbage every 50 ms meanwhile, so the process runs slower.",
+            ),
+            Some(_) => (
+                "⏹ Stop recording",
+                "Stop recording allocation stacks and open the snapshot V8 takes as it stops",
+            ),
+        };
+        if ui
+            .add_enabled(idle, egui::Button::new(text))
+            .on_hover_text(hover)
+            .clicked()
+        {
+            track = true;
+        }
     });
+    if let (Some(since), Some(last)) = (tracking, samples.last()) {
+        ui.label(
+            RichText::new(format!(
+                "Recording allocation stacks for {:.0} s; the process runs slower meanwhile",
+                (last.t - since).max(0.0)
+            ))
+            .color(widgets::accent(ui)),
+        );
+    }
     if let Some((what, view)) = job {
         ui.horizontal(|ui| {
             ui.add(
@@ -357,6 +422,9 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
     }
     if take {
         st.snapshot(Purpose::Open);
+    }
+    if track {
+        st.toggle_tracking();
     }
     if disconnect {
         st.monitor = None;

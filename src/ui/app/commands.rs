@@ -88,6 +88,8 @@ impl HeapsiftApp {
                 self.apply_theme(ctx);
             }
             AppCommand::Capture(purpose) => self.live.snapshot(purpose),
+            AppCommand::StartTracking => self.live.start_tracking(),
+            AppCommand::StopTracking(purpose) => self.live.stop_tracking(purpose),
             AppCommand::Object { doc, action } => self.doc_action(doc, action),
             AppCommand::Reveal { doc, node } => self.reveal(doc, node),
             AppCommand::Status(text) => self.status = status(text),

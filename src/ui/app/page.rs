@@ -104,6 +104,7 @@ impl HeapsiftApp {
                 connected: self.live.connected(),
                 busy: self.live.busy(),
                 taking: [0, 1, 2].map(|i| self.live.taking(crate::ui::command::Purpose::Wizard(i))),
+                tracking: self.live.tracking(),
             };
             let cx = wizard::WizardCx {
                 docs: &self.docs,

@@ -61,7 +61,7 @@ impl AllocationsState {
         self.view = TreeView::new(Items::Classes(self.order.len()));
     }
 
-    pub(crate) fn busy(&self) -> bool {
+    pub fn busy(&self) -> bool {
         !self.tree.is_done() || self.view.tree.is_loading()
     }
 }

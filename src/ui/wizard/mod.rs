@@ -135,6 +135,8 @@ pub struct WizardState {
     pub(crate) action: String,
     pub(crate) action_times: String,
     pub(crate) action_run: Option<Task<()>>,
+    /// Connected: record allocation stacks from the baseline to the final snapshot.
+    pub(crate) track: bool,
 }
 
 /// What the wizard knows of the live connection.
@@ -145,6 +147,8 @@ pub(crate) struct LiveInfo {
     pub busy: bool,
     /// Which of S1..S3 is being taken.
     pub(crate) taking: [bool; 3],
+    /// Allocation stacks are being recorded.
+    pub tracking: bool,
 }
 
 pub(super) fn doc_by_uid(docs: &[Doc], uid: Option<DocId>) -> Option<&Doc> {

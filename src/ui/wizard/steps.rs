@@ -124,7 +124,28 @@ pub(super) fn step_pick(ui: &mut Ui, w: &mut WizardState, cx: &mut WizardCx) {
                             )
                             .clicked()
                         {
-                            cx.commands.push(AppCommand::Capture(Purpose::Wizard(i)));
+                            // Recording starts before the baseline; the final is the snapshot V8
+                            // takes as the recording stops.
+                            if i == 0 && w.track && !live.tracking {
+                                cx.commands.push(AppCommand::StartTracking);
+                            }
+                            if i == 2 && live.tracking {
+                                cx.commands.push(AppCommand::StopTracking(Purpose::Wizard(2)));
+                            } else {
+                                cx.commands.push(AppCommand::Capture(Purpose::Wizard(i)));
+                            }
+                        }
+                        if i == 0 {
+                            ui.add_enabled(
+                                w.picks[0].is_none() && !live.tracking,
+                                egui::Checkbox::new(&mut w.track, "with allocation stacks"),
+                            )
+                            .on_hover_text(
+                                "Record the stack that allocates each object from the baseline to the final snapshot, \
+                                 so each leak group says which code made it. V8 collects garbage every 50 ms while \
+                                 recording: the process runs slower, and objects the collector moves after that may \
+                                 lose their stack (a process started with --track-heap-objects keeps them all).",
+                            );
                         }
                     }
                 });

@@ -77,6 +77,10 @@ pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, tit
     for f in NamedFilter::ALL {
         choices.push((Choice::Named(f), f.label().to_owned()));
     }
+    // A function's objects, chosen in the Allocation view, stay listed while shown.
+    if matches!(summary.range, Choice::AllocatedBy(_)) {
+        choices.push((summary.range, summary.range_label.clone()));
+    }
     let mut picked = None;
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Show");
