@@ -288,7 +288,9 @@ mod tests {
             b.trace_node(v, id);
         }
         let bytes = crate::format::Bytes::Owned(b.to_json().into_bytes());
-        crate::engine::load_bytes(bytes, &crate::progress::Progress::new()).unwrap()
+        let p = crate::progress::Progress::new();
+        let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
+        crate::analysis::analyze(g, &p).unwrap()
     }
 
     #[test]
