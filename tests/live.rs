@@ -875,3 +875,90 @@ fn hunt_with_allocation_tracking_names_the_function_that_made_the_leak() {
         assert_eq!(v["tracked"], true, "{step}: {v}");
     }
 }
+
+/// `capture --sampling` records a sampling heap profile that `heapsift profile` reads, with the
+/// service's request handler among the allocating functions; `capture --track-allocations`
+/// records allocation stacks for a while, then saves the snapshot V8 takes as it stops; the
+/// service keeps serving after both (tracking stopped).
+#[test]
+fn capture_records_a_sampling_profile_and_a_tracked_snapshot() {
+    let test = "capture_records_a_sampling_profile_and_a_tracked_snapshot";
+    let Some(node) = node(test) else {
+        return;
+    };
+    let server = Server::start(&node, true, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("p.heapprofile");
+    let inspector = server.inspector();
+    let traffic = {
+        let port = server.http_port;
+        std::thread::spawn(move || {
+            for _ in 0..300 {
+                let _ = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut s| {
+                    let _ = s.write_all(b"GET /checkout HTTP/1.0\r\n\r\n");
+                    let mut sink = Vec::new();
+                    let _ = s.read_to_end(&mut sink);
+                });
+            }
+        })
+    };
+    let o = common::heapsift_command()
+        .args([
+            "capture",
+            "--inspect",
+            &inspector,
+            "--sampling",
+            "2",
+            "--sampling-interval",
+            "1024",
+            "-q",
+            "-o",
+        ])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    traffic.join().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = common::heapsift_command()
+        .args(["profile", "--json", "--top", "1000", "-q"])
+        .arg(&profile)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let urls: Vec<&str> = v["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["url"].as_str())
+        .collect();
+    assert!(
+        urls.iter().any(|u| u.ends_with("server.js")),
+        "the service's code allocated: {urls:?}"
+    );
+
+    let tracked = dir.path().join("t.heapsnapshot");
+    let o = common::heapsift_command()
+        .args([
+            "capture",
+            "--inspect",
+            &inspector,
+            "--track-allocations",
+            "1",
+            "-q",
+            "-o",
+        ])
+        .arg(&tracked)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = common::heapsift_command()
+        .args(["allocations", "--json", "-q"])
+        .arg(&tracked)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["tracked"], true, "{v}");
+    assert!(v["function_count"].as_u64().unwrap() > 0);
+    server.get("/checkout");
+}

@@ -483,6 +483,32 @@ impl Session {
         self.snapshot_by("HeapProfiler.stopTrackingHeapObjects", dest, progress)
     }
 
+    /// Starts a sampling heap profile (DevTools' "Allocation sampling"): about one allocation
+    /// per `interval` bytes is recorded with its stack, cheaply enough for production.
+    pub(crate) fn start_sampling(&mut self, interval: u32, progress: &Progress) -> Result<()> {
+        self.call(
+            "HeapProfiler.startSampling",
+            json!({ "samplingInterval": interval }),
+            progress,
+            &mut |_, _| Ok(()),
+        )
+        .map(|_| ())
+    }
+
+    /// Stops sampling and writes the profile to `dest` as a `.heapprofile` (the JSON `node
+    /// --heap-prof` writes), atomically; returns its size in bytes.
+    pub(crate) fn stop_sampling(&mut self, dest: &Path, progress: &Progress) -> Result<u64> {
+        let r = self.call("HeapProfiler.stopSampling", json!({}), progress, &mut |_, _| Ok(()))?;
+        let profile = r
+            .get("profile")
+            .filter(|p| p.get("head").is_some())
+            .ok_or_else(|| self.fail("HeapProfiler.stopSampling gave no profile"))?;
+        let text = serde_json::to_vec(profile).map_err(|e| CaptureError::new(e.to_string()))?;
+        crate::atomic::write(dest, crate::atomic::Mode::NoClobber, &text)
+            .map_err(|e| CaptureError::new(format!("{}: cannot write the profile: {e}", dest.display())))?;
+        Ok(text.len() as u64)
+    }
+
     /// Calls `method`, which sends a snapshot in chunks, and writes them to `dest`.
     fn snapshot_by(&mut self, method: &str, dest: &Path, progress: &Progress) -> Result<Captured> {
         let start = Instant::now();
