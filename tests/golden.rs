@@ -618,7 +618,7 @@ fn allocations_equal_devtools_on_every_row() {
         assert!(want.len() > 20, "{step}: the golden lists the functions");
         for (how, s) in common::both_ways(&sample) {
             let (p, t) = (s.allocations.as_ref().expect("tracked"), s.graph.traces().unwrap());
-            let ours: Vec<Value> = p.tops().iter().map(|top| top_json(&s.graph, t, top, None)).collect();
+            let ours: Vec<Value> = p.tops().iter().map(|top| top_json(&s, t, top, None)).collect();
             for (i, (o, w)) in ours.iter().zip(want).enumerate() {
                 assert_eq!(o, w, "{step} ({how}): row {i}");
             }
@@ -633,7 +633,7 @@ fn allocations_equal_devtools_on_every_row() {
         for w in want["objects"].as_array().unwrap() {
             let id = w["id"].as_u64().unwrap() as u32;
             let v = s.graph.find_id(heapsift::model::ObjectId(id)).unwrap();
-            let ours = stack_json(&s.graph, &p.stack_of(&s.graph, v));
+            let ours = stack_json(&s, &p.stack_of(&s.graph, v));
             assert_eq!(ours, w["allocation_stack"], "{how}: the stack of @{id}");
             with_frames += usize::from(!ours.as_array().unwrap().is_empty());
         }

@@ -962,3 +962,63 @@ fn capture_records_a_sampling_profile_and_a_tracked_snapshot() {
     assert!(v["function_count"].as_u64().unwrap() > 0);
     server.get("/checkout");
 }
+
+/// The TypeScript service built now by esbuild (pinned in tests/live/ts-service, installed by
+/// `.ci/run`), minified, its map beside the bundle: `hunt --track-allocations` names the leak by
+/// its class in the .ts source and the functions that made it, with no flag to find the map.
+#[test]
+fn hunt_reads_a_minified_typescript_service_through_its_source_map() {
+    let test = "hunt_reads_a_minified_typescript_service_through_its_source_map";
+    let Some(_) = node(test) else {
+        return;
+    };
+    let service = common::repo().join("tests/live/ts-service");
+    let esbuild = service.join("node_modules/.bin/esbuild");
+    if !esbuild.exists() {
+        assert!(
+            !in_ci(),
+            "{test}: tests/live/ts-service has no node_modules, and CI=true requires it (npm ci there)"
+        );
+        eprintln!("SKIPPED {test}: run `npm ci --prefix tests/live/ts-service` to install its pinned esbuild");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let bundle = out.path().join("server.js");
+    let built = Command::new(&esbuild)
+        .current_dir(&service)
+        .args([
+            "src/server.ts",
+            "--bundle",
+            "--minify",
+            "--sourcemap",
+            "--platform=node",
+            "--target=node18",
+        ])
+        .arg(format!("--outfile={}", bundle.display()))
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    assert!(
+        std::fs::read_to_string(&bundle)
+            .unwrap()
+            .contains("sourceMappingURL=server.js.map")
+    );
+    let port = free_port();
+    let exec = format!("PORT={port} node {}", bundle.display());
+    let o = common::heapsift_command()
+        .args(["hunt", "--exec", &exec, "--action", &action_url(port, "/action")])
+        .args(["--repeat", "30", "--wait", "0", "--track-allocations", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("#1 "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(first.starts_with("#1  TenantProfile (profiles.ts:9:3) ×30"), "{first}");
+    assert!(
+        text.contains("allocated by: remember (profiles.ts:17:17) ← handler (server.ts:7:10)"),
+        "{text}"
+    );
+}

@@ -638,3 +638,86 @@ fn tracked_leak_groups_say_which_code_made_them() {
         "{md}"
     );
 }
+
+/// A TypeScript service bundled and minified by esbuild (tests/live/ts-service): through its
+/// source map (beside the script, or found with --source-maps where the script is not at the
+/// path the snapshot names) the leak reads as the code was written: its class, its .ts file and
+/// line, the functions that made it, in text, JSON and the report; DevTools' own names and the
+/// generated positions stay in the JSON.
+#[test]
+fn a_minified_typescript_leak_reads_its_original_names() {
+    let files: Vec<String> = ["baseline", "target", "final"]
+        .iter()
+        .map(|s| format!("kinds/ts-{s}.heapsnapshot.gz"))
+        .collect();
+    let maps = "../tests/live/ts-service/dist";
+    let args = |extra: &[&str]| -> Vec<String> {
+        let base = [
+            "leaks",
+            &files[0],
+            &files[1],
+            &files[2],
+            "--runs",
+            "60",
+            "--source-maps",
+            maps,
+        ];
+        base.iter().chain(extra).map(|s| s.to_string()).collect()
+    };
+    let run = |a: &[String]| heapsift(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(&args(&[]));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\n#1  TenantProfile (profiles.ts:9:3) ×60 (1.0 per run)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    allocated by: remember (profiles.ts:17:17) ← handler (server.ts:7:10) ← …\n"),
+        "{text}"
+    );
+    assert!(text.contains("→ TenantProfile @"), "the path names it too: {text}");
+    let v = json(&run(&args(&["--json"])));
+    let g = &v["groups"][0];
+    assert_eq!(
+        (g["class"].as_str(), g["original_class"].as_str()),
+        (Some("o"), Some("TenantProfile"))
+    );
+    assert_eq!(
+        g["location"]["original"],
+        serde_json::json!({"source": "../src/profiles.ts", "line": 9, "column": 3})
+    );
+    assert_eq!(
+        (g["location"]["line"].as_u64(), g["location"]["column"].as_u64()),
+        (Some(1), Some(513))
+    );
+    let frame = &g["allocated_by"][0]["frames"][0];
+    assert_eq!(
+        (frame["function_name"].as_str(), frame["original"]["name"].as_str()),
+        (Some("a"), Some("remember"))
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("r.md");
+    let out = run(&args(&["--report", report.to_str().unwrap()]));
+    assert_eq!(out.status.code(), Some(0));
+    let md = std::fs::read_to_string(&report).unwrap();
+    assert!(md.contains("## 1. `TenantProfile` ×60"), "{md}");
+    assert!(
+        md.contains("**Allocated by**: `remember (profiles.ts:17:17) ← handler (server.ts:7:10) ← …`"),
+        "{md}"
+    );
+    // `object` keeps both positions.
+    let id = g["ids"][0].as_u64().unwrap().to_string();
+    let at = format!("@{id}");
+    let out = heapsift(&["object", &files[2], &at, "--source-maps", maps]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("TenantProfile (named o in the generated code)  (object)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("defined at:    ../src/profiles.ts:9:3 (generated:"),
+        "{text}"
+    );
+    assert!(text.contains("allocated by:  remember (profiles.ts:17:17)"), "{text}");
+}

@@ -1457,3 +1457,50 @@ fn the_allocation_view_names_the_code_that_made_the_objects() {
         "no Allocation view without traces"
     );
 }
+
+/// The wizard on a minified TypeScript service's set, its maps found under --source-maps: the
+/// leak, its Allocated by line, the Summary and the exported finding read as the code was
+/// written (TenantProfile in profiles.ts), not as esbuild renamed it (`o` in server.js).
+#[test]
+fn a_minified_leak_reads_its_typescript_names_in_the_app_and_the_finding() {
+    let set: Vec<PathBuf> = ["baseline", "target", "final"]
+        .iter()
+        .map(|s| sample(&format!("kinds/ts-{s}.heapsnapshot.gz")))
+        .collect();
+    // Only a map beside a copy of the very script the snapshot ran is used, so other tests'
+    // scripts named server.js are not affected.
+    heapsift::engine::use_source_map_dirs(vec![common::repo().join("tests/live/ts-service/dist")]);
+    let mut h = app_with(Options {
+        files: set,
+        wizard: true,
+        ..Default::default()
+    });
+    wait(&mut h, "the leak groups", |a| {
+        a.wizard().is_some_and(|w| w.result().is_some() && !w.busy())
+    });
+    h.run_steps(3);
+    assert!(
+        h.query_all_by_label("TenantProfile").count() >= 1,
+        "the row names the class"
+    );
+    h.get_by_label_contains("profiles.ts:9:3");
+    h.get_by_label("remember (profiles.ts:17:17) ← handler (server.ts:7:10) ← …");
+    let r = h.state().wizard().unwrap().result().unwrap().clone();
+    let g = r.groups.iter().find(|g| g.class == "o").expect("the minified class");
+    assert_eq!(g.shown_class(), "TenantProfile");
+    let s = h.state().docs()[2].snapshot().unwrap().clone();
+    let ids = heapsift::present::finding::identities(&[]).unwrap();
+    let md = heapsift::present::finding::markdown(&s, &ids, g, &[], false, None);
+    assert!(md.starts_with("# Leak: `TenantProfile` ×60"), "{md}");
+    assert!(
+        md.contains("`TenantProfile` is defined at `../src/profiles.ts:9:3 (generated: "),
+        "{md}"
+    );
+    assert!(
+        md.contains("Allocated by: `remember (profiles.ts:17:17) ← handler (server.ts:7:10) ← …`"),
+        "{md}"
+    );
+    let finding = heapsift::present::finding::json(&s, &ids, g, &[], false);
+    assert_eq!(finding["group"]["original_class"], "TenantProfile");
+    heapsift::engine::use_source_map_dirs(Vec::new());
+}

@@ -29,3 +29,6 @@ hunt npm-session "node tests/live/npm-session/server.js"
 # Allocation stacks recorded from before the baseline (tests/golden/tracked-*.allocations.json
 # are devtools-reference's `allocations` of these three).
 hunt tracked-listeners "KIND=listeners node tests/live/kinds.js" --track-allocations
+# A TypeScript service bundled and minified by esbuild, with its source map (tests/live/ts-service,
+# `npm ci && npm run build` there): names and positions read back through the map.
+hunt ts "node tests/live/ts-service/dist/server.js" --track-allocations

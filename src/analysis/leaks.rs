@@ -247,7 +247,10 @@ pub(crate) fn sorted_ids(s: &Snapshot) -> Vec<u32> {
 /// Leak candidates of one class that are kept alive along paths of the same shape.
 #[derive(Debug, Clone)]
 pub struct LeakGroup {
+    /// DevTools' class name.
     pub class: String,
+    /// The name the class has in the source, when a source map gives one for a minified name.
+    pub original_class: Option<String>,
     /// The path shape: edge names (indexes replaced by `[]`) and classes from the root.
     pub(crate) signature: Vec<String>,
     /// Members, largest retained size first.
@@ -275,6 +278,11 @@ pub struct LeakGroup {
 }
 
 impl LeakGroup {
+    /// The class as people read it: its original name through a source map, else DevTools'.
+    pub fn shown_class(&self) -> &str {
+        self.original_class.as_deref().unwrap_or(&self.class)
+    }
+
     /// What to say the group keeps alive: its own retained size, or, for a group another group
     /// keeps alive (and counts), what its members keep alive within that group.
     pub fn keeps_alive(&self) -> f64 {
@@ -302,8 +310,10 @@ pub fn group(s: &Snapshot, candidates: &[NodeId], progress: &Progress) -> Result
         let class = s.classes.of_node[v];
         let sig = shapes.signature(v);
         let at = *by_key.entry((class, sig)).or_insert_with(|| {
+            let name = s.class_name(v);
             groups.push(LeakGroup {
-                class: s.class_name(v).to_owned(),
+                original_class: s.location_of(v).and_then(|l| s.scripts.original_name(l, name)),
+                class: name.to_owned(),
                 signature: Vec::new(),
                 nodes: Vec::new(),
                 shallow_size: 0,
@@ -825,6 +835,7 @@ mod tests {
 
     fn group(part_of: Option<usize>) -> LeakGroup {
         LeakGroup {
+            original_class: None,
             class: String::new(),
             signature: Vec::new(),
             nodes: Vec::new(),

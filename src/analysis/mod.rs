@@ -22,6 +22,7 @@ pub mod readable;
 pub mod retainers;
 pub(crate) mod scripts;
 pub(crate) mod shallow;
+pub mod sourcemaps;
 pub(crate) mod stats;
 
 use aggregates::{AggregateInputs, ClassRow};

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::sourcemaps::{Original, SourceMaps};
 use crate::model::{EdgeKind, Graph, Location, NodeId, NodeKind};
 
 /// One script, found through a closure defined in it.
@@ -24,6 +25,8 @@ pub struct Scripts {
     /// Locations of closures (node, script id, line, column), sorted by node: where a
     /// function is defined, for its source lines.
     closures: Vec<(NodeId, Location)>,
+    /// The scripts' source maps, once the engine has looked for them (after loading).
+    maps: std::sync::OnceLock<std::sync::Arc<SourceMaps>>,
 }
 
 /// V8 writes at most this many characters of a string into a snapshot.
@@ -75,7 +78,11 @@ impl Scripts {
             }
         }
         closures.sort_unstable_by_key(|c| c.0);
-        Scripts { by_id, closures }
+        Scripts {
+            by_id,
+            closures,
+            maps: Default::default(),
+        }
     }
 
     /// The script names alone, without the closures' locations: what a report needs after its
@@ -84,6 +91,7 @@ impl Scripts {
         Scripts {
             by_id: self.by_id.clone(),
             closures: Vec::new(),
+            maps: self.maps.clone(),
         }
     }
 
@@ -100,6 +108,7 @@ impl Scripts {
         closures.windows(2).all(|w| w[0].0 <= w[1].0).then(|| Scripts {
             by_id: by_id.into_iter().collect(),
             closures,
+            maps: Default::default(),
         })
     }
 
@@ -120,9 +129,42 @@ impl Scripts {
             .map(|i| self.closures[i].1)
     }
 
+    /// Gives the scripts their source maps (once; later calls are ignored).
+    pub fn set_maps(&self, maps: std::sync::Arc<SourceMaps>) {
+        let _ = self.maps.set(maps);
+    }
+
+    pub fn maps(&self) -> Option<&SourceMaps> {
+        self.maps.get().map(|m| &**m)
+    }
+
+    /// The maps to share with another copy of the same snapshot.
+    pub fn shared_maps(&self) -> Option<std::sync::Arc<SourceMaps>> {
+        self.maps.get().cloned()
+    }
+
+    /// Where a position of a script (0-based) came from, when its source map says.
+    pub fn original(&self, l: Location) -> Option<Original> {
+        self.maps()?.position(l.script_id, l.line, l.column)
+    }
+
+    /// The original name of the class or function `minified` declared at `l`, when a source
+    /// map gives one (`TenantProfile` for esbuild's `o`).
+    pub fn original_name(&self, l: Location, minified: &str) -> Option<String> {
+        self.maps()?.name(l.script_id, l.line, l.column, minified)
+    }
+
     /// `app.js:23:15` (1-based, as DevTools shows locations), or `script 82:23:15` when the
-    /// script has no name.
+    /// script has no name; through a source map, the original file's (`profiles.ts:9:3`).
     pub fn format(&self, l: Location) -> String {
+        if let Some(o) = self.original(l) {
+            return format!("{}:{}:{}", short_name(&o.source), o.line + 1, o.column + 1);
+        }
+        self.format_generated(l)
+    }
+
+    /// The position in the script V8 ran, never mapped.
+    pub fn format_generated(&self, l: Location) -> String {
         let file = match self.url(l.script_id) {
             Some(url) => short_name(url).to_owned(),
             None => format!("script {}", l.script_id),
@@ -130,11 +172,16 @@ impl Scripts {
         format!("{file}:{}:{}", l.line + 1, l.column + 1)
     }
 
-    /// The full URL with the position, for hover text and reports.
+    /// The full URL with the position, for hover text and reports; through a source map, the
+    /// original source's, then the generated position in brackets.
     pub(crate) fn format_full(&self, l: Location) -> String {
-        match self.url(l.script_id) {
+        let generated = match self.url(l.script_id) {
             Some(url) => format!("{url}:{}:{}", l.line + 1, l.column + 1),
             None => format!("script {}:{}:{}", l.script_id, l.line + 1, l.column + 1),
+        };
+        match self.original(l) {
+            Some(o) => format!("{}:{}:{} (generated: {generated})", o.source, o.line + 1, o.column + 1),
+            None => generated,
         }
     }
 

@@ -51,7 +51,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             .iter()
             .map(|top| {
                 let callers = if a.callers { p.callers(t, top.function) } else { None };
-                top_json(graph, t, top, callers.as_ref())
+                top_json(&s, t, top, callers.as_ref())
             })
             .collect();
         print_doc(
@@ -88,7 +88,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     for top in shown {
         let c = top.counts;
         t_out.row(vec![
-            frame_label(graph, &t.functions[top.function as usize]),
+            frame_label(&s, &t.functions[top.function as usize]),
             thousands(c.count),
             bytes(c.size as f64),
             thousands(c.live_count),
@@ -114,14 +114,14 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             let chain = main_callers(&c);
             let named: Vec<String> = chain
                 .iter()
-                .map(|x| frame_label(graph, &t.functions[x.function as usize]))
+                .map(|x| frame_label(&s, &t.functions[x.function as usize]))
                 .filter(|l| l != "(root)")
                 .take(4)
                 .collect();
             (!named.is_empty()).then(|| {
                 format!(
                     "  {} ← {}",
-                    frame_label(graph, &t.functions[f as usize]),
+                    frame_label(&s, &t.functions[f as usize]),
                     named.join(" ← ")
                 )
             })

@@ -326,7 +326,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                     line(format!(
                         "\n#{}  {}{} ×{}{}  retains {} with what holds it",
                         numbers[i],
-                        preview(&made.class, 80),
+                        preview(made.shown_class(), 80),
                         names::defined_at_suffix(s, made.nodes[0]),
                         thousands(made.nodes.len() as u64),
                         per_run(l.group),
@@ -342,7 +342,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                         line(format!(
                             "    most of it: #{} {}{} ×{} keeps {} alive beside them",
                             numbers[k],
-                            preview(&groups[k].class, 60),
+                            preview(groups[k].shown_class(), 60),
                             names::defined_at_suffix(s, groups[k].nodes[0]),
                             thousands(groups[k].nodes.len() as u64),
                             bytes(groups[k].keeps_alive())
@@ -352,7 +352,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 None => line(format!(
                     "\n#{}  {}{at} ×{}{}  retains {} (shallow {})",
                     numbers[i],
-                    preview(&grp.class, 80),
+                    preview(grp.shown_class(), 80),
                     thousands(grp.nodes.len() as u64),
                     per_run(i),
                     bytes(grp.retained_size),
@@ -384,7 +384,7 @@ fn print(s: &Snapshot, names: &[String], candidates: usize, groups: &[LeakGroup]
                 "    {}↳ #{}  {}{at} ×{}{}  kept alive by #{}, retains {} of it (shallow {})",
                 "  ".repeat(depth - 1),
                 numbers[i],
-                preview(&grp.class, 80),
+                preview(grp.shown_class(), 80),
                 thousands(grp.nodes.len() as u64),
                 per_run(i),
                 grp.part_of
@@ -452,7 +452,7 @@ fn first_few(groups: &[LeakGroup], numbers: &[String], ks: &[usize]) -> String {
             format!(
                 "#{} {} ×{}",
                 numbers[k],
-                preview(&groups[k].class, 40),
+                preview(groups[k].shown_class(), 40),
                 thousands(groups[k].nodes.len() as u64)
             )
         })
@@ -475,7 +475,7 @@ fn parent_label(
         Some(_) => format!(
             "{} ({} ×{})",
             numbers[k],
-            preview(&groups[k].class, 40),
+            preview(groups[k].shown_class(), 40),
             thousands(groups[k].nodes.len() as u64)
         ),
         None => numbers[k].clone(),

@@ -105,6 +105,10 @@ pub struct Cli {
     /// No progress bar on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// A folder where the source maps of bundled or transpiled scripts are (`<script>.map`,
+    /// searched recursively), for scripts whose own `sourceMappingURL` finds none; repeatable.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub source_maps: Vec<PathBuf>,
     /// Neither read nor save indexes in the cache folder ($HEAPSIFT_CACHE_DIR, else
     /// $XDG_CACHE_HOME/heapsift, else ~/.cache/heapsift): analyse every snapshot from scratch.
     #[arg(long, global = true)]
@@ -200,6 +204,7 @@ pub fn main(cli: &Cli) -> Next {
     } else {
         crate::text::Units::Decimal
     });
+    engine::use_source_map_dirs(cli.source_maps.clone());
     let global = Global { quiet: cli.quiet };
     if cli.install_desktop || cli.uninstall_desktop {
         return Next::Exit(error::exit(desktop::run(cli.uninstall_desktop)));

@@ -66,7 +66,11 @@ fn exact_bytes(v: f64) -> String {
 fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
     let g = &s.graph;
     let name = display_name(g, v);
-    line(format!("@{}  {}  ({})", g.id(v), s.class_name(v), g.type_name(v)));
+    let class = match names::original_class(s, v) {
+        Some(o) => format!("{o} (named {} in the generated code)", s.class_name(v)),
+        None => s.class_name(v).to_owned(),
+    };
+    line(format!("@{}  {class}  ({})", g.id(v), g.type_name(v)));
     if let Some(value) = oddball(g, v) {
         line(format!("value:         {value} (one of V8's oddballs, named {name})"));
     } else if g.kind(v).is_string() || g.kind(v) == NodeKind::Object || name != s.class_name(v) {
@@ -92,10 +96,10 @@ fn print(s: &Snapshot, v: NodeId, readable: Option<Option<&[query::Hop]>>) {
             Some((first, callers)) => {
                 line(format!(
                     "allocated by:  {}",
-                    allocations::frame_label(g, first.function)
+                    allocations::frame_label(s, first.function)
                 ));
                 for f in callers.iter().filter(|f| !allocations::is_root(g, f.function)) {
-                    line(format!("           ← {}", allocations::frame_label(g, f.function)));
+                    line(format!("           ← {}", allocations::frame_label(s, f.function)));
                 }
             }
         }

@@ -94,6 +94,14 @@ pub struct Loaded {
 /// where to save its index). A saved index that is stale or damaged is never trusted: it is
 /// rebuilt, with a note saying why.
 pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Loaded, Error> {
+    let mut loaded = open_unmapped(source, progress, on_partial)?;
+    // Source maps are read from disk on every open, never stored in an index: the scripts and
+    // maps beside them may change while the snapshot does not.
+    loaded.notes.extend(super::sourcemaps::attach(&loaded.snapshot));
+    Ok(loaded)
+}
+
+fn open_unmapped(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Loaded, Error> {
     let mut notes = Vec::new();
     let mut save = None;
     if let Source::File(path) = &source {
@@ -268,9 +276,13 @@ impl LoadJob {
                 waker();
                 if let Some((target, snapshot, tx)) = save {
                     let saved = target.write(&snapshot).map(|()| {
-                        store::open(&target.path, &Progress::new())
-                            .ok()
-                            .map(|(mapped, _)| Arc::new(mapped))
+                        store::open(&target.path, &Progress::new()).ok().map(|(mapped, _)| {
+                            // The same source maps for the snapshot mapped from its index.
+                            if let Some(m) = snapshot.scripts.shared_maps() {
+                                mapped.scripts.set_maps(m);
+                            }
+                            Arc::new(mapped)
+                        })
                     });
                     drop(snapshot);
                     let _ = tx.send(saved);

@@ -7,10 +7,12 @@
 pub mod load;
 pub mod measure;
 pub mod sets;
+pub mod sourcemaps;
 pub mod store;
 pub mod task;
 pub mod workflows;
 
 pub use load::{LoadJob, Loaded, LoadedFrom, Opened, Saved, Source, load, load_bytes, load_with, open, snapshot_files};
+pub use sourcemaps::use_source_map_dirs;
 pub(crate) use store::cache_policy;
 pub use store::{CachePolicy, SaveIndex, use_cache};

@@ -7,6 +7,7 @@ use crate::analysis::Snapshot;
 use crate::analysis::allocations::{AllocationProfile, Callers, Counts, Frame, Top};
 use crate::analysis::leaks::LeakGroup;
 use crate::analysis::scripts::short_name;
+use crate::analysis::sourcemaps::Original;
 use crate::format::traces::{AllocationTraces, TraceFunction};
 use crate::model::{Graph, NodeId};
 use crate::text::preview;
@@ -14,16 +15,37 @@ use crate::text::preview;
 /// The name V8 gives the allocation tree's root; it is no caller anyone wrote.
 const ROOT: &str = "(root)";
 
-pub fn function_name<'g>(g: &'g Graph, f: &TraceFunction) -> &'g str {
-    match g.strings().get(f.name) {
-        "" => "(anonymous)",
-        name => name,
+/// The function's name: through a source map, the original one of a minified name.
+pub fn function_name(s: &Snapshot, f: &TraceFunction) -> String {
+    let name = s.graph.strings().get(f.name);
+    if let Some(original) = original_of(s, f)
+        .and_then(|_| (s.scripts.maps()?).name(f.script_id, f.line.saturating_sub(1), f.column.saturating_sub(1), name))
+    {
+        return original;
+    }
+    match name {
+        "" => "(anonymous)".to_owned(),
+        name => name.to_owned(),
     }
 }
 
-/// `app.js:4:14` (V8 records 1-based positions), or `None` when the function has no script.
-pub fn position(g: &Graph, f: &TraceFunction) -> Option<String> {
-    let script = g.strings().get(f.script_name);
+/// Where the function came from, when its script has a source map.
+fn original_of(s: &Snapshot, f: &TraceFunction) -> Option<Original> {
+    if f.line == 0 {
+        return None;
+    }
+    s.scripts
+        .maps()?
+        .position(f.script_id, f.line - 1, f.column.saturating_sub(1))
+}
+
+/// `app.js:4:14` (V8 records 1-based positions), through a source map the original file's
+/// (`profiles.ts:17:17`), or `None` when the function has no script.
+pub fn position(s: &Snapshot, f: &TraceFunction) -> Option<String> {
+    if let Some(o) = original_of(s, f) {
+        return Some(format!("{}:{}:{}", short_name(&o.source), o.line + 1, o.column + 1));
+    }
+    let script = s.graph.strings().get(f.script_name);
     if script.is_empty() {
         return None;
     }
@@ -36,9 +58,9 @@ pub fn position(g: &Graph, f: &TraceFunction) -> Option<String> {
 }
 
 /// `make (app.js:4:14)`, or the name alone for V8's own functions.
-pub fn frame_label(g: &Graph, f: &TraceFunction) -> String {
-    let name = preview(function_name(g, f), 60);
-    match position(g, f) {
+pub fn frame_label(s: &Snapshot, f: &TraceFunction) -> String {
+    let name = preview(&function_name(s, f), 60);
+    match position(s, f) {
         Some(p) => format!("{name} ({p})"),
         None => name,
     }
@@ -74,39 +96,50 @@ pub fn readable_frames<'t>(g: &Graph, frames: &[Frame<'t>], max: usize) -> (Vec<
 }
 
 /// A stack on one line: `make (app.js:4:14) ← handler (app.js:5:17) ← …`.
-pub fn stack_line(g: &Graph, frames: &[Frame], max: usize) -> String {
-    let (shown, cut) = readable_frames(g, frames, max);
-    let mut out: Vec<String> = shown.iter().map(|f| frame_label(g, f.function)).collect();
+pub fn stack_line(s: &Snapshot, frames: &[Frame], max: usize) -> String {
+    let (shown, cut) = readable_frames(&s.graph, frames, max);
+    let mut out: Vec<String> = shown.iter().map(|f| frame_label(s, f.function)).collect();
     if cut {
         out.push("…".into());
     }
     out.join(" ← ")
 }
 
-/// A stack as DevTools' `allocationStack` gives it: innermost first, root included.
-pub fn stack_json(g: &Graph, frames: &[Frame]) -> Value {
+/// A stack as DevTools' `allocationStack` gives it: innermost first, root included; a frame
+/// whose script has a source map also gives its `original` position and name.
+pub fn stack_json(s: &Snapshot, frames: &[Frame]) -> Value {
     frames
         .iter()
-        .map(|f| function_json(g, f.function))
+        .map(|f| function_json(s, f.function))
         .collect::<Vec<_>>()
         .into()
 }
 
-fn function_json(g: &Graph, f: &TraceFunction) -> Value {
-    json!({
+fn function_json(s: &Snapshot, f: &TraceFunction) -> Value {
+    let g = &s.graph;
+    let mut v = json!({
         "function_name": g.strings().get(f.name),
         "script_name": g.strings().get(f.script_name),
         "script_id": f.script_id,
         "line": f.line,
         "column": f.column,
-    })
+    });
+    if let Some(o) = original_of(s, f) {
+        v["original"] = json!({
+            "source": o.source,
+            "line": o.line + 1,
+            "column": o.column + 1,
+            "name": function_name(s, f),
+        });
+    }
+    v
 }
 
 /// The stack of one object as JSON: `[]` when none was recorded for it, `null` when the
 /// snapshot was taken without allocation tracking.
 pub fn object_stack_json(s: &Snapshot, v: NodeId) -> Value {
     match &s.allocations {
-        Some(p) => stack_json(&s.graph, &p.stack_of(&s.graph, v)),
+        Some(p) => stack_json(s, &p.stack_of(&s.graph, v)),
         None => Value::Null,
     }
 }
@@ -121,7 +154,8 @@ fn counts_json(c: &Counts) -> [(&'static str, Value); 4] {
 }
 
 /// One Allocation view row in devtools-reference's schema, with its callers when given.
-pub fn top_json(g: &Graph, t: &AllocationTraces, top: &Top, callers: Option<&Callers>) -> Value {
+pub fn top_json(s: &Snapshot, t: &AllocationTraces, top: &Top, callers: Option<&Callers>) -> Value {
+    let g = &s.graph;
     let f = &t.functions[top.function as usize];
     let mut v = json!({
         "name": g.strings().get(f.name),
@@ -138,22 +172,30 @@ pub fn top_json(g: &Graph, t: &AllocationTraces, top: &Top, callers: Option<&Cal
         v["callers"] = c
             .callers
             .iter()
-            .map(|c| callers_json(g, t, c))
+            .map(|c| callers_json(s, t, c))
             .collect::<Vec<_>>()
             .into();
+    }
+    if let Some(o) = original_of(s, f) {
+        v["original"] = json!({
+            "source": o.source,
+            "line": o.line + 1,
+            "column": o.column + 1,
+            "name": function_name(s, f),
+        });
     }
     v
 }
 
-fn callers_json(g: &Graph, t: &AllocationTraces, c: &Callers) -> Value {
-    let mut v = function_json(g, &t.functions[c.function as usize]);
+fn callers_json(s: &Snapshot, t: &AllocationTraces, c: &Callers) -> Value {
+    let mut v = function_json(s, &t.functions[c.function as usize]);
     for (k, x) in counts_json(&c.counts) {
         v[k] = x;
     }
     v["callers"] = c
         .callers
         .iter()
-        .map(|c| callers_json(g, t, c))
+        .map(|c| callers_json(s, t, c))
         .collect::<Vec<_>>()
         .into();
     v
@@ -184,16 +226,16 @@ pub struct MadeBy<'t> {
 }
 
 impl MadeBy<'_> {
-    pub fn line(&self, g: &Graph) -> String {
-        let mut out: Vec<String> = self.frames.iter().map(|f| frame_label(g, f.function)).collect();
+    pub fn line(&self, s: &Snapshot) -> String {
+        let mut out: Vec<String> = self.frames.iter().map(|f| frame_label(s, f.function)).collect();
         if self.cut {
             out.push("…".into());
         }
         out.join(" ← ")
     }
 
-    pub fn json(&self, g: &Graph) -> Value {
-        json!({"count": self.count, "frames": stack_json(g, &self.frames), "more_frames": self.cut})
+    pub fn json(&self, s: &Snapshot) -> Value {
+        json!({"count": self.count, "frames": stack_json(s, &self.frames), "more_frames": self.cut})
     }
 }
 
@@ -247,9 +289,9 @@ pub fn made_by_text(s: &Snapshot, grp: &LeakGroup) -> Option<String> {
             format!(" ({} of {total})", m.count)
         }
     };
-    let mut text = format!("{}{}", first.line(&s.graph), share(first));
+    let mut text = format!("{}{}", first.line(s), share(first));
     if let Some(second) = found.get(1).filter(|m| m.count * 5 >= total) {
-        text.push_str(&format!("; {}{}", second.line(&s.graph), share(second)));
+        text.push_str(&format!("; {}{}", second.line(s), share(second)));
     }
     Some(text)
 }

@@ -118,7 +118,7 @@ impl Leaked {
                 let grp = &groups[i];
                 format!(
                     "{}{} ×{}",
-                    crate::text::preview(&grp.class, 40),
+                    crate::text::preview(grp.shown_class(), 40),
                     super::names::defined_at_suffix(s, grp.nodes[0]),
                     thousands(grp.nodes.len() as u64)
                 )
@@ -584,7 +584,7 @@ fn captured(s: &Snapshot, f: NodeId, nested: &[&LeakGroup]) -> Option<Cause> {
         holder: format!("{var} in the scope the closures share"),
         evidence: format!(
             "each closure's scope keeps a {} alive ({} in all)",
-            grp.class,
+            grp.shown_class(),
             thousands(grp.nodes.len() as u64)
         ),
         location: s.location_of(f),
@@ -635,7 +635,7 @@ pub fn of_groups(s: &Snapshot, groups: &[LeakGroup]) -> Vec<Option<Cause>> {
             cause.evidence = format!(
                 "{}, with {} ×{} on them",
                 cause.evidence,
-                made.class,
+                made.shown_class(),
                 thousands(made.nodes.len() as u64)
             );
             cause.location = s.location_of(made.nodes[0]);

@@ -23,7 +23,13 @@ pub type Kept = (String, usize, u64);
 pub fn kept_alive(groups: &[LeakGroup], i: usize) -> Vec<Kept> {
     leaks::kept_alive_by(groups, i)
         .into_iter()
-        .map(|k| (groups[k].class.clone(), groups[k].nodes.len(), groups[k].shallow_size))
+        .map(|k| {
+            (
+                groups[k].shown_class().to_owned(),
+                groups[k].nodes.len(),
+                groups[k].shallow_size,
+            )
+        })
         .collect()
 }
 
@@ -210,6 +216,7 @@ pub fn json(
         "snapshots": snapshots,
         "group": {
             "class": group.class,
+            "original_class": group.original_class,
             "location": super::report::location_json(s.location_of(group.nodes[0]), Some(&s.scripts)),
             "count": group.nodes.len(),
             "shallow_size": group.shallow_size,
@@ -217,7 +224,7 @@ pub fn json(
             "ids": group.nodes.iter().take(100).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "path_shape": group.signature,
             "allocated_by": super::allocations::made_by_group(s, group)
-                .map(|m| m.iter().take(5).map(|m| m.json(g)).collect::<Vec<_>>()),
+                .map(|m| m.iter().take(5).map(|m| m.json(s)).collect::<Vec<_>>()),
             "kept_alive": kept.iter().map(|(c, n, sh)| json!({"class": c, "count": n, "shallow_size": sh})).collect::<Vec<Value>>(),
         },
         "path_to_root": path,
@@ -237,21 +244,21 @@ pub fn markdown(
     let g = &s.graph;
     let mut md = format!(
         "# Leak: `{}` ×{} retains {}\n\n",
-        preview(&group.class, 80),
+        preview(group.shown_class(), 80),
         thousands(group.nodes.len() as u64),
         bytes(group.keeps_alive())
     );
     md.push_str(&format!(
         "{} objects of class `{}` were allocated between the baseline and the target snapshot and are still alive in the final one. Together they keep {} alive (shallow {}).\n\n",
         thousands(group.nodes.len() as u64),
-        preview(&group.class, 80),
+        preview(group.shown_class(), 80),
         bytes(group.keeps_alive()),
         bytes(group.shallow_size as f64)
     ));
     if let Some(l) = s.location_of(group.nodes[0]) {
         md.push_str(&format!(
             "`{}` is defined at `{}`",
-            preview(&group.class, 80),
+            preview(group.shown_class(), 80),
             s.scripts.format_full(l)
         ));
         // Source text is heap content too: a redacted finding leaves it out.

@@ -29,9 +29,11 @@ pub fn object_label(s: &Snapshot, v: NodeId) -> String {
     if g.kind(v).is_string() {
         format!("\"{}\"", preview(&name, 80))
     } else if name.is_empty() || name == class {
-        preview(class, 80)
+        preview(&original_class(s, v).unwrap_or_else(|| class.to_owned()), 80)
     } else if g.kind(v) == NodeKind::Closure {
-        format!("{}()", preview(&name, 80))
+        // A minified function reads by its original name where the source map gives one.
+        let original = s.location_of(v).and_then(|l| s.scripts.original_name(l, &name));
+        format!("{}()", preview(original.as_deref().unwrap_or(&name), 80))
     } else {
         preview(&name, 80)
     }
@@ -54,13 +56,26 @@ pub fn hop_label(s: &Snapshot, v: NodeId) -> Cow<'_, str> {
     }
     match scope_label(s, v) {
         Some(scope) => Cow::Owned(scope),
-        // Node names its global object `global / ` (a page's would carry its URL after the slash).
-        None => Cow::Borrowed(
-            display_class(s, v)
-                .strip_suffix(" / ")
-                .unwrap_or_else(|| display_class(s, v)),
-        ),
+        None => match original_class(s, v) {
+            Some(name) => Cow::Owned(name),
+            // Node names its global object `global / ` (a page's would carry its URL after the slash).
+            None => Cow::Borrowed(
+                display_class(s, v)
+                    .strip_suffix(" / ")
+                    .unwrap_or_else(|| display_class(s, v)),
+            ),
+        },
     }
+}
+
+/// The name a minified class has in the source, when its script's source map gives one.
+pub fn original_class(s: &Snapshot, v: NodeId) -> Option<String> {
+    let maps = s.scripts.maps()?;
+    let l = s.location_of(v)?;
+    if !maps.has(l.script_id) {
+        return None;
+    }
+    s.scripts.original_name(l, s.class_name(v))
 }
 
 /// The value of one of V8's oddballs (`system / Oddball`), which the snapshot names only by
@@ -206,7 +221,7 @@ pub fn minor_names(listing: &Listing, groups: &[LeakGroup], n: usize) -> String 
         .minor
         .iter()
         .take(n)
-        .map(|&i| preview(&groups[i].class, 40))
+        .map(|&i| preview(groups[i].shown_class(), 40))
         .collect();
     if listing.minor.len() > n {
         names.push("…".into());

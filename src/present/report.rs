@@ -38,6 +38,11 @@ pub(crate) fn location_json(l: Option<Location>, scripts: Option<&crate::analysi
             if let Some(url) = scripts.and_then(|s| s.url(l.script_id)) {
                 v["url"] = json!(url);
             }
+            // Through the script's source map: the original file's position (the fields above
+            // stay the generated one, as DevTools gives it).
+            if let Some(o) = scripts.and_then(|s| s.original(l)) {
+                v["original"] = json!({"source": o.source, "line": o.line + 1, "column": o.column + 1});
+            }
             v
         }
     }
@@ -173,6 +178,7 @@ pub(crate) fn object_json(s: &Snapshot, v: NodeId, readable: Option<&[query::Hop
         "id": g.id(v),
         "type": g.type_name(v),
         "class": s.class_name(v),
+        "original_class": crate::present::names::original_class(s, v),
         "name": preview(&name, 200),
         "name_length": name.chars().count(),
         "shallow_size": g.self_size(v),
@@ -280,6 +286,7 @@ pub(crate) fn leaks_json(
             json!({
                 "number": numbers[l.group],
                 "class": made.class,
+                "original_class": made.original_class,
                 "location": location_json(s.location_of(made.nodes[0]), Some(&s.scripts)),
                 "count": made.nodes.len(),
                 "per_action": runs.map(|r| js_number((made.nodes.len() as f64 / r.max(1) as f64 * 100.0).round() / 100.0)),
@@ -303,6 +310,7 @@ pub(crate) fn leaks_json(
             "grows_per_action": per.as_ref().map(|p| p[i] >= leaks::GROWING_PER_ACTION),
             "number": numbers[i],
             "class": grp.class,
+            "original_class": grp.original_class,
             "location": location_json(s.location_of(grp.nodes[0]), Some(&s.scripts)),
             "count": grp.nodes.len(),
             "shallow_size": grp.shallow_size,
@@ -313,7 +321,7 @@ pub(crate) fn leaks_json(
             "path_to_root": path_json(s, &grp.path),
             // The stacks that made the members, when the snapshots recorded them.
             "allocated_by": super::allocations::made_by_group(s, grp)
-                .map(|m| m.iter().take(5).map(|m| m.json(g)).collect::<Vec<_>>()),
+                .map(|m| m.iter().take(5).map(|m| m.json(s)).collect::<Vec<_>>()),
             "ids": grp.nodes.iter().take(50).map(|&v| g.id(v)).collect::<Vec<_>>(),
             "ids_complete": grp.nodes.len() <= 50,
             "kept_alive": Vec::<Value>::new(),
@@ -372,7 +380,7 @@ pub(crate) fn leaks_markdown(
     for &(i, depth) in &listing.rows {
         let grp = &groups[i];
         let at = defined_at_suffix(s, grp.nodes[0]);
-        let class = format!("`{}`{at}", preview(&grp.class, 60).replace('|', "\\|"));
+        let class = format!("`{}`{at}", preview(grp.shown_class(), 60).replace('|', "\\|"));
         let (class, retained) = if depth == 0 {
             (class, bytes(grp.retained_size))
         } else {
@@ -430,9 +438,9 @@ pub(crate) fn leaks_markdown(
         let (class, n) = match leaked {
             Some(l) => {
                 cause.insert_str(0, &format!("**Held in**: {}.\n\n", l.held_in));
-                (&groups[l.group].class, groups[l.group].nodes.len())
+                (groups[l.group].shown_class(), groups[l.group].nodes.len())
             }
-            None => (&grp.class, grp.nodes.len()),
+            None => (grp.shown_class(), grp.nodes.len()),
         };
         let made = leaked.map_or(grp, |l| &groups[l.group]);
         if let Some(by) = super::allocations::made_by_text(s, made) {

@@ -363,7 +363,7 @@ impl Doc {
         };
         let label = format!(
             "Objects allocated by {}",
-            crate::present::allocations::frame_label(&s.graph, function)
+            crate::present::allocations::frame_label(&s, function)
         );
         if let Some(summary) = &mut self.summary {
             summary.set_range(&s, Choice::AllocatedBy(f), label, waker);

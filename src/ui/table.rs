@@ -195,8 +195,10 @@ pub(crate) fn class_cell(
     count: Option<u64>,
     location: Option<crate::model::Location>,
 ) {
+    // A minified class reads by its original name when its script's source map gives one.
+    let original = location.and_then(|l| s.scripts.original_name(l, name));
     let mut parts = vec![
-        RichText::new(preview(name, max))
+        RichText::new(preview(original.as_deref().unwrap_or(name), max))
             .color(widgets::class_color(ui))
             .strong(),
     ];
@@ -209,7 +211,15 @@ pub(crate) fn class_cell(
     let job = widgets::job(ui, parts);
     let resp = widgets::truncated(ui, job, None, location.is_none(), egui::Sense::hover());
     if let Some(l) = location {
-        resp.on_hover_text(format!("{name}\nDefined at {}", s.scripts.format_full(l)));
+        let minified = match &original {
+            Some(_) => format!(" (named {name} in the generated code)"),
+            None => String::new(),
+        };
+        resp.on_hover_text(format!(
+            "{}{minified}\nDefined at {}",
+            original.as_deref().unwrap_or(name),
+            s.scripts.format_full(l)
+        ));
     }
 }
 

@@ -122,8 +122,8 @@ impl TreeModel for Model<'_> {
         let g = &self.s.graph;
         let Some(t) = g.traces() else { return };
         let f = &t.functions[function as usize];
-        let name = function_name(g, f).to_owned();
-        let at = position(g, f);
+        let name = function_name(self.s, f);
+        let at = position(self.s, f);
         name_cell(row, tree, item, expands, actions, |ui| {
             let mut parts = vec![RichText::new(crate::text::preview(&name, 80))];
             if let Some(at) = &at {

@@ -131,7 +131,7 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                         parts.push(RichText::new("↳").weak());
                     }
                     // "↳" and "counted in #k" say it is kept alive by the group above.
-                    parts.push(RichText::new(preview(&g.class, 80)).color(widgets::class_color(ui)));
+                    parts.push(RichText::new(preview(g.shown_class(), 80)).color(widgets::class_color(ui)));
                     // A container names the user's objects it holds.
                     if depth == 0
                         && let Some(l) = r.causes.get(i).and_then(Option::as_ref).and_then(|c| c.leaked.as_ref())
@@ -140,7 +140,7 @@ fn groups_table(ui: &mut Ui, w: &mut WizardState, r: &LeakResult) {
                         parts.push(
                             RichText::new(format!(
                                 "holds {} ×{}",
-                                preview(&made.class, 40),
+                                preview(made.shown_class(), 40),
                                 thousands(made.nodes.len() as u64)
                             ))
                             .weak(),
@@ -183,7 +183,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
     let s = &r.snapshot;
     ui.horizontal_wrapped(|ui| {
         ui.label(
-            RichText::new(format!("#{} {}", r.numbers[sel], preview(&g.class, 80)))
+            RichText::new(format!("#{} {}", r.numbers[sel], preview(g.shown_class(), 80)))
                 .strong()
                 .size(16.0)
                 .color(widgets::class_color(ui)),
@@ -207,7 +207,7 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
                 .on_hover_text(s.scripts.format_full(l));
         }
         if ui.button("Export finding…").clicked() && w.export.is_none() {
-            w.export = Some(Export::new(&g.class));
+            w.export = Some(Export::new(g.shown_class()));
         }
     });
     // Why it stays alive, and what to do: the root group's cause (for a nested group, its root's).
@@ -223,7 +223,11 @@ fn group_detail(ui: &mut Ui, w: &mut WizardState, r: &LeakResult, requests: &mut
                     if l.group != sel {
                         let made = &r.groups[l.group];
                         if ui
-                            .small_button(format!("Show {} (#{})", preview(&made.class, 40), r.numbers[l.group]))
+                            .small_button(format!(
+                                "Show {} (#{})",
+                                preview(made.shown_class(), 40),
+                                r.numbers[l.group]
+                            ))
                             .clicked()
                         {
                             show = Some(l.group);

@@ -85,7 +85,7 @@ pub fn inspector(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>) -> Op
         source_lines(ui, &lines);
     }
     if let Some(p) = &snapshot.allocations {
-        allocation_stack(ui, g, &p.stack_of(g, v));
+        allocation_stack(ui, snapshot, &p.stack_of(g, v));
     }
     ui.add_space(6.0);
     ui.label(RichText::new("Dominator chain").strong())
@@ -100,17 +100,17 @@ pub fn inspector(ui: &mut Ui, obj: &ObjectState, snapshot: &Arc<Snapshot>) -> Op
 
 /// The stack that allocated the object, innermost first (snapshots taken with allocation
 /// tracking on): DevTools' "Allocation stack".
-fn allocation_stack(ui: &mut Ui, g: &crate::model::Graph, frames: &[crate::analysis::allocations::Frame]) {
+fn allocation_stack(ui: &mut Ui, s: &Snapshot, frames: &[crate::analysis::allocations::Frame]) {
     use crate::present::allocations::{frame_label, is_root};
     ui.add_space(6.0);
     ui.label(RichText::new("Allocation stack").strong())
         .on_hover_text("The functions that were running when the object was made, innermost first");
-    let shown: Vec<_> = frames.iter().filter(|f| !is_root(g, f.function)).collect();
+    let shown: Vec<_> = frames.iter().filter(|f| !is_root(&s.graph, f.function)).collect();
     if shown.is_empty() {
         ui.label(RichText::new("Not recorded: made before allocation tracking started").weak());
     }
     for f in shown.iter().take(24) {
-        ui.add(egui::Label::new(RichText::new(frame_label(g, f.function)).monospace()).truncate());
+        ui.add(egui::Label::new(RichText::new(frame_label(s, f.function)).monospace()).truncate());
     }
     if shown.len() > 24 {
         ui.label(RichText::new(format!("… {} more frames", shown.len() - 24)).weak());
