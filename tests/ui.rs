@@ -1081,6 +1081,17 @@ fn connect_to_a_node_service_and_let_the_wizard_take_the_snapshots() {
         last.allocations.is_some(),
         "the recording's snapshot has allocation stacks"
     );
+    // Allocation sampling: the profile opens on its own page.
+    h.get_by_label("⏺ Record allocation sampling").click();
+    wait(&mut h, "sampling", |a| a.live().sampling());
+    server.get("/checkout");
+    h.get_by_label("⏹ Stop sampling").click();
+    wait(&mut h, "the sampling heap profile", |a| {
+        !a.live().sampling() && a.profile().is_some_and(|p| !p.busy())
+    });
+    let profile = h.state().profile().unwrap();
+    assert!(profile.data().is_some(), "the profile was read");
+    assert_eq!(h.state().page(), heapsift::ui::Page::Profile);
     drop(server);
     wait(&mut h, "the panel to notice the process is gone", |a| {
         !a.live().connected()
@@ -1503,4 +1514,36 @@ fn a_minified_leak_reads_its_typescript_names_in_the_app_and_the_finding() {
     let finding = heapsift::present::finding::json(&s, &ids, g, &[], false);
     assert_eq!(finding["group"]["original_class"], "TenantProfile");
     heapsift::engine::use_source_map_dirs(Vec::new());
+}
+
+/// A sampling heap profile opens on its own page: bottom-up by self size (summing to the
+/// profile's total), the top-down tree expanding into callees, and the chart.
+#[test]
+fn a_sampling_heap_profile_opens_with_bottom_up_top_down_and_chart() {
+    let mut h = app(vec![sample("node-alloc.heapprofile")]);
+    wait(&mut h, "the profile", |a| a.profile().is_some_and(|p| !p.busy()));
+    h.run_steps(3);
+    h.get_by_label("Sampling heap profile: node-alloc.heapprofile");
+    h.get_by_label("Profile: node-alloc.heapprofile");
+    let data = h.state().profile().unwrap().data().unwrap().clone();
+    let sum: f64 = data.functions.iter().map(|f| f.self_size).sum();
+    assert_eq!(sum, data.total, "self sizes sum to the profile's");
+    assert_eq!(data.calls[0].total, data.total, "the tree's root holds every byte");
+    // Bottom-up: the heaviest function first.
+    let first = &data.functions[0].frame;
+    h.get_by_label_contains(&first.function_name);
+    h.get_by_label("Top-down").click();
+    h.run_steps(3);
+    let before = h.query_all_by_label("▶").count();
+    assert!(before > 0, "the root's callees expand");
+    h.query_all_by_label("▶").next().unwrap().click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label("▶").count() + h.query_all_by_label("▼").count() > before);
+    h.get_by_label("Chart").click();
+    h.run_steps(3);
+    h.get_by_label_contains("Width: bytes allocated in a call");
+    assert!(
+        h.get_by_label("⟲ Whole profile").accesskit_node().is_disabled(),
+        "not zoomed yet"
+    );
 }

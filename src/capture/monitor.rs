@@ -35,6 +35,8 @@ pub enum Event {
     Collected,
     /// Allocation stacks are being recorded from now on.
     Tracking,
+    /// Allocations are being sampled from now on.
+    Sampling,
 }
 
 /// What a command did.
@@ -42,7 +44,11 @@ enum Done {
     Captured(super::Captured),
     Collected,
     Tracking,
+    Sampling,
 }
+
+/// The mean bytes between samples of the live panel's allocation sampling (DevTools' default).
+const SAMPLING_INTERVAL: u32 = 32768;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
@@ -63,6 +69,8 @@ pub struct Shared {
     pub(crate) events: Vec<Event>,
     /// Allocation stacks are being recorded: since when (seconds since the connection opened).
     pub tracking_since: Option<f64>,
+    /// Allocation sampling is on: since when.
+    pub sampling_since: Option<f64>,
 }
 
 enum Command {
@@ -75,6 +83,12 @@ enum Command {
     StartTracking,
     /// Stops recording; V8 sends a snapshot as it stops, saved into `dir`.
     StopTracking {
+        tag: u64,
+        dir: PathBuf,
+    },
+    StartSampling,
+    /// Stops allocation sampling and saves the profile into `dir`.
+    StopSampling {
         tag: u64,
         dir: PathBuf,
     },
@@ -104,6 +118,7 @@ impl Monitor {
             job: None,
             events: Vec::new(),
             tracking_since: None,
+            sampling_since: None,
         }));
         let stop = Progress::new();
         let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -174,6 +189,8 @@ impl Monitor {
                         Command::Snapshot { .. } => "Taking a heap snapshot".to_owned(),
                         Command::StartTracking => "Starting to record allocation stacks".to_owned(),
                         Command::StopTracking { .. } => "Stopping the recording and taking its snapshot".to_owned(),
+                        Command::StartSampling => "Starting allocation sampling".to_owned(),
+                        Command::StopSampling { .. } => "Stopping allocation sampling".to_owned(),
                     };
                     lock().job = Some((what, progress.clone()));
                     waker();
@@ -197,6 +214,26 @@ impl Monitor {
                             }
                             (0, r.map(|()| Done::Tracking))
                         }
+                        Command::StartSampling => {
+                            let r = conn.session.start_sampling(SAMPLING_INTERVAL, &progress);
+                            if r.is_ok() {
+                                lock().sampling_since = Some(start.elapsed().as_secs_f64());
+                            }
+                            (0, r.map(|()| Done::Sampling))
+                        }
+                        Command::StopSampling { tag, dir } => {
+                            let path = unused_path(&dir, "heap").with_extension("heapprofile");
+                            let r = make_dir(&dir).and_then(|()| conn.session.stop_sampling(&path, &progress));
+                            lock().sampling_since = None;
+                            let done = |n| {
+                                Done::Captured(super::Captured {
+                                    path: path.clone(),
+                                    bytes: n,
+                                    seconds: 0.0,
+                                })
+                            };
+                            (tag, r.map(done))
+                        }
                         Command::StopTracking { tag, dir } => {
                             let path = unused_path(&dir, "heap-tracked");
                             let r =
@@ -215,6 +252,7 @@ impl Monitor {
                         }),
                         Ok(Done::Collected) => s.events.push(Event::Collected),
                         Ok(Done::Tracking) => s.events.push(Event::Tracking),
+                        Ok(Done::Sampling) => s.events.push(Event::Sampling),
                         Err(e) => {
                             s.events.push(Event::Failed {
                                 tag,
@@ -291,6 +329,18 @@ impl Monitor {
         let tag = self.next_tag;
         self.next_tag += 1;
         let _ = self.tx.send(Command::StopTracking { tag, dir });
+        tag
+    }
+
+    pub(crate) fn start_sampling(&self) {
+        let _ = self.tx.send(Command::StartSampling);
+    }
+
+    /// Stops sampling; the profile goes into `dir`, its events carrying the tag.
+    pub(crate) fn stop_sampling(&mut self, dir: PathBuf) -> u64 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        let _ = self.tx.send(Command::StopSampling { tag, dir });
         tag
     }
 

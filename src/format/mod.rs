@@ -355,7 +355,7 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
         // A sampling heap profile is the other file V8's heap profiler writes.
         if bytes.trim_ascii_start().starts_with(b"{\"head\"") {
             Error::invalid(
-                "a sampling heap profile, not a heap snapshot: `heapsift profile FILE` reads it (the app does not yet)",
+                "a sampling heap profile, not a heap snapshot: `heapsift profile FILE` reads it, and the app opens it",
             )
         } else {
             Error::invalid("not a heap snapshot: there is no \"snapshot\" header")

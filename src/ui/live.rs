@@ -112,6 +112,26 @@ impl LiveUi {
         }
     }
 
+    /// Starts or stops allocation sampling; stopping saves the profile into the folder and
+    /// opens it.
+    pub fn toggle_sampling(&mut self) {
+        let folder = PathBuf::from(self.folder.trim());
+        let Some(l) = &mut self.monitor else { return };
+        if l.state().sampling_since.is_some() {
+            let tag = l.stop_sampling(folder);
+            self.pending.insert(tag, Purpose::Open);
+        } else {
+            l.start_sampling();
+        }
+    }
+
+    /// Whether allocations are being sampled.
+    pub fn sampling(&self) -> bool {
+        self.monitor
+            .as_ref()
+            .is_some_and(|l| l.state().sampling_since.is_some())
+    }
+
     /// Whether allocation stacks are being recorded.
     pub fn tracking(&self) -> bool {
         self.monitor
@@ -158,6 +178,9 @@ impl LiveUi {
                     self.message = Some(message);
                 }
                 Event::Collected => out.push(AppCommand::Status("Garbage collected".into())),
+                Event::Sampling => out.push(AppCommand::Status(
+                    "Sampling allocations: stop to open the sampling heap profile".into(),
+                )),
                 Event::Tracking => out.push(AppCommand::Status(
                     "Recording allocation stacks: snapshots taken now carry them; stop to take the recording's snapshot"
                         .into(),
@@ -298,8 +321,8 @@ pub(crate) fn connect_window(ctx: &egui::Context, st: &mut LiveUi, waker: &Waker
 /// The live panel: status, heap chart, actions.
 pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
     let Some(live) = &st.monitor else { return };
-    let (mut collect, mut take, mut cancel, mut track) = (false, false, false, false);
-    let (status, label, samples, job, tracking) = {
+    let (mut collect, mut take, mut cancel, mut track, mut sample) = (false, false, false, false, false);
+    let (status, label, samples, job, tracking, sampling) = {
         let s = live.state();
         (
             s.status.clone(),
@@ -307,6 +330,7 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
             s.samples.clone(),
             s.job.as_ref().map(|(what, p)| (what.clone(), p.view())),
             s.tracking_since,
+            s.sampling_since,
         )
     };
     let mut disconnect = false;
@@ -386,6 +410,24 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
             track = true;
         }
     });
+    ui.horizontal(|ui| {
+        let idle = connected && job.is_none();
+        let (text, hover) = match sampling {
+            None => (
+                "⏺ Record allocation sampling",
+                "DevTools' \"Allocation sampling\": about one allocation per 32 kB is recorded with its stack, \
+                 cheaply enough for production; stopping opens the profile (bottom-up, top-down, chart)",
+            ),
+            Some(_) => ("⏹ Stop sampling", "Stop sampling and open the sampling heap profile"),
+        };
+        if ui
+            .add_enabled(idle, egui::Button::new(text))
+            .on_hover_text(hover)
+            .clicked()
+        {
+            sample = true;
+        }
+    });
     if let (Some(since), Some(last)) = (tracking, samples.last()) {
         ui.label(
             RichText::new(format!(
@@ -425,6 +467,9 @@ pub fn panel(ui: &mut Ui, st: &mut LiveUi) {
     }
     if track {
         st.toggle_tracking();
+    }
+    if sample {
+        st.toggle_sampling();
     }
     if disconnect {
         st.monitor = None;

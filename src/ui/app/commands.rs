@@ -94,6 +94,11 @@ impl HeapsiftApp {
             AppCommand::Reveal { doc, node } => self.reveal(doc, node),
             AppCommand::Status(text) => self.status = status(text),
             AppCommand::Captured(path, purpose) => {
+                // A sampling heap profile opens on its own page (`open` shows it).
+                if crate::ui::profile::is_heap_profile(&path) {
+                    self.open(Source::File(path));
+                    return;
+                }
                 self.open(Source::File(path));
                 let id = self.docs.last().map(|d| d.id);
                 match purpose {
@@ -146,6 +151,14 @@ impl HeapsiftApp {
             Source::File(p) => Source::File(std::fs::canonicalize(&p).unwrap_or(p)),
             other => other,
         };
+        // A sampling heap profile opens on its own page.
+        if let Source::File(p) = &source
+            && crate::ui::profile::is_heap_profile(p)
+        {
+            self.profile = Some(crate::ui::profile::ProfileState::open(p.clone(), &self.waker));
+            self.page = Page::Profile;
+            return;
+        }
         if let Source::File(p) = &source {
             self.settings.recent.retain(|x| x != p);
             self.settings.recent.insert(0, p.clone());
@@ -336,6 +349,7 @@ impl HeapsiftApp {
             let files: Vec<PathBuf> = rfd::FileDialog::new()
                 .set_title("Open heap snapshots")
                 .add_filter("Heap snapshots", &["heapsnapshot", "gz", "json"])
+                .add_filter("Sampling heap profiles", &["heapprofile"])
                 .add_filter("All files", &["*"])
                 .pick_files()
                 .unwrap_or_default();

@@ -184,6 +184,15 @@ impl HeapsiftApp {
         if self.growth.is_some() && self.page_tab(ui, Page::Growth, "Growth") {
             self.growth = None;
         }
+        if let Some(title) = self.profile.as_ref().map(|p| format!("Profile: {}", p.title())) {
+            ui.separator();
+            if self.page_tab(ui, Page::Profile, &title) {
+                self.profile = None;
+                if self.page == Page::Profile {
+                    self.page = Page::Snapshot;
+                }
+            }
+        }
         if self.wizard.is_some() {
             ui.separator();
             if self.page_tab(ui, Page::Wizard, "Leak wizard") {

@@ -42,6 +42,8 @@ pub struct HeapsiftApp {
     pub(crate) page: Page,
     pub(crate) wizard: Option<WizardState>,
     pub(crate) growth: Option<GrowthState>,
+    /// The sampling heap profile opened last.
+    pub(crate) profile: Option<crate::ui::profile::ProfileState>,
     pub(crate) settings: Settings,
     /// Where settings are kept, shared with other instances.
     store: settings::Store,
@@ -124,6 +126,7 @@ impl HeapsiftApp {
             page: Page::Snapshot,
             wizard: None,
             growth: None,
+            profile: None,
             live: LiveUi::new(
                 settings
                     .snapshot_folder
@@ -348,6 +351,10 @@ impl HeapsiftApp {
         self.growth.as_ref()
     }
 
+    pub fn profile(&self) -> Option<&crate::ui::profile::ProfileState> {
+        self.profile.as_ref()
+    }
+
     pub fn live(&self) -> &LiveUi {
         &self.live
     }
@@ -383,7 +390,7 @@ impl eframe::App for HeapsiftApp {
         }
         let top = egui::Panel::top("menu").show(ui, |ui| {
             self.menu(ui);
-            if !self.docs.is_empty() || self.wizard.is_some() || self.growth.is_some() {
+            if !self.docs.is_empty() || self.wizard.is_some() || self.growth.is_some() || self.profile.is_some() {
                 self.tabs(ui);
             }
         });

@@ -11,6 +11,8 @@ pub enum Page {
     Snapshot,
     Wizard,
     Growth,
+    /// A sampling heap profile.
+    Profile,
 }
 
 /// Where the user is: the page, the snapshot tab, its view and its selected object.

@@ -116,6 +116,12 @@ impl HeapsiftApp {
             wizard::show(ui, w, cx);
             return;
         }
+        if self.page == Page::Profile
+            && let Some(p) = &mut self.profile
+        {
+            crate::ui::profile::show(ui, p);
+            return;
+        }
         if self.page == Page::Growth
             && let Some(g) = &mut self.growth
         {

@@ -183,7 +183,9 @@ pub(super) fn completions(typed: &str) -> Vec<String> {
             }
             let is_dir = e.path().is_dir();
             let lower = name.to_lowercase();
-            let snapshot = lower.ends_with(".heapsnapshot") || lower.ends_with(".heapsnapshot.gz");
+            let snapshot = [".heapsnapshot", ".heapsnapshot.gz", ".heapprofile", ".heapprofile.gz"]
+                .iter()
+                .any(|x| lower.ends_with(x));
             (is_dir || snapshot).then(|| (!is_dir, format!("{dir}{name}{}", if is_dir { "/" } else { "" })))
         })
         .collect();
