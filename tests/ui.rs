@@ -1547,3 +1547,50 @@ fn a_sampling_heap_profile_opens_with_bottom_up_top_down_and_chart() {
         "not zoomed yet"
     );
 }
+
+/// An allocation timeline (`capture --track-allocations` writes one; DevTools saves them as
+/// .heaptimeline): bars above the Summary, and dragging across them limits the Summary to the
+/// objects allocated then and still alive, with DevTools' id range.
+#[test]
+fn dragging_across_the_allocation_timeline_limits_the_summary() {
+    let mut h = app(vec![sample("kinds/recording.heaptimeline.gz")]);
+    wait(&mut h, "the timeline", ready);
+    h.run_steps(3);
+    let s = h.state().docs()[0].snapshot().unwrap().clone();
+    let t = s.timeline.as_ref().expect("the recording's samples");
+    assert!(t.sizes.len() > 10, "{} samples", t.sizes.len());
+    let label = h.get_by_label("Allocation timeline").rect();
+    let y = label.bottom() + 30.0;
+    let (x0, x1) = (60.0, 185.0);
+    let button = |pos: egui::Pos2, pressed: bool| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    };
+    h.event(egui::Event::PointerMoved(egui::pos2(x0, y)));
+    h.step();
+    h.event(button(egui::pos2(x0, y), true));
+    h.step();
+    for x in [80.0, 120.0, 160.0, x1] {
+        h.event(egui::Event::PointerMoved(egui::pos2(x, y)));
+        h.step();
+    }
+    h.event(button(egui::pos2(x1, y), false));
+    wait(&mut h, "the Summary of the interval", |a| {
+        a.docs()[0].summary().is_some_and(|s| s.limited() && !s.filtering())
+    });
+    h.run_steps(2);
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run_steps(3);
+    assert!(h.query_all_by_label_contains("Objects allocated from ").count() >= 1);
+    h.key_press(egui::Key::Escape);
+    let summary = h.state().docs()[0].summary().unwrap();
+    let kept: u64 = summary.rows().iter().map(|r| r.count).sum();
+    let all: u64 = s.summary.iter().map(|r| r.count).sum();
+    assert!(kept > 0 && kept < all / 10, "an interval's objects: {kept} of {all}");
+    h.get_by_label("Whole recording").click();
+    wait(&mut h, "all objects again", |a| {
+        a.docs()[0].summary().is_some_and(|s| !s.limited() && !s.filtering())
+    });
+}

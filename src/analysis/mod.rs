@@ -24,6 +24,7 @@ pub(crate) mod scripts;
 pub(crate) mod shallow;
 pub mod sourcemaps;
 pub(crate) mod stats;
+pub mod timeline;
 
 use aggregates::{AggregateInputs, ClassRow};
 use classes::{Classes, InterfaceDefinition};
@@ -56,6 +57,8 @@ pub struct Snapshot {
     pub scripts: scripts::Scripts,
     /// The Allocation view's data, for snapshots taken with allocation tracking on.
     pub allocations: Option<allocations::AllocationProfile>,
+    /// An allocation timeline's bars, for `.heaptimeline` files.
+    pub timeline: Option<timeline::Timeline>,
 }
 
 /// What is known before the slow phases finish: class counts and shallow sizes.
@@ -147,8 +150,10 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
     let max_js_object_id = g.max_js_object_id();
     progress.check()?;
     let allocations = allocations::AllocationProfile::build(&g);
+    let timeline = timeline::Timeline::build(&g);
     Ok(Snapshot {
         allocations,
+        timeline,
         graph: g,
         flags: flags.into(),
         retainers,

@@ -332,7 +332,7 @@ pub fn snapshot_files(dir: &std::path::Path) -> std::io::Result<Vec<PathBuf>> {
                 .file_name()
                 .map(|f| f.to_string_lossy().to_lowercase())
                 .unwrap_or_default();
-            n.ends_with(".heapsnapshot") || n.ends_with(".heapsnapshot.gz")
+            n.ends_with(".heapsnapshot") || n.ends_with(".heapsnapshot.gz") || n.ends_with(".heaptimeline")
         })
         .map(|p| {
             (

@@ -30,6 +30,8 @@ struct RawMeta {
     trace_function_info_fields: Option<Vec<String>>,
     #[serde(default)]
     trace_node_fields: Option<Vec<String>>,
+    #[serde(default)]
+    sample_fields: Option<Vec<String>>,
 }
 
 /// Role of one field of a node record, resolved by name.
@@ -81,6 +83,8 @@ pub struct Header {
     /// Field names of `trace_function_infos` records and `trace_tree` nodes (V8's when absent).
     pub(crate) trace_function_info_fields: Vec<String>,
     pub(crate) trace_node_fields: Vec<String>,
+    /// Field names of the `samples` records of an allocation timeline.
+    pub(crate) sample_fields: Vec<String>,
 }
 
 fn type_names(types: &[Value], offset: usize, what: &str) -> Result<Vec<String>> {
@@ -195,6 +199,9 @@ pub(crate) fn parse_header(json: &[u8]) -> Result<Header> {
                 .map(String::from)
                 .to_vec()
         }),
+        sample_fields: meta
+            .sample_fields
+            .unwrap_or_else(|| ["timestamp_us", "last_assigned_id"].map(String::from).to_vec()),
         trace_node_fields: meta.trace_node_fields.unwrap_or_else(|| {
             ["id", "function_info_index", "count", "size", "children"]
                 .map(String::from)

@@ -117,6 +117,8 @@ pub struct RawSnapshot {
     /// Each node's `trace_node_id`; empty unless allocation traces were recorded.
     pub trace_node: Vec<u32>,
     pub traces: Option<traces::AllocationTraces>,
+    /// An allocation timeline's samples; empty for a plain snapshot.
+    pub samples: Vec<traces::TimelineSample>,
     /// Every top-level section, in file order: its key and the bytes of its value.
     pub sections: Vec<(String, std::ops::Range<usize>)>,
 }
@@ -404,6 +406,9 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
             raw.trace_node = Vec::new();
         }
     }
+    if let Some((_, r)) = raw.sections.iter().find(|(k, _)| k == "samples") {
+        raw.samples = traces::parse_samples(&bytes[r.clone()], &raw.header.sample_fields)?;
+    }
     let n = raw.header.node_count;
     raw.root = match raw.header.root_index {
         None => 0,
@@ -461,6 +466,7 @@ fn columns<'r>(raw: &'r mut Option<RawSnapshot>, header: &Header, bytes_left: us
                 Vec::new()
             },
             traces: None,
+            samples: Vec::new(),
             sections: Vec::new(),
             header: header.clone(),
         });

@@ -81,6 +81,53 @@ fn u32_of(v: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::invalid(format!("{what} is out of range ({v})")))
 }
 
+/// An allocation timeline's samples: when (microseconds since recording started) and the last
+/// object id assigned by then, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineSample {
+    pub timestamp_us: u64,
+    pub last_assigned_id: u32,
+}
+
+/// Parses the `samples` section of an allocation timeline (`.heaptimeline`, or the snapshot that
+/// ends allocation tracking).
+pub(crate) fn parse_samples(b: &[u8], fields: &[String]) -> Result<Vec<TimelineSample>> {
+    const WHAT: &str = "\"samples\"";
+    let time = field(fields, "timestamp_us", "sample_fields")?;
+    let id = field(fields, "last_assigned_id", "sample_fields")?;
+    let f = fields.len();
+    let mut i = 0;
+    skip_ws(b, &mut i);
+    if b.get(i) != Some(&b'[') {
+        return Err(Error::invalid(format!("the {WHAT} section is not an array")));
+    }
+    i += 1;
+    let mut values = Vec::new();
+    loop {
+        skip_ws(b, &mut i);
+        match b.get(i) {
+            Some(b']') => break,
+            None => return Err(Error::invalid(format!("the {WHAT} section ends unexpectedly"))),
+            _ => values.push(number(b, &mut i, WHAT)?),
+        }
+    }
+    if values.len() % f != 0 {
+        return Err(Error::invalid(format!(
+            "the {WHAT} section holds {} values, not a whole number of {f}-field records",
+            values.len()
+        )));
+    }
+    values
+        .chunks_exact(f)
+        .map(|r| {
+            Ok(TimelineSample {
+                timestamp_us: r[time],
+                last_assigned_id: u32_of(r[id], "a sample's last assigned id")?,
+            })
+        })
+        .collect()
+}
+
 /// Parses both sections (their JSON values, brackets included). `string_count` bounds the name
 /// indices. `None` when the tree is empty: nothing was recorded.
 pub(crate) fn parse(

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 pub use crate::column::Column;
 use crate::error::{Error, Result};
-use crate::format::traces::AllocationTraces;
+use crate::format::traces::{AllocationTraces, TimelineSample};
 use crate::format::{RawSnapshot, StringTable};
 use crate::progress::{Phase, Progress};
 
@@ -267,6 +267,7 @@ pub(crate) struct GraphParts {
     pub(crate) extra_native_bytes: f64,
     pub(crate) has_detachedness: bool,
     pub(crate) traces: Option<AllocationTraces>,
+    pub(crate) samples: Vec<TimelineSample>,
 }
 
 pub struct Graph {
@@ -286,6 +287,8 @@ pub struct Graph {
     invisible_edge_type: u8,
     /// The allocation call tree, when allocation tracking was on.
     traces: Option<AllocationTraces>,
+    /// An allocation timeline's samples (empty for a plain snapshot).
+    samples: Vec<TimelineSample>,
 }
 
 impl Graph {
@@ -329,6 +332,7 @@ impl Graph {
                 trace_node: raw.trace_node.into(),
             },
             traces: raw.traces,
+            samples: raw.samples,
             strings: raw.strings,
             locations: raw.locations,
             root: NodeId(raw.root),
@@ -352,7 +356,17 @@ impl Graph {
             extra_native_bytes: p.extra_native_bytes,
             has_detachedness: p.has_detachedness,
             traces: p.traces,
+            samples: p.samples,
         }
+    }
+
+    /// An allocation timeline's samples, in time order; empty for a plain snapshot.
+    pub fn timeline_samples(&self) -> &[TimelineSample] {
+        &self.samples
+    }
+
+    pub(crate) fn set_timeline_samples(&mut self, samples: Vec<TimelineSample>) {
+        self.samples = samples;
     }
 
     pub(crate) fn set_traces(&mut self, traces: Option<AllocationTraces>) {

@@ -40,14 +40,14 @@ use crate::analysis::scripts::{Script, Scripts};
 use crate::analysis::stats::Statistics;
 use crate::error::{Error, Result};
 use crate::format::StringTable;
-use crate::format::traces::{AllocationTraces, TraceFunction, TraceNode};
+use crate::format::traces::{AllocationTraces, TimelineSample, TraceFunction, TraceNode};
 use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId};
 use crate::progress::{Phase, Progress};
 
 pub(crate) const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
 /// Bump whenever the layout or anything the analysis computes changes: an index written by
 /// another version is rebuilt, never read.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 const ENDIAN_PROBE: u32 = 0x0102_0304;
 const HEADER: usize = 40;
 const ENTRY: usize = 32;
@@ -380,6 +380,11 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
             }
         }
     }
+    e.u64(g.timeline_samples().len() as u64);
+    for t in g.timeline_samples() {
+        e.u64(t.timestamp_us);
+        e.u32(t.last_assigned_id);
+    }
     e.0
 }
 
@@ -671,6 +676,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
             trace_node: column(map, table, Section::TraceNode)?,
         },
         traces: None,
+        samples: Vec::new(),
         strings,
         locations: Vec::new(),
         root: NodeId::new(root),
@@ -763,13 +769,21 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
     } else {
         None
     };
+    let samples = d.list(|d| {
+        Ok(TimelineSample {
+            timestamp_us: d.u64()?,
+            last_assigned_id: d.u32()?,
+        })
+    })?;
     let mut graph = graph;
     graph.set_traces(traces);
+    graph.set_timeline_samples(samples);
     if !d.at_end() {
         return Err(damaged("metadata length"));
     }
     let mut s = Snapshot {
         allocations: None,
+        timeline: None,
         graph,
         flags: column(map, table, Section::Flags)?,
         retainers,
@@ -788,6 +802,7 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
     };
     check_bounds(&s)?;
     s.allocations = AllocationProfile::build(&s.graph);
+    s.timeline = crate::analysis::timeline::Timeline::build(&s.graph);
     Ok(s)
 }
 

@@ -348,7 +348,7 @@ impl HeapsiftApp {
         let started = std::thread::Builder::new().name("file dialog".into()).spawn(move || {
             let files: Vec<PathBuf> = rfd::FileDialog::new()
                 .set_title("Open heap snapshots")
-                .add_filter("Heap snapshots", &["heapsnapshot", "gz", "json"])
+                .add_filter("Heap snapshots", &["heapsnapshot", "heaptimeline", "gz", "json"])
                 .add_filter("Sampling heap profiles", &["heapprofile"])
                 .add_filter("All files", &["*"])
                 .pick_files()

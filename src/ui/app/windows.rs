@@ -183,9 +183,15 @@ pub(super) fn completions(typed: &str) -> Vec<String> {
             }
             let is_dir = e.path().is_dir();
             let lower = name.to_lowercase();
-            let snapshot = [".heapsnapshot", ".heapsnapshot.gz", ".heapprofile", ".heapprofile.gz"]
-                .iter()
-                .any(|x| lower.ends_with(x));
+            let snapshot = [
+                ".heapsnapshot",
+                ".heapsnapshot.gz",
+                ".heaptimeline",
+                ".heapprofile",
+                ".heapprofile.gz",
+            ]
+            .iter()
+            .any(|x| lower.ends_with(x));
             (is_dir || snapshot).then(|| (!is_dir, format!("{dir}{name}{}", if is_dir { "/" } else { "" })))
         })
         .collect();

@@ -3,6 +3,7 @@
 //! to "objects allocated between" two snapshots or to one of DevTools' named filters.
 //! `tree.rs` draws it, `toolbar.rs` the filter, `@id` search and Show menu above it.
 
+mod timeline;
 mod toolbar;
 mod tree;
 
@@ -120,6 +121,8 @@ pub struct SummaryState {
     /// its label, and the objects it keeps (None: all objects).
     pub(crate) range: Choice,
     pub(crate) range_label: String,
+    /// A drag across the allocation timeline's bars.
+    pub(crate) drag: timeline::Drag,
     pub(crate) members: Option<Members>,
     /// Summary rows being computed for a newly chosen filter.
     pub(crate) range_task: Option<RangeTask>,
@@ -139,6 +142,7 @@ impl SummaryState {
             reveal: None,
             range: Choice::All,
             range_label: "All objects".into(),
+            drag: Default::default(),
             members: None,
             range_task: None,
         };
@@ -174,10 +178,11 @@ impl SummaryState {
             && let Some((range, label, task)) = self.range_task.take()
             && let Some((rows, members)) = task.value()
         {
-            let (sort, filter) = (self.sort, std::mem::take(&mut self.filter));
+            let (sort, filter, drag) = (self.sort, std::mem::take(&mut self.filter), self.drag);
             *self = SummaryState::new(rows.clone());
             self.sort = sort;
             self.filter = filter;
+            self.drag = drag;
             self.range = range;
             self.range_label = label;
             self.members = members.clone();

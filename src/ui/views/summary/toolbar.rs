@@ -77,8 +77,9 @@ pub(super) fn range_picker(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx, tit
     for f in NamedFilter::ALL {
         choices.push((Choice::Named(f), f.label().to_owned()));
     }
-    // A function's objects, chosen in the Allocation view, stay listed while shown.
-    if matches!(summary.range, Choice::AllocatedBy(_)) {
+    // A choice made elsewhere (a function of the Allocation view, an interval of the timeline)
+    // stays listed while shown.
+    if !choices.iter().any(|c| c.0 == summary.range) {
         choices.push((summary.range, summary.range_label.clone()));
     }
     let mut picked = None;

@@ -94,6 +94,9 @@ pub fn show(
 ) -> Frame {
     super::toolbar::toolbar(ui, state, jump, cx, focus_filter);
     super::toolbar::range_picker(ui, state, cx, title, peers);
+    if let Some(t) = &cx.s.timeline {
+        super::timeline::strip(ui, state, t, cx);
+    }
     ui.separator();
     if state.rows.is_empty() && state.range_task.is_none() {
         let text = format!("No objects: “{}” keeps none in this snapshot.", state.range_label);
