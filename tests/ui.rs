@@ -1460,6 +1460,19 @@ fn the_allocation_view_names_the_code_that_made_the_objects() {
     h.get_by_label("Allocation stack");
     h.get_by_label("action (kinds.js:108:16)");
     h.get_by_label("(anonymous) (kinds.js:173:34)");
+    // The hover preview of its row says the same in one line.
+    let ids = h.query_all(egui_kittest::kittest::by().value("@95849")).count();
+    let preview = "Allocated by action (kinds.js:108:16) ← (anonymous) (kinds.js:173:34)";
+    let mut seen = false;
+    for k in 0..ids {
+        h.query_all(egui_kittest::kittest::by().value("@95849"))
+            .nth(k)
+            .unwrap()
+            .hover();
+        h.run_steps(20);
+        seen |= h.query_by_label_contains(preview).is_some();
+    }
+    assert!(seen, "hovering the object's row previews its allocation stack");
 
     let mut h = app(vec![sample("leak-s1.heapsnapshot")]);
     wait(&mut h, "an untracked snapshot", ready);

@@ -104,8 +104,9 @@ fn label(f: &CallFrame) -> String {
     }
 }
 
+/// The file name, as every location heapsift prints reads (`node:` modules whole).
 fn short_url(url: &str) -> Option<&str> {
-    (!url.is_empty()).then(|| url.rsplit('/').next().unwrap_or(url))
+    (!url.is_empty()).then(|| crate::analysis::scripts::short_name(url))
 }
 
 /// 1-based line and column, as editors count, when the profile knows them.

@@ -53,7 +53,10 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
     // V8's oddballs (false, null, …) read as their value, not as `(system) / Oddball`.
     let value = crate::present::names::oddball(g, v);
     ui.horizontal(|ui| {
-        let title = value.clone().unwrap_or_else(|| preview(snapshot.class_name(v), 60));
+        let class = crate::present::names::original_class(snapshot, v);
+        let title = value
+            .clone()
+            .unwrap_or_else(|| preview(class.as_deref().unwrap_or(snapshot.class_name(v)), 60));
         ui.label(RichText::new(title).color(widgets::class_color(ui)).strong());
         ui.label(id_text(g.id(v)));
         let kind = if value.is_some() { "V8 oddball" } else { g.type_name(v) };
@@ -132,6 +135,19 @@ pub(crate) fn object_preview(ui: &mut Ui, snapshot: &Snapshot, v: NodeId) {
                 .weak()
                 .small(),
         );
+    }
+    // Snapshots taken with allocation tracking on: the code that made it.
+    if let Some(p) = &snapshot.allocations {
+        let frames = p.stack_of(g, v);
+        let text = if frames.is_empty() {
+            "Allocated before allocation tracking started".to_owned()
+        } else {
+            format!(
+                "Allocated by {}",
+                crate::present::allocations::stack_line(snapshot, &frames, 3)
+            )
+        };
+        ui.add(egui::Label::new(RichText::new(text).weak().small()).wrap());
     }
 }
 
