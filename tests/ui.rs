@@ -1526,6 +1526,21 @@ fn a_minified_leak_reads_its_typescript_names_in_the_app_and_the_finding() {
     );
     let finding = heapsift::present::finding::json(&s, &ids, g, &[], false);
     assert_eq!(finding["group"]["original_class"], "TenantProfile");
+    // The final snapshot's Summary: the class filter finds the class by its TypeScript name.
+    h.state_mut().show_tab(2);
+    h.run_steps(3);
+    let field = h.get_by(|n| n.placeholder() == Some("Filter by class name (Ctrl+F)"));
+    field.click();
+    field.type_text("Tenant");
+    h.run_steps(3);
+    let summary = h.state().docs()[2].summary().unwrap();
+    let names: Vec<&str> = summary
+        .order()
+        .iter()
+        .map(|&i| summary.rows()[i as usize].name.as_str())
+        .collect();
+    assert_eq!(names, ["o"], "the minified class, found by its original name");
+    h.get_by_label_contains("TenantProfile ×61");
     heapsift::engine::use_source_map_dirs(Vec::new());
 }
 

@@ -123,6 +123,9 @@ pub struct SummaryState {
     pub(crate) range_label: String,
     /// A drag across the allocation timeline's bars.
     pub(crate) drag: timeline::Drag,
+    /// Per row, the class's original name where a source map gives one (minified bundles), so
+    /// that the filter finds `TenantProfile` as well as `o`; made on the first filter typed.
+    pub(crate) originals: Option<Arc<Vec<Option<String>>>>,
     pub(crate) members: Option<Members>,
     /// Summary rows being computed for a newly chosen filter.
     pub(crate) range_task: Option<RangeTask>,
@@ -143,6 +146,7 @@ impl SummaryState {
             range: Choice::All,
             range_label: "All objects".into(),
             drag: Default::default(),
+            originals: None,
             members: None,
             range_task: None,
         };
@@ -191,12 +195,31 @@ impl SummaryState {
         self.view.tree.poll();
     }
 
+    /// The rows' original class names, once, for a snapshot whose scripts have source maps.
+    pub(crate) fn find_originals(&mut self, s: &Snapshot) {
+        if self.originals.as_ref().is_some_and(|o| o.len() == self.rows.len()) || s.scripts.maps().is_none() {
+            return;
+        }
+        let names = self
+            .rows
+            .iter()
+            .map(|r| r.location.and_then(|l| s.scripts.original_name(l, &r.name)))
+            .collect();
+        self.originals = Some(Arc::new(names));
+    }
+
     /// Recomputes the class order after a sort or filter change (O(classes)).
     pub(crate) fn reorder(&mut self) {
         let needle = self.filter.to_lowercase();
         let rows = &self.rows;
+        let originals = self.originals.as_deref().filter(|o| o.len() == rows.len());
+        let original = |i: usize| originals.and_then(|o| o[i].as_deref());
         let mut order: Vec<u32> = (0..rows.len() as u32)
-            .filter(|&i| needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle))
+            .filter(|&i| {
+                needle.is_empty()
+                    || rows[i as usize].name.to_lowercase().contains(&needle)
+                    || original(i as usize).is_some_and(|o| o.to_lowercase().contains(&needle))
+            })
             .collect();
         let key = |a: &ClassRow, b: &ClassRow| match self.sort.by {
             SortBy::Constructor => cmp_js(&a.name, &b.name),

@@ -19,7 +19,10 @@ pub(super) fn toolbar(ui: &mut Ui, summary: &mut SummaryState, jump: &mut Jump, 
         if focus_filter {
             filter.request_focus();
         }
-        if filter.changed() {
+        // Rows replaced under a filter (another Show choice) match original names too.
+        let stale = !summary.filter.is_empty() && summary.originals.is_none() && cx.s.scripts.maps().is_some();
+        if filter.changed() || stale {
+            summary.find_originals(cx.s);
             summary.reorder();
         }
         if filter.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
