@@ -311,10 +311,7 @@ impl Monitor {
 
     /// Queues a snapshot into `dir` (after a collection when `gc`); its events carry the tag.
     pub fn snapshot(&mut self, dir: PathBuf, gc: bool) -> u64 {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        let _ = self.tx.send(Command::Snapshot { tag, dir, gc });
-        tag
+        self.tagged(|tag| Command::Snapshot { tag, dir, gc })
     }
 
     /// Starts recording allocation stacks (V8 then also collects garbage every 50 ms: the
@@ -326,10 +323,7 @@ impl Monitor {
     /// Stops recording; the snapshot V8 sends as it stops goes into `dir`, its events carrying
     /// the tag.
     pub(crate) fn stop_tracking(&mut self, dir: PathBuf) -> u64 {
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        let _ = self.tx.send(Command::StopTracking { tag, dir });
-        tag
+        self.tagged(|tag| Command::StopTracking { tag, dir })
     }
 
     pub(crate) fn start_sampling(&self) {
@@ -338,9 +332,14 @@ impl Monitor {
 
     /// Stops sampling; the profile goes into `dir`, its events carrying the tag.
     pub(crate) fn stop_sampling(&mut self, dir: PathBuf) -> u64 {
+        self.tagged(|tag| Command::StopSampling { tag, dir })
+    }
+
+    /// Sends a command that ends in a file, under a new tag its events carry.
+    fn tagged(&mut self, command: impl FnOnce(u64) -> Command) -> u64 {
         let tag = self.next_tag;
         self.next_tag += 1;
-        let _ = self.tx.send(Command::StopSampling { tag, dir });
+        let _ = self.tx.send(command(tag));
         tag
     }
 

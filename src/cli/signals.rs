@@ -25,8 +25,8 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
-/// Turns Ctrl+C, SIGTERM and SIGHUP into `progress.cancel()`.
-pub(super) fn trap_interrupts(progress: &Progress) {
+/// Routes Ctrl+C, SIGTERM and SIGHUP to `on_signal`.
+fn install() {
     #[cfg(unix)]
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
@@ -36,6 +36,11 @@ pub(super) fn trap_interrupts(progress: &Progress) {
         // A closed terminal: the command heapsift started is in its own group and would not hear it.
         libc::signal(libc::SIGHUP, handler);
     }
+}
+
+/// Turns Ctrl+C, SIGTERM and SIGHUP into `progress.cancel()`.
+pub(super) fn trap_interrupts(progress: &Progress) {
+    install();
     let progress = progress.clone();
     std::thread::spawn(move || {
         loop {
@@ -68,14 +73,7 @@ pub(super) fn analysing() {
 /// Waits up to `limit`, or until the first Ctrl+C (or SIGTERM, SIGHUP), which ends only the wait:
 /// a recording the user stops early is still saved.
 pub(super) fn wait_interruptible(limit: Duration) {
-    #[cfg(unix)]
-    // SAFETY: as in `trap_interrupts`.
-    unsafe {
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
-        libc::signal(libc::SIGHUP, handler);
-    }
+    install();
     let until = std::time::Instant::now() + limit;
     while std::time::Instant::now() < until {
         if INTERRUPTED.swap(false, Ordering::SeqCst) {

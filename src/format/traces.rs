@@ -81,6 +81,32 @@ fn u32_of(v: u64, what: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| Error::invalid(format!("{what} is out of range ({v})")))
 }
 
+/// A flat array of whole numbers (`[1,2,3,…]`) holding records of `f` fields.
+fn records(b: &[u8], f: usize, what: &str) -> Result<Vec<u64>> {
+    let mut i = 0;
+    skip_ws(b, &mut i);
+    if b.get(i) != Some(&b'[') {
+        return Err(Error::invalid(format!("the {what} section is not an array")));
+    }
+    i += 1;
+    let mut values = Vec::new();
+    loop {
+        skip_ws(b, &mut i);
+        match b.get(i) {
+            Some(b']') => break,
+            None => return Err(Error::invalid(format!("the {what} section ends unexpectedly"))),
+            _ => values.push(number(b, &mut i, what)?),
+        }
+    }
+    if values.len() % f != 0 {
+        return Err(Error::invalid(format!(
+            "the {what} section holds {} values, not a whole number of {f}-field records",
+            values.len()
+        )));
+    }
+    Ok(values)
+}
+
 /// An allocation timeline's samples: when (microseconds since recording started) and the last
 /// object id assigned by then, in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,30 +121,8 @@ pub(crate) fn parse_samples(b: &[u8], fields: &[String]) -> Result<Vec<TimelineS
     const WHAT: &str = "\"samples\"";
     let time = field(fields, "timestamp_us", "sample_fields")?;
     let id = field(fields, "last_assigned_id", "sample_fields")?;
-    let f = fields.len();
-    let mut i = 0;
-    skip_ws(b, &mut i);
-    if b.get(i) != Some(&b'[') {
-        return Err(Error::invalid(format!("the {WHAT} section is not an array")));
-    }
-    i += 1;
-    let mut values = Vec::new();
-    loop {
-        skip_ws(b, &mut i);
-        match b.get(i) {
-            Some(b']') => break,
-            None => return Err(Error::invalid(format!("the {WHAT} section ends unexpectedly"))),
-            _ => values.push(number(b, &mut i, WHAT)?),
-        }
-    }
-    if values.len() % f != 0 {
-        return Err(Error::invalid(format!(
-            "the {WHAT} section holds {} values, not a whole number of {f}-field records",
-            values.len()
-        )));
-    }
-    values
-        .chunks_exact(f)
+    records(b, fields.len(), WHAT)?
+        .chunks_exact(fields.len())
         .map(|r| {
             Ok(TimelineSample {
                 timestamp_us: r[time],
@@ -152,30 +156,8 @@ fn parse_functions(b: &[u8], fields: &[String], string_count: usize) -> Result<V
         field(fields, "line", sec)?,
         field(fields, "column", sec)?,
     );
-    let f = fields.len();
-    let mut i = 0;
-    skip_ws(b, &mut i);
-    if b.get(i) != Some(&b'[') {
-        return Err(Error::invalid(format!("the {WHAT} section is not an array")));
-    }
-    i += 1;
-    let mut values = Vec::new();
-    loop {
-        skip_ws(b, &mut i);
-        match b.get(i) {
-            Some(b']') => break,
-            None => return Err(Error::invalid(format!("the {WHAT} section ends unexpectedly"))),
-            _ => values.push(number(b, &mut i, WHAT)?),
-        }
-    }
-    if values.len() % f != 0 {
-        return Err(Error::invalid(format!(
-            "the {WHAT} section holds {} values, not a whole number of {f}-field records",
-            values.len()
-        )));
-    }
-    values
-        .chunks_exact(f)
+    records(b, fields.len(), WHAT)?
+        .chunks_exact(fields.len())
         .enumerate()
         .map(|(k, r)| {
             let string = |v: u64| -> Result<u32> {

@@ -124,15 +124,21 @@ fn function_json(s: &Snapshot, f: &TraceFunction) -> Value {
         "line": f.line,
         "column": f.column,
     });
-    if let Some(o) = original_of(s, f) {
-        v["original"] = json!({
-            "source": o.source,
-            "line": o.line + 1,
-            "column": o.column + 1,
-            "name": function_name(s, f),
-        });
+    if let Some(o) = original_json(s, f) {
+        v["original"] = o;
     }
     v
+}
+
+/// Where a frame's function came from, through its script's source map, with its original name.
+fn original_json(s: &Snapshot, f: &TraceFunction) -> Option<Value> {
+    let o = original_of(s, f)?;
+    Some(json!({
+        "source": o.source,
+        "line": o.line + 1,
+        "column": o.column + 1,
+        "name": function_name(s, f),
+    }))
 }
 
 /// The stack of one object as JSON: `[]` when none was recorded for it, `null` when the
@@ -176,13 +182,8 @@ pub fn top_json(s: &Snapshot, t: &AllocationTraces, top: &Top, callers: Option<&
             .collect::<Vec<_>>()
             .into();
     }
-    if let Some(o) = original_of(s, f) {
-        v["original"] = json!({
-            "source": o.source,
-            "line": o.line + 1,
-            "column": o.column + 1,
-            "name": function_name(s, f),
-        });
+    if let Some(o) = original_json(s, f) {
+        v["original"] = o;
     }
     v
 }

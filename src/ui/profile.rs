@@ -245,7 +245,8 @@ fn bottom_up(ui: &mut Ui, st: &mut ProfileState, data: &ProfileData) {
         );
     });
     let needle = st.filter.trim().to_lowercase();
-    // O(functions) per frame only while a filter is typed; the list itself is virtualized.
+    // O(functions) per frame (a profile's functions, hundreds, not the heap's objects); the rows
+    // themselves are virtualized.
     let rows: Vec<&FunctionRow> = data
         .functions
         .iter()
@@ -298,14 +299,8 @@ struct TopDown<'a> {
 
 impl TopDown<'_> {
     fn call(&self, tree: &Tree, level: u32, index: u32) -> Option<u32> {
-        let mut chain = vec![index];
-        let mut at = level;
-        while let Some((up, i)) = tree.level(at).parent {
-            chain.push(i);
-            at = up;
-        }
         let mut c = 0u32;
-        for &i in chain.iter().rev() {
+        for i in tree.index_path(level, index) {
             c = *self.data.calls[c as usize].children.get(i as usize)?;
         }
         Some(c)

@@ -222,6 +222,19 @@ impl Tree {
         }
     }
 
+    /// The item indices from the top level down to `index` of `level`: how a view whose levels
+    /// are plain index lists (`Items::Classes`) finds what a row stands for.
+    pub(crate) fn index_path(&self, level: u32, index: u32) -> Vec<u32> {
+        let mut path = vec![index];
+        let mut at = level;
+        while let Some((up, i)) = self.level(at).parent {
+            path.push(i);
+            at = up;
+        }
+        path.reverse();
+        path
+    }
+
     pub fn level(&self, l: u32) -> &Level {
         self.levels[l as usize].as_ref().expect("live level")
     }

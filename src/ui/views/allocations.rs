@@ -76,24 +76,25 @@ impl Model<'_> {
     /// The function and counts of a row: a top, or a caller found by walking the item's
     /// ancestors down the top's caller tree.
     fn resolve(&self, tree: &Tree, level: u32, index: u32) -> Option<(u32, Counts, bool, bool)> {
-        let mut chain = vec![index];
-        let mut at = level;
-        while let Some((up, i)) = tree.level(at).parent {
-            chain.push(i);
-            at = up;
-        }
-        chain.reverse();
-        let top = *self.order.get(*chain.first()? as usize)? as usize;
+        let path = tree.index_path(level, index);
+        let top = *self.order.get(path[0] as usize)? as usize;
         let t = self.found.tops.get(top)?;
-        if chain.len() == 1 {
+        if path.len() == 1 {
             let expands = self.found.callers[top].as_ref().is_some_and(|c| !c.callers.is_empty());
             return Some((t.function, t.counts, expands, true));
         }
-        let mut c = self.found.callers[top].as_ref()?;
-        for &i in &chain[1..] {
+        let c = self.caller(&path)?;
+        Some((c.function, c.counts, !c.callers.is_empty(), false))
+    }
+
+    /// The bottom-up node a path of indices leads to: a top's caller tree, walked down.
+    fn caller(&self, path: &[u32]) -> Option<&Callers> {
+        let top = *self.order.get(path[0] as usize)? as usize;
+        let mut c = self.found.callers.get(top)?.as_ref()?;
+        for &i in &path[1..] {
             c = c.callers.get(i as usize)?;
         }
-        Some((c.function, c.counts, !c.callers.is_empty(), false))
+        Some(c)
     }
 }
 
@@ -154,18 +155,7 @@ impl TreeModel for Model<'_> {
     }
 
     fn children(&self, tree: &Tree, level: u32, index: u32) -> Option<Items> {
-        let mut chain = vec![index];
-        let mut at = level;
-        while let Some((up, i)) = tree.level(at).parent {
-            chain.push(i);
-            at = up;
-        }
-        chain.reverse();
-        let top = *self.order.get(chain[0] as usize)? as usize;
-        let mut c = self.found.callers.get(top)?.as_ref()?;
-        for &i in &chain[1..] {
-            c = c.callers.get(i as usize)?;
-        }
+        let c = self.caller(&tree.index_path(level, index))?;
         (!c.callers.is_empty()).then(|| Items::Classes(c.callers.len()))
     }
 }
