@@ -18,6 +18,7 @@ pub(crate) mod desktop;
 pub mod engine;
 pub mod error;
 pub mod format;
+pub mod mcp;
 pub mod model;
 pub mod present;
 pub mod progress;

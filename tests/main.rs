@@ -11,6 +11,7 @@
 //! - what terminals and CI read: widths, units, the JSON schema, gates, annotations: `terminal`
 //! - saved indexes and the cache: `index`
 //! - capture from a real Node process or Chromium page: `live`
+//! - the MCP server, through the official Python client: `mcp`
 //! - the app, driven through its accessibility tree: `ui`
 //! - a rule about the code itself (layers): `tidy`
 //!
@@ -26,6 +27,7 @@ mod fuzz;
 mod golden;
 mod index;
 mod live;
+mod mcp;
 mod multi;
 mod terminal;
 mod tidy;

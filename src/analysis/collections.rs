@@ -21,40 +21,89 @@ fn is_hole(s: &Snapshot, v: NodeId) -> bool {
 }
 
 /// The entries of a Map or Set whose table is `table` (an `OrderedHashMap` / `OrderedHashSet`:
-/// a header, bucket heads, then entries of `entry` slots: key, value for a Map, chain). Only
-/// heap objects have edges, named by their slot: the header, bucket heads and chains are small
-/// integers and never show. So a Set's key edges are its entries, and a Map's key and value
-/// edges fall in two of the three slot positions: the pair that sits side by side is an entry.
-/// A deleted entry holds the hole. `None` when the edges fit no such layout.
-fn table_entries(s: &Snapshot, table: NodeId, entry: u32) -> Option<u32> {
+/// a header, bucket heads, then entries of `entry` slots: key, value for a Map, chain), as
+/// (key, value) pairs; a Set's have no value. Only heap objects have edges, named by their
+/// slot: the header, bucket heads and chains are small integers and never show. So a Set's key
+/// edges are its entries, and a Map's key and value edges fall in two of the three slot
+/// positions: the pair that sits side by side is an entry. A deleted entry holds the hole, and a
+/// small-integer key or value has no edge (`None`). `None` when the edges fit no such layout.
+fn table_entries(s: &Snapshot, table: NodeId, entry: u32) -> Option<Vec<Entry>> {
     let g = &s.graph;
-    let mut slots: Vec<u32> = g
+    let mut slots: Vec<(u32, NodeId)> = g
         .edges(table)
         .filter(|&e| !is_hole(s, g.to(e)))
-        .filter_map(|e| match g.edge_name(e) {
-            EdgeName::Str(n) => n.parse::<u32>().ok(),
-            EdgeName::Index(i) => Some(i),
+        .filter_map(|e| {
+            match g.edge_name(e) {
+                EdgeName::Str(n) => n.parse::<u32>().ok(),
+                EdgeName::Index(i) => Some(i),
+            }
+            .map(|i| (i, g.to(e)))
         })
         .collect();
-    slots.sort_unstable();
-    slots.dedup();
+    slots.sort_unstable_by_key(|&(i, _)| i);
+    slots.dedup_by_key(|&mut (i, _)| i);
+    let alone = |slots: Vec<(u32, NodeId)>| {
+        slots
+            .into_iter()
+            .map(|(_, v)| Entry {
+                key: Some(v),
+                value: None,
+            })
+            .collect()
+    };
     if entry < 3 {
-        return Some(slots.len() as u32);
+        return Some(alone(slots));
     }
     let mut present = [false; 3];
-    for &i in &slots {
+    for &(i, _) in &slots {
         present[(i % 3) as usize] = true;
     }
     // The key's position: the present one whose next position is present too (the chain's,
     // the third, never is); with one position present, each edge is an entry of its own.
     let key = match present.iter().filter(|&&p| p).count() {
-        0 | 1 => return Some(slots.len() as u32),
+        0 | 1 => return Some(alone(slots)),
         2 => (0..3u32).find(|&r| present[r as usize] && present[((r + 1) % 3) as usize])?,
         _ => return None,
     };
-    let mut entries: Vec<u32> = slots.iter().map(|&i| (i + 3 - key) / 3).collect();
-    entries.dedup();
-    Some(entries.len() as u32)
+    let mut out: Vec<(u32, Entry)> = Vec::new();
+    for (i, v) in slots {
+        let n = (i + 3 - key) / 3;
+        if out.last().is_none_or(|&(m, _)| m != n) {
+            out.push((n, Entry { key: None, value: None }));
+        }
+        let e = &mut out.last_mut().expect("pushed").1;
+        if i % 3 == key {
+            e.key = Some(v);
+        } else {
+            e.value = Some(v);
+        }
+    }
+    Some(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// One entry of a Map or Set: its key and value objects (`None`: a small integer, which the
+/// snapshot does not hold, or a Set's missing value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub key: Option<NodeId>,
+    pub value: Option<NodeId>,
+}
+
+/// The entries of a Map or Set, read from its table; `None` for anything else.
+pub fn map_entries(s: &Snapshot, v: NodeId) -> Option<Vec<Entry>> {
+    let g = &s.graph;
+    let entry = match s.class_name(v) {
+        "Map" => 3,
+        "Set" => 2,
+        _ => return None,
+    };
+    if g.kind(v) != NodeKind::Object {
+        return None;
+    }
+    let e = g
+        .edges(v)
+        .find(|&e| g.edge_kind(e) == EdgeKind::Internal && matches!(g.edge_name(e), EdgeName::Str("table")))?;
+    table_entries(s, g.to(e), entry)
 }
 
 /// How many entries `v` holds, when it is a collection: a Map or Set (its table), an Array (its
@@ -69,6 +118,7 @@ pub fn entries(s: &Snapshot, v: NodeId) -> Option<u32> {
         g.edges(v)
             .find(|&e| g.edge_kind(e) == EdgeKind::Internal && matches!(g.edge_name(e), EdgeName::Str("table")))
             .and_then(|e| table_entries(s, g.to(e), entry))
+            .map(|entries| entries.len() as u32)
     };
     match s.class_name(v) {
         "Map" => table(3),

@@ -12,6 +12,7 @@ pub mod distances;
 pub(crate) mod dom_state;
 pub(crate) mod dominators;
 pub mod filters;
+pub mod find;
 pub mod flags;
 pub(crate) mod growth;
 pub mod leaks;
@@ -246,6 +247,24 @@ impl Snapshot {
             .collect();
         out.sort_by(|&a, &b| self.retained.get(b).total_cmp(&self.retained.get(a)).then(a.cmp(&b)));
         out
+    }
+
+    /// The name a minified class has in the source, when its script's source map gives one.
+    pub fn original_class(&self, v: NodeId) -> Option<String> {
+        self.original_name_at(self.location_of(v)?, self.class_name(v))
+    }
+
+    /// [`Snapshot::original_class`] of a class, by its index.
+    pub fn original_class_of(&self, class: u32) -> Option<String> {
+        let l = self.classes.info[class as usize].location?;
+        self.original_name_at(l, self.classes.name(&self.graph, class))
+    }
+
+    fn original_name_at(&self, l: crate::model::Location, name: &str) -> Option<String> {
+        if !self.scripts.maps()?.has(l.script_id) {
+            return None;
+        }
+        self.scripts.original_name(l, name)
     }
 
     pub fn class_name(&self, v: NodeId) -> &str {

@@ -6,6 +6,17 @@ use super::classes::{format_property_name, js_len};
 use super::distances::Distance;
 use crate::model::{EdgeId, EdgeKind, EdgeName, Graph, NodeId, NodeKind};
 
+/// The string form an oddball (`system / Oddball`) is named by: its first hidden reference
+/// (`true`, `null`, `undefined`, or the engine's own, `hole`, `uninitialized`, …).
+pub fn oddball_name(g: &Graph, v: NodeId) -> Option<&str> {
+    if g.name(v) != "system / Oddball" {
+        return None;
+    }
+    let e = g.edges(v).find(|&e| g.edge_kind(e) == EdgeKind::Hidden)?;
+    let to = g.to(e);
+    g.kind(to).is_string().then(|| g.name(to))
+}
+
 /// DevTools' `JSHeapSnapshotNode.name()`: cons strings flattened, plain objects as `{a, b, …}`.
 pub fn display_name(g: &Graph, v: NodeId) -> String {
     match g.kind(v) {

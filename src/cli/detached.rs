@@ -21,9 +21,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     let s = load(&a.file, g.quiet)?;
     let dom = DetachedDom::of(&s);
     if a.json {
-        let mut v = report::detached_json(&s, &a.file, &dom.trees);
-        v["has_dom"] = dom.has_dom.into();
-        print_doc("detached", v);
+        print_doc("detached", report::detached_doc(&s, &a.file, &dom, usize::MAX));
         return Ok(());
     }
     if !dom.has_dom {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use super::output::{Col, Table, line, located, print_doc, process_warning};
 use super::{CliResult, Global, load};
-use crate::analysis::process::Kinship;
 use crate::engine::workflows::{self, Side};
 use crate::present::report;
 use crate::progress::Progress;
@@ -25,24 +24,22 @@ pub struct Args {
 }
 
 pub(super) fn run(a: &Args, g: &Global) -> CliResult {
-    let workflows::Comparison {
-        mut rows,
-        scripts,
-        kinship,
-    } = workflows::comparison(&Progress::new(), |side| match side {
+    let cmp = workflows::comparison(&Progress::new(), |side| match side {
         Side::Current => load(&a.current, g.quiet).map(Box::new),
         Side::Base => load(&a.base, g.quiet).map(Box::new),
     })?;
-    process_warning(kinship, &a.base, &a.current, "their Comparison pairs unrelated objects");
-    if let Some(n) = a.top {
-        rows.truncate(n);
-    }
+    process_warning(
+        cmp.kinship,
+        &a.base,
+        &a.current,
+        "their Comparison pairs unrelated objects",
+    );
+    let top = a.top.unwrap_or(usize::MAX);
     if a.json {
-        let mut v = report::diff_json(&a.base, &a.current, &rows, Some(&scripts));
-        v["same_process"] = (!matches!(kinship, Kinship::Different { .. })).into();
-        print_doc("diff", v);
+        print_doc("diff", report::comparison_json(&a.base, &a.current, &cmp, top));
         return Ok(());
     }
+    let (rows, scripts) = (&cmp.rows[..cmp.rows.len().min(top)], &cmp.scripts);
     line(format!("{} compared with {}", a.current.display(), a.base.display()));
     let mut t = Table::new(
         &[
@@ -56,9 +53,9 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
         ],
         &crate::present::COMPARISON_TITLES,
     );
-    for r in &rows {
+    for r in rows {
         t.row(vec![
-            located(&preview(&r.name, 60), r.location, &scripts),
+            located(&preview(&r.name, 60), r.location, scripts),
             thousands(r.new_count),
             thousands(r.deleted_count),
             signed_count(r.count_delta),

@@ -42,22 +42,16 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             names[i + 1]
         ));
     }
+    if a.json {
+        let v = report::growth_report_json(&report, a.top).map_err(crate::error::Error::from)?;
+        print_doc("growth", v);
+        return Ok(());
+    }
     let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
     ranked.truncate(a.top);
     let names = &report.growth.names;
     let collections =
         report::grown_collections(&report.last, &report.collections, names.len()).map_err(crate::error::Error::from)?;
-    if a.json {
-        let mut v = report::growth_json(names, &ranked, &report.last.scripts);
-        v["same_process"] = report.strangers.is_empty().into();
-        v["in_order"] = report.out_of_order.is_empty().into();
-        v["collections"] = collections
-            .iter()
-            .map(|c| report::grown_collection_json(&report.last, c))
-            .collect();
-        print_doc("growth", v);
-        return Ok(());
-    }
     line(format!("{} snapshots: {}", names.len(), names.join(", ")));
     let mut t = Table::new(
         &[

@@ -16,11 +16,13 @@ mod diff;
 mod dump;
 mod duplicates;
 mod error;
+mod find;
 mod gate;
 mod growth;
 mod hunt;
 mod index;
 mod leaks;
+mod mcp;
 mod object;
 mod output;
 mod profile;
@@ -127,6 +129,10 @@ pub enum Command {
     Detached(detached::Args),
     /// One object: class, sizes, distance, dominator and its shortest retainer path to the root.
     Object(object::Args),
+    /// Objects by their contents: a class, a query over properties and sizes (--where
+    /// '.userId == undefined and retained_size > 1MB'), a Map's entries, or how a property's
+    /// values are spread (--group-by .tenant).
+    Find(find::Args),
     /// The Comparison view: per class, objects new in CURRENT and deleted since BASE.
     Diff(diff::Args),
     /// Per-class counts and sizes across snapshots of one process, growing classes first.
@@ -152,6 +158,9 @@ pub enum Command {
     /// placeholder of the same length class, while the graph, ids, sizes, class names, property
     /// names and locations stay: the Summary and Comparison numbers are unchanged.
     Redact(redact::Args),
+    /// Serve the analyses to a coding agent: a Model Context Protocol server on stdin and
+    /// stdout (configure the agent with {"command": "heapsift", "args": ["mcp"]}).
+    Mcp(mcp::Args),
     /// Analyse a snapshot and save its index: into the cache folder (where later opens of the
     /// same file find it), or to OUT, a portable file heapsift opens in place of the snapshot.
     Index(index::Args),
@@ -226,6 +235,7 @@ fn run(command: &Command, g: &Global) -> CliResult {
         Command::Allocations(a) => allocations::run(a, g),
         Command::Detached(a) => detached::run(a, g),
         Command::Object(a) => object::run(a, g),
+        Command::Find(a) => find::run(a, g),
         Command::Diff(a) => diff::run(a, g),
         Command::Growth(a) => growth::run(a, g),
         Command::Leaks(a) => leaks::run(a, g),
@@ -233,6 +243,7 @@ fn run(command: &Command, g: &Global) -> CliResult {
         Command::Hunt(a) => hunt::run(a, g),
         Command::Redact(a) => redact::run(a, g),
         Command::Index(a) => index::run(a, g),
+        Command::Mcp(a) => mcp::run(a, g),
         Command::Bench(a) => bench::run(a, g),
         Command::DumpNodes(a) => dump::run(a, g),
     }

@@ -146,10 +146,8 @@ pub(crate) fn finish() -> Result<(), super::CliError> {
 
 /// A command's JSON document: its fields with `schema_version` and `command` added (the
 /// schema is `docs/heapsift.schema.json`).
-pub(crate) fn print_doc(command: &str, mut v: serde_json::Value) {
-    v["schema_version"] = crate::present::report::SCHEMA_VERSION.into();
-    v["command"] = command.into();
-    print_json(&v);
+pub(crate) fn print_doc(command: &str, v: serde_json::Value) {
+    print_json(&crate::present::report::doc(command, v));
 }
 
 /// JSON with a one-space indent, then a newline.

@@ -8,6 +8,7 @@
 pub mod allocations;
 pub mod causes;
 pub mod files;
+pub mod find;
 pub mod finding;
 pub mod names;
 pub mod report;

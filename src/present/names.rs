@@ -70,27 +70,14 @@ pub fn hop_label(s: &Snapshot, v: NodeId) -> Cow<'_, str> {
 
 /// The name a minified class has in the source, when its script's source map gives one.
 pub fn original_class(s: &Snapshot, v: NodeId) -> Option<String> {
-    let maps = s.scripts.maps()?;
-    let l = s.location_of(v)?;
-    if !maps.has(l.script_id) {
-        return None;
-    }
-    s.scripts.original_name(l, s.class_name(v))
+    s.original_class(v)
 }
 
 /// The value of one of V8's oddballs (`system / Oddball`), which the snapshot names only by
 /// their string form (their first hidden reference): `true`, `false`, `null`, `undefined` as
 /// JavaScript writes them; the engine's own (`hole`, `uninitialized`, …) in angle brackets.
 pub fn oddball(g: &Graph, v: NodeId) -> Option<String> {
-    if g.name(v) != "system / Oddball" {
-        return None;
-    }
-    let e = g.edges(v).find(|&e| g.edge_kind(e) == EdgeKind::Hidden)?;
-    let to = g.to(e);
-    if !g.kind(to).is_string() {
-        return None;
-    }
-    Some(match g.name(to) {
+    Some(match crate::analysis::query::oddball_name(g, v)? {
         value @ ("true" | "false" | "null" | "undefined") => value.to_owned(),
         other => format!("<{other}>"),
     })

@@ -24,6 +24,14 @@ pub fn js_number(v: f64) -> Value {
     }
 }
 
+/// A command's JSON document: its fields with `schema_version` and `command` added (the schema
+/// is `docs/heapsift.schema.json`), as the CLI prints it and the MCP server answers.
+pub fn doc(command: &str, mut v: Value) -> Value {
+    v["schema_version"] = SCHEMA_VERSION.into();
+    v["command"] = command.into();
+    v
+}
+
 /// The version of the JSON schema every command prints (`schema_version`). It changes when a
 /// field is renamed, removed or changes meaning; new fields do not change it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -132,6 +140,14 @@ pub(crate) fn detached_json(s: &Snapshot, file: &Path, trees: &[crate::analysis:
     v
 }
 
+/// `heapsift detached --json`, with whether the snapshot has a DOM at all.
+pub fn detached_doc(s: &Snapshot, file: &Path, dom: &crate::analysis::detached::DetachedDom, top: usize) -> Value {
+    let mut v = detached_json(s, file, &dom.trees[..dom.trees.len().min(top)]);
+    v["has_dom"] = dom.has_dom.into();
+    v["total_trees"] = dom.trees.len().into();
+    v
+}
+
 /// `heapsift duplicates --json`: DevTools' duplicated strings.
 pub fn duplicates_json(s: &Snapshot, file: &Path, groups: &[crate::analysis::filters::DuplicateGroup]) -> Value {
     let g = &s.graph;
@@ -234,6 +250,15 @@ pub fn diff_json(
         })
         .collect();
     json!({"base": file_name(base), "current": file_name(current), "classes": classes})
+}
+
+/// `heapsift diff --json`: the Comparison's first `top` rows, and whether the two snapshots
+/// are of one process.
+pub fn comparison_json(base: &Path, current: &Path, c: &crate::engine::workflows::Comparison, top: usize) -> Value {
+    let mut v = diff_json(base, current, &c.rows[..c.rows.len().min(top)], Some(&c.scripts));
+    v["same_process"] = (!matches!(c.kinship, crate::analysis::process::Kinship::Different { .. })).into();
+    v["total_classes"] = c.rows.len().into();
+    v
 }
 
 /// A path as JSON hops, root first.
@@ -504,6 +529,27 @@ pub fn grown_collection_json(s: &Snapshot, c: &GrownCollection) -> Value {
         "cause": c.cause.json(s),
         "path_to_root": path_json(s, &c.path),
     })
+}
+
+/// `heapsift growth --json` of a report: its `top` growing classes and the collections that grew.
+pub fn growth_report_json<S: std::ops::Deref<Target = Snapshot>>(
+    report: &crate::engine::workflows::GrowthReport<S>,
+    top: usize,
+) -> Result<Value, crate::progress::Cancelled> {
+    let mut ranked: Vec<_> = report.growth.ranked().into_iter().filter(|c| !c.is_flat()).collect();
+    let growing = ranked.len();
+    ranked.truncate(top);
+    let names = &report.growth.names;
+    let collections = grown_collections(&report.last, &report.collections, names.len())?;
+    let mut v = growth_json(names, &ranked, &report.last.scripts);
+    v["same_process"] = report.strangers.is_empty().into();
+    v["in_order"] = report.out_of_order.is_empty().into();
+    v["total_classes"] = growing.into();
+    v["collections"] = collections
+        .iter()
+        .map(|c| grown_collection_json(&report.last, c))
+        .collect();
+    Ok(v)
 }
 
 /// `heapsift growth --json`.

@@ -1,0 +1,215 @@
+"""heapsift's MCP server, driven by the official Python MCP SDK (pinned in .ci/run).
+
+    python client.py HEAPSIFT_BINARY SAMPLES_DIR GOLDEN_DIR
+
+Lists the tools, calls each on the committed samples and compares its JSON with the CLI's
+(`heapsift … --json`) and `summary` with DevTools' goldens; checks that answers stay bounded,
+that bad arguments are tool errors after which the server keeps answering, that two calls run
+at once, and that `hunt` is refused without --allow-exec (and, where Node is installed, finds
+the planted leak with it). Prints one line per check; exits 1 on the first failure.
+"""
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+BIN, SAMPLES, GOLDEN = sys.argv[1], sys.argv[2], sys.argv[3]
+CACHE = tempfile.mkdtemp(prefix="heapsift-mcp-test-")
+ENV = dict(os.environ, HEAPSIFT_CACHE_DIR=CACHE)
+LEAK = [f"kinds/cache-{s}.heapsnapshot.gz" for s in ("baseline", "target", "final")]
+TOOLS = sorted(
+    "summary find_objects object path_to_root retainers dominators duplicates detached diff "
+    "leaks growth capture hunt".split()
+)
+# An answer an agent can read whole: a few thousand tokens.
+MAX_ANSWER = 40_000
+
+
+def check(ok, what):
+    if not ok:
+        print(f"FAIL: {what}", flush=True)
+        sys.exit(1)
+    print(f"ok: {what}", flush=True)
+
+
+def cli(*args):
+    p = subprocess.run([BIN, *args, "--quiet"], cwd=SAMPLES, env=ENV, capture_output=True, text=True)
+    check(p.returncode == 0, f"heapsift {' '.join(args)} exits 0 ({p.stderr.strip()[:200]})")
+    return json.loads(p.stdout)
+
+
+def answer_text(res):
+    return "\n".join(c.text for c in res.content if getattr(c, "type", "") == "text")
+
+
+async def call(s, tool, args, error=False):
+    res = await s.call_tool(tool, args)
+    text = answer_text(res)
+    check(bool(res.is_error) == error, f"{tool} {json.dumps(args)[:120]} {'fails' if error else 'answers'}: {text[:160]!r}")
+    if error:
+        check("\n" not in text.strip(), f"{tool}'s error is one line")
+        return text
+    check(len(text) <= MAX_ANSWER, f"{tool}'s answer is bounded ({len(text)} characters)")
+    return res.structured_content
+
+
+def server(*flags):
+    return StdioServerParameters(command=BIN, args=["mcp", *flags], cwd=SAMPLES, env=ENV)
+
+
+def strip(doc, *keys):
+    return {k: v for k, v in doc.items() if k not in keys}
+
+
+async def main():
+    async with stdio_client(server()) as (r, w):
+        async with ClientSession(r, w) as s:
+            await s.initialize()
+            tools = await s.list_tools()
+            check(sorted(t.name for t in tools.tools) == TOOLS, "the server lists its 13 tools")
+            check(all(t.description and t.input_schema for t in tools.tools), "every tool has a description and a schema")
+
+            # summary: DevTools' rows, every one of them, page by page.
+            golden = json.load(open(os.path.join(GOLDEN, "node-leak-s3.summary.json")))
+            rows, cursor = [], None
+            while True:
+                args = {"path": "node-leak-s3.heapsnapshot.gz", "top": 60}
+                if cursor:
+                    args["cursor"] = cursor
+                doc = await call(s, "summary", args)
+                rows += doc["classes"]
+                cursor = doc["next_cursor"]
+                if not cursor:
+                    break
+            mine = sorted((r["class"], r["count"], r["shallow_size"], r["retained_size"], r["distance"]) for r in rows)
+            theirs = sorted(
+                (r["name"], r["count"], r["shallow_size"], r["retained_size"], r["distance"]) for r in golden["classes"]
+            )
+            check(mine == theirs, f"summary's {len(mine)} rows, read in pages, equal DevTools' {len(theirs)}")
+            doc = await call(s, "summary", {"path": LEAK[2], "top": 25})
+            check(doc == cli("summary", LEAK[2], "--json", "--top", "25") | {"total_classes": doc["total_classes"], "offset": 0, "next_cursor": doc["next_cursor"]},
+                  "summary equals `heapsift summary --json`")
+            doc = await call(s, "summary", {"path": LEAK[2], "class": "userprofile"})
+            check([r["class"] for r in doc["classes"]] == ["UserProfile"], "summary's class filter")
+
+            # leaks: the planted group, exact, with its path.
+            doc = await call(s, "leaks", {"baseline": LEAK[0], "target": LEAK[1], "final": LEAK[2], "top": 5})
+            g = doc["groups"][0]
+            check((g["class"], g["count"]) == ("UserProfile", 60), "leaks finds the 60 leaked UserProfiles first")
+            check(g["cause"]["holder"].startswith("userCache"), "leaks names the userCache Map as the cause")
+            check(("context", "userCache") in [(h.get("edge_type"), h.get("edge_name")) for h in g["path_to_root"]], "the path to the root goes through ->userCache")
+            expected = cli("leaks", *LEAK, "--json", "--top", "5")
+            check(strip(doc, "gate") == strip(expected, "gate"), "leaks equals `heapsift leaks --json`")
+
+            # find_objects: the query language, as `heapsift find`.
+            for args, flags in [
+                ({"class": "UserProfile", "where": '.name ~ /user 1\\d$/'}, ["--class", "UserProfile", "--where", '.name ~ /user 1\\d$/']),
+                ({"class": "Map", "where": "entries > 50"}, ["--class", "Map", "--where", "entries > 50"]),
+                ({"class": "UserProfile", "group_by": ".prefs.theme"}, ["--class", "UserProfile", "--group-by", ".prefs.theme"]),
+                ({"where": "retained_size > 100kB and distance < 5"}, ["--where", "retained_size > 100kB and distance < 5"]),
+            ]:
+                doc = await call(s, "find_objects", {"path": LEAK[2], **args, "limit": 20})
+                theirs = cli("find", LEAK[2], *flags, "--json", "--limit", "20")
+                check(doc["total"] == theirs["total"] and doc.get("objects") == theirs["objects"]
+                      and doc.get("groups") == theirs.get("groups"), f"find_objects {args} equals `heapsift find`")
+            doc = await call(s, "find_objects", {"path": LEAK[2], "class": "UserProfile"})
+            check(doc["total"] == 61, "61 UserProfiles in the final snapshot (60 leaked and the warm-up's)")
+            cache = await call(s, "find_objects", {"path": LEAK[2], "class": "Map", "where": "entries == 61"})
+            check(cache["total"] == 1, "one Map holds 61 entries: userCache")
+            cache_id = cache["objects"][0]["id"]
+            doc = await call(s, "find_objects", {"path": LEAK[2], "entries_of": f"@{cache_id}", "where": "value.name ~ 'user 4'", "limit": 50})
+            check(doc["total"] == 11 and all(o["value"]["class"] == "UserProfile" for o in doc["objects"]),
+                  "the Map's entries are queried as objects (user 4, user 40–49)")
+            page1 = await call(s, "find_objects", {"path": LEAK[2], "class": "UserProfile", "limit": 25})
+            page3 = await call(s, "find_objects", {"path": LEAK[2], "class": "UserProfile", "limit": 25, "cursor": "50"})
+            check(page1["next_cursor"] == "25" and len(page3["objects"]) == 11 and page3["next_cursor"] is None, "find_objects pages")
+
+            # One object, its path, retainers, dominators.
+            uid = page1["objects"][0]["id"]
+            doc = await call(s, "object", {"path": LEAK[2], "id": f"@{uid}"})
+            theirs = cli("object", LEAK[2], f"@{uid}", "--json")
+            check(strip(doc, "properties", "properties_total", "properties_next_cursor") == theirs, "object equals `heapsift object --json`")
+            props = {p["edge"]: p["value"] for p in doc["properties"]}
+            check(props.get(".name", {}).get("type") == "string" and props[".prefs"]["type"] == "object",
+                  "object lists properties with their values")
+            doc = await call(s, "path_to_root", {"path": LEAK[2], "id": str(uid)})
+            check(doc["path_to_root"] == theirs["path_to_root"], "path_to_root is the readable path")
+            doc = await call(s, "path_to_root", {"path": LEAK[2], "id": str(uid), "shortest": True})
+            check(doc["path_to_root"] == theirs["shortest_path_to_root"], "path_to_root shortest is DevTools' path")
+            doc = await call(s, "retainers", {"path": LEAK[2], "id": str(uid), "depth": 3})
+            first = doc["retainers"]["items"][0]
+            check(first["from"]["class"] == "(array)" and first["retainers"]["items"][0]["from"]["class"] == "Map",
+                  "retainers: the Map's table, then the Map")
+            doc = await call(s, "dominators", {"path": LEAK[2], "id": str(cache_id)})
+            check(len(doc["dominated"]) >= 1 and doc["dominator_chain"], "dominators of the Map")
+            doc = await call(s, "dominators", {"path": LEAK[2]})
+            check(doc["dominated_total"] > 0, "dominators of the root")
+
+            # The other listings, as the CLI prints them.
+            doc = await call(s, "duplicates", {"path": LEAK[2], "top": 10})
+            theirs = cli("duplicates", LEAK[2], "--json", "--top", "10")
+            check(strip(doc, "total_groups", "offset", "next_cursor") == theirs, "duplicates equals the CLI's")
+            doc = await call(s, "detached", {"path": "dom.heapsnapshot"})
+            theirs = cli("detached", "dom.heapsnapshot", "--json")
+            check(strip(doc, "offset", "next_cursor") == theirs, "detached equals the CLI's")
+            doc = await call(s, "diff", {"base": LEAK[0], "current": LEAK[2], "top": 10})
+            theirs = cli("diff", LEAK[0], LEAK[2], "--json", "--top", "10")
+            check(strip(doc, "offset", "next_cursor") == theirs, "diff equals the CLI's")
+            growth = [f"growth-{i}.heapsnapshot" for i in range(1, 6)]
+            doc = await call(s, "growth", {"paths": growth, "top": 10})
+            theirs = cli("growth", *growth, "--json", "--top", "10")
+            check(doc == theirs, "growth equals the CLI's")
+
+            # Bad arguments are tool errors; the server keeps answering.
+            text = await call(s, "summary", {"path": "missing.heapsnapshot"}, error=True)
+            check("missing.heapsnapshot" in text and "no such file" in text, "a missing file is named")
+            text = await call(s, "find_objects", {"path": LEAK[2], "where": ".userId = 3"}, error=True)
+            check("column 9" in text, "a bad expression points at its column")
+            text = await call(s, "object", {"path": LEAK[2], "id": "@999999999"}, error=True)
+            check("no object with id @999999999" in text, "an unknown id is said")
+            text = await call(s, "summary", {"path": "README.md"}, error=True)
+            check("README.md" in text, "a file that is not a snapshot is named")
+            text = await call(s, "hunt", {"exec": "node x.js", "action": "true"}, error=True)
+            check("--allow-exec" in text, "hunt is refused without --allow-exec, saying how to allow it")
+            text = await call(s, "capture", {"inspect": "10.1.2.3:9229", "out": "x.heapsnapshot"}, error=True)
+            check("--allow-remote" in text, "capture refuses another host without --allow-remote")
+            doc = await call(s, "summary", {"path": LEAK[0], "top": 1})
+            check(len(doc["classes"]) == 1, "the server still answers after the errors")
+
+            # Two calls at once.
+            a, b = await asyncio.gather(
+                s.call_tool("find_objects", {"path": LEAK[1], "class": "UserProfile"}),
+                s.call_tool("summary", {"path": "node-leak-s1.heapsnapshot.gz", "top": 3}),
+            )
+            check(not a.is_error and not b.is_error and a.structured_content["total"] == 61,
+                  "two calls at once both answer")
+
+    if shutil.which("node") is None:
+        if os.environ.get("CI"):
+            check(False, "node is installed (CI runs the hunt through MCP)")
+        print("SKIPPED: hunt through MCP (node is not installed)")
+        return
+    async with stdio_client(server("--allow-exec")) as (r, w):
+        async with ClientSession(r, w) as s:
+            await s.initialize()
+            kinds = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "live", "kinds.js")
+            port = 7790 + os.getpid() % 100
+            doc = await call(s, "hunt", {
+                "exec": f"KIND=cache PORT={port} node {kinds}",
+                "action": f"curl -sf localhost:{port}/action",
+                "repeat": 20, "wait": 0,
+            })
+            g = doc["groups"][0]
+            check((g["class"], g["count"]) == ("UserProfile", 20), "hunt through MCP finds the 20 leaked UserProfiles")
+
+
+asyncio.run(main())
+shutil.rmtree(CACHE, ignore_errors=True)
+print("all MCP checks passed")
