@@ -477,3 +477,164 @@ fn engine_held_groups_are_left_out() {
     let classes: Vec<&str> = kept.iter().map(|g| g.class.as_str()).collect();
     assert_eq!(classes, ["Order"]);
 }
+
+/// Sessions with and without a user, tenants as strings, a nested header, a number, oddballs,
+/// and a Map of two entries: what `heapsift find` and the MCP server's `find_objects` query.
+fn session_graph() -> SnapshotJson {
+    let (mut b, _gc, global) = base();
+    let oddball = |b: &mut SnapshotJson, value: &str, id: u32| {
+        let o = b.node("hidden", "system / Oddball", id, 16);
+        let s = b.node("string", value, id + 1, 16);
+        b.edge(o, "hidden", "0", s);
+        o
+    };
+    let t = oddball(&mut b, "true", 201);
+    let null = oddball(&mut b, "null", 203);
+    let list = b.node("array", "(object elements)", 7, 40);
+    b.edge(global, "property", "sessions", list);
+    let mut sessions = Vec::new();
+    for (i, (user, tenant, size)) in [
+        (Some("u-1"), "acme", 100),
+        (None, "acme", 200),
+        (Some("u-3"), "globex", 3000),
+        (None, "globex", 400),
+        (Some("null"), "acme", 500),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = 11 + 20 * i as u32;
+        let s = b.node("object", "Session", id, size);
+        b.edge(list, "element", &i.to_string(), s);
+        match user {
+            Some("null") => b.edge(s, "property", "userId", null),
+            Some(u) => {
+                let str_node = b.node("string", u, id + 2, 20);
+                b.edge(s, "property", "userId", str_node);
+            }
+            None => {}
+        }
+        let tn = b.node("string", tenant, id + 4, 20);
+        b.edge(s, "property", "tenant", tn);
+        let h = b.node("object", "Object", id + 6, 30);
+        b.edge(s, "property", "headers", h);
+        let accept = b.node(
+            "string",
+            if i % 2 == 0 { "application/json" } else { "text/html" },
+            id + 8,
+            24,
+        );
+        b.edge(h, "property", "accept", accept);
+        let n = b.node("number", &format!("{}.5", i), id + 10, 16);
+        b.edge(s, "property", "score", n);
+        b.edge(s, "property", "active", t);
+        sessions.push(s);
+    }
+    // A Map whose table holds two entries (key, value, chain slots; chains are small integers).
+    let map = b.node("object", "Map", 301, 32);
+    b.edge(global, "property", "byUser", map);
+    let table = b.node("array", "(object properties)", 303, 64);
+    b.edge(map, "internal", "table", table);
+    for (slot, (key, value)) in [(5u32, ("u-1", sessions[0])), (8, ("u-3", sessions[2]))] {
+        let k = b.node("string", key, 305 + slot * 2, 20);
+        b.edge(table, "internal", &slot.to_string(), k);
+        b.edge(table, "internal", &(slot + 1).to_string(), value);
+    }
+    b
+}
+
+#[test]
+fn queries_read_properties_values_and_sizes() {
+    use heapsift::present::find::{Request, run};
+    let s = index("sessions", &session_graph());
+    let ids = |class: Option<&str>, query: &str| -> Vec<u32> {
+        let r = Request {
+            class: class.map(str::to_owned),
+            query: Some(query.to_owned()),
+            ..Default::default()
+        };
+        let a = run(&s, &r, &|| false)
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+            .unwrap();
+        let mut out: Vec<u32> = a
+            .found
+            .subjects
+            .iter()
+            .map(|sub| match sub {
+                heapsift::analysis::find::Subject::Object(v) => s.graph.id(*v).0,
+                _ => 0,
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let session = Some("Session");
+    // Unset and null are alike, as JavaScript's == has them.
+    assert_eq!(ids(session, ".userId == undefined"), [31, 71, 91]);
+    assert_eq!(ids(session, ".userId == null"), [31, 71, 91]);
+    assert_eq!(ids(session, ".userId"), [11, 51], "a missing or null property is falsy");
+    assert_eq!(ids(session, ".userId != undefined and .tenant == acme"), [11]);
+    assert_eq!(ids(session, ".headers.accept ~ 'json'"), [11, 51, 91]);
+    assert_eq!(ids(session, ".headers.accept ~ /^TEXT/i"), [31, 71]);
+    assert_eq!(ids(session, "self_size >= 0.4kB"), [51, 71, 91]);
+    assert_eq!(ids(session, ".score > 2 and .active == true"), [51, 71, 91]);
+    assert_eq!(
+        ids(session, "not (.tenant == acme or .tenant == globex)"),
+        Vec::<u32>::new()
+    );
+    assert_eq!(ids(session, ".headers == Object and id < @40"), [11, 31]);
+    assert_eq!(ids(None, "class == Map and entries == 2"), [301]);
+    assert_eq!(ids(None, "entries(.byUser) == 2"), [5], "an attribute of a property");
+
+    // The distribution of a property, most frequent first.
+    let r = Request {
+        class: Some("Session".into()),
+        group_by: Some(".tenant".into()),
+        ..Default::default()
+    };
+    let a = run(&s, &r, &|| false).unwrap().unwrap();
+    let groups: Vec<(String, usize)> = a
+        .groups
+        .unwrap()
+        .iter()
+        .map(|g| (heapsift::present::find::value_label(&s, &g.value), g.count))
+        .collect();
+    assert_eq!(groups, [("\"acme\"".to_owned(), 3), ("\"globex\"".to_owned(), 2)]);
+
+    // A Map's entries, queried as objects: key, and the value's properties.
+    let r = Request {
+        entries_of: Some("@301".into()),
+        query: Some("key ~ 'u-' and value.tenant == globex".into()),
+        ..Default::default()
+    };
+    let a = run(&s, &r, &|| false).unwrap().unwrap();
+    assert_eq!((a.found.examined, a.found.subjects.len()), (2, 1));
+    let heapsift::analysis::find::Subject::Entry(e) = a.found.subjects[0] else {
+        panic!()
+    };
+    assert_eq!(s.graph.id(e.value.unwrap()).0, 51);
+
+    // Mistakes name their argument, and the column.
+    let bad = |r: Request| run(&s, &r, &|| false).err().unwrap().to_string();
+    assert_eq!(
+        bad(Request {
+            query: Some("key == 1".into()),
+            ..Default::default()
+        }),
+        "where: key and value name a Map's or Set's entries: give the collection (entries_of)"
+    );
+    assert_eq!(
+        bad(Request {
+            entries_of: Some("@11".into()),
+            ..Default::default()
+        }),
+        "entries_of: @11 is a Session, not a Map or Set"
+    );
+    assert_eq!(
+        bad(Request {
+            query: Some(".a == 1 or".into()),
+            ..Default::default()
+        }),
+        "where: column 11: the expression ends here; expected a property (.name), an attribute or a value"
+    );
+}

@@ -632,3 +632,86 @@ fn profile_sums_a_sampling_heap_profile_by_function() {
         stderr(&o)
     );
 }
+
+/// `heapsift find` on the committed cache leak: the query language, a Map's entries, a
+/// property's distribution, and mistakes as one line with exit code 2.
+#[test]
+fn find_answers_questions_about_objects_contents() {
+    let cache = "sample-snapshots/kinds/cache-final.heapsnapshot.gz";
+    let json = |args: &[&str]| -> Value {
+        let mut a = vec!["find", cache, "--json", "-q"];
+        a.extend(args);
+        let out = heapsift(&a);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // user 1, user 10 … user 19: the names the service gave.
+    let doc = json(&[
+        "--class",
+        "UserProfile",
+        "--where",
+        ".name ~ /^user 1\\d?$/",
+        "--limit",
+        "100",
+    ]);
+    assert_eq!((doc["total"].as_u64(), doc["examined"].as_u64()), (Some(11), Some(61)));
+    // The Map that holds 61 entries is the leaking cache; its entries are queried as objects.
+    let doc = json(&["--class", "Map", "--where", "entries == 61"]);
+    assert_eq!(doc["total"], 1);
+    let map = doc["objects"][0]["id"].as_u64().unwrap().to_string();
+    let doc = json(&["--entries", &map, "--where", "value.name == 'user 42'"]);
+    assert_eq!(doc["total"], 1);
+    assert_eq!(doc["objects"][0]["value"]["class"], "UserProfile");
+    assert_eq!(
+        doc["objects"][0]["key"],
+        serde_json::json!({"type": "string", "value": "user-42"})
+    );
+    let doc = json(&["--class", "UserProfile", "--group-by", ".prefs.theme"]);
+    assert_eq!(
+        doc["groups"],
+        serde_json::json!([{"value": {"type": "string", "value": "dark"}, "count": 61, "self_size": 2928, "retained_size": 6832}])
+    );
+    // Sizes take units; the largest retainers come first.
+    let doc = json(&["--where", "retained_size > 100kB", "--limit", "500"]);
+    let sizes: Vec<f64> = doc["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["retained_size"].as_f64().unwrap())
+        .collect();
+    assert!(!sizes.is_empty() && sizes.iter().all(|&r| r > 100_000.0) && sizes.windows(2).all(|w| w[0] >= w[1]));
+
+    let text = heapsift(&[
+        "find",
+        cache,
+        "--class",
+        "UserProfile",
+        "--group-by",
+        ".prefs.theme",
+        "-q",
+    ]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("61 of 61 UserProfile objects"), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("\"dark\"") && l.contains(" 61 ")),
+        "{text}"
+    );
+
+    for (args, says) in [
+        (
+            vec!["--where", ".name = 'x'"],
+            "--where \".name = 'x'\": column 7: a single '=': write '==' to compare",
+        ),
+        (vec!["--where", "retained_size > 1XB"], "column 18: unknown unit 'XB'"),
+        (vec!["--entries", "@1"], "--entries: @1 is a (root), not a Map or Set"),
+        (vec!["--where", "key == 'a'"], "give the collection"),
+        (vec!["--group-by", "3"], "--group-by \"3\": column 1"),
+    ] {
+        let mut a = vec!["find", cache, "-q"];
+        a.extend(&args);
+        let out = heapsift(&a);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
+    }
+}

@@ -153,6 +153,16 @@ fn json_commands() -> Vec<(&'static str, Vec<String>)> {
     g.extend((1..=5).map(|i| format!("sample-snapshots/growth-{i}.heapsnapshot")));
     all.push(("growth", g));
     all.push(("profile", own(&["profile", "sample-snapshots/node-alloc.heapprofile"])));
+    let cache = "sample-snapshots/kinds/cache-final.heapsnapshot.gz";
+    all.push((
+        "find",
+        own(&["find", cache, "--class", "UserProfile", "--where", ".name ~ 'user 1'"]),
+    ));
+    all.push((
+        "find",
+        own(&["find", cache, "--class", "UserProfile", "--group-by", ".prefs"]),
+    ));
+    all.push(("find", own(&["find", cache, "--entries", "@77383", "--limit", "3"])));
     // Allocation stacks: a tracked set, and an untracked snapshot where there are none.
     let tracked = |s: &str| format!("sample-snapshots/kinds/tracked-listeners-{s}.heapsnapshot.gz");
     all.push((

@@ -739,10 +739,14 @@ fn compare(s: &Snapshot, a: &Value, op: Op, b: &Value) -> bool {
     }
 }
 
-/// An object against a word: equal when the word is its class (or, minified, its original).
+/// An object against a word: equal when the word is its class as the Summary names it (`{a, b}`
+/// for a plain object), its constructor's name (`Object`) or, minified, its original name.
 fn original_or_class(s: &Snapshot, v: NodeId, t: &str) -> std::cmp::Ordering {
     let class = s.class_name(v);
-    if class == t || s.original_class(v).as_deref() == Some(t) {
+    if class == t
+        || (s.graph.kind(v) == NodeKind::Object && s.graph.name(v) == t)
+        || s.original_class(v).as_deref() == Some(t)
+    {
         std::cmp::Ordering::Equal
     } else {
         class.cmp(t)

@@ -200,7 +200,10 @@ mod tests {
         // A budget of one byte keeps only the snapshot just opened.
         let store = Store::new(1);
         let first = store.get(a, &p).unwrap();
-        assert!(Arc::ptr_eq(&first, &store.get(a, &p).unwrap()), "an open file is not opened again");
+        assert!(
+            Arc::ptr_eq(&first, &store.get(a, &p).unwrap()),
+            "an open file is not opened again"
+        );
         store.get(b, &p).unwrap();
         assert_eq!(store.held(), [std::fs::canonicalize(b).unwrap()]);
 
@@ -214,7 +217,10 @@ mod tests {
         assert!(!Arc::ptr_eq(&before, &after));
         assert_ne!(before.graph.node_count(), after.graph.node_count());
 
-        let e = store.get(dir.path().join("none.heapsnapshot").to_str().unwrap(), &p).err().unwrap();
+        let e = store
+            .get(dir.path().join("none.heapsnapshot").to_str().unwrap(), &p)
+            .err()
+            .unwrap();
         assert!(e.ends_with("none.heapsnapshot: no such file"), "{e}");
     }
 }
