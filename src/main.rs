@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     };
     match cli::main(&cli) {
         Next::Exit(code) => code,
-        Next::App(flags) => app(flags),
+        Next::App(flags) => app(*flags),
     }
 }
 
@@ -25,6 +25,7 @@ fn app(flags: cli::AppFlags) -> ExitCode {
         screenshot: flags.screenshot,
         view: flags.view.as_deref().and_then(View::parse),
         select: flags.select,
+        query: flags.query,
         wizard: flags.wizard,
         export_finding: flags.export_finding,
         growth: flags.growth,

@@ -1622,3 +1622,66 @@ fn dragging_across_the_allocation_timeline_limits_the_summary() {
         a.docs()[0].summary().is_some_and(|s| !s.limited() && !s.filtering())
     });
 }
+
+/// The Query field above the Summary: an expression over objects' properties limits the rows
+/// and the instances; a mistake points at its column; Clear shows all objects again.
+#[test]
+fn the_query_field_limits_the_summary_to_the_objects_it_keeps() {
+    let mut h = app(vec![sample("kinds/cache-final.heapsnapshot.gz")]);
+    wait(&mut h, "the snapshot", ready);
+    let all = h.state().docs()[0].summary().unwrap().rows().len();
+    let field = h.get_by(|n| n.placeholder() == Some(".userId == undefined and retained_size > 1kB"));
+    field.click();
+    field.type_text(".name = 'user 1'");
+    h.run_steps(2);
+    h.get_by_label("Apply").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().docs()[0].summary().unwrap().query_error(),
+        Some("column 7: a single '=': write '==' to compare")
+    );
+    h.get_by_label_contains("Query: column 7:");
+
+    let field =
+        h.get_by(|n| n.role() == egui::accesskit::Role::TextInput && n.value().as_deref() == Some(".name = 'user 1'"));
+    field.click();
+    h.run_steps(1);
+    for _ in 0..20 {
+        h.key_press(egui::Key::Backspace);
+        h.key_press(egui::Key::Delete);
+    }
+    h.run_steps(2);
+    let field = h.get_by(|n| n.placeholder() == Some(".userId == undefined and retained_size > 1kB"));
+    field.type_text(".name ~ /^user 4\\d$/");
+    h.run_steps(1);
+    h.get_by_label("Apply").click();
+    wait(&mut h, "the query's rows", |a| {
+        a.docs()[0]
+            .summary()
+            .is_some_and(|s| !s.filtering() && s.query().is_some())
+    });
+    let summary = h.state().docs()[0].summary().unwrap();
+    assert_eq!(summary.query_error(), None);
+    let names: Vec<(&str, u64)> = summary
+        .order()
+        .iter()
+        .map(|&i| {
+            let r = &summary.rows()[i as usize];
+            (r.name.as_str(), r.count)
+        })
+        .collect();
+    assert_eq!(names, [("UserProfile", 10)], "user 40 … user 49");
+    assert_eq!(summary.query(), Some(".name ~ /^user 4\\d$/"));
+    // Its instances are the ten objects, not all 61.
+    h.get_by_label_contains("UserProfile").click();
+    h.run_steps(1);
+    h.key_press(egui::Key::ArrowRight);
+    wait(&mut h, "the instances", |a| !a.docs()[0].busy());
+    assert_eq!(h.state_mut().docs_mut()[0].summary_mut().unwrap().visible_rows(), 11);
+
+    h.get_by_label("Clear").click();
+    wait(&mut h, "all objects", |a| {
+        a.docs()[0].summary().is_some_and(|s| !s.filtering() && !s.limited())
+    });
+    assert_eq!(h.state().docs()[0].summary().unwrap().rows().len(), all);
+}

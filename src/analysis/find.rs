@@ -941,6 +941,27 @@ pub fn search(s: &Snapshot, what: &Search, cancelled: &(dyn Fn() -> bool + Sync)
     })
 }
 
+/// The objects the Summary counts for which `q` holds, one bit per node, for limiting the
+/// Summary to them; `None` when `cancelled` said so.
+pub fn members(s: &Snapshot, q: &Query, cancelled: &(dyn Fn() -> bool + Sync)) -> Option<super::bits::BitVec> {
+    let found = search(
+        s,
+        &Search {
+            class: None,
+            query: Some(q),
+            entries_of: None,
+        },
+        cancelled,
+    )?;
+    let mut bits = super::bits::BitVec::new(s.graph.node_count());
+    for sub in found.subjects {
+        if let Subject::Object(v) = sub {
+            bits.set(v.index());
+        }
+    }
+    Some(bits)
+}
+
 fn sort_subjects(s: &Snapshot, subjects: &mut [Subject]) {
     let size = |sub: &Subject| sub.node().map_or(0.0, |v| s.retained.get(v));
     subjects.sort_by(|a, b| size(b).total_cmp(&size(a)));

@@ -15,6 +15,8 @@ pub struct AppFlags {
     /// One of `--view`'s names.
     pub view: Option<String>,
     pub select: Option<ObjectId>,
+    /// `--query`, already checked to parse.
+    pub query: Option<String>,
     pub wizard: bool,
     pub export_finding: Option<PathBuf>,
     pub growth: bool,
@@ -43,6 +45,9 @@ pub(super) fn flags(cli: &Cli) -> CliResult<AppFlags> {
         Some(Some(id)) => Some(id),
         Some(None) => return Err(CliError::Usage("--select takes an object id like @123".into())),
     };
+    if let Some(q) = &cli.query {
+        crate::analysis::find::Query::parse(q).map_err(|e| CliError::Usage(format!("--query {q:?}: {e}")))?;
+    }
     if cli.wizard && files.len() != 3 && !files.is_empty() {
         return Err(CliError::Usage(format!(
             "--wizard takes three snapshots (baseline, target, final), or a folder of three; got {}",
@@ -67,6 +72,7 @@ pub(super) fn flags(cli: &Cli) -> CliResult<AppFlags> {
         screenshot: cli.screenshot.clone(),
         view: cli.view.clone(),
         select,
+        query: cli.query.clone(),
         wizard: cli.wizard,
         export_finding: cli.export_finding.clone(),
         growth: cli.growth,

@@ -66,6 +66,10 @@ pub struct Cli {
     /// Select this object (`@123`) before the screenshot.
     #[arg(long, value_name = "@ID")]
     pub select: Option<String>,
+    /// Limit the Summary to the objects for which this query holds (the Query field; the
+    /// language of `heapsift find --where`), e.g. '.userId == undefined'.
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
     /// Open the leak wizard with the three files as baseline, target and final snapshot.
     #[arg(long)]
     pub wizard: bool,
@@ -196,7 +200,7 @@ pub enum Next {
     /// A command ran (or the flags were refused): exit with this code.
     Exit(ExitCode),
     /// Start the desktop app with these flags.
-    App(AppFlags),
+    App(Box<AppFlags>),
 }
 
 /// Runs what the command line asks for, up to starting the app.
@@ -222,7 +226,7 @@ pub fn main(cli: &Cli) -> Next {
         return Next::Exit(error::exit(run(command, &global)));
     }
     match app::flags(cli) {
-        Ok(flags) => Next::App(flags),
+        Ok(flags) => Next::App(Box::new(flags)),
         Err(e) => Next::Exit(error::exit(Err(e))),
     }
 }

@@ -118,6 +118,8 @@ pub struct Doc {
     pub(crate) allocations: Option<AllocationsState>,
     /// The Summary's `@id` search.
     pub(crate) jump: Jump,
+    /// A query to limit the Summary to once the snapshot is loaded (`--query`).
+    pub(crate) pending_query: Option<String>,
     /// "Copy path as text": the text, being computed.
     pub(crate) copy_task: Option<Task<String>>,
     /// Keyboard keys go to the retainers panel (it was clicked last) instead of the view.
@@ -155,6 +157,7 @@ impl Doc {
             containment: None,
             allocations: None,
             jump: Jump::default(),
+            pending_query: None,
             copy_task: None,
             keys_to_panel: false,
             path_mode: PathMode::Readable,
@@ -278,6 +281,9 @@ impl Doc {
                         self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
                         self.dominators = Some(super::views::dominators::new_tree(&s, waker));
                         self.comparison = Some(Default::default());
+                        if let (Some(q), Some(summary)) = (self.pending_query.take(), &mut self.summary) {
+                            summary.apply_query(&s, &q, waker);
+                        }
                         DocState::Ready(s)
                     }
                     Err(e) if matches!(e.error, crate::error::Error::Cancelled) => DocState::Cancelled,

@@ -185,6 +185,11 @@ impl HeapsiftApp {
             app.growth = Some(GrowthState::default());
             app.page = Page::Growth;
         }
+        if let Some(q) = &options.query {
+            for d in &mut app.docs {
+                d.pending_query = Some(q.clone());
+            }
+        }
         if options.screenshot.is_some() || options.export_finding.is_some() {
             app.plan = Some(screenshot::Plan {
                 out: options.screenshot,

@@ -53,6 +53,8 @@ pub struct Options {
     pub screenshot: Option<PathBuf>,
     pub view: Option<View>,
     pub select: Option<crate::model::ObjectId>,
+    /// Limit each snapshot's Summary to the objects this query keeps once it is loaded.
+    pub query: Option<String>,
     /// Open the leak wizard with the three files.
     pub wizard: bool,
     pub export_finding: Option<PathBuf>,

@@ -46,6 +46,8 @@ pub enum Choice {
     Named(NamedFilter),
     /// The objects a function (an index into the trace functions) allocated while tracking.
     AllocatedBy(u32),
+    /// The objects for which the Query field's expression holds ([`SummaryState::query`]).
+    Query,
 }
 
 /// The objects a filter keeps, for listing a class's instances under it.
@@ -129,6 +131,18 @@ pub struct SummaryState {
     pub(crate) members: Option<Members>,
     /// Summary rows being computed for a newly chosen filter.
     pub(crate) range_task: Option<RangeTask>,
+    /// The Query field above the Summary: the text typed, the expression applied (what
+    /// `Choice::Query` keeps), and why the last one typed could not be read.
+    pub(crate) query: QueryField,
+}
+
+/// The Query field: an expression over each object's properties and sizes (the language of
+/// `heapsift find --where`), applied with Enter.
+#[derive(Default, Clone)]
+pub struct QueryField {
+    pub(crate) text: String,
+    pub(crate) applied: Option<Arc<crate::analysis::find::Query>>,
+    pub(crate) error: Option<String>,
 }
 
 impl SummaryState {
@@ -149,6 +163,7 @@ impl SummaryState {
             originals: None,
             members: None,
             range_task: None,
+            query: QueryField::default(),
         };
         s.reorder();
         s
@@ -157,6 +172,7 @@ impl SummaryState {
     /// Limits the Summary to the objects a choice keeps, computed off the UI thread.
     pub(crate) fn set_range(&mut self, snapshot: &Arc<Snapshot>, range: Choice, label: String, waker: &Waker) {
         let s = snapshot.clone();
+        let query = self.query.applied.clone();
         let task = Task::spawn(waker.clone(), move |p| {
             Ok(match range {
                 Choice::All => (Arc::new(s.summary.clone()), None),
@@ -171,9 +187,41 @@ impl SummaryState {
                     let rows = s.summary_filtered(&|v| bits.get(v.index()));
                     (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
                 }
+                Choice::Query => {
+                    let Some(q) = query else {
+                        return Ok((Arc::new(s.summary.clone()), None));
+                    };
+                    let bits = crate::analysis::find::members(&s, &q, &|| p.check().is_err())
+                        .ok_or(crate::error::Error::Cancelled)?;
+                    p.check()?;
+                    let rows = s.summary_filtered(&|v| bits.get(v.index()));
+                    (Arc::new(rows), Some(Members::Set(Arc::new(bits))))
+                }
             })
         });
         self.range_task = Some((range, label, task));
+    }
+
+    /// Reads the Query field's `text` and limits the rows to the objects it keeps (all objects
+    /// when it is empty); a mistake stays in the field's error.
+    pub(crate) fn apply_query(&mut self, snapshot: &Arc<Snapshot>, text: &str, waker: &Waker) {
+        self.query.text = text.to_owned();
+        let text = text.trim();
+        if text.is_empty() {
+            self.query.error = None;
+            if self.range == Choice::Query {
+                self.set_range(snapshot, Choice::All, "All objects".into(), waker);
+            }
+            return;
+        }
+        match crate::analysis::find::Query::parse(text) {
+            Ok(q) => {
+                self.query.error = None;
+                self.query.applied = Some(Arc::new(q));
+                self.set_range(snapshot, Choice::Query, format!("Objects where {text}"), waker);
+            }
+            Err(e) => self.query.error = Some(e.to_string()),
+        }
     }
 
     /// Installs rows computed for a new range, and instance lists computed for expanded classes.
@@ -183,10 +231,12 @@ impl SummaryState {
             && let Some((rows, members)) = task.value()
         {
             let (sort, filter, drag) = (self.sort, std::mem::take(&mut self.filter), self.drag);
+            let query = std::mem::take(&mut self.query);
             *self = SummaryState::new(rows.clone());
             self.sort = sort;
             self.filter = filter;
             self.drag = drag;
+            self.query = query;
             self.range = range;
             self.range_label = label;
             self.members = members.clone();
@@ -329,13 +379,25 @@ impl SummaryState {
         self.members.is_some()
     }
 
+    /// The query the rows are limited to, if any.
+    pub fn query(&self) -> Option<&str> {
+        (self.range == Choice::Query)
+            .then(|| self.query.applied.as_ref().map(|q| q.text()))
+            .flatten()
+    }
+
+    /// Why the Query field's text could not be read.
+    pub fn query_error(&self) -> Option<&str> {
+        self.query.error.as_deref()
+    }
+
     /// Whether rows for a newly chosen Show filter are still being computed.
     pub fn filtering(&self) -> bool {
         self.range_task.is_some()
     }
 
     pub(crate) fn busy(&self) -> bool {
-        self.view.tree.is_loading() || self.reveal.is_some()
+        self.view.tree.is_loading() || self.reveal.is_some() || self.range_task.is_some()
     }
 }
 

@@ -8,6 +8,40 @@ use super::{Choice, Jump, SummaryState};
 use crate::analysis::filters::NamedFilter;
 use crate::ui::views::{Cx, Peers};
 
+/// The Query field: an expression over each object (`heapsift find --where`'s language),
+/// applied with Enter; it limits the Summary's rows and instances as a Show choice does.
+pub(super) fn query_bar(ui: &mut Ui, summary: &mut SummaryState, cx: &Cx) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Query");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut summary.query.text)
+                    .hint_text(".userId == undefined and retained_size > 1kB")
+                    .desired_width((ui.available_width() - 150.0).max(160.0)),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(crate::analysis::find::SYNTAX);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let apply = ui
+            .button("Apply")
+            .on_hover_text("Limit the Summary to the objects for which the query holds");
+        let active = summary.range == Choice::Query;
+        let clear = active && ui.button("Clear").on_hover_text("Show all objects again").clicked();
+        if enter || apply.clicked() {
+            let text = summary.query.text.clone();
+            summary.apply_query(cx.s, &text, cx.waker);
+        }
+        if clear {
+            summary.query.text.clear();
+            summary.query.error = None;
+            summary.set_range(cx.s, Choice::All, "All objects".into(), cx.waker);
+        }
+    });
+    if let Some(e) = &summary.query.error {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Query: {e}"));
+    }
+}
+
 pub(super) fn toolbar(ui: &mut Ui, summary: &mut SummaryState, jump: &mut Jump, cx: &Cx, focus_filter: bool) {
     // Wraps rather than widening the view: a row wider than the panel would widen the table too.
     ui.horizontal_wrapped(|ui| {

@@ -92,6 +92,7 @@ pub fn show(
     (title, focus_filter): (String, bool),
     peers: &Peers,
 ) -> Frame {
+    super::toolbar::query_bar(ui, state, cx);
     super::toolbar::toolbar(ui, state, jump, cx, focus_filter);
     super::toolbar::range_picker(ui, state, cx, title, peers);
     if let Some(t) = &cx.s.timeline {
