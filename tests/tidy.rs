@@ -1,7 +1,7 @@
 //! Rules about the code itself, checked as tests: which module may import which. The layers,
 //! lowest first: the shared helpers (`text`, `error`, `progress`, `column`, `atomic`) →
-//! `format` → `model` → `analysis` → `engine` → `present` → `ui` and `cli`. Live `capture` and
-//! `desktop` stand beside the engine on the shared helpers alone.
+//! `format` → `model` → `analysis` → `engine` → `present` → `ui`, `mcp` and `cli` (which starts
+//! the other two). Live `capture` and `desktop` stand beside the engine on the shared helpers alone.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +30,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "present",
         &[
             "engine", "analysis", "model", "format", "text", "error", "progress", "column", "atomic",
+        ],
+    ),
+    // The MCP server: a front end over the same layers as the CLI and the app, and the live
+    // capture they use; neither of them.
+    (
+        "mcp",
+        &[
+            "present", "engine", "analysis", "model", "format", "text", "error", "progress", "column", "atomic",
+            "capture",
         ],
     ),
 ];

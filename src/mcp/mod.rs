@@ -248,6 +248,46 @@ pub struct HuntArgs {
     pub top: Option<usize>,
 }
 
+/// Lists inside an answer's rows (a group's ids, a path's hops) beyond this many items are cut,
+/// with `<field>_total` beside them saying how many there were.
+const NESTED_ITEMS: usize = 20;
+/// Strings longer than this are cut, with `<field>_length` beside them.
+const LONG_STRING: usize = 300;
+
+/// Bounds an answer: the top level's lists are pages already; lists and strings below it are
+/// cut, with their full lengths kept.
+fn bound(doc: &mut Value) {
+    fn walk(v: &mut Value, depth: usize) {
+        match v {
+            Value::Object(map) => {
+                let mut extra = Vec::new();
+                for (k, field) in map.iter_mut() {
+                    match field {
+                        Value::Array(items)
+                            if depth > 0 && items.len() > NESTED_ITEMS && !k.ends_with("path_to_root") =>
+                        {
+                            extra.push((format!("{k}_total"), json!(items.len())));
+                            items.truncate(NESTED_ITEMS);
+                        }
+                        Value::String(t) if t.chars().count() > LONG_STRING => {
+                            extra.push((format!("{k}_length"), json!(t.chars().count())));
+                            *t = t.chars().take(LONG_STRING - 1).chain(['…']).collect();
+                        }
+                        _ => {}
+                    }
+                    walk(field, depth + 1);
+                }
+                for (k, v) in extra {
+                    map.entry(k).or_insert(v);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, depth + 1)),
+            _ => {}
+        }
+    }
+    walk(doc, 0);
+}
+
 /// Page bounds from a cursor and a size: `(offset, size)`.
 fn page(cursor: Option<&str>, size: Option<usize>, default: usize) -> Result<(usize, usize), String> {
     let offset = match cursor {
@@ -1007,11 +1047,21 @@ fn leaks_answer(
         names[2],
         thousands(r.groups.len() as u64)
     );
-    for (i, g) in groups.iter().take(top).enumerate() {
+    let roots = groups.iter().filter(|g| g["minor"] != json!(true)).take(top);
+    let s = &r.last;
+    for g in roots {
+        let first = g["ids"][0].as_u64().unwrap_or(0);
+        let grp = r
+            .groups
+            .iter()
+            .find(|grp| grp.nodes.iter().any(|&n| u64::from(s.graph.id(n).0) == first));
         summary.push_str(&format!(
-            "\n#{} {} ×{} retains {}{}",
-            i + 1,
+            "\n#{} {}{} ×{} retains {}{}",
+            g["number"].as_str().unwrap_or("?"),
             g["class"].as_str().unwrap_or("?"),
+            grp.and_then(|grp| grp.nodes.first())
+                .map(|&v| names::defined_at_suffix(s, v))
+                .unwrap_or_default(),
             g["count"],
             bytes(g["retained_size"].as_f64().unwrap_or(0.0)),
             match (g["cause"]["kind"].as_str(), g["cause"]["holder"].as_str()) {
@@ -1025,6 +1075,19 @@ fn leaks_answer(
                 _ => String::new(),
             }
         ));
+        // The end of its path to the root: what holds it, on one line.
+        if let Some(grp) = grp {
+            let lines = names::path_lines(s, &grp.path);
+            let tail: Vec<&str> = lines.iter().rev().take(4).rev().map(|l| l.trim()).collect();
+            summary.push_str(&format!(
+                "\n   held by: {}{}",
+                if lines.len() > 4 { "… " } else { "" },
+                tail.join("  ")
+            ));
+        }
+        if let Some(fix) = g["cause"]["fix"].as_str() {
+            summary.push_str(&format!("\n   fix: {fix}"));
+        }
     }
     Ok(Answer {
         summary,
@@ -1101,7 +1164,8 @@ impl Server {
             }
         };
         Ok(match result {
-            Ok(Ok(answer)) => {
+            Ok(Ok(mut answer)) => {
+                bound(&mut answer.json);
                 let mut r = CallToolResult::structured(answer.json.clone());
                 r.content = vec![
                     ContentBlock::text(answer.summary),

@@ -64,8 +64,53 @@ def server(*flags):
     return StdioServerParameters(command=BIN, args=["mcp", *flags], cwd=SAMPLES, env=ENV)
 
 
+def bounded(doc, depth=0):
+    """The CLI's JSON as the server bounds it: lists below the top level cut to 20 items (with
+    `<field>_total`), strings to 300 characters (with `<field>_length`)."""
+    if isinstance(doc, list):
+        return [bounded(x, depth + 1) for x in doc]
+    if not isinstance(doc, dict):
+        return doc
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, list) and depth > 0 and len(v) > 20 and not k.endswith("path_to_root"):
+            out.setdefault(f"{k}_total", len(v))
+            v = v[:20]
+        if isinstance(v, str) and len(v) > 300:
+            out.setdefault(f"{k}_length", len(v))
+            v = v[:299] + "…"
+        out[k] = bounded(v, depth + 1)
+    return out
+
+
 def strip(doc, *keys):
     return {k: v for k, v in doc.items() if k not in keys}
+
+
+async def readme_configurations():
+    """The README's client configurations, as written, in a fresh environment where heapsift is
+    on the PATH (as `cargo install` puts it): each starts a server that lists the tools."""
+    import re
+
+    readme = open(os.path.join(SAMPLES, "..", "README.md")).read()
+    section = readme[readme.index("## Agents: `heapsift mcp`"):]
+    section = section[: section.index("\n## ", 10)]
+    blocks = re.findall(r"```json\n(.*?)\n```", section, re.S)
+    check(len(blocks) == 3, "the README configures three clients (Claude Code, VS Code, Cursor)")
+    bindir = tempfile.mkdtemp(prefix="heapsift-path-")
+    shutil.copy(BIN, os.path.join(bindir, "heapsift"))
+    fresh = {"PATH": f"{bindir}:/usr/bin:/bin", "HOME": tempfile.mkdtemp(), "HEAPSIFT_CACHE_DIR": CACHE}
+    for block in blocks:
+        config = json.loads(block)
+        entry = (config.get("mcpServers") or config.get("servers"))["heapsift"]
+        check(entry.get("type", "stdio") == "stdio", "the server is a stdio one")
+        params = StdioServerParameters(command=entry["command"], args=entry["args"], cwd=SAMPLES, env=fresh)
+        async with stdio_client(params) as (r, w):
+            async with ClientSession(r, w) as s:
+                await s.initialize()
+                tools = await s.list_tools()
+                check(sorted(t.name for t in tools.tools) == TOOLS, f"{block} starts the server and lists its tools")
+    shutil.rmtree(bindir, ignore_errors=True)
 
 
 async def main():
@@ -106,7 +151,8 @@ async def main():
             check(g["cause"]["holder"].startswith("userCache"), "leaks names the userCache Map as the cause")
             check(("context", "userCache") in [(h.get("edge_type"), h.get("edge_name")) for h in g["path_to_root"]], "the path to the root goes through ->userCache")
             expected = cli("leaks", *LEAK, "--json", "--top", "5")
-            check(strip(doc, "gate") == strip(expected, "gate"), "leaks equals `heapsift leaks --json`")
+            check(strip(doc, "gate") == strip(bounded(expected), "gate"), "leaks equals `heapsift leaks --json` (its lists of ids cut to 20)")
+            check(g["ids_total"] == 50 and len(g["ids"]) == 20 and g["count"] == 60, "the 50 ids the CLI lists of a group are cut to 20, with their number kept")
 
             # find_objects: the query language, as `heapsift find`.
             for args, flags in [
@@ -155,7 +201,7 @@ async def main():
             # The other listings, as the CLI prints them.
             doc = await call(s, "duplicates", {"path": LEAK[2], "top": 10})
             theirs = cli("duplicates", LEAK[2], "--json", "--top", "10")
-            check(strip(doc, "total_groups", "offset", "next_cursor") == theirs, "duplicates equals the CLI's")
+            check(strip(doc, "total_groups", "offset", "next_cursor") == bounded(theirs), "duplicates equals the CLI's")
             doc = await call(s, "detached", {"path": "dom.heapsnapshot"})
             theirs = cli("detached", "dom.heapsnapshot", "--json")
             check(strip(doc, "offset", "next_cursor") == theirs, "detached equals the CLI's")
@@ -190,6 +236,8 @@ async def main():
             )
             check(not a.is_error and not b.is_error and a.structured_content["total"] == 61,
                   "two calls at once both answer")
+
+    await readme_configurations()
 
     if shutil.which("node") is None:
         if os.environ.get("CI"):
