@@ -154,6 +154,17 @@ async def main():
             check(strip(doc, "gate") == strip(bounded(expected), "gate"), "leaks equals `heapsift leaks --json` (its lists of ids cut to 20)")
             check(g["ids_total"] == 50 and len(g["ids"]) == 20 and g["count"] == 60, "the 50 ids the CLI lists of a group are cut to 20, with their number kept")
 
+            # The page's leak set: the planted groups, with their exact counts (sample-snapshots/expected.json).
+            page = [f"leak-s{i}.heapsnapshot" for i in (1, 2, 3)]
+            doc = await call(s, "leaks", {"baseline": page[0], "target": page[1], "final": page[2]})
+            planted = [(g["class"], g["count"]) for g in doc["groups"][:3]]
+            check(planted == [("CachedSession", 300), ("EventListener", 200), ("MetricSample", 150)],
+                  f"leaks finds the page's planted groups exactly: {planted}")
+            edges = [h.get("edge_name") for h in doc["groups"][0]["path_to_root"]]
+            check("sessionCache" in edges, "the sessions' path to the root goes through sessionCache")
+            check(strip(doc, "gate") == strip(bounded(cli("leaks", *page, "--json", "--top", "5")), "gate"),
+                  "and equals `heapsift leaks --json`")
+
             # find_objects: the query language, as `heapsift find`.
             for args, flags in [
                 ({"class": "UserProfile", "where": '.name ~ /user 1\\d$/'}, ["--class", "UserProfile", "--where", '.name ~ /user 1\\d$/']),
