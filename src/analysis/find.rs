@@ -197,9 +197,7 @@ impl Lexer<'_> {
         self.text[..byte].chars().count() + 1
     }
 
-    /// The next token and the column it starts at. `after_value`: a `/` here would divide, not
-    /// start a regular expression (the language has no division, so it is an error either way,
-    /// but the message is clearer).
+    /// The next token and the column it starts at.
     fn next(&mut self) -> Result<(Tok, usize), QueryError> {
         let bytes = self.text.as_bytes();
         while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
@@ -680,8 +678,7 @@ fn operand_value<'s>(s: &'s Snapshot, subject: Subject, o: &Operand) -> Value<'s
     }
 }
 
-/// The class name, or the name a string or function is known by, for `~` and `==` against
-/// an object.
+/// What `~` matches of an object: its class as the Summary names it.
 fn object_text(s: &Snapshot, v: NodeId) -> String {
     s.class_name(v).to_owned()
 }
@@ -765,11 +762,8 @@ fn read<'s>(s: &'s Snapshot, subject: Subject, path: &Path, attr: Option<Attr>) 
         at = at.and_then(|v| property(s, v, step));
     }
     let Some(v) = at else {
-        return match attr {
-            // An attribute of nothing: there is no object to ask.
-            Some(_) => Value::Undefined,
-            None => Value::Undefined,
-        };
+        // A missing property, or an attribute of one: there is nothing to read.
+        return Value::Undefined;
     };
     match attr {
         None => value_of(s, v),

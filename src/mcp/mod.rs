@@ -71,7 +71,7 @@ struct Answer {
     json: Value,
 }
 
-type Work = Box<dyn FnOnce(&Inner, &Progress) -> Result<Answer, String> + Send>;
+type Work = Box<dyn FnOnce(&Inner, &Progress) -> Result<Answer, ToolError> + Send>;
 
 struct Inner {
     store: Store,
@@ -795,8 +795,8 @@ impl Server {
             Box::new(move |inner, progress| {
                 let (offset, size) = page(a.cursor.as_deref(), a.top, PAGE)?;
                 let mut cmp = workflows::comparison(progress, |side| match side {
-                    workflows::Side::Current => inner.open(&a.current, progress).map(Shared),
-                    workflows::Side::Base => inner.open(&a.base, progress).map(Shared),
+                    workflows::Side::Current => inner.open(&a.current, progress).map(Shared).map_err(ToolError),
+                    workflows::Side::Base => inner.open(&a.base, progress).map(Shared).map_err(ToolError),
                 })?;
                 let total = cmp.rows.len();
                 cmp.rows.drain(..offset.min(total));
@@ -864,7 +864,9 @@ impl Server {
                     return Err("paths: growth needs at least two snapshots, oldest first".into());
                 }
                 let names: Vec<String> = a.paths.iter().map(|p| report::file_name(&file(p))).collect();
-                let r = workflows::growth(&names, progress, |i| inner.open(&a.paths[i], progress).map(Shared))?;
+                let r = workflows::growth(&names, progress, |i| {
+                    inner.open(&a.paths[i], progress).map(Shared).map_err(ToolError)
+                })?;
                 let json = report::growth_report_json(&r, top).map_err(|_| "cancelled".to_owned())?;
                 let classes = json["classes"].as_array().map_or(0, Vec::len);
                 let summary = format!(
@@ -912,10 +914,10 @@ impl Server {
                 let connect = connect(a.inspect.as_deref(), a.pid, None, a.target.as_deref())?;
                 let out = PathBuf::from(&a.out);
                 if out.is_dir() {
-                    return Err(format!("out: {}: is a folder; give a file name", a.out));
+                    return Err(format!("out: {}: is a folder; give a file name", a.out).into());
                 }
                 if out.exists() {
-                    return Err(format!("out: {}: already exists; not overwriting it", a.out));
+                    return Err(format!("out: {}: already exists; not overwriting it", a.out).into());
                 }
                 let opts = inner.live_options();
                 let c = capture::Connection::open(&connect, &opts, progress)
@@ -957,7 +959,7 @@ impl Server {
             }
             let wait = a.wait.unwrap_or(1.0);
             if !(wait.is_finite() && wait >= 0.0) {
-                return Err(format!("wait: {wait} is not a number of seconds"));
+                return Err(format!("wait: {wait} is not a number of seconds").into());
             }
             let (dir, _scratch) = match &a.keep {
                 Some(d) => {
@@ -1033,10 +1035,10 @@ fn leaks_answer(
     top: usize,
     runs: Option<usize>,
     progress: &Progress,
-) -> Result<Answer, String> {
+) -> Result<Answer, ToolError> {
     let names: Vec<String> = paths.iter().map(|p| report::file_name(Path::new(p))).collect();
     let r = workflows::three_snapshot([&names[0], &names[1], &names[2]], &Default::default(), progress, |i| {
-        inner.open(paths[i], progress).map(Shared)
+        inner.open(paths[i], progress).map(Shared).map_err(ToolError)
     })?;
     let json = report::leaks_json(&r.last, &names, r.candidates, &r.groups, top, runs);
     let groups = json["groups"].as_array().cloned().unwrap_or_default();
@@ -1127,9 +1129,24 @@ fn retainer_tree(s: &Open, v: NodeId, depth: usize, width: usize, chain: &mut Ve
     json!({"total": total, "more": more, "items": items})
 }
 
-impl From<crate::error::Error> for String {
-    fn from(e: crate::error::Error) -> String {
-        e.to_string()
+/// Why a tool call failed: one line for the agent.
+struct ToolError(String);
+
+impl From<String> for ToolError {
+    fn from(line: String) -> Self {
+        ToolError(line)
+    }
+}
+
+impl From<&str> for ToolError {
+    fn from(line: &str) -> Self {
+        ToolError(line.to_owned())
+    }
+}
+
+impl From<crate::error::Error> for ToolError {
+    fn from(e: crate::error::Error) -> Self {
+        ToolError(e.to_string())
     }
 }
 
@@ -1173,7 +1190,7 @@ impl Server {
                 ];
                 r
             }
-            Ok(Err(line)) => CallToolResult::error(vec![ContentBlock::text(line)]),
+            Ok(Err(ToolError(line))) => CallToolResult::error(vec![ContentBlock::text(line)]),
             Err(e) => CallToolResult::error(vec![ContentBlock::text(format!(
                 "heapsift failed on this call ({e}); the server keeps serving"
             ))]),
