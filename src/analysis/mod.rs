@@ -86,7 +86,7 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
     // The shallow-size owners only read the graph: found beside the flags, on the other core.
     let (flags, owners) = rayon::join(
         || flags::calculate(&g, progress),
-        || shallow::owners(&g, &progress.silent()),
+        || progress.beside(Phase::ShallowSizes, |p| shallow::owners(&g, p)),
     );
     let (flags, owners) = (flags?, owners?);
     let essential = flags::essential_edges(&g, &flags, progress)?;
@@ -127,17 +127,22 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
         rows,
     });
 
-    let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
+    // From here the graph is read-only. The dominator chain (dominators, retained sizes, class
+    // retained sizes) and the distance BFS read it and nothing of each other, so they run side by
+    // side: on two cores the wall time is the longer chain, not the sum (ARCHITECTURE.md).
+    let (chain, distances) = rayon::join(
+        || -> Result<_> {
+            let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
+            progress.begin(Phase::Aggregates, 2);
+            let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
+            progress.advance(1)?;
+            Ok((doms, class_retained))
+        },
+        || progress.beside(Phase::Distances, |p| distances::calculate(&g, None, p)),
+    );
+    let ((doms, class_retained), distances) = (chain?, distances?);
     drop(essential);
     let total_size = doms.retained.get(g.root()) + g.extra_native_bytes();
-
-    progress.begin(Phase::Aggregates, 3);
-    let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
-    progress.advance(1)?;
-    // Distances run last so their arrays never coexist with the dominator algorithm's
-    // temporaries or the dominator tree's children lists; nothing before needs them.
-    let distances = distances::calculate(&g, None, &progress.silent())?;
-    progress.advance(1)?;
     let summary = aggregates::aggregate(
         &AggregateInputs {
             graph: &g,
@@ -280,5 +285,44 @@ impl Snapshot {
             + self.classes.of_node.heap_bytes()
             + self.dominator.heap_bytes()
             + self.retained.heap_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `analyze` runs the dominator chain and the distance BFS side by side; each alone, in
+    /// either order, gives the same arrays.
+    #[test]
+    fn side_by_side_phases_give_the_arrays_of_either_order() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots");
+        for name in ["leak-s3.heapsnapshot", "dom.heapsnapshot", "small-app.heapsnapshot"] {
+            let p = Progress::new();
+            let bytes = crate::format::Bytes::Owned(std::fs::read(root.join(name)).unwrap());
+            let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
+            let s = analyze(g, &p).unwrap();
+            let g = &s.graph;
+            let essential = flags::essential_edges(g, &s.flags, &p).unwrap();
+            let check = |doms: &dominators::Dominators, dist: &[distances::Distance]| {
+                for v in g.nodes() {
+                    assert_eq!(doms.dominator[v], s.dominator[v], "{name}: dominator of {v:?}");
+                    assert_eq!(
+                        doms.retained.get(v),
+                        s.retained.get(v),
+                        "{name}: retained size of {v:?}"
+                    );
+                    assert_eq!(dist[v.index()], s.distances[v], "{name}: distance of {v:?}");
+                }
+            };
+            // Dominators first, then distances.
+            let doms = dominators::calculate(g, &essential, &s.retainers, &p).unwrap();
+            let dist = distances::calculate(g, None, &p).unwrap();
+            check(&doms, &dist);
+            // Distances first, then dominators.
+            let dist = distances::calculate(g, None, &p).unwrap();
+            let doms = dominators::calculate(g, &essential, &s.retainers, &p).unwrap();
+            check(&doms, &dist);
+        }
     }
 }

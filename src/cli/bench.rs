@@ -58,7 +58,18 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
             rss
         ));
     }
-    record(writeln!(out, "{:<40} {:>10.3}", "total", total.as_secs_f64()));
+    // Phases that ran on the other core while the ones above ran: their own time is inside the
+    // wall time of the phases they ran beside.
+    for (phase, d) in engine::measure::beside_timings(&progress) {
+        record(writeln!(
+            out,
+            "{:<40} {:>10.3} {:>14}",
+            format!("  {} (beside)", phase.label()),
+            d.as_secs_f64(),
+            ""
+        ));
+    }
+    record(writeln!(out, "{:<40} {:>10.3}", "total (wall)", total.as_secs_f64()));
     let rss = engine::measure::peak_rss().unwrap_or(0);
     record(writeln!(
         out,

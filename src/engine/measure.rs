@@ -19,6 +19,11 @@ pub(crate) fn timings(progress: &Progress) -> Vec<(Phase, Duration)> {
     progress.finish()
 }
 
+/// The phases of a finished load that ran beside the others, with their own time.
+pub(crate) fn beside_timings(progress: &Progress) -> Vec<(Phase, Duration)> {
+    progress.beside_timings()
+}
+
 /// Samples resident memory every few milliseconds and keeps the maximum seen in each phase.
 pub(crate) struct RssSampler {
     stop: Arc<std::sync::atomic::AtomicBool>,
