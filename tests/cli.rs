@@ -717,3 +717,71 @@ fn find_answers_questions_about_objects_contents() {
         assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
     }
 }
+
+/// What a new user tried: Chromium's oddballs as values, typos that must not find nothing
+/// silently, a hostile query, a class in the wrong case, numbers the snapshot does not hold.
+#[test]
+fn find_says_what_it_cannot_answer_instead_of_finding_nothing() {
+    let page = "sample-snapshots/leak-s3.heapsnapshot";
+    let total = |args: &[&str]| -> u64 {
+        let mut a = vec!["find", page, "--json", "-q"];
+        a.extend(args);
+        let out = heapsift(&a);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    // leak.js sets lastInvalidation to null; Chromium writes null as a native node named "null".
+    assert_eq!(
+        total(&["--class", "RequestContext", "--where", ".lastInvalidation == null"]),
+        228
+    );
+    assert_eq!(
+        total(&["--class", "RequestContext", "--where", "NOT .lastInvalidation"]),
+        228
+    );
+    assert_eq!(
+        total(&["--class", "RequestContext", "--where", ".lastInvalidation == 'null'"]),
+        0
+    );
+    // `.length` of an array or a string, as JavaScript reads it.
+    assert_eq!(
+        total(&["--class", "CachedSession", "--where", ".roles.length == 2"]),
+        total(&["--class", "CachedSession", "--where", "entries(.roles) == 2"])
+    );
+    let deep = format!("{}distance > 1{}", "(".repeat(10_000), ")".repeat(10_000));
+    for (args, says) in [
+        (
+            vec!["--where", "clas == CachedSession"],
+            "'clas' is not an attribute: did you mean class?",
+        ),
+        (vec!["--where", "sessionId == 'x'"], "write .sessionId for a property"),
+        (
+            vec!["--where", "retained_size > abc"],
+            "retained_size is a number; \"abc\" is not",
+        ),
+        (vec!["--where", ".path == /api/items/1"], "quote it"),
+        (vec!["--class", "cachedsession"], "did you mean CachedSession?"),
+        (
+            vec!["--group-by", "key"],
+            "--group-by: key and value name a Map's or Set's entries",
+        ),
+        (vec!["--where", &deep], "nested more than 64 deep"),
+    ] {
+        let mut a = vec!["find", page, "-q"];
+        a.extend(args.iter().copied());
+        let out = heapsift(&a);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
+    }
+    // A comparison with a number in a snapshot that holds no numbers' values says so.
+    let out = heapsift(&["find", page, "--class", "MetricSample", "--where", ".value > 50", "-q"]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("does not record numbers' values"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -65,6 +65,14 @@ impl Attr {
     fn parse(word: &str) -> Option<Attr> {
         Self::ALL.iter().find(|(n, _)| *n == word).map(|&(_, a)| a)
     }
+
+    fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, a)| *a == self).map_or("?", |(n, _)| n)
+    }
+
+    fn is_number(self) -> bool {
+        !matches!(self, Attr::Class | Attr::Name | Attr::Type)
+    }
 }
 
 /// Where a path starts.
@@ -316,7 +324,14 @@ impl Lexer<'_> {
                     .char_indices()
                     .find(|&(_, ch)| !(ch == '_' || ch == '$' || ch.is_alphanumeric()))
                     .map_or(rest.len(), |(i, _)| i);
-                (Tok::Word(rest[..len].to_owned()), len)
+                let word = &rest[..len];
+                // Keywords in any case, as OQL and SQL write them (AND, NOT, TRUE).
+                let lower = word.to_ascii_lowercase();
+                let word = match lower.as_str() {
+                    "and" | "or" | "not" | "true" | "false" | "null" | "undefined" => lower,
+                    _ => word.to_owned(),
+                };
+                (Tok::Word(word), len)
             }
             _ => {
                 let ch = rest.chars().next().unwrap_or(' ');
@@ -332,7 +347,16 @@ struct Parser<'a> {
     lexer: Lexer<'a>,
     tok: Tok,
     col: usize,
+    /// Tests read so far and parentheses or `not`s open: both bounded, so that neither the
+    /// parser nor the evaluation can run out of stack on a hostile query.
+    tests: usize,
+    depth: usize,
 }
+
+/// The most tests (comparisons) one query may hold.
+const MAX_TESTS: usize = 256;
+/// The deepest nesting of parentheses and `not`.
+const MAX_DEPTH: usize = 64;
 
 impl Parser<'_> {
     fn bump(&mut self) -> Result<(), QueryError> {
@@ -367,18 +391,50 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
-        if self.is_word("not") || self.tok == Tok::Not {
-            self.bump()?;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
-        }
-        if self.tok == Tok::LParen {
-            // A parenthesis opens a sub-expression here; `attr(path)` is read by `operand`.
-            self.bump()?;
-            let inner = self.or()?;
-            self.expect(Tok::RParen, "')'")?;
+        if self.is_word("not") || self.tok == Tok::Not || self.tok == Tok::LParen {
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return err(self.col, format!("nested more than {MAX_DEPTH} deep"));
+            }
+            let inner = if self.tok == Tok::LParen {
+                // A parenthesis opens a sub-expression here; `attr(path)` is read by `operand`.
+                self.bump()?;
+                let inner = self.or()?;
+                self.expect(Tok::RParen, "')'")?;
+                inner
+            } else {
+                self.bump()?;
+                Expr::Not(Box::new(self.unary()?))
+            };
+            self.depth -= 1;
             return Ok(inner);
         }
+        self.tests += 1;
+        if self.tests > MAX_TESTS {
+            return err(self.col, format!("more than {MAX_TESTS} tests in one query"));
+        }
         let left_col = self.col;
+        if let Tok::Word(w) = &self.tok
+            && Attr::parse(w).is_none()
+            && !matches!(
+                w.as_str(),
+                "key" | "value" | "true" | "false" | "null" | "undefined" | "and" | "or" | "not"
+            )
+        {
+            let suggestion = Attr::ALL
+                .iter()
+                .map(|(n, _)| *n)
+                .find(|n| close(n, w))
+                .map(|n| format!("did you mean {n}? "))
+                .unwrap_or_default();
+            return err(
+                left_col,
+                format!(
+                    "'{w}' is not an attribute: {suggestion}write .{w} for a property, or quote a string (attributes: {})",
+                    Attr::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
         let left = self.operand()?;
         let op = match self.tok {
             Tok::Op(op) => op,
@@ -405,6 +461,19 @@ impl Parser<'_> {
             && !matches!(op, Op::Match | Op::NoMatch)
         {
             return err(right_col, "a regular expression is matched with '~', not compared");
+        }
+        // A number attribute against a word can never hold: say so instead of finding nothing.
+        for (a, b, col) in [(&left, &right, right_col), (&right, &left, left_col)] {
+            if let (Operand::Read(_, Some(attr)), Operand::Lit(Lit::Str(w))) = (a, b)
+                && attr.is_number()
+                && !matches!(op, Op::Match | Op::NoMatch)
+                && w.trim().parse::<f64>().is_err()
+            {
+                return err(
+                    col,
+                    format!("{} is a number; {w:?} is not (sizes take units: 1kB, 2MB)", attr.name()),
+                );
+            }
         }
         Ok(Expr::Cmp(left, op, right))
     }
@@ -442,7 +511,14 @@ impl Parser<'_> {
                 for f in flags.chars() {
                     match f {
                         'i' | 's' | 'm' | 'x' | 'u' => {}
-                        _ => return err(col, format!("unknown regular expression flag '{f}' (i, m, s, x, u)")),
+                        _ => {
+                            return err(
+                                col,
+                                format!(
+                                    "unknown regular expression flag '{f}' (i, m, s, x, u); to compare with a path or URL, quote it: '/{pattern}/{flags}'"
+                                ),
+                            );
+                        }
                     }
                 }
                 if !flags.is_empty() {
@@ -547,6 +623,24 @@ impl Parser<'_> {
     }
 }
 
+/// Whether `a` is `b` with one letter left out, added, changed or two swapped: a typo.
+fn close(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    let start = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() < long.len() {
+        return short[start..] == long[start + 1..];
+    }
+    short[start + 1..] == long[start + 1..]
+        || (start + 1 < short.len()
+            && short[start] == long[start + 1]
+            && short[start + 1] == long[start]
+            && short[start + 2..] == long[start + 2..])
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(s).trim()
 }
@@ -557,6 +651,8 @@ impl Query {
             lexer: Lexer { text, pos: 0 },
             tok: Tok::End,
             col: 1,
+            tests: 0,
+            depth: 0,
         };
         p.bump()?;
         if p.tok == Tok::End {
@@ -584,6 +680,24 @@ impl Query {
     /// Whether the subject passes.
     pub fn matches(&self, s: &Snapshot, subject: Subject) -> bool {
         eval(&self.expr, s, subject)
+    }
+
+    /// Whether the query compares a property with a number (which needs the snapshot to hold
+    /// numbers' values).
+    pub fn compares_numbers(&self) -> bool {
+        fn walk(e: &Expr) -> bool {
+            match e {
+                Expr::And(a, b) | Expr::Or(a, b) => walk(a) || walk(b),
+                Expr::Not(a) => walk(a),
+                Expr::Truthy(_) => false,
+                Expr::Cmp(a, _, b) => matches!(
+                    (a, b),
+                    (Operand::Read(p, None), Operand::Lit(Lit::Num(_))) | (Operand::Lit(Lit::Num(_)), Operand::Read(p, None))
+                        if !p.steps.is_empty()
+                ),
+            }
+        }
+        walk(&self.expr)
     }
 
     /// Whether the query reads `key` or `value`, which only a Map's or Set's entries have.
@@ -618,6 +732,8 @@ impl Reading {
             lexer: Lexer { text, pos: 0 },
             tok: Tok::End,
             col: 1,
+            tests: 0,
+            depth: 0,
         };
         p.bump()?;
         let col = p.col;
@@ -637,6 +753,11 @@ impl Reading {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// Whether it reads `key` or `value`, which only a Map's or Set's entries have.
+    pub fn reads_entries(&self) -> bool {
+        self.path.root != Root::Subject
     }
 
     pub fn read<'s>(&self, s: &'s Snapshot, subject: Subject) -> Value<'s> {
@@ -676,6 +797,17 @@ fn operand_value<'s>(s: &'s Snapshot, subject: Subject, o: &Operand) -> Value<'s
         Operand::Lit(Lit::Null) => Value::Null,
         Operand::Lit(Lit::Undefined | Lit::Regex(_)) => Value::Undefined,
     }
+}
+
+/// Whether the snapshot holds numbers' values: V8 names a heap number by its value only when
+/// asked to (DevTools' "expose numeric values", Node's `exposeNumericValues`), else "heap number".
+pub fn numbers_recorded(s: &Snapshot) -> bool {
+    let g = &s.graph;
+    let mut numbers = (0..g.node_count())
+        .map(NodeId::at)
+        .filter(|&v| g.kind(v) == NodeKind::Number)
+        .peekable();
+    numbers.peek().is_none() || numbers.any(|v| g.name(v).parse::<f64>().is_ok())
 }
 
 /// What `~` matches of an object: its class as the Summary names it.
@@ -758,8 +890,17 @@ fn read<'s>(s: &'s Snapshot, subject: Subject, path: &Path, attr: Option<Attr>) 
         (Root::Key | Root::Value, Subject::Object(_)) => None,
     };
     let mut at = start;
-    for step in &path.steps {
-        at = at.and_then(|v| property(s, v, step));
+    for (i, step) in path.steps.iter().enumerate() {
+        let Some(v) = at else { break };
+        at = property(s, v, step);
+        // `.length` of a string or an array, as JavaScript reads it, when no such property is
+        // in the snapshot (V8 keeps it inline).
+        if at.is_none() && *step == Step::Prop("length".into()) && i + 1 == path.steps.len() && attr.is_none() {
+            return match value_of(s, v) {
+                Value::Str(t) => Value::Num(t.encode_utf16().count() as f64),
+                _ => collections::entries(s, v).map_or(Value::Undefined, |n| Value::Num(n as f64)),
+            };
+        }
     }
     let Some(v) = at else {
         // A missing property, or an attribute of one: there is nothing to read.
@@ -803,6 +944,13 @@ pub fn value_of(s: &Snapshot, v: NodeId) -> Value<'_> {
         NodeKind::String => Value::Str(Cow::Borrowed(g.name(v))),
         NodeKind::ConsString | NodeKind::SlicedString => Value::Str(Cow::Owned(display_name(g, v))),
         NodeKind::Number => g.name(v).parse::<f64>().map_or(Value::Object(v), Value::Num),
+        // Chromium writes oddballs as native nodes named by their value.
+        NodeKind::Native if matches!(g.name(v), "true" | "false" | "null" | "undefined") => match g.name(v) {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            _ => Value::Undefined,
+        },
         _ => match super::query::oddball_name(g, v) {
             Some("true") => Value::Bool(true),
             Some("false") => Value::Bool(false),

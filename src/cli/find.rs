@@ -41,6 +41,9 @@ pub struct Args {
     /// Show at most N objects (and N values with --group-by).
     #[arg(long, default_value_t = 20, value_name = "N")]
     limit: usize,
+    /// Skip the first N (the JSON's `next_cursor` is the offset of the next page).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    offset: usize,
     /// JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -62,16 +65,27 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     }
     let s = load(&a.file, g.quiet)?;
     let answer = find::run(&s, &request, &|| false)
-        .map_err(|e| CliError::Usage(format!("{}: --{}", a.file.display(), e).replace("--entries_of", "--entries")))?
+        .map_err(|e| {
+            let flag = match e.argument {
+                "entries_of" => "entries",
+                "group_by" => "group-by",
+                other => other,
+            };
+            CliError::Usage(format!("{}: --{flag}: {}", a.file.display(), e.message))
+        })?
         .ok_or(CliError::Cancelled)?;
+    if let Some(note) = &answer.note {
+        eprintln!("heapsift: note: {note}");
+    }
     if a.json {
         let asked = Asked {
+            note: answer.note.as_deref(),
             class: a.class.as_deref(),
             query: a.query.as_deref(),
             entries_of: answer.entries_of,
             group_by: a.group_by.as_deref(),
         };
-        let mut doc = find::found_json(&s, &asked, &answer.found, answer.groups.as_deref(), 0, a.limit);
+        let mut doc = find::found_json(&s, &asked, &answer.found, answer.groups.as_deref(), a.offset, a.limit);
         doc["file"] = crate::present::report::file_name(&a.file).into();
         print_doc("find", doc);
     } else {
@@ -127,31 +141,43 @@ fn print(s: &Snapshot, a: &Args, answer: &Answer) {
     if found.subjects.is_empty() {
         return;
     }
-    let shown = found.subjects.len().min(a.limit);
+    let from = a.offset.min(found.subjects.len());
+    let page = &found.subjects[from..(from + a.limit).min(found.subjects.len())];
+    let shown = from + page.len();
     match answer.entries_of {
-        Some(_) => {
-            let mut t = Table::new(
-                &[Col::name(3), Col::name(5), Col::Right(10)],
-                &["Key", "Value", "Retained"],
-            );
-            for sub in &found.subjects[..shown] {
+        Some(id) => {
+            // A Set's entries have no values: its table is one column.
+            let set = s
+                .graph
+                .find_id(crate::model::ObjectId(id))
+                .is_some_and(|v| s.class_name(v) == "Set");
+            let side = |n: Option<crate::model::NodeId>, max: usize| match n {
+                None => "(a small integer)".to_owned(),
+                Some(n) => preview(&find::value_label(s, &crate::analysis::find::value_of(s, n)), max),
+            };
+            let retained = |n: Option<crate::model::NodeId>| n.map_or(String::new(), |v| bytes(s.retained.get(v)));
+            let mut t = if set {
+                Table::new(&[Col::name(5), Col::Right(10)], &["Entry", "Retained"])
+            } else {
+                Table::new(
+                    &[Col::name(3), Col::Left { min: 30, fit: false }, Col::Right(10)],
+                    &["Key", "Value", "Retained"],
+                )
+            };
+            for sub in page {
                 let crate::analysis::find::Subject::Entry(e) = sub else {
                     continue;
                 };
-                let side = |n: Option<crate::model::NodeId>| match n {
-                    None => "(a small integer)".to_owned(),
-                    Some(n) => find::value_label(s, &crate::analysis::find::value_of(s, n)),
-                };
-                t.row(vec![
-                    side(e.key),
-                    side(e.value),
-                    e.value.map_or(String::new(), |v| bytes(s.retained.get(v))),
-                ]);
+                t.row(if set {
+                    vec![side(e.key, 60), retained(e.key)]
+                } else {
+                    vec![side(e.key, 40), side(e.value, 30), retained(e.value)]
+                });
             }
             t.print();
         }
         None => {
-            let ids = found.subjects[..shown]
+            let ids = page
                 .iter()
                 .map(|sub| match *sub {
                     crate::analysis::find::Subject::Object(v) => s.graph.id(v).0.to_string().len() + 1,
@@ -169,7 +195,7 @@ fn print(s: &Snapshot, a: &Args, answer: &Answer) {
                 ],
                 &["Id", "Object", "Distance", "Shallow", "Retained"],
             );
-            for sub in &found.subjects[..shown] {
+            for sub in page {
                 let crate::analysis::find::Subject::Object(v) = *sub else {
                     continue;
                 };

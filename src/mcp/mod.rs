@@ -91,12 +91,30 @@ pub struct Server {
 
 // ---- arguments ----
 
+/// An object id as answers give it (a number) or as people write it (`"@123"`, `"123"`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Id {
+    Number(u64),
+    Text(String),
+}
+
+impl Id {
+    fn text(&self) -> String {
+        match self {
+            Id::Number(n) => n.to_string(),
+            Id::Text(t) => t.clone(),
+        }
+    }
+}
+
 /// Default rows per page: enough to act on, a few thousand tokens at most.
 const PAGE: usize = 25;
 /// The most rows a caller may ask for in one page.
-const MAX_PAGE: usize = 200;
+const MAX_PAGE: usize = 100;
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SummaryArgs {
     /// The heap snapshot (.heapsnapshot, .heapsnapshot.gz, .heaptimeline or a saved index).
     pub path: String,
@@ -106,13 +124,14 @@ pub struct SummaryArgs {
     pub filter: Option<String>,
     /// Only classes whose name contains this text (case-insensitive), as DevTools' class filter.
     pub class: Option<String>,
-    /// Rows per page (default 25, at most 200).
+    /// Rows per page (default 25, at most 100).
     pub top: Option<usize>,
     /// Where to continue: the `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FindArgs {
     pub path: String,
     /// A query over each object, e.g. `.userId == undefined and retained_size > 1MB`.
@@ -128,39 +147,42 @@ pub struct FindArgs {
     pub class: Option<String>,
     /// Search the entries of this Map or Set (`@123`); in `where`, `key` and `value`
     /// (`value.tenant`) name each entry's two halves.
-    pub entries_of: Option<String>,
+    pub entries_of: Option<Id>,
     /// Instead of listing, count the matches per value of this property or attribute
     /// (`.tenant`, `class`, `key`, `class(.owner)`), most frequent first.
     pub group_by: Option<String>,
-    /// Objects (or values) per page (default 25, at most 200).
+    /// Objects (or values) per page (default 25, at most 100).
     pub limit: Option<usize>,
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ObjectArgs {
     pub path: String,
-    /// The object's id, `@123` or `123`.
-    pub id: String,
-    /// Properties per page (default 25, at most 200).
+    /// The object's id: a number as answers give it, or `"@123"`.
+    pub id: Id,
+    /// Properties per page (default 25, at most 100).
     pub limit: Option<usize>,
     /// Where the properties continue: the previous answer's `properties_next_cursor`.
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PathArgs {
     pub path: String,
-    pub id: String,
+    pub id: Id,
     /// DevTools' shortest path instead of the readable one (which avoids __proto__,
     /// constructor and V8-internal hops where another path exists).
     pub shortest: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RetainersArgs {
     pub path: String,
-    pub id: String,
+    pub id: Id,
     /// Levels of retainers of retainers (default 2, at most 6).
     pub depth: Option<usize>,
     /// Retainers listed per object (default 10, at most 50), nearest to a root first.
@@ -168,25 +190,28 @@ pub struct RetainersArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DominatorsArgs {
     pub path: String,
     /// The object whose dominator chain and dominated objects to show; without it, what the
     /// root dominates directly, largest first.
-    pub id: Option<String>,
-    /// Dominated objects per page (default 25, at most 200).
+    pub id: Option<Id>,
+    /// Dominated objects per page (default 25, at most 100).
     pub top: Option<usize>,
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ListArgs {
     pub path: String,
-    /// Rows per page (default 25, at most 200).
+    /// Rows per page (default 25, at most 100).
     pub top: Option<usize>,
     pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DiffArgs {
     /// The earlier snapshot.
     pub base: String,
@@ -197,6 +222,7 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LeaksArgs {
     /// Snapshot 1, before the suspect action.
     pub baseline: String,
@@ -209,14 +235,16 @@ pub struct LeaksArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GrowthArgs {
     /// Two or more snapshots of one process, oldest first.
     pub paths: Vec<String>,
-    /// Growing classes to show (default 20, at most 200).
+    /// Growing classes to show (default 20, at most 100).
     pub top: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CaptureArgs {
     /// The inspector's address (`node --inspect`, or Chromium's remote debugging port), e.g.
     /// 127.0.0.1:9229.
@@ -230,6 +258,7 @@ pub struct CaptureArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HuntArgs {
     /// A shell command that starts the service (needs the server's --allow-exec), e.g.
     /// `node server.js`; it is stopped at the end.
@@ -296,7 +325,10 @@ fn page(cursor: Option<&str>, size: Option<usize>, default: usize) -> Result<(us
             .parse::<usize>()
             .map_err(|_| format!("cursor: {c:?} is not a cursor this server gave"))?,
     };
-    Ok((offset, size.unwrap_or(default).clamp(1, MAX_PAGE)))
+    match size {
+        Some(0) => Err("limit: 0 rows is no page; ask for 1 to 100".into()),
+        size => Ok((offset, size.unwrap_or(default).min(MAX_PAGE))),
+    }
 }
 
 fn next_cursor(offset: usize, shown: usize, total: usize) -> Value {
@@ -441,7 +473,7 @@ impl Server {
                 let request = find::Request {
                     class: a.class.clone(),
                     query: a.query.clone(),
-                    entries_of: a.entries_of.clone(),
+                    entries_of: a.entries_of.as_ref().map(Id::text),
                     group_by: a.group_by.clone(),
                 };
                 // A bad expression is said before a big file is opened.
@@ -456,6 +488,7 @@ impl Server {
                     .map_err(|e| e.to_string())?
                     .ok_or("cancelled")?;
                 let asked = find::Asked {
+                    note: answer.note.as_deref(),
                     class: a.class.as_deref(),
                     query: a.query.as_deref(),
                     entries_of: answer.entries_of,
@@ -464,7 +497,7 @@ impl Server {
                 let mut json = find::found_json(&s, &asked, &answer.found, answer.groups.as_deref(), offset, size);
                 json["file"] = report::file_name(&file(&a.path)).into();
                 let found = &answer.found;
-                let summary = match &answer.groups {
+                let mut summary = match &answer.groups {
                     Some(g) => format!(
                         "{} of {} match; {} distinct values of {}; most frequent: {}",
                         thousands(found.subjects.len() as u64),
@@ -488,6 +521,9 @@ impl Server {
                         }
                     ),
                 };
+                if let Some(note) = &answer.note {
+                    summary.push_str(&format!("\nnote: {note}"));
+                }
                 Ok(Answer {
                     summary,
                     json: report::doc("find", json),
@@ -511,7 +547,7 @@ impl Server {
             Box::new(move |inner, progress| {
                 let (offset, size) = page(a.cursor.as_deref(), a.limit, PAGE)?;
                 let s = inner.open(&a.path, progress)?;
-                let v = object_id(&s, &a.id, &a.path)?;
+                let v = object_id(&s, &a.id.text(), &a.path)?;
                 let readable = s.readable(progress).ok_or("cancelled")?.path(&s, v);
                 let mut json = report::object_json(&s, v, readable.as_deref());
                 json["file"] = report::file_name(&file(&a.path)).into();
@@ -566,7 +602,7 @@ impl Server {
             ctx,
             Box::new(move |inner, progress| {
                 let s = inner.open(&a.path, progress)?;
-                let v = object_id(&s, &a.id, &a.path)?;
+                let v = object_id(&s, &a.id.text(), &a.path)?;
                 let shortest = a.shortest.unwrap_or(false);
                 let hops = if shortest {
                     query::path_to_root(&s, v)
@@ -610,7 +646,7 @@ impl Server {
             ctx,
             Box::new(move |inner, progress| {
                 let s = inner.open(&a.path, progress)?;
-                let v = object_id(&s, &a.id, &a.path)?;
+                let v = object_id(&s, &a.id.text(), &a.path)?;
                 let depth = a.depth.unwrap_or(2).clamp(1, 6);
                 let width = a.limit.unwrap_or(10).clamp(1, 50);
                 let mut chain = vec![v];
@@ -663,7 +699,7 @@ impl Server {
                 let (offset, size) = page(a.cursor.as_deref(), a.top, PAGE)?;
                 let s = inner.open(&a.path, progress)?;
                 let v = match &a.id {
-                    Some(id) => object_id(&s, id, &a.path)?,
+                    Some(id) => object_id(&s, &id.text(), &a.path)?,
                     None => s.graph.root(),
                 };
                 let children = s.dominated_children(v);

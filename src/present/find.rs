@@ -103,6 +103,7 @@ pub fn group_json(s: &Snapshot, g: &Group) -> Json {
 
 /// What a search asked for, for the JSON answer.
 pub struct Asked<'a> {
+    pub note: Option<&'a str>,
     pub class: Option<&'a str>,
     pub query: Option<&'a str>,
     pub entries_of: Option<u32>,
@@ -147,6 +148,9 @@ pub fn found_json(
     if let Some(id) = asked.entries_of {
         doc["entries_of"] = id.into();
     }
+    if let Some(note) = asked.note {
+        doc["note"] = note.into();
+    }
     match (asked.group_by, groups) {
         (Some(by), Some(groups)) => {
             doc["group_by"] = by.into();
@@ -187,7 +191,13 @@ pub struct Answer<'s> {
     pub found: Found,
     pub groups: Option<Vec<Group<'s>>>,
     pub entries_of: Option<u32>,
+    /// What the snapshot cannot say about this query (numbers it does not record).
+    pub note: Option<String>,
 }
+
+/// Why a comparison with a number finds nothing in most snapshots.
+pub const NUMBERS_NOTE: &str = "this snapshot does not record numbers' values (V8 writes them only when asked to \
+expose them, and never small integers), so a property compared with a number matches nothing";
 
 /// Parses and runs a request; `None` when `cancelled` said so.
 pub fn run<'s>(
@@ -230,14 +240,37 @@ pub fn run<'s>(
             Some(v)
         }
     };
-    if entries_of.is_none()
-        && let Some(q) = &query
-        && q.reads_entries()
-    {
-        return Err(RequestError {
-            argument: "where",
-            message: "key and value name a Map's or Set's entries: give the collection (entries_of)".into(),
-        });
+    let entries_note = "key and value name a Map's or Set's entries: give the Map or Set whose entries to search";
+    if entries_of.is_none() {
+        if query.as_ref().is_some_and(|q| q.reads_entries()) {
+            return Err(RequestError {
+                argument: "where",
+                message: entries_note.into(),
+            });
+        }
+        if by.as_ref().is_some_and(|b| b.reads_entries()) {
+            return Err(RequestError {
+                argument: "group_by",
+                message: entries_note.into(),
+            });
+        }
+    }
+    if let Some(name) = r.class.as_deref() {
+        let g = &s.graph;
+        let classes = s.classes.info.len() as u32;
+        let known =
+            (0..classes).any(|c| s.classes.name(g, c) == name || s.original_class_of(c).as_deref() == Some(name));
+        if !known {
+            let like = (0..classes)
+                .map(|c| s.classes.name(g, c))
+                .find(|c| c.eq_ignore_ascii_case(name))
+                .map(|c| format!("; did you mean {c}?"))
+                .unwrap_or_default();
+            return Err(RequestError {
+                argument: "class",
+                message: format!("no class named {name:?} in this snapshot (names are the Summary's, exact){like}"),
+            });
+        }
     }
     let what = Search {
         class: r.class.as_deref(),
@@ -248,9 +281,12 @@ pub fn run<'s>(
         return Ok(None);
     };
     let groups = by.map(|by| crate::analysis::find::group(s, &found.subjects, &by));
+    let note = (query.as_ref().is_some_and(|q| q.compares_numbers()) && !crate::analysis::find::numbers_recorded(s))
+        .then(|| NUMBERS_NOTE.to_owned());
     Ok(Some(Answer {
         found,
         groups,
         entries_of: entries_of.map(|v| s.graph.id(v).0),
+        note,
     }))
 }

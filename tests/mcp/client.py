@@ -240,6 +240,22 @@ async def main():
             doc = await call(s, "summary", {"path": LEAK[0], "top": 1})
             check(len(doc["classes"]) == 1, "the server still answers after the errors")
 
+            # Ids go in as answers give them; an argument a tool does not have is refused, not ignored.
+            doc = await call(s, "object", {"path": LEAK[2], "id": uid})
+            check(doc["id"] == uid, "object takes the id as a number, as find_objects gives it")
+            try:
+                res = await s.call_tool("find_objects", {"path": LEAK[2], "query": "class == UserProfile"})
+                refused = bool(res.is_error)
+            except Exception as e:  # the SDK raises for a protocol error (invalid params)
+                refused = "query" in str(e) or "unknown field" in str(e)
+            check(refused, "an unknown argument (query for where) is refused, not ignored")
+            text = await call(s, "find_objects", {"path": LEAK[2], "class": "UserProfile", "limit": 0}, error=True)
+            check("limit" in text, "limit 0 is refused")
+            text = await call(s, "find_objects", {"path": LEAK[2], "where": "(" * 3000 + "distance > 1" + ")" * 3000}, error=True)
+            check("nested more than 64 deep" in text, "a hostile query is refused, not a crash")
+            text = await call(s, "find_objects", {"path": LEAK[2], "where": " or ".join(f"distance == {i}" for i in range(10000))}, error=True)
+            check("more than 256 tests" in text, "so is a flat chain of 10,000 tests")
+
             # Two calls at once.
             a, b = await asyncio.gather(
                 s.call_tool("find_objects", {"path": LEAK[1], "class": "UserProfile"}),
