@@ -621,7 +621,7 @@ fn queries_read_properties_values_and_sizes() {
             query: Some("key == 1".into()),
             ..Default::default()
         }),
-        "where: key and value name a Map's or Set's entries: give the collection (entries_of)"
+        "where: key and value name a Map's or Set's entries: give the Map or Set whose entries to search"
     );
     assert_eq!(
         bad(Request {

@@ -706,7 +706,10 @@ fn find_answers_questions_about_objects_contents() {
         ),
         (vec!["--where", "retained_size > 1XB"], "column 18: unknown unit 'XB'"),
         (vec!["--entries", "@1"], "--entries: @1 is a (root), not a Map or Set"),
-        (vec!["--where", "key == 'a'"], "give the collection"),
+        (
+            vec!["--where", "key == 'a'"],
+            "give the Map or Set whose entries to search",
+        ),
         (vec!["--group-by", "3"], "--group-by \"3\": column 1"),
     ] {
         let mut a = vec!["find", cache, "-q"];

@@ -13,6 +13,9 @@ use crate::present::{allocations, names, report};
 use crate::progress::Progress;
 use crate::text::{bytes, percent, preview, thousands};
 
+/// References listed in the JSON (`properties_total` says how many there are).
+const PROPERTIES: usize = 100;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The heap snapshot.
@@ -46,6 +49,7 @@ pub(super) fn run(a: &Args, g: &Global) -> CliResult {
     if a.json {
         let mut doc = report::object_json(&s, v, readable.as_deref());
         doc["file"] = report::file_name(&a.file).into();
+        crate::present::find::add_properties(&s, v, &mut doc, 0, PROPERTIES);
         print_doc("object", doc);
     } else {
         print(&s, v, if a.shortest { None } else { Some(readable.as_deref()) });

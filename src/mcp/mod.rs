@@ -552,23 +552,9 @@ impl Server {
                 let mut json = report::object_json(&s, v, readable.as_deref());
                 json["file"] = report::file_name(&file(&a.path)).into();
                 let g = &s.graph;
-                let edges: Vec<_> = query::edges(g, v).collect();
-                json["properties"] = edges
-                    .iter()
-                    .skip(offset)
-                    .take(size)
-                    .map(|&e| {
-                        let to = g.to(e);
-                        json!({
-                            "edge": query::edge_label(g, e),
-                            "edge_type": g.edge_type_name(e),
-                            "value": find::value_json(&s, &crate::analysis::find::value_of(&s, to), 120),
-                        })
-                    })
-                    .collect();
-                json["properties_total"] = edges.len().into();
-                json["properties_next_cursor"] =
-                    next_cursor(offset, edges.len().saturating_sub(offset).min(size), edges.len());
+                let shown = find::add_properties(&s, v, &mut json, offset, size);
+                let total = query::edges(g, v).count();
+                json["properties_next_cursor"] = next_cursor(offset, shown, total);
                 let summary = format!(
                     "{} ({}), retains {} (shallow {}), distance {}{}",
                     label(&s, v),

@@ -65,6 +65,30 @@ pub fn object_json(s: &Snapshot, v: NodeId) -> Json {
     o
 }
 
+/// Adds an object's references to its JSON document as `properties[{edge, edge_type, value}]`
+/// (from `offset`, at most `limit`) and `properties_total`, as the Containment view lists them;
+/// returns how many were added.
+pub fn add_properties(s: &Snapshot, v: NodeId, doc: &mut Json, offset: usize, limit: usize) -> usize {
+    let g = &s.graph;
+    let edges: Vec<_> = crate::analysis::query::edges(g, v).collect();
+    let page: Vec<Json> = edges
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&e| {
+            json!({
+                "edge": crate::analysis::query::edge_label(g, e),
+                "edge_type": g.edge_type_name(e),
+                "value": value_json(s, &crate::analysis::find::value_of(s, g.to(e)), 120),
+            })
+        })
+        .collect();
+    let shown = page.len();
+    doc["properties"] = page.into();
+    doc["properties_total"] = edges.len().into();
+    shown
+}
+
 /// A subject of a search: an object, or a Map's or Set's entry with its key and value.
 pub fn subject_json(s: &Snapshot, sub: Subject) -> Json {
     match sub {
