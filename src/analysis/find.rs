@@ -873,7 +873,7 @@ fn compare(s: &Snapshot, a: &Value, op: Op, b: &Value) -> bool {
 fn original_or_class(s: &Snapshot, v: NodeId, t: &str) -> std::cmp::Ordering {
     let class = s.class_name(v);
     if class == t
-        || (s.graph.kind(v) == NodeKind::Object && s.graph.name(v) == t)
+        || (matches!(s.graph.kind(v), NodeKind::Object | NodeKind::Closure) && s.graph.name(v) == t)
         || s.original_class(v).as_deref() == Some(t)
     {
         std::cmp::Ordering::Equal
