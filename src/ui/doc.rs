@@ -100,6 +100,9 @@ pub struct Doc {
     pub(crate) print: Option<Arc<Fingerprint>>,
     pub(crate) state: DocState,
     pub(crate) partial: Option<Arc<PartialSummary>>,
+    /// How the partial Summary is filtered and sorted while the rest is computed; its filter
+    /// carries over to the Summary.
+    pub(crate) partial_view: crate::ui::views::summary::PartialView,
     pub(crate) load_time: Option<Duration>,
     /// Whether the index was built now or read from a saved one.
     pub(crate) loaded_from: Option<crate::engine::LoadedFrom>,
@@ -143,6 +146,7 @@ impl Doc {
             print: None,
             source,
             partial: None,
+            partial_view: Default::default(),
             load_time: None,
             loaded_from: None,
             notes: Vec::new(),
@@ -278,7 +282,10 @@ impl Doc {
                         self.notes.extend(opened.notes);
                         self.saving = opened.saving;
                         self.print = Some(opened.print);
-                        self.summary = Some(SummaryState::new(Arc::new(s.summary.clone())));
+                        let mut summary = SummaryState::new(Arc::new(s.summary.clone()));
+                        summary.filter = std::mem::take(&mut self.partial_view.filter);
+                        summary.reorder();
+                        self.summary = Some(summary);
                         self.dominators = Some(super::views::dominators::new_tree(&s, waker));
                         self.comparison = Some(Default::default());
                         if let (Some(q), Some(summary)) = (self.pending_query.take(), &mut self.summary) {

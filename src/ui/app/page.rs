@@ -153,7 +153,7 @@ impl HeapsiftApp {
                 }
                 if let Some(p) = doc.partial.clone() {
                     ui.add_space(10.0);
-                    partial_summary(ui, &p);
+                    partial_summary(ui, &p, &mut doc.partial_view);
                 }
             }
             DocState::Failed(e) => {
@@ -219,23 +219,54 @@ fn not_open_page(ui: &mut Ui, heading: &str, detail: RichText, reload: (&str, &s
     act
 }
 
-/// Counts and shallow sizes while retained sizes are still being computed.
-fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
-    ui.label(RichText::new(format!(
-        "{} nodes, {} edges. Retained sizes and distances are still being computed.",
-        text::thousands(p.node_count as u64),
-        text::thousands(p.edge_count as u64)
-    )));
+/// Counts and shallow sizes while retained sizes and distances are still being computed:
+/// filterable (the filter carries over to the Summary) and sortable by name or shallow size.
+fn partial_summary(
+    ui: &mut Ui,
+    p: &crate::analysis::PartialSummary,
+    view: &mut crate::ui::views::summary::PartialView,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut view.filter)
+                .hint_text("Filter by class name")
+                .desired_width(260.0_f32.min(ui.available_width() * 0.45)),
+        );
+        ui.label(RichText::new(format!(
+            "{} nodes, {} edges. Retained sizes and distances are still being computed (…).",
+            text::thousands(p.node_count as u64),
+            text::thousands(p.edge_count as u64)
+        )));
+    });
     let (rows, total) = (&p.rows, p.total_shallow);
+    let order = view.order(rows).to_vec();
+    let (by_name, ascending) = (view.by_name, view.ascending);
+    let mut clicked = None;
     table::tree_table(ui, "partial")
         .column(table::name_column())
+        .column(table::number_column(table::DISTANCE_WIDTH))
         .columns(table::number_column(table::SIZE_WIDTH), 2)
-        .header(widgets::ROW_HEIGHT + 4.0, |h| {
-            table::header(h, &["Constructor", "Shallow Size", "Retained Size"])
+        .header(widgets::ROW_HEIGHT + 4.0, |mut h| {
+            h.col(|ui| {
+                if table::sort_header(ui, "Constructor", by_name, !ascending) {
+                    clicked = Some(true);
+                }
+            });
+            h.col(|ui| {
+                ui.add(egui::Label::new(RichText::new("Distance").strong()).truncate());
+            });
+            h.col(|ui| {
+                if table::sort_header(ui, "Shallow Size", !by_name, !ascending) {
+                    clicked = Some(false);
+                }
+            });
+            h.col(|ui| {
+                ui.add(egui::Label::new(RichText::new("Retained Size").strong()).truncate());
+            });
         })
         .body(|body| {
-            body.rows(widgets::ROW_HEIGHT, rows.len(), |mut row| {
-                let r = &rows[row.index()];
+            body.rows(widgets::ROW_HEIGHT, order.len(), |mut row| {
+                let r = &rows[order[row.index()] as usize];
                 row.col(|ui| {
                     let job = widgets::job(
                         ui,
@@ -246,10 +277,14 @@ fn partial_summary(ui: &mut Ui, p: &crate::analysis::PartialSummary) {
                     );
                     widgets::truncated(ui, job, None, true, egui::Sense::hover());
                 });
+                row.col(widgets::pending_cell);
                 row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
                 row.col(widgets::pending_cell);
             });
         });
+    if let Some(by_name) = clicked {
+        view.click(by_name);
+    }
 }
 
 /// A loaded snapshot: view tabs, the view, and the selected object's panels.

@@ -11,6 +11,42 @@ use std::sync::Arc;
 
 pub use tree::show;
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::distances::Distance;
+
+    fn row(name: &str, shallow: u64) -> ClassRow {
+        ClassRow {
+            class: 0,
+            name: name.into(),
+            location: None,
+            count: 1,
+            shallow_size: shallow,
+            retained_size: 0.0,
+            distance: Distance::UNREACHABLE,
+        }
+    }
+
+    #[test]
+    fn the_partial_summary_filters_and_sorts_by_name_or_shallow_size() {
+        let rows = vec![row("Beta", 10), row("alpha", 30), row("Gamma", 20), row("beta2", 5)];
+        let mut v = PartialView::default();
+        assert_eq!(v.order(&rows), [1, 2, 0, 3], "largest shallow size first");
+        v.click(true);
+        assert_eq!(
+            v.order(&rows),
+            [0, 2, 1, 3],
+            "names in JavaScript's order, as the Summary sorts them"
+        );
+        v.click(true);
+        assert_eq!(v.order(&rows), [3, 1, 2, 0], "and back");
+        v.filter = "BET".into();
+        v.click(false);
+        assert_eq!(v.order(&rows), [0, 3], "filtered, largest first");
+    }
+}
+
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::bits::BitVec;
@@ -398,6 +434,57 @@ impl SummaryState {
 
     pub(crate) fn busy(&self) -> bool {
         self.view.tree.is_loading() || self.reveal.is_some() || self.range_task.is_some()
+    }
+}
+
+/// The partial Summary's state: a class filter and a sort by name or shallow size (the only
+/// numbers known before dominators), and the rows' order, remade when either changes.
+#[derive(Default)]
+pub struct PartialView {
+    pub(crate) filter: String,
+    /// Sorted by name (else by shallow size), and whether descending.
+    pub(crate) by_name: bool,
+    pub(crate) ascending: bool,
+    order: Option<(usize, String, bool, bool, Vec<u32>)>,
+}
+
+impl PartialView {
+    /// The rows shown, in display order: positions in `rows`.
+    pub fn order(&mut self, rows: &[ClassRow]) -> &[u32] {
+        let key = (rows.len(), self.filter.clone(), self.by_name, self.ascending);
+        let stale = self
+            .order
+            .as_ref()
+            .is_none_or(|(n, f, b, a, _)| (*n, f, *b, *a) != (key.0, &key.1, key.2, key.3));
+        if stale {
+            let needle = self.filter.to_lowercase();
+            let mut order: Vec<u32> = (0..rows.len() as u32)
+                .filter(|&i| needle.is_empty() || rows[i as usize].name.to_lowercase().contains(&needle))
+                .collect();
+            order.sort_by(|&a, &b| {
+                let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
+                let o = if self.by_name {
+                    cmp_js(&ra.name, &rb.name)
+                } else {
+                    rb.shallow_size.cmp(&ra.shallow_size)
+                };
+                let o = if self.ascending == self.by_name { o } else { o.reverse() };
+                o.then_with(|| cmp_js(&ra.name, &rb.name))
+            });
+            self.order = Some((key.0, key.1, key.2, key.3, order));
+        }
+        &self.order.as_ref().expect("made above").4
+    }
+
+    /// A click on the Constructor (`by_name`) or Shallow Size title.
+    pub(crate) fn click(&mut self, by_name: bool) {
+        if self.by_name == by_name {
+            self.ascending = !self.ascending;
+        } else {
+            self.by_name = by_name;
+            // Names A to Z, sizes largest first.
+            self.ascending = by_name;
+        }
     }
 }
 
