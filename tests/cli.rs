@@ -635,18 +635,31 @@ fn profile_sums_a_sampling_heap_profile_by_function() {
     );
 }
 
+/// `heapsift find FILE ARGS --json`, which must succeed.
+fn find_json(file: &str, args: &[&str]) -> Value {
+    let mut a = vec!["find", file, "--json", "-q"];
+    a.extend(args);
+    let out = heapsift(&a);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `heapsift find FILE ARGS` refused: exit code 2 and one line that says `says`.
+fn find_refuses(file: &str, args: &[&str], says: &str) {
+    let mut a = vec!["find", file, "-q"];
+    a.extend(args);
+    let out = heapsift(&a);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
+}
+
 /// `heapsift find` on the committed cache leak: the query language, a Map's entries, a
 /// property's distribution, and mistakes as one line with exit code 2.
 #[test]
 fn find_answers_questions_about_objects_contents() {
     let cache = "sample-snapshots/kinds/cache-final.heapsnapshot.gz";
-    let json = |args: &[&str]| -> Value {
-        let mut a = vec!["find", cache, "--json", "-q"];
-        a.extend(args);
-        let out = heapsift(&a);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let json = |args: &[&str]| find_json(cache, args);
     // user 1, user 10 … user 19: the names the service gave.
     let doc = json(&[
         "--class",
@@ -712,12 +725,7 @@ fn find_answers_questions_about_objects_contents() {
         ),
         (vec!["--group-by", "3"], "--group-by \"3\": column 1"),
     ] {
-        let mut a = vec!["find", cache, "-q"];
-        a.extend(&args);
-        let out = heapsift(&a);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
+        find_refuses(cache, &args, says);
     }
 }
 
@@ -726,15 +734,7 @@ fn find_answers_questions_about_objects_contents() {
 #[test]
 fn find_says_what_it_cannot_answer_instead_of_finding_nothing() {
     let page = "sample-snapshots/leak-s3.heapsnapshot";
-    let total = |args: &[&str]| -> u64 {
-        let mut a = vec!["find", page, "--json", "-q"];
-        a.extend(args);
-        let out = heapsift(&a);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()["total"]
-            .as_u64()
-            .unwrap()
-    };
+    let total = |args: &[&str]| find_json(page, args)["total"].as_u64().unwrap();
     // leak.js sets lastInvalidation to null; Chromium writes null as a native node named "null".
     assert_eq!(
         total(&["--class", "RequestContext", "--where", ".lastInvalidation == null"]),
@@ -772,12 +772,7 @@ fn find_says_what_it_cannot_answer_instead_of_finding_nothing() {
         ),
         (vec!["--where", &deep], "nested more than 64 deep"),
     ] {
-        let mut a = vec!["find", page, "-q"];
-        a.extend(args.iter().copied());
-        let out = heapsift(&a);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(says) && err.trim().lines().count() == 1, "{args:?}: {err}");
+        find_refuses(page, &args, says);
     }
     // A comparison with a number in a snapshot that holds no numbers' values says so.
     let out = heapsift(&["find", page, "--class", "MetricSample", "--where", ".value > 50", "-q"]);

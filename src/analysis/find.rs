@@ -290,7 +290,16 @@ impl Lexer<'_> {
                     .map_or(body.len(), |(i, _)| i);
                 let digits: String = body[..num_len].chars().filter(|&c| c != '_').collect();
                 let Ok(mut n) = digits.parse::<f64>() else {
-                    return err(col, format!("'{}' is not a number", &rest[..skip + num_len.max(1)]));
+                    // `@` alone, or digits and dots that make no number (`1.2.3`, `-`).
+                    let written = &rest[..skip + num_len];
+                    return err(
+                        col,
+                        if digits.is_empty() {
+                            "'@' takes an object id: @123".to_owned()
+                        } else {
+                            format!("'{written}' is not a number")
+                        },
+                    );
                 };
                 let unit_len = body[num_len..]
                     .char_indices()
@@ -371,21 +380,25 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.and()?;
-        while self.is_word("or") {
-            self.bump()?;
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.chain("or", Self::and, Expr::Or)
     }
 
     fn and(&mut self) -> Result<Expr, QueryError> {
-        let mut left = self.unary()?;
-        while self.is_word("and") {
+        self.chain("and", Self::unary, Expr::And)
+    }
+
+    /// `next (word next)*`, joined from the left: `or` over `and`s, `and` over single tests.
+    fn chain(
+        &mut self,
+        word: &str,
+        next: fn(&mut Self) -> Result<Expr, QueryError>,
+        join: fn(Box<Expr>, Box<Expr>) -> Expr,
+    ) -> Result<Expr, QueryError> {
+        let mut left = next(self)?;
+        while self.is_word(word) {
             self.bump()?;
-            let right = self.unary()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            let right = next(self)?;
+            left = join(Box::new(left), Box::new(right));
         }
         Ok(left)
     }
@@ -1176,6 +1189,8 @@ mod tests {
         assert!(e.message.contains("closing quote"), "{e}");
         let e = Query::parse("class Session").unwrap_err();
         assert_eq!(e.column, 7, "{e}");
+        let e = Query::parse("id == @").unwrap_err();
+        assert_eq!((e.column, e.message.as_str()), (7, "'@' takes an object id: @123"));
         assert!(Query::parse("").is_err());
         assert!(Query::parse("3").is_err());
     }
@@ -1201,6 +1216,37 @@ mod tests {
         assert!(Reading::parse(".tenant").is_ok());
         assert!(Reading::parse("class(.owner)").is_ok());
         assert!(Reading::parse("\"x\"").is_err());
+    }
+
+    /// Random text from the language's own characters (and multi-byte ones) parses or is an
+    /// error with a column inside the text; it never panics.
+    #[test]
+    fn any_text_parses_or_fails_with_a_column() {
+        let alphabet: Vec<char> = ".()[]\"'/~!=<>@-_ aZk9B é€&|\\".chars().collect();
+        let words = [
+            "and", "or", "not", "class", "key", "value", "entries(", "1kB", "null", "/x/i",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..100_000 {
+            let mut text = String::new();
+            for _ in 0..next(24) {
+                if next(4) == 0 {
+                    text.push_str(words[next(words.len())]);
+                } else {
+                    text.push(alphabet[next(alphabet.len())]);
+                }
+            }
+            if let Err(e) = Query::parse(&text) {
+                assert!(e.column >= 1 && e.column <= text.chars().count() + 1, "{text:?}: {e}");
+            }
+            let _ = Reading::parse(&text);
+        }
     }
 
     #[test]

@@ -590,6 +590,26 @@ pub enum Connect {
     Exec(String),
 }
 
+impl Connect {
+    /// The one way to connect that was given: an inspector's address (with its target), a PID or
+    /// a command. `None` when none or several were; each front end says so in its own words.
+    pub fn one_of(
+        inspect: Option<&str>,
+        pid: Option<u32>,
+        exec: Option<&str>,
+        target: Option<&str>,
+    ) -> Option<Result<Connect>> {
+        match (inspect, pid, exec) {
+            (Some(addr), None, None) => {
+                Some(Endpoint::parse(addr).map(|ep| Connect::Inspect(ep, target.map(str::to_owned))))
+            }
+            (None, Some(pid), None) => Some(Ok(Connect::Pid(pid))),
+            (None, None, Some(cmd)) if !cmd.trim().is_empty() => Some(Ok(Connect::Exec(cmd.to_owned()))),
+            _ => None,
+        }
+    }
+}
+
 /// An open session, and the process heapsift started for it (stopped when this is dropped).
 pub(crate) struct Connection {
     pub session: Session,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::output::line;
 use super::progress_bar::ProgressBar;
 use super::{CliError, CliResult, Global, signals};
-use crate::capture::{Connect, Connection, Endpoint, Options};
+use crate::capture::{Connect, Connection, Options};
 use crate::progress::Progress;
 
 #[derive(clap::Args, Debug)]
@@ -60,14 +60,9 @@ pub(super) fn connect_from(
     exec: Option<&str>,
     target: Option<&str>,
 ) -> CliResult<Connect> {
-    match (inspect, pid, exec) {
-        (Some(addr), None, None) => Ok(Connect::Inspect(Endpoint::parse(addr)?, target.map(str::to_owned))),
-        (None, Some(pid), None) => Ok(Connect::Pid(pid)),
-        (None, None, Some(cmd)) if !cmd.trim().is_empty() => Ok(Connect::Exec(cmd.to_owned())),
-        _ => Err(CliError::Usage(
-            "give one of --inspect HOST:PORT, --pid PID or --exec COMMAND".into(),
-        )),
-    }
+    let connect = Connect::one_of(inspect, pid, exec, target)
+        .ok_or_else(|| CliError::Usage("give one of --inspect HOST:PORT, --pid PID or --exec COMMAND".into()))?;
+    Ok(connect?)
 }
 
 /// The connection's options from `--allow-remote` and `--timeout`.

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::analysis::query;
-use crate::capture::{self, Connect, Endpoint};
+use crate::capture::{self, Connect};
 use crate::engine::workflows;
 use crate::model::NodeId;
 use crate::present::{find, names, report};
@@ -340,6 +340,14 @@ fn next_cursor(offset: usize, shown: usize, total: usize) -> Value {
     }
 }
 
+/// Says which page an answer is: the whole list's length (as `total_field`), where the page
+/// starts and where the next one does.
+fn set_page(json: &mut Value, total_field: &str, total: usize, offset: usize, shown: usize) {
+    json[total_field] = total.into();
+    json["offset"] = offset.into();
+    json["next_cursor"] = next_cursor(offset, shown, total);
+}
+
 fn object_id(s: &Open, text: &str, path: &str) -> Result<NodeId, String> {
     let id = crate::model::parse_object_id(text)
         .ok_or_else(|| format!("id: {text:?} is not an object id (expected @123 or 123)"))?;
@@ -445,9 +453,7 @@ impl Server {
                 );
                 let n = shown.len();
                 let mut json = report::summary_rows_json(&s, &file(&a.path), shown, filter.map(|f| f.name()));
-                json["total_classes"] = total.into();
-                json["offset"] = offset.into();
-                json["next_cursor"] = next_cursor(offset, n, total);
+                set_page(&mut json, "total_classes", total, offset, n);
                 Ok(Answer {
                     summary,
                     json: report::doc("summary", json),
@@ -716,15 +722,14 @@ impl Server {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
-                let json = json!({
+                let n = shown.len();
+                let mut json = json!({
                     "file": report::file_name(&file(&a.path)),
                     "object": node_brief(&s, v),
                     "dominator_chain": chain,
                     "dominated": shown,
-                    "dominated_total": children.len(),
-                    "offset": offset,
-                    "next_cursor": next_cursor(offset, shown.len(), children.len()),
                 });
+                set_page(&mut json, "dominated_total", children.len(), offset, n);
                 Ok(Answer {
                     summary,
                     json: report::doc("dominators", json),
@@ -750,9 +755,7 @@ impl Server {
                 let total = found.groups.len();
                 let shown = &found.groups[offset.min(total)..(offset + size).min(total)];
                 let mut json = report::duplicates_json(&s, &file(&a.path), shown);
-                json["total_groups"] = total.into();
-                json["offset"] = offset.into();
-                json["next_cursor"] = next_cursor(offset, shown.len(), total);
+                set_page(&mut json, "total_groups", total, offset, shown.len());
                 let summary = format!(
                     "{} duplicated strings in {} groups; one copy of each would save {}",
                     thousands(found.strings),
@@ -792,9 +795,7 @@ impl Server {
                 };
                 dom.trees.drain(..offset.min(total));
                 let mut json = report::detached_doc(&s, &file(&a.path), &dom, size);
-                json["total_trees"] = total.into();
-                json["offset"] = offset.into();
-                json["next_cursor"] = next_cursor(offset, dom.trees.len().min(size), total);
+                set_page(&mut json, "total_trees", total, offset, dom.trees.len().min(size));
                 Ok(Answer {
                     summary,
                     json: report::doc("detached", json),
@@ -823,9 +824,7 @@ impl Server {
                 let total = cmp.rows.len();
                 cmp.rows.drain(..offset.min(total));
                 let mut json = report::comparison_json(&file(&a.base), &file(&a.current), &cmp, size);
-                json["total_classes"] = total.into();
-                json["offset"] = offset.into();
-                json["next_cursor"] = next_cursor(offset, cmp.rows.len().min(size), total);
+                set_page(&mut json, "total_classes", total, offset, cmp.rows.len().min(size));
                 let summary = format!(
                     "{} classes changed{}; largest: {}",
                     thousands(total as u64),
@@ -933,7 +932,9 @@ impl Server {
         self.run(
             ctx,
             Box::new(move |inner, progress| {
-                let connect = connect(a.inspect.as_deref(), a.pid, None, a.target.as_deref())?;
+                let connect = Connect::one_of(a.inspect.as_deref(), a.pid, None, a.target.as_deref())
+                    .ok_or("give inspect (HOST:PORT) or pid, one of them")?
+                    .map_err(|e| format!("inspect: {e}"))?;
                 let out = PathBuf::from(&a.out);
                 if out.is_dir() {
                     return Err(format!("out: {}: is a folder; give a file name", a.out).into());
@@ -974,7 +975,9 @@ impl Server {
             if !inner.opts.allow_exec {
                 return Err("hunt runs shell commands (action, exec); start the server with `heapsift mcp --allow-exec` to allow it".into());
             }
-            let connect = connect(a.inspect.as_deref(), a.pid, a.exec.as_deref(), None)?;
+            let connect = Connect::one_of(a.inspect.as_deref(), a.pid, a.exec.as_deref(), None)
+                .ok_or("give one of exec (a command), inspect (HOST:PORT) or pid")?
+                .map_err(|e| format!("inspect: {e}"))?;
             let repeat = a.repeat.unwrap_or(10);
             if repeat == 0 {
                 return Err("repeat: must be at least 1".into());
@@ -1026,30 +1029,6 @@ impl Inner {
     }
 }
 
-fn connect(
-    inspect: Option<&str>,
-    pid: Option<u32>,
-    exec: Option<&str>,
-    target: Option<&str>,
-) -> Result<Connect, String> {
-    match (inspect, pid, exec) {
-        (Some(addr), None, None) => Ok(Connect::Inspect(
-            Endpoint::parse(addr).map_err(|e| format!("inspect: {e}"))?,
-            target.map(str::to_owned),
-        )),
-        (None, Some(pid), None) => Ok(Connect::Pid(pid)),
-        (None, None, Some(cmd)) if !cmd.trim().is_empty() => Ok(Connect::Exec(cmd.to_owned())),
-        _ => Err(format!(
-            "give one of inspect (HOST:PORT), pid{}",
-            if exec.is_some() || target.is_none() {
-                " or exec"
-            } else {
-                ""
-            }
-        )),
-    }
-}
-
 /// The `leaks` answer for three snapshot files (also `hunt`'s).
 fn leaks_answer(
     inner: &Inner,
@@ -1071,6 +1050,13 @@ fn leaks_answer(
         names[2],
         thousands(r.groups.len() as u64)
     );
+    if let Some(runs) = runs {
+        let growing = groups.iter().filter(|g| g["grows_per_action"] == json!(true)).count();
+        summary.push_str(&match growing {
+            0 => format!("\nNothing grows with every action: no group gains an object per run over {runs} runs."),
+            n => format!("\n{n} group(s) grow with every action (at least one object per run over {runs} runs)."),
+        });
+    }
     let roots = groups.iter().filter(|g| g["minor"] != json!(true)).take(top);
     let s = &r.last;
     for g in roots {
@@ -1079,14 +1065,29 @@ fn leaks_answer(
             .groups
             .iter()
             .find(|grp| grp.nodes.iter().any(|&n| u64::from(s.graph.id(n).0) == first));
+        // A container that only holds the leak (an emitter's listener array, the timer list) is
+        // headlined by the objects of the user's code it holds, as the CLI's text does.
+        let headline = match &g["leaked"] {
+            Value::Object(l) => format!(
+                "{}{} ×{} held in {} ×{}",
+                l["class"].as_str().unwrap_or("?"),
+                json_location(&l["location"]),
+                l["count"],
+                g["class"].as_str().unwrap_or("?"),
+                g["count"]
+            ),
+            _ => format!(
+                "{}{} ×{}",
+                g["class"].as_str().unwrap_or("?"),
+                grp.and_then(|grp| grp.nodes.first())
+                    .map(|&v| names::defined_at_suffix(s, v))
+                    .unwrap_or_default(),
+                g["count"]
+            ),
+        };
         summary.push_str(&format!(
-            "\n#{} {}{} ×{} retains {}{}",
+            "\n#{} {headline} retains {}{}",
             g["number"].as_str().unwrap_or("?"),
-            g["class"].as_str().unwrap_or("?"),
-            grp.and_then(|grp| grp.nodes.first())
-                .map(|&v| names::defined_at_suffix(s, v))
-                .unwrap_or_default(),
-            g["count"],
             bytes(g["retained_size"].as_f64().unwrap_or(0.0)),
             match (g["cause"]["kind"].as_str(), g["cause"]["holder"].as_str()) {
                 (Some(kind), Some(holder)) => format!(
@@ -1117,6 +1118,16 @@ fn leaks_answer(
         summary,
         json: report::doc(if runs.is_some() { "hunt" } else { "leaks" }, json),
     })
+}
+
+/// ` (kinds.js:36:14)` from a JSON location, or nothing.
+fn json_location(l: &Value) -> String {
+    match (l["url"].as_str(), l["line"].as_u64(), l["column"].as_u64()) {
+        (Some(url), Some(line), Some(column)) => {
+            format!(" ({}:{line}:{column})", url.rsplit('/').next().unwrap_or(url))
+        }
+        _ => String::new(),
+    }
 }
 
 /// Retainers of `v`, nearest a root first, `depth` levels deep and `width` wide, skipping

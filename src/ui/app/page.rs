@@ -239,8 +239,8 @@ fn partial_summary(
         )));
     });
     let (rows, total) = (&p.rows, p.total_shallow);
-    let order = view.order(rows).to_vec();
     let (by_name, ascending) = (view.by_name, view.ascending);
+    let order = view.order(rows);
     let mut clicked = None;
     table::tree_table(ui, "partial")
         .column(table::name_column())
