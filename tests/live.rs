@@ -862,8 +862,14 @@ fn hunt_with_allocation_tracking_names_the_function_that_made_the_leak() {
         .find(|l| l.trim_start().starts_with("allocated by:"))
         .unwrap_or_else(|| panic!("no allocation stack:\n{text}"));
     assert!(by.contains(&format!("allocated by: {action} ← ")), "{by}");
-    let first = text.lines().find(|l| l.starts_with("#1 ")).unwrap();
-    assert!(first.contains("UserProfile") && first.contains("×30"), "{first}");
+    let first = text
+        .lines()
+        .find(|l| l.starts_with("#1 "))
+        .unwrap_or_else(|| panic!("no group #1:\n{text}"));
+    assert!(
+        first.contains("UserProfile") && first.contains("×30"),
+        "{first}\n{text}"
+    );
     for step in ["baseline", "target", "final"] {
         let file = dir.path().join(format!("{step}.heapsnapshot"));
         let o = common::heapsift_command()
