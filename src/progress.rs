@@ -113,12 +113,12 @@ impl Phase {
             Phase::EssentialEdges => 0.16,
             Phase::ShallowSizes => 0.33,
             Phase::Retainers => 0.69,
-            Phase::ClassNames => 0.70,
             Phase::Dominators => 1.63,
             Phase::RetainedSizes => 0.09,
             Phase::Aggregates => 0.35,
-            // Distances run beside the dominator tree, silently: their time is inside its share.
-            Phase::Distances => 0.0,
+            // Class names and distances run beside the dominator tree, silently: their time is
+            // inside its share.
+            Phase::ClassNames | Phase::Distances => 0.0,
             Phase::ReadingIndex | Phase::CollectGarbage | Phase::Snapshot | Phase::Action => 0.0,
             Phase::Done => 0.0,
         }

@@ -72,6 +72,8 @@ pub(crate) struct AggregateInputs<'a> {
     pub distances: Option<&'a [Distance]>,
     /// Per dense class id, from [`class_retained_sizes`] with the same filter.
     pub(crate) class_retained: &'a [f64],
+    /// Class names made up while the graph is shared (the partial Summary); `None`: the graph's.
+    pub(crate) strings: Option<&'a super::classes::NewStrings<'a>>,
 }
 
 /// DevTools' `calculateClassesRetainedSize`: per dense class id, the sum of retained sizes of
@@ -134,7 +136,11 @@ pub(crate) fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -
             let info = &inp.classes.info[class as usize];
             rows.push(ClassRow {
                 class,
-                name: g.strings().get(info.name_index).to_owned(),
+                name: match inp.strings {
+                    Some(s) => s.get(info.name_index),
+                    None => g.strings().get(info.name_index),
+                }
+                .to_owned(),
                 location: info.location,
                 count: 1,
                 shallow_size: size as u64,
@@ -154,7 +160,7 @@ pub(crate) fn aggregate(inp: &AggregateInputs, filter: Option<&(dyn Fn(NodeId) -
     let mut by_public: HashMap<String, usize> = HashMap::new();
     let mut keep = vec![true; rows.len()];
     for (i, row) in rows.iter().enumerate() {
-        if let Some(prev) = by_public.insert(inp.classes.public_key(g, row.class), i) {
+        if let Some(prev) = by_public.insert(inp.classes.public_key_named(&row.name, row.class), i) {
             keep[prev] = false;
         }
     }

@@ -22,6 +22,45 @@ pub struct InterfaceDefinition {
     pub properties: Vec<String>,
 }
 
+/// The snapshot's strings plus the class names the analysis makes up. While class names are
+/// found, the graph is shared read-only with the phases beside them (dominators, distances), so
+/// new names wait here and are appended to the graph's table afterwards, at the same indices.
+pub(crate) struct NewStrings<'a> {
+    table: &'a crate::format::StringTable,
+    added: Vec<String>,
+}
+
+impl<'a> NewStrings<'a> {
+    pub(crate) fn new(g: &'a Graph) -> Self {
+        NewStrings {
+            table: g.strings(),
+            added: Vec::new(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.table.len() + self.added.len()
+    }
+
+    pub(crate) fn get(&self, i: u32) -> &str {
+        match (i as usize).checked_sub(self.table.len()) {
+            Some(k) => self.added.get(k).map_or("", String::as_str),
+            None => self.table.get(i),
+        }
+    }
+
+    /// A new index for `s`, even when its text is already there (DevTools' strings are distinct).
+    fn push(&mut self, s: &str) -> u32 {
+        self.added.push(s.to_owned());
+        (self.len() - 1) as u32
+    }
+
+    /// The strings to append to the graph's table, in order.
+    pub(crate) fn into_added(self) -> Vec<String> {
+        self.added
+    }
+}
+
 /// Compares like JavaScript's default string comparison (UTF-16 code units).
 pub(crate) fn cmp_js(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
@@ -57,22 +96,26 @@ pub(crate) fn is_plain_object(g: &Graph, n: NodeId) -> bool {
 /// Per-node class string index, as DevTools keeps it in the upper bits of its side array.
 /// Strings DevTools adds (e.g. "(system)", "<div>", interface names) are appended to
 /// `g.strings` and are distinct indices even when their text already exists, as in DevTools.
-pub(crate) fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Result<Vec<u32>, Cancelled> {
+pub(crate) fn calculate_object_names(
+    g: &Graph,
+    strings: &mut NewStrings,
+    progress: &Progress,
+) -> Result<Vec<u32>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::ClassNames, n as u64 * 3);
     let mut added: HashMap<String, u32> = HashMap::default();
-    let mut index_for = |g: &mut Graph, s: String| -> u32 {
+    let mut index_for = |strings: &mut NewStrings, s: String| -> u32 {
         if let Some(&i) = added.get(&s) {
             return i;
         }
-        let i = g.strings_mut().push(&s);
+        let i = strings.push(&s);
         added.insert(s, i);
         i
     };
-    let hidden = index_for(g, "(system)".into());
-    let code = index_for(g, "(compiled code)".into());
-    let function = index_for(g, "Function".into());
-    let regexp = index_for(g, "RegExp".into());
+    let hidden = index_for(strings, "(system)".into());
+    let code = index_for(strings, "(compiled code)".into());
+    let function = index_for(strings, "Function".into());
+    let regexp = index_for(strings, "RegExp".into());
     // "(" + type + ")" per raw type, made lazily in DevTools' order of first use.
     let mut by_type: Vec<Option<u32>> = vec![None; g.node_type_names().len()];
     let mut out = vec![0u32; n];
@@ -85,13 +128,13 @@ pub(crate) fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Resu
                 let name = g.name(v);
                 if name.starts_with('<') {
                     match name.find(' ') {
-                        Some(sp) => index_for(g, format!("{}>", &name[..sp])),
-                        None => index_for(g, name.to_owned()),
+                        Some(sp) => index_for(strings, format!("{}>", &name[..sp])),
+                        None => index_for(strings, name.to_owned()),
                     }
                 } else if let Some(rest) = name.strip_prefix("Detached <") {
                     match rest.find(' ') {
-                        Some(sp) => index_for(g, format!("{}>", &name[..10 + sp])),
-                        None => index_for(g, name.to_owned()),
+                        Some(sp) => index_for(strings, format!("{}>", &name[..10 + sp])),
+                        None => index_for(strings, name.to_owned()),
                     }
                 } else {
                     g.name_index(v)
@@ -105,7 +148,7 @@ pub(crate) fn calculate_object_names(g: &mut Graph, progress: &Progress) -> Resu
                 match by_type[t] {
                     Some(s) => s,
                     None => {
-                        let s = index_for(g, format!("({})", g.node_type_names()[t]));
+                        let s = index_for(strings, format!("({})", g.node_type_names()[t]));
                         by_type[t] = Some(s);
                         s
                     }
@@ -221,7 +264,8 @@ struct Ranks {
 /// name. `names` maps interface names to their string index and persists across calls, as
 /// DevTools' `#interfaceNames` does.
 pub(crate) fn apply_interface_definitions(
-    g: &mut Graph,
+    g: &Graph,
+    strings: &mut NewStrings,
     class_index: &mut [u32],
     definitions: &[InterfaceDefinition],
     names: &mut HashMap<String, u32>,
@@ -237,7 +281,7 @@ pub(crate) fn apply_interface_definitions(
                 match names.get(name) {
                     Some(&s) => s,
                     None => {
-                        let s = g.strings_mut().push(name);
+                        let s = strings.push(name);
                         names.insert(name.clone(), s);
                         s
                     }
@@ -390,18 +434,17 @@ pub struct Classes {
 impl Classes {
     /// Objects with a `locations` entry are keyed by (script, line, column, class name); all
     /// other nodes by their class string index (HS `classKeyInternal`).
-    pub fn build(g: &Graph, class_index: &[u32]) -> Classes {
+    /// `class_index` becomes the per-node class ids in place; `locations` are the graph's.
+    pub(crate) fn build(g: &Graph, mut class_index: Vec<u32>, strings: &NewStrings, locations: &[[u32; 4]]) -> Classes {
         let n = g.node_count();
-        let mut by_index: Vec<u32> = vec![u32::MAX; g.strings().len()];
+        let mut by_index: Vec<u32> = vec![u32::MAX; strings.len()];
         let mut by_location: HashMap<(Location, String), u32> = HashMap::default();
         let mut by_location_index: HashMap<(Location, u32), u32> = HashMap::default();
         let mut info: Vec<ClassInfo> = Vec::new();
-        let mut of_node = vec![0u32; n];
         let mut loc_i = 0;
         for v in 0..n {
             let ci = class_index[v];
             let mut location = None;
-            let locations = g.locations();
             while loc_i < locations.len() && (locations[loc_i][0] as usize) < v {
                 loc_i += 1;
             }
@@ -414,7 +457,7 @@ impl Classes {
                     column: l[3],
                 });
             }
-            of_node[v] = match location {
+            class_index[v] = match location {
                 None => {
                     let slot = &mut by_index[ci as usize];
                     if *slot == u32::MAX {
@@ -428,7 +471,7 @@ impl Classes {
                 }
                 Some(loc) => *by_location_index.entry((loc, ci)).or_insert_with(|| {
                     // Keys are textual in DevTools: equal names at one location are one class.
-                    let key = (loc, g.strings().get(ci).to_owned());
+                    let key = (loc, strings.get(ci).to_owned());
                     *by_location.entry(key).or_insert_with(|| {
                         info.push(ClassInfo {
                             name_index: ci,
@@ -440,7 +483,7 @@ impl Classes {
             };
         }
         Classes {
-            of_node: of_node.into(),
+            of_node: class_index.into(),
             info,
         }
     }
@@ -451,9 +494,12 @@ impl Classes {
 
     /// DevTools' public class key, used to match classes across snapshots.
     pub fn public_key(&self, g: &Graph, class: u32) -> String {
-        let c = &self.info[class as usize];
-        let name = g.strings().get(c.name_index);
-        match c.location {
+        self.public_key_named(g.strings().get(self.info[class as usize].name_index), class)
+    }
+
+    /// [`Classes::public_key`] given the class's name.
+    pub(crate) fn public_key_named(&self, name: &str, class: u32) -> String {
+        match self.info[class as usize].location {
             None => format!(",{name}"),
             Some(l) => format!("{},{},{},{name}", l.script_id, l.line, l.column),
         }

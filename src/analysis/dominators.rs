@@ -107,6 +107,9 @@ pub fn calculate(
     let first_edge = &g.columns().first_edge;
     let edge_to = &g.columns().edge_to;
 
+    // Numbered vertices, as bits: the DFS asks for each edge's target, and this fits in the
+    // cache where `semi` (32 times larger) does not.
+    let mut numbered = BitVec::new(len);
     let mut dfs = |root: u32,
                    n: &mut u32,
                    semi: &mut [u32],
@@ -118,7 +121,8 @@ pub fn calculate(
         next_edge[root_ord] = first_edge[root_ord];
         let mut v = root;
         while v != 0 {
-            if semi[v as usize] == 0 {
+            if !numbered.get(v as usize) {
+                numbered.set(v as usize);
                 *n += 1;
                 semi[v as usize] = *n;
                 vertex[*n as usize] = v;
@@ -135,7 +139,7 @@ pub fn calculate(
                 if essential.get(e) {
                     let w_ord = edge_to[e] as usize;
                     let w = w_ord as u32 + 1;
-                    if semi[w as usize] == 0 {
+                    if !numbered.get(w as usize) {
                         parent[w as usize] = v;
                         next_edge[w_ord] = first_edge[w_ord];
                         v_next = w;

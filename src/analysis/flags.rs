@@ -36,32 +36,40 @@ pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
         }
     });
     progress.advance(1)?;
-    // The two walks are independent: each marks its own bits.
+    // The two walks are independent: each marks its own bits, in bit vectors rather than bytes
+    // so that the random lookups of a walk stay in the cache.
     let (queriable, page) = rayon::join(|| queriable(g), || page_owned(g));
-    flags
-        .par_iter_mut()
-        .zip(queriable.par_iter().zip(page.par_iter()))
-        .for_each(|(f, (&q, &p))| *f |= q | p);
+    flags.par_chunks_mut(64).enumerate().for_each(|(w, chunk)| {
+        let (q, p) = (queriable.words()[w], page.words()[w]);
+        for (k, f) in chunk.iter_mut().enumerate() {
+            if q >> k & 1 != 0 {
+                *f |= CAN_BE_QUERIED;
+            }
+            if p >> k & 1 != 0 {
+                *f |= PAGE_OBJECT;
+            }
+        }
+    });
     progress.advance(2)?;
     Ok(flags)
 }
 
 /// Queriable: reachable from non-synthetic root children without hidden/internal/weak edges.
-fn queriable(g: &Graph) -> Vec<u8> {
-    let mut flags = vec![0u8; g.node_count()];
+fn queriable(g: &Graph) -> BitVec {
+    let mut seen = BitVec::new(g.node_count());
     let mut stack: Vec<NodeId> = g
         .edges(g.root())
         .map(|e| g.to(e))
         .filter(|&t| g.kind(t) != NodeKind::Synthetic)
         .collect();
     while let Some(v) = stack.pop() {
-        if flags[v] & CAN_BE_QUERIED != 0 {
+        if seen.get(v.index()) {
             continue;
         }
-        flags[v] |= CAN_BE_QUERIED;
+        seen.set(v.index());
         for e in g.edges(v) {
             let t = g.to(e);
-            if flags[t] & CAN_BE_QUERIED != 0 {
+            if seen.get(t.index()) {
                 continue;
             }
             match g.edge_kind(e) {
@@ -71,12 +79,12 @@ fn queriable(g: &Graph) -> Vec<u8> {
             }
         }
     }
-    flags
+    seen
 }
 
 /// Page-owned: reachable from the root's shortcut children and the DOM trees root.
-fn page_owned(g: &Graph) -> Vec<u8> {
-    let mut flags = vec![0u8; g.node_count()];
+fn page_owned(g: &Graph) -> BitVec {
+    let mut seen = BitVec::new(g.node_count());
     let mut stack: Vec<NodeId> = Vec::new();
     for e in g.edges(g.root()) {
         let t = g.to(e);
@@ -86,19 +94,19 @@ fn page_owned(g: &Graph) -> Vec<u8> {
             _ => continue,
         }
         stack.push(t);
-        flags[t] |= PAGE_OBJECT;
+        seen.set(t.index());
     }
     while let Some(v) = stack.pop() {
         for e in g.edges(v) {
             let t = g.to(e);
-            if flags[t] & PAGE_OBJECT != 0 || g.edge_kind(e) == EdgeKind::Weak {
+            if seen.get(t.index()) || g.edge_kind(e) == EdgeKind::Weak {
                 continue;
             }
             stack.push(t);
-            flags[t] |= PAGE_OBJECT;
+            seen.set(t.index());
         }
     }
-    flags
+    seen
 }
 
 /// The parts of a V8 ephemeron edge name that DevTools uses:

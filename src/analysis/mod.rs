@@ -28,7 +28,7 @@ pub(crate) mod stats;
 pub mod timeline;
 
 use aggregates::{AggregateInputs, ClassRow};
-use classes::{Classes, InterfaceDefinition};
+use classes::{Classes, InterfaceDefinition, NewStrings};
 use retainers::Retainers;
 
 use crate::error::{Error, Result};
@@ -78,7 +78,11 @@ pub(crate) fn analyze(g: Graph, progress: &Progress) -> Result<Snapshot> {
 
 /// Like [`analyze`], handing the Summary's counts and shallow sizes to `on_partial` as soon as
 /// they are known, before dominators and retained sizes.
-pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot> {
+pub(crate) fn analyze_with(
+    mut g: Graph,
+    progress: &Progress,
+    on_partial: &(dyn Fn(PartialSummary) + Sync),
+) -> Result<Snapshot> {
     if g.root().index() >= g.node_count() {
         return Err(Error::invalid("the snapshot has no root node"));
     }
@@ -95,68 +99,87 @@ pub(crate) fn analyze_with(mut g: Graph, progress: &Progress, on_partial: &dyn F
         shallow::apply(&mut g, &owners);
     }
     let retainers = Retainers::build(&g, &essential, progress)?;
-    let mut class_index = classes::calculate_object_names(&mut g, progress)?;
-    let interface_definitions = classes::infer_interface_definitions(&g, progress)?;
-    let mut interface_names = Default::default();
-    classes::apply_interface_definitions(
-        &mut g,
-        &mut class_index,
-        &interface_definitions,
-        &mut interface_names,
-        progress,
-    )?;
-    let classes = Classes::build(&g, &class_index);
-    drop(class_index);
     let locations = g.take_locations();
-    let scripts = scripts::Scripts::build(&g, &locations);
-    drop(locations);
-    let mut rows = aggregates::aggregate(
-        &AggregateInputs {
-            graph: &g,
-            classes: &classes,
-            distances: None,
-            class_retained: &vec![0.0; classes.info.len()],
-        },
-        None,
-    );
-    rows.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
-    on_partial(PartialSummary {
-        node_count: g.node_count(),
-        edge_count: g.edge_count(),
-        total_shallow: rows.iter().map(|r| r.shallow_size as f64).sum(),
-        rows,
-    });
 
-    // From here the graph is read-only. The dominator chain (dominators, retained sizes, class
-    // retained sizes) and the distance BFS read it and nothing of each other, so they run side by
-    // side: on two cores the wall time is the longer chain, not the sum (ARCHITECTURE.md).
-    let (chain, distances) = rayon::join(
+    // From here the graph is read-only until the class names made up are appended. The dominator
+    // chain reads the edges and retainers; class names (with the partial Summary) and then the
+    // distance BFS read the graph and nothing of the chain's, so they run beside it on the other
+    // core: the wall time is the longer line, not the sum (ARCHITECTURE.md).
+    let gr = &g;
+    let (doms, side) = rayon::join(
+        || dominators::calculate(gr, &essential, &retainers, progress),
         || -> Result<_> {
-            let doms = dominators::calculate(&g, &essential, &retainers, progress)?;
-            progress.begin(Phase::Aggregates, 2);
-            let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
-            progress.advance(1)?;
-            Ok((doms, class_retained))
+            let mut strings = NewStrings::new(gr);
+            let (classes, interface_definitions, scripts) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
+                let mut class_index = classes::calculate_object_names(gr, &mut strings, p)?;
+                let definitions = classes::infer_interface_definitions(gr, p)?;
+                classes::apply_interface_definitions(
+                    gr,
+                    &mut strings,
+                    &mut class_index,
+                    &definitions,
+                    &mut Default::default(),
+                    p,
+                )?;
+                let classes = Classes::build(gr, class_index, &strings, &locations);
+                let scripts = scripts::Scripts::build(gr, &locations);
+                Ok((classes, definitions, scripts))
+            })?;
+            let no_retained = vec![0.0; classes.info.len()];
+            let rows = |distances| {
+                let inputs = AggregateInputs {
+                    graph: gr,
+                    classes: &classes,
+                    distances,
+                    class_retained: &no_retained,
+                    strings: Some(&strings),
+                };
+                aggregates::aggregate(&inputs, None)
+            };
+            let mut partial = rows(None);
+            partial.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
+            on_partial(PartialSummary {
+                node_count: gr.node_count(),
+                edge_count: gr.edge_count(),
+                total_shallow: partial.iter().map(|r| r.shallow_size as f64).sum(),
+                rows: partial,
+            });
+            let distances = progress.beside(Phase::Distances, |p| distances::calculate(gr, None, p))?;
+            // The Summary's rows but for retained sizes, which the dominator chain fills in.
+            let summary = rows(Some(&distances));
+            let statistics = stats::calculate(gr, &retainers);
+            let allocations = allocations::AllocationProfile::build(gr);
+            let timeline = timeline::Timeline::build(gr);
+            Ok((
+                strings.into_added(),
+                (classes, interface_definitions, scripts),
+                (distances, summary),
+                (statistics, allocations, timeline),
+            ))
         },
-        || progress.beside(Phase::Distances, |p| distances::calculate(&g, None, p)),
     );
-    let ((doms, class_retained), distances) = (chain?, distances?);
+    let (doms, side) = (doms?, side?);
     drop(essential);
+    let (
+        added,
+        (classes, interface_definitions, scripts),
+        (distances, mut summary),
+        (statistics, allocations, timeline),
+    ) = side;
+    drop(locations);
+    for s in &added {
+        g.strings_mut().push(s);
+    }
+    progress.begin(Phase::Aggregates, 2);
+    let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
+    progress.advance(1)?;
     let total_size = doms.retained.get(g.root()) + g.extra_native_bytes();
-    let summary = aggregates::aggregate(
-        &AggregateInputs {
-            graph: &g,
-            classes: &classes,
-            distances: Some(&distances),
-            class_retained: &class_retained,
-        },
-        None,
-    );
-    let statistics = stats::calculate(&g, &retainers, total_size);
+    for row in &mut summary {
+        row.retained_size = class_retained[row.class as usize];
+    }
+    let statistics = statistics.with_total(total_size);
     let max_js_object_id = g.max_js_object_id();
     progress.check()?;
-    let allocations = allocations::AllocationProfile::build(&g);
-    let timeline = timeline::Timeline::build(&g);
     Ok(Snapshot {
         allocations,
         timeline,
@@ -202,6 +225,7 @@ impl Snapshot {
                 classes: &self.classes,
                 distances: Some(&self.distances),
                 class_retained: &class_retained,
+                strings: None,
             },
             Some(filter),
         )
@@ -323,6 +347,25 @@ mod tests {
             let dist = distances::calculate(g, None, &p).unwrap();
             let doms = dominators::calculate(g, &essential, &s.retainers, &p).unwrap();
             check(&doms, &dist);
+            // Class names found alone, after the rest, name every node as those found beside the
+            // dominator chain did.
+            let mut strings = NewStrings::new(g);
+            let mut index = classes::calculate_object_names(g, &mut strings, &p).unwrap();
+            let definitions = classes::infer_interface_definitions(g, &p).unwrap();
+            classes::apply_interface_definitions(
+                g,
+                &mut strings,
+                &mut index,
+                &definitions,
+                &mut Default::default(),
+                &p,
+            )
+            .unwrap();
+            assert_eq!(definitions, s.interface_definitions, "{name}: interface definitions");
+            for v in g.nodes() {
+                let alone = strings.get(index[v.index()]);
+                assert_eq!(alone, s.class_name(v), "{name}: class of {v:?}");
+            }
         }
     }
 }

@@ -18,13 +18,24 @@ pub struct Statistics {
 }
 
 impl Statistics {
+    /// The statistics once the total (root retained size plus extra native bytes) is known.
+    pub fn with_total(self, total_size: f64) -> Statistics {
+        Statistics {
+            total: total_size,
+            v8heap_total: total_size - self.native_total,
+            ..self
+        }
+    }
+
     /// "Other" as DevTools' pie shows it: the V8 heap minus the named categories.
     pub fn other(&self) -> f64 {
         self.v8heap_total - self.code - self.strings - self.js_arrays - self.system
     }
 }
 
-pub fn calculate(g: &Graph, retainers: &Retainers, total_size: f64) -> Statistics {
+/// The categories; `total` and `v8heap_total` wait for the root's retained size
+/// ([`Statistics::with_total`]), so this can run before dominators finish.
+pub fn calculate(g: &Graph, retainers: &Retainers) -> Statistics {
     let mut native = g.extra_native_bytes();
     let (mut typed, mut code, mut strings, mut arrays, mut system) = (0f64, 0f64, 0f64, 0f64, 0f64);
     for v in g.nodes() {
@@ -56,10 +67,10 @@ pub fn calculate(g: &Graph, retainers: &Retainers, total_size: f64) -> Statistic
         }
     }
     Statistics {
-        total: total_size,
+        total: 0.0,
         native_total: native,
         typed_arrays: typed,
-        v8heap_total: total_size - native,
+        v8heap_total: -native,
         code,
         js_arrays: arrays,
         strings,

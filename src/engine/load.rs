@@ -48,7 +48,11 @@ impl Source {
 }
 
 /// Opens and indexes a snapshot from any source, reporting the partial Summary early.
-pub fn load_with(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Snapshot, Error> {
+pub fn load_with(
+    source: Source,
+    progress: &Progress,
+    on_partial: &(dyn Fn(PartialSummary) + Sync),
+) -> Result<Snapshot, Error> {
     let bytes = match source {
         Source::File(path) => Bytes::open(&path)?,
         Source::Embedded(_, data) => Bytes::Static(data),
@@ -93,7 +97,11 @@ pub struct Loaded {
 /// saved index that matches the file as it is now, or a full parse and analysis (and then says
 /// where to save its index). A saved index that is stale or damaged is never trusted: it is
 /// rebuilt, with a note saying why.
-pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Loaded, Error> {
+pub fn open(
+    source: Source,
+    progress: &Progress,
+    on_partial: &(dyn Fn(PartialSummary) + Sync),
+) -> Result<Loaded, Error> {
     let mut loaded = open_unmapped(source, progress, on_partial)?;
     // Source maps are read from disk on every open, never stored in an index: the scripts and
     // maps beside them may change while the snapshot does not.
@@ -101,7 +109,11 @@ pub fn open(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSumm
     Ok(loaded)
 }
 
-fn open_unmapped(source: Source, progress: &Progress, on_partial: &dyn Fn(PartialSummary)) -> Result<Loaded, Error> {
+fn open_unmapped(
+    source: Source,
+    progress: &Progress,
+    on_partial: &(dyn Fn(PartialSummary) + Sync),
+) -> Result<Loaded, Error> {
     let mut notes = Vec::new();
     let mut save = None;
     if let Source::File(path) = &source {
