@@ -436,14 +436,13 @@ impl Classes {
     /// other nodes by their class string index (HS `classKeyInternal`).
     /// `class_index` becomes the per-node class ids in place; `locations` are the graph's.
     pub(crate) fn build(g: &Graph, mut class_index: Vec<u32>, strings: &NewStrings, locations: &[[u32; 4]]) -> Classes {
-        let n = g.node_count();
         let mut by_index: Vec<u32> = vec![u32::MAX; strings.len()];
         let mut by_location: HashMap<(Location, String), u32> = HashMap::default();
         let mut by_location_index: HashMap<(Location, u32), u32> = HashMap::default();
         let mut info: Vec<ClassInfo> = Vec::new();
         let mut loc_i = 0;
-        for v in 0..n {
-            let ci = class_index[v];
+        for (v, class) in class_index.iter_mut().enumerate() {
+            let ci = *class;
             let mut location = None;
             while loc_i < locations.len() && (locations[loc_i][0] as usize) < v {
                 loc_i += 1;
@@ -457,7 +456,7 @@ impl Classes {
                     column: l[3],
                 });
             }
-            class_index[v] = match location {
+            *class = match location {
                 None => {
                     let slot = &mut by_index[ci as usize];
                     if *slot == u32::MAX {
