@@ -88,35 +88,49 @@ pub struct Dominators {
     pub cliques: usize,
 }
 
-pub fn calculate(
-    g: &Graph,
-    essential: &BitVec,
-    retainers: &Retainers,
-    progress: &Progress,
-) -> Result<Dominators, Cancelled> {
-    let node_count = g.node_count();
-    progress.begin(Phase::Dominators, node_count as u64 * 2);
-    // Vertices are numbered 1..=n (ordinal + 1); 0 means "none", as in the paper.
-    let len = node_count + 1;
-    let mut parent = vec![0u32; len];
-    let mut vertex = vec![0u32; len];
-    let mut label = vec![0u32; len];
-    let mut semi = vec![0u32; len];
-    let mut n: u32 = 0;
-    let mut next_edge = vec![0u32; len];
-    let first_edge = &g.columns().first_edge;
-    let edge_to = &g.columns().edge_to;
+/// The depth-first numbering from the root along essential edges: the first part of
+/// Lengauer–Tarjan. It reads no retainers, so it runs beside their building.
+pub(crate) struct Numbering {
+    parent: Vec<u32>,
+    vertex: Vec<u32>,
+    label: Vec<u32>,
+    semi: Vec<u32>,
+    next_edge: Vec<u32>,
+    /// Numbered vertices, as bits: the walk asks for each edge's target, and this fits in the
+    /// cache where `semi` (32 times larger) does not.
+    numbered: BitVec,
+    n: u32,
+}
 
-    // Numbered vertices, as bits: the DFS asks for each edge's target, and this fits in the
-    // cache where `semi` (32 times larger) does not.
-    let mut numbered = BitVec::new(len);
-    let mut dfs = |root: u32,
-                   n: &mut u32,
-                   semi: &mut [u32],
-                   vertex: &mut [u32],
-                   label: &mut [u32],
-                   parent: &mut [u32]|
-     -> Result<(), Cancelled> {
+impl Numbering {
+    pub(crate) fn from_root(g: &Graph, essential: &BitVec, progress: &Progress) -> Result<Numbering, Cancelled> {
+        // Vertices are numbered 1..=n (ordinal + 1); 0 means "none", as in the paper.
+        let len = g.node_count() + 1;
+        let mut walk = Numbering {
+            parent: vec![0u32; len],
+            vertex: vec![0u32; len],
+            label: vec![0u32; len],
+            semi: vec![0u32; len],
+            next_edge: vec![0u32; len],
+            numbered: BitVec::new(len),
+            n: 0,
+        };
+        walk.dfs(g, essential, g.root().get() + 1, progress)?;
+        Ok(walk)
+    }
+
+    fn dfs(&mut self, g: &Graph, essential: &BitVec, root: u32, progress: &Progress) -> Result<(), Cancelled> {
+        let first_edge = &g.columns().first_edge;
+        let edge_to = &g.columns().edge_to;
+        let Numbering {
+            parent,
+            vertex,
+            label,
+            semi,
+            next_edge,
+            numbered,
+            n,
+        } = self;
         let root_ord = (root - 1) as usize;
         next_edge[root_ord] = first_edge[root_ord];
         let mut v = root;
@@ -128,7 +142,7 @@ pub fn calculate(
                 vertex[*n as usize] = v;
                 label[v as usize] = v;
                 if *n & 0xFFFF == 0 {
-                    progress.set(*n as u64)?;
+                    progress.check()?;
                 }
             }
             let mut v_next = parent[v as usize];
@@ -151,26 +165,47 @@ pub fn calculate(
             v = v_next;
         }
         Ok(())
-    };
+    }
+}
 
+/// Dominators and retained sizes from the root's numbering ([`Numbering::from_root`]).
+pub fn calculate(
+    g: &Graph,
+    walk: Numbering,
+    essential: &BitVec,
+    retainers: &Retainers,
+    progress: &Progress,
+) -> Result<Dominators, Cancelled> {
+    let node_count = g.node_count();
+    progress.begin(Phase::Dominators, node_count as u64 * 2);
+    progress.set(walk.n as u64)?;
+    let len = node_count + 1;
+    let mut walk = walk;
     let r = g.root().get() + 1;
-    dfs(r, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
-
     let mut orphans = 0;
-    if (n as usize) < node_count {
+    if (walk.n as usize) < node_count {
         for v in 1..=node_count as u32 {
             let v_ord = v - 1;
-            if semi[v as usize] == 0
+            if walk.semi[v as usize] == 0
                 && !retainers
                     .of(NodeId::new(v_ord))
                     .any(|slot| retainers.essential.get(slot))
             {
                 orphans += 1;
-                parent[v as usize] = r;
-                dfs(v, &mut n, &mut semi, &mut vertex, &mut label, &mut parent)?;
+                walk.parent[v as usize] = r;
+                walk.dfs(g, essential, v, progress)?;
             }
         }
     }
+    let Numbering {
+        mut parent,
+        mut vertex,
+        mut label,
+        mut semi,
+        next_edge,
+        mut n,
+        ..
+    } = walk;
     let mut cliques = 0;
     if (n as usize) < node_count {
         for v in 1..=node_count as u32 {

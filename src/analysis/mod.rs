@@ -98,7 +98,16 @@ pub(crate) fn analyze_with(
     if let Some(owners) = owners {
         shallow::apply(&mut g, &owners);
     }
-    let retainers = Retainers::build(&g, &essential, progress)?;
+    // The dominators' depth-first numbering reads only edges: it runs beside the retainers.
+    let (retainers, numbering) = rayon::join(
+        || Retainers::build(&g, &essential, progress),
+        || {
+            progress.beside(Phase::Dominators, |p| {
+                dominators::Numbering::from_root(&g, &essential, p)
+            })
+        },
+    );
+    let (retainers, numbering) = (retainers?, numbering?);
     let locations = g.take_locations();
 
     // From here the graph is read-only until the class names made up are appended. The dominator
@@ -107,7 +116,7 @@ pub(crate) fn analyze_with(
     // core: the wall time is the longer line, not the sum (ARCHITECTURE.md).
     let gr = &g;
     let (doms, side) = rayon::join(
-        || dominators::calculate(gr, &essential, &retainers, progress),
+        || dominators::calculate(gr, numbering, &essential, &retainers, progress),
         || -> Result<_> {
             let mut strings = NewStrings::new(gr);
             let (classes, interface_definitions, scripts) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
@@ -340,12 +349,14 @@ mod tests {
                 }
             };
             // Dominators first, then distances.
-            let doms = dominators::calculate(g, &essential, &s.retainers, &p).unwrap();
+            let numbering = dominators::Numbering::from_root(g, &essential, &p).unwrap();
+            let doms = dominators::calculate(g, numbering, &essential, &s.retainers, &p).unwrap();
             let dist = distances::calculate(g, None, &p).unwrap();
             check(&doms, &dist);
             // Distances first, then dominators.
             let dist = distances::calculate(g, None, &p).unwrap();
-            let doms = dominators::calculate(g, &essential, &s.retainers, &p).unwrap();
+            let numbering = dominators::Numbering::from_root(g, &essential, &p).unwrap();
+            let doms = dominators::calculate(g, numbering, &essential, &s.retainers, &p).unwrap();
             check(&doms, &dist);
             // Class names found alone, after the rest, name every node as those found beside the
             // dominator chain did.

@@ -16,6 +16,7 @@ use std::io::Read;
 use std::path::Path;
 
 use memmap2::Mmap;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::progress::{Phase, Progress};
@@ -641,48 +642,16 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
     let fields = &header.location_fields;
     let f = fields.len();
     progress.begin(Phase::Locations, (bytes.len() - s) as u64 / 6);
-    // The count is not in the header: each chunk keeps its own values, joined in file order.
-    let parts: std::sync::Mutex<Vec<(usize, Vec<u32>)>> = Default::default();
-    let close = parse_array(
-        &bytes[s..],
-        s,
-        None,
-        "locations",
-        progress,
-        |chunk| {
-            let mut values = Vec::with_capacity(chunk.bytes.len() / 4);
-            for_each_value(chunk, "locations", |_, v| {
-                values.push(v as u32);
-                Ok(())
-            })?;
-            parts
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((chunk.first, values));
-            Ok(())
-        },
-        |o, l| bytes.release(o, l),
-    )?;
-    let mut parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
-    parts.sort_unstable_by_key(|p| p.0);
-    let count: usize = parts.iter().map(|p| p.1.len()).sum();
-    if f == 0 {
-        return Ok((Vec::new(), s + close));
-    }
-    if !count.is_multiple_of(f) {
-        return Err(Error::invalid(format!(
-            "the \"locations\" array holds {count} values, not a multiple of its {f} fields"
-        )));
-    }
     let nf = header.node_fields.len() as u32;
     let pos = |want: LocationField| fields.iter().position(|x| *x == want);
-    let (Some(oi), Some(si), Some(li), Some(ci)) = (
+    let columns = match (
         pos(LocationField::ObjectIndex),
         pos(LocationField::ScriptId),
         pos(LocationField::Line),
         pos(LocationField::Column),
-    ) else {
-        return Ok((Vec::new(), s + close));
+    ) {
+        (Some(oi), Some(si), Some(li), Some(ci)) if f > 0 => Some([oi, si, li, ci]),
+        _ => None,
     };
     // Constant divisors let the compiler avoid a real division.
     let ordinal = |index: u32| match nf {
@@ -690,28 +659,96 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
         7 => (index / 7, index % 7),
         _ => (index / nf, index % nf),
     };
-    // Records are read across the chunks' value lists (a record may straddle two), without
-    // joining them first: fresh memory costs page faults.
-    let mut locs: Vec<[u32; 4]> = Vec::with_capacity(count / f);
-    let mut record = vec![0u32; f];
-    let mut k = 0;
-    for v in parts.iter().flat_map(|p| p.1.iter().copied()) {
-        record[k] = v;
-        k += 1;
-        if k == f {
-            k = 0;
-            let (ord, rem) = ordinal(record[oi]);
-            if rem == 0 && (ord as usize) < header.node_count {
-                locs.push([ord, record[si], record[li], record[ci]]);
+    let record = |values: &[u32]| -> Option<[u32; 4]> {
+        let [oi, si, li, ci] = columns?;
+        let (ord, rem) = ordinal(values[oi]);
+        (rem == 0 && (ord as usize) < header.node_count).then(|| [ord, values[si], values[li], values[ci]])
+    };
+    // The count is not in the header. Each chunk turns its whole records into locations itself,
+    // in parallel, and keeps the values of the records it shares with its neighbours (`head`
+    // ends one begun before it, `tail` begins one it does not finish) for a short join in order.
+    struct Part {
+        first: usize,
+        head: Vec<u32>,
+        records: Vec<[u32; 4]>,
+        tail: Vec<u32>,
+        count: usize,
+    }
+    let parts: std::sync::Mutex<Vec<Part>> = Default::default();
+    let parse = |chunk: &numbers::Chunk| {
+        let mut part = Part {
+            first: chunk.first,
+            head: Vec::new(),
+            records: Vec::with_capacity(chunk.bytes.len() / 16),
+            tail: Vec::new(),
+            count: 0,
+        };
+        let head_len = if f == 0 { 0 } else { (f - chunk.first % f) % f };
+        let mut values = [0u32; 16];
+        let mut k = 0;
+        for_each_value(chunk, "locations", |i, v| {
+            part.count += 1;
+            if i < head_len || f == 0 {
+                part.head.push(v as u32);
+                return Ok(());
             }
+            if f > values.len() {
+                part.tail.push(v as u32);
+                return Ok(());
+            }
+            values[k] = v as u32;
+            k += 1;
+            if k == f {
+                k = 0;
+                part.records.extend(record(&values[..f]));
+            }
+            Ok(())
+        })?;
+        if f <= values.len() {
+            part.tail.extend_from_slice(&values[..k]);
+        }
+        parts.lock().unwrap_or_else(|e| e.into_inner()).push(part);
+        Ok(())
+    };
+    let close = s + parse_array(&bytes[s..], s, None, "locations", progress, parse, |o, l| {
+        bytes.release(o, l)
+    })?;
+    let mut parts = parts.into_inner().unwrap_or_else(|e| e.into_inner());
+    parts.sort_unstable_by_key(|p| p.first);
+    let count: usize = parts.iter().map(|p| p.count).sum();
+    if f == 0 {
+        return Ok((Vec::new(), close));
+    }
+    if !count.is_multiple_of(f) {
+        return Err(Error::invalid(format!(
+            "the \"locations\" array holds {count} values, not a multiple of its {f} fields"
+        )));
+    }
+    if columns.is_none() {
+        return Ok((Vec::new(), close));
+    }
+    // Records in file order: each chunk's own, after the one its head completes.
+    let mut locs: Vec<[u32; 4]> = Vec::with_capacity(parts.iter().map(|p| p.records.len() + 1).sum());
+    let mut carry: Vec<u32> = Vec::with_capacity(f);
+    for part in &parts {
+        for &v in part.head.iter().chain(if f > 16 { &part.tail[..] } else { &[][..] }) {
+            carry.push(v);
+            if carry.len() == f {
+                locs.extend(record(&carry));
+                carry.clear();
+            }
+        }
+        locs.extend_from_slice(&part.records);
+        if f <= 16 {
+            carry.extend_from_slice(&part.tail);
         }
     }
     drop(parts);
     // DevTools keeps the last location given for a node. V8 lists them in node order, so
     // usually keeping the last of each run is enough; otherwise sort (stably) first.
-    if locs.windows(2).any(|w| w[0][0] > w[1][0]) {
+    if locs.par_windows(2).any(|w| w[0][0] > w[1][0]) {
         locs.reverse();
-        locs.sort_by_key(|l| l[0]);
+        locs.par_sort_by_key(|l| l[0]);
         locs.dedup_by_key(|l| l[0]);
     } else {
         let mut kept = 0;
@@ -725,5 +762,42 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
         }
         locs.truncate(kept);
     }
-    Ok((locs, s + close))
+    Ok((locs, close))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With 64-byte chunks (unit tests), most records straddle chunks: every node, edge and
+    /// location still lands in its place, and the last location given for a node wins.
+    #[test]
+    fn records_cut_between_chunks_parse_whole() {
+        let mut b = build::SnapshotJson::new();
+        let root = b.node("synthetic", "", 1, 0);
+        let mut expected = Vec::new();
+        for k in 1..400usize {
+            let v = b.node("object", &format!("C{}", k % 7), 2 * k as u32 + 1, 10 + k as u64 * 1000);
+            b.edge(root, "element", &k.to_string(), v);
+            b.location(v, 3, 999 + k as u32, 123_456);
+            if k % 5 == 0 {
+                b.location(v, 4, k as u32, 7);
+            }
+            expected.push([
+                v as u32,
+                if k % 5 == 0 { 4 } else { 3 },
+                if k % 5 == 0 { k as u32 } else { 999 + k as u32 },
+                if k % 5 == 0 { 7 } else { 123_456 },
+            ]);
+        }
+        let bytes = Bytes::Owned(b.to_json().into_bytes());
+        let raw = parse(&bytes, &Progress::new()).unwrap();
+        assert_eq!(raw.locations, expected);
+        for k in 1..400usize {
+            assert_eq!(raw.object_id[k], 2 * k as u32 + 1);
+            assert_eq!(raw.self_size[k], 10 + k as u32 * 1000);
+            assert_eq!(raw.edge_to[k - 1], k as u32);
+            assert_eq!(raw.edge_name[k - 1], k as u32);
+        }
+    }
 }

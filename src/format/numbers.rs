@@ -12,7 +12,8 @@ use crate::progress::Progress;
 
 /// Target chunk size: big enough to amortise scheduling, small enough for smooth progress and
 /// for releasing parsed pages of the mapping early.
-const CHUNK_BYTES: usize = 8 << 20;
+/// Unit tests use tiny chunks, so that records cut between chunks and windows are exercised.
+const CHUNK_BYTES: usize = if cfg!(test) { 64 } else { 8 << 20 };
 
 /// A parsed chunk: `first` is the index of its first value in the whole array.
 pub(crate) struct Chunk<'a> {
