@@ -318,21 +318,35 @@ pub fn parse(bytes: &Bytes, progress: &Progress) -> Result<RawSnapshot> {
                 }
             }
             "locations" => match &header {
-                Some(h) => {
+                Some(h) if strings.is_some() => {
                     cur.expect(b'[', "at the start of the \"locations\" section")?;
                     let (found, close) = parse_locations(bytes, cur.i, h, progress)?;
                     locations = Some(found);
                     cur.i = close + 1;
                 }
-                None => deferred_locations = Some(cur.numeric_array("locations", bytes)?.0),
+                // Parsed beside the strings, which V8 writes next (or after the loop).
+                _ => deferred_locations = Some(cur.numeric_array("locations", bytes)?.0),
             },
             "strings" => {
                 if cur.peek() != Some(b'[') {
                     return Err(Error::invalid("the \"strings\" section is not an array"));
                 }
                 progress.begin(Phase::Strings, (b.len() - cur.i) as u64);
-                let (table, used) =
-                    strings::parse_strings_releasing(&b[cur.i..], cur.i, progress, &|o, l| bytes.release(o, l))?;
+                let parse_strings =
+                    || strings::parse_strings_releasing(&b[cur.i..], cur.i, progress, &|o, l| bytes.release(o, l));
+                // The strings are read by one thread; the locations' chunks take the other core.
+                let (table, used) = match (&header, deferred_locations) {
+                    (Some(h), Some(at)) => {
+                        let (table, found) = rayon::join(parse_strings, || {
+                            progress.beside(Phase::Locations, |p| parse_locations(bytes, at, h, p))
+                        });
+                        let table = table?;
+                        locations = Some(found?.0);
+                        deferred_locations = None;
+                        table
+                    }
+                    _ => parse_strings()?,
+                };
                 bytes.release(cur.i, used);
                 cur.i += used;
                 strings = Some(table);
