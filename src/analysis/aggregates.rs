@@ -26,21 +26,20 @@ impl DominatedNodes {
                 first[d] += 1;
             }
         }
+        // Each list's end, then filled back to front, as DevTools' count-down fill does: the
+        // ends count down to the starts.
         let mut acc = 0u32;
         for slot in first.iter_mut().take(n) {
-            let c = *slot;
+            acc += *slot;
             *slot = acc;
-            acc += c;
         }
         first[n] = acc;
-        // Fill back to front, as DevTools' count-down fill does.
-        let mut fill: Vec<u32> = first[1..].to_vec();
         for (v, &d) in dominator.iter().enumerate() {
             if skip(v) {
                 continue;
             }
-            fill[d] -= 1;
-            nodes[fill[d] as usize] = NodeId::at(v);
+            first[d] -= 1;
+            nodes[first[d] as usize] = NodeId::at(v);
         }
         DominatedNodes { first, nodes }
     }
@@ -86,33 +85,86 @@ pub(crate) fn class_retained_sizes(
     retained: &RetainedSizes,
     filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
 ) -> Vec<f64> {
-    let accepts = |v: NodeId| filter.is_none_or(|f| f(v));
     let dominated = DominatedNodes::build(dominator, g.root());
+    let walk = ClassWalk {
+        g,
+        classes,
+        retained,
+        filter,
+        dominated: &dominated,
+        heavy: retained.get(g.root()) / 64.0,
+    };
     let mut sums = vec![0f64; classes.info.len()];
-    let mut seen = vec![false; classes.info.len()];
-    let mut list: Vec<NodeId> = vec![g.root()];
-    let mut sizes: Vec<usize> = vec![usize::MAX];
-    let mut keys: Vec<u32> = Vec::new();
-    while let Some(v) = list.pop() {
-        let class = classes.of_node[v];
-        let children = dominated.of(v);
-        if !seen[class as usize] && g.self_size(v) > 0 && accepts(v) {
-            sums[class as usize] += retained.get(v);
-            if !children.is_empty() {
-                seen[class as usize] = true;
-                sizes.push(list.len());
-                keys.push(class);
+    walk.walk(&[g.root()], &mut vec![false; classes.info.len()], &mut sums);
+    sums
+}
+
+/// The walk of [`class_retained_sizes`]. The result does not depend on the order subtrees are
+/// walked in (a node counts when no accepted instance of its class is above it; the sums are of
+/// whole numbers, exact in f64), so the children of a node with very many of them are walked in
+/// parallel, each part with its own copy of the classes seen above.
+struct ClassWalk<'a> {
+    g: &'a Graph,
+    classes: &'a Classes,
+    retained: &'a RetainedSizes,
+    filter: Option<&'a (dyn Fn(NodeId) -> bool + Sync)>,
+    dominated: &'a DominatedNodes,
+    /// A node retaining less than this is walked by one thread.
+    heavy: f64,
+}
+
+impl ClassWalk<'_> {
+    /// Parts a wide node's children are split into.
+    const PARTS: usize = 16;
+
+    /// Walks the subtrees of `roots`, with `seen` the classes counted above them.
+    fn walk(&self, roots: &[NodeId], seen: &mut [bool], sums: &mut [f64]) {
+        let mut list: Vec<NodeId> = roots.to_vec();
+        let mut sizes: Vec<usize> = vec![usize::MAX];
+        let mut keys: Vec<u32> = Vec::new();
+        while let Some(v) = list.pop() {
+            let class = self.classes.of_node[v];
+            let children = self.dominated.of(v);
+            let retained = self.retained.get(v);
+            if !seen[class as usize] && self.g.self_size(v) > 0 && self.filter.is_none_or(|f| f(v)) {
+                sums[class as usize] += retained;
+                if !children.is_empty() {
+                    seen[class as usize] = true;
+                    sizes.push(list.len());
+                    keys.push(class);
+                }
             }
-        }
-        list.extend_from_slice(children);
-        while sizes.last() == Some(&list.len()) {
-            sizes.pop();
-            if let Some(k) = keys.pop() {
-                seen[k as usize] = false;
+            // Splitting pays when each part has more nodes than the copy of `seen` it needs.
+            if retained >= self.heavy && children.len() >= Self::PARTS * seen.len().max(256) {
+                self.in_parallel(children, seen, sums);
+            } else {
+                list.extend_from_slice(children);
+            }
+            while sizes.last() == Some(&list.len()) {
+                sizes.pop();
+                if let Some(k) = keys.pop() {
+                    seen[k as usize] = false;
+                }
             }
         }
     }
-    sums
+
+    fn in_parallel(&self, children: &[NodeId], seen: &[bool], sums: &mut [f64]) {
+        use rayon::prelude::*;
+        let parts: Vec<Vec<f64>> = children
+            .par_chunks(children.len().div_ceil(Self::PARTS))
+            .map(|part| {
+                let mut own = vec![0f64; sums.len()];
+                self.walk(part, &mut seen.to_vec(), &mut own);
+                own
+            })
+            .collect();
+        for part in parts {
+            for (sum, x) in sums.iter_mut().zip(part) {
+                *sum += x;
+            }
+        }
+    }
 }
 
 /// Builds Summary rows for the nodes `filter` accepts (all when `None`), in DevTools' order of
@@ -177,4 +229,72 @@ pub fn sort_rows(rows: &mut [ClassRow]) {
             .then(b.shallow_size.cmp(&a.shallow_size))
             .then_with(|| super::classes::cmp_js(&a.name, &b.name))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::build::SnapshotJson;
+    use crate::progress::Progress;
+
+    /// A holder with many children: the walk splits its children into parts walked in parallel,
+    /// and the class sums equal those of the walk by one thread (an instance under another of its
+    /// class, in another part or not, is not counted again).
+    #[test]
+    fn a_wide_node_walked_in_parts_gives_the_sums_of_one_walk() {
+        let mut b = SnapshotJson::new();
+        let root = b.node("synthetic", "", 1, 0);
+        let holder = b.node("object", "Holder", 3, 100);
+        b.edge(root, "property", "holder", holder);
+        let mut id = 5;
+        for k in 0..6000usize {
+            let class = ["Item", "Other", "Holder"][k % 3];
+            let item = b.node("object", class, id, 10 + k as u64 % 7);
+            let inner = b.node("object", "Item", id + 2, 3);
+            id += 4;
+            b.edge(holder, "element", &k.to_string(), item);
+            b.edge(item, "property", "inner", inner);
+        }
+        let p = Progress::new();
+        let bytes = crate::format::Bytes::Owned(b.to_json().into_bytes());
+        let s = crate::analysis::analyze(
+            Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap(),
+            &p,
+        )
+        .unwrap();
+        let dominated = DominatedNodes::build(&s.dominator, s.graph.root());
+        let sums = |heavy: f64, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>| {
+            let walk = ClassWalk {
+                g: &s.graph,
+                classes: &s.classes,
+                retained: &s.retained,
+                filter,
+                dominated: &dominated,
+                heavy,
+            };
+            let mut sums = vec![0f64; s.classes.info.len()];
+            walk.walk(&[s.graph.root()], &mut vec![false; s.classes.info.len()], &mut sums);
+            sums
+        };
+        let by_name = |sums: &[f64], name: &str| {
+            (0..sums.len())
+                .filter(|&c| s.classes.name(&s.graph, c as u32) == name)
+                .map(|c| sums[c])
+                .sum::<f64>()
+        };
+        let one = sums(f64::INFINITY, None);
+        assert_eq!(sums(0.0, None), one);
+        // Holder retains everything (its Holder children are under it); Items count at the top
+        // level and inside Others and Holders, never inside an Item.
+        assert_eq!(by_name(&one, "Holder"), s.retained.get(NodeId::at(holder)));
+        let items: f64 = (0..6000u64)
+            .map(|k| match k % 3 {
+                0 => (10 + k % 7 + 3) as f64,
+                _ => 3.0,
+            })
+            .sum();
+        assert_eq!(by_name(&one, "Item"), items);
+        let odd = |v: NodeId| s.graph.id(v).0 % 8 == 5;
+        assert_eq!(sums(0.0, Some(&odd)), sums(f64::INFINITY, Some(&odd)));
+    }
 }
