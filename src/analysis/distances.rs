@@ -1,6 +1,6 @@
 //! DevTools' `calculateDistances` with its JS edge filter (spec §3).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use super::flags::{is_user_root, parse_weak_map_edge_name};
 use crate::model::{EdgeId, EdgeKind, Graph, NodeId, NodeKind};
@@ -68,7 +68,8 @@ pub fn calculate(
     let n = g.node_count();
     progress.begin(Phase::Distances, n as u64);
     let mut dist = vec![Distance::UNREACHABLE; n];
-    let mut queue: Vec<NodeId> = Vec::with_capacity(n);
+    // A ring buffer holds only the BFS frontier, not every node reached.
+    let mut queue: VecDeque<NodeId> = VecDeque::new();
     let mut filter = Filter {
         pending_ephemerons: HashSet::new(),
     };
@@ -76,7 +77,7 @@ pub fn calculate(
         let t = g.to(e);
         if is_user_root(g, t) {
             dist[t] = Distance(1);
-            queue.push(t);
+            queue.push_back(t);
         }
     }
     let has_user_roots = !queue.is_empty();
@@ -87,25 +88,24 @@ pub fn calculate(
         Distance(0)
     };
     queue.clear();
-    queue.push(g.root());
+    queue.push_back(g.root());
     bfs(g, &mut queue, &mut dist, &mut filter, ignored, progress)?;
     Ok(dist)
 }
 
 fn bfs<'g>(
     g: &'g Graph,
-    queue: &mut Vec<NodeId>,
+    queue: &mut VecDeque<NodeId>,
     dist: &mut [Distance],
     filter: &mut Filter<'g>,
     ignored: Option<&dyn Fn(NodeId) -> bool>,
     progress: &Progress,
 ) -> Result<(), Cancelled> {
-    let mut head = 0;
-    while head < queue.len() {
-        let v = queue[head];
-        head += 1;
-        if head & 0xFFFF == 0 {
-            progress.set(queue.len() as u64)?;
+    let mut done = 0u64;
+    while let Some(v) = queue.pop_front() {
+        done += 1;
+        if done & 0xFFFF == 0 {
+            progress.set(done)?;
         }
         let d = dist[v].next();
         let source = Source::of(g, v);
@@ -122,7 +122,7 @@ fn bfs<'g>(
                 continue;
             }
             dist[t] = d;
-            queue.push(t);
+            queue.push_back(t);
         }
     }
     Ok(())
