@@ -69,6 +69,76 @@ pub struct PartialSummary {
     /// Summary rows with retained sizes 0 and distances unknown, largest shallow size first.
     pub rows: Vec<ClassRow>,
     pub total_shallow: f64,
+    /// For each of the first [`PartialSummary::ROWS_WITH_INSTANCES`] rows, its largest instances
+    /// by shallow size (at most [`PartialSummary::INSTANCES`], then by id); empty for the rest.
+    pub largest: Vec<Vec<PartialInstance>>,
+}
+
+/// An instance listed by the partial Summary: what is known of it before dominators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartialInstance {
+    pub id: u32,
+    /// The node's name, cut to 100 characters.
+    pub name: String,
+    pub self_size: u32,
+}
+
+impl PartialSummary {
+    pub const ROWS_WITH_INSTANCES: usize = 200;
+    pub const INSTANCES: usize = 20;
+}
+
+/// The largest instances (by shallow size, then id) of the classes of the first rows: one pass
+/// over the nodes that mostly compares a size with the smallest kept for its class.
+fn largest_instances(g: &Graph, classes: &Classes, rows: &[ClassRow]) -> Vec<Vec<PartialInstance>> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let k = PartialSummary::INSTANCES;
+    let shown = rows.len().min(PartialSummary::ROWS_WITH_INSTANCES);
+    let mut slot_of = vec![u32::MAX; classes.info.len()];
+    for (i, r) in rows[..shown].iter().enumerate() {
+        slot_of[r.class as usize] = i as u32;
+    }
+    // Min-heaps of (size, Reverse(id), ordinal): the root is the one to drop first.
+    type Kept = BinaryHeap<Reverse<(u32, Reverse<u32>, u32)>>;
+    let mut heaps: Vec<Kept> = vec![BinaryHeap::new(); shown];
+    let mut floor = vec![0u32; shown];
+    let sizes = g.self_sizes();
+    for (v, &size) in sizes.iter().enumerate() {
+        if size == 0 {
+            continue;
+        }
+        let slot = slot_of[classes.of_node[v] as usize];
+        if slot == u32::MAX || size < floor[slot as usize] {
+            continue;
+        }
+        let heap = &mut heaps[slot as usize];
+        let item = (size, Reverse(g.id(NodeId::at(v)).0), v as u32);
+        if heap.len() < k {
+            heap.push(Reverse(item));
+        } else if heap.peek().is_some_and(|Reverse(min)| item > *min) {
+            heap.pop();
+            heap.push(Reverse(item));
+        }
+        if heap.len() == k {
+            floor[slot as usize] = heap.peek().map_or(0, |Reverse(min)| min.0);
+        }
+    }
+    heaps
+        .into_iter()
+        .map(|heap| {
+            let mut items: Vec<_> = heap.into_iter().map(|Reverse(x)| x).collect();
+            items.sort_unstable_by(|a, b| b.cmp(a));
+            items
+                .into_iter()
+                .map(|(size, Reverse(id), v)| PartialInstance {
+                    id,
+                    name: crate::text::preview(g.name(NodeId::new(v)), 100),
+                    self_size: size,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Runs every analysis phase on a freshly parsed graph.
@@ -151,6 +221,7 @@ pub(crate) fn analyze_with(
                 node_count: gr.node_count(),
                 edge_count: gr.edge_count(),
                 total_shallow: partial.iter().map(|r| r.shallow_size as f64).sum(),
+                largest: largest_instances(gr, &classes, &partial),
                 rows: partial,
             });
             let distances = progress.beside(Phase::Distances, |p| distances::calculate(gr, None, p))?;
@@ -324,6 +395,34 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The partial Summary lists each of its first rows' largest instances, by shallow size
+    /// then id, as a sort of all instances would.
+    #[test]
+    fn the_partial_summary_lists_the_largest_instances_of_its_rows() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots/leak-s3.heapsnapshot");
+        let p = Progress::new();
+        let bytes = crate::format::Bytes::Owned(std::fs::read(path).unwrap());
+        let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
+        let partial = std::sync::Mutex::new(None);
+        let s = analyze_with(g, &p, &|x| *partial.lock().unwrap() = Some(x)).unwrap();
+        let partial = partial.into_inner().unwrap().expect("published");
+        let g = &s.graph;
+        let shown = partial.rows.len().min(PartialSummary::ROWS_WITH_INSTANCES);
+        assert_eq!(partial.largest.len(), shown);
+        assert!(shown > 10);
+        for (row, listed) in partial.rows.iter().zip(&partial.largest) {
+            let mut all: Vec<(u32, u32)> = g
+                .nodes()
+                .filter(|&v| s.classes.of_node[v] == row.class && g.self_size(v) > 0)
+                .map(|v| (g.self_size(v), g.id(v).0))
+                .collect();
+            all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            all.truncate(PartialSummary::INSTANCES);
+            let got: Vec<(u32, u32)> = listed.iter().map(|o| (o.self_size, o.id)).collect();
+            assert_eq!(got, all, "{}", row.name);
+        }
+    }
 
     /// `analyze` runs the dominator chain and the distance BFS side by side; each alone, in
     /// either order, gives the same arrays.

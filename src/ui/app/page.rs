@@ -220,12 +220,14 @@ fn not_open_page(ui: &mut Ui, heading: &str, detail: RichText, reload: (&str, &s
 }
 
 /// Counts and shallow sizes while retained sizes and distances are still being computed:
-/// filterable (the filter carries over to the Summary) and sortable by name or shallow size.
+/// filterable (the filter carries over to the Summary), sortable by name or shallow size, and the
+/// largest classes expandable into their largest instances by shallow size.
 fn partial_summary(
     ui: &mut Ui,
     p: &crate::analysis::PartialSummary,
     view: &mut crate::ui::views::summary::PartialView,
 ) {
+    use crate::ui::views::summary::PartialLine;
     ui.horizontal_wrapped(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut view.filter)
@@ -240,8 +242,9 @@ fn partial_summary(
     });
     let (rows, total) = (&p.rows, p.total_shallow);
     let (by_name, ascending) = (view.by_name, view.ascending);
-    let order = view.order(rows);
+    let lines = view.lines(rows, &p.largest);
     let mut clicked = None;
+    let mut toggled = None;
     table::tree_table(ui, "partial")
         .column(table::name_column())
         .column(table::number_column(table::DISTANCE_WIDTH))
@@ -265,25 +268,61 @@ fn partial_summary(
             });
         })
         .body(|body| {
-            body.rows(widgets::ROW_HEIGHT, order.len(), |mut row| {
-                let r = &rows[order[row.index()] as usize];
-                row.col(|ui| {
-                    let job = widgets::job(
-                        ui,
-                        [
-                            RichText::new(crate::text::preview(&r.name, 100)).color(widgets::class_color(ui)),
-                            RichText::new(format!("×{}", text::thousands(r.count))).weak(),
-                        ],
-                    );
-                    widgets::truncated(ui, job, None, true, egui::Sense::hover());
-                });
-                row.col(widgets::pending_cell);
-                row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
-                row.col(widgets::pending_cell);
+            body.rows(widgets::ROW_HEIGHT, lines.len(), |mut row| match lines[row.index()] {
+                PartialLine::Class(i, expanded) => {
+                    let r = &rows[i as usize];
+                    let expandable = p.largest.get(i as usize).is_some_and(|l| !l.is_empty());
+                    row.col(|ui| {
+                        if widgets::tree_toggle(ui, 0, expandable, expanded) {
+                            toggled = Some(i);
+                        }
+                        let job = widgets::job(
+                            ui,
+                            [
+                                RichText::new(crate::text::preview(&r.name, 100)).color(widgets::class_color(ui)),
+                                RichText::new(format!("×{}", text::thousands(r.count))).weak(),
+                            ],
+                        );
+                        widgets::truncated(ui, job, None, true, egui::Sense::hover());
+                    });
+                    row.col(widgets::pending_cell);
+                    row.col(|ui| widgets::size_cell(ui, r.shallow_size as f64, total));
+                    row.col(widgets::pending_cell);
+                }
+                PartialLine::Instance(i, k) => {
+                    let o = &p.largest[i as usize][k as usize];
+                    row.col(|ui| {
+                        widgets::tree_toggle(ui, 1, false, false);
+                        let job = widgets::job(ui, [RichText::new(&o.name), RichText::new(format!("@{}", o.id)).weak()]);
+                        widgets::truncated(ui, job, None, true, egui::Sense::hover());
+                    });
+                    row.col(widgets::pending_cell);
+                    row.col(|ui| widgets::size_cell(ui, o.self_size as f64, total));
+                    row.col(widgets::pending_cell);
+                }
+                PartialLine::More(i) => {
+                    let r = &rows[i as usize];
+                    let listed = p.largest[i as usize].len();
+                    row.col(|ui| {
+                        widgets::tree_toggle(ui, 1, false, false);
+                        let note = format!(
+                            "the {listed} largest of {} by shallow size; all of them, selectable, when indexing finishes",
+                            text::thousands(r.count)
+                        );
+                        let job = widgets::job(ui, [RichText::new(note).weak().italics()]);
+                        widgets::truncated(ui, job, None, true, egui::Sense::hover());
+                    });
+                    row.col(|_| {});
+                    row.col(|_| {});
+                    row.col(|_| {});
+                }
             });
         });
     if let Some(by_name) = clicked {
         view.click(by_name);
+    }
+    if let Some(i) = toggled {
+        view.toggle(i);
     }
 }
 

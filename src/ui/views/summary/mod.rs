@@ -45,6 +45,44 @@ mod tests {
         v.click(false);
         assert_eq!(v.order(&rows), [0, 3], "filtered, largest first");
     }
+
+    #[test]
+    fn an_expanded_partial_row_lists_its_largest_instances_then_how_many_there_are() {
+        use crate::analysis::PartialInstance;
+        let mut rows = vec![row("Beta", 10), row("alpha", 30)];
+        rows[1].count = 3;
+        let instance = |id| PartialInstance {
+            id,
+            name: "alpha".into(),
+            self_size: 10,
+        };
+        let largest = vec![vec![instance(1)], vec![instance(3), instance(5)]];
+        let mut v = PartialView::default();
+        assert_eq!(
+            v.lines(&rows, &largest),
+            [PartialLine::Class(1, false), PartialLine::Class(0, false)]
+        );
+        v.toggle(1);
+        assert_eq!(
+            v.lines(&rows, &largest),
+            [
+                PartialLine::Class(1, true),
+                PartialLine::Instance(1, 0),
+                PartialLine::Instance(1, 1),
+                PartialLine::More(1),
+                PartialLine::Class(0, false)
+            ]
+        );
+        v.toggle(0);
+        v.filter = "beta".into();
+        assert_eq!(
+            v.lines(&rows, &largest),
+            [PartialLine::Class(0, true), PartialLine::Instance(0, 0)],
+            "filtered; Beta has one instance, all listed"
+        );
+        v.toggle(0);
+        assert_eq!(v.lines(&rows, &largest), [PartialLine::Class(0, false)], "collapsed");
+    }
 }
 
 use crate::analysis::Snapshot;
@@ -438,7 +476,8 @@ impl SummaryState {
 }
 
 /// The partial Summary's state: a class filter and a sort by name or shallow size (the only
-/// numbers known before dominators), and the rows' order, remade when either changes.
+/// numbers known before dominators), the rows expanded into their largest instances, and the
+/// lines shown, remade when any of these changes.
 #[derive(Default)]
 pub struct PartialView {
     pub(crate) filter: String,
@@ -446,6 +485,20 @@ pub struct PartialView {
     pub(crate) by_name: bool,
     pub(crate) ascending: bool,
     order: Option<(usize, String, bool, bool, Vec<u32>)>,
+    /// Rows (positions in the rows) expanded into their largest instances.
+    expanded: std::collections::BTreeSet<u32>,
+    lines: Option<Vec<PartialLine>>,
+}
+
+/// One line of the partial Summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartialLine {
+    /// A class: its position in the rows, and whether it is expanded.
+    Class(u32, bool),
+    /// The row's k-th largest instance.
+    Instance(u32, u32),
+    /// Under an expanded row that has more instances than are listed: how many there are.
+    More(u32),
 }
 
 impl PartialView {
@@ -472,8 +525,41 @@ impl PartialView {
                 o.then_with(|| cmp_js(&ra.name, &rb.name))
             });
             self.order = Some((key.0, key.1, key.2, key.3, order));
+            self.lines = None;
         }
         &self.order.as_ref().expect("made above").4
+    }
+
+    /// The lines shown: the rows in display order, each expanded one followed by its largest
+    /// instances (`largest[row]`) and, when it has more, a line saying so.
+    pub fn lines(&mut self, rows: &[ClassRow], largest: &[Vec<crate::analysis::PartialInstance>]) -> &[PartialLine] {
+        self.order(rows);
+        if self.lines.is_none() {
+            let order = &self.order.as_ref().expect("made by order").4;
+            let mut lines = Vec::with_capacity(order.len());
+            for &i in order {
+                let expanded = self.expanded.contains(&i);
+                lines.push(PartialLine::Class(i, expanded));
+                if !expanded {
+                    continue;
+                }
+                let listed = largest.get(i as usize).map_or(0, Vec::len);
+                lines.extend((0..listed as u32).map(|k| PartialLine::Instance(i, k)));
+                if (listed as u64) < rows[i as usize].count {
+                    lines.push(PartialLine::More(i));
+                }
+            }
+            self.lines = Some(lines);
+        }
+        self.lines.as_deref().expect("made above")
+    }
+
+    /// A click on a row's ▶/▼ toggle.
+    pub(crate) fn toggle(&mut self, row: u32) {
+        if !self.expanded.remove(&row) {
+            self.expanded.insert(row);
+        }
+        self.lines = None;
     }
 
     /// A click on the Constructor (`by_name`) or Shallow Size title.
