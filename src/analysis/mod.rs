@@ -202,6 +202,8 @@ pub(crate) fn analyze_with(
                 )?;
                 let classes = Classes::build(gr, class_index, &strings, &locations);
                 let scripts = scripts::Scripts::build(gr, &locations);
+                // Not needed again: freed now rather than kept beside the dominators' arrays.
+                drop(locations);
                 Ok((classes, definitions, scripts))
             })?;
             let no_retained = vec![0.0; classes.info.len()];
@@ -246,7 +248,6 @@ pub(crate) fn analyze_with(
         (distances, mut summary),
         (statistics, allocations, timeline),
     ) = side;
-    drop(locations);
     for s in &added {
         g.strings_mut().push(s);
     }
