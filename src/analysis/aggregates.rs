@@ -255,13 +255,8 @@ mod tests {
             b.edge(holder, "element", &k.to_string(), item);
             b.edge(item, "property", "inner", inner);
         }
-        let p = Progress::new();
-        let bytes = crate::format::Bytes::Owned(b.to_json().into_bytes());
-        let s = crate::analysis::analyze(
-            Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap(),
-            &p,
-        )
-        .unwrap();
+        let g = crate::analysis::graph_of(b.to_json().into_bytes());
+        let s = crate::analysis::analyze(g, &Progress::new()).unwrap();
         let dominated = DominatedNodes::build(&s.dominator, s.graph.root());
         let sums = |heavy: f64, filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>| {
             let walk = ClassWalk {

@@ -287,10 +287,8 @@ mod tests {
         for (v, id) in objects.into_iter().zip([3, 3, 3, 2, 5, 5]) {
             b.trace_node(v, id);
         }
-        let bytes = crate::format::Bytes::Owned(b.to_json().into_bytes());
-        let p = crate::progress::Progress::new();
-        let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
-        crate::analysis::analyze(g, &p).unwrap()
+        let g = crate::analysis::graph_of(b.to_json().into_bytes());
+        crate::analysis::analyze(g, &crate::progress::Progress::new()).unwrap()
     }
 
     #[test]

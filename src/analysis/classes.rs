@@ -159,6 +159,26 @@ pub(crate) fn calculate_object_names(
     Ok(out)
 }
 
+/// Every node's class name (a string index) and the interface definitions: `calculateObjectNames`,
+/// then plain-object interfaces inferred and applied. Names it makes up go to `strings`.
+pub(crate) fn name_classes(
+    g: &Graph,
+    strings: &mut NewStrings,
+    progress: &Progress,
+) -> Result<(Vec<u32>, Vec<InterfaceDefinition>), Cancelled> {
+    let mut class_index = calculate_object_names(g, strings, progress)?;
+    let definitions = infer_interface_definitions(g, progress)?;
+    apply_interface_definitions(
+        g,
+        strings,
+        &mut class_index,
+        &definitions,
+        &mut Default::default(),
+        progress,
+    )?;
+    Ok((class_index, definitions))
+}
+
 /// DevTools' `inferInterfaceDefinitions`.
 pub(crate) fn infer_interface_definitions(
     g: &Graph,

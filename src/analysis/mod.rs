@@ -181,73 +181,26 @@ pub(crate) fn analyze_with(
     let locations = g.take_locations();
 
     // From here the graph is read-only until the class names made up are appended. The dominator
-    // chain reads the edges and retainers; class names (with the partial Summary) and then the
-    // distance BFS read the graph and nothing of the chain's, so they run beside it on the other
-    // core: the wall time is the longer line, not the sum (ARCHITECTURE.md).
-    let gr = &g;
-    let (doms, side) = rayon::join(
-        || dominators::calculate(gr, numbering, &essential, &retainers, progress),
-        || -> Result<_> {
-            let mut strings = NewStrings::new(gr);
-            let (classes, interface_definitions, scripts) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
-                let mut class_index = classes::calculate_object_names(gr, &mut strings, p)?;
-                let definitions = classes::infer_interface_definitions(gr, p)?;
-                classes::apply_interface_definitions(
-                    gr,
-                    &mut strings,
-                    &mut class_index,
-                    &definitions,
-                    &mut Default::default(),
-                    p,
-                )?;
-                let classes = Classes::build(gr, class_index, &strings, &locations);
-                let scripts = scripts::Scripts::build(gr, &locations);
-                // Not needed again: freed now rather than kept beside the dominators' arrays.
-                drop(locations);
-                Ok((classes, definitions, scripts))
-            })?;
-            let no_retained = vec![0.0; classes.info.len()];
-            let rows = |distances| {
-                let inputs = AggregateInputs {
-                    graph: gr,
-                    classes: &classes,
-                    distances,
-                    class_retained: &no_retained,
-                    strings: Some(&strings),
-                };
-                aggregates::aggregate(&inputs, None)
-            };
-            let mut partial = rows(None);
-            partial.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
-            on_partial(PartialSummary {
-                node_count: gr.node_count(),
-                edge_count: gr.edge_count(),
-                total_shallow: partial.iter().map(|r| r.shallow_size as f64).sum(),
-                largest: largest_instances(gr, &classes, &partial),
-                rows: partial,
-            });
-            let distances = progress.beside(Phase::Distances, |p| distances::calculate(gr, None, p))?;
-            // The Summary's rows but for retained sizes, which the dominator chain fills in.
-            let summary = rows(Some(&distances));
-            let statistics = stats::calculate(gr, &retainers);
-            let allocations = allocations::AllocationProfile::build(gr);
-            let timeline = timeline::Timeline::build(gr);
-            Ok((
-                strings.into_added(),
-                (classes, interface_definitions, scripts),
-                (distances, summary),
-                (statistics, allocations, timeline),
-            ))
-        },
+    // chain reads the edges and retainers; the line beside it reads the graph and nothing of the
+    // chain's, so it runs on the other core: the wall time is the longer line, not the sum
+    // (ARCHITECTURE.md).
+    let (doms, beside) = rayon::join(
+        || dominators::calculate(&g, numbering, &essential, &retainers, progress),
+        || beside_dominators(&g, locations, &retainers, progress, on_partial),
     );
-    let (doms, side) = (doms?, side?);
+    let (doms, beside) = (doms?, beside?);
     drop(essential);
-    let (
+    let Beside {
         added,
-        (classes, interface_definitions, scripts),
-        (distances, mut summary),
-        (statistics, allocations, timeline),
-    ) = side;
+        classes,
+        interface_definitions,
+        scripts,
+        distances,
+        mut summary,
+        statistics,
+        allocations,
+        timeline,
+    } = beside;
     for s in &added {
         g.strings_mut().push(s);
     }
@@ -279,6 +232,75 @@ pub(crate) fn analyze_with(
         orphans: doms.orphans,
         cliques: doms.cliques,
         scripts,
+    })
+}
+
+/// What the line beside the dominator chain finds: everything but dominators and retained sizes.
+struct Beside {
+    /// Class names made up, to append to the graph's strings.
+    added: Vec<String>,
+    classes: Classes,
+    interface_definitions: Vec<InterfaceDefinition>,
+    scripts: scripts::Scripts,
+    distances: Vec<distances::Distance>,
+    /// The Summary's rows, retained sizes still 0.
+    summary: Vec<ClassRow>,
+    /// Totals still 0 ([`stats::Statistics::with_total`]).
+    statistics: stats::Statistics,
+    allocations: Option<allocations::AllocationProfile>,
+    timeline: Option<timeline::Timeline>,
+}
+
+/// Class names and the partial Summary (published at once), then distances, the Summary's rows,
+/// statistics and allocations: the work that reads the graph but not the dominators.
+fn beside_dominators(
+    g: &Graph,
+    locations: Vec<[u32; 4]>,
+    retainers: &Retainers,
+    progress: &Progress,
+    on_partial: &(dyn Fn(PartialSummary) + Sync),
+) -> Result<Beside> {
+    let mut strings = NewStrings::new(g);
+    let (classes, interface_definitions, scripts) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
+        let (class_index, definitions) = classes::name_classes(g, &mut strings, p)?;
+        let classes = Classes::build(g, class_index, &strings, &locations);
+        let scripts = scripts::Scripts::build(g, &locations);
+        // Not needed again: freed now rather than kept beside the dominators' arrays.
+        drop(locations);
+        Ok((classes, definitions, scripts))
+    })?;
+    let no_retained = vec![0.0; classes.info.len()];
+    let rows = |distances| {
+        let inputs = AggregateInputs {
+            graph: g,
+            classes: &classes,
+            distances,
+            class_retained: &no_retained,
+            strings: Some(&strings),
+        };
+        aggregates::aggregate(&inputs, None)
+    };
+    let mut partial = rows(None);
+    partial.sort_by_key(|r| std::cmp::Reverse(r.shallow_size));
+    on_partial(PartialSummary {
+        node_count: g.node_count(),
+        edge_count: g.edge_count(),
+        total_shallow: partial.iter().map(|r| r.shallow_size as f64).sum(),
+        largest: largest_instances(g, &classes, &partial),
+        rows: partial,
+    });
+    let distances = progress.beside(Phase::Distances, |p| distances::calculate(g, None, p))?;
+    let summary = rows(Some(&distances));
+    Ok(Beside {
+        added: strings.into_added(),
+        classes,
+        interface_definitions,
+        scripts,
+        distances,
+        summary,
+        statistics: stats::calculate(g, retainers),
+        allocations: allocations::AllocationProfile::build(g),
+        timeline: timeline::Timeline::build(g),
     })
 }
 
@@ -393,6 +415,14 @@ impl Snapshot {
     }
 }
 
+/// The graph of a snapshot's JSON text, for tests.
+#[cfg(test)]
+pub(crate) fn graph_of(json: Vec<u8>) -> Graph {
+    let p = Progress::new();
+    let bytes = crate::format::Bytes::Owned(json);
+    Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,8 +433,7 @@ mod tests {
     fn the_partial_summary_lists_the_largest_instances_of_its_rows() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots/leak-s3.heapsnapshot");
         let p = Progress::new();
-        let bytes = crate::format::Bytes::Owned(std::fs::read(path).unwrap());
-        let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
+        let g = graph_of(std::fs::read(path).unwrap());
         let partial = std::sync::Mutex::new(None);
         let s = analyze_with(g, &p, &|x| *partial.lock().unwrap() = Some(x)).unwrap();
         let partial = partial.into_inner().unwrap().expect("published");
@@ -432,8 +461,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-snapshots");
         for name in ["leak-s3.heapsnapshot", "dom.heapsnapshot", "small-app.heapsnapshot"] {
             let p = Progress::new();
-            let bytes = crate::format::Bytes::Owned(std::fs::read(root.join(name)).unwrap());
-            let g = Graph::from_raw(crate::format::parse(&bytes, &p).unwrap(), &p).unwrap();
+            let g = graph_of(std::fs::read(root.join(name)).unwrap());
             let s = analyze(g, &p).unwrap();
             let g = &s.graph;
             let essential = flags::essential_edges(g, &s.flags, &p).unwrap();
@@ -461,17 +489,7 @@ mod tests {
             // Class names found alone, after the rest, name every node as those found beside the
             // dominator chain did.
             let mut strings = NewStrings::new(g);
-            let mut index = classes::calculate_object_names(g, &mut strings, &p).unwrap();
-            let definitions = classes::infer_interface_definitions(g, &p).unwrap();
-            classes::apply_interface_definitions(
-                g,
-                &mut strings,
-                &mut index,
-                &definitions,
-                &mut Default::default(),
-                &p,
-            )
-            .unwrap();
+            let (index, definitions) = classes::name_classes(g, &mut strings, &p).unwrap();
             assert_eq!(definitions, s.interface_definitions, "{name}: interface definitions");
             for v in g.nodes() {
                 let alone = strings.get(index[v.index()]);
