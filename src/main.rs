@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use heapsift::cli::{self, Next};
 
 fn main() -> ExitCode {
+    fixed_mmap_threshold();
     let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(code) => return code,
@@ -13,6 +14,18 @@ fn main() -> ExitCode {
     match cli::main(&cli) {
         Next::Exit(code) => code,
         Next::App(flags) => app(*flags),
+    }
+}
+
+/// glibc raises its mmap threshold to the size of each mapped block freed (up to 32 MB), after
+/// which node-sized arrays of a mid-sized snapshot come from the heap and stay resident when
+/// freed: the 437 MB heap's peak was 45 MB higher. A fixed threshold keeps every large array
+/// mapped, so freeing one returns it to the system.
+fn fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called first thing in `main`, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
 }
 

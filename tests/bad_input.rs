@@ -176,6 +176,23 @@ fn unknown_type_indices() {
     assert_rejected("edge-type.heapsnapshot", &with_arrays(NODES, "17,2,7"), "type index 17");
 }
 
+/// Each edge keeps its type in 4 bits beside its target: a file declaring more edge types than
+/// that is refused with the reason, not misread.
+#[test]
+fn more_edge_types_than_an_edge_can_hold() {
+    let types = (0..16).map(|i| format!(r#""t{i}""#)).collect::<Vec<_>>().join(",");
+    let meta = META.replace(
+        r#"["context","element","property","internal","hidden","shortcut","weak"]"#,
+        &format!("[{types}]"),
+    );
+    let text = valid().replace(META, &meta);
+    assert_rejected(
+        "edge-types.heapsnapshot",
+        text.as_bytes(),
+        "16 edge types; heapsift reads at most 15",
+    );
+}
+
 #[test]
 fn string_indices_out_of_range() {
     let nodes = "9,0,1,0,1,0,0,3,99,3,10,0,0,0";

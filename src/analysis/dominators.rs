@@ -3,10 +3,12 @@
 //! weak edges reach (orphans) and of unreachable cliques, and its iteration orders.
 //!
 //! The arithmetic and visiting order are DevTools'; the storage is leaner. DevTools keeps nine
-//! arrays of `n + 1` words; here `parent` doubles as `ancestor` (a vertex's ancestor is its
-//! parent from the moment it is linked, and its parent is never read again after that), the
-//! bucket links double as `dom` (a vertex leaves its bucket exactly when its `dom` is set), and
-//! the compression stack grows on demand.
+//! arrays of `n + 1` words; here five. `parent` doubles as `ancestor` (a vertex's ancestor is its
+//! parent from the moment it is linked, and its parent is never read again after that); the
+//! bucket links double as `dom` (a vertex leaves its bucket exactly when its `dom` is set);
+//! `label` is the walk's edge cursor while numbering, and until a vertex is linked (only linked
+//! vertices' labels are ever read) it holds the last member of the vertex's bucket; the
+//! compression stack grows on demand.
 
 use std::collections::HashMap;
 
@@ -93,8 +95,9 @@ pub struct Dominators {
 pub(crate) struct Numbering {
     parent: Vec<u32>,
     vertex: Vec<u32>,
-    label: Vec<u32>,
     semi: Vec<u32>,
+    /// The next edge to look at from each vertex on the walk (DevTools' `nextEdge`); becomes
+    /// `label` once the walk is done.
     next_edge: Vec<u32>,
     /// Numbered vertices, as bits: the walk asks for each edge's target, and this fits in the
     /// cache where `semi` (32 times larger) does not.
@@ -109,7 +112,6 @@ impl Numbering {
         let mut walk = Numbering {
             parent: vec![0u32; len],
             vertex: vec![0u32; len],
-            label: vec![0u32; len],
             semi: vec![0u32; len],
             next_edge: vec![0u32; len],
             numbered: BitVec::new(len),
@@ -125,14 +127,12 @@ impl Numbering {
         let Numbering {
             parent,
             vertex,
-            label,
             semi,
             next_edge,
             numbered,
             n,
         } = self;
-        let root_ord = (root - 1) as usize;
-        next_edge[root_ord] = first_edge[root_ord];
+        next_edge[root as usize] = first_edge[(root - 1) as usize];
         let mut v = root;
         while v != 0 {
             if !numbered.get(v as usize) {
@@ -140,7 +140,6 @@ impl Numbering {
                 *n += 1;
                 semi[v as usize] = *n;
                 vertex[*n as usize] = v;
-                label[v as usize] = v;
                 if *n & 0xFFFF == 0 {
                     progress.check()?;
                 }
@@ -148,19 +147,19 @@ impl Numbering {
             let mut v_next = parent[v as usize];
             let v_ord = (v - 1) as usize;
             let end = first_edge[v_ord + 1];
-            while next_edge[v_ord] < end {
-                let e = next_edge[v_ord] as usize;
+            while next_edge[v as usize] < end {
+                let e = next_edge[v as usize] as usize;
                 if essential.get(e) {
-                    let w_ord = edge_to[e] as usize;
+                    let w_ord = crate::model::edge_target(edge_to[e]) as usize;
                     let w = w_ord as u32 + 1;
                     if !numbered.get(w as usize) {
                         parent[w as usize] = v;
-                        next_edge[w_ord] = first_edge[w_ord];
+                        next_edge[w as usize] = first_edge[w_ord];
                         v_next = w;
                         break;
                     }
                 }
-                next_edge[v_ord] += 1;
+                next_edge[v as usize] += 1;
             }
             v = v_next;
         }
@@ -200,7 +199,6 @@ pub fn calculate(
     let Numbering {
         mut parent,
         mut vertex,
-        mut label,
         mut semi,
         next_edge,
         mut n,
@@ -215,7 +213,6 @@ pub fn calculate(
                 n += 1;
                 semi[v as usize] = n;
                 vertex[n as usize] = v;
-                label[v as usize] = v;
             }
         }
     }
@@ -224,10 +221,11 @@ pub fn calculate(
     let mut ancestor = parent;
     let mut linked = BitVec::new(len);
     let mut stack: Vec<u32> = Vec::new();
-    // Bucket links, then `dom`: the DFS cursors are dead, so their memory is reused.
-    let mut slot = next_edge;
-    slot.fill(0);
-    let mut bucket_last = vec![0u32; len];
+    // The walk's cursors are dead: their memory becomes `label`, 0 (an empty bucket) until linked.
+    let mut label = next_edge;
+    label.fill(0);
+    // Bucket links, then `dom`.
+    let mut slot = vec![0u32; len];
 
     let mut i = n;
     while i >= 2 {
@@ -253,21 +251,27 @@ pub fn calculate(
         }
 
         // Add w to bucket(vertex[semi[w]]): a circular list whose last member points at the
-        // first, so members stay in insertion order as in DevTools' `Set`.
+        // first, so members stay in insertion order as in DevTools' `Set`. Its last member is
+        // kept in `label` of the bucket's vertex, which is not linked yet (semi[w] < w, or w
+        // itself when no retainer comes before it).
         let b = vertex[semi[w as usize] as usize] as usize;
-        let last = bucket_last[b];
+        let last = label[b];
         if last == 0 {
             slot[w as usize] = w;
         } else {
             slot[w as usize] = slot[last as usize];
             slot[last as usize] = w;
         }
-        bucket_last[b] = w;
+        label[b] = w;
 
         let p = ancestor[w as usize]; // still parent[w]
-        linked.set(w as usize); // link(parent[w], w)
+        // link(parent[w], w). w's own bucket is never processed after this (only a vertex's
+        // children, numbered after it, process it): its members keep dom = 0, as in DevTools.
+        clear_bucket(label[w as usize], &mut slot);
+        label[w as usize] = w;
+        linked.set(w as usize);
 
-        let last = bucket_last[p as usize];
+        let last = label[p as usize];
         if last != 0 {
             let mut v = slot[last as usize];
             loop {
@@ -279,25 +283,13 @@ pub fn calculate(
                 }
                 v = next;
             }
-            bucket_last[p as usize] = 0;
+            label[p as usize] = 0;
         }
         i -= 1;
     }
-    // Members of buckets never processed keep dom = 0 in DevTools (and so resolve to the root).
-    for &last in &bucket_last {
-        if last != 0 {
-            let mut v = slot[last as usize];
-            loop {
-                let next = slot[v as usize];
-                slot[v as usize] = 0;
-                if v == last {
-                    break;
-                }
-                v = next;
-            }
-        }
-    }
-    drop((bucket_last, ancestor, label, linked, stack));
+    // Vertex 2's parent is the root, whose bucket was so processed last, and is empty.
+    debug_assert!(n < 2 || label[r as usize] == 0);
+    drop((ancestor, label, linked, stack));
 
     let mut dom = slot;
     dom[0] = r;
@@ -344,6 +336,23 @@ pub fn calculate(
     })
 }
 
+/// Sets `dom` to 0 for the members of a bucket that is never processed (DevTools leaves them
+/// undefined, and so they resolve to the root).
+fn clear_bucket(last: u32, slot: &mut [u32]) {
+    if last == 0 {
+        return;
+    }
+    let mut v = slot[last as usize];
+    loop {
+        let next = slot[v as usize];
+        slot[v as usize] = 0;
+        if v == last {
+            break;
+        }
+        v = next;
+    }
+}
+
 #[inline]
 fn ancestor_of(ancestor: &[u32], linked: &BitVec, x: u32) -> u32 {
     if linked.get(x as usize) {
@@ -384,4 +393,157 @@ fn evaluate(
     }
     compress(v, ancestor, linked, label, semi, stack);
     label[v as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::build::SnapshotJson;
+
+    /// DevTools' `calculateDominatorsAndRetainedSizes` as the spec (§4) writes it: one array per
+    /// quantity, buckets as sets, recursive compression. `succ` holds each vertex's essential
+    /// edge targets in file order, `pred` its essential retainers; vertices are ordinals here.
+    fn devtools_dominators(root: usize, succ: &[Vec<usize>], pred: &[Vec<usize>]) -> Vec<usize> {
+        let n = succ.len();
+        let len = n + 1;
+        let r = root + 1;
+        let (mut parent, mut semi, mut vertex, mut label) = (vec![0; len], vec![0; len], vec![0; len], vec![0; len]);
+        let (mut ancestor, mut dom) = (vec![0; len], vec![0; len]);
+        let mut bucket: Vec<Vec<usize>> = vec![Vec::new(); len];
+        let mut count = 0;
+        let mut number = |v: usize, semi: &mut [usize], count: &mut usize| {
+            *count += 1;
+            semi[v] = *count;
+            vertex[*count] = v;
+            label[v] = v;
+        };
+        let mut dfs = |start: usize, semi: &mut Vec<usize>, count: &mut usize, parent: &mut Vec<usize>| {
+            number(start, semi, count);
+            let mut stack = vec![(start, 0)];
+            while let Some((v, k)) = stack.last_mut() {
+                let Some(&w) = succ[*v - 1].get(*k) else {
+                    stack.pop();
+                    continue;
+                };
+                *k += 1;
+                let (v, w) = (*v, w + 1);
+                if semi[w] == 0 {
+                    parent[w] = v;
+                    number(w, semi, count);
+                    stack.push((w, 0));
+                }
+            }
+        };
+        dfs(r, &mut semi, &mut count, &mut parent);
+        for v in 1..=n {
+            if semi[v] == 0 && pred[v - 1].is_empty() {
+                parent[v] = r;
+                dfs(v, &mut semi, &mut count, &mut parent);
+            }
+        }
+        for v in 1..=n {
+            if semi[v] == 0 {
+                parent[v] = r;
+                count += 1;
+                semi[v] = count;
+                vertex[count] = v;
+                label[v] = v;
+            }
+        }
+        fn compress(v: usize, ancestor: &mut [usize], label: &mut [usize], semi: &[usize]) {
+            let a = ancestor[v];
+            if ancestor[a] != 0 {
+                compress(a, ancestor, label, semi);
+                if semi[label[a]] < semi[label[v]] {
+                    label[v] = label[a];
+                }
+                ancestor[v] = ancestor[a];
+            }
+        }
+        let eval = |v: usize, ancestor: &mut [usize], label: &mut [usize], semi: &[usize]| {
+            if ancestor[v] == 0 {
+                v
+            } else {
+                compress(v, ancestor, label, semi);
+                label[v]
+            }
+        };
+        for i in (2..=count).rev() {
+            let w = vertex[i];
+            if pred[w - 1].is_empty() {
+                semi[w] = semi[r];
+            }
+            for &v in &pred[w - 1] {
+                let u = eval(v + 1, &mut ancestor, &mut label, &semi);
+                semi[w] = semi[w].min(semi[u]);
+            }
+            bucket[vertex[semi[w]]].push(w);
+            ancestor[w] = parent[w];
+            for v in std::mem::take(&mut bucket[parent[w]]) {
+                let u = eval(v, &mut ancestor, &mut label, &semi);
+                dom[v] = if semi[u] < semi[v] { u } else { parent[w] };
+            }
+        }
+        dom[0] = r;
+        dom[r] = r;
+        for i in 2..=count {
+            let w = vertex[i];
+            if dom[w] != vertex[semi[w]] {
+                dom[w] = dom[dom[w]];
+            }
+        }
+        (1..=n).map(|v| dom[v] - 1).collect()
+    }
+
+    /// Random graphs with weak edges, self edges, nodes only weak edges reach and cliques: the
+    /// lean port gives the dominators of the literal one.
+    #[test]
+    fn the_lean_port_gives_devtools_dominators() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % below as u64) as usize
+        };
+        let p = Progress::new();
+        for _ in 0..300 {
+            let n = 2 + next(40);
+            let mut b = SnapshotJson::new();
+            let root = b.node("synthetic", "", 1, 0);
+            for k in 1..n {
+                b.node("object", "O", 1 + 2 * k as u32, 1 + next(100) as u64);
+            }
+            for _ in 0..next(3 * n) {
+                let (from, to) = (next(n), next(n));
+                let ty = if next(5) == 0 { "weak" } else { "property" };
+                b.edge(from, ty, "e", to);
+            }
+            let g = crate::analysis::graph_of(b.to_json().into_bytes());
+            let flags = crate::analysis::flags::calculate(&g, &p).unwrap();
+            let essential = crate::analysis::flags::essential_edges(&g, &flags, &p).unwrap();
+            let retainers = Retainers::build(&g, &essential, &p).unwrap();
+            let succ: Vec<Vec<usize>> = (g.nodes())
+                .map(|v| {
+                    (g.edges(v))
+                        .filter(|e| essential.get(e.index()))
+                        .map(|e| g.to(e).index())
+                        .collect()
+                })
+                .collect();
+            let pred: Vec<Vec<usize>> = (g.nodes())
+                .map(|v| {
+                    (retainers.of(v))
+                        .filter(|&s| retainers.essential.get(s))
+                        .map(|s| retainers.node[s].index())
+                        .collect()
+                })
+                .collect();
+            let expected = devtools_dominators(root, &succ, &pred);
+            let numbering = Numbering::from_root(&g, &essential, &p).unwrap();
+            let doms = calculate(&g, numbering, &essential, &retainers, &p).unwrap();
+            let got: Vec<usize> = doms.dominator.iter().map(|d| d.index()).collect();
+            assert_eq!(got, expected, "{}", b.to_json());
+        }
+    }
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::bits::BitVec;
 use crate::format::numbers::SharedSlice;
-use crate::model::{Column, EdgeId, Graph, NodeId};
+use crate::model::{Column, EdgeId, Graph, NodeId, edge_target};
 use crate::progress::{Cancelled, Phase, Progress};
 
 pub struct Retainers {
@@ -57,7 +57,7 @@ impl Retainers {
             .map(|&(lo, hi)| {
                 let mut c = vec![0u32; n];
                 for &t in &edge_to[first_edge[lo] as usize..first_edge[hi] as usize] {
-                    c[t as usize] += 1;
+                    c[edge_target(t) as usize] += 1;
                 }
                 c
             })
@@ -108,7 +108,7 @@ impl Retainers {
                         ticked = at;
                     }
                     for e in g.edge_range(NodeId::at(src)) {
-                        let t = edge_to[e] as usize;
+                        let t = edge_target(edge_to[e]) as usize;
                         cursor[t] -= 1;
                         let flag = if essential_edges.get(e) { ESSENTIAL } else { 0 };
                         // SAFETY: each slot is one (target, run) cursor position, taken once.

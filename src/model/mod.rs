@@ -221,6 +221,22 @@ pub struct Location {
     pub column: u32,
 }
 
+/// Where an edge's type index starts in its `edge_to` word: 2^28 nodes, 16 edge types.
+pub(crate) const EDGE_TYPE_SHIFT: u32 = 28;
+const EDGE_TARGET_MASK: u32 = (1 << EDGE_TYPE_SHIFT) - 1;
+
+/// The target ordinal of an `edge_to` word.
+#[inline]
+pub(crate) const fn edge_target(word: u32) -> u32 {
+    word & EDGE_TARGET_MASK
+}
+
+/// The edge type index of an `edge_to` word.
+#[inline]
+pub(crate) const fn edge_type_index(word: u32) -> u8 {
+    (word >> EDGE_TYPE_SHIFT) as u8
+}
+
 /// The graph's columns as stored: what an index file holds and maps back. Everything outside
 /// the model reads them through [`Graph`]'s accessors; the index and the hot loops of the
 /// analysis borrow them whole.
@@ -233,9 +249,9 @@ pub(crate) struct Columns {
     pub(crate) detachedness: Column<u8>,
     /// Edge ordinal of each node's first edge; `node_count + 1` entries.
     pub(crate) first_edge: Column<u32>,
-    pub(crate) edge_type: Column<u8>,
     pub(crate) edge_name: Column<u32>,
-    /// Target node ordinals.
+    /// Target node ordinal in the low [`EDGE_TYPE_SHIFT`] bits, edge type index above them:
+    /// one column where two took 5 bytes an edge ([`edge_target`], [`edge_type_index`]).
     pub(crate) edge_to: Column<u32>,
     /// Each node's allocation trace node id (0: not recorded); empty for untracked snapshots.
     pub(crate) trace_node: Column<u32>,
@@ -249,7 +265,6 @@ impl Columns {
             + self.self_size.heap_bytes()
             + self.detachedness.heap_bytes()
             + self.first_edge.heap_bytes()
-            + self.edge_type.heap_bytes()
             + self.edge_name.heap_bytes()
             + self.edge_to.heap_bytes()
             + self.trace_node.heap_bytes()
@@ -295,6 +310,21 @@ impl Graph {
     /// Wraps parsed columns and checks every string index.
     pub(crate) fn from_raw(raw: RawSnapshot, progress: &Progress) -> Result<Graph> {
         progress.begin(Phase::Validating, 2);
+        let node_count = raw.object_id.len();
+        if node_count > EDGE_TARGET_MASK as usize + 1 {
+            return Err(Error::invalid(format!(
+                "the snapshot has {node_count} nodes; heapsift reads at most 2^28 ({})",
+                EDGE_TARGET_MASK as usize + 1
+            )));
+        }
+        // One more for DevTools' `invisible`, which follows the file's own.
+        let edge_types = raw.header.edge_types.len();
+        if edge_types >= 1 << (32 - EDGE_TYPE_SHIFT) {
+            return Err(Error::invalid(format!(
+                "the snapshot declares {edge_types} edge types; heapsift reads at most {}",
+                (1 << (32 - EDGE_TYPE_SHIFT)) - 1
+            )));
+        }
         let edge_kinds: Vec<EdgeKind> = raw.header.edge_types.iter().map(|s| EdgeKind::from_name(s)).collect();
         let string_count = raw.strings.len() as u64;
 
@@ -315,6 +345,13 @@ impl Graph {
             )));
         }
         progress.advance(1)?;
+        let mut edge_to = raw.edge_to;
+        edge_to
+            .par_iter_mut()
+            .zip(raw.edge_type.par_iter())
+            .with_min_len(1 << 16)
+            .for_each(|(to, &t)| *to |= (t as u32) << EDGE_TYPE_SHIFT);
+        drop(raw.edge_type);
 
         Ok(Graph::from_parts(GraphParts {
             node_type_names: raw.header.node_types,
@@ -326,9 +363,8 @@ impl Graph {
                 self_size: raw.self_size.into(),
                 detachedness: raw.detachedness.into(),
                 first_edge: raw.first_edge.into(),
-                edge_type: raw.edge_type.into(),
                 edge_name: raw.edge_name.into(),
-                edge_to: raw.edge_to.into(),
+                edge_to: edge_to.into(),
                 trace_node: raw.trace_node.into(),
             },
             traces: raw.traces,
@@ -445,17 +481,17 @@ impl Graph {
 
     #[inline]
     pub(crate) fn edge_kind(&self, e: EdgeId) -> EdgeKind {
-        self.edge_kinds[self.c.edge_type[e.index()] as usize]
+        self.edge_kinds[edge_type_index(self.c.edge_to[e.index()]) as usize]
     }
 
     pub(crate) fn edge_type_name(&self, e: EdgeId) -> &str {
-        &self.edge_type_names[self.c.edge_type[e.index()] as usize]
+        &self.edge_type_names[edge_type_index(self.c.edge_to[e.index()]) as usize]
     }
 
     /// An edge DevTools hides (its `invisible` type, given to edges it rewires).
     #[inline]
     pub(crate) fn is_invisible(&self, e: EdgeId) -> bool {
-        self.c.edge_type[e.index()] == self.invisible_edge_type
+        edge_type_index(self.c.edge_to[e.index()]) == self.invisible_edge_type
     }
 
     /// The node's outgoing edges.
@@ -518,7 +554,7 @@ impl Graph {
 
     #[inline]
     pub fn to(&self, e: EdgeId) -> NodeId {
-        NodeId(self.c.edge_to[e.index()])
+        NodeId(edge_target(self.c.edge_to[e.index()]))
     }
 
     pub fn edge_name(&self, e: EdgeId) -> EdgeName<'_> {

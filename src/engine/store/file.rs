@@ -41,13 +41,13 @@ use crate::analysis::stats::Statistics;
 use crate::error::{Error, Result};
 use crate::format::StringTable;
 use crate::format::traces::{AllocationTraces, TimelineSample, TraceFunction, TraceNode};
-use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId};
+use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId, edge_target, edge_type_index};
 use crate::progress::{Phase, Progress};
 
 pub(crate) const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
 /// Bump whenever the layout or anything the analysis computes changes: an index written by
 /// another version is rebuilt, never read.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 const ENDIAN_PROBE: u32 = 0x0102_0304;
 const HEADER: usize = 40;
 const ENTRY: usize = 32;
@@ -64,7 +64,6 @@ enum Section {
     SelfSize,
     Detachedness,
     FirstEdge,
-    EdgeType,
     EdgeName,
     EdgeTo,
     StringData,
@@ -89,7 +88,6 @@ const SECTION_ORDER: [Section; SECTIONS] = [
     Section::SelfSize,
     Section::Detachedness,
     Section::FirstEdge,
-    Section::EdgeType,
     Section::EdgeName,
     Section::EdgeTo,
     Section::StringData,
@@ -228,7 +226,6 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         bytes(&g.self_size),
         &g.detachedness,
         bytes(&g.first_edge),
-        &g.edge_type,
         bytes(&g.edge_name),
         bytes(&g.edge_to),
         data,
@@ -591,13 +588,16 @@ impl Bounds {
             Section::NodeName => below(self.strings),
             Section::FirstEdge => ascending(&s.graph.columns().first_edge),
             Section::RetainerFirst => ascending(&s.retainers.first),
-            Section::EdgeTo | Section::RetainerNode | Section::Dominator => below(self.nodes),
+            Section::EdgeTo => words().iter().all(|&x| {
+                (edge_target(x) as u64) < self.nodes && (edge_type_index(x) as usize) < self.string_named.len()
+            }),
+            Section::RetainerNode | Section::Dominator => below(self.nodes),
             Section::ClassOfNode => below(self.classes),
             Section::EdgeName => {
-                let types = &s.graph.columns().edge_type[start / 4..start / 4 + bytes.len() / 4];
-                types.iter().zip(words()).all(|(&t, &name)| {
+                let to = &s.graph.columns().edge_to[start / 4..start / 4 + bytes.len() / 4];
+                to.iter().zip(words()).all(|(&to, &name)| {
                     self.string_named
-                        .get(t as usize)
+                        .get(edge_type_index(to) as usize)
                         .is_some_and(|&named| !named || (name as u64) < self.strings)
                 })
             }
@@ -670,7 +670,6 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
             self_size: column(map, table, Section::SelfSize)?,
             detachedness: column(map, table, Section::Detachedness)?,
             first_edge: column(map, table, Section::FirstEdge)?,
-            edge_type: column(map, table, Section::EdgeType)?,
             edge_name: column(map, table, Section::EdgeName)?,
             edge_to: column(map, table, Section::EdgeTo)?,
             trace_node: column(map, table, Section::TraceNode)?,
@@ -830,7 +829,6 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
         .all(|&l| l == n)
         && g.first_edge.len() == n + 1
         && s.retainers.first.len() == n + 1
-        && g.edge_type.len() == e
         && g.edge_name.len() == e
         && s.retainers.node.len() == e
         && s.retainers.essential.len() == e;
@@ -970,7 +968,12 @@ mod tests {
         forge("edge target", &|s| {
             let last = s.graph.edge_count() - 1;
             let past_the_end = n(s);
-            s.graph.columns_mut().edge_to[last] = past_the_end;
+            let to = &mut s.graph.columns_mut().edge_to[last];
+            *to = past_the_end | (*to & !((1 << crate::model::EDGE_TYPE_SHIFT) - 1));
+        });
+        forge("edge type", &|s| {
+            let to = &mut s.graph.columns_mut().edge_to[2];
+            *to |= 15 << crate::model::EDGE_TYPE_SHIFT;
         });
         forge("retainer", &|s| s.retainers.node[3] = NodeId::new(n(s) + 7));
         forge("dominator", &|s| {
