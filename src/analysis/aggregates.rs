@@ -17,9 +17,17 @@ pub(crate) struct DominatedNodes {
 
 impl DominatedNodes {
     pub fn build(dominator: &[NodeId], root: NodeId) -> DominatedNodes {
+        Self::build_in(dominator, root, Vec::new(), Vec::new())
+    }
+
+    /// [`DominatedNodes::build`] in the memory of two arrays no longer needed.
+    pub fn build_in(dominator: &[NodeId], root: NodeId, mut first: Vec<u32>, nodes: Vec<u32>) -> DominatedNodes {
         let n = dominator.len();
-        let mut first = vec![0u32; n + 1];
-        let mut nodes = vec![NodeId::default(); n.saturating_sub(1)];
+        first.clear();
+        first.resize(n + 1, 0);
+        let mut nodes = crate::model::node_ids(nodes);
+        // Every slot is written below.
+        nodes.resize(n.saturating_sub(1), NodeId::default());
         let skip = |v: usize| v == root.index();
         for (v, &d) in dominator.iter().enumerate() {
             if !skip(v) {
@@ -85,13 +93,29 @@ pub(crate) fn class_retained_sizes(
     retained: &RetainedSizes,
     filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
 ) -> Vec<f64> {
-    let dominated = DominatedNodes::build(dominator, g.root());
+    class_retained_sizes_in(
+        g,
+        classes,
+        &DominatedNodes::build(dominator, g.root()),
+        retained,
+        filter,
+    )
+}
+
+/// [`class_retained_sizes`] with the dominator tree's children lists already built.
+pub(crate) fn class_retained_sizes_in(
+    g: &Graph,
+    classes: &Classes,
+    dominated: &DominatedNodes,
+    retained: &RetainedSizes,
+    filter: Option<&(dyn Fn(NodeId) -> bool + Sync)>,
+) -> Vec<f64> {
     let walk = ClassWalk {
         g,
         classes,
         retained,
         filter,
-        dominated: &dominated,
+        dominated,
         heavy: retained.get(g.root()) / 64.0,
     };
     let mut sums = vec![0f64; classes.info.len()];

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::aggregates::DominatedNodes;
 use super::bits::BitVec;
 use super::retainers::Retainers;
 use crate::model::{Column, Graph, NodeId};
@@ -85,6 +86,8 @@ pub struct Dominators {
     /// Immediate dominator of each node; the root dominates itself.
     pub dominator: Column<NodeId>,
     pub retained: RetainedSizes,
+    /// The dominator tree's children lists, built beside the retained sizes.
+    pub(crate) dominated: DominatedNodes,
     /// How many nodes were only weakly reachable, and how many sat in unreachable cliques.
     pub orphans: usize,
     pub cliques: usize,
@@ -289,7 +292,7 @@ pub fn calculate(
     }
     // Vertex 2's parent is the root, whose bucket was so processed last, and is empty.
     debug_assert!(n < 2 || label[r as usize] == 0);
-    drop((ancestor, label, linked, stack));
+    drop((linked, stack));
 
     let mut dom = slot;
     dom[0] = r;
@@ -300,7 +303,6 @@ pub fn calculate(
             dom[w] = dom[dom[w] as usize];
         }
     }
-    drop(semi);
 
     progress.begin(Phase::RetainedSizes, n as u64);
     // Vertex numbers to ordinals, in place.
@@ -310,9 +312,28 @@ pub fn calculate(
     dom.truncate(node_count);
     dom.shrink_to_fit();
     let dominator = crate::model::node_ids(dom);
+    // The children lists only need the dominators: built on the other core. Both reuse dead
+    // arrays of the same length rather than fault in fresh pages and unmap these.
+    let (retained, dominated) = rayon::join(
+        || retained_sizes(g, semi, &vertex[..=n as usize], &dominator),
+        || DominatedNodes::build_in(&dominator, g.root(), ancestor, label),
+    );
+    Ok(Dominators {
+        dominator: dominator.into(),
+        retained,
+        dominated,
+        orphans,
+        cliques,
+    })
+}
 
+/// Each node's self size plus those of the nodes it dominates, summed in reverse DFS order
+/// (`vertex[i]` is the vertex numbered i, a dominator always numbered before what it dominates).
+fn retained_sizes(g: &Graph, mut buffer: Vec<u32>, vertex: &[u32], dominator: &[NodeId]) -> RetainedSizes {
+    buffer.clear();
+    buffer.extend_from_slice(g.self_sizes());
     let mut retained = RetainedSizes {
-        small: g.columns().self_size.clone(),
+        small: buffer.into(),
         big: HashMap::new(),
     };
     for (v, &s) in g.self_sizes().iter().enumerate() {
@@ -320,20 +341,13 @@ pub fn calculate(
             retained.set(NodeId::at(v), s as u64);
         }
     }
-    let mut i = n;
-    while i > 1 {
-        let v = NodeId::new(vertex[i as usize] - 1);
+    for &w in vertex[2..].iter().rev() {
+        let v = NodeId::new(w - 1);
         let d = dominator[v];
         let sum = retained.get_u64(d) + retained.get_u64(v);
         retained.set(d, sum);
-        i -= 1;
     }
-    Ok(Dominators {
-        dominator: dominator.into(),
-        retained,
-        orphans,
-        cliques,
-    })
+    retained
 }
 
 /// Sets `dom` to 0 for the members of a bucket that is never processed (DevTools leaves them

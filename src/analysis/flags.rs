@@ -163,31 +163,28 @@ fn no_line_terminator(s: &str) -> bool {
 pub fn essential_edges(g: &Graph, flags: &[u8], progress: &Progress) -> Result<BitVec, Cancelled> {
     let e_count = g.edge_count();
     progress.begin(Phase::EssentialEdges, e_count as u64);
-    let words = e_count.div_ceil(64);
     let root = g.root();
-    let out: Vec<u64> = (0..words)
-        .into_par_iter()
-        .map(|w| {
-            let start = w * 64;
-            let end = (start + 64).min(e_count);
-            // The source of edge `start`: the last node whose first edge is <= start.
-            let first_edge = &g.columns().first_edge;
-            let mut src = first_edge.partition_point(|&f| (f as usize) <= start) - 1;
-            let mut word = 0u64;
-            for e in start..end {
+    let first_edge = &g.columns().first_edge;
+    let mut out = vec![0u64; e_count.div_ceil(64)];
+    // Blocks of words, each finding its first edge's source once and walking on from there.
+    const BLOCK: usize = 4096;
+    out.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| {
+        let start = b * BLOCK * 64;
+        // The source of edge `start`: the last node whose first edge is <= start.
+        let mut src = first_edge.partition_point(|&f| (f as usize) <= start) - 1;
+        for (k, word) in block.iter_mut().enumerate() {
+            let from = start + k * 64;
+            for e in from..(from + 64).min(e_count) {
                 while first_edge[src + 1] as usize <= e {
                     src += 1;
                 }
                 if is_essential(g, flags, root, NodeId::at(src), EdgeId::at(e)) {
-                    word |= 1 << (e - start);
+                    *word |= 1 << (e - from);
                 }
             }
-            if w & 0xFFFF == 0 {
-                let _ = progress.advance(64 << 16);
-            }
-            word
-        })
-        .collect();
+        }
+        progress.advance((block.len() * 64) as u64)
+    })?;
     progress.check()?;
     Ok(BitVec::from_words(out, e_count))
 }

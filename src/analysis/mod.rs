@@ -205,7 +205,8 @@ pub(crate) fn analyze_with(
         g.strings_mut().push(s);
     }
     progress.begin(Phase::Aggregates, 2);
-    let class_retained = aggregates::class_retained_sizes(&g, &classes, &doms.dominator, &doms.retained, None);
+    let class_retained = aggregates::class_retained_sizes_in(&g, &classes, &doms.dominated, &doms.retained, None);
+    drop(doms.dominated);
     progress.advance(1)?;
     let total_size = doms.retained.get(g.root()) + g.extra_native_bytes();
     for row in &mut summary {
