@@ -129,6 +129,22 @@ impl<T: Pod + std::fmt::Debug> std::fmt::Debug for Column<T> {
     }
 }
 
+/// `n` zeros whose pages are already written. `vec![0; n]` gets fresh pages that the kernel
+/// maps to its shared zero page on the first read; the first write then replaces that mapping,
+/// which costs a second fault and a TLB flush on every other core running a thread of ours.
+/// Arrays updated in place (`c[i] += 1`, `flags |= bit`) read before they write, so they are
+/// touched here by writes first: one fault per page, no flush.
+pub(crate) fn written_zeros<T: Pod>(n: usize) -> Vec<T> {
+    let mut v = vec![T::zeroed(); n];
+    let step = (4096 / std::mem::size_of::<T>().max(1)).max(1);
+    let p = v.as_mut_ptr();
+    for i in (0..n).step_by(step) {
+        // SAFETY: in bounds; volatile so that writing a zero over a zero is not optimised away.
+        unsafe { std::ptr::write_volatile(p.add(i), T::zeroed()) };
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,5 +178,16 @@ mod tests {
             &[6],
             "the file is unchanged"
         );
+    }
+
+    #[test]
+    fn written_zeros_are_zeros_of_the_asked_length() {
+        for n in [0, 1, 4095, 4096, 4097, 100_000] {
+            let a: Vec<u8> = super::written_zeros(n);
+            let b: Vec<u64> = super::written_zeros(n);
+            assert_eq!(a.len(), n);
+            assert_eq!(b.len(), n);
+            assert!(a.iter().all(|&x| x == 0) && b.iter().all(|&x| x == 0));
+        }
     }
 }

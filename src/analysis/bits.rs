@@ -11,7 +11,7 @@ pub struct BitVec {
 impl BitVec {
     pub fn new(len: usize) -> Self {
         Self {
-            words: vec![0; len.div_ceil(64)].into(),
+            words: crate::column::written_zeros(len.div_ceil(64)).into(),
             len,
         }
     }

@@ -29,7 +29,7 @@ pub(crate) fn has_user_roots(g: &Graph) -> bool {
 pub fn calculate(g: &Graph, progress: &Progress) -> Result<Vec<u8>, Cancelled> {
     let n = g.node_count();
     progress.begin(Phase::Flags, 3);
-    let mut flags = vec![0u8; n];
+    let mut flags: Vec<u8> = crate::column::written_zeros(n);
     flags.par_iter_mut().enumerate().for_each(|(i, f)| {
         if g.kind(NodeId::at(i)) == NodeKind::Native && g.detachedness(NodeId::at(i)) == DETACHED {
             *f |= DETACHED_DOM_TREE_NODE;
@@ -165,7 +165,7 @@ pub fn essential_edges(g: &Graph, flags: &[u8], progress: &Progress) -> Result<B
     progress.begin(Phase::EssentialEdges, e_count as u64);
     let root = g.root();
     let first_edge = &g.columns().first_edge;
-    let mut out = vec![0u64; e_count.div_ceil(64)];
+    let mut out: Vec<u64> = crate::column::written_zeros(e_count.div_ceil(64));
     // Blocks of words, each finding its first edge's source once and walking on from there.
     const BLOCK: usize = 4096;
     out.par_chunks_mut(BLOCK).enumerate().try_for_each(|(b, block)| {

@@ -55,7 +55,7 @@ impl Retainers {
         let mut cursors: Vec<Vec<u32>> = bounds
             .par_iter()
             .map(|&(lo, hi)| {
-                let mut c = vec![0u32; n];
+                let mut c: Vec<u32> = crate::column::written_zeros(n);
                 for &t in &edge_to[first_edge[lo] as usize..first_edge[hi] as usize] {
                     c[edge_target(t) as usize] += 1;
                 }

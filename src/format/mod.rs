@@ -588,6 +588,7 @@ fn parse_edges(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progre
     let fields = raw.header.edge_fields.clone();
     let f = fields.len();
     let nf = raw.header.node_fields.len() as u64;
+    let by_nf = numbers::Divisor::for_count(nf);
     let node_count = raw.header.node_count as u64;
     let type_count = raw.header.edge_types.len() as u64;
     let ty = SharedSlice::new(&mut raw.edge_type);
@@ -616,20 +617,15 @@ fn parse_edges(bytes: &Bytes, s: usize, raw: &mut RawSnapshot, progress: &Progre
                         }
                         EdgeField::NameOrIndex => name.write(rec, v as u32),
                         EdgeField::ToNode => {
-                            // Constant divisors let the compiler avoid a real division.
-                            let (ord, rem) = match nf {
-                                6 => (v / 6, v % 6),
-                                7 => (v / 7, v % 7),
-                                _ => (v / nf, v % nf),
-                            };
+                            if v >= nf * node_count {
+                                return Err(Error::invalid(format!(
+                                    "edge {rec} points to node index {v}, outside the nodes array ({node_count} nodes)"
+                                )));
+                            }
+                            let (ord, rem) = by_nf.div_rem(v);
                             if rem != 0 {
                                 return Err(Error::invalid(format!(
                                     "edge {rec} points to node index {v}, which is not a multiple of the node field count {nf}"
-                                )));
-                            }
-                            if ord >= node_count {
-                                return Err(Error::invalid(format!(
-                                    "edge {rec} points to node index {v}, outside the nodes array ({node_count} nodes)"
                                 )));
                             }
                             to.write(rec, ord as u32)
@@ -667,16 +663,11 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
         (Some(oi), Some(si), Some(li), Some(ci)) if f > 0 => Some([oi, si, li, ci]),
         _ => None,
     };
-    // Constant divisors let the compiler avoid a real division.
-    let ordinal = |index: u32| match nf {
-        6 => (index / 6, index % 6),
-        7 => (index / 7, index % 7),
-        _ => (index / nf, index % nf),
-    };
+    let by_nf = numbers::Divisor::for_count(nf as u64);
     let record = |values: &[u32]| -> Option<[u32; 4]> {
         let [oi, si, li, ci] = columns?;
-        let (ord, rem) = ordinal(values[oi]);
-        (rem == 0 && (ord as usize) < header.node_count).then(|| [ord, values[si], values[li], values[ci]])
+        let (ord, rem) = by_nf.div_rem(values[oi] as u64);
+        (rem == 0 && (ord as usize) < header.node_count).then(|| [ord as u32, values[si], values[li], values[ci]])
     };
     // The count is not in the header. Each chunk turns its whole records into locations itself,
     // in parallel, and keeps the values of the records it shares with its neighbours (`head`

@@ -235,6 +235,37 @@ fn bad_number(chunk: &Chunk, at: usize, what: &str) -> Error {
     ))
 }
 
+/// Division by a divisor fixed at run time (the node field count), as a multiplication: a
+/// hardware division per edge was a tenth of the edge parse, and LLVM folds a `match` over the
+/// usual counts back into one.
+#[derive(Clone, Copy)]
+pub(crate) struct Divisor {
+    d: u64,
+    /// floor(2^64 / d) + 1: exact for every dividend below 2^64 / d (the error of `v * m / 2^64`
+    /// is below v / 2^64, less than the 1/d that would change the floor).
+    m: u64,
+}
+
+impl Divisor {
+    /// Dividing by a field count `d` (at least 1; files may claim anything).
+    pub(crate) fn for_count(d: u64) -> Divisor {
+        let d = d.max(1);
+        // m = 0 marks a divisor the multiplication does not serve (1, or above 256).
+        let m = if (2..=256).contains(&d) { u64::MAX / d + 1 } else { 0 };
+        Divisor { d, m }
+    }
+
+    /// `(v / d, v % d)`; by multiplication for `v` below 2^56.
+    #[inline]
+    pub(crate) fn div_rem(self, v: u64) -> (u64, u64) {
+        if self.m == 0 || v >= 1 << 56 {
+            return (v / self.d, v % self.d);
+        }
+        let q = ((v as u128 * self.m as u128) >> 64) as u64;
+        (q, v - q * self.d)
+    }
+}
+
 /// A raw pointer that several threads may write through at disjoint indices.
 #[derive(Clone, Copy)]
 pub(crate) struct SharedSlice<T> {
@@ -267,7 +298,29 @@ impl<T> SharedSlice<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::leading_digits;
+    use super::{Divisor, leading_digits};
+
+    #[test]
+    fn a_divisor_divides_exactly() {
+        for d in [1u64, 2, 3, 5, 6, 7, 8, 9, 10, 13, 255, 256, 257, 1000] {
+            let div = Divisor::for_count(d);
+            let edges = [
+                0,
+                1,
+                d - 1,
+                d,
+                d + 1,
+                u32::MAX as u64,
+                (1 << 56) - 1,
+                (1 << 56) / d * d - 1,
+                u64::MAX,
+            ];
+            let stride = u64::MAX / 100_003;
+            for v in edges.into_iter().chain((0..100_003u64).map(|k| k * stride + k % d)) {
+                assert_eq!(div.div_rem(v), (v / d, v % d), "{v} / {d}");
+            }
+        }
+    }
 
     #[test]
     fn leading_digits_match_a_plain_parse() {
