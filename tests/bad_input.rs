@@ -193,6 +193,21 @@ fn more_edge_types_than_an_edge_can_hold() {
     );
 }
 
+/// A node keeps its type in 6 bits beside its detachedness: a file declaring more node types is
+/// refused with the reason.
+#[test]
+fn more_node_types_than_a_node_can_hold() {
+    let types = (0..65).map(|i| format!(r#""n{i}""#)).collect::<Vec<_>>().join(",");
+    let listed = r#"["hidden","array","string","object","code","closure","regexp","number","native","synthetic","concatenated string","sliced string","symbol","bigint","object shape"]"#;
+    let meta = META.replace(listed, &format!("[{types}]"));
+    let text = valid().replace(META, &meta);
+    assert_rejected(
+        "node-types.heapsnapshot",
+        text.as_bytes(),
+        "65 node types; heapsift reads at most 64",
+    );
+}
+
 #[test]
 fn string_indices_out_of_range() {
     let nodes = "9,0,1,0,1,0,0,3,99,3,10,0,0,0";

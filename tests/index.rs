@@ -20,7 +20,7 @@ fn numbers(s: &Snapshot) -> Value {
         .nodes()
         .map(|v| {
             let r = &s.retainers;
-            let first_retainer = (r.first[v] < r.first[v.index() + 1]).then(|| r.node[r.first[v] as usize].get());
+            let first_retainer = (r.first[v] < r.first[v.index() + 1]).then(|| r.source(r.first[v] as usize).get());
             json!([
                 g.id(v),
                 s.class_name(v),

@@ -1,27 +1,23 @@
-//! A fixed-size bit vector (per-node flags, filter members), whose words can live in a
-//! memory-mapped index.
+//! A fixed-size bit vector (visited sets, essential edges, filter members).
 
 /// A fixed-size bit vector.
 #[derive(Clone, Default)]
 pub struct BitVec {
-    words: crate::model::Column<u64>,
+    words: Vec<u64>,
     len: usize,
 }
 
 impl BitVec {
     pub fn new(len: usize) -> Self {
         Self {
-            words: crate::column::written_zeros(len.div_ceil(64)).into(),
+            words: crate::column::written_zeros(len.div_ceil(64)),
             len,
         }
     }
 
     pub(crate) fn from_words(words: Vec<u64>, len: usize) -> Self {
         debug_assert_eq!(words.len(), len.div_ceil(64));
-        Self {
-            words: words.into(),
-            len,
-        }
+        Self { words, len }
     }
 
     #[inline]
@@ -42,20 +38,16 @@ impl BitVec {
         self.len == 0
     }
 
-    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
-        &mut self.words
-    }
-
     pub fn words(&self) -> &[u64] {
         &self.words
     }
 
-    /// A vector over stored words; `None` unless there are exactly enough of them.
-    pub(crate) fn from_column(words: crate::model::Column<u64>, len: usize) -> Option<Self> {
-        (words.len() == len.div_ceil(64)).then_some(Self { words, len })
-    }
-
-    pub(crate) fn heap_bytes(&self) -> usize {
-        self.words.heap_bytes()
+    /// The bits set in either (of equal lengths).
+    pub(crate) fn union(mut self, other: &BitVec) -> BitVec {
+        debug_assert_eq!(self.len, other.len);
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+        self
     }
 }

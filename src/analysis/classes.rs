@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bits::BitVec;
 use crate::model::{Column, EdgeKind, Graph, Location, NodeId, NodeKind};
 use crate::progress::{Cancelled, Phase, Progress, tick};
 
@@ -295,9 +296,9 @@ pub(crate) fn apply_interface_definitions(
     progress.set(g.node_count() as u64 * 3)?;
     for (&v, m) in plain.iter().zip(matches) {
         class_index[v] = match m {
-            None => g.name_index(v),
-            Some(di) => {
-                let name = &definitions[di].name;
+            NO_INTERFACE => g.name_index(v),
+            di => {
+                let name = &definitions[di as usize].name;
                 match names.get(name) {
                     Some(&s) => s,
                     None => {
@@ -312,23 +313,35 @@ pub(crate) fn apply_interface_definitions(
     Ok(())
 }
 
+/// What [`match_interfaces`] gives a plain object no definition names (it stays `Object`).
+pub(crate) const NO_INTERFACE: u32 = u32::MAX;
+
 /// The plain objects of `g` and, for each, the index of the interface definition that names
-/// it (`None`: it stays `Object`). Pure, so a base snapshot can be matched against another
+/// it ([`NO_INTERFACE`]: none). Pure, so a base snapshot can be matched against another
 /// snapshot's definitions for a comparison.
-pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<Option<usize>>) {
+pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -> (Vec<NodeId>, Vec<u32>) {
     let plain: Vec<NodeId> = g.par_nodes().filter(|&v| is_plain_object(g, v)).collect();
 
     // Rank every property name that can be compared: object properties and definition properties.
-    let mut prop_indices: Vec<u32> = plain
-        .par_iter()
-        .flat_map_iter(|&v| {
-            g.edges(v)
-                .filter(|&e| g.edge_kind(e) == EdgeKind::Property)
-                .map(|e| g.edge_name_index(e))
+    // The names in use are marked in one bit per string (a list of every property edge, sorted
+    // and deduplicated, took as much memory as the edges).
+    let parts = (rayon::current_num_threads() * 2).max(1);
+    let used = plain
+        .par_chunks(plain.len().div_ceil(parts).max(1))
+        .map(|chunk| {
+            let mut used = BitVec::new(g.strings().len());
+            for &v in chunk {
+                for e in g.edges(v).filter(|&e| g.edge_kind(e) == EdgeKind::Property) {
+                    used.set(g.edge_name_index(e) as usize);
+                }
+            }
+            used
         })
+        .reduce(|| BitVec::new(g.strings().len()), |a, b| a.union(&b));
+    let prop_indices: Vec<u32> = (0..g.strings().len() as u32)
+        .filter(|&s| used.get(s as usize))
         .collect();
-    prop_indices.par_sort_unstable();
-    prop_indices.dedup();
+    drop(used);
     let mut texts: Vec<&str> = prop_indices.iter().map(|&s| g.strings().get(s)).collect();
     for d in definitions {
         texts.extend(d.properties.iter().map(String::as_str));
@@ -398,7 +411,7 @@ pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -
     }
 
     // Matching is independent per object; only the final name lookup touches shared state.
-    let matches: Vec<Option<usize>> = plain
+    let matches: Vec<u32> = plain
         .par_iter()
         .map(|&v| {
             let mut props: Vec<u32> = g
@@ -431,7 +444,7 @@ pub(crate) fn match_interfaces(g: &Graph, definitions: &[InterfaceDefinition]) -
                     break;
                 }
             }
-            best.map(|(_, di)| di)
+            best.map_or(NO_INTERFACE, |(_, di)| di as u32)
         })
         .collect();
     (plain, matches)
@@ -454,7 +467,8 @@ pub struct Classes {
 impl Classes {
     /// Objects with a `locations` entry are keyed by (script, line, column, class name); all
     /// other nodes by their class string index (HS `classKeyInternal`).
-    /// `class_index` becomes the per-node class ids in place; `locations` are the graph's.
+    /// `class_index` becomes the per-node class ids in place; `locations` are the objects' (the
+    /// graph's, sorted by node; others are skipped).
     pub(crate) fn build(g: &Graph, mut class_index: Vec<u32>, strings: &NewStrings, locations: &[[u32; 4]]) -> Classes {
         let mut by_index: Vec<u32> = vec![u32::MAX; strings.len()];
         let mut by_location: HashMap<(Location, String), u32> = HashMap::default();

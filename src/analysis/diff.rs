@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::Snapshot;
-use super::classes::{InterfaceDefinition, match_interfaces};
+use super::classes::{InterfaceDefinition, NO_INTERFACE, match_interfaces};
 use crate::model::{Location, NodeId};
 
 /// One class's objects as a comparison sees them: ids ascending, with shallow sizes and ordinals.
@@ -40,8 +40,8 @@ pub(crate) fn class_objects(s: &Snapshot, definitions: Option<&[InterfaceDefinit
         let mut extra: HashMap<(String, Option<Location>), u32> = HashMap::new();
         for (&v, m) in plain.iter().zip(matches) {
             let name = match m {
-                Some(di) => defs[di].name.clone(),
-                None => g.name(v).to_owned(),
+                NO_INTERFACE => g.name(v).to_owned(),
+                di => defs[di as usize].name.clone(),
             };
             let loc = s.classes.info[s.classes.of_node[v] as usize].location;
             let next = names.len() as u32;

@@ -68,8 +68,7 @@ pub fn calculate(
     let n = g.node_count();
     progress.begin(Phase::Distances, n as u64);
     let mut dist = vec![Distance::UNREACHABLE; n];
-    // A ring buffer holds only the BFS frontier, not every node reached.
-    let mut queue: VecDeque<NodeId> = VecDeque::new();
+    let mut queue = BlockQueue::default();
     let mut filter = Filter {
         pending_ephemerons: HashSet::new(),
     };
@@ -95,7 +94,7 @@ pub fn calculate(
 
 fn bfs<'g>(
     g: &'g Graph,
-    queue: &mut VecDeque<NodeId>,
+    queue: &mut BlockQueue,
     dist: &mut [Distance],
     filter: &mut Filter<'g>,
     ignored: Option<&dyn Fn(NodeId) -> bool>,
@@ -126,6 +125,63 @@ fn bfs<'g>(
         }
     }
     Ok(())
+}
+
+/// The BFS frontier, first in first out, in blocks: it holds only the frontier (not every node
+/// reached, as DevTools' array does) and grows without copying (a ring buffer doubles, holding
+/// both copies for a moment: 96 MB on the 1.6 GB file's 16 M-node frontier).
+#[derive(Default)]
+struct BlockQueue {
+    blocks: VecDeque<Vec<NodeId>>,
+    /// The next to pop in the front block.
+    head: usize,
+    /// An emptied block, kept for the next one needed.
+    spare: Option<Vec<NodeId>>,
+}
+
+impl BlockQueue {
+    /// Entries per block: 256 KiB, big enough to be mapped on its own and so returned to the
+    /// system when freed.
+    const BLOCK: usize = 1 << 16;
+
+    fn push_back(&mut self, v: NodeId) {
+        if self.blocks.back().is_none_or(|b| b.len() == Self::BLOCK) {
+            let block = self.spare.take().unwrap_or_else(|| Vec::with_capacity(Self::BLOCK));
+            self.blocks.push_back(block);
+        }
+        if let Some(b) = self.blocks.back_mut() {
+            b.push(v);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<NodeId> {
+        loop {
+            let front = self.blocks.front()?;
+            if let Some(&v) = front.get(self.head) {
+                self.head += 1;
+                return Some(v);
+            }
+            if front.len() < Self::BLOCK {
+                // The last block, all taken: more may be pushed into it.
+                return None;
+            }
+            let mut used = self.blocks.pop_front()?;
+            used.clear();
+            self.spare = Some(used);
+            self.head = 0;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.blocks
+            .front()
+            .is_none_or(|b| self.head == b.len() && self.blocks.len() == 1)
+    }
+
+    fn clear(&mut self) {
+        self.blocks.clear();
+        self.head = 0;
+    }
 }
 
 /// What the filter needs to know of an edge's source, found once per node rather than per edge.
@@ -199,4 +255,39 @@ pub(crate) fn js_parse_int(s: &str) -> Option<f64> {
     }
     let v: f64 = digits.parse().ok()?;
     Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// First in, first out across blocks, as pushes and pops interleave; empty when all are taken.
+    #[test]
+    fn the_block_queue_is_first_in_first_out() {
+        let mut q = BlockQueue::default();
+        assert!(q.is_empty() && q.pop_front().is_none());
+        let (mut pushed, mut popped) = (0u32, 0u32);
+        // Grow past three blocks, shrink, grow again: the frontier of a BFS.
+        for (push, pop) in [
+            (3 * BlockQueue::BLOCK + 5, 2 * BlockQueue::BLOCK),
+            (7, 3),
+            (BlockQueue::BLOCK, usize::MAX),
+        ] {
+            for _ in 0..push {
+                q.push_back(NodeId::new(pushed));
+                pushed += 1;
+            }
+            assert!(!q.is_empty());
+            for _ in 0..pop {
+                let Some(v) = q.pop_front() else { break };
+                assert_eq!(v, NodeId::new(popped));
+                popped += 1;
+            }
+        }
+        assert_eq!(popped, pushed);
+        assert!(q.is_empty());
+        q.push_back(NodeId::new(9));
+        q.clear();
+        assert!(q.is_empty() && q.pop_front().is_none());
+    }
 }

@@ -174,7 +174,7 @@ impl Numbering {
 pub fn calculate(
     g: &Graph,
     walk: Numbering,
-    essential: &BitVec,
+    essential: BitVec,
     retainers: &Retainers,
     progress: &Progress,
 ) -> Result<Dominators, Cancelled> {
@@ -191,22 +191,25 @@ pub fn calculate(
             if walk.semi[v as usize] == 0
                 && !retainers
                     .of(NodeId::new(v_ord))
-                    .any(|slot| retainers.essential.get(slot))
+                    .any(|slot| retainers.is_essential(slot))
             {
                 orphans += 1;
                 walk.parent[v as usize] = r;
-                walk.dfs(g, essential, v, progress)?;
+                walk.dfs(g, &essential, v, progress)?;
             }
         }
     }
+    // The walks are done: the edges' bits and the walk's are not read again.
+    drop(essential);
     let Numbering {
         mut parent,
         mut vertex,
         mut semi,
         next_edge,
         mut n,
-        ..
+        numbered,
     } = walk;
+    drop(numbered);
     let mut cliques = 0;
     if (n as usize) < node_count {
         for v in 1..=node_count as u32 {
@@ -239,11 +242,11 @@ pub fn calculate(
         let w_ord = w - 1;
         let mut is_orphan = true;
         for s in retainers.of(NodeId::new(w_ord)) {
-            if !retainers.essential.get(s) {
+            if !retainers.is_essential(s) {
                 continue;
             }
             is_orphan = false;
-            let v = retainers.node[s].get() + 1;
+            let v = retainers.source(s).get() + 1;
             let u = evaluate(v, &mut ancestor, &linked, &mut label, &semi, &mut stack);
             if semi[u as usize] < semi[w as usize] {
                 semi[w as usize] = semi[u as usize];
@@ -548,14 +551,14 @@ mod tests {
             let pred: Vec<Vec<usize>> = (g.nodes())
                 .map(|v| {
                     (retainers.of(v))
-                        .filter(|&s| retainers.essential.get(s))
-                        .map(|s| retainers.node[s].index())
+                        .filter(|&s| retainers.is_essential(s))
+                        .map(|s| retainers.source(s).index())
                         .collect()
                 })
                 .collect();
             let expected = devtools_dominators(root, &succ, &pred);
             let numbering = Numbering::from_root(&g, &essential, &p).unwrap();
-            let doms = calculate(&g, numbering, &essential, &retainers, &p).unwrap();
+            let doms = calculate(&g, numbering, essential, &retainers, &p).unwrap();
             let got: Vec<usize> = doms.dominator.iter().map(|d| d.index()).collect();
             assert_eq!(got, expected, "{}", b.to_json());
         }

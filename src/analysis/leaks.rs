@@ -107,7 +107,7 @@ fn collection_entries(s: &Snapshot, new: &[NodeId]) -> Vec<NodeId> {
     let g = &s.graph;
     let holder = |v: NodeId| {
         s.retainers.of(v).find_map(|slot| {
-            let from = s.retainers.node[slot];
+            let from = s.retainers.source(slot);
             let e = s.retainers.edge(g, v, slot);
             (matches!(g.kind(from), NodeKind::Object | NodeKind::Array)
                 && matches!(g.edge_kind(e), EdgeKind::Property | EdgeKind::Element))
@@ -654,7 +654,7 @@ impl<'a> Shapes<'a> {
         }
         let mut best: Option<(Distance, EdgeId, NodeId)> = None;
         for slot in s.retainers.of(v) {
-            let from = s.retainers.node[slot];
+            let from = s.retainers.source(slot);
             let fd = s.distances[from];
             if from == g.root() || !fd.is_reachable() || fd >= d {
                 continue;

@@ -157,10 +157,19 @@ pub(crate) fn analyze_with(
         return Err(Error::invalid("the snapshot has no root node"));
     }
     dom_state::propagate(&mut g, progress)?;
-    // The shallow-size owners only read the graph: found beside the flags, on the other core.
-    let (flags, owners) = rayon::join(
+    let mut locations = g.take_locations();
+    // The shallow-size owners and the scripts only read the graph: found beside the flags, on
+    // the other core. Scripts keep the closures' locations; classes need only the objects', so
+    // the rest are freed before the big arrays come.
+    let (flags, (owners, scripts)) = rayon::join(
         || flags::calculate(&g, progress),
-        || progress.beside(Phase::ShallowSizes, |p| shallow::owners(&g, p)),
+        || {
+            let owners = progress.beside(Phase::ShallowSizes, |p| shallow::owners(&g, p));
+            let scripts = scripts::Scripts::build(&g, &locations);
+            locations.retain(|l| g.kind(NodeId::new(l[0])) == crate::model::NodeKind::Object);
+            locations.shrink_to_fit();
+            (owners, scripts)
+        },
     );
     let (flags, owners) = (flags?, owners?);
     let essential = flags::essential_edges(&g, &flags, progress)?;
@@ -168,9 +177,11 @@ pub(crate) fn analyze_with(
     if let Some(owners) = owners {
         shallow::apply(&mut g, &owners);
     }
-    // The dominators' depth-first numbering reads only edges: it runs beside the retainers.
+    // The dominators' depth-first numbering reads only edges: it runs beside the retainers, which
+    // then take the other core in one run (a count array less at the 437 MB heap's peak, no
+    // slower: two runs only shared that core).
     let (retainers, numbering) = rayon::join(
-        || Retainers::build(&g, &essential, progress),
+        || Retainers::build_in_runs(&g, &essential, 1, progress),
         || {
             progress.beside(Phase::Dominators, |p| {
                 dominators::Numbering::from_root(&g, &essential, p)
@@ -178,18 +189,16 @@ pub(crate) fn analyze_with(
         },
     );
     let (retainers, numbering) = (retainers?, numbering?);
-    let locations = g.take_locations();
 
     // From here the graph is read-only until the class names made up are appended. The dominator
     // chain reads the edges and retainers; the line beside it reads the graph and nothing of the
     // chain's, so it runs on the other core: the wall time is the longer line, not the sum
     // (ARCHITECTURE.md).
     let (doms, beside) = rayon::join(
-        || dominators::calculate(&g, numbering, &essential, &retainers, progress),
-        || beside_dominators(&g, locations, &retainers, progress, on_partial),
+        || dominators::calculate(&g, numbering, essential, &retainers, progress),
+        || beside_dominators(&g, locations, scripts, &retainers, progress, on_partial),
     );
     let (doms, beside) = (doms?, beside?);
-    drop(essential);
     let Beside {
         added,
         classes,
@@ -257,18 +266,18 @@ struct Beside {
 fn beside_dominators(
     g: &Graph,
     locations: Vec<[u32; 4]>,
+    scripts: scripts::Scripts,
     retainers: &Retainers,
     progress: &Progress,
     on_partial: &(dyn Fn(PartialSummary) + Sync),
 ) -> Result<Beside> {
     let mut strings = NewStrings::new(g);
-    let (classes, interface_definitions, scripts) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
+    let (classes, interface_definitions) = progress.beside(Phase::ClassNames, |p| -> Result<_> {
         let (class_index, definitions) = classes::name_classes(g, &mut strings, p)?;
         let classes = Classes::build(g, class_index, &strings, &locations);
-        let scripts = scripts::Scripts::build(g, &locations);
         // Not needed again: freed now rather than kept beside the dominators' arrays.
         drop(locations);
-        Ok((classes, definitions, scripts))
+        Ok((classes, definitions))
     })?;
     let no_retained = vec![0.0; classes.info.len()];
     let rows = |distances| {
@@ -479,13 +488,13 @@ mod tests {
             };
             // Dominators first, then distances.
             let numbering = dominators::Numbering::from_root(g, &essential, &p).unwrap();
-            let doms = dominators::calculate(g, numbering, &essential, &s.retainers, &p).unwrap();
+            let doms = dominators::calculate(g, numbering, essential.clone(), &s.retainers, &p).unwrap();
             let dist = distances::calculate(g, None, &p).unwrap();
             check(&doms, &dist);
             // Distances first, then dominators.
             let dist = distances::calculate(g, None, &p).unwrap();
             let numbering = dominators::Numbering::from_root(g, &essential, &p).unwrap();
-            let doms = dominators::calculate(g, numbering, &essential, &s.retainers, &p).unwrap();
+            let doms = dominators::calculate(g, numbering, essential.clone(), &s.retainers, &p).unwrap();
             check(&doms, &dist);
             // Class names found alone, after the rest, name every node as those found beside the
             // dominator chain did.

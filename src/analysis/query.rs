@@ -218,7 +218,7 @@ pub fn retainers(s: &Snapshot, v: NodeId, view: Option<&IgnoredView>) -> Vec<Ret
         .retainers
         .of(v)
         .filter_map(|slot| {
-            let from = s.retainers.node[slot];
+            let from = s.retainers.source(slot);
             let edge = s.retainers.edge(g, v, slot);
             shows_retainer(g, edge, from).then(|| {
                 let key = view_distance(s, view, from, edge);
@@ -236,7 +236,7 @@ pub(crate) fn retainers_with_weak(s: &Snapshot, v: NodeId, view: Option<&Ignored
     let g = &s.graph;
     let mut out = retainers(s, v, view);
     for slot in s.retainers.of(v) {
-        let from = s.retainers.node[slot];
+        let from = s.retainers.source(slot);
         let edge = s.retainers.edge(g, v, slot);
         if from != g.root() && g.edge_kind(edge) == EdgeKind::Weak {
             out.push(Retainer { edge, from });

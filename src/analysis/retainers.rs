@@ -3,7 +3,7 @@
 //!
 //! To save 4 bytes per edge only the retaining node is stored; the edge itself is recovered on
 //! demand from the source's outgoing edges (see [`Retainers::edge`]). Whether each retaining
-//! edge is essential for dominators is kept as one bit per slot.
+//! edge is essential for dominators rides in the slot's top bit (ordinals are below 2^28).
 
 use rayon::prelude::*;
 
@@ -13,12 +13,11 @@ use crate::model::{Column, EdgeId, Graph, NodeId, edge_target};
 use crate::progress::{Cancelled, Phase, Progress};
 
 pub struct Retainers {
-    /// `node_count + 1` offsets into `node`.
+    /// `node_count + 1` offsets into `slots`.
     pub first: Column<u32>,
-    /// The retaining node of each slot.
-    pub node: Column<NodeId>,
-    /// Whether the retaining edge of each slot is essential.
-    pub essential: BitVec,
+    /// The retaining node of each slot ([`Retainers::source`]), with [`Retainers::ESSENTIAL`]
+    /// set when the retaining edge is essential.
+    pub(crate) slots: Column<u32>,
 }
 
 impl Retainers {
@@ -93,9 +92,7 @@ impl Retainers {
         progress.set(e_count as u64)?;
         let mut node = vec![0u32; e_count];
         let out = SharedSlice::new(&mut node);
-        // The essential flag rides in the top bit of the slot (ordinals are below 2^31) until
-        // the slots are full, then moves to its own bit vector.
-        const ESSENTIAL: u32 = 1 << 31;
+        const ESSENTIAL: u32 = Retainers::ESSENTIAL;
         bounds
             .par_iter()
             .zip(cursors.par_iter_mut())
@@ -118,24 +115,25 @@ impl Retainers {
                 Ok(())
             })?;
         drop(cursors);
-        let mut essential = BitVec::new(e_count);
-        essential
-            .words_mut()
-            .par_iter_mut()
-            .zip(node.par_chunks_mut(64))
-            .for_each(|(word, slots)| {
-                for (i, s) in slots.iter_mut().enumerate() {
-                    if *s & ESSENTIAL != 0 {
-                        *word |= 1 << i;
-                        *s &= !ESSENTIAL;
-                    }
-                }
-            });
         Ok(Retainers {
             first: first.into(),
-            node: crate::model::node_ids(node).into(),
-            essential,
+            slots: node.into(),
         })
+    }
+
+    /// The bit of a slot that says its retaining edge is essential.
+    pub(crate) const ESSENTIAL: u32 = 1 << 31;
+
+    /// The retaining node of slot `slot`.
+    #[inline]
+    pub fn source(&self, slot: usize) -> NodeId {
+        NodeId::new(self.slots[slot] & !Self::ESSENTIAL)
+    }
+
+    /// Whether the retaining edge of slot `slot` is essential for dominators.
+    #[inline]
+    pub fn is_essential(&self, slot: usize) -> bool {
+        self.slots[slot] & Self::ESSENTIAL != 0
     }
 
     #[inline]
@@ -149,11 +147,11 @@ impl Retainers {
 
     /// The edge behind retainer slot `slot` of node `target`.
     pub fn edge(&self, g: &Graph, target: NodeId, slot: usize) -> EdgeId {
-        let src = self.node[slot];
+        let src = self.source(slot);
         let range = self.of(target);
         // Slots of one source are contiguous and hold its edges to `target` in descending order.
         let mut run_start = slot;
-        while run_start > range.start && self.node[run_start - 1] == src {
+        while run_start > range.start && self.source(run_start - 1) == src {
             run_start -= 1;
         }
         let mut skip = slot - run_start;
@@ -169,6 +167,6 @@ impl Retainers {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.first.heap_bytes() + self.node.heap_bytes() + self.essential.heap_bytes()
+        self.first.heap_bytes() + self.slots.heap_bytes()
     }
 }

@@ -237,16 +237,22 @@ pub(crate) const fn edge_type_index(word: u32) -> u8 {
     (word >> EDGE_TYPE_SHIFT) as u8
 }
 
+/// Where a node's detachedness starts in its `node_type` byte (V8 writes 0, 1 or 2).
+pub(crate) const DETACHEDNESS_SHIFT: u8 = 6;
+/// The type index bits of a `node_type` byte: 64 node types.
+pub(crate) const NODE_TYPE_MASK: u8 = (1 << DETACHEDNESS_SHIFT) - 1;
+
 /// The graph's columns as stored: what an index file holds and maps back. Everything outside
 /// the model reads them through [`Graph`]'s accessors; the index and the hot loops of the
 /// analysis borrow them whole.
 pub(crate) struct Columns {
+    /// The node type's index in the low 6 bits, V8's detachedness in the top 2
+    /// ([`NODE_TYPE_MASK`]): one byte a node where two took two.
     pub(crate) node_type: Column<u8>,
     pub(crate) node_name: Column<u32>,
     pub(crate) object_id: Column<u32>,
     /// Reduced modulo 2^32, exactly as DevTools stores it.
     pub(crate) self_size: Column<u32>,
-    pub(crate) detachedness: Column<u8>,
     /// Edge ordinal of each node's first edge; `node_count + 1` entries.
     pub(crate) first_edge: Column<u32>,
     pub(crate) edge_name: Column<u32>,
@@ -263,7 +269,6 @@ impl Columns {
             + self.node_name.heap_bytes()
             + self.object_id.heap_bytes()
             + self.self_size.heap_bytes()
-            + self.detachedness.heap_bytes()
             + self.first_edge.heap_bytes()
             + self.edge_name.heap_bytes()
             + self.edge_to.heap_bytes()
@@ -317,6 +322,13 @@ impl Graph {
                 EDGE_TARGET_MASK as usize + 1
             )));
         }
+        let node_types = raw.header.node_types.len();
+        if node_types > NODE_TYPE_MASK as usize + 1 {
+            return Err(Error::invalid(format!(
+                "the snapshot declares {node_types} node types; heapsift reads at most {}",
+                NODE_TYPE_MASK as usize + 1
+            )));
+        }
         // One more for DevTools' `invisible`, which follows the file's own.
         let edge_types = raw.header.edge_types.len();
         if edge_types >= 1 << (32 - EDGE_TYPE_SHIFT) {
@@ -352,16 +364,22 @@ impl Graph {
             .with_min_len(1 << 16)
             .for_each(|(to, &t)| *to |= (t as u32) << EDGE_TYPE_SHIFT);
         drop(raw.edge_type);
+        let mut node_type = raw.node_type;
+        node_type
+            .par_iter_mut()
+            .zip(raw.detachedness.par_iter())
+            .with_min_len(1 << 16)
+            .for_each(|(t, &d)| *t |= d << DETACHEDNESS_SHIFT);
+        drop(raw.detachedness);
 
         Ok(Graph::from_parts(GraphParts {
             node_type_names: raw.header.node_types,
             edge_type_names: raw.header.edge_types,
             columns: Columns {
-                node_type: raw.node_type.into(),
+                node_type: node_type.into(),
                 node_name: raw.node_name.into(),
                 object_id: raw.object_id.into(),
                 self_size: raw.self_size.into(),
-                detachedness: raw.detachedness.into(),
                 first_edge: raw.first_edge.into(),
                 edge_name: raw.edge_name.into(),
                 edge_to: edge_to.into(),
@@ -456,18 +474,18 @@ impl Graph {
 
     #[inline]
     pub fn kind(&self, n: NodeId) -> NodeKind {
-        self.node_kinds[self.c.node_type[n] as usize]
+        self.node_kinds[self.type_index(n) as usize]
     }
 
     /// The node type's index into [`Graph::node_type_names`].
     #[inline]
     pub(crate) fn type_index(&self, n: NodeId) -> u8 {
-        self.c.node_type[n]
+        self.c.node_type[n] & NODE_TYPE_MASK
     }
 
     /// The node type as V8 names it ("object", "closure", ...).
     pub fn type_name(&self, n: NodeId) -> &str {
-        &self.node_type_names[self.c.node_type[n] as usize]
+        &self.node_type_names[self.type_index(n) as usize]
     }
 
     /// The file's node type names, in its order.
@@ -549,7 +567,7 @@ impl Graph {
     /// V8's detachedness: 0 unknown, 1 attached, 2 detached (after DevTools' propagation).
     #[inline]
     pub fn detachedness(&self, n: NodeId) -> u8 {
-        self.c.detachedness[n]
+        self.c.node_type[n] >> DETACHEDNESS_SHIFT
     }
 
     #[inline]
@@ -646,7 +664,8 @@ impl Graph {
     }
 
     pub(crate) fn set_detachedness(&mut self, n: NodeId, state: u8) {
-        self.c.detachedness[n] = state;
+        let t = &mut self.c.node_type[n];
+        *t = (*t & NODE_TYPE_MASK) | state << DETACHEDNESS_SHIFT;
     }
 
     /// Hands the locations over (to the classes), freeing them here.

@@ -231,7 +231,7 @@ pub fn scope_label(s: &Snapshot, v: NodeId) -> Option<String> {
         return None;
     }
     let holder = s.retainers.of(v).take(SCOPE_SCAN).find_map(|slot| {
-        let from = s.retainers.node[slot];
+        let from = s.retainers.source(slot);
         if g.kind(from) != NodeKind::Closure {
             return None;
         }

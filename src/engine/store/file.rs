@@ -31,7 +31,6 @@ use super::{Origin, SourceKey};
 use crate::analysis::Snapshot;
 use crate::analysis::aggregates::ClassRow;
 use crate::analysis::allocations::AllocationProfile;
-use crate::analysis::bits::BitVec;
 use crate::analysis::classes::{ClassInfo, Classes, InterfaceDefinition};
 use crate::analysis::distances::Distance;
 use crate::analysis::dominators::RetainedSizes;
@@ -41,13 +40,16 @@ use crate::analysis::stats::Statistics;
 use crate::error::{Error, Result};
 use crate::format::StringTable;
 use crate::format::traces::{AllocationTraces, TimelineSample, TraceFunction, TraceNode};
-use crate::model::{Column, Columns, EdgeKind, Graph, GraphParts, Location, NodeId, edge_target, edge_type_index};
+use crate::model::{
+    Column, Columns, DETACHEDNESS_SHIFT, EdgeKind, Graph, GraphParts, Location, NODE_TYPE_MASK, NodeId, edge_target,
+    edge_type_index,
+};
 use crate::progress::{Phase, Progress};
 
 pub(crate) const MAGIC: &[u8; 16] = b"HEAPSIFT-INDEX\r\n";
 /// Bump whenever the layout or anything the analysis computes changes: an index written by
 /// another version is rebuilt, never read.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 const ENDIAN_PROBE: u32 = 0x0102_0304;
 const HEADER: usize = 40;
 const ENTRY: usize = 32;
@@ -62,7 +64,6 @@ enum Section {
     NodeName,
     ObjectId,
     SelfSize,
-    Detachedness,
     FirstEdge,
     EdgeName,
     EdgeTo,
@@ -71,7 +72,6 @@ enum Section {
     Flags,
     RetainerFirst,
     RetainerNode,
-    RetainerEssential,
     Distances,
     ClassOfNode,
     Dominator,
@@ -86,7 +86,6 @@ const SECTION_ORDER: [Section; SECTIONS] = [
     Section::NodeName,
     Section::ObjectId,
     Section::SelfSize,
-    Section::Detachedness,
     Section::FirstEdge,
     Section::EdgeName,
     Section::EdgeTo,
@@ -95,7 +94,6 @@ const SECTION_ORDER: [Section; SECTIONS] = [
     Section::Flags,
     Section::RetainerFirst,
     Section::RetainerNode,
-    Section::RetainerEssential,
     Section::Distances,
     Section::ClassOfNode,
     Section::Dominator,
@@ -224,7 +222,6 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         bytes(&g.node_name),
         bytes(&g.object_id),
         bytes(&g.self_size),
-        &g.detachedness,
         bytes(&g.first_edge),
         bytes(&g.edge_name),
         bytes(&g.edge_to),
@@ -232,8 +229,7 @@ fn section_bytes<'a>(s: &'a Snapshot, meta: &'a [u8]) -> Vec<&'a [u8]> {
         bytemuck::cast_slice(ends),
         &s.flags,
         bytes(&s.retainers.first),
-        bytemuck::cast_slice(&s.retainers.node),
-        bytemuck::cast_slice(s.retainers.essential.words()),
+        bytes(&s.retainers.slots),
         bytemuck::cast_slice(&s.distances),
         bytes(&s.classes.of_node),
         bytemuck::cast_slice(&s.dominator),
@@ -301,7 +297,6 @@ fn encode_meta(s: &Snapshot, origin: &Origin) -> Vec<u8> {
     e.u32(g.edge_type_names().len() as u32);
     let (_, _, added) = g.strings().parts();
     e.strs(added);
-    e.u64(s.retainers.essential.len() as u64);
     e.f64(s.total_size);
     e.u32(s.max_js_object_id);
     e.u64(s.orphans as u64);
@@ -584,14 +579,19 @@ impl Bounds {
                 && (first == 0 || w.first().is_none_or(|&x| column[first - 1] <= x))
         };
         match section {
-            Section::NodeType => bytes.iter().all(|&t| (t as u64) < self.node_kinds),
+            Section::NodeType => bytes
+                .iter()
+                .all(|&t| ((t & NODE_TYPE_MASK) as u64) < self.node_kinds && t >> DETACHEDNESS_SHIFT < 3),
             Section::NodeName => below(self.strings),
             Section::FirstEdge => ascending(&s.graph.columns().first_edge),
             Section::RetainerFirst => ascending(&s.retainers.first),
             Section::EdgeTo => words().iter().all(|&x| {
                 (edge_target(x) as u64) < self.nodes && (edge_type_index(x) as usize) < self.string_named.len()
             }),
-            Section::RetainerNode | Section::Dominator => below(self.nodes),
+            Section::RetainerNode => words()
+                .iter()
+                .all(|&x| ((x & !Retainers::ESSENTIAL) as u64) < self.nodes),
+            Section::Dominator => below(self.nodes),
             Section::ClassOfNode => below(self.classes),
             Section::EdgeName => {
                 let to = &s.graph.columns().edge_to[start / 4..start / 4 + bytes.len() / 4];
@@ -668,7 +668,6 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
             node_name: column(map, table, Section::NodeName)?,
             object_id: column(map, table, Section::ObjectId)?,
             self_size: column(map, table, Section::SelfSize)?,
-            detachedness: column(map, table, Section::Detachedness)?,
             first_edge: column(map, table, Section::FirstEdge)?,
             edge_name: column(map, table, Section::EdgeName)?,
             edge_to: column(map, table, Section::EdgeTo)?,
@@ -682,12 +681,9 @@ fn assemble(map: &Arc<Mmap>, table: &Table, d: &mut Dec) -> Result<Snapshot> {
         extra_native_bytes,
         has_detachedness,
     });
-    let essential_len = d.u64()? as usize;
     let retainers = Retainers {
         first: column(map, table, Section::RetainerFirst)?,
-        node: column(map, table, Section::RetainerNode)?,
-        essential: BitVec::from_column(column(map, table, Section::RetainerEssential)?, essential_len)
-            .ok_or_else(|| damaged("retainer bits"))?,
+        slots: column(map, table, Section::RetainerNode)?,
     };
     let total_size = d.f64()?;
     let max_js_object_id = d.u32()?;
@@ -818,7 +814,6 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
             g.node_type.len(),
             g.node_name.len(),
             g.self_size.len(),
-            g.detachedness.len(),
             s.flags.len(),
             s.distances.len(),
             s.classes.of_node.len(),
@@ -830,8 +825,7 @@ fn check_bounds(s: &Snapshot) -> Result<()> {
         && g.first_edge.len() == n + 1
         && s.retainers.first.len() == n + 1
         && g.edge_name.len() == e
-        && s.retainers.node.len() == e
-        && s.retainers.essential.len() == e;
+        && s.retainers.slots.len() == e;
     if !lengths_ok {
         return Err(damaged("column lengths"));
     }
@@ -975,7 +969,7 @@ mod tests {
             let to = &mut s.graph.columns_mut().edge_to[2];
             *to |= 15 << crate::model::EDGE_TYPE_SHIFT;
         });
-        forge("retainer", &|s| s.retainers.node[3] = NodeId::new(n(s) + 7));
+        forge("retainer", &|s| s.retainers.slots[3] = n(s) + 7);
         forge("dominator", &|s| {
             let v = NodeId::new(n(s) - 1);
             s.dominator[v] = NodeId::new(u32::MAX);
