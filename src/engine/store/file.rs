@@ -526,6 +526,11 @@ fn verify(map: &Mmap, table: &Table, s: &Snapshot, progress: &Progress) -> Resul
             let h = xxh3_64(bytes);
             let ok = bounds.chunk_ok(s, SECTION_ORDER[i], start, bytes);
             crate::format::release_pages(map, offset + start, end - start);
+            if SECTION_ORDER[i] == Section::EdgeName {
+                // The check read these edges' targets (their types ride there): released too.
+                let to = table[Section::EdgeTo as usize].0;
+                crate::format::release_pages(map, to + start, end - start);
+            }
             let _ = progress.advance((end - start) as u64);
             (i, h, ok)
         })
