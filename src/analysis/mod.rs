@@ -177,11 +177,9 @@ pub(crate) fn analyze_with(
     if let Some(owners) = owners {
         shallow::apply(&mut g, &owners);
     }
-    // The dominators' depth-first numbering reads only edges: it runs beside the retainers, which
-    // then take the other core in one run (a count array less at the 437 MB heap's peak, no
-    // slower: two runs only shared that core).
+    // The dominators' depth-first numbering reads only edges: it runs beside the retainers.
     let (retainers, numbering) = rayon::join(
-        || Retainers::build_in_runs(&g, &essential, 1, progress),
+        || Retainers::build(&g, &essential, progress),
         || {
             progress.beside(Phase::Dominators, |p| {
                 dominators::Numbering::from_root(&g, &essential, p)

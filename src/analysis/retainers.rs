@@ -21,12 +21,11 @@ pub struct Retainers {
 }
 
 impl Retainers {
+    /// The retainers, in one run: they are built beside the dominators' numbering, which takes
+    /// the other core, and each further run needs a count per node (on 2 cores a second run only
+    /// shared the numbering's core, and its counts were the 437 MB heap's peak).
     pub fn build(g: &Graph, essential_edges: &BitVec, progress: &Progress) -> Result<Retainers, Cancelled> {
-        // One run per core (at most 4: each run needs a count per node), none under ~1 M edges.
-        let runs = rayon::current_num_threads()
-            .clamp(1, 4)
-            .min(g.edge_count() / (1 << 20) + 1);
-        Self::build_in_runs(g, essential_edges, runs, progress)
+        Self::build_in_runs(g, essential_edges, 1, progress)
     }
 
     /// [`Retainers::build`] with the sources split into `runs` runs of about equal edge counts,

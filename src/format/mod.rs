@@ -689,29 +689,22 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
             count: 0,
         };
         let head_len = if f == 0 { 0 } else { (f - chunk.first % f) % f };
-        let mut values = [0u32; 16];
-        let mut k = 0;
+        // The record being read; what is left of it at the end is the chunk's tail.
+        let mut values: Vec<u32> = Vec::with_capacity(f);
         for_each_value(chunk, "locations", |i, v| {
             part.count += 1;
             if i < head_len || f == 0 {
                 part.head.push(v as u32);
                 return Ok(());
             }
-            if f > values.len() {
-                part.tail.push(v as u32);
-                return Ok(());
-            }
-            values[k] = v as u32;
-            k += 1;
-            if k == f {
-                k = 0;
-                part.records.extend(record(&values[..f]));
+            values.push(v as u32);
+            if values.len() == f {
+                part.records.extend(record(&values));
+                values.clear();
             }
             Ok(())
         })?;
-        if f <= values.len() {
-            part.tail.extend_from_slice(&values[..k]);
-        }
+        part.tail = values;
         parts.lock().unwrap_or_else(|e| e.into_inner()).push(part);
         Ok(())
     };
@@ -736,7 +729,7 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
     let mut locs: Vec<[u32; 4]> = Vec::with_capacity(parts.iter().map(|p| p.records.len() + 1).sum());
     let mut carry: Vec<u32> = Vec::with_capacity(f);
     for part in &parts {
-        for &v in part.head.iter().chain(if f > 16 { &part.tail[..] } else { &[][..] }) {
+        for &v in &part.head {
             carry.push(v);
             if carry.len() == f {
                 locs.extend(record(&carry));
@@ -744,9 +737,7 @@ fn parse_locations(bytes: &Bytes, s: usize, header: &Header, progress: &Progress
             }
         }
         locs.extend_from_slice(&part.records);
-        if f <= 16 {
-            carry.extend_from_slice(&part.tail);
-        }
+        carry.extend_from_slice(&part.tail);
     }
     drop(parts);
     // DevTools keeps the last location given for a node. V8 lists them in node order, so
